@@ -1,0 +1,1 @@
+"""One module per layer: each renders its templates into ``{path: text}``."""

@@ -1,0 +1,7 @@
+"""Placeholder until the devenv layer is written."""
+
+from homeops_gen.project import Project
+
+
+def render(project: Project) -> dict[str, str]:
+    return {}

@@ -1,0 +1,7 @@
+"""``python -m homeops_gen``."""
+
+import sys
+
+from homeops_gen.cli import main
+
+sys.exit(main())

@@ -1,0 +1,300 @@
+"""Apps whose values are derived from the cluster they are deployed in.
+
+Each function returns an :class:`App`; the cluster-dependent parts (address
+pools, service IPs, the Git source) are filled in by ``App.resolve`` once the
+app is part of a :class:`Cluster`, so they can never disagree with the model.
+Values given by the user are merged over the derived ones.
+"""
+
+from __future__ import annotations
+
+from ipaddress import IPv4Address
+from typing import Any
+
+from homeops_gen.layout import FLUX_SYNC_PATH
+from homeops_gen.model import App, Chart, ChartVersion, Cluster, DnsLabel
+
+__all__ = ["cilium", "coredns", "flux_instance", "flux_operator", "deep_merge"]
+
+CILIUM_CHART = "oci://ghcr.io/home-operations/charts-mirror/cilium"
+COREDNS_CHART = "oci://ghcr.io/coredns/charts/coredns"
+FLUX_OPERATOR_CHART = "oci://ghcr.io/controlplaneio-fluxcd/charts/flux-operator"
+FLUX_INSTANCE_CHART = "oci://ghcr.io/controlplaneio-fluxcd/charts/flux-instance"
+
+KUBEPRISM_HOST = "localhost"
+KUBEPRISM_PORT = 7445
+
+
+def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    """``base`` with ``override`` merged in: nested mappings merge, anything else replaces."""
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _depends_on_present(cluster: Cluster, *names: str) -> tuple[str, ...]:
+    present = {a.name for a in cluster.apps}
+    return tuple(n for n in names if n in present)
+
+
+class CiliumApp(App):
+    """Cilium as the CNI, replacing kube-proxy and reaching the API through KubePrism."""
+
+    gateway_api: bool = True
+    l2_announcements: bool | None = None
+    """Announce load-balancer IPs with ARP; by default when the pool is inside ``node_cidr``."""
+
+    def resolve(self, cluster: Cluster) -> App:
+        net = cluster.network
+        values: dict[str, Any] = {
+            "ipam": {"mode": "kubernetes"},
+            "ipv4NativeRoutingCIDR": str(net.pod_cidr),
+            "kubeProxyReplacement": True,
+            "k8sServiceHost": KUBEPRISM_HOST,
+            "k8sServicePort": KUBEPRISM_PORT,
+            "cgroup": {"autoMount": {"enabled": False}, "hostRoot": "/sys/fs/cgroup"},
+            "securityContext": {
+                "capabilities": {
+                    "ciliumAgent": [
+                        "CHOWN",
+                        "KILL",
+                        "NET_ADMIN",
+                        "NET_RAW",
+                        "IPC_LOCK",
+                        "SYS_ADMIN",
+                        "SYS_RESOURCE",
+                        "PERFMON",
+                        "BPF",
+                        "DAC_OVERRIDE",
+                        "FOWNER",
+                        "SETGID",
+                        "SETUID",
+                    ],
+                    "cleanCiliumState": ["NET_ADMIN", "SYS_ADMIN", "SYS_RESOURCE"],
+                }
+            },
+            "operator": {"replicas": 1 if len(cluster.nodes) == 1 else 2},
+        }
+        if self.gateway_api:
+            values["gatewayAPI"] = {
+                "enabled": True,
+                "enableAlpn": True,
+                "enableAppProtocol": True,
+            }
+        resources: list[dict[str, Any]] = []
+        pool = net.load_balancer_cidr
+        if pool is not None:
+            l2 = self.l2_announcements
+            if l2 is None:
+                l2 = pool.subnet_of(net.node_cidr)
+            resources.append(
+                {
+                    "apiVersion": "cilium.io/v2",
+                    "kind": "CiliumLoadBalancerIPPool",
+                    "metadata": {"name": "pool"},
+                    "spec": {"allowFirstLastIPs": "No", "blocks": [{"cidr": str(pool)}]},
+                }
+            )
+            if l2:
+                values["l2announcements"] = {"enabled": True}
+                values["externalIPs"] = {"enabled": True}
+                resources.append(
+                    {
+                        "apiVersion": "cilium.io/v2alpha1",
+                        "kind": "CiliumL2AnnouncementPolicy",
+                        "metadata": {"name": "l2-policy"},
+                        "spec": {
+                            "loadBalancerIPs": True,
+                            "nodeSelector": {"matchLabels": {"kubernetes.io/os": "linux"}},
+                        },
+                    }
+                )
+        return App(
+            name=self.name,
+            namespace=self.namespace,
+            chart=self.chart,
+            values=deep_merge(values, self.values),
+            depends_on=self.depends_on,
+            bootstrap=self.bootstrap,
+            resources=(*resources, *self.resources),
+            secrets=self.secrets,
+        )
+
+
+class CoreDNSApp(App):
+    """CoreDNS as the cluster DNS, at the tenth address of the service CIDR."""
+
+    def resolve(self, cluster: Cluster) -> App:
+        values: dict[str, Any] = {
+            "fullnameOverride": "coredns",
+            "k8sAppLabelOverride": "kube-dns",
+            "replicaCount": 1 if len(cluster.nodes) == 1 else 2,
+            "serviceAccount": {"create": True},
+            "service": {"name": "kube-dns", "clusterIP": str(cluster_dns_ip(cluster))},
+            "servers": [
+                {
+                    "zones": [{"zone": ".", "scheme": "dns://", "use_tcp": True}],
+                    "port": 53,
+                    "plugins": [
+                        {"name": "errors"},
+                        {"name": "health", "configBlock": "lameduck 5s"},
+                        {"name": "ready"},
+                        {
+                            "name": "kubernetes",
+                            "parameters": "cluster.local in-addr.arpa ip6.arpa",
+                            "configBlock": "pods verified\nfallthrough in-addr.arpa ip6.arpa",
+                        },
+                        {"name": "autopath", "parameters": "@kubernetes"},
+                        {"name": "forward", "parameters": ". /etc/resolv.conf"},
+                        {"name": "cache", "configBlock": "prefetch 20\nserve_stale"},
+                        {"name": "loop"},
+                        {"name": "reload"},
+                        {"name": "loadbalance"},
+                    ],
+                }
+            ],
+            "tolerations": [
+                {
+                    "key": "node-role.kubernetes.io/control-plane",
+                    "operator": "Exists",
+                    "effect": "NoSchedule",
+                }
+            ],
+        }
+        return _with(self, cluster, values, implicit_deps=("cilium",))
+
+
+class FluxOperatorApp(App):
+    """The flux-operator, which installs and runs Flux from a FluxInstance."""
+
+    def resolve(self, cluster: Cluster) -> App:
+        return _with(self, cluster, {}, implicit_deps=("cilium", "coredns"))
+
+
+class FluxInstanceApp(App):
+    """The FluxInstance, syncing ``out/kubernetes/flux/cluster`` from the model's Git repository."""
+
+    def resolve(self, cluster: Cluster) -> App:
+        operator_version = self.chart.version
+        values: dict[str, Any] = {
+            "instance": {
+                "distribution": {
+                    "version": "2.x",
+                    "registry": "ghcr.io/fluxcd",
+                    "artifact": "oci://ghcr.io/controlplaneio-fluxcd/"
+                    f"flux-operator-manifests:v{operator_version}",
+                },
+                "cluster": {"networkPolicy": False},
+                "components": [
+                    "source-controller",
+                    "kustomize-controller",
+                    "helm-controller",
+                    "notification-controller",
+                ],
+                "sync": {
+                    "kind": "GitRepository",
+                    "url": cluster.gitops.repository,
+                    "ref": f"refs/heads/{cluster.gitops.branch}",
+                    "path": FLUX_SYNC_PATH,
+                    "interval": "1h",
+                },
+            }
+        }
+        return _with(self, cluster, values, implicit_deps=())
+
+
+def _with(
+    app: App, cluster: Cluster, derived: dict[str, Any], implicit_deps: tuple[str, ...]
+) -> App:
+    """A plain App: derived values under the user's, implicit dependencies that exist first."""
+    deps = _depends_on_present(cluster, *implicit_deps) + app.depends_on
+    return App(
+        name=app.name,
+        namespace=app.namespace,
+        chart=app.chart,
+        values=deep_merge(derived, app.values),
+        depends_on=tuple(dict.fromkeys(deps)),
+        bootstrap=app.bootstrap,
+        resources=app.resources,
+        secrets=app.secrets,
+    )
+
+
+def cluster_dns_ip(cluster: Cluster) -> IPv4Address:
+    """The cluster DNS service IP: the tenth address of ``service_cidr``."""
+    return cluster.network.service_cidr[10]
+
+
+def cilium(
+    version: ChartVersion,
+    *,
+    chart_url: str = CILIUM_CHART,
+    values: dict[str, Any] | None = None,
+    gateway_api: bool = True,
+    l2_announcements: bool | None = None,
+    bootstrap: bool = True,
+    resources: tuple[dict[str, Any], ...] = (),
+    name: DnsLabel = "cilium",
+    namespace: DnsLabel = "kube-system",
+) -> App:
+    """Cilium as CNI and kube-proxy replacement, with the load-balancer pool from the network."""
+    return CiliumApp(
+        name=name,
+        namespace=namespace,
+        chart=Chart(url=chart_url, version=version),
+        values=values or {},
+        bootstrap=bootstrap,
+        resources=resources,
+        gateway_api=gateway_api,
+        l2_announcements=l2_announcements,
+    )
+
+
+def coredns(
+    version: ChartVersion,
+    *,
+    chart_url: str = COREDNS_CHART,
+    values: dict[str, Any] | None = None,
+    bootstrap: bool = True,
+    name: DnsLabel = "coredns",
+    namespace: DnsLabel = "kube-system",
+) -> App:
+    """CoreDNS managed by Flux instead of Talos, at the tenth address of ``service_cidr``."""
+    return CoreDNSApp(
+        name=name,
+        namespace=namespace,
+        chart=Chart(url=chart_url, version=version),
+        values=values or {},
+        bootstrap=bootstrap,
+    )
+
+
+def flux_operator(
+    version: ChartVersion, *, values: dict[str, Any] | None = None, bootstrap: bool = True
+) -> App:
+    """The flux-operator chart in ``flux-system``."""
+    return FluxOperatorApp(
+        name="flux-operator",
+        namespace="flux-system",
+        chart=Chart(url=FLUX_OPERATOR_CHART, version=version),
+        values=values or {},
+        bootstrap=bootstrap,
+    )
+
+
+def flux_instance(
+    version: ChartVersion, *, values: dict[str, Any] | None = None, bootstrap: bool = True
+) -> App:
+    """The flux-instance chart: a FluxInstance syncing the generated tree from ``gitops``."""
+    return FluxInstanceApp(
+        name="flux-instance",
+        namespace="flux-system",
+        chart=Chart(url=FLUX_INSTANCE_CHART, version=version),
+        values=values or {},
+        depends_on=("flux-operator",),
+        bootstrap=bootstrap,
+    )

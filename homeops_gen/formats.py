@@ -1,0 +1,130 @@
+"""Safe emission of model values in each output format: YAML, HCL, shell and Nix.
+
+Every string that reaches a generated file passes through one of these, so a
+value such as ``yes``, ``${x}`` or ``'; rm -rf /`` is always data, never syntax.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping
+from ipaddress import IPv4Address, IPv4Network
+from typing import Any
+
+import yaml
+
+HEADER = "Generated from cluster.py by homeops-gen. Do not edit by hand."
+
+
+class YamlDumper(yaml.SafeDumper):
+    """Two-space YAML with indented lists, block scalars for multi-line text, no aliases."""
+
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+        super().increase_indent(flow, False)
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
+def _represent_str(dumper: YamlDumper, value: str) -> yaml.ScalarNode:
+    # A block scalar keeps multi-line text readable; PyYAML falls back to a
+    # quoted style by itself when the text cannot be a block (e.g. trailing spaces).
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+def _represent_as_str(dumper: YamlDumper, value: Any) -> yaml.ScalarNode:
+    return dumper.represent_scalar("tag:yaml.org,2002:str", str(value))
+
+
+YamlDumper.add_representer(str, _represent_str)
+YamlDumper.add_representer(tuple, YamlDumper.represent_list)
+for _type in (IPv4Address, IPv4Network):
+    YamlDumper.add_representer(_type, _represent_as_str)
+
+
+def to_yaml(data: Any) -> str:
+    """One YAML document body (no ``---``), keys in the order given."""
+    return yaml.dump(
+        data,
+        Dumper=YamlDumper,
+        sort_keys=False,
+        default_flow_style=False,
+        allow_unicode=True,
+        width=4096,
+        indent=2,
+    )
+
+
+def sorted_data(data: Any) -> Any:
+    """``data`` with every mapping's keys sorted, so user dict order never shows in output."""
+    if isinstance(data, Mapping):
+        return {k: sorted_data(data[k]) for k in sorted(data, key=str)}
+    if isinstance(data, (list, tuple)):
+        return [sorted_data(v) for v in data]
+    return data
+
+
+def yaml_file(*documents: Any, schema: str | None = None, comment: str = HEADER) -> str:
+    """A generated YAML file: header comment, editor schema hint, ``---`` before each document."""
+    lines = [f"# {line}" for line in comment.splitlines()]
+    if schema:
+        lines.append(f"# yaml-language-server: $schema={schema}")
+    head = "\n".join(lines) + "\n"
+    return head + "".join("---\n" + to_yaml(doc) for doc in documents)
+
+
+def hcl_string(value: str | IPv4Address | IPv4Network) -> str:
+    """A quoted HCL string literal; ``${`` and ``%{`` are escaped so nothing is interpolated."""
+    text = json.dumps(str(value), ensure_ascii=False)
+    return text.replace("${", "$${").replace("%{", "%%{")
+
+
+def hcl_value(value: Any, indent: int = 0) -> str:
+    """A literal HCL value (string, number, bool, list or object) in ``terraform fmt`` layout."""
+    pad = "  " * indent
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return str(value)
+    if isinstance(value, (str, IPv4Address, IPv4Network)):
+        return hcl_string(value)
+    if isinstance(value, Mapping):
+        if not value:
+            return "{}"
+        keys = [_hcl_key(k) for k in value]
+        width = max(len(k) for k in keys)
+        body = "".join(
+            f"{pad}  {k.ljust(width)} = {hcl_value(v, indent + 1)}\n"
+            for k, v in zip(keys, value.values())
+        )
+        return "{\n" + body + pad + "}"
+    if isinstance(value, Iterable):
+        items = list(value)
+        if all(not isinstance(i, (Mapping, list, tuple)) for i in items):
+            return "[" + ", ".join(hcl_value(i) for i in items) + "]"
+        body = "".join(f"{pad}  {hcl_value(i, indent + 1)},\n" for i in items)
+        return "[\n" + body + pad + "]"
+    raise TypeError(f"cannot write {type(value).__name__} as HCL")
+
+
+_HCL_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
+
+
+def _hcl_key(key: str) -> str:
+    return key if _HCL_IDENTIFIER.fullmatch(key) else hcl_string(key)
+
+
+def shell_quote(value: str | IPv4Address) -> str:
+    """A POSIX-shell word that stands for exactly ``value``."""
+    text = str(value)
+    if text and re.fullmatch(r"[A-Za-z0-9_./:@%+=,-]+", text):
+        return text
+    return "'" + text.replace("'", "'\"'\"'") + "'"
+
+
+def nix_string(value: str) -> str:
+    """A double-quoted Nix string with ``\\``, ``"`` and ``${`` escaped."""
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("${", "\\${")
+    return '"' + escaped + '"'

@@ -1,0 +1,28 @@
+"""Where generated files go, relative to the project root (the folder of ``cluster.py``).
+
+Every path another layer refers to (a sync path, a script, a hook's file) is
+built from these names, so the references and the files cannot drift apart.
+"""
+
+from __future__ import annotations
+
+OUT = "out"
+INFRASTRUCTURE = f"{OUT}/infrastructure"
+TALOS = f"{OUT}/talos"
+BOOTSTRAP = f"{OUT}/bootstrap"
+KUBERNETES = f"{OUT}/kubernetes"
+APPS = f"{KUBERNETES}/apps"
+COMPONENTS = f"{KUBERNETES}/components"
+FLUX_SYNC_PATH = f"{KUBERNETES}/flux/cluster"
+"""The path the FluxInstance syncs: the root Kustomization lives here."""
+
+MANIFEST = f"{OUT}/.homeops-gen.json"
+"""The record of every file the generator wrote, with its content hash."""
+
+TALSECRET = f"{TALOS}/talsecret.sops.yaml"
+"""talhelper's cluster secrets, encrypted with SOPS (made by ``talos-gen``, never by us)."""
+
+
+def app_dir(namespace: str, name: str) -> str:
+    """The folder of one app's Flux Kustomization: ``out/kubernetes/apps/<ns>/<app>``."""
+    return f"{APPS}/{namespace}/{name}"

@@ -1,0 +1,310 @@
+"""The typed model of a cluster: the one source every generated layer derives from."""
+
+from __future__ import annotations
+
+import re
+from functools import cached_property
+from ipaddress import IPv4Address, IPv4Network
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+
+__all__ = [
+    "App",
+    "Chart",
+    "Cluster",
+    "GitOps",
+    "Network",
+    "Node",
+    "ProxmoxHost",
+    "RemoteState",
+    "Sops",
+    "Talos",
+    "Versions",
+]
+
+_DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
+
+
+def _dns_label(value: str) -> str:
+    if not _DNS_LABEL.fullmatch(value):
+        raise ValueError(
+            f"{value!r} is not a DNS-1123 label (lower-case letters, digits and '-', "
+            "starting and ending with a letter or digit, at most 63 characters)"
+        )
+    return value
+
+
+DnsLabel = Annotated[str, AfterValidator(_dns_label)]
+"""A DNS-1123 label: the names of nodes, hosts, apps and namespaces."""
+
+SemVer = Annotated[str, StringConstraints(pattern=r"^v\d+\.\d+\.\d+$")]
+"""A version with a leading ``v``, such as ``v1.11.5``."""
+
+ChartVersion = Annotated[str, StringConstraints(pattern=r"^\d+\.\d+\.\d+([-+][0-9A-Za-z.+-]+)?$")]
+"""A chart's semantic version without a leading ``v``, such as ``1.18.4``."""
+
+EnvVarName = Annotated[str, StringConstraints(pattern=r"^[A-Z_][A-Z0-9_]*$")]
+"""The name of an environment variable."""
+
+# Keys and values of Kubernetes labels (the prefix of a key is optional).
+LabelKey = Annotated[
+    str,
+    StringConstraints(
+        pattern=r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?"
+        r"[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$",
+        max_length=317,
+    ),
+]
+LabelValue = Annotated[
+    str, StringConstraints(pattern=r"^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$")
+]
+
+# An official Talos system extension, e.g. "siderolabs/qemu-guest-agent".
+Extension = Annotated[
+    str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9._-]*/[a-z0-9][a-z0-9._-]*$")
+]
+
+_PROJECT_PATH = re.compile(r"^[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*$")
+
+
+def _project_path(value: str) -> str:
+    if not _PROJECT_PATH.fullmatch(value) or ".." in value.split("/"):
+        raise ValueError(
+            f"{value!r} is not a relative path inside the project "
+            "(letters, digits, '.', '_', '-' and '/', no '..')"
+        )
+    return value
+
+
+ProjectPath = Annotated[str, AfterValidator(_project_path)]
+"""A file of the project, relative to ``cluster.py``'s folder."""
+
+
+class Base(BaseModel):
+    """Every model type: unknown fields rejected, instances immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Versions(Base):
+    """The versions of Talos Linux and Kubernetes the cluster runs."""
+
+    talos: SemVer
+    kubernetes: SemVer
+
+
+class Network(Base):
+    """The node network and the cluster's internal address ranges."""
+
+    node_cidr: IPv4Network
+    gateway: IPv4Address | None = None
+    pod_cidr: IPv4Network = IPv4Network("10.42.0.0/16")
+    service_cidr: IPv4Network = IPv4Network("10.43.0.0/16")
+    load_balancer_cidr: IPv4Network | None = None
+    nameservers: tuple[IPv4Address, ...] = ()
+
+
+class ProxmoxHost(Base):
+    """A Proxmox VE host the VMs run on."""
+
+    name: DnsLabel
+    endpoint: Annotated[str, StringConstraints(pattern=r"^https://[^\s\"'\\$]+/?$")]
+    vm_datastore: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
+    iso_datastore: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")] = (
+        "local"
+    )
+    bridge: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")] = "vmbr0"
+    ssh_user: Annotated[str, StringConstraints(pattern=r"^[a-z_][a-z0-9_-]*\$?$")] = "tofu"
+    node_name: DnsLabel | None = None
+    """The host's node name inside Proxmox, when it differs from ``name``."""
+
+    @property
+    def proxmox_node(self) -> str:
+        """The name Proxmox knows the host by."""
+        return self.node_name or self.name
+
+    @property
+    def env_prefix(self) -> str:
+        """The prefix of this host's credential variables, e.g. ``PROXMOX_HYPNOS``."""
+        return "PROXMOX_" + self.name.upper().replace("-", "_")
+
+
+class Node(Base):
+    """A Talos node, running as a VM on one Proxmox host."""
+
+    name: DnsLabel
+    role: Literal["controlplane", "worker"]
+    host: DnsLabel
+    vm_id: Annotated[int, Field(ge=100, le=999_999_999)]
+    ip: IPv4Address
+    cores: Annotated[int, Field(ge=1, le=512)]
+    memory_mib: Annotated[int, Field(ge=512)]
+    disk_gib: Annotated[int, Field(ge=8)]
+    labels: dict[LabelKey, LabelValue] = {}
+
+    @property
+    def is_controlplane(self) -> bool:
+        """Whether the node runs the Kubernetes control plane."""
+        return self.role == "controlplane"
+
+
+class Talos(Base):
+    """Talos settings shared by every node."""
+
+    extensions: tuple[Extension, ...] = ()
+    install_disk: Annotated[str, StringConstraints(pattern=r"^/dev/[A-Za-z0-9/_.-]+$")] = "/dev/sda"
+    allow_scheduling_on_control_planes: bool = False
+
+
+class RemoteState(Base):
+    """OpenTofu state in a Cloudflare R2 bucket, through the S3 backend."""
+
+    bucket: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$")]
+    account_id_env: EnvVarName = "CLOUDFLARE_ACCOUNT_ID"
+    access_key_env: EnvVarName = "R2_ACCESS_KEY"
+    secret_key_env: EnvVarName = "R2_ACCESS_SECRET"
+
+
+class GitOps(Base):
+    """The Git repository Flux syncs the cluster from."""
+
+    repository: Annotated[str, StringConstraints(pattern=r"^(https|ssh)://[^\s\"'\\]+$")]
+    branch: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._/-]*$")] = "main"
+
+
+class Sops(Base):
+    """SOPS age recipients that can decrypt the cluster's secrets."""
+
+    age_recipients: Annotated[
+        tuple[Annotated[str, StringConstraints(pattern=r"^age1[02-9ac-hj-np-z]{58}$")], ...],
+        Field(min_length=1),
+    ]
+
+
+class Chart(Base):
+    """A Helm chart: an ``oci://`` reference, or a ``https://`` repository plus ``name``."""
+
+    url: Annotated[str, StringConstraints(pattern=r"^(oci|https)://[^\s\"'\\]+$")]
+    version: ChartVersion
+    name: DnsLabel | None = None
+    """The chart's name in a ``https://`` repository; ``oci://`` URLs name the chart."""
+
+    @property
+    def is_oci(self) -> bool:
+        """Whether the chart is pulled from an OCI registry."""
+        return self.url.startswith("oci://")
+
+    @property
+    def chart_name(self) -> str:
+        """The chart's name: the last segment of an OCI URL, or ``name``."""
+        if self.is_oci:
+            return self.url.rstrip("/").rsplit("/", 1)[-1]
+        assert self.name is not None  # enforced by Cluster validation
+        return self.name
+
+
+class App(Base):
+    """An application Flux deploys from a Helm chart.
+
+    ``values`` are the chart's values; ``depends_on`` names other apps;
+    ``resources`` are extra manifests shipped beside the release; ``secrets`` are
+    SOPS-encrypted files of the project (paths relative to ``cluster.py``) copied
+    beside the release unchanged; ``bootstrap`` also installs the app with the
+    bootstrap helmfile, with the same chart, version and values.
+    """
+
+    name: DnsLabel
+    namespace: DnsLabel
+    chart: Chart
+    values: dict[str, Any] = {}
+    depends_on: tuple[DnsLabel, ...] = ()
+    bootstrap: bool = False
+    resources: tuple[dict[str, Any], ...] = ()
+    secrets: tuple[ProjectPath, ...] = ()
+
+    def resolve(self, cluster: Cluster) -> App:
+        """The app as deployed in ``cluster``: apps with derived values override this."""
+        return self
+
+
+class Cluster(Base):
+    """The whole cluster: hosts, nodes, versions, network and apps."""
+
+    name: DnsLabel
+    versions: Versions
+    network: Network
+    hosts: tuple[ProxmoxHost, ...]
+    nodes: tuple[Node, ...]
+    talos: Talos = Talos()
+    state: RemoteState
+    gitops: GitOps
+    sops: Sops
+    apps: tuple[App, ...] = ()
+    endpoint: IPv4Address | None = None
+    """The Kubernetes API address: the first control plane's IP by default, or a VIP."""
+
+    @property
+    def api_address(self) -> IPv4Address:
+        """The address of the Kubernetes API (``endpoint`` or the first control plane)."""
+        if self.endpoint is not None:
+            return self.endpoint
+        return self.control_planes[0].ip
+
+    @property
+    def api_url(self) -> str:
+        """The Kubernetes API URL, ``https://<endpoint>:6443``."""
+        return f"https://{self.api_address}:6443"
+
+    @property
+    def control_planes(self) -> tuple[Node, ...]:
+        """The control-plane nodes, in model order."""
+        return tuple(n for n in self.nodes if n.is_controlplane)
+
+    @property
+    def endpoint_is_vip(self) -> bool:
+        """Whether the API endpoint is a shared VIP rather than a node's IP."""
+        return all(n.ip != self.api_address for n in self.nodes)
+
+    def host(self, name: str) -> ProxmoxHost:
+        """The host called ``name``."""
+        return next(h for h in self.hosts if h.name == name)
+
+    def nodes_on(self, host: ProxmoxHost) -> tuple[Node, ...]:
+        """The nodes that run on ``host``, in model order."""
+        return tuple(n for n in self.nodes if n.host == host.name)
+
+    @cached_property
+    def deployed_apps(self) -> tuple[App, ...]:
+        """The apps with every value derived from this cluster filled in."""
+        return tuple(app.resolve(self) for app in self.apps)
+
+    def app(self, name: str) -> App:
+        """The deployed app called ``name``."""
+        return self._apps_by_name[name]
+
+    @cached_property
+    def _apps_by_name(self) -> dict[str, App]:
+        return {a.name: a for a in self.deployed_apps}
+
+    @property
+    def bootstrap_apps(self) -> tuple[App, ...]:
+        """The apps the bootstrap helmfile installs, in dependency order."""
+        return tuple(a for a in self.apps_in_dependency_order() if a.bootstrap)
+
+    def apps_in_dependency_order(self) -> tuple[App, ...]:
+        """Every deployed app, each after the apps it depends on (stable otherwise)."""
+        ordered: list[App] = []
+        seen: set[str] = set()
+
+        def visit(app: App) -> None:
+            if app.name in seen:
+                return
+            seen.add(app.name)
+            for dep in app.depends_on:
+                visit(self.app(dep))
+            ordered.append(app)
+
+        for app in self.deployed_apps:
+            visit(app)
+        return tuple(ordered)

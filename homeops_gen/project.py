@@ -1,0 +1,160 @@
+"""Loading a project: run its ``cluster.py``, check the model, read the files it refers to."""
+
+from __future__ import annotations
+
+import ast
+import traceback
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from homeops_gen.errors import LoadError, ModelError
+from homeops_gen.model import Cluster
+from homeops_gen.rules import Problem, check_cluster
+
+MODEL_FILE = "cluster.py"
+
+
+@dataclass(frozen=True)
+class Project:
+    """A loaded, valid model plus the user-owned files it refers to (path -> text)."""
+
+    cluster: Cluster
+    user_files: Mapping[str, str] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
+
+
+def load(root: Path, *, strict: bool = False) -> Project:
+    """Run ``root/cluster.py`` and return its validated model.
+
+    Raises :class:`LoadError` when the file cannot run or defines no ``cluster``,
+    and :class:`ModelError` listing every ``path: reason`` when the model is invalid.
+    With ``strict``, warnings are errors too.
+    """
+    path = root / MODEL_FILE
+    if not path.is_file():
+        raise LoadError(
+            f"{path}: not found (run homeops-gen in the folder of cluster.py, or use -C)"
+        )
+    cluster = _run(path)
+    problems = check_cluster(cluster)
+    user_files, file_problems = _read_user_files(root, cluster)
+    problems += file_problems
+    errors = [p for p in problems if p.error or strict]
+    if errors:
+        raise ModelError([str(p) for p in errors])
+    warnings = tuple(str(p) for p in problems if not p.error)
+    return Project(cluster=cluster, user_files=user_files, warnings=warnings)
+
+
+def _run(path: Path) -> Cluster:
+    try:
+        source = path.read_text(encoding="utf-8")
+        code = compile(source, str(path), "exec")
+    except SyntaxError as exc:
+        raise LoadError(f"{path}:{exc.lineno}: syntax error: {exc.msg}") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise LoadError(f"{path}: cannot read: {exc}") from exc
+    namespace: dict[str, object] = {"__name__": "cluster", "__file__": str(path)}
+    try:
+        exec(code, namespace)
+    except ValidationError as exc:
+        line = _user_line(exc, path)
+        prefix = _field_prefix(source, line, exc.title)
+        raise ModelError(
+            [f"{prefix}{_loc(err['loc'])}: {err['msg']}" for err in exc.errors()]
+        ) from exc
+    except Exception as exc:  # the user's code may raise anything
+        line = _user_line(exc, path)
+        where = f"{path}:{line}" if line else str(path)
+        raise LoadError(f"{where}: {type(exc).__name__}: {exc}") from exc
+    if "cluster" not in namespace:
+        raise LoadError(f"{path}: defines no variable 'cluster' (expected cluster = Cluster(...))")
+    cluster = namespace["cluster"]
+    if not isinstance(cluster, Cluster):
+        raise LoadError(
+            f"{path}: 'cluster' is a {type(cluster).__name__}, expected homeops_gen.Cluster"
+        )
+    return cluster
+
+
+def _loc(loc: tuple[int | str, ...]) -> str:
+    text = ""
+    for part in loc:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else part
+    return text
+
+
+def _user_line(exc: BaseException, path: Path) -> int | None:
+    """The last line of the user's file on the traceback of ``exc``."""
+    line = None
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if Path(frame.filename) == path:
+            line = frame.lineno
+    return line
+
+
+def _field_prefix(source: str, line: int | None, title: str) -> str:
+    """Where a failing nested constructor sits in the ``Cluster(...)`` call, e.g. ``nodes[1].``.
+
+    A ``Node(...)`` written inside ``Cluster(nodes=[...])`` fails before the cluster
+    exists, so pydantic only knows the field inside the node; the call's position in
+    the source tells which list entry it is.
+    """
+    if line is None or title == "Cluster":
+        return ""
+    tree = ast.parse(source)
+    parents: dict[ast.AST, ast.AST] = {}
+    for node in ast.walk(tree):
+        for child in ast.iter_child_nodes(node):
+            parents[child] = node
+    calls = [
+        n
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Call) and n.lineno <= line <= (n.end_lineno or n.lineno)
+    ]
+    calls = [c for c in calls if _call_name(c) == title] or calls
+    if not calls:
+        return ""
+    node: ast.AST = max(calls, key=lambda c: (c.lineno, c.col_offset))
+    path: list[str] = []
+    while node in parents:
+        parent = parents[node]
+        if isinstance(parent, (ast.List, ast.Tuple)) and isinstance(node, ast.expr):
+            path.insert(0, f"[{parent.elts.index(node)}]")
+        elif isinstance(parent, ast.keyword) and parent.arg:
+            path.insert(0, f".{parent.arg}")
+        elif isinstance(parent, ast.Call) and _call_name(parent) == "Cluster":
+            break
+        node = parent
+    text = "".join(path).lstrip(".")
+    return f"{text}." if text else f"{title}."
+
+
+def _call_name(call: ast.Call) -> str:
+    func = call.func
+    if isinstance(func, ast.Name):
+        return func.id
+    if isinstance(func, ast.Attribute):
+        return func.attr
+    return ""
+
+
+def _read_user_files(root: Path, cluster: Cluster) -> tuple[dict[str, str], list[Problem]]:
+    files: dict[str, str] = {}
+    problems: list[Problem] = []
+    for i, app in enumerate(cluster.apps):
+        for j, rel in enumerate(app.secrets):
+            where = f"apps[{i}].secrets[{j}]"
+            try:
+                files[rel] = (root / rel).read_text(encoding="utf-8")
+            except FileNotFoundError:
+                problems.append(Problem(where, f"{rel} does not exist"))
+            except (OSError, UnicodeDecodeError) as exc:
+                problems.append(Problem(where, f"cannot read {rel}: {exc}"))
+    return files, problems
