@@ -1,7 +1,83 @@
-"""Placeholder until the bootstrap layer is written."""
+"""Layer 3: the one-time bootstrap ``helmfile.yaml`` (``out/bootstrap``).
 
+It installs the bootstrap apps (CNI, DNS, Flux) in dependency order with exactly
+the chart, version and values of their HelmReleases, so when Flux takes over it
+finds nothing to change.
+"""
+
+from __future__ import annotations
+
+import posixpath
+
+from homeops_gen.apis import dump
+from homeops_gen.apis.helmfile import SCHEMA_URL, Helmfile, Hook, Release, Repository
+from homeops_gen.formats import shell_quote, yaml_file
+from homeops_gen.layout import BOOTSTRAP, app_dir
+from homeops_gen.model import App, Cluster
 from homeops_gen.project import Project
+from homeops_gen.releases import helm_chart, release_values, resource_file
+
+HELMFILE = f"{BOOTSTRAP}/helmfile.yaml"
+APPLY_ATTEMPTS = 60
+APPLY_DELAY_SECONDS = 5
 
 
 def render(project: Project) -> dict[str, str]:
-    return {}
+    """``out/bootstrap/helmfile.yaml``, when the model has bootstrap apps."""
+    cluster = project.cluster
+    if not cluster.bootstrap_apps:
+        return {}
+    return {HELMFILE: yaml_file(dump(helmfile(cluster)), schema=SCHEMA_URL)}
+
+
+def helmfile(cluster: Cluster) -> Helmfile:
+    """The bootstrap helmfile of ``cluster``."""
+    repositories: list[Repository] = []
+    releases: list[Release] = []
+    for app in cluster.bootstrap_apps:
+        chart, repository = helm_chart(app)
+        if repository is not None:
+            repositories.append(Repository(name=app.name, url=repository))
+        values = release_values(app)
+        releases.append(
+            Release(
+                name=app.name,
+                namespace=app.namespace,
+                chart=chart,
+                version=app.chart.version,
+                values=[values] if values else None,
+                needs=[f"{cluster.app(dep).namespace}/{dep}" for dep in app.depends_on] or None,
+                hooks=_resource_hooks(app) or None,
+            )
+        )
+    return Helmfile(repositories=repositories or None, releases=releases)
+
+
+def resource_paths(app: App) -> list[str]:
+    """The app's extra manifests, relative to the helmfile (helmfile runs hooks from its folder)."""
+    folder = posixpath.relpath(f"{app_dir(app.namespace, app.name)}/app", BOOTSTRAP)
+    return [f"{folder}/{resource_file(r)}" for r in app.resources]
+
+
+def _resource_hooks(app: App) -> list[Hook]:
+    """Apply the app's extra manifests once the API accepts them.
+
+    Their kinds (e.g. Cilium's IP pool) are often CRDs the release's operator
+    registers only after it starts, so the apply is retried until it succeeds.
+    """
+    paths = resource_paths(app)
+    if not paths:
+        return []
+    apply = " ".join(
+        [
+            "kubectl apply --server-side --field-manager=kustomize-controller",
+            f"--namespace={shell_quote(app.namespace)}",
+            *(f"--filename={shell_quote(p)}" for p in paths),
+        ]
+    )
+    script = (
+        f"for attempt in $(seq {APPLY_ATTEMPTS}); do "
+        f"{apply} && exit 0; sleep {APPLY_DELAY_SECONDS}; done; "
+        f"echo 'resources of {app.name} were not accepted' >&2; exit 1"
+    )
+    return [Hook(events=["postsync"], command="bash", args=["-c", script])]

@@ -1,7 +1,241 @@
-"""Placeholder until the kubernetes layer is written."""
+"""Layer 4: the Flux GitOps tree (``out/kubernetes``): one Kustomization and HelmRelease per app."""
 
+from __future__ import annotations
+
+import posixpath
+from collections import defaultdict
+from collections.abc import Mapping
+
+from homeops_gen.apis import dump
+from homeops_gen.apis.flux import (
+    CommonMetadata,
+    CrossNamespaceRef,
+    Decryption,
+    DependsOn,
+    HelmChartTemplate,
+    HelmChartTemplateSpec,
+    HelmRelease,
+    HelmReleaseSpec,
+    HelmRepository,
+    HelmRepositorySpec,
+    Kustomization,
+    KustomizationSpec,
+    LayerSelector,
+    ObjectMeta,
+    OCIRepository,
+    OCIRepositoryRef,
+    OCIRepositorySpec,
+    Patch,
+    PatchTarget,
+    SecretRef,
+)
+from homeops_gen.apis.kustomize import SCHEMA_URL as KUSTOMIZE_SCHEMA
+from homeops_gen.apis.kustomize import KustomizeConfig
+from homeops_gen.formats import to_yaml, yaml_file
+from homeops_gen.layout import APPS, COMPONENTS, FLUX_SYNC_PATH, app_dir
+from homeops_gen.model import App, Cluster
 from homeops_gen.project import Project
+from homeops_gen.releases import release_values, resource_file, secret_file
+
+FLUX_NAMESPACE = "flux-system"
+GIT_SOURCE = CrossNamespaceRef(kind="GitRepository", name="flux-system", namespace=FLUX_NAMESPACE)
+"""The GitRepository the FluxInstance creates for its sync."""
+SOPS_SECRET = "sops-age"
+"""The Secret in ``flux-system`` holding the age key that decrypts SOPS files."""
+NAMESPACE_COMPONENT = f"{COMPONENTS}/namespace"
 
 
 def render(project: Project) -> dict[str, str]:
-    return {}
+    """The root Kustomization, a folder per namespace, and per app its Flux objects."""
+    cluster = project.cluster
+    files: dict[str, str] = {}
+    by_namespace: dict[str, list[App]] = defaultdict(list)
+    for app in cluster.deployed_apps:
+        by_namespace[app.namespace].append(app)
+    namespaces = sorted(by_namespace)
+
+    files.update(_flux_root(namespaces))
+    files.update(_namespace_component())
+    for namespace in namespaces:
+        apps = sorted(by_namespace[namespace], key=lambda a: a.name)
+        files[f"{APPS}/{namespace}/kustomization.yaml"] = _kustomize(
+            KustomizeConfig(
+                namespace=namespace,
+                components=[_relative(NAMESPACE_COMPONENT, f"{APPS}/{namespace}")],
+                resources=[f"./{app.name}/ks.yaml" for app in apps],
+            )
+        )
+        for app in apps:
+            files.update(_app_files(cluster, app, project.user_files))
+    return files
+
+
+def _kustomize(config: KustomizeConfig) -> str:
+    return yaml_file(dump(config), schema=KUSTOMIZE_SCHEMA)
+
+
+def _flux_file(obj: Kustomization | HelmRelease | OCIRepository | HelmRepository) -> str:
+    return yaml_file(dump(obj), schema=obj.SCHEMA_URL)
+
+
+def _relative(path: str, start: str) -> str:
+    return posixpath.relpath(path, start)
+
+
+def _flux_root(namespaces: list[str]) -> dict[str, str]:
+    """The Kustomization the FluxInstance syncs: every app, with HelmRelease defaults patched in."""
+    helmrelease_defaults = {
+        "apiVersion": "helm.toolkit.fluxcd.io/v2",
+        "kind": "HelmRelease",
+        "metadata": {"name": "_"},
+        "spec": {
+            "install": {"crds": "CreateReplace", "strategy": {"name": "RetryOnFailure"}},
+            "rollback": {"cleanupOnFail": True, "recreate": True},
+            "upgrade": {
+                "cleanupOnFail": True,
+                "crds": "CreateReplace",
+                "remediation": {"remediateLastFailure": True, "retries": 2},
+                "strategy": {"name": "RemediateOnFailure"},
+            },
+        },
+    }
+    child_patch = {
+        "apiVersion": "kustomize.toolkit.fluxcd.io/v1",
+        "kind": "Kustomization",
+        "metadata": {"name": "_"},
+        "spec": {
+            "patches": [
+                {
+                    "patch": to_yaml(helmrelease_defaults),
+                    "target": {"group": "helm.toolkit.fluxcd.io", "kind": "HelmRelease"},
+                }
+            ]
+        },
+    }
+    root = Kustomization(
+        metadata=ObjectMeta(name="cluster-apps", namespace=FLUX_NAMESPACE),
+        spec=KustomizationSpec(
+            path=f"./{APPS}",
+            source_ref=GIT_SOURCE,
+            patches=[
+                Patch(
+                    patch=to_yaml(child_patch),
+                    target=PatchTarget(group="kustomize.toolkit.fluxcd.io", kind="Kustomization"),
+                )
+            ],
+        ),
+    )
+    return {
+        f"{FLUX_SYNC_PATH}/ks.yaml": _flux_file(root),
+        f"{FLUX_SYNC_PATH}/kustomization.yaml": _kustomize(
+            KustomizeConfig(resources=["./ks.yaml"])
+        ),
+        f"{APPS}/kustomization.yaml": _kustomize(
+            KustomizeConfig(resources=[f"./{ns}" for ns in namespaces])
+        ),
+    }
+
+
+def _namespace_component() -> dict[str, str]:
+    """A component adding the Namespace object; kustomize names it after ``namespace:``."""
+    namespace = {
+        "apiVersion": "v1",
+        "kind": "Namespace",
+        "metadata": {
+            "name": "_",
+            # Flux must never delete a namespace (and everything in it) on prune.
+            "annotations": {"kustomize.toolkit.fluxcd.io/prune": "disabled"},
+        },
+    }
+    return {
+        f"{NAMESPACE_COMPONENT}/kustomization.yaml": _kustomize(
+            KustomizeConfig(
+                api_version="kustomize.config.k8s.io/v1alpha1",
+                kind="Component",
+                resources=["./namespace.yaml"],
+            )
+        ),
+        f"{NAMESPACE_COMPONENT}/namespace.yaml": yaml_file(namespace),
+    }
+
+
+def _app_files(cluster: Cluster, app: App, user_files: Mapping[str, str]) -> dict[str, str]:
+    base = app_dir(app.namespace, app.name)
+    files: dict[str, str] = {f"{base}/ks.yaml": _flux_file(flux_kustomization(cluster, app))}
+    source, release = chart_objects(app)
+    source_file = f"{source.kind.lower()}.yaml"
+    resources = [f"./{source_file}", "./helmrelease.yaml"]
+    files[f"{base}/app/{source_file}"] = _flux_file(source)
+    files[f"{base}/app/helmrelease.yaml"] = _flux_file(release)
+    for resource in app.resources:
+        name = resource_file(resource)
+        resources.append(f"./{name}")
+        files[f"{base}/app/{name}"] = yaml_file(resource)
+    for path in app.secrets:
+        name = secret_file(path)
+        resources.append(f"./{name}")
+        # Copied byte for byte: the encrypted file is the user's, and SOPS' MAC covers it.
+        files[f"{base}/app/{name}"] = user_files[path]
+    files[f"{base}/app/kustomization.yaml"] = _kustomize(KustomizeConfig(resources=resources))
+    return files
+
+
+def flux_kustomization(cluster: Cluster, app: App) -> Kustomization:
+    """The Flux Kustomization deploying ``app/`` of ``app``, after the apps it depends on."""
+    dependents = {dep for other in cluster.deployed_apps for dep in other.depends_on}
+    return Kustomization(
+        metadata=ObjectMeta(name=app.name, namespace=app.namespace),
+        spec=KustomizationSpec(
+            path=f"./{app_dir(app.namespace, app.name)}/app",
+            source_ref=GIT_SOURCE,
+            target_namespace=app.namespace,
+            common_metadata=CommonMetadata(labels={"app.kubernetes.io/name": app.name}),
+            # Apps others depend on are Ready only once their release is healthy.
+            wait=app.name in dependents,
+            retry_interval="2m",
+            timeout="5m",
+            depends_on=[
+                DependsOn(name=dep, namespace=cluster.app(dep).namespace) for dep in app.depends_on
+            ]
+            or None,
+            decryption=(
+                Decryption(secret_ref=SecretRef(name=SOPS_SECRET)) if app.secrets else None
+            ),
+        ),
+    )
+
+
+def chart_objects(app: App) -> tuple[OCIRepository | HelmRepository, HelmRelease]:
+    """The chart source and the HelmRelease of ``app``."""
+    meta = ObjectMeta(name=app.name)
+    chart = app.chart
+    source: OCIRepository | HelmRepository
+    if chart.is_oci:
+        source = OCIRepository(
+            metadata=meta,
+            spec=OCIRepositorySpec(
+                layer_selector=LayerSelector(
+                    media_type="application/vnd.cncf.helm.chart.content.v1.tar+gzip",
+                    operation="copy",
+                ),
+                ref=OCIRepositoryRef(tag=chart.version),
+                url=chart.url,
+            ),
+        )
+        spec = HelmReleaseSpec(
+            chart_ref=CrossNamespaceRef(kind="OCIRepository", name=app.name),
+            values=release_values(app),
+        )
+    else:
+        source = HelmRepository(metadata=meta, spec=HelmRepositorySpec(url=chart.url))
+        spec = HelmReleaseSpec(
+            chart=HelmChartTemplate(
+                spec=HelmChartTemplateSpec(
+                    chart=chart.chart_name,
+                    version=chart.version,
+                    source_ref=CrossNamespaceRef(kind="HelmRepository", name=app.name),
+                )
+            ),
+            values=release_values(app),
+        )
+    return source, HelmRelease(metadata=meta, spec=spec)

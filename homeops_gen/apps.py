@@ -8,9 +8,9 @@ Values given by the user are merged over the derived ones.
 
 from __future__ import annotations
 
-from ipaddress import IPv4Address
 from typing import Any
 
+from homeops_gen.derive import cluster_dns_ip
 from homeops_gen.layout import FLUX_SYNC_PATH
 from homeops_gen.model import App, Chart, ChartVersion, Cluster, DnsLabel
 
@@ -222,11 +222,6 @@ def _with(
         resources=app.resources,
         secrets=app.secrets,
     )
-
-
-def cluster_dns_ip(cluster: Cluster) -> IPv4Address:
-    """The cluster DNS service IP: the tenth address of ``service_cidr``."""
-    return cluster.network.service_cidr[10]
 
 
 def cilium(

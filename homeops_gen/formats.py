@@ -93,13 +93,7 @@ def hcl_value(value: Any, indent: int = 0) -> str:
     if isinstance(value, Mapping):
         if not value:
             return "{}"
-        keys = [_hcl_key(k) for k in value]
-        width = max(len(k) for k in keys)
-        body = "".join(
-            f"{pad}  {k.ljust(width)} = {hcl_value(v, indent + 1)}\n"
-            for k, v in zip(keys, value.values())
-        )
-        return "{\n" + body + pad + "}"
+        return "{\n" + "".join(_hcl_attributes(value, indent + 1)) + pad + "}"
     if isinstance(value, Iterable):
         items = list(value)
         if all(not isinstance(i, (Mapping, list, tuple)) for i in items):
@@ -107,6 +101,27 @@ def hcl_value(value: Any, indent: int = 0) -> str:
         body = "".join(f"{pad}  {hcl_value(i, indent + 1)},\n" for i in items)
         return "[\n" + body + pad + "]"
     raise TypeError(f"cannot write {type(value).__name__} as HCL")
+
+
+def _hcl_attributes(mapping: Mapping[str, Any], indent: int) -> list[str]:
+    """``key = value`` lines aligned as ``terraform fmt`` does: a run of attributes
+    shares one column, and an attribute whose value spans lines ends the run."""
+    pad = "  " * indent
+    items = [(_hcl_key(k), hcl_value(v, indent)) for k, v in mapping.items()]
+    lines: list[str] = []
+    run: list[tuple[str, str]] = []
+
+    def flush() -> None:
+        width = max((len(k) for k, _ in run), default=0)
+        lines.extend(f"{pad}{k.ljust(width)} = {v}\n" for k, v in run)
+        run.clear()
+
+    for key, text in items:
+        run.append((key, text))
+        if "\n" in text:
+            flush()
+    flush()
+    return lines
 
 
 _HCL_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")

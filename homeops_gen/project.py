@@ -110,9 +110,9 @@ def _field_prefix(source: str, line: int | None, title: str) -> str:
         return ""
     tree = ast.parse(source)
     parents: dict[ast.AST, ast.AST] = {}
-    for node in ast.walk(tree):
-        for child in ast.iter_child_nodes(node):
-            parents[child] = node
+    for outer in ast.walk(tree):
+        for child in ast.iter_child_nodes(outer):
+            parents[child] = outer
     calls = [
         n
         for n in ast.walk(tree)

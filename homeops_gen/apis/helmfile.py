@@ -1,0 +1,46 @@
+"""helmfile's ``helmfile.yaml`` (the fields the bootstrap uses)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import Field
+
+from homeops_gen.apis import ApiModel
+
+SCHEMA_URL = "https://json.schemastore.org/helmfile"
+
+
+class HelmDefaults(ApiModel):
+    cleanup_on_fail: bool = True
+    wait: bool = True
+    wait_for_jobs: bool = True
+    timeout: int = 600
+
+
+class Repository(ApiModel):
+    name: str
+    url: str
+
+
+class Hook(ApiModel):
+    events: list[str]
+    command: str
+    args: list[str]
+    show_logs: bool = Field(default=True, alias="showlogs")
+
+
+class Release(ApiModel):
+    name: str
+    namespace: str
+    chart: str
+    version: str
+    values: list[dict[str, Any]] | None = None
+    needs: list[str] | None = None
+    hooks: list[Hook] | None = None
+
+
+class Helmfile(ApiModel):
+    helm_defaults: HelmDefaults = HelmDefaults()
+    repositories: list[Repository] | None = None
+    releases: list[Release]

@@ -1,0 +1,21 @@
+"""kustomize's ``kustomization.yaml`` (kustomize.config.k8s.io)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from homeops_gen.apis import ApiModel
+
+SCHEMA_URL = "https://json.schemastore.org/kustomization"
+
+
+class KustomizeConfig(ApiModel):
+    """A ``Kustomization`` (or, with ``kind="Component"``, a reusable component)."""
+
+    api_version: Literal["kustomize.config.k8s.io/v1beta1", "kustomize.config.k8s.io/v1alpha1"] = (
+        "kustomize.config.k8s.io/v1beta1"
+    )
+    kind: Literal["Kustomization", "Component"] = "Kustomization"
+    namespace: str | None = None
+    components: list[str] | None = None
+    resources: list[str] | None = None

@@ -1,0 +1,82 @@
+"""talhelper's ``talconfig.yaml`` (the subset homeops-gen writes)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from homeops_gen.apis import ApiModel
+from homeops_gen.formats import to_yaml
+
+
+class DeviceSelector(ApiModel):
+    physical: bool | None = None
+    driver: str | None = None
+    hardware_addr: str | None = None
+
+
+class Route(ApiModel):
+    network: str
+    gateway: str
+
+
+class Vip(ApiModel):
+    ip: str
+
+
+class NetworkInterface(ApiModel):
+    device_selector: DeviceSelector
+    dhcp: bool
+    addresses: list[str]
+    routes: list[Route] | None = None
+    vip: Vip | None = None
+
+
+class SystemExtensions(ApiModel):
+    official_extensions: list[str]
+
+
+class Customization(ApiModel):
+    system_extensions: SystemExtensions | None = None
+
+
+class Schematic(ApiModel):
+    customization: Customization
+
+
+class CniConfig(ApiModel):
+    name: str
+
+
+class TalNode(ApiModel):
+    hostname: str
+    ip_address: str
+    control_plane: bool
+    install_disk: str
+    nameservers: list[str] | None = None
+    node_labels: dict[str, str] | None = None
+    schematic: Schematic
+    network_interfaces: list[NetworkInterface] | None = None
+
+
+class TalConfig(ApiModel):
+    cluster_name: str
+    talos_version: str
+    kubernetes_version: str
+    endpoint: str
+    allow_scheduling_on_control_planes: bool
+    additional_api_server_cert_sans: list[str] | None = None
+    cluster_pod_nets: list[str]
+    cluster_svc_nets: list[str]
+    cni_config: CniConfig
+    patches: list[str]
+    nodes: list[TalNode]
+
+    @staticmethod
+    def schema_url() -> str:
+        """The talconfig JSON schema, for editors."""
+        return "https://raw.githubusercontent.com/budimanjojo/talhelper/master/pkg/config/schemas/talconfig.json"
+
+
+def patch_text(patch: dict[str, Any]) -> str:
+    """A Talos config patch as the inline YAML string talhelper takes."""
+    return to_yaml(patch)

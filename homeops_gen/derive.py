@@ -1,0 +1,75 @@
+"""Values several layers derive from the model; each is computed here, once."""
+
+from __future__ import annotations
+
+import hashlib
+from ipaddress import IPv4Address
+
+from homeops_gen.model import Cluster, ProxmoxHost
+
+IMAGE_FACTORY = "https://factory.talos.dev"
+QEMU_GUEST_AGENT = "siderolabs/qemu-guest-agent"
+
+
+def schematic(cluster: Cluster) -> dict[str, object]:
+    """The Image Factory schematic of the model's extensions (as talhelper takes it)."""
+    if not cluster.talos.extensions:
+        return {"customization": {}}
+    return {
+        "customization": {
+            "systemExtensions": {"officialExtensions": list(cluster.talos.extensions)}
+        }
+    }
+
+
+def schematic_id(cluster: Cluster) -> str:
+    """The schematic ID exactly as the Talos Image Factory computes it.
+
+    The factory hashes (SHA-256) the schematic marshalled by Go's yaml.v3, which
+    indents by four spaces; an empty schematic is ``customization: {}``.
+    Extension names are restricted by the model to characters that yaml.v3
+    writes unquoted, so the text below is byte-identical.
+    """
+    extensions = cluster.talos.extensions
+    if not extensions:
+        text = "customization: {}\n"
+    else:
+        text = "customization:\n    systemExtensions:\n        officialExtensions:\n" + "".join(
+            f"            - {ext}\n" for ext in extensions
+        )
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def talos_iso_url(cluster: Cluster) -> str:
+    """The nocloud ISO for the model's schematic and Talos version."""
+    return (
+        f"{IMAGE_FACTORY}/image/{schematic_id(cluster)}/{cluster.versions.talos}/nocloud-amd64.iso"
+    )
+
+
+def talos_iso_file_name(cluster: Cluster) -> str:
+    """A file name that changes with the image, so a new version never reuses an old ISO."""
+    return f"talos-{cluster.versions.talos}-{schematic_id(cluster)[:12]}-nocloud-amd64.iso"
+
+
+def guest_agent(cluster: Cluster) -> bool:
+    """Whether the image runs the QEMU guest agent; Proxmox waits for it only then."""
+    return QEMU_GUEST_AGENT in cluster.talos.extensions
+
+
+def cluster_dns_ip(cluster: Cluster) -> IPv4Address:
+    """The cluster DNS service IP: the tenth address of ``service_cidr``."""
+    return cluster.network.service_cidr[10]
+
+
+def host_credentials(host: ProxmoxHost) -> dict[str, str]:
+    """The environment variables holding ``host``'s Proxmox API token and SSH user."""
+    return {
+        "api_token": f"{host.env_prefix}_API_TOKEN",
+        "ssh_user": f"{host.env_prefix}_SSH_USER",
+    }
+
+
+def uses_managed_coredns(cluster: Cluster) -> bool:
+    """Whether CoreDNS is an app of the model (then Talos' own CoreDNS is disabled)."""
+    return any(app.chart.chart_name == "coredns" for app in cluster.apps)

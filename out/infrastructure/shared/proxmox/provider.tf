@@ -1,0 +1,12 @@
+# Generated from cluster.py by homeops-gen. Do not edit by hand.
+
+provider "proxmox" {
+  endpoint  = var.proxmox_endpoint
+  api_token = var.proxmox_api_token
+  insecure  = var.proxmox_insecure
+
+  ssh {
+    agent    = true
+    username = var.proxmox_ssh_user
+  }
+}
