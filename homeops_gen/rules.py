@@ -1,15 +1,20 @@
 """Cross-field rules of the model: what makes the generated layers work together.
 
 Field types are checked by pydantic when the model is built; these rules see the
-whole cluster and report each problem with the path of the field to fix.
+whole cluster and report each problem with the path of the field to fix and a
+plain reason. Errors stop generation; warnings are printed (``--strict`` makes
+them errors).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from ipaddress import IPv4Address, IPv4Network
 
-from homeops_gen.model import Cluster
+from homeops_gen import compat
+from homeops_gen.model import App, Cluster
+from homeops_gen.releases import resource_file, secret_file
 
 
 @dataclass(frozen=True)
@@ -25,6 +30,11 @@ class Problem:
         return f"{prefix}{self.path}: {self.message}"
 
 
+def warning(path: str, message: str) -> Problem:
+    """A problem that does not stop generation."""
+    return Problem(path, message, error=False)
+
+
 Rule = Callable[[Cluster], Iterator[Problem]]
 RULES: list[Rule] = []
 
@@ -36,19 +46,25 @@ def rule(func: Rule) -> Rule:
 
 
 def check_cluster(cluster: Cluster) -> list[Problem]:
-    """Every problem every rule finds in ``cluster`` (errors and warnings)."""
+    """Every problem every rule finds in ``cluster`` (errors and warnings).
+
+    Rules that need the apps resolved (derived values, implicit dependencies)
+    run only when the structural rules found no error.
+    """
     problems: list[Problem] = []
     for check in RULES:
+        if check in _NEEDS_SOUND_MODEL and any(p.error for p in problems):
+            continue
         problems.extend(check(cluster))
     return problems
 
 
-def _duplicates(items: list[str], path: str, what: str) -> Iterator[Problem]:
+def _duplicates(values: list[str], path: str, what: str) -> Iterator[Problem]:
     first: dict[str, int] = {}
-    for i, value in enumerate(items):
+    for i, value in enumerate(values):
         if value in first:
             yield Problem(
-                path.format(i), f"{what} {value!r} is already used by {path.format(first[value])}"
+                path.format(i), f"{what} {value} is already used by {path.format(first[value])}"
             )
         else:
             first[value] = i
@@ -56,8 +72,10 @@ def _duplicates(items: list[str], path: str, what: str) -> Iterator[Problem]:
 
 @rule
 def unique_names(cluster: Cluster) -> Iterator[Problem]:
+    """Host, node and app names, VM ids and node IPs are unique."""
     yield from _duplicates([h.name for h in cluster.hosts], "hosts[{}].name", "host name")
     yield from _duplicates([n.name for n in cluster.nodes], "nodes[{}].name", "node name")
+    # One Proxmox cluster: VM ids are unique across every host.
     yield from _duplicates([str(n.vm_id) for n in cluster.nodes], "nodes[{}].vm_id", "VM id")
     yield from _duplicates([str(n.ip) for n in cluster.nodes], "nodes[{}].ip", "IP")
     yield from _duplicates([a.name for a in cluster.apps], "apps[{}].name", "app name")
@@ -65,27 +83,301 @@ def unique_names(cluster: Cluster) -> Iterator[Problem]:
 
 @rule
 def nodes_and_hosts(cluster: Cluster) -> Iterator[Problem]:
+    """Every node's host exists; there is a control plane; etcd quorum is sound."""
     if not cluster.hosts:
         yield Problem("hosts", "at least one Proxmox host is required")
-    if not cluster.nodes:
-        yield Problem("nodes", "at least one node is required")
-    elif not cluster.control_planes:
-        yield Problem("nodes", "at least one node must have role 'controlplane'")
     names = {h.name for h in cluster.hosts}
     for i, node in enumerate(cluster.nodes):
         if node.host not in names:
             known = ", ".join(sorted(names)) or "none"
             yield Problem(f"nodes[{i}].host", f"no host named {node.host!r} (hosts: {known})")
+    if not cluster.nodes:
+        yield Problem("nodes", "at least one node is required")
+        return
+    count = len(cluster.control_planes)
+    if count == 0:
+        yield Problem("nodes", "at least one node must have role 'controlplane'")
+    elif count == 1:
+        yield warning("nodes", "a single control plane: etcd and the API have no redundancy")
+    elif count > 1 and count % 2 == 0:
+        yield warning(
+            "nodes",
+            f"{count} control planes: an even number adds no etcd fault tolerance "
+            f"over {count - 1}; use an odd number",
+        )
+    if count and not cluster.talos.allow_scheduling_on_control_planes:
+        if all(n.is_controlplane for n in cluster.nodes):
+            yield Problem(
+                "talos.allow_scheduling_on_control_planes",
+                "every node is a control plane, so workloads need scheduling on control planes",
+            )
+
+
+def _usable_in(address: IPv4Address, network: IPv4Network) -> str | None:
+    """Why ``address`` cannot be a host in ``network``, or None."""
+    if address not in network:
+        return f"{address} is outside node_cidr {network}"
+    if network.prefixlen < 31 and address == network.network_address:
+        return f"{address} is the network address of {network}"
+    if network.prefixlen < 31 and address == network.broadcast_address:
+        return f"{address} is the broadcast address of {network}"
+    return None
 
 
 @rule
-def app_dependencies(cluster: Cluster) -> Iterator[Problem]:
-    names = {a.name for a in cluster.apps}
+def addresses(cluster: Cluster) -> Iterator[Problem]:
+    """Node IPs, gateway and endpoint are usable addresses of ``node_cidr``."""
+    net = cluster.network
+    subnet = net.node_cidr
+    if net.gateway is not None and (reason := _usable_in(net.gateway, subnet)):
+        yield Problem("network.gateway", reason)
+    for i, node in enumerate(cluster.nodes):
+        if reason := _usable_in(node.ip, subnet):
+            yield Problem(f"nodes[{i}].ip", reason)
+        elif node.ip == net.gateway:
+            yield Problem(f"nodes[{i}].ip", f"{node.ip} is the gateway's address")
+    if cluster.endpoint is not None:
+        if reason := _usable_in(cluster.endpoint, subnet):
+            yield Problem("endpoint", reason)
+        elif cluster.endpoint == net.gateway:
+            yield Problem("endpoint", f"{cluster.endpoint} is the gateway's address")
+        else:
+            for node in cluster.nodes:
+                if node.ip == cluster.endpoint and not node.is_controlplane:
+                    yield Problem(
+                        "endpoint",
+                        f"{cluster.endpoint} is worker {node.name!r}: the endpoint must be a "
+                        "control plane's IP or a VIP that no node uses",
+                    )
+
+
+@rule
+def address_ranges(cluster: Cluster) -> Iterator[Problem]:
+    """Node, pod and service CIDRs are disjoint; the load-balancer pool fits around them."""
+    net = cluster.network
+    ranges = {
+        "network.node_cidr": net.node_cidr,
+        "network.pod_cidr": net.pod_cidr,
+        "network.service_cidr": net.service_cidr,
+    }
+    names = list(ranges)
+    for i, a in enumerate(names):
+        for b in names[i + 1 :]:
+            if ranges[a].overlaps(ranges[b]):
+                yield Problem(b, f"{ranges[b]} overlaps {a.split('.')[1]} {ranges[a]}")
+    if net.service_cidr.num_addresses < 16:
+        yield Problem("network.service_cidr", f"{net.service_cidr} is too small for cluster DNS")
+    pool = net.load_balancer_cidr
+    if pool is None:
+        return
+    path = "network.load_balancer_cidr"
+    for name in ("pod_cidr", "service_cidr"):
+        other = getattr(net, name)
+        if pool.overlaps(other):
+            yield Problem(path, f"{pool} overlaps {name} {other}")
+    taken = [(f"node {n.name!r}", n.ip) for n in cluster.nodes]
+    if net.gateway is not None:
+        taken.append(("the gateway", net.gateway))
+    taken.append(("the API endpoint", cluster.api_address))
+    for what, address in taken:
+        if address in pool:
+            yield Problem(path, f"{pool} contains {address}, the address of {what}")
+            break
+
+
+@rule
+def endpoint(cluster: Cluster) -> Iterator[Problem]:
+    """A VIP endpoint needs control planes that can carry it."""
+    if cluster.endpoint is not None and cluster.endpoint_is_vip and not cluster.control_planes:
+        yield Problem("endpoint", "a VIP needs at least one control plane to carry it")
+
+
+@rule
+def versions(cluster: Cluster) -> Iterator[Problem]:
+    """Kubernetes is within what Talos supports (and what Cilium is tested with)."""
+    talos = compat.minor(cluster.versions.talos)
+    kubernetes = compat.minor(cluster.versions.kubernetes)
+    supported = compat.TALOS_KUBERNETES.get(talos)
+    if supported is None:
+        newest = max(compat.TALOS_KUBERNETES)
+        if talos > newest:
+            yield warning(
+                "versions.talos",
+                f"Talos {compat.show(talos)} is newer than the known support matrix "
+                f"(up to {compat.show(newest)}); Kubernetes compatibility was not checked",
+            )
+        else:
+            yield Problem(
+                "versions.talos",
+                f"Talos {compat.show(talos)} is older than any supported release "
+                f"(from {compat.show(min(compat.TALOS_KUBERNETES))})",
+            )
+    elif not supported[0] <= kubernetes <= supported[1]:
+        yield Problem(
+            "versions.kubernetes",
+            f"Talos {compat.show(talos)} supports Kubernetes {compat.show(supported[0])} to "
+            f"{compat.show(supported[1])}, not {compat.show(kubernetes)}",
+        )
+    for i, app in enumerate(cluster.apps):
+        if app.chart.chart_name != "cilium":
+            continue
+        cilium = compat.minor(app.chart.version)
+        tested = compat.CILIUM_KUBERNETES.get(cilium)
+        where = f"apps[{i}].chart.version"
+        if tested is None:
+            yield warning(
+                where,
+                f"no Kubernetes compatibility data for Cilium {compat.show(cilium)}; "
+                "check its documentation",
+            )
+        elif kubernetes < tested[0]:
+            yield Problem(
+                where,
+                f"Cilium {compat.show(cilium)} does not support Kubernetes "
+                f"{compat.show(kubernetes)} (oldest supported: {compat.show(tested[0])})",
+            )
+        elif kubernetes > tested[1]:
+            yield warning(
+                where,
+                f"Cilium {compat.show(cilium)} is e2e tested up to Kubernetes "
+                f"{compat.show(tested[1])}, not {compat.show(kubernetes)}",
+            )
+
+
+@rule
+def app_shapes(cluster: Cluster) -> Iterator[Problem]:
+    """Charts are complete; extra manifests and secrets can be written beside the release."""
     for i, app in enumerate(cluster.apps):
         if not app.chart.is_oci and app.chart.name is None:
             yield Problem(
                 f"apps[{i}].chart.name", "a https:// chart repository needs the chart's name"
             )
+        files = {
+            "ocirepository.yaml",
+            "helmrepository.yaml",
+            "helmrelease.yaml",
+            "kustomization.yaml",
+        }
+        for j, resource in enumerate(app.resources):
+            where = f"apps[{i}].resources[{j}]"
+            metadata = resource.get("metadata")
+            name = metadata.get("name") if isinstance(metadata, dict) else None
+            if not isinstance(resource.get("apiVersion"), str) or not isinstance(
+                resource.get("kind"), str
+            ):
+                yield Problem(where, "a manifest needs string 'apiVersion' and 'kind'")
+            elif not isinstance(name, str) or not name:
+                yield Problem(where, "a manifest needs 'metadata.name'")
+            elif resource_file(resource) in files:
+                yield Problem(where, f"{resource_file(resource)} is already generated for this app")
+            else:
+                files.add(resource_file(resource))
+        for j, path in enumerate(app.secrets):
+            where = f"apps[{i}].secrets[{j}]"
+            if not path.endswith((".sops.yaml", ".sops.yml")):
+                yield Problem(where, f"{path} must be SOPS-encrypted and named *.sops.yaml")
+            elif secret_file(path) in files:
+                yield Problem(
+                    where, f"{secret_file(path)} is already used by another file of this app"
+                )
+            else:
+                files.add(secret_file(path))
+
+
+@rule
+def app_dependencies(cluster: Cluster) -> Iterator[Problem]:
+    """``depends_on`` names existing apps, without cycles; bootstrap apps need only bootstrap apps."""
+    by_name = {a.name: a for a in cluster.apps}
+    for i, app in enumerate(cluster.apps):
         for j, dep in enumerate(app.depends_on):
-            if dep not in names:
+            target = by_name.get(dep)
+            if target is None:
                 yield Problem(f"apps[{i}].depends_on[{j}]", f"no app named {dep!r}")
+            elif dep == app.name:
+                yield Problem(f"apps[{i}].depends_on[{j}]", f"{app.name!r} depends on itself")
+            elif app.bootstrap and not target.bootstrap:
+                yield Problem(
+                    f"apps[{i}].depends_on[{j}]",
+                    f"bootstrap app {app.name!r} cannot depend on {dep!r}, which is not a "
+                    "bootstrap app (the bootstrap helmfile would not install it)",
+                )
+    cycle = _find_cycle({a.name: [d for d in a.depends_on if d in by_name] for a in cluster.apps})
+    if cycle:
+        index = next(i for i, a in enumerate(cluster.apps) if a.name == cycle[0])
+        yield Problem(f"apps[{index}].depends_on", "dependency cycle: " + " -> ".join(cycle))
+
+
+def _find_cycle(graph: dict[str, list[str]]) -> list[str] | None:
+    state: dict[str, int] = {}  # 1: on the current path, 2: done
+    path: list[str] = []
+
+    def visit(name: str) -> list[str] | None:
+        state[name] = 1
+        path.append(name)
+        for dep in graph[name]:
+            if dep == name:
+                continue  # reported as depending on itself
+            if state.get(dep) == 1:
+                return path[path.index(dep) :] + [dep]
+            if dep not in state and (found := visit(dep)):
+                return found
+        path.pop()
+        state[name] = 2
+        return None
+
+    for name in graph:
+        if name not in state and (found := visit(name)):
+            return found
+    return None
+
+
+def _named(cluster: Cluster, chart: str) -> list[tuple[int, App]]:
+    return [(i, a) for i, a in enumerate(cluster.apps) if a.chart.chart_name == chart]
+
+
+@rule
+def cluster_services(cluster: Cluster) -> Iterator[Problem]:
+    """The apps the generated Talos config relies on exist and are installed at bootstrap."""
+    cilium = _named(cluster, "cilium")
+    if not cilium:
+        yield Problem(
+            "apps",
+            "no cilium app: Talos is generated with CNI 'none' and kube-proxy disabled, "
+            "so Cilium must be the CNI (add cilium(...))",
+        )
+    for chart, why in (
+        ("cilium", "nodes stay NotReady without a CNI"),
+        ("coredns", "Talos' own CoreDNS is disabled, so nothing resolves names until it runs"),
+        ("flux-operator", "nothing else installs Flux"),
+        ("flux-instance", "nothing else starts the Flux sync"),
+    ):
+        for i, app in _named(cluster, chart):
+            if not app.bootstrap:
+                yield Problem(f"apps[{i}].bootstrap", f"{app.name} must be a bootstrap app: {why}")
+    operators = _named(cluster, "flux-operator")
+    for i, _ in _named(cluster, "flux-instance"):
+        if not operators:
+            yield Problem(
+                f"apps[{i}]", "flux-instance needs the flux-operator app (add flux_operator(...))"
+            )
+    if not _named(cluster, "flux-instance"):
+        yield warning(
+            "apps", "no flux-instance app: nothing will sync out/kubernetes to the cluster"
+        )
+    if cluster.network.load_balancer_cidr is not None and not cilium:
+        yield warning("network.load_balancer_cidr", "no cilium app announces this pool")
+
+
+@rule
+def resolved_dependencies(cluster: Cluster) -> Iterator[Problem]:
+    """Dependencies added by the app helpers still respect bootstrap ordering."""
+    for i, app in enumerate(cluster.deployed_apps):
+        for dep in app.depends_on:
+            if app.bootstrap and not cluster.app(dep).bootstrap:
+                yield Problem(
+                    f"apps[{i}].bootstrap",
+                    f"{app.name!r} needs {dep!r} installed first, but {dep!r} is not a bootstrap app",
+                )
+
+
+_NEEDS_SOUND_MODEL: set[Rule] = {resolved_dependencies}
