@@ -197,11 +197,8 @@ class Chart(Base):
 
     @property
     def chart_name(self) -> str:
-        """The chart's name: the last segment of an OCI URL, or ``name``."""
-        if self.is_oci:
-            return self.url.rstrip("/").rsplit("/", 1)[-1]
-        assert self.name is not None  # enforced by Cluster validation
-        return self.name
+        """The chart's name: ``name``, or else the last segment of the URL (an OCI chart's name)."""
+        return self.name or self.url.rstrip("/").rsplit("/", 1)[-1]
 
 
 class App(Base):

@@ -61,14 +61,13 @@ def _run(path: Path) -> Cluster:
     try:
         exec(code, namespace)
     except ValidationError as exc:
-        line = _user_line(exc, path)
-        prefix = _field_prefix(source, line, exc.title)
+        prefix = _field_prefix(source, _user_position(exc, path), exc.title)
         raise ModelError(
             [f"{prefix}{_loc(err['loc'])}: {err['msg']}" for err in exc.errors()]
         ) from exc
     except Exception as exc:  # the user's code may raise anything
-        line = _user_line(exc, path)
-        where = f"{path}:{line}" if line else str(path)
+        position = _user_position(exc, path)
+        where = f"{path}:{position[0]}" if position else str(path)
         raise LoadError(f"{where}: {type(exc).__name__}: {exc}") from exc
     if "cluster" not in namespace:
         raise LoadError(f"{path}: defines no variable 'cluster' (expected cluster = Cluster(...))")
@@ -90,50 +89,67 @@ def _loc(loc: tuple[int | str, ...]) -> str:
     return text
 
 
-def _user_line(exc: BaseException, path: Path) -> int | None:
-    """The last line of the user's file on the traceback of ``exc``."""
-    line = None
+def _user_position(exc: BaseException, path: Path) -> tuple[int, int | None] | None:
+    """The line and column of the innermost call in the user's file on ``exc``'s traceback."""
+    position = None
     for frame in traceback.extract_tb(exc.__traceback__):
-        if Path(frame.filename) == path:
-            line = frame.lineno
-    return line
+        if Path(frame.filename) == path and frame.lineno is not None:
+            position = (frame.lineno, frame.colno)
+    return position
 
 
-def _field_prefix(source: str, line: int | None, title: str) -> str:
-    """Where a failing nested constructor sits in the ``Cluster(...)`` call, e.g. ``nodes[1].``.
+def _field_prefix(source: str, position: tuple[int, int | None] | None, title: str) -> str:
+    """Where a failing nested constructor sits in the cluster, e.g. ``nodes[1].``.
 
-    A ``Node(...)`` written inside ``Cluster(nodes=[...])`` fails before the cluster
-    exists, so pydantic only knows the field inside the node; the call's position in
-    the source tells which list entry it is.
+    A ``Node(...)`` written inside ``Cluster(nodes=[...])`` fails before the
+    cluster exists, so pydantic only knows the field inside the node; the
+    position of the failing call in the source tells which list entry it is.
     """
-    if line is None or title == "Cluster":
+    if position is None or title == "Cluster":
         return ""
+    line, column = position
     tree = ast.parse(source)
     parents: dict[ast.AST, ast.AST] = {}
     for outer in ast.walk(tree):
         for child in ast.iter_child_nodes(outer):
             parents[child] = outer
-    calls = [
-        n
-        for n in ast.walk(tree)
-        if isinstance(n, ast.Call) and n.lineno <= line <= (n.end_lineno or n.lineno)
-    ]
-    calls = [c for c in calls if _call_name(c) == title] or calls
-    if not calls:
-        return ""
-    node: ast.AST = max(calls, key=lambda c: (c.lineno, c.col_offset))
-    path: list[str] = []
+    calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and n.lineno == line]
+    exact = [c for c in calls if c.col_offset == column]
+    if not exact:
+        return f"{title}."
+    node: ast.AST = exact[0]
+    parts: list[str] = []
     while node in parents:
         parent = parents[node]
-        if isinstance(parent, (ast.List, ast.Tuple)) and isinstance(node, ast.expr):
-            path.insert(0, f"[{parent.elts.index(node)}]")
+        if isinstance(parent, ast.Call) and _call_name(parent) in _ROOT_CALLS:
+            text = "".join(parts).lstrip(".")
+            return f"{text}." if text else f"{title}."
+        if isinstance(parent, (ast.List, ast.Tuple)) and node in parent.elts:
+            parts.insert(0, f"[{parent.elts.index(node)}]")  # type: ignore[arg-type]
+        elif _concatenated_after_list(parent, node) and parts and parts[0].startswith("["):
+            # [a, b] + [c]: the right-hand list's indexes continue the left one's.
+            assert isinstance(parent, ast.BinOp) and isinstance(parent.left, ast.List)
+            parts[0] = f"[{int(parts[0][1:-1]) + len(parent.left.elts)}]"
         elif isinstance(parent, ast.keyword) and parent.arg:
-            path.insert(0, f".{parent.arg}")
-        elif isinstance(parent, ast.Call) and _call_name(parent) == "Cluster":
-            break
+            parts.insert(0, f".{parent.arg}")
+        elif isinstance(parent, ast.Dict) and node in parent.values:
+            key = parent.keys[parent.values.index(node)]  # type: ignore[arg-type]
+            if isinstance(key, ast.Constant):
+                parts.insert(0, f".{key.value}")
         node = parent
-    text = "".join(path).lstrip(".")
-    return f"{text}." if text else f"{title}."
+    return f"{title}."
+
+
+_ROOT_CALLS = {"Cluster", "model_validate"}
+
+
+def _concatenated_after_list(parent: ast.AST, node: ast.AST) -> bool:
+    return (
+        isinstance(parent, ast.BinOp)
+        and isinstance(parent.op, ast.Add)
+        and parent.right is node
+        and isinstance(parent.left, ast.List)
+    )
 
 
 def _call_name(call: ast.Call) -> str:

@@ -178,7 +178,8 @@ def address_ranges(cluster: Cluster) -> Iterator[Problem]:
     taken = [(f"node {n.name!r}", n.ip) for n in cluster.nodes]
     if net.gateway is not None:
         taken.append(("the gateway", net.gateway))
-    taken.append(("the API endpoint", cluster.api_address))
+    if cluster.endpoint is not None or cluster.control_planes:
+        taken.append(("the API endpoint", cluster.api_address))
     for what, address in taken:
         if address in pool:
             yield Problem(path, f"{pool} contains {address}, the address of {what}")

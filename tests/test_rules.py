@@ -1,0 +1,300 @@
+"""Invalid models: each is refused with the field's path and a plain reason, and nothing is written."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from homeops_gen.project import load
+from homeops_gen.rules import check_cluster
+from tests.conftest import run, tree
+from tests.models import BASE, DEFAULT_APPS, model, write_model
+
+NODE = BASE["nodes"][3]
+
+# (overrides of the base model, apps expression, expected path, words of the reason)
+INVALID: dict[str, tuple[dict[str, Any], str, str, list[str]]] = {
+    "duplicate node name": (
+        {"nodes__3": {**NODE, "name": "cp-1"}},
+        DEFAULT_APPS,
+        "nodes[3].name",
+        ["cp-1", "already used", "nodes[0].name"],
+    ),
+    "duplicate vm id": (
+        {"nodes__3": {**NODE, "vm_id": 100}},
+        DEFAULT_APPS,
+        "nodes[3].vm_id",
+        ["100", "already used"],
+    ),
+    "duplicate ip": (
+        {"nodes__3": {**NODE, "ip": "192.168.1.11"}},
+        DEFAULT_APPS,
+        "nodes[3].ip",
+        ["192.168.1.11", "already used", "nodes[1].ip"],
+    ),
+    "node name not dns": (
+        {"nodes__3": {**NODE, "name": "Worker_1"}},
+        DEFAULT_APPS,
+        "nodes[3].name",
+        ["DNS-1123"],
+    ),
+    "app name not dns": (
+        {},
+        '[cilium("1.18.4", name="Cilium!"), flux_operator("0.36.0"), flux_instance("0.36.0")]',
+        "apps[0].name",
+        ["DNS-1123"],
+    ),
+    "namespace not dns": (
+        {},
+        DEFAULT_APPS
+        + ' + [App(name="web", namespace="Web Apps", chart=Chart(url="oci://r.io/web", version="1.0.0"))]',
+        "apps[3].namespace",
+        ["DNS-1123"],
+    ),
+    "ip outside node cidr": (
+        {"nodes__3": {**NODE, "ip": "10.0.0.5"}},
+        DEFAULT_APPS,
+        "nodes[3].ip",
+        ["outside node_cidr", "192.168.1.0/24"],
+    ),
+    "ip is network address": (
+        {"nodes__3": {**NODE, "ip": "192.168.1.0"}},
+        DEFAULT_APPS,
+        "nodes[3].ip",
+        ["network address"],
+    ),
+    "ip is broadcast address": (
+        {"nodes__3": {**NODE, "ip": "192.168.1.255"}},
+        DEFAULT_APPS,
+        "nodes[3].ip",
+        ["broadcast address"],
+    ),
+    "node takes gateway ip": (
+        {"nodes__3": {**NODE, "ip": "192.168.1.1"}},
+        DEFAULT_APPS,
+        "nodes[3].ip",
+        ["gateway"],
+    ),
+    "gateway outside node cidr": (
+        {"network__gateway": "192.168.2.1"},
+        DEFAULT_APPS,
+        "network.gateway",
+        ["outside node_cidr"],
+    ),
+    "endpoint outside node cidr": (
+        {"endpoint": "10.9.9.9"},
+        DEFAULT_APPS,
+        "endpoint",
+        ["outside node_cidr"],
+    ),
+    "endpoint is a worker": (
+        {"endpoint": "192.168.1.20"},
+        DEFAULT_APPS,
+        "endpoint",
+        ["worker", "worker-1", "control plane", "VIP"],
+    ),
+    "pod cidr overlaps node cidr": (
+        {"network__pod_cidr": "192.168.0.0/16"},
+        DEFAULT_APPS,
+        "network.pod_cidr",
+        ["overlaps", "node_cidr"],
+    ),
+    "service cidr overlaps pod cidr": (
+        {"network__service_cidr": "10.42.128.0/20"},
+        DEFAULT_APPS,
+        "network.service_cidr",
+        ["overlaps", "pod_cidr"],
+    ),
+    "pool overlaps service cidr": (
+        {"network__load_balancer_cidr": "10.43.10.0/24"},
+        DEFAULT_APPS,
+        "network.load_balancer_cidr",
+        ["overlaps", "service_cidr"],
+    ),
+    "pool contains a node": (
+        {"network__load_balancer_cidr": "192.168.1.0/27"},
+        DEFAULT_APPS,
+        "network.load_balancer_cidr",
+        ["contains", "192.168.1.10", "cp-1"],
+    ),
+    "pool contains the endpoint vip": (
+        {"endpoint": "192.168.1.245"},
+        DEFAULT_APPS,
+        "network.load_balancer_cidr",
+        ["contains", "192.168.1.245", "endpoint"],
+    ),
+    "unknown host": (
+        {"nodes__3": {**NODE, "host": "pve2"}},
+        DEFAULT_APPS,
+        "nodes[3].host",
+        ["no host named", "pve2"],
+    ),
+    "no control plane": (
+        {"nodes": [NODE]},
+        DEFAULT_APPS,
+        "nodes",
+        ["at least one", "controlplane"],
+    ),
+    "bad role": (
+        {"nodes__3": {**NODE, "role": "master"}},
+        DEFAULT_APPS,
+        "nodes[3].role",
+        ["controlplane", "worker"],
+    ),
+    "kubernetes too new for talos": (
+        {"versions__kubernetes": "v1.35.0"},
+        DEFAULT_APPS,
+        "versions.kubernetes",
+        ["Talos 1.11", "1.29", "1.34", "1.35"],
+    ),
+    "kubernetes too old for talos": (
+        {"versions__kubernetes": "v1.27.3"},
+        DEFAULT_APPS,
+        "versions.kubernetes",
+        ["Talos 1.11", "not 1.27"],
+    ),
+    "kubernetes too old for cilium": (
+        {"versions": {"talos": "v1.9.0", "kubernetes": "v1.28.0"}},
+        DEFAULT_APPS,
+        "apps[0].chart.version",
+        ["Cilium 1.18", "does not support", "1.28"],
+    ),
+    "malformed version": ({"versions__talos": "1.11"}, DEFAULT_APPS, "versions.talos", ["pattern"]),
+    "unknown dependency": (
+        {},
+        DEFAULT_APPS
+        + ' + [App(name="web", namespace="web", chart=Chart(url="oci://r.io/web", version="1.0.0"), depends_on=["db"])]',
+        "apps[3].depends_on[0]",
+        ["no app named", "db"],
+    ),
+    "dependency cycle": (
+        {},
+        DEFAULT_APPS
+        + ' + [App(name="a", namespace="x", chart=Chart(url="oci://r.io/a", version="1.0.0"), depends_on=["b"]), App(name="b", namespace="x", chart=Chart(url="oci://r.io/b", version="1.0.0"), depends_on=["c"]), App(name="c", namespace="x", chart=Chart(url="oci://r.io/c", version="1.0.0"), depends_on=["a"])]',
+        "apps[3].depends_on",
+        ["cycle", "a -> b -> c -> a"],
+    ),
+    "bootstrap depends on non-bootstrap": (
+        {},
+        DEFAULT_APPS
+        + ' + [App(name="db", namespace="x", chart=Chart(url="oci://r.io/db", version="1.0.0")), App(name="early", namespace="x", chart=Chart(url="oci://r.io/e", version="1.0.0"), bootstrap=True, depends_on=["db"])]',
+        "apps[4].depends_on[0]",
+        ["bootstrap app", "early", "db", "not a bootstrap app"],
+    ),
+    "no cni": (
+        {},
+        '[flux_operator("0.36.0"), flux_instance("0.36.0")]',
+        "apps",
+        ["no cilium app", "CNI"],
+    ),
+    "cilium not bootstrap": (
+        {},
+        '[cilium("1.18.4", bootstrap=False), flux_operator("0.36.0"), flux_instance("0.36.0")]',
+        "apps[0].bootstrap",
+        ["cilium", "bootstrap"],
+    ),
+    "flux instance without operator": (
+        {},
+        '[cilium("1.18.4"), flux_instance("0.36.0")]',
+        "apps[1]",
+        ["flux-operator"],
+    ),
+    "unknown field": (
+        {"nodes__3": {**NODE, "cpu": 4}},
+        DEFAULT_APPS,
+        "nodes[3].cpu",
+        ["Extra inputs are not permitted"],
+    ),
+    "https chart without name": (
+        {},
+        DEFAULT_APPS
+        + ' + [App(name="web", namespace="web", chart=Chart(url="https://charts.example.com", version="1.0.0"))]',
+        "apps[3].chart.name",
+        ["chart's name"],
+    ),
+    "resource without kind": (
+        {},
+        DEFAULT_APPS
+        + ' + [App(name="web", namespace="web", chart=Chart(url="oci://r.io/web", version="1.0.0"), resources=[{"apiVersion": "v1", "metadata": {"name": "x"}}])]',
+        "apps[3].resources[0]",
+        ["apiVersion", "kind"],
+    ),
+    "secret not sops": (
+        {},
+        DEFAULT_APPS
+        + ' + [App(name="web", namespace="web", chart=Chart(url="oci://r.io/web", version="1.0.0"), secrets=["secrets/web.yaml"])]',
+        "apps[3].secrets[0]",
+        ["SOPS", "*.sops.yaml"],
+    ),
+    "secret outside project": (
+        {},
+        DEFAULT_APPS
+        + ' + [App(name="web", namespace="web", chart=Chart(url="oci://r.io/web", version="1.0.0"), secrets=["../web.sops.yaml"])]',
+        "apps[3].secrets[0]",
+        ["inside the project"],
+    ),
+    "all control planes without scheduling": (
+        {"nodes": BASE["nodes"][:3]},
+        DEFAULT_APPS,
+        "talos.allow_scheduling_on_control_planes",
+        ["every node is a control plane"],
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(INVALID))
+def test_invalid_model_is_refused(case: str, tmp_path: Path) -> None:
+    overrides, apps, path, words = INVALID[case]
+    root = write_model(tmp_path, model(**overrides), apps)
+    before = tree(root)
+    result = run("-C", root)
+    assert result.code == 2, result.err
+    line = next((l for l in result.err.splitlines() if l.strip().startswith(f"{path}: ")), None)
+    assert line is not None, f"no line for {path} in:\n{result.err}"
+    for word in words:
+        assert word in line, f"{word!r} missing from {line!r}"
+    assert "Traceback" not in result.err
+    assert tree(root) == before, "nothing may be written for an invalid model"
+
+
+def test_base_model_is_valid(tmp_path: Path) -> None:
+    root = write_model(tmp_path)
+    assert [p for p in check_cluster(load(root).cluster) if p.error] == []
+
+
+@pytest.mark.parametrize(
+    ("overrides", "words"),
+    [
+        ({"nodes": BASE["nodes"][:2] + [BASE["nodes"][3]]}, ["2 control planes", "odd"]),
+        ({"nodes": BASE["nodes"][:1] + [BASE["nodes"][3]]}, ["single control plane"]),
+        (
+            {"versions": {"talos": "v1.14.0", "kubernetes": "v1.37.0"}},
+            ["newer than the known", "Talos 1.14"],
+        ),
+        ({"versions": {"talos": "v1.11.5", "kubernetes": "v1.34.0"}}, ["e2e tested up to", "1.33"]),
+    ],
+)
+def test_warnings_do_not_fail_unless_strict(
+    overrides: dict[str, Any], words: list[str], tmp_path: Path
+) -> None:
+    root = write_model(tmp_path / "p", model(**overrides))
+    result = run("-C", root)
+    assert result.code == 0, result.err
+    warning = next(l for l in result.err.splitlines() if l.startswith("warning: "))
+    assert all(w in warning for w in words), warning
+    strict_root = write_model(tmp_path / "s", model(**overrides))
+    strict = run("-C", strict_root, "--strict")
+    assert strict.code == 2
+    assert not (strict_root / "out").exists()
+
+
+def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
+    root = write_model(
+        tmp_path,
+        model(nodes__3={**NODE, "ip": "10.0.0.5", "host": "nowhere"}, network__gateway="10.1.1.1"),
+    )
+    err = run("-C", root).err
+    for path in ("nodes[3].ip", "nodes[3].host", "network.gateway"):
+        assert f"  {path}: " in err
