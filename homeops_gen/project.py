@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from homeops_gen.errors import LoadError, ModelError
 from homeops_gen.model import Cluster
 from homeops_gen.rules import Problem, check_cluster
+from homeops_gen.secrets import is_sops_encrypted
 
 MODEL_FILE = "cluster.py"
 
@@ -125,7 +126,7 @@ def _field_prefix(source: str, position: tuple[int, int | None] | None, title: s
             text = "".join(parts).lstrip(".")
             return f"{text}." if text else f"{title}."
         if isinstance(parent, (ast.List, ast.Tuple)) and node in parent.elts:
-            parts.insert(0, f"[{parent.elts.index(node)}]")  # type: ignore[arg-type]
+            parts.insert(0, f"[{parent.elts.index(node)}]")
         elif _concatenated_after_list(parent, node) and parts and parts[0].startswith("["):
             # [a, b] + [c]: the right-hand list's indexes continue the left one's.
             assert isinstance(parent, ast.BinOp) and isinstance(parent.left, ast.List)
@@ -133,9 +134,9 @@ def _field_prefix(source: str, position: tuple[int, int | None] | None, title: s
         elif isinstance(parent, ast.keyword) and parent.arg:
             parts.insert(0, f".{parent.arg}")
         elif isinstance(parent, ast.Dict) and node in parent.values:
-            key = parent.keys[parent.values.index(node)]  # type: ignore[arg-type]
+            key = parent.keys[parent.values.index(node)]
             if isinstance(key, ast.Constant):
-                parts.insert(0, f".{key.value}")
+                parts.insert(0, f".{key.value!s}")
         node = parent
     return f"{title}."
 
@@ -168,9 +169,20 @@ def _read_user_files(root: Path, cluster: Cluster) -> tuple[dict[str, str], list
         for j, rel in enumerate(app.secrets):
             where = f"apps[{i}].secrets[{j}]"
             try:
-                files[rel] = (root / rel).read_text(encoding="utf-8")
+                text = (root / rel).read_text(encoding="utf-8")
             except FileNotFoundError:
                 problems.append(Problem(where, f"{rel} does not exist"))
             except (OSError, UnicodeDecodeError) as exc:
                 problems.append(Problem(where, f"cannot read {rel}: {exc}"))
+            else:
+                if is_sops_encrypted(text):
+                    files[rel] = text
+                else:
+                    problems.append(
+                        Problem(
+                            where,
+                            f"{rel} is not SOPS-encrypted (no sops metadata); "
+                            f"run: sops --encrypt --in-place {rel}",
+                        )
+                    )
     return files, problems

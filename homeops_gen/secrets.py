@@ -1,0 +1,57 @@
+"""Recognising SOPS-encrypted files, so no secret is ever written in plain text."""
+
+from __future__ import annotations
+
+import json
+import posixpath
+import re
+from typing import Any
+
+import yaml
+
+from homeops_gen.layout import KUBERNETES, TALSECRET
+from homeops_gen.model import Cluster
+
+KUBERNETES_SECRET_FIELDS = "^(data|stringData)$"
+
+
+def is_sops_encrypted(text: str) -> bool:
+    """Whether ``text`` (YAML or JSON) carries SOPS metadata: a ``sops`` map with a ``mac``."""
+    try:
+        documents: list[Any] = [d for d in yaml.safe_load_all(text) if d is not None]
+    except yaml.YAMLError:
+        try:
+            documents = [json.loads(text)]
+        except ValueError:
+            return False
+    return bool(documents) and all(
+        isinstance(doc, dict) and isinstance(doc.get("sops"), dict) and "mac" in doc["sops"]
+        for doc in documents
+    )
+
+
+def creation_rules(cluster: Cluster) -> list[dict[str, Any]]:
+    """The rules, most specific first (SOPS uses the first that matches)."""
+    recipients = ",".join(cluster.sops.age_recipients)
+    rules: list[dict[str, Any]] = [
+        # talhelper's secrets are encrypted whole.
+        {"path_regex": f"(^|/){re.escape(TALSECRET)}$", "age": recipients},
+    ]
+    folders = sorted({posixpath.dirname(p) for app in cluster.apps for p in app.secrets})
+    for folder in folders:
+        prefix = f"{re.escape(folder)}/" if folder else ""
+        rules.append(
+            {
+                "path_regex": f"(^|/){prefix}[^/]+\\.sops\\.ya?ml$",
+                "encrypted_regex": KUBERNETES_SECRET_FIELDS,
+                "age": recipients,
+            }
+        )
+    rules.append(
+        {
+            "path_regex": f"(^|/){re.escape(KUBERNETES)}/.+\\.sops\\.ya?ml$",
+            "encrypted_regex": KUBERNETES_SECRET_FIELDS,
+            "age": recipients,
+        }
+    )
+    return rules

@@ -1,0 +1,102 @@
+"""The command line, in-process: generate, --check, diff, -C, exit codes."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from homeops_gen.layout import MANIFEST
+from tests.conftest import rendered, run, tree
+
+
+def test_generate_writes_every_file_and_check_passes(nova: Path) -> None:
+    result = run("-C", nova)
+    assert result.code == 0, result.err
+    expected = rendered("nova")
+    for path, text in expected.items():
+        assert (nova / path).read_text() == text
+    assert (nova / MANIFEST).is_file()
+    assert run("-C", nova, "generate", "--check").code == 0
+    assert run("-C", nova, "--check").code == 0
+
+
+def test_generate_is_the_default_command(nova: Path) -> None:
+    assert run("-C", nova, "generate").code == 0
+    before = tree(nova)
+    assert run("-C", nova).code == 0
+    assert tree(nova) == before
+
+
+def test_working_directory_is_the_default_project(
+    nova: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(nova)
+    assert run().code == 0
+    assert (nova / "out" / "talos" / "talconfig.yaml").is_file()
+
+
+def test_check_names_changed_new_and_removed_files(nova: Path) -> None:
+    run("-C", nova)
+    talconfig = nova / "out/talos/talconfig.yaml"
+    talconfig.write_text(talconfig.read_text().replace("nova", "nova2"))
+    (nova / "devenv.nix").unlink()
+    before = tree(nova)
+    result = run("-C", nova, "--check")
+    assert result.code == 1
+    assert "changed: out/talos/talconfig.yaml" in result.out
+    assert "new: devenv.nix" in result.out
+    assert tree(nova) == before, "--check writes nothing"
+
+
+def test_check_reports_files_that_would_disappear(nova: Path) -> None:
+    run("-C", nova)
+    model = nova / "cluster.py"
+    model.write_text(model.read_text().replace('        flux_instance("0.36.0"),\n', ""))
+    result = run("-C", nova, "--check")
+    assert result.code == 1
+    assert "removed: out/kubernetes/apps/flux-system/flux-instance/ks.yaml" in result.out
+
+
+def test_diff_prints_a_unified_diff_and_writes_nothing(nova: Path) -> None:
+    run("-C", nova)
+    model = nova / "cluster.py"
+    model.write_text(model.read_text().replace("cores=3", "cores=5"))
+    before = tree(nova)
+    result = run("-C", nova, "diff")
+    assert result.code == 0
+    assert "--- a/out/infrastructure/hosts/hypnos/terragrunt.hcl" in result.out
+    assert "+++ b/out/infrastructure/hosts/hypnos/terragrunt.hcl" in result.out
+    assert "-      cores         = 3" in result.out
+    assert "+      cores         = 5" in result.out
+    assert tree(nova) == before
+
+
+def test_diff_of_a_fresh_project_shows_new_files(nova: Path) -> None:
+    result = run("-C", nova, "diff")
+    assert "--- /dev/null" in result.out and "+++ b/out/talos/talconfig.yaml" in result.out
+
+
+def test_missing_model_file_is_a_clear_error(tmp_path: Path) -> None:
+    result = run("-C", tmp_path)
+    assert result.code == 2
+    assert "cluster.py: not found" in result.err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_check_flag_only_with_generate(nova: Path) -> None:
+    assert run("-C", nova, "diff", "--check").code == 2
+
+
+def test_validate_command_runs_every_check(nova: Path) -> None:
+    result = run("-C", nova, "validate")
+    assert result.code == 0, result.err
+    assert f"{len(rendered('nova'))} files valid" in result.out
+    assert not (nova / "out").exists(), "validate writes nothing"
+
+
+def test_generated_script_is_executable(nova: Path) -> None:
+    run("-C", nova)
+    assert os.access(nova / "out/talos/apply.sh", os.X_OK)
+    assert not os.access(nova / "out/talos/talconfig.yaml", os.X_OK)

@@ -1,0 +1,82 @@
+"""Loading cluster.py: broken files give a short message pointing at the user's line, exit 2."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import MODELS, run, tree
+
+
+def _project(tmp_path: Path, source: str) -> Path:
+    (tmp_path / "cluster.py").write_text(source)
+    return tmp_path
+
+
+@pytest.mark.parametrize(
+    ("source", "words"),
+    [
+        ("cluster = Cluster(\n", ["cluster.py:1", "syntax error"]),
+        ("x = 1\nraise RuntimeError('boom')\n", ["cluster.py:2", "RuntimeError: boom"]),
+        ("import no_such_module_here\n", ["cluster.py:1", "ModuleNotFoundError"]),
+        ("clusters = 1\n", ["defines no variable 'cluster'"]),
+        ("cluster = {'name': 'x'}\n", ["'cluster' is a dict", "homeops_gen.Cluster"]),
+    ],
+)
+def test_broken_model_file(
+    tmp_path: Path, source: str, words: list[str], debug: bool = False
+) -> None:
+    root = _project(tmp_path, source)
+    before = tree(root)
+    result = run("-C", root)
+    assert result.code == 2
+    for word in words:
+        assert word in result.err
+    assert "Traceback" not in result.err
+    assert len(result.err.strip().splitlines()) <= 3, "a short message"
+    assert tree(root) == before
+
+
+def test_debug_shows_the_traceback(tmp_path: Path) -> None:
+    root = _project(tmp_path, "raise RuntimeError('boom')\n")
+    result = run("-C", root, "--debug")
+    assert result.code == 2
+    assert "Traceback" in result.err
+
+
+def test_nested_constructor_errors_name_the_list_entry(tmp_path: Path) -> None:
+    source = (MODELS["nova"] / "cluster.py").read_text()
+    broken = source.replace('ip="192.168.2.202"', 'ip="192.168.2.300"')
+    assert broken != source
+    result = run("-C", _project(tmp_path, broken))
+    assert result.code == 2
+    assert "  nodes[1].ip: " in result.err
+    assert "IPv4" in result.err
+
+
+def test_nested_error_in_a_host(tmp_path: Path) -> None:
+    source = (MODELS["nova"] / "cluster.py").read_text()
+    broken = source.replace('vm_datastore="vms1"', 'vm_datastore="vms1", disk="x"')
+    result = run("-C", _project(tmp_path, broken))
+    assert "  hosts[0].disk: Extra inputs are not permitted" in result.err
+
+
+def test_missing_secret_file_is_a_model_error(tmp_path: Path) -> None:
+    source = (MODELS["sops-secrets"] / "cluster.py").read_text()
+    result = run("-C", _project(tmp_path, source))
+    assert result.code == 2
+    assert "apps[3].secrets[0]: secrets/grafana-admin.sops.yaml does not exist" in result.err
+
+
+def test_unencrypted_secret_file_is_refused(tmp_path: Path) -> None:
+    source = (MODELS["sops-secrets"] / "cluster.py").read_text()
+    root = _project(tmp_path, source)
+    (root / "secrets").mkdir()
+    (root / "secrets/grafana-admin.sops.yaml").write_text(
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: grafana-admin\nstringData:\n  password: hunter2\n"
+    )
+    result = run("-C", root)
+    assert result.code == 2
+    assert "apps[3].secrets[0]" in result.err and "not SOPS-encrypted" in result.err
+    assert not (root / "out").exists()
