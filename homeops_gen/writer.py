@@ -152,6 +152,7 @@ def apply(root: Path, result: Plan, *, force: bool = False) -> None:
     pruned files deleted, the manifest last. Unchanged files are not touched."""
     if not force:
         refuse_conflicts(result)
+    _remove_stale_temporaries(root)
     writes = {**result.create, **result.update}
     manifest = writes.pop(MANIFEST, None)
     for rel in sorted(writes):
@@ -174,6 +175,12 @@ def _atomic_write(path: Path, text: str) -> None:
         os.fsync(handle.fileno())
     os.chmod(tmp, 0o755 if text.startswith("#!") else 0o644)
     os.replace(tmp, path)
+
+
+def _remove_stale_temporaries(root: Path) -> None:
+    """Temporary files an interrupted run left behind (never a user's file: the suffix is ours)."""
+    for tmp in [*root.glob(f"*{TMP_SUFFIX}"), *(root / OUT).rglob(f"*{TMP_SUFFIX}")]:
+        tmp.unlink(missing_ok=True)
 
 
 def _remove_empty_parents(folder: Path, root: Path) -> None:
