@@ -70,6 +70,8 @@ def host_inputs(cluster: Cluster, host: ProxmoxHost) -> dict[str, Any]:
             "disk_gib": node.disk_gib,
             "address": f"{node.ip}/{prefix}",
             "startup_order": 1 if node.is_controlplane else 2,
+            "description": node.description
+            or f"Talos {node.role} of cluster {cluster.name}. Managed by homeops-gen.",
         }
         for node in cluster.nodes_on(host)
     }

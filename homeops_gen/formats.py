@@ -6,7 +6,6 @@ value such as ``yes``, ``${x}`` or ``'; rm -rf /`` is always data, never syntax.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Mapping
 from ipaddress import IPv4Address, IPv4Network
@@ -27,10 +26,17 @@ class YamlDumper(yaml.SafeDumper):
         return True
 
 
+_UNICODE_BREAKS = ("\x85", "\u2028", "\u2029")
+
+
 def _represent_str(dumper: YamlDumper, value: str) -> yaml.ScalarNode:
     # A block scalar keeps multi-line text readable; PyYAML falls back to a
     # quoted style by itself when the text cannot be a block (e.g. trailing spaces).
-    style = "|" if "\n" in value else None
+    # Unicode line breaks are written unescaped by PyYAML and then read back as
+    # plain line breaks, so such text is always double-quoted (escaped).
+    style: str | None = "|" if "\n" in value else None
+    if any(b in value for b in _UNICODE_BREAKS):
+        style = '"'
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
 
@@ -75,10 +81,28 @@ def yaml_file(*documents: Any, schema: str | None = None, comment: str = HEADER)
     return head + "".join("---\n" + to_yaml(doc) for doc in documents)
 
 
+_HCL_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
 def hcl_string(value: str | IPv4Address | IPv4Network) -> str:
-    """A quoted HCL string literal; ``${`` and ``%{`` are escaped so nothing is interpolated."""
-    text = json.dumps(str(value), ensure_ascii=False)
-    return text.replace("${", "$${").replace("%{", "%%{")
+    """A quoted HCL string literal that stands for exactly ``value``.
+
+    ``${`` and ``%{`` would start an interpolation or a directive; their first
+    character is written as a ``\\u`` escape, which HCL decodes after it has
+    looked for templates (the doubled ``$${`` form trips some parsers).
+    """
+    out = []
+    text = str(value)
+    for i, char in enumerate(text):
+        if char in _HCL_ESCAPES:
+            out.append(_HCL_ESCAPES[char])
+        elif char in "$%" and text[i + 1 : i + 2] == "{":
+            out.append(f"\\u{ord(char):04x}")
+        elif ord(char) < 0x20 or ord(char) == 0x7F:
+            out.append(f"\\u{ord(char):04x}")
+        else:
+            out.append(char)
+    return '"' + "".join(out) + '"'
 
 
 def hcl_value(value: Any, indent: int = 0) -> str:

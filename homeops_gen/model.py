@@ -142,6 +142,8 @@ class Node(Base):
     memory_mib: Annotated[int, Field(ge=512)]
     disk_gib: Annotated[int, Field(ge=8)]
     labels: dict[LabelKey, LabelValue] = {}
+    description: Annotated[str, StringConstraints(max_length=8192)] = ""
+    """Free text shown as the VM's description in Proxmox."""
 
     @property
     def is_controlplane(self) -> bool:

@@ -29,6 +29,7 @@ inputs = {
       disk_gib      = 48
       address       = "192.168.2.58/24"
       startup_order = 1
+      description   = "Talos controlplane of cluster nova. Managed by homeops-gen."
     }
     workload = {
       vm_id         = 101
@@ -38,6 +39,7 @@ inputs = {
       disk_gib      = 48
       address       = "192.168.2.202/24"
       startup_order = 2
+      description   = "Talos worker of cluster nova. Managed by homeops-gen."
     }
   }
 }

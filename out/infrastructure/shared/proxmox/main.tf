@@ -13,8 +13,8 @@ resource "proxmox_virtual_environment_vm" "node" {
   for_each = var.nodes
 
   name        = each.key
-  description = "Talos ${each.value.role} of cluster ${var.cluster_name}. Managed by homeops-gen."
-  tags        = sort(["talos", each.value.role])
+  description = each.value.description
+  tags        = sort(["talos", var.cluster_name, each.value.role])
   node_name   = var.proxmox_node
   vm_id       = each.value.vm_id
 

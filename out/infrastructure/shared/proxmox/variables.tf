@@ -84,5 +84,6 @@ variable "nodes" {
     disk_gib      = number
     address       = string
     startup_order = number
+    description   = string
   }))
 }

@@ -1,0 +1,251 @@
+"""Every model string is emitted safely: YAML, HCL, shell and Nix parse back to the same value."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from typing import Any
+
+import hcl2
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from homeops_gen.formats import hcl_string, hcl_value, nix_string, shell_quote, to_yaml, yaml_file
+from homeops_gen.model import App, Chart, Cluster
+from homeops_gen.project import Project
+from homeops_gen.render import render
+from tests.models import BASE
+
+TRICKY = [
+    "yes",
+    "no",
+    "on",
+    "off",
+    "true",
+    "null",
+    "~",
+    "",
+    "0755",
+    "0x1F",
+    "1e3",
+    "1_000",
+    ".inf",
+    "a: b",
+    "#x",
+    "*x",
+    "&x",
+    "!tag",
+    "- item",
+    "[list]",
+    "{map}",
+    "|",
+    ">",
+    "%x",
+    "@x",
+    "`x",
+    " leading",
+    "trailing ",
+    "new\nline",
+    "trailing newline\n",
+    "\ttab",
+    "quote'\"",
+    "back\\slash",
+    "unicode ✓ é 日本",
+    "${x}",
+    "%{if x}",
+    "$${x}",
+    "x${",
+    "'; rm -rf / #",
+    "$(id)",
+    "`id`",
+    "''",
+    "\\${x}",
+    "---",
+    "...",
+    "key: [1, 2]",
+]
+
+
+def decode_hcl_string(literal: str) -> str:
+    """The value of a quoted HCL string literal (HCL's escapes, doubled ``$${`` and ``%%{``)."""
+    assert literal.startswith('"') and literal.endswith('"'), literal
+    body, out, i = literal[1:-1], [], 0
+    simple = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\"}
+    while i < len(body):
+        char = body[i]
+        if char == "\\":
+            code = body[i + 1]
+            if code in simple:
+                out.append(simple[code])
+                i += 2
+            elif code == "u":
+                out.append(chr(int(body[i + 2 : i + 6], 16)))
+                i += 6
+            elif code == "U":
+                out.append(chr(int(body[i + 2 : i + 10], 16)))
+                i += 10
+            else:
+                raise ValueError(f"bad escape in {literal}")
+        elif body.startswith(("$${", "%%{"), i):
+            out.append(body[i] + "{")
+            i += 3
+        elif body.startswith(("${", "%{"), i):
+            raise ValueError(f"unescaped template sequence in {literal}")
+        else:
+            out.append(char)
+            i += 1
+    return "".join(out)
+
+
+def decode_nix_string(literal: str) -> str:
+    """The value of a double-quoted Nix string without interpolations."""
+    assert literal.startswith('"') and literal.endswith('"')
+    body, out, i = literal[1:-1], [], 0
+    while i < len(body):
+        if body[i] == "\\":
+            out.append({"n": "\n", "r": "\r", "t": "\t"}.get(body[i + 1], body[i + 1]))
+            i += 2
+        elif body.startswith("${", i):
+            raise ValueError("unescaped interpolation")
+        elif body[i] == '"':
+            raise ValueError("unescaped quote")
+        else:
+            out.append(body[i])
+            i += 1
+    return "".join(out)
+
+
+@pytest.mark.parametrize("value", TRICKY)
+def test_yaml_keeps_tricky_strings(value: str) -> None:
+    assert yaml.safe_load(to_yaml({"k": value, value: [value]})) == {"k": value, value: [value]}
+
+
+@pytest.mark.parametrize("value", TRICKY)
+def test_hcl_keeps_tricky_strings(value: str) -> None:
+    parsed = hcl2.loads(f"a = {hcl_string(value)}\n")
+    assert decode_hcl_string(parsed["a"]) == value
+
+
+@pytest.mark.parametrize("value", TRICKY)
+def test_shell_keeps_tricky_strings(value: str) -> None:
+    out = subprocess.run(
+        ["bash", "-c", f"printf %s {shell_quote(value)}"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert out.stdout == value
+
+
+@pytest.mark.parametrize("value", TRICKY)
+def test_nix_keeps_tricky_strings(value: str) -> None:
+    assert decode_nix_string(nix_string(value)) == value
+
+
+text = st.text(st.characters(exclude_categories=["Cs"]), max_size=40)
+
+
+@given(st.dictionaries(text, st.one_of(text, st.integers(), st.booleans(), st.none()), max_size=5))
+def test_yaml_round_trips_any_mapping(data: dict[str, Any]) -> None:
+    assert yaml.safe_load(to_yaml(data)) == data
+
+
+@given(text)
+def test_hcl_round_trips_any_string(value: str) -> None:
+    parsed = hcl2.loads(f"a = {hcl_value({'k': value})}\n")
+    assert decode_hcl_string(parsed["a"]["k"] if isinstance(parsed["a"], dict) else "") == value
+
+
+@given(text)
+def test_shell_quote_is_one_word(value: str) -> None:
+    value = value.replace("\x00", "")
+    out = subprocess.run(
+        ["bash", "-c", f"printf %s {shell_quote(value)}"], capture_output=True, check=True
+    )
+    assert out.stdout.decode("utf-8", "surrogateescape") == value
+
+
+@given(text)
+def test_nix_round_trips_any_string(value: str) -> None:
+    assert decode_nix_string(nix_string(value)) == value
+
+
+def _project(**changes: Any) -> Project:
+    data = {**BASE, **changes}
+    return Project(cluster=Cluster.model_validate(data))
+
+
+label_value = st.from_regex(r"\A([A-Za-z0-9]([-A-Za-z0-9_.]{0,20}[A-Za-z0-9])?)?\Z")
+label_key = st.from_regex(
+    r"\A([a-z0-9]([-a-z0-9]{0,8}[a-z0-9])?\.)?[a-z0-9]{1,10}/?[A-Za-z0-9]{1,8}\Z"
+)
+
+SLOW = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@SLOW
+@given(st.dictionaries(text, text, min_size=1, max_size=4), text)
+def test_app_values_reach_helmrelease_and_helmfile_unchanged(
+    values: dict[str, str], nested: str
+) -> None:
+    from homeops_gen.apps import cilium, flux_instance, flux_operator
+
+    app = App(
+        name="web",
+        namespace="web",
+        chart=Chart(url="oci://registry.example.com/web", version="1.0.0"),
+        values={"top": values, "list": [nested]},
+        bootstrap=True,
+    )
+    files = render(
+        _project(apps=[cilium("1.18.4"), flux_operator("0.36.0"), flux_instance("0.36.0"), app])
+    )
+    release = yaml.safe_load(files["out/kubernetes/apps/web/web/app/helmrelease.yaml"])
+    assert release["spec"]["values"] == {"list": [nested], "top": values}
+    helmfile = yaml.safe_load(files["out/bootstrap/helmfile.yaml"])
+    web = next(r for r in helmfile["releases"] if r["name"] == "web")
+    assert web["values"] == [{"list": [nested], "top": values}]
+
+
+@SLOW
+@given(st.dictionaries(label_key, label_value, max_size=3), text)
+def test_labels_and_descriptions_round_trip(labels: dict[str, str], description: str) -> None:
+    nodes = [dict(BASE["nodes"][0], labels=labels, description=description), *BASE["nodes"][1:]]
+    try:
+        project = _project(nodes=nodes)
+    except ValueError:
+        return  # a key the model refuses (e.g. too long) never reaches a file
+    files = render(project)
+    talconfig = yaml.safe_load(files["out/talos/talconfig.yaml"])
+    assert talconfig["nodes"][0].get("nodeLabels", {}) == labels
+    hcl = hcl2.loads(files["out/infrastructure/hosts/pve/terragrunt.hcl"])
+    inputs = hcl["inputs"]
+    node = inputs["nodes"]["cp-1"]
+    expected = description or "Talos controlplane of cluster test. Managed by homeops-gen."
+    assert decode_hcl_string(node["description"]) == expected
+
+
+def test_yaml_file_layout() -> None:
+    text = yaml_file({"a": [1, {"b": "x"}]}, {"c": "multi\nline\n"}, schema="https://s")
+    assert text.splitlines()[:2] == [
+        "# Generated from cluster.py by homeops-gen. Do not edit by hand.",
+        "# yaml-language-server: $schema=https://s",
+    ]
+    assert "---\na:\n  - 1\n  - b: x\n---\nc: |\n  multi\n  line\n" in text
+
+
+def test_hcl_objects_align_like_terraform_fmt() -> None:
+    text = hcl_value({"a": 1, "long_name": {"x": 1}, "b": "s", "cc": True})
+    assert text == '{\n  a         = 1\n  long_name = {\n    x = 1\n  }\n  b  = "s"\n  cc = true\n}'
+
+
+@pytest.mark.parametrize("name", ["a b", "UPPER", "-x", "x" * 64, "under_score"])
+def test_names_that_no_target_can_hold_are_refused(name: str) -> None:
+    with pytest.raises(ValueError, match="DNS-1123"):
+        _project(nodes=[dict(BASE["nodes"][0], name=name)])
+
+
+def test_no_unquoted_template_sequence_in_hcl() -> None:
+    assert not re.search(r"(?<!\\u0024)\$\{", hcl_string("${a} ${b}"))
