@@ -32,7 +32,7 @@ def build(root: Path, *, strict: bool = False, thorough: bool = False) -> Build:
     """
     project = load(root, strict=strict)
     files = render(project)
-    validate(files, ALL_CHECKS if thorough else FAST_CHECKS)
+    validate(files, project.cluster, ALL_CHECKS if thorough else FAST_CHECKS)
     return Build(root, project, files)
 
 

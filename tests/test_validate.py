@@ -1,0 +1,145 @@
+"""Output checks: each catches the breakage it exists for, and every example model passes them all."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from homeops_gen import validate as v
+from homeops_gen.errors import ValidationFailed
+from tests.conftest import MODELS, loaded, rendered
+
+Files = dict[str, str]
+CILIUM = "out/kubernetes/apps/kube-system/cilium"
+
+
+@pytest.mark.parametrize("model", sorted(MODELS))
+def test_every_model_passes_every_check(model: str) -> None:
+    v.validate(rendered(model), loaded(model).cluster, v.ALL_CHECKS)
+
+
+def _broken(change: Callable[[Files], None]) -> Files:
+    files = dict(rendered("nova"))
+    change(files)
+    return files
+
+
+def _problems(check: v.Check, files: Files) -> list[str]:
+    return check(files, loaded("nova").cluster)
+
+
+def test_invalid_yaml_is_caught() -> None:
+    files = _broken(lambda f: f.update({"out/talos/talconfig.yaml": "a: [1, 2\n"}))
+    assert any(
+        p.startswith("out/talos/talconfig.yaml: not valid YAML")
+        for p in _problems(v.parse_yaml, files)
+    )
+
+
+def test_invalid_hcl_is_caught() -> None:
+    files = _broken(lambda f: f.update({"out/infrastructure/root.hcl": 'locals {\n  a = "x\n}\n'}))
+    assert any(
+        p.startswith("out/infrastructure/root.hcl: not valid HCL")
+        for p in _problems(v.parse_hcl, files)
+    )
+
+
+def test_terragrunt_unknown_and_missing_inputs_are_caught() -> None:
+    unit = "out/infrastructure/hosts/hypnos/terragrunt.hcl"
+
+    def change(files: Files) -> None:
+        files[unit] = (
+            files[unit]
+            .replace("  bridge ", "  bridges")
+            .replace("  vm_datastore ", "  # vm_datastore ")
+        )
+
+    problems = _problems(v.terragrunt_inputs, _broken(change))
+    assert (
+        f"{unit}: input 'bridges' is not a variable of out/infrastructure/shared/proxmox"
+        in problems
+    )
+    assert (
+        f"{unit}: required variable 'bridge' of out/infrastructure/shared/proxmox has no input"
+        in problems
+    )
+    assert (
+        f"{unit}: required variable 'vm_datastore' of out/infrastructure/shared/proxmox has no input"
+        in problems
+    )
+
+
+def test_missing_kustomization_resource_is_caught() -> None:
+    files = _broken(lambda f: f.pop(f"{CILIUM}/app/ocirepository.yaml"))
+    problems = _problems(v.references, files)
+    assert f"{CILIUM}/app/kustomization.yaml: ./ocirepository.yaml does not exist" in problems
+    assert any("chart source" in p and "not generated beside it" in p for p in problems)
+
+
+def test_flux_path_and_dependency_are_checked() -> None:
+    ks = "out/kubernetes/apps/flux-system/flux-instance/ks.yaml"
+
+    def change(files: Files) -> None:
+        files[ks] = (
+            files[ks]
+            .replace("name: flux-operator", "name: flux-operatorr")
+            .replace("flux-instance/app", "flux-instance/apps")
+        )
+
+    problems = _problems(v.references, _broken(change))
+    assert f"{ks}: dependsOn flux-operatorr is not a generated Kustomization" in problems
+    assert any(
+        p.startswith(f"{ks}: path ./out/kubernetes/apps/flux-system/flux-instance/apps")
+        for p in problems
+    )
+
+
+def test_helmfile_hook_and_sync_path_are_checked() -> None:
+    def change(files: Files) -> None:
+        files.pop(f"{CILIUM}/app/ciliumloadbalancerippool-pool.yaml")
+        files.pop("out/kubernetes/flux/cluster/kustomization.yaml")
+
+    problems = _problems(v.references, _broken(change))
+    assert any("hook of cilium applies missing" in p for p in problems)
+    assert any("FluxInstance sync path out/kubernetes/flux/cluster" in p for p in problems)
+
+
+def test_script_paths_are_checked() -> None:
+    files = _broken(lambda f: f.pop("out/talos/apply.sh"))
+    assert "devenv.nix: refers to out/talos/apply.sh, which is not generated" in _problems(
+        v.references, files
+    )
+
+
+def test_kustomize_build_failure_names_the_folder() -> None:
+    def change(files: Files) -> None:
+        files[f"{CILIUM}/app/kustomization.yaml"] += "  - ./missing.yaml\n"
+
+    problems = _problems(v.kustomize_builds, _broken(change))
+    assert len(problems) == 1
+    assert problems[0].startswith(f"{CILIUM}/app/kustomization.yaml: kubectl kustomize failed")
+
+
+def test_core_kinds_are_validated_strictly() -> None:
+    path = "out/kubernetes/components/namespace/namespace.yaml"
+    files = _broken(lambda f: f.update({path: f[path] + "spec:\n  bogus: 1\n"}))
+    problems = _problems(v.kubernetes_schemas, files)
+    assert any(p.startswith(f"{path}: Namespace spec") and "bogus" in p for p in problems)
+
+
+def test_validator_is_built_once_per_kind() -> None:
+    v._core_validator.cache_clear()
+    files, cluster = rendered("many-apps"), loaded("many-apps").cluster
+    kinds = {(o["apiVersion"], o["kind"]) for _, o in v._objects(files)}
+    v.kubernetes_schemas(files, cluster)
+    assert v._core_validator.cache_info().misses == len(kinds)
+    v.kubernetes_schemas(files, cluster)
+    assert v._core_validator.cache_info().misses == len(kinds), "no validator is built twice"
+
+
+def test_validate_raises_with_every_problem() -> None:
+    files = _broken(lambda f: f.update({"a.yaml": "[", "b.tf": "{"}))
+    with pytest.raises(ValidationFailed) as caught:
+        v.validate(files, loaded("nova").cluster)
+    assert {p.split(":")[0] for p in caught.value.problems} == {"a.yaml", "b.tf"}
