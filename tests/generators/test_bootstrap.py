@@ -1,0 +1,95 @@
+"""Layer 3: the bootstrap helmfile agrees with the Flux HelmReleases and installs in order."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from homeops_gen.layout import app_dir
+from tests.conftest import MODELS, loaded, rendered
+
+
+def _helmfile(model: str) -> dict:
+    data: dict = yaml.safe_load(rendered(model)["out/bootstrap/helmfile.yaml"])
+    return data
+
+
+@pytest.mark.parametrize("model", sorted(MODELS))
+def test_bootstrap_releases_match_their_helmreleases(model: str) -> None:
+    files = rendered(model)
+    cluster = loaded(model).cluster
+    releases = {r["name"]: r for r in _helmfile(model)["releases"]}
+    assert set(releases) == {a.name for a in cluster.deployed_apps if a.bootstrap}
+    for app in cluster.deployed_apps:
+        if not app.bootstrap:
+            continue
+        folder = f"{app_dir(app.namespace, app.name)}/app"
+        helmrelease = yaml.safe_load(files[f"{folder}/helmrelease.yaml"])
+        release = releases[app.name]
+        assert release["namespace"] == app.namespace
+        assert release.get("values", [{}])[0] == helmrelease["spec"].get("values", {})
+        if "chartRef" in helmrelease["spec"]:
+            source = yaml.safe_load(files[f"{folder}/ocirepository.yaml"])
+            assert release["chart"] == source["spec"]["url"]
+            assert release["version"] == source["spec"]["ref"]["tag"]
+        else:
+            spec = helmrelease["spec"]["chart"]["spec"]
+            assert release["chart"].endswith("/" + spec["chart"])
+            assert release["version"] == spec["version"]
+
+
+@pytest.mark.parametrize("model", sorted(MODELS))
+def test_releases_come_after_what_they_need(model: str) -> None:
+    releases = _helmfile(model)["releases"]
+    seen: set[str] = set()
+    for release in releases:
+        for need in release.get("needs", []):
+            assert need in seen, f"{release['name']} needs {need} first"
+        seen.add(f"{release['namespace']}/{release['name']}")
+    assert releases[0]["name"] == "cilium"
+
+
+def test_nova_order_and_needs() -> None:
+    releases = _helmfile("nova")["releases"]
+    assert [r["name"] for r in releases] == ["cilium", "flux-operator", "flux-instance"]
+    assert releases[1]["needs"] == ["kube-system/cilium"]
+    assert releases[2]["needs"] == ["flux-system/flux-operator"]
+
+
+def test_coredns_before_flux() -> None:
+    names = [r["name"] for r in _helmfile("ha-vip")["releases"]]
+    assert names == ["cilium", "coredns", "flux-operator", "flux-instance"]
+
+
+def test_cilium_pool_is_applied_after_its_crds_exist() -> None:
+    cilium = _helmfile("nova")["releases"][0]
+    [hook] = cilium["hooks"]
+    assert hook["events"] == ["postsync"] and hook["command"] == "bash"
+    script = hook["args"][1]
+    assert "until" in script or "for attempt" in script
+    assert (
+        "--filename=../kubernetes/apps/kube-system/cilium/app/ciliumloadbalancerippool-pool.yaml"
+        in script
+    )
+
+
+def test_no_pool_no_hook() -> None:
+    assert "hooks" not in _helmfile("no-lb-pool")["releases"][0]
+
+
+def test_https_chart_gets_a_repository() -> None:
+    from homeops_gen.generators.bootstrap import helmfile
+    from homeops_gen.model import App, Chart, Cluster
+
+    cluster = loaded("many-apps").cluster
+    extra = App(
+        name="cert-manager-early",
+        namespace="cert-manager",
+        chart=Chart(url="https://charts.jetstack.io", name="cert-manager", version="1.19.1"),
+        bootstrap=True,
+    )
+    changed = Cluster.model_validate({**cluster.model_dump(), "apps": [*cluster.apps, extra]})
+    result = helmfile(changed)
+    assert result.repositories is not None
+    assert result.repositories[0].url == "https://charts.jetstack.io"
+    assert result.releases[-1].chart == "cert-manager-early/cert-manager"

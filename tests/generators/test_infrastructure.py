@@ -1,0 +1,81 @@
+"""Layer 1: Terragrunt/OpenTofu for Proxmox."""
+
+from __future__ import annotations
+
+import re
+
+import hcl2
+
+from tests.conftest import loaded, rendered
+
+
+def _inputs(model: str, host: str) -> dict:
+    return hcl2.loads(rendered(model)[f"out/infrastructure/hosts/{host}/terragrunt.hcl"])["inputs"]
+
+
+def test_each_host_lists_only_its_own_nodes() -> None:
+    cluster = loaded("ha-vip").cluster
+    for host in cluster.hosts:
+        nodes = _inputs("ha-vip", host.name)["nodes"]
+        assert set(nodes) == {n.name for n in cluster.nodes_on(host)}
+
+
+def test_vm_settings_come_from_the_model() -> None:
+    node = _inputs("nova", "hypnos")["nodes"]["workload"]
+    assert node["vm_id"] == 101 and node["cores"] == 3 and node["memory_mib"] == 4096
+    assert node["disk_gib"] == 48 and node["address"] == '"192.168.2.202/24"'
+    inputs = _inputs("nova", "hypnos")
+    assert inputs["gateway"] == '"192.168.2.1"'
+    assert inputs["proxmox_endpoint"] == '"https://hypnos.zorilla-snares.ts.net:8006/"'
+    assert inputs["vm_datastore"] == '"vms1"' and inputs["bridge"] == '"vmbr0"'
+
+
+def test_control_planes_start_first() -> None:
+    nodes = _inputs("many-apps", "pve")["nodes"]
+    assert nodes["cp"]["startup_order"] == 1
+    assert nodes["w1"]["startup_order"] == nodes["w2"]["startup_order"] == 2
+
+
+def test_guest_agent_follows_the_extension() -> None:
+    assert _inputs("nova", "hypnos")["guest_agent"] is True
+    assert _inputs("single-node", "pve")["guest_agent"] is False
+
+
+def test_root_hcl_has_r2_backend_and_per_host_credentials() -> None:
+    root = rendered("ha-vip")["out/infrastructure/root.hcl"]
+    for setting in (
+        'region                      = "auto"',
+        "use_path_style              = true",
+        "skip_credentials_validation = true",
+        "skip_region_validation      = true",
+        "skip_requesting_account_id  = true",
+        "skip_s3_checksum            = true",
+        '"${path_relative_to_include()}/terraform.tfstate"',
+        'bucket                      = "trinity-tofu-state"',
+    ):
+        assert setting in root
+    for host in ("ATLAS", "BOREAS", "CASTOR"):
+        assert f'"PROXMOX_{host}_API_TOKEN"' in root and f'"PROXMOX_{host}_SSH_USER"' in root
+    assert "TF_VAR_proxmox_api_token" in root and "TF_VAR_proxmox_ssh_user" in root
+
+
+def test_custom_state_variables_are_used() -> None:
+    root = rendered("no-lb-pool")["out/infrastructure/root.hcl"]
+    assert 'get_env("CF_R2_KEY")' in root and 'get_env("CF_ACCOUNT")' in root
+
+
+def test_vm_module_uses_cloud_init_static_ip_and_the_factory_iso() -> None:
+    main = rendered("nova")["out/infrastructure/shared/proxmox/main.tf"]
+    parsed = hcl2.loads(main)
+    vm = parsed["resource"][1]['"proxmox_virtual_environment_vm"']['"node"']
+    ipv4 = vm["initialization"][0]["ip_config"][0]["ipv4"][0]
+    assert (ipv4["address"], ipv4["gateway"]) == ("${each.value.address}", "${var.gateway}")
+    assert vm["cdrom"][0]["file_id"].endswith("talos_iso.id}")
+    assert re.search(r"url\s+= var.talos_iso_url", main)
+
+
+def test_files_look_like_terraform_fmt() -> None:
+    for path, text in rendered("ha-vip").items():
+        if path.endswith((".hcl", ".tf")):
+            assert "\t" not in text and not re.search(r" +$", text, re.M), path
+            assert text.endswith("\n") and not text.endswith("\n\n"), path

@@ -1,0 +1,82 @@
+"""Values derived once and shared by several layers."""
+
+from __future__ import annotations
+
+from ipaddress import IPv4Address
+
+from homeops_gen import derive
+from homeops_gen.model import Cluster, Talos
+from tests.conftest import loaded
+from tests.models import model
+
+
+def _cluster(**changes: object) -> Cluster:
+    return Cluster.model_validate(model(**changes))
+
+
+def test_default_schematic_id_matches_the_image_factory() -> None:
+    # The Image Factory README documents this id for the customization-free schematic.
+    assert (
+        derive.schematic_id(_cluster())
+        == "376567988ad370138ad8b2698212367b8edcb69b5fd68c80be1f2ec7d603b4ba"
+    )
+
+
+def test_qemu_guest_agent_schematic_id() -> None:
+    cluster = _cluster(talos={"extensions": ["siderolabs/qemu-guest-agent"]})
+    # The factory's id for exactly this extension (the nova ISO of the original repository).
+    assert (
+        derive.schematic_id(cluster)
+        == "ce4c980550dd2ab1b17bbf2b08801c7eb59418eafe8f279833297925d67c7515"
+    )
+
+
+def test_schematic_id_depends_on_every_extension_and_its_order() -> None:
+    a = _cluster(talos={"extensions": ["siderolabs/iscsi-tools", "siderolabs/qemu-guest-agent"]})
+    b = _cluster(talos={"extensions": ["siderolabs/qemu-guest-agent", "siderolabs/iscsi-tools"]})
+    c = _cluster(talos={"extensions": ["siderolabs/qemu-guest-agent"]})
+    assert len({derive.schematic_id(x) for x in (a, b, c)}) == 3
+
+
+def test_iso_url_and_file_name_follow_the_schematic_and_version() -> None:
+    cluster = loaded("nova").cluster
+    sid = derive.schematic_id(cluster)
+    assert (
+        derive.talos_iso_url(cluster)
+        == f"https://factory.talos.dev/image/{sid}/v1.11.5/nocloud-amd64.iso"
+    )
+    assert sid[:12] in derive.talos_iso_file_name(cluster)
+
+
+def test_same_extensions_reach_talconfig_and_the_iso() -> None:
+    from tests.conftest import rendered
+
+    files = rendered("ha-vip")
+    sid = derive.schematic_id(loaded("ha-vip").cluster)
+    for host in ("atlas", "boreas", "castor"):
+        assert f"/image/{sid}/" in files[f"out/infrastructure/hosts/{host}/terragrunt.hcl"]
+    assert files["out/talos/talconfig.yaml"].count("siderolabs/iscsi-tools") == 6
+
+
+def test_cluster_dns_is_the_tenth_service_address() -> None:
+    assert derive.cluster_dns_ip(_cluster()) == IPv4Address("10.43.0.10")
+    assert derive.cluster_dns_ip(_cluster(network__service_cidr="10.96.0.0/12")) == IPv4Address(
+        "10.96.0.10"
+    )
+
+
+def test_guest_agent_only_with_the_extension() -> None:
+    assert not derive.guest_agent(_cluster())
+    assert derive.guest_agent(
+        _cluster(talos=Talos(extensions=("siderolabs/qemu-guest-agent",)).model_dump())
+    )
+
+
+def test_host_credentials_are_environment_variable_names() -> None:
+    cluster = _cluster(
+        hosts=[{"name": "pve-east-1", "endpoint": "https://x:8006/", "vm_datastore": "d"}]
+    )
+    assert derive.host_credentials(cluster.hosts[0]) == {
+        "api_token": "PROXMOX_PVE_EAST_1_API_TOKEN",
+        "ssh_user": "PROXMOX_PVE_EAST_1_SSH_USER",
+    }
