@@ -53,6 +53,7 @@ def render(project: Project) -> dict[str, str]:
     for app in cluster.deployed_apps:
         by_namespace[app.namespace].append(app)
     namespaces = sorted(by_namespace)
+    dependents = {dep for app in cluster.deployed_apps for dep in app.depends_on}
 
     files.update(_flux_root(namespaces))
     files.update(_namespace_component())
@@ -66,7 +67,7 @@ def render(project: Project) -> dict[str, str]:
             )
         )
         for app in apps:
-            files.update(_app_files(cluster, app, project.user_files))
+            files.update(_app_files(cluster, app, project.user_files, dependents))
     return files
 
 
@@ -159,9 +160,12 @@ def _namespace_component() -> dict[str, str]:
     }
 
 
-def _app_files(cluster: Cluster, app: App, user_files: Mapping[str, str]) -> dict[str, str]:
+def _app_files(
+    cluster: Cluster, app: App, user_files: Mapping[str, str], dependents: set[str]
+) -> dict[str, str]:
     base = app_dir(app.namespace, app.name)
-    files: dict[str, str] = {f"{base}/ks.yaml": _flux_file(flux_kustomization(cluster, app))}
+    ks = flux_kustomization(cluster, app, wait=app.name in dependents)
+    files: dict[str, str] = {f"{base}/ks.yaml": _flux_file(ks)}
     source, release = chart_objects(app)
     source_file = f"{source.kind.lower()}.yaml"
     resources = [f"./{source_file}", "./helmrelease.yaml"]
@@ -180,9 +184,11 @@ def _app_files(cluster: Cluster, app: App, user_files: Mapping[str, str]) -> dic
     return files
 
 
-def flux_kustomization(cluster: Cluster, app: App) -> Kustomization:
-    """The Flux Kustomization deploying ``app/`` of ``app``, after the apps it depends on."""
-    dependents = {dep for other in cluster.deployed_apps for dep in other.depends_on}
+def flux_kustomization(cluster: Cluster, app: App, *, wait: bool) -> Kustomization:
+    """The Flux Kustomization deploying ``app/`` of ``app``, after the apps it depends on.
+
+    ``wait`` (for apps others depend on) makes it Ready only once the release is healthy.
+    """
     return Kustomization(
         metadata=ObjectMeta(name=app.name, namespace=app.namespace),
         spec=KustomizationSpec(
@@ -190,8 +196,7 @@ def flux_kustomization(cluster: Cluster, app: App) -> Kustomization:
             source_ref=GIT_SOURCE,
             target_namespace=app.namespace,
             common_metadata=CommonMetadata(labels={"app.kubernetes.io/name": app.name}),
-            # Apps others depend on are Ready only once their release is healthy.
-            wait=app.name in dependents,
+            wait=wait,
             retry_interval="2m",
             timeout="5m",
             depends_on=[

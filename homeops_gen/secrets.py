@@ -17,6 +17,8 @@ KUBERNETES_SECRET_FIELDS = "^(data|stringData)$"
 
 def is_sops_encrypted(text: str) -> bool:
     """Whether ``text`` (YAML or JSON) carries SOPS metadata: a ``sops`` map with a ``mac``."""
+    if "sops" not in text or "mac" not in text:
+        return False  # cheap answer for the common case, no parsing
     try:
         documents: list[Any] = [d for d in yaml.safe_load_all(text) if d is not None]
     except yaml.YAMLError:

@@ -25,69 +25,96 @@ import yaml
 from homeops_gen.errors import ValidationFailed
 from homeops_gen.layout import COMPONENTS, OUT
 from homeops_gen.model import Cluster
-from homeops_gen.secrets import is_sops_encrypted
 
 Files = Mapping[str, str]
-Check = Callable[[Files, Cluster], list[str]]
+Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when PyYAML was built with it
 
 
-def _yaml_files(files: Files) -> Iterator[tuple[str, str]]:
-    for path, text in files.items():
-        if path.endswith((".yaml", ".yml")):
-            yield path, text
+class Outputs:
+    """Rendered files and their model; each file is parsed at most once for all the checks."""
+
+    def __init__(self, files: Files, cluster: Cluster) -> None:
+        self.files = files
+        self.cluster = cluster
+        self._yaml: dict[str, list[Any] | yaml.YAMLError] = {}
+        self._hcl_trees: dict[str, Any] = {}
+        self._hcl: dict[str, dict[str, Any] | Exception] = {}
+
+    def yaml(self, path: str) -> list[Any] | yaml.YAMLError:
+        """The documents of a YAML file, or its parse error."""
+        if path not in self._yaml:
+            try:
+                docs = yaml.load_all(self.files[path], Loader=Loader)
+                self._yaml[path] = [d for d in docs if d is not None]
+            except yaml.YAMLError as exc:
+                self._yaml[path] = exc
+        return self._yaml[path]
+
+    def documents(self, path: str) -> list[Any]:
+        """The documents of a YAML file, or none when it does not parse (``parse_yaml`` says so)."""
+        docs = self.yaml(path)
+        return [] if isinstance(docs, yaml.YAMLError) else docs
+
+    def hcl_tree(self, path: str) -> Any:
+        """The syntax tree python-hcl2 parses a ``.hcl``/``.tf`` file into, or its parse error."""
+        if path not in self._hcl_trees:
+            import hcl2  # slow to import: only the HCL checks need it
+
+            try:
+                self._hcl_trees[path] = hcl2.parses_to_tree(self.files[path])
+            except Exception as exc:  # the parser raises several unrelated types
+                self._hcl_trees[path] = exc
+        return self._hcl_trees[path]
+
+    def hcl(self, path: str) -> dict[str, Any] | Exception:
+        """A ``.hcl``/``.tf`` file as python-hcl2's dict (built from the cached tree)."""
+        if path not in self._hcl:
+            import hcl2
+
+            tree = self.hcl_tree(path)
+            try:
+                self._hcl[path] = (
+                    tree if isinstance(tree, Exception) else hcl2.serialize(hcl2.transform(tree))
+                )
+            except Exception as exc:  # invalid escapes and the like surface here
+                self._hcl[path] = exc
+        return self._hcl[path]
+
+    def yaml_paths(self) -> list[str]:
+        """Every YAML file."""
+        return [p for p in self.files if p.endswith((".yaml", ".yml"))]
+
+    def objects(self) -> Iterator[tuple[str, dict[str, Any]]]:
+        """Every Kubernetes-style object (a mapping with apiVersion and kind), SOPS files aside."""
+        for path in self.yaml_paths():
+            for doc in self.documents(path):
+                if isinstance(doc, dict) and "apiVersion" in doc and "kind" in doc:
+                    if "sops" not in doc:
+                        yield path, doc
 
 
-def _documents(text: str) -> list[Any]:
-    return [d for d in yaml.safe_load_all(text) if d is not None]
+Check = Callable[[Outputs], list[str]]
 
 
-def _parsed(text: str) -> list[Any]:
-    """The documents of ``text``, or none when it does not parse (``parse_yaml`` reports that)."""
-    try:
-        return _documents(text)
-    except yaml.YAMLError:
-        return []
-
-
-def _objects(files: Files) -> Iterator[tuple[str, dict[str, Any]]]:
-    """Every Kubernetes-style object (a mapping with apiVersion and kind) in the YAML files."""
-    for path, text in _yaml_files(files):
-        if is_sops_encrypted(text):
-            continue
-        for doc in _parsed(text):
-            if isinstance(doc, dict) and "apiVersion" in doc and "kind" in doc:
-                yield path, doc
-
-
-def parse_yaml(files: Files, cluster: Cluster) -> list[str]:
+def parse_yaml(out: Outputs) -> list[str]:
     """Every YAML file parses, every document."""
     problems = []
-    for path, text in _yaml_files(files):
-        try:
-            _documents(text)
-        except yaml.YAMLError as exc:
-            problems.append(f"{path}: not valid YAML: {exc}")
+    for path in out.yaml_paths():
+        result = out.yaml(path)
+        if isinstance(result, yaml.YAMLError):
+            problems.append(f"{path}: not valid YAML: {result}")
     return problems
 
 
-def _parse_hcl(text: str) -> dict[str, Any]:
-    import hcl2  # the parser is slow to import: only the HCL checks need it
-
-    result: dict[str, Any] = hcl2.loads(text)
-    return result
-
-
-def parse_hcl(files: Files, cluster: Cluster) -> list[str]:
+def parse_hcl(out: Outputs) -> list[str]:
     """Every ``.hcl`` and ``.tf`` file parses with python-hcl2."""
     problems = []
-    for path, text in files.items():
+    for path in out.files:
         if path.endswith((".hcl", ".tf")):
-            try:
-                _parse_hcl(text)
-            except Exception as exc:  # the parser raises several unrelated types
-                reason = (
-                    str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-                )
+            result = out.hcl_tree(path)
+            if isinstance(result, Exception):
+                text = str(result).strip()
+                reason = text.splitlines()[0] if text else type(result).__name__
                 problems.append(f"{path}: not valid HCL: {reason}")
     return problems
 
@@ -98,22 +125,29 @@ def _unquote(value: Any) -> Any:
     return value
 
 
-def terragrunt_inputs(files: Files, cluster: Cluster) -> list[str]:
+def terragrunt_inputs(out: Outputs) -> list[str]:
     """Each terragrunt unit's inputs are exactly the module's variables: none missing, none unknown."""
     problems = []
-    for path, text in files.items():
+    files = out.files
+    for path in files:
         if not path.endswith("/terragrunt.hcl"):
             continue
-        unit = _parse_hcl(text)
+        unit = out.hcl(path)
+        if isinstance(unit, Exception):
+            continue  # parse_hcl reports it
         sources = [_unquote(t.get("source")) for t in unit.get("terraform", [])]
         if not sources or not isinstance(sources[0], str):
             problems.append(f"{path}: no terraform.source")
             continue
         module = posixpath.normpath(posixpath.join(posixpath.dirname(path), sources[0]))
         variables: dict[str, bool] = {}  # name -> required
-        for tf, tf_text in files.items():
-            if posixpath.dirname(tf) == module and tf.endswith(".tf"):
-                for block in _parse_hcl(tf_text).get("variable", []):
+        for tf in files:
+            wanted = (
+                posixpath.dirname(tf) == module and tf.endswith(".tf") and "variable" in files[tf]
+            )
+            parsed = out.hcl(tf) if wanted else {}
+            if isinstance(parsed, dict):
+                for block in parsed.get("variable", []):
                     for name, body in block.items():
                         variables[_unquote(name)] = "default" not in body
         if not variables:
@@ -140,18 +174,20 @@ def _is_kustomization_dir(files: Files, folder: str) -> bool:
     return posixpath.join(posixpath.normpath(folder), "kustomization.yaml") in files
 
 
-def references(files: Files, cluster: Cluster) -> list[str]:
+def references(out: Outputs) -> list[str]:
     """Every path, source and dependency a generated file refers to is generated too."""
+    files = out.files
     problems: list[str] = []
     kustomizations = set()
     sources: dict[str, set[tuple[str, str]]] = {}
-    for path, obj in _objects(files):
+    objects = list(out.objects())
+    for path, obj in objects:
         meta = obj.get("metadata", {})
         if obj["kind"] == "Kustomization" and obj["apiVersion"].startswith("kustomize.toolkit"):
             kustomizations.add((meta.get("namespace"), meta.get("name")))
         if obj["kind"] in ("OCIRepository", "HelmRepository", "GitRepository"):
             sources.setdefault(posixpath.dirname(path), set()).add((obj["kind"], meta.get("name")))
-    for path, obj in _objects(files):
+    for path, obj in objects:
         kind, spec = obj["kind"], obj.get("spec") or {}
         folder = posixpath.dirname(path)
         if kind == "Kustomization" and obj["apiVersion"].startswith("kustomize.config"):
@@ -174,18 +210,19 @@ def references(files: Files, cluster: Cluster) -> list[str]:
             ref = spec.get("chartRef") or spec.get("chart", {}).get("spec", {}).get("sourceRef")
             if not ref or (ref["kind"], ref["name"]) not in sources.get(folder, set()):
                 problems.append(f"{path}: chart source {ref} is not generated beside it")
-    problems.extend(_helmfile_references(files))
-    problems.extend(_sync_path(files))
+    problems.extend(_helmfile_references(out))
+    problems.extend(_sync_path(files, objects))
     problems.extend(_script_references(files))
     return problems
 
 
-def _helmfile_references(files: Files) -> Iterator[str]:
-    for path, text in files.items():
+def _helmfile_references(out: Outputs) -> Iterator[str]:
+    files = out.files
+    for path in files:
         if not path.endswith("helmfile.yaml"):
             continue
         folder = posixpath.dirname(path)
-        for doc in _parsed(text):
+        for doc in out.documents(path):
             for release in doc.get("releases") or []:
                 for hook in release.get("hooks") or []:
                     words = [w for arg in hook.get("args", []) for w in _shell_words(arg)]
@@ -203,9 +240,9 @@ def _shell_words(text: str) -> list[str]:
         return [text]
 
 
-def _sync_path(files: Files) -> Iterator[str]:
-    """The FluxInstance sync path (in the HelmRelease and the helmfile) is a generated kustomization."""
-    for path, obj in _objects(files):
+def _sync_path(files: Files, objects: list[tuple[str, dict[str, Any]]]) -> Iterator[str]:
+    """The FluxInstance sync path (in its HelmRelease) is a generated kustomization."""
+    for path, obj in objects:
         if obj["kind"] != "HelmRelease":
             continue
         sync = ((obj.get("spec") or {}).get("values") or {}).get("instance", {}).get("sync")
@@ -229,8 +266,9 @@ FAST_CHECKS: list[Check] = [parse_yaml, parse_hcl, terragrunt_inputs, references
 """In-process checks ``generate`` runs before writing."""
 
 
-def kustomize_builds(files: Files, cluster: Cluster) -> list[str]:
+def kustomize_builds(out: Outputs) -> list[str]:
     """Every kustomization builds with ``kubectl kustomize`` (one process for all when they can)."""
+    files = out.files
     folders = sorted(
         posixpath.dirname(p)
         for p in files
@@ -280,11 +318,11 @@ def _kustomize(folder: Path) -> str | None:
     return proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else "failed"
 
 
-def kubernetes_schemas(files: Files, cluster: Cluster) -> list[str]:
+def kubernetes_schemas(out: Outputs) -> list[str]:
     """Core Kubernetes objects pass kubernetes-validate's strict schemas at the model's version."""
     problems = []
-    for path, obj in _objects(files):
-        validator = _core_validator(cluster.versions.kubernetes, obj["apiVersion"], obj["kind"])
+    for path, obj in out.objects():
+        validator = _core_validator(out.cluster.versions.kubernetes, obj["apiVersion"], obj["kind"])
         if validator is None:
             continue
         for error in validator.iter_errors(obj):
@@ -352,7 +390,8 @@ ALL_CHECKS: list[Check] = [*FAST_CHECKS, kustomize_builds, kubernetes_schemas]
 def validate(files: Files, cluster: Cluster, checks: list[Check] | None = None) -> None:
     """Raise :class:`ValidationFailed` listing every problem the checks find."""
     problems: list[str] = []
+    outputs = Outputs(files, cluster)
     for check in FAST_CHECKS if checks is None else checks:
-        problems.extend(check(files, cluster))
+        problems.extend(check(outputs))
     if problems:
         raise ValidationFailed(problems)

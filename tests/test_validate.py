@@ -26,7 +26,7 @@ def _broken(change: Callable[[Files], None]) -> Files:
 
 
 def _problems(check: v.Check, files: Files) -> list[str]:
-    return check(files, loaded("nova").cluster)
+    return check(v.Outputs(files, loaded("nova").cluster))
 
 
 def test_invalid_yaml_is_caught() -> None:
@@ -131,10 +131,10 @@ def test_core_kinds_are_validated_strictly() -> None:
 def test_validator_is_built_once_per_kind() -> None:
     v._core_validator.cache_clear()
     files, cluster = rendered("many-apps"), loaded("many-apps").cluster
-    kinds = {(o["apiVersion"], o["kind"]) for _, o in v._objects(files)}
-    v.kubernetes_schemas(files, cluster)
+    kinds = {(o["apiVersion"], o["kind"]) for _, o in v.Outputs(files, cluster).objects()}
+    v.kubernetes_schemas(v.Outputs(files, cluster))
     assert v._core_validator.cache_info().misses == len(kinds)
-    v.kubernetes_schemas(files, cluster)
+    v.kubernetes_schemas(v.Outputs(files, cluster))
     assert v._core_validator.cache_info().misses == len(kinds), "no validator is built twice"
 
 
