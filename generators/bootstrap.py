@@ -15,7 +15,7 @@ from homeops_gen.formats import shell_quote, yaml_file
 from homeops_gen.layout import BOOTSTRAP, app_dir
 from homeops_gen.model import App, Cluster
 from homeops_gen.project import Project
-from homeops_gen.releases import helm_chart, release_values, resource_file
+from homeops_gen.releases import helm_chart, release_values, resource_file, user_file_name
 
 HELMFILE = f"{BOOTSTRAP}/helmfile.yaml"
 APPLY_ATTEMPTS = 60
@@ -54,9 +54,14 @@ def helmfile(cluster: Cluster) -> Helmfile:
 
 
 def resource_paths(app: App) -> list[str]:
-    """The app's extra manifests, relative to the helmfile (helmfile runs hooks from its folder)."""
+    """The app's extra manifests, relative to the helmfile (helmfile runs hooks from its folder).
+
+    Secrets are left to Flux, which decrypts them; the helmfile never sees plain text.
+    """
     folder = posixpath.relpath(f"{app_dir(app.namespace, app.name)}/app", BOOTSTRAP)
-    return [f"{folder}/{resource_file(r)}" for r in app.resources]
+    names = [resource_file(r) for r in app.resources]
+    names += [user_file_name(p) for p in app.manifests]
+    return [f"{folder}/{name}" for name in names]
 
 
 def _resource_hooks(app: App) -> list[Hook]:

@@ -35,7 +35,7 @@ from homeops_gen.formats import to_yaml, yaml_file
 from homeops_gen.layout import APPS, COMPONENTS, FLUX_SYNC_PATH, app_dir
 from homeops_gen.model import App, Cluster
 from homeops_gen.project import Project
-from homeops_gen.releases import release_values, resource_file, secret_file
+from homeops_gen.releases import release_values, resource_file, user_file_name
 
 FLUX_NAMESPACE = "flux-system"
 GIT_SOURCE = CrossNamespaceRef(kind="GitRepository", name="flux-system", namespace=FLUX_NAMESPACE)
@@ -175,10 +175,10 @@ def _app_files(
         name = resource_file(resource)
         resources.append(f"./{name}")
         files[f"{base}/app/{name}"] = yaml_file(resource)
-    for path in app.secrets:
-        name = secret_file(path)
+    for path in app.user_files:
+        name = user_file_name(path)
         resources.append(f"./{name}")
-        # Copied byte for byte: the encrypted file is the user's, and SOPS' MAC covers it.
+        # Copied byte for byte: the file is the user's (and SOPS' MAC covers a secret).
         files[f"{base}/app/{name}"] = user_files[path]
     files[f"{base}/app/kustomization.yaml"] = _kustomize(KustomizeConfig(resources=resources))
     return files

@@ -113,16 +113,7 @@ class CiliumApp(App):
                         },
                     }
                 )
-        return App(
-            name=self.name,
-            namespace=self.namespace,
-            chart=self.chart,
-            values=deep_merge(values, self.values),
-            depends_on=self.depends_on,
-            bootstrap=self.bootstrap,
-            resources=(*resources, *self.resources),
-            secrets=self.secrets,
-        )
+        return _with(self, cluster, values, implicit_deps=(), resources=tuple(resources))
 
 
 class CoreDNSApp(App):
@@ -208,20 +199,22 @@ class FluxInstanceApp(App):
 
 
 def _with(
-    app: App, cluster: Cluster, derived: dict[str, Any], implicit_deps: tuple[str, ...]
+    app: App,
+    cluster: Cluster,
+    derived: dict[str, Any],
+    implicit_deps: tuple[str, ...],
+    resources: tuple[dict[str, Any], ...] = (),
 ) -> App:
-    """A plain App: derived values under the user's, implicit dependencies that exist first."""
+    """A plain App: derived values under the user's, implicit dependencies that exist first,
+    derived resources before the user's."""
+    fields = {name: getattr(app, name) for name in App.model_fields}
     deps = _depends_on_present(cluster, *implicit_deps) + app.depends_on
-    return App(
-        name=app.name,
-        namespace=app.namespace,
-        chart=app.chart,
+    fields.update(
         values=deep_merge(derived, app.values),
         depends_on=tuple(dict.fromkeys(deps)),
-        bootstrap=app.bootstrap,
-        resources=app.resources,
-        secrets=app.secrets,
+        resources=(*resources, *app.resources),
     )
+    return App(**fields)
 
 
 def cilium(

@@ -207,10 +207,11 @@ class App(Base):
     """An application Flux deploys from a Helm chart.
 
     ``values`` are the chart's values; ``depends_on`` names other apps;
-    ``resources`` are extra manifests shipped beside the release; ``secrets`` are
-    SOPS-encrypted files of the project (paths relative to ``cluster.py``) copied
-    beside the release unchanged; ``bootstrap`` also installs the app with the
-    bootstrap helmfile, with the same chart, version and values.
+    ``resources`` are extra manifests (dicts) shipped beside the release;
+    ``manifests`` and ``secrets`` are files of the project (paths relative to
+    ``cluster.py``; secrets SOPS-encrypted) copied beside the release byte for
+    byte; ``bootstrap`` also installs the app with the bootstrap helmfile, with
+    the same chart, version and values.
     """
 
     name: DnsLabel
@@ -220,7 +221,13 @@ class App(Base):
     depends_on: tuple[DnsLabel, ...] = ()
     bootstrap: bool = False
     resources: tuple[dict[str, Any], ...] = ()
+    manifests: tuple[ProjectPath, ...] = ()
     secrets: tuple[ProjectPath, ...] = ()
+
+    @property
+    def user_files(self) -> tuple[str, ...]:
+        """The project's files this app ships: manifests, then secrets."""
+        return (*self.manifests, *self.secrets)
 
     def resolve(self, cluster: Cluster) -> App:
         """The app as deployed in ``cluster``: apps with derived values override this."""

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import yaml
 from pydantic import ValidationError
 
 from homeops_gen.errors import LoadError, ModelError
@@ -163,26 +164,48 @@ def _call_name(call: ast.Call) -> str:
 
 
 def _read_user_files(root: Path, cluster: Cluster) -> tuple[dict[str, str], list[Problem]]:
+    """The manifests and secrets the apps ship, read once; each must be what it claims."""
     files: dict[str, str] = {}
     problems: list[Problem] = []
     for i, app in enumerate(cluster.apps):
-        for j, rel in enumerate(app.secrets):
-            where = f"apps[{i}].secrets[{j}]"
-            try:
-                text = (root / rel).read_text(encoding="utf-8")
-            except FileNotFoundError:
-                problems.append(Problem(where, f"{rel} does not exist"))
-            except (OSError, UnicodeDecodeError) as exc:
-                problems.append(Problem(where, f"cannot read {rel}: {exc}"))
-            else:
-                if is_sops_encrypted(text):
-                    files[rel] = text
+        for field, paths in (("manifests", app.manifests), ("secrets", app.secrets)):
+            for j, rel in enumerate(paths):
+                where = f"apps[{i}].{field}[{j}]"
+                try:
+                    text = (root / rel).read_text(encoding="utf-8")
+                except FileNotFoundError:
+                    problems.append(Problem(where, f"{rel} does not exist"))
+                    continue
+                except (OSError, UnicodeDecodeError) as exc:
+                    problems.append(Problem(where, f"cannot read {rel}: {exc}"))
+                    continue
+                reason = (
+                    _secret_problem(rel, text)
+                    if field == "secrets"
+                    else _manifest_problem(rel, text)
+                )
+                if reason:
+                    problems.append(Problem(where, reason))
                 else:
-                    problems.append(
-                        Problem(
-                            where,
-                            f"{rel} is not SOPS-encrypted (no sops metadata); "
-                            f"run: sops --encrypt --in-place {rel}",
-                        )
-                    )
+                    files[rel] = text
     return files, problems
+
+
+def _secret_problem(rel: str, text: str) -> str | None:
+    if is_sops_encrypted(text):
+        return None
+    return f"{rel} is not SOPS-encrypted (no sops metadata); run: sops --encrypt --in-place {rel}"
+
+
+def _manifest_problem(rel: str, text: str) -> str | None:
+    if is_sops_encrypted(text):
+        return f"{rel} is SOPS-encrypted: list it under secrets, so Flux decrypts it"
+    try:
+        documents = [d for d in yaml.safe_load_all(text) if d is not None]
+    except yaml.YAMLError as exc:
+        return f"{rel} is not valid YAML: {str(exc).splitlines()[0]}"
+    if not documents or not all(
+        isinstance(d, dict) and "apiVersion" in d and "kind" in d for d in documents
+    ):
+        return f"{rel} must hold Kubernetes manifests (apiVersion and kind in every document)"
+    return None

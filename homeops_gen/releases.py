@@ -21,8 +21,8 @@ def resource_file(resource: dict[str, Any]) -> str:
     return f"{str(resource['kind']).lower()}-{resource['metadata']['name']}.yaml"
 
 
-def secret_file(path: str) -> str:
-    """The file name a SOPS-encrypted file of the project gets beside the release."""
+def user_file_name(path: str) -> str:
+    """The file name a manifest or secret of the project gets beside the release."""
     return posixpath.basename(path)
 
 

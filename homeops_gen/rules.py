@@ -14,7 +14,7 @@ from ipaddress import IPv4Address, IPv4Network
 
 from homeops_gen import compat
 from homeops_gen.model import App, Cluster
-from homeops_gen.releases import resource_file, secret_file
+from homeops_gen.releases import resource_file, user_file_name
 
 
 @dataclass(frozen=True)
@@ -273,16 +273,22 @@ def app_shapes(cluster: Cluster) -> Iterator[Problem]:
                 yield Problem(where, f"{resource_file(resource)} is already generated for this app")
             else:
                 files.add(resource_file(resource))
-        for j, path in enumerate(app.secrets):
-            where = f"apps[{i}].secrets[{j}]"
-            if not path.endswith((".sops.yaml", ".sops.yml")):
-                yield Problem(where, f"{path} must be SOPS-encrypted and named *.sops.yaml")
-            elif secret_file(path) in files:
-                yield Problem(
-                    where, f"{secret_file(path)} is already used by another file of this app"
-                )
-            else:
-                files.add(secret_file(path))
+        for field, paths in (("manifests", app.manifests), ("secrets", app.secrets)):
+            for j, path in enumerate(paths):
+                where = f"apps[{i}].{field}[{j}]"
+                secret = path.endswith((".sops.yaml", ".sops.yml"))
+                if field == "secrets" and not secret:
+                    yield Problem(where, f"{path} must be SOPS-encrypted and named *.sops.yaml")
+                elif field == "manifests" and (secret or not path.endswith((".yaml", ".yml"))):
+                    yield Problem(
+                        where, f"{path} must be a plain *.yaml manifest (secrets go under secrets)"
+                    )
+                elif user_file_name(path) in files:
+                    yield Problem(
+                        where, f"{user_file_name(path)} is already used by another file of this app"
+                    )
+                else:
+                    files.add(user_file_name(path))
 
 
 @rule

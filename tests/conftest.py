@@ -48,8 +48,9 @@ def copy_model(name: str, dest: Path) -> Path:
     source = MODELS[name]
     dest.mkdir(parents=True, exist_ok=True)
     shutil.copy(source / "cluster.py", dest / "cluster.py")
-    if (source / "secrets").is_dir():
-        shutil.copytree(source / "secrets", dest / "secrets")
+    for folder in ("secrets", "manifests"):
+        if (source / folder).is_dir():
+            shutil.copytree(source / folder, dest / folder)
     return dest
 
 

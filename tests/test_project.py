@@ -80,3 +80,17 @@ def test_unencrypted_secret_file_is_refused(tmp_path: Path) -> None:
     assert result.code == 2
     assert "apps[3].secrets[0]" in result.err and "not SOPS-encrypted" in result.err
     assert not (root / "out").exists()
+
+
+def test_manifest_files_are_checked(tmp_path: Path) -> None:
+    source = (MODELS["many-apps"] / "cluster.py").read_text()
+    root = _project(tmp_path, source)
+    result = run("-C", root)
+    assert "apps[5].manifests[0]: manifests/gateway-netpol.yaml does not exist" in result.err
+    (root / "manifests").mkdir()
+    (root / "manifests/gateway-netpol.yaml").write_text("just: text\n")
+    result = run("-C", root)
+    assert "apps[5].manifests[0]" in result.err and "apiVersion and kind" in result.err
+    (root / "manifests/gateway-netpol.yaml").write_text("a: [\n")
+    assert "is not valid YAML" in run("-C", root).err
+    assert not (root / "out").exists()

@@ -99,6 +99,15 @@ def test_every_secret_path_encrypts_and_decrypts(model: str, cwd: str, tmp_path:
         assert yaml.safe_load(decrypt.stdout) == SECRET
 
 
+def test_project_manifest_is_copied_byte_for_byte(tmp_path: Path) -> None:
+    root = copy_model("many-apps", tmp_path / "p")
+    assert run("-C", root).code == 0
+    source = root / "manifests/gateway-netpol.yaml"
+    app = root / "out/kubernetes/apps/network/external-dns/app"
+    assert (app / "gateway-netpol.yaml").read_bytes() == source.read_bytes()
+    assert "./gateway-netpol.yaml" in (app / "kustomization.yaml").read_text()
+
+
 def test_project_secret_is_copied_byte_for_byte(tmp_path: Path) -> None:
     root = copy_model("sops-secrets", tmp_path / "p")
     assert run("-C", root).code == 0
