@@ -136,8 +136,9 @@ def files_and_mtimes(root: Path) -> dict[str, int]:
 def bench(name: str, model: str, runs: int, workdir: Path) -> dict[str, list[Sample]]:
     """Median/worst inputs for ``generate`` (fresh folder each run) and ``--check``."""
     results: dict[str, list[Sample]] = {"generate": [], "generate --check": []}
+    projects = workdir / name.split()[0]
     for i in range(runs):
-        project = workdir / f"{name.split()[0]}-{i}"
+        project = projects / str(i)
         project.mkdir(parents=True)
         (project / "cluster.py").write_text(model)
         results["generate"].append(measure(COMMAND, project))
@@ -147,7 +148,10 @@ def bench(name: str, model: str, runs: int, workdir: Path) -> dict[str, list[Sam
             measure(COMMAND, project)
             if files_and_mtimes(project) != before:
                 raise SystemExit(f"{name}: a no-op generate wrote files")
-        shutil.rmtree(project)
+    # Deleted only now, and flushed: deleting thousands of files between runs would
+    # leave the next run waiting on the disk for work that is not its own.
+    shutil.rmtree(projects)
+    os.sync()
     return results
 
 

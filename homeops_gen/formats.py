@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from functools import cache
 from ipaddress import IPv4Address, IPv4Network
 from typing import Any
 
@@ -51,7 +52,23 @@ for _type in (IPv4Address, IPv4Network):
 
 
 def to_yaml(data: Any) -> str:
-    """One YAML document body (no ``---``), keys in the order given."""
+    """One YAML document body (no ``---``), keys in the order given.
+
+    Byte for byte what :class:`YamlDumper` writes; the common shapes (mappings,
+    lists, single-line scalars) take a fast path that asks PyYAML only for the
+    style of each distinct scalar, and anything else goes to PyYAML whole.
+    """
+    if isinstance(data, dict) and data:
+        lines: list[str] = []
+        try:
+            _fast_mapping(data, "", lines)
+        except _Unusual:
+            return _pyyaml(data)
+        return "".join(lines)
+    return _pyyaml(data)
+
+
+def _pyyaml(data: Any) -> str:
     return yaml.dump(
         data,
         Dumper=YamlDumper,
@@ -61,6 +78,90 @@ def to_yaml(data: Any) -> str:
         width=4096,
         indent=2,
     )
+
+
+class _Unusual(Exception):
+    """A shape the fast path does not write exactly like PyYAML."""
+
+
+_PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_./-]*")
+# No indicator at the start, no flow indicators, spaces, quotes or '#' anywhere, and no
+# trailing ':': PyYAML writes such a string plain unless it reads back as another type.
+_PLAIN_SAFE = re.compile(r"[A-Za-z_/][A-Za-z0-9_./:@+=-]*(?<!:)")
+_RESOLVER = yaml.resolver.Resolver()
+_LONGEST_FAST_SCALAR = 1024  # PyYAML folds nothing below its width of 4096
+
+
+@cache
+def _scalar(value: str) -> str:
+    """How PyYAML writes the single-line string ``value`` as a block value."""
+    if _PLAIN_SAFE.fullmatch(value) and len(value) <= _LONGEST_FAST_SCALAR:
+        if _RESOLVER.resolve(yaml.ScalarNode, value, (True, False)) == "tag:yaml.org,2002:str":
+            return value
+    if (
+        "\n" in value
+        or len(value) > _LONGEST_FAST_SCALAR
+        or any(b in value for b in _UNICODE_BREAKS)
+    ):
+        raise _Unusual
+    text = _pyyaml(value)
+    # A plain scalar alone in a document ends with a document-end marker.
+    text = text[: -len("\n...\n")] if text.endswith("\n...\n") else text[:-1]
+    if "\n" in text:
+        raise _Unusual
+    return text
+
+
+def _value(value: Any) -> str | None:
+    """The inline text of a scalar or empty collection, or None for a nested block."""
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if type(value) is int:
+        return str(value)
+    if isinstance(value, str):
+        return _scalar(value)
+    if isinstance(value, (IPv4Address, IPv4Network)):
+        return _scalar(str(value))
+    if isinstance(value, (dict, list, tuple)):
+        return None if value else ("{}" if isinstance(value, dict) else "[]")
+    raise _Unusual  # floats and other types: PyYAML decides
+
+
+def _key(key: Any) -> str:
+    if isinstance(key, str) and _PLAIN_KEY.fullmatch(key) and _scalar(key) == key:
+        return key
+    raise _Unusual
+
+
+def _fast_mapping(data: dict[Any, Any], indent: str, lines: list[str], first: str = "") -> None:
+    prefix = first
+    for key, value in data.items():
+        line = f"{prefix or indent}{_key(key)}:"
+        prefix = ""
+        inline = _value(value)
+        if inline is not None:
+            lines.append(f"{line} {inline}\n")
+        elif isinstance(value, dict):
+            lines.append(line + "\n")
+            _fast_mapping(value, indent + "  ", lines)
+        else:
+            lines.append(line + "\n")
+            _fast_sequence(value, indent + "  ", lines)
+
+
+def _fast_sequence(items: list[Any] | tuple[Any, ...], indent: str, lines: list[str]) -> None:
+    for item in items:
+        inline = _value(item)
+        if inline is not None:
+            lines.append(f"{indent}- {inline}\n")
+        elif isinstance(item, dict):
+            _fast_mapping(item, indent + "  ", lines, first=f"{indent}- ")
+        else:
+            raise _Unusual  # a list directly inside a list
 
 
 def sorted_data(data: Any) -> Any:

@@ -129,6 +129,10 @@ def terragrunt_inputs(out: Outputs) -> list[str]:
     """Each terragrunt unit's inputs are exactly the module's variables: none missing, none unknown."""
     problems = []
     files = out.files
+    terraform_files: dict[str, list[str]] = {}
+    for path in files:
+        if path.endswith(".tf"):
+            terraform_files.setdefault(posixpath.dirname(path), []).append(path)
     for path in files:
         if not path.endswith("/terragrunt.hcl"):
             continue
@@ -141,11 +145,8 @@ def terragrunt_inputs(out: Outputs) -> list[str]:
             continue
         module = posixpath.normpath(posixpath.join(posixpath.dirname(path), sources[0]))
         variables: dict[str, bool] = {}  # name -> required
-        for tf in files:
-            wanted = (
-                posixpath.dirname(tf) == module and tf.endswith(".tf") and "variable" in files[tf]
-            )
-            parsed = out.hcl(tf) if wanted else {}
+        for tf in terraform_files.get(module, []):
+            parsed = out.hcl(tf) if "variable" in files[tf] else {}
             if isinstance(parsed, dict):
                 for block in parsed.get("variable", []):
                     for name, body in block.items():

@@ -148,33 +148,44 @@ def refuse_conflicts(result: Plan) -> None:
 
 
 def apply(root: Path, result: Plan, *, force: bool = False) -> None:
-    """Carry out ``result``: each file written to a temporary name and renamed into place,
-    pruned files deleted, the manifest last. Unchanged files are not touched."""
+    """Carry out ``result``: every file written to a temporary name beside it, flushed to
+    disk, then renamed into place; pruned files deleted; the manifest last.
+
+    A run killed at any point leaves each file old or new, never truncated, and the
+    old manifest still describes what is there, so the next run repairs the rest.
+    Unchanged files are not touched.
+    """
     if not force:
         refuse_conflicts(result)
     _remove_stale_temporaries(root)
     writes = {**result.create, **result.update}
     manifest = writes.pop(MANIFEST, None)
-    for rel in sorted(writes):
-        _atomic_write(root / rel, writes[rel])
+    folders: set[Path] = set()
+    staged = [_stage(root / rel, writes[rel], folders) for rel in sorted(writes)]
+    if staged:
+        os.sync()  # one flush for every new content before any rename makes it visible
+    for tmp, path in staged:
+        os.replace(tmp, path)
     for rel in result.delete:
         path = root / rel
         path.unlink(missing_ok=True)
         _remove_empty_parents(path.parent, root)
     if manifest is not None:
-        _atomic_write(root / MANIFEST, manifest)
+        tmp, path = _stage(root / MANIFEST, manifest, folders)
+        os.sync()
+        os.replace(tmp, path)
 
 
-def _atomic_write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
+def _stage(path: Path, text: str, folders: set[Path]) -> tuple[Path, Path]:
+    """Write ``text`` to a temporary file beside ``path``; the pair to rename."""
+    if path.parent not in folders:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        folders.add(path.parent)
     tmp = path.with_name(path.name + TMP_SUFFIX)
-    data = text.encode("utf-8")
     with open(tmp, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
+        handle.write(text.encode("utf-8"))
     os.chmod(tmp, 0o755 if text.startswith("#!") else 0o644)
-    os.replace(tmp, path)
+    return tmp, path
 
 
 def _remove_stale_temporaries(root: Path) -> None:

@@ -249,3 +249,23 @@ def test_names_that_no_target_can_hold_are_refused(name: str) -> None:
 
 def test_no_unquoted_template_sequence_in_hcl() -> None:
     assert not re.search(r"(?<!\\u0024)\$\{", hcl_string("${a} ${b}"))
+
+
+yaml_scalars = st.one_of(text, st.integers(), st.booleans(), st.none(), st.sampled_from(TRICKY))
+yaml_keys = st.one_of(st.from_regex(r"\A[A-Za-z_][A-Za-z0-9_./-]{0,12}\Z"), text, st.sampled_from(TRICKY))
+yaml_data = st.recursive(
+    yaml_scalars,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4), st.dictionaries(yaml_keys, inner, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=300)
+@given(st.dictionaries(yaml_keys, yaml_data, min_size=1, max_size=5))
+def test_fast_yaml_path_writes_exactly_what_pyyaml_writes(data: dict[str, Any]) -> None:
+    from homeops_gen.formats import _pyyaml
+
+    assert to_yaml(data) == _pyyaml(data)
+    assert yaml.safe_load(to_yaml(data)) == data
