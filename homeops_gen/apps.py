@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from homeops_gen.apis import dump
+from homeops_gen.apis.flux_operator import ClusterSettings, Distribution, FluxInstanceSpec, Sync
 from homeops_gen.derive import cluster_dns_ip
 from homeops_gen.layout import FLUX_SYNC_PATH
 from homeops_gen.model import App, Chart, ChartVersion, Cluster, DnsLabel
@@ -170,31 +172,29 @@ class FluxInstanceApp(App):
     """The FluxInstance, syncing ``out/kubernetes/flux/cluster`` from the model's Git repository."""
 
     def resolve(self, cluster: Cluster) -> App:
-        operator_version = self.chart.version
-        values: dict[str, Any] = {
-            "instance": {
-                "distribution": {
-                    "version": "2.x",
-                    "registry": "ghcr.io/fluxcd",
-                    "artifact": "oci://ghcr.io/controlplaneio-fluxcd/"
-                    f"flux-operator-manifests:v{operator_version}",
-                },
-                "cluster": {"networkPolicy": False},
-                "components": [
-                    "source-controller",
-                    "kustomize-controller",
-                    "helm-controller",
-                    "notification-controller",
-                ],
-                "sync": {
-                    "kind": "GitRepository",
-                    "url": cluster.gitops.repository,
-                    "ref": f"refs/heads/{cluster.gitops.branch}",
-                    "path": FLUX_SYNC_PATH,
-                    "interval": "1h",
-                },
-            }
-        }
+        instance = FluxInstanceSpec(
+            distribution=Distribution(
+                version="2.x",
+                registry="ghcr.io/fluxcd",
+                artifact="oci://ghcr.io/controlplaneio-fluxcd/"
+                f"flux-operator-manifests:v{self.chart.version}",
+            ),
+            cluster=ClusterSettings(network_policy=False),
+            components=[
+                "source-controller",
+                "kustomize-controller",
+                "helm-controller",
+                "notification-controller",
+            ],
+            sync=Sync(
+                kind="GitRepository",
+                url=cluster.gitops.repository,
+                ref=f"refs/heads/{cluster.gitops.branch}",
+                path=FLUX_SYNC_PATH,
+                interval="1h",
+            ),
+        )
+        values: dict[str, Any] = {"instance": dump(instance)}
         return _with(self, cluster, values, implicit_deps=())
 
 

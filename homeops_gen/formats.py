@@ -7,7 +7,7 @@ value such as ``yes``, ``${x}`` or ``'; rm -rf /`` is always data, never syntax.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from functools import cache
 from ipaddress import IPv4Address, IPv4Network
 from typing import Any
@@ -88,7 +88,9 @@ _PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_./-]*")
 # No indicator at the start, no flow indicators, spaces, quotes or '#' anywhere, and no
 # trailing ':': PyYAML writes such a string plain unless it reads back as another type.
 _PLAIN_SAFE = re.compile(r"[A-Za-z_/][A-Za-z0-9_./:@+=-]*(?<!:)")
-_RESOLVER = yaml.resolver.Resolver()
+_resolve: Callable[[type[yaml.Node], str, tuple[bool, bool]], str] = (
+    yaml.resolver.Resolver().resolve
+)
 _LONGEST_FAST_SCALAR = 1024  # PyYAML folds nothing below its width of 4096
 
 
@@ -96,7 +98,7 @@ _LONGEST_FAST_SCALAR = 1024  # PyYAML folds nothing below its width of 4096
 def _scalar(value: str) -> str:
     """How PyYAML writes the single-line string ``value`` as a block value."""
     if _PLAIN_SAFE.fullmatch(value) and len(value) <= _LONGEST_FAST_SCALAR:
-        if _RESOLVER.resolve(yaml.ScalarNode, value, (True, False)) == "tag:yaml.org,2002:str":
+        if _resolve(yaml.ScalarNode, value, (True, False)) == "tag:yaml.org,2002:str":
             return value
     if (
         "\n" in value
