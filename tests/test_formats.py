@@ -252,7 +252,9 @@ def test_no_unquoted_template_sequence_in_hcl() -> None:
 
 
 yaml_scalars = st.one_of(text, st.integers(), st.booleans(), st.none(), st.sampled_from(TRICKY))
-yaml_keys = st.one_of(st.from_regex(r"\A[A-Za-z_][A-Za-z0-9_./-]{0,12}\Z"), text, st.sampled_from(TRICKY))
+yaml_keys = st.one_of(
+    st.from_regex(r"\A[A-Za-z_][A-Za-z0-9_./-]{0,12}\Z"), text, st.sampled_from(TRICKY)
+)
 yaml_data = st.recursive(
     yaml_scalars,
     lambda inner: st.one_of(
