@@ -47,7 +47,7 @@ def helmfile(cluster: Cluster) -> Helmfile:
                 version=app.chart.version,
                 values=[values] if values else None,
                 needs=[f"{cluster.app(dep).namespace}/{dep}" for dep in app.depends_on] or None,
-                hooks=_resource_hooks(app) or None,
+                hooks=[*_crd_hooks(app), *_resource_hooks(app)] or None,
             )
         )
     return Helmfile(repositories=repositories or None, releases=releases)
@@ -62,6 +62,20 @@ def resource_paths(app: App) -> list[str]:
     names = [resource_file(r) for r in app.resources]
     names += [user_file_name(p) for p in app.manifests]
     return [f"{folder}/{name}" for name in names]
+
+
+def _crd_hooks(app: App) -> list[Hook]:
+    """The CRD stage: CRDs the chart needs are applied before it installs."""
+    if not app.crds:
+        return []
+    args = ["apply", "--server-side", "--field-manager=bootstrap"]
+    return [
+        Hook(
+            events=["presync"],
+            command="kubectl",
+            args=[*args, *(f"--filename={u}" for u in app.crds)],
+        )
+    ]
 
 
 def _resource_hooks(app: App) -> list[Hook]:

@@ -8,7 +8,9 @@ Values given by the user are merged over the derived ones.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import StringConstraints
 
 from homeops_gen.apis import dump
 from homeops_gen.apis.flux_operator import ClusterSettings, Distribution, FluxInstanceSpec, Sync
@@ -22,6 +24,12 @@ CILIUM_CHART = "oci://ghcr.io/home-operations/charts-mirror/cilium"
 COREDNS_CHART = "oci://ghcr.io/coredns/charts/coredns"
 FLUX_OPERATOR_CHART = "oci://ghcr.io/controlplaneio-fluxcd/charts/flux-operator"
 FLUX_INSTANCE_CHART = "oci://ghcr.io/controlplaneio-fluxcd/charts/flux-instance"
+
+GATEWAY_API_VERSION = "v1.3.0"
+"""The Gateway API release Cilium 1.18 implements."""
+GATEWAY_API_CRDS = (
+    "https://github.com/kubernetes-sigs/gateway-api/releases/download/{}/standard-install.yaml"
+)
 
 KUBEPRISM_HOST = "localhost"
 KUBEPRISM_PORT = 7445
@@ -47,6 +55,10 @@ class CiliumApp(App):
     """Cilium as the CNI, replacing kube-proxy and reaching the API through KubePrism."""
 
     gateway_api: bool = True
+    gateway_api_version: Annotated[str, StringConstraints(pattern=r"^v\d+\.\d+\.\d+$")] = (
+        GATEWAY_API_VERSION
+    )
+    """The Gateway API release whose standard CRDs must exist before Cilium starts."""
     l2_announcements: bool | None = None
     """Announce load-balancer IPs with ARP; by default when the pool is inside ``node_cidr``."""
 
@@ -115,7 +127,8 @@ class CiliumApp(App):
                         },
                     }
                 )
-        return _with(self, cluster, values, implicit_deps=(), resources=tuple(resources))
+        crds = (GATEWAY_API_CRDS.format(self.gateway_api_version),) if self.gateway_api else ()
+        return _with(self, cluster, values, implicit_deps=(), resources=tuple(resources), crds=crds)
 
 
 class CoreDNSApp(App):
@@ -204,15 +217,17 @@ def _with(
     derived: dict[str, Any],
     implicit_deps: tuple[str, ...],
     resources: tuple[dict[str, Any], ...] = (),
+    crds: tuple[str, ...] = (),
 ) -> App:
     """A plain App: derived values under the user's, implicit dependencies that exist first,
-    derived resources before the user's."""
+    derived resources and CRDs before the user's."""
     fields = {name: getattr(app, name) for name in App.model_fields}
     deps = _depends_on_present(cluster, *implicit_deps) + app.depends_on
     fields.update(
         values=deep_merge(derived, app.values),
         depends_on=tuple(dict.fromkeys(deps)),
         resources=(*resources, *app.resources),
+        crds=tuple(dict.fromkeys((*crds, *app.crds))),
     )
     return App(**fields)
 
@@ -223,6 +238,7 @@ def cilium(
     chart_url: str = CILIUM_CHART,
     values: dict[str, Any] | None = None,
     gateway_api: bool = True,
+    gateway_api_version: str = GATEWAY_API_VERSION,
     l2_announcements: bool | None = None,
     bootstrap: bool = True,
     resources: tuple[dict[str, Any], ...] = (),
@@ -238,6 +254,7 @@ def cilium(
         bootstrap=bootstrap,
         resources=resources,
         gateway_api=gateway_api,
+        gateway_api_version=gateway_api_version,
         l2_announcements=l2_announcements,
     )
 

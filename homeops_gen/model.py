@@ -44,6 +44,9 @@ SemVer = Annotated[str, StringConstraints(pattern=r"^v\d+\.\d+\.\d+$")]
 ChartVersion = Annotated[str, StringConstraints(pattern=r"^\d+\.\d+\.\d+([-+][0-9A-Za-z.+-]+)?$")]
 """A chart's semantic version without a leading ``v``, such as ``1.18.4``."""
 
+HttpsUrl = Annotated[str, StringConstraints(pattern=r"^https://[A-Za-z0-9._~:/?#@!&+,;=%-]+$")]
+"""A ``https://`` URL of characters that need no quoting anywhere."""
+
 EnvVarName = Annotated[str, StringConstraints(pattern=r"^[A-Z_][A-Z0-9_]*$")]
 """The name of an environment variable."""
 
@@ -208,6 +211,7 @@ class App(Base):
 
     ``values`` are the chart's values; ``depends_on`` names other apps;
     ``resources`` are extra manifests (dicts) shipped beside the release;
+    ``crds`` are CRD manifests applied before the chart at bootstrap;
     ``manifests`` and ``secrets`` are files of the project (paths relative to
     ``cluster.py``; secrets SOPS-encrypted) copied beside the release byte for
     byte; ``bootstrap`` also installs the app with the bootstrap helmfile, with
@@ -222,6 +226,9 @@ class App(Base):
     bootstrap: bool = False
     resources: tuple[dict[str, Any], ...] = ()
     manifests: tuple[ProjectPath, ...] = ()
+    crds: tuple[HttpsUrl, ...] = ()
+    """CRD manifests (URLs) the chart needs before it installs: the bootstrap helmfile's
+    CRD stage applies them, so only bootstrap apps may list them."""
     secrets: tuple[ProjectPath, ...] = ()
 
     @property

@@ -273,6 +273,11 @@ def app_shapes(cluster: Cluster) -> Iterator[Problem]:
                 yield Problem(where, f"{resource_file(resource)} is already generated for this app")
             else:
                 files.add(resource_file(resource))
+        if app.crds and not app.bootstrap:
+            yield Problem(
+                f"apps[{i}].crds",
+                "CRDs are applied by the bootstrap helmfile: the app must be a bootstrap app",
+            )
         for field, paths in (("manifests", app.manifests), ("secrets", app.secrets)):
             for j, path in enumerate(paths):
                 where = f"apps[{i}].{field}[{j}]"

@@ -228,7 +228,7 @@ def _helmfile_references(out: Outputs) -> Iterator[str]:
                 for hook in release.get("hooks") or []:
                     words = [w for arg in hook.get("args", []) for w in _shell_words(arg)]
                     for word in words:
-                        if word.startswith("--filename="):
+                        if word.startswith("--filename=") and "://" not in word:
                             target = posixpath.join(folder, word.split("=", 1)[1])
                             if not _exists(files, target):
                                 yield f"{path}: hook of {release['name']} applies missing {target}"

@@ -235,6 +235,13 @@ INVALID: dict[str, tuple[dict[str, Any], str, str, list[str]]] = {
         "apps[3].secrets[0]",
         ["inside the project"],
     ),
+    "crds on a flux-only app": (
+        {},
+        DEFAULT_APPS
+        + ' + [App(name="web", namespace="web", chart=Chart(url="oci://r.io/web", version="1.0.0"), crds=["https://example.com/crds.yaml"])]',
+        "apps[3].crds",
+        ["bootstrap app"],
+    ),
     "all control planes without scheduling": (
         {"nodes": BASE["nodes"][:3]},
         DEFAULT_APPS,

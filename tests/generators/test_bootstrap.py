@@ -63,13 +63,22 @@ def test_coredns_before_flux() -> None:
 
 def test_cilium_pool_is_applied_after_its_crds_exist() -> None:
     cilium = _helmfile("nova")["releases"][0]
-    [hook] = cilium["hooks"]
+    hook = cilium["hooks"][-1]
     assert hook["events"] == ["postsync"] and hook["command"] == "bash"
     script = hook["args"][1]
     assert "until" in script or "for attempt" in script
     assert (
         "--filename=../kubernetes/apps/kube-system/cilium/app/ciliumloadbalancerippool-pool.yaml"
         in script
+    )
+
+
+def test_gateway_api_crds_are_applied_before_cilium() -> None:
+    [crds, _] = _helmfile("nova")["releases"][0]["hooks"]
+    assert crds["events"] == ["presync"] and crds["command"] == "kubectl"
+    assert crds["args"][-1] == (
+        "--filename=https://github.com/kubernetes-sigs/gateway-api/releases/download/"
+        "v1.3.0/standard-install.yaml"
     )
 
 
