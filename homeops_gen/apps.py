@@ -8,15 +8,13 @@ Values given by the user are merged over the derived ones.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
-
-from pydantic import StringConstraints
+from typing import Any
 
 from homeops_gen.apis import dump
 from homeops_gen.apis.flux_operator import ClusterSettings, Distribution, FluxInstanceSpec, Sync
 from homeops_gen.derive import cluster_dns_ip
 from homeops_gen.layout import FLUX_SYNC_PATH
-from homeops_gen.model import App, Chart, ChartVersion, Cluster, DnsLabel
+from homeops_gen.model import App, Chart, ChartVersion, Cluster, DnsLabel, SemVer
 
 __all__ = ["cilium", "coredns", "flux_instance", "flux_operator", "deep_merge"]
 
@@ -46,18 +44,16 @@ def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]
     return merged
 
 
-def _depends_on_present(cluster: Cluster, *names: str) -> tuple[str, ...]:
-    present = {a.name for a in cluster.apps}
-    return tuple(n for n in names if n in present)
+def _apps_of_charts(cluster: Cluster, *charts: str) -> tuple[str, ...]:
+    """The names of the model's apps installing any of ``charts`` (by chart name)."""
+    return tuple(name for chart in charts for name in cluster.apps_by_chart.get(chart, ()))
 
 
 class CiliumApp(App):
     """Cilium as the CNI, replacing kube-proxy and reaching the API through KubePrism."""
 
     gateway_api: bool = True
-    gateway_api_version: Annotated[str, StringConstraints(pattern=r"^v\d+\.\d+\.\d+$")] = (
-        GATEWAY_API_VERSION
-    )
+    gateway_api_version: SemVer = GATEWAY_API_VERSION
     """The Gateway API release whose standard CRDs must exist before Cilium starts."""
     l2_announcements: bool | None = None
     """Announce load-balancer IPs with ARP; by default when the pool is inside ``node_cidr``."""
@@ -215,14 +211,14 @@ def _with(
     app: App,
     cluster: Cluster,
     derived: dict[str, Any],
-    implicit_deps: tuple[str, ...],
+    implicit_deps: tuple[str, ...],  # chart names: the apps installing them come first
     resources: tuple[dict[str, Any], ...] = (),
     crds: tuple[str, ...] = (),
 ) -> App:
     """A plain App: derived values under the user's, implicit dependencies that exist first,
     derived resources and CRDs before the user's."""
     fields = {name: getattr(app, name) for name in App.model_fields}
-    deps = _depends_on_present(cluster, *implicit_deps) + app.depends_on
+    deps = _apps_of_charts(cluster, *implicit_deps) + app.depends_on
     fields.update(
         values=deep_merge(derived, app.values),
         depends_on=tuple(dict.fromkeys(deps)),

@@ -11,17 +11,6 @@ IMAGE_FACTORY = "https://factory.talos.dev"
 QEMU_GUEST_AGENT = "siderolabs/qemu-guest-agent"
 
 
-def schematic(cluster: Cluster) -> dict[str, object]:
-    """The Image Factory schematic of the model's extensions (as talhelper takes it)."""
-    if not cluster.talos.extensions:
-        return {"customization": {}}
-    return {
-        "customization": {
-            "systemExtensions": {"officialExtensions": list(cluster.talos.extensions)}
-        }
-    }
-
-
 def schematic_id(cluster: Cluster) -> str:
     """The schematic ID exactly as the Talos Image Factory computes it.
 

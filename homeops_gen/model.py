@@ -279,13 +279,17 @@ class Cluster(Base):
         """Whether the API endpoint is a shared VIP rather than a node's IP."""
         return all(n.ip != self.api_address for n in self.nodes)
 
-    def host(self, name: str) -> ProxmoxHost:
-        """The host called ``name``."""
-        return next(h for h in self.hosts if h.name == name)
-
     def nodes_on(self, host: ProxmoxHost) -> tuple[Node, ...]:
         """The nodes that run on ``host``, in model order."""
         return tuple(n for n in self.nodes if n.host == host.name)
+
+    @cached_property
+    def apps_by_chart(self) -> dict[str, tuple[str, ...]]:
+        """The names of the model's apps, by the name of the chart they install."""
+        found: dict[str, tuple[str, ...]] = {}
+        for app in self.apps:
+            found[app.chart.chart_name] = (*found.get(app.chart.chart_name, ()), app.name)
+        return found
 
     @cached_property
     def deployed_apps(self) -> tuple[App, ...]:

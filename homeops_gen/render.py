@@ -50,5 +50,5 @@ def render(project: Project) -> Rendered:
         for path, text in generate(project).items():
             if path in files:
                 raise AssertionError(f"{path} is generated twice")
-            files[path] = text if text.endswith("\n") else text + "\n"
+            files[path] = text
     return dict(sorted(files.items()))

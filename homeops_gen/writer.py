@@ -11,11 +11,14 @@ import difflib
 import hashlib
 import json
 import os
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from homeops_gen.errors import HomeopsError, WriteRefused
 from homeops_gen.layout import MANIFEST, OUT
+from homeops_gen.secrets import is_sops_encrypted
 
 TMP_SUFFIX = ".homeops-gen-tmp"
 
@@ -50,6 +53,8 @@ class Plan:
     """Files under ``out/`` the generator never wrote: left alone."""
     current: dict[str, str] = field(default_factory=dict)
     """The text on disk of every file that would change."""
+    plaintext: list[str] = field(default_factory=list)
+    """Files under ``out/`` a SOPS rule covers that carry no SOPS metadata."""
 
     @property
     def changes(self) -> list[str]:
@@ -90,8 +95,14 @@ def read_manifest(root: Path) -> dict[str, str]:
         ) from exc
 
 
-def plan(root: Path, rendered: dict[str, str]) -> Plan:
-    """Compare ``rendered`` (without the manifest) with what is on disk under ``root``."""
+def plan(
+    root: Path, rendered: dict[str, str], secret_patterns: Sequence[re.Pattern[str]] = ()
+) -> Plan:
+    """Compare ``rendered`` (without the manifest) with what is on disk under ``root``.
+
+    Files under ``out/`` whose path a ``secret_patterns`` entry matches, generated or
+    found on disk, must carry SOPS metadata; those that do not are listed in ``plaintext``.
+    """
     previous = read_manifest(root)
     wanted = dict(rendered)
     wanted[MANIFEST] = manifest_text(rendered)
@@ -127,6 +138,15 @@ def plan(root: Path, rendered: dict[str, str]) -> Plan:
             rel = path.relative_to(root).as_posix()
             if path.is_file() and rel not in known and not rel.endswith(TMP_SUFFIX):
                 result.unmanaged.append(rel)
+    secrets = [
+        rel
+        for rel in [*(p for p in rendered if p.startswith(f"{OUT}/")), *result.unmanaged]
+        if any(pattern.search(rel) for pattern in secret_patterns)
+    ]
+    for rel in sorted(secrets):
+        found = rendered[rel] if rel in rendered else _read(root / rel)
+        if not is_sops_encrypted(found or ""):
+            result.plaintext.append(rel)
     return result
 
 
