@@ -16,9 +16,10 @@ class LoadError(HomeopsError):
 class ModelError(HomeopsError):
     """The model is invalid; each problem is a ``path: reason`` line."""
 
-    def __init__(self, problems: list[str]) -> None:
+    def __init__(self, problems: list[str], where: str | None = None) -> None:
         self.problems = problems
-        super().__init__("invalid model:\n" + "\n".join(f"  {p}" for p in problems))
+        at = f" (at {where})" if where else ""
+        super().__init__(f"invalid model{at}:\n" + "\n".join(f"  {p}" for p in problems))
 
 
 class ValidationFailed(HomeopsError):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import sys
 import traceback
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -60,17 +61,23 @@ def _run(path: Path) -> Cluster:
     except (OSError, UnicodeDecodeError) as exc:
         raise LoadError(f"{path}: cannot read: {exc}") from exc
     namespace: dict[str, object] = {"__name__": "cluster", "__file__": str(path)}
+    # Like running a script: modules beside cluster.py can be imported.
+    sys.path.insert(0, str(path.parent))
     try:
         exec(code, namespace)
     except ValidationError as exc:
-        prefix = _field_prefix(source, _user_position(exc, path), exc.title)
+        position = _user_position(exc, path)
+        prefix = _field_prefix(source, position, exc.title)
         raise ModelError(
-            [f"{prefix}{_loc(err['loc'])}: {err['msg']}" for err in exc.errors()]
+            [f"{prefix}{_loc(err['loc'])}: {err['msg']}" for err in exc.errors()],
+            where=f"{path}:{position[0]}" if position else None,
         ) from exc
-    except Exception as exc:  # the user's code may raise anything
+    except (Exception, SystemExit) as exc:  # the user's code may raise anything
         position = _user_position(exc, path)
         where = f"{path}:{position[0]}" if position else str(path)
         raise LoadError(f"{where}: {type(exc).__name__}: {exc}") from exc
+    finally:
+        sys.path.remove(str(path.parent))
     if "cluster" not in namespace:
         raise LoadError(f"{path}: defines no variable 'cluster' (expected cluster = Cluster(...))")
     cluster = namespace["cluster"]
