@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from homeops_gen import writer
-from homeops_gen.errors import HomeopsError
+from homeops_gen.errors import WriteRefused
 from homeops_gen.project import Project, load
 from homeops_gen.render import Rendered, render
 from homeops_gen.secrets import creation_rules
@@ -40,7 +40,7 @@ def plan(result: Build) -> writer.Plan:
     patterns = [re.compile(r["path_regex"]) for r in creation_rules(result.project.cluster)]
     changes = writer.plan(result.root, result.files, secret_patterns=patterns)
     if changes.plaintext:
-        raise HomeopsError(
+        raise WriteRefused(
             "secret files in plain text (a .sops.yaml rule covers them, but they carry "
             "no SOPS metadata):\n"
             + "\n".join(f"  {p}" for p in changes.plaintext)

@@ -136,7 +136,7 @@ def test_plaintext_secret_under_out_fails_generate_and_check(nova: Path) -> None
     (nova / "out/talos/talsecret.sops.yaml").write_text("cluster:\n  secret: plain\n")
     for args in (("-C", nova), ("-C", nova, "--check")):
         result = run(*args)
-        assert result.code == 2
+        assert result.code == 1
         assert "out/talos/talsecret.sops.yaml" in result.err and "plain text" in result.err
 
 
