@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from homeops_gen import derive
 from homeops_gen.formats import shell_quote
-from homeops_gen.layout import BOOTSTRAP, INFRASTRUCTURE, TALOS, TALSECRET
+from homeops_gen.layout import BOOTSTRAP, CLUSTERCONFIG, INFRASTRUCTURE, TALOS, TALSECRET
 from homeops_gen.model import Cluster
 from homeops_gen.project import Project
 from homeops_gen.render import render_template
@@ -85,7 +85,7 @@ def scripts(cluster: Cluster) -> list[Script]:
                 f"if [ ! -f {talsecret} ]; then talhelper gensecret > {talsecret}"
                 f" && sops --encrypt --in-place {talsecret}; fi",
                 f"talhelper genconfig --config-file {shell_quote(talconfig)}"
-                f" --secret-file {talsecret} --out-dir {shell_quote(TALOS + '/clusterconfig')}",
+                f" --secret-file {talsecret} --out-dir {shell_quote(CLUSTERCONFIG)}",
             ),
         ),
         Script(
@@ -102,7 +102,7 @@ def scripts(cluster: Cluster) -> list[Script]:
             "talos-bootstrap",
             "Bootstrap etcd on the first control plane and fetch the kubeconfig",
             _at_root(
-                f"export TALOSCONFIG={shell_quote(TALOS + '/clusterconfig/talosconfig')}",
+                f"export TALOSCONFIG={shell_quote(CLUSTERCONFIG + '/talosconfig')}",
                 f"talosctl bootstrap --nodes {shell_quote(cluster.control_planes[0].ip)}"
                 f" --endpoints {shell_quote(cluster.control_planes[0].ip)}",
                 f"talosctl kubeconfig --nodes {shell_quote(cluster.control_planes[0].ip)}"

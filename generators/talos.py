@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import posixpath
 from typing import Any
 
 from homeops_gen import derive
@@ -21,15 +22,13 @@ from homeops_gen.apis.talhelper import (
 )
 from homeops_gen.apps import KUBEPRISM_PORT
 from homeops_gen.formats import yaml_file
-from homeops_gen.layout import TALOS
+from homeops_gen.layout import CLUSTERCONFIG, TALOS
 from homeops_gen.model import Cluster, Node
 from homeops_gen.project import Project
 from homeops_gen.render import render_template
 
 TALCONFIG = f"{TALOS}/talconfig.yaml"
 APPLY_SCRIPT = f"{TALOS}/apply.sh"
-CLUSTERCONFIG = "clusterconfig"
-"""Where ``talhelper genconfig`` writes machine configs, beside talconfig (secret: never committed)."""
 
 
 def render(project: Project) -> dict[str, str]:
@@ -40,10 +39,12 @@ def render(project: Project) -> dict[str, str]:
         APPLY_SCRIPT: render_template(
             "talos/apply.sh.j2",
             cluster=cluster,
-            clusterconfig=CLUSTERCONFIG,
+            clusterconfig=posixpath.relpath(CLUSTERCONFIG, TALOS),
             targets=[(node.ip, config_file(cluster, node)) for node in cluster.nodes],
         ),
-        f"{TALOS}/.gitignore": render_template("talos/gitignore.j2", clusterconfig=CLUSTERCONFIG),
+        f"{TALOS}/.gitignore": render_template(
+            "talos/gitignore.j2", clusterconfig=posixpath.relpath(CLUSTERCONFIG, TALOS)
+        ),
     }
 
 

@@ -22,6 +22,12 @@ MANIFEST = f"{OUT}/.homeops-gen.json"
 TALSECRET = f"{TALOS}/talsecret.sops.yaml"
 """talhelper's cluster secrets, encrypted with SOPS (made by ``talos-gen``, never by us)."""
 
+CLUSTERCONFIG = f"{TALOS}/clusterconfig"
+"""Where ``talhelper genconfig`` writes machine configs and talosconfig (secret: not committed)."""
+
+RUNTIME_FILES = (TALSECRET, CLUSTERCONFIG)
+"""Files and folders under ``out/`` that the operator's tools create, which scripts may name."""
+
 
 def app_dir(namespace: str, name: str) -> str:
     """The folder of one app's Flux Kustomization: ``out/kubernetes/apps/<ns>/<app>``."""

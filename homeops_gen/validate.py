@@ -23,7 +23,7 @@ from typing import Any
 import yaml
 
 from homeops_gen.errors import ValidationFailed
-from homeops_gen.layout import COMPONENTS, OUT
+from homeops_gen.layout import COMPONENTS, OUT, RUNTIME_FILES
 from homeops_gen.model import Cluster
 
 Files = Mapping[str, str]
@@ -133,6 +133,13 @@ def terragrunt_inputs(out: Outputs) -> list[str]:
     for path in files:
         if path.endswith(".tf"):
             terraform_files.setdefault(posixpath.dirname(path), []).append(path)
+    # Credentials come from TF_VAR_ variables that root.hcl sets from the environment.
+    from_environment = {
+        name
+        for path, text in files.items()
+        if path.endswith(".hcl")
+        for name in re.findall(r"\bTF_VAR_(\w+)\s*=", text)
+    }
     for path in files:
         if not path.endswith("/terragrunt.hcl"):
             continue
@@ -155,8 +162,6 @@ def terragrunt_inputs(out: Outputs) -> list[str]:
             problems.append(f"{path}: module {module} has no variables (missing module?)")
             continue
         inputs = set(unit.get("inputs", {}))
-        # Credentials come from TF_VAR_ variables that root.hcl sets from the environment.
-        from_environment = {"proxmox_api_token", "proxmox_ssh_user"}
         for name in sorted(inputs - set(variables)):
             problems.append(f"{path}: input {name!r} is not a variable of {module}")
         for name, required in sorted(variables.items()):
@@ -251,15 +256,15 @@ def _sync_path(files: Files, objects: list[tuple[str, dict[str, Any]]]) -> Itera
             yield f"{path}: FluxInstance sync path {sync.get('path')} is not a generated kustomization"
 
 
-# Files the operator's tools create at run time, which scripts may name.
-RUNTIME_FILES = re.compile(r"^out/talos/(clusterconfig(/.*)?|talsecret\.sops\.yaml)$")
+def _created_at_run_time(path: str) -> bool:
+    return any(path == f or path.startswith(f + "/") for f in RUNTIME_FILES)
 
 
 def _script_references(files: Files) -> Iterator[str]:
     for path in ("devenv.nix",):
         text = files.get(path, "")
         for match in sorted(set(re.findall(rf"\b{OUT}/[A-Za-z0-9_./-]*[A-Za-z0-9_]", text))):
-            if not _exists(files, match) and not RUNTIME_FILES.match(match):
+            if not _exists(files, match) and not _created_at_run_time(match):
                 yield f"{path}: refers to {match}, which is not generated"
 
 
