@@ -87,6 +87,12 @@ def nodes_and_hosts(cluster: Cluster) -> Iterator[Problem]:
     if not cluster.hosts:
         yield Problem("hosts", "at least one Proxmox host is required")
     names = {h.name for h in cluster.hosts}
+    used = {n.host for n in cluster.nodes}
+    for i, host in enumerate(cluster.hosts):
+        if host.name not in used:
+            yield warning(
+                f"hosts[{i}]", f"no node runs on {host.name!r}: only the ISO is downloaded there"
+            )
     for i, node in enumerate(cluster.nodes):
         if node.host not in names:
             known = ", ".join(sorted(names)) or "none"

@@ -281,6 +281,15 @@ def test_base_model_is_valid(tmp_path: Path) -> None:
             ["newer than the known", "Talos 1.14"],
         ),
         ({"versions": {"talos": "v1.11.5", "kubernetes": "v1.34.0"}}, ["e2e tested up to", "1.33"]),
+        (
+            {
+                "hosts": [
+                    *BASE["hosts"],
+                    {"name": "spare", "endpoint": "https://s:8006/", "vm_datastore": "d"},
+                ]
+            },
+            ["no node runs on 'spare'"],
+        ),
     ],
 )
 def test_warnings_do_not_fail_unless_strict(
