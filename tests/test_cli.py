@@ -100,3 +100,9 @@ def test_generated_script_is_executable(nova: Path) -> None:
     run("-C", nova)
     assert os.access(nova / "out/talos/apply.sh", os.X_OK)
     assert not os.access(nova / "out/talos/talconfig.yaml", os.X_OK)
+
+
+def test_version() -> None:
+    with pytest.raises(SystemExit) as caught:
+        run("--version")
+    assert caught.value.code == 0
