@@ -48,6 +48,7 @@ def host_inputs(cluster: Cluster, host: ProxmoxHost) -> dict[str, Any]:
     prefix = cluster.network.node_cidr.prefixlen
     inputs: dict[str, Any] = {
         "proxmox_endpoint": host.endpoint,
+        "proxmox_insecure": host.insecure,
         "proxmox_node": host.proxmox_node,
         "cluster_name": cluster.name,
         "talos_iso_url": derive.talos_iso_url(cluster),

@@ -121,6 +121,8 @@ class ProxmoxHost(Base):
     ssh_user: Annotated[str, StringConstraints(pattern=r"^[a-z_][a-z0-9_-]*\$?$")] = "tofu"
     node_name: DnsLabel | None = None
     """The host's node name inside Proxmox, when it differs from ``name``."""
+    insecure: bool = False
+    """Accept the API's self-signed TLS certificate (a fresh Proxmox install has one)."""
 
     @property
     def proxmox_node(self) -> str:

@@ -11,6 +11,7 @@ terraform {
 
 inputs = {
   proxmox_endpoint    = "https://hypnos.zorilla-snares.ts.net:8006/"
+  proxmox_insecure    = false
   proxmox_node        = "hypnos"
   cluster_name        = "nova"
   talos_iso_url       = "https://factory.talos.dev/image/ce4c980550dd2ab1b17bbf2b08801c7eb59418eafe8f279833297925d67c7515/v1.11.5/nocloud-amd64.iso"
