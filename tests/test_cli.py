@@ -106,3 +106,10 @@ def test_version() -> None:
     with pytest.raises(SystemExit) as caught:
         run("--version")
     assert caught.value.code == 0
+
+
+def test_committed_out_is_what_cluster_py_generates() -> None:
+    from tests.conftest import ROOT
+
+    result = run("-C", ROOT, "generate", "--check")
+    assert result.code == 0, f"run `make generate` and commit out/:\n{result.out}"
