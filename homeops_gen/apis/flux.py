@@ -10,6 +10,8 @@ SCHEMAS = "https://kubernetes-schemas.pages.dev"
 
 
 class ObjectMeta(ApiModel):
+    """Kubernetes object metadata."""
+
     name: str
     namespace: str | None = None
     labels: dict[str, str] | None = None
@@ -17,40 +19,56 @@ class ObjectMeta(ApiModel):
 
 
 class CrossNamespaceRef(ApiModel):
+    """A reference to an object, optionally in another namespace."""
+
     kind: str
     name: str
     namespace: str | None = None
 
 
 class DependsOn(ApiModel):
+    """A Kustomization this one waits for."""
+
     name: str
     namespace: str | None = None
 
 
 class CommonMetadata(ApiModel):
+    """Labels added to every object a Kustomization applies."""
+
     labels: dict[str, str]
 
 
 class SecretRef(ApiModel):
+    """A Secret in the object's namespace."""
+
     name: str
 
 
 class Decryption(ApiModel):
+    """How a Kustomization decrypts SOPS files."""
+
     provider: Literal["sops"] = "sops"
     secret_ref: SecretRef
 
 
 class PatchTarget(ApiModel):
+    """The objects a patch applies to."""
+
     group: str
     kind: str
 
 
 class Patch(ApiModel):
+    """A strategic-merge patch and its target."""
+
     patch: str
     target: PatchTarget
 
 
 class KustomizationSpec(ApiModel):
+    """What a Flux Kustomization applies, from where, and when."""
+
     interval: str = "1h"
     retry_interval: str | None = None
     timeout: str | None = None
@@ -76,15 +94,21 @@ class Kustomization(ApiModel):
 
 
 class LayerSelector(ApiModel):
+    """Which layer of an OCI artifact to use."""
+
     media_type: str
     operation: Literal["extract", "copy"]
 
 
 class OCIRepositoryRef(ApiModel):
+    """The tag of an OCI artifact."""
+
     tag: str
 
 
 class OCIRepositorySpec(ApiModel):
+    """An OCI artifact to pull."""
+
     interval: str = "15m"
     layer_selector: LayerSelector
     ref: OCIRepositoryRef
@@ -102,6 +126,8 @@ class OCIRepository(ApiModel):
 
 
 class HelmRepositorySpec(ApiModel):
+    """A Helm chart repository to index."""
+
     interval: str = "1h"
     url: str
 
@@ -117,6 +143,8 @@ class HelmRepository(ApiModel):
 
 
 class HelmChartTemplateSpec(ApiModel):
+    """A chart from a HelmRepository."""
+
     chart: str
     version: str
     source_ref: CrossNamespaceRef
@@ -124,10 +152,14 @@ class HelmChartTemplateSpec(ApiModel):
 
 
 class HelmChartTemplate(ApiModel):
+    """The chart template of a HelmRelease."""
+
     spec: HelmChartTemplateSpec
 
 
 class HelmReleaseSpec(ApiModel):
+    """The chart and values of a HelmRelease."""
+
     interval: str = "1h"
     chart_ref: CrossNamespaceRef | None = None
     chart: HelmChartTemplate | None = None

@@ -8,16 +8,22 @@ from homeops_gen.apis import ApiModel
 
 
 class Distribution(ApiModel):
+    """Which Flux release the operator installs."""
+
     version: str
     registry: str
     artifact: str | None = None
 
 
 class ClusterSettings(ApiModel):
+    """Cluster-wide settings of the Flux installation."""
+
     network_policy: bool
 
 
 class Sync(ApiModel):
+    """The source and path Flux syncs the cluster from."""
+
     kind: Literal["GitRepository", "OCIRepository", "Bucket"]
     url: str
     ref: str

@@ -12,6 +12,8 @@ SCHEMA_URL = "https://json.schemastore.org/helmfile"
 
 
 class HelmDefaults(ApiModel):
+    """Settings every release inherits."""
+
     cleanup_on_fail: bool = True
     wait: bool = True
     wait_for_jobs: bool = True
@@ -19,11 +21,15 @@ class HelmDefaults(ApiModel):
 
 
 class Repository(ApiModel):
+    """A Helm chart repository."""
+
     name: str
     url: str
 
 
 class Hook(ApiModel):
+    """A command helmfile runs at a release event."""
+
     events: list[str]
     command: str
     args: list[str]
@@ -31,6 +37,8 @@ class Hook(ApiModel):
 
 
 class Release(ApiModel):
+    """A Helm release."""
+
     name: str
     namespace: str
     chart: str
@@ -41,6 +49,8 @@ class Release(ApiModel):
 
 
 class Helmfile(ApiModel):
+    """A whole ``helmfile.yaml``."""
+
     helm_defaults: HelmDefaults = HelmDefaults()
     repositories: list[Repository] | None = None
     releases: list[Release]

@@ -9,21 +9,29 @@ from homeops_gen.formats import to_yaml
 
 
 class DeviceSelector(ApiModel):
+    """Selects a network link by its properties."""
+
     physical: bool | None = None
     driver: str | None = None
     hardware_addr: str | None = None
 
 
 class Route(ApiModel):
+    """A static route."""
+
     network: str
     gateway: str
 
 
 class Vip(ApiModel):
+    """A shared virtual IP held by one control plane at a time."""
+
     ip: str
 
 
 class NetworkInterface(ApiModel):
+    """A node's network interface configuration."""
+
     device_selector: DeviceSelector
     dhcp: bool
     addresses: list[str]
@@ -32,22 +40,32 @@ class NetworkInterface(ApiModel):
 
 
 class SystemExtensions(ApiModel):
+    """Official Talos system extensions."""
+
     official_extensions: list[str]
 
 
 class Customization(ApiModel):
+    """The customization of an Image Factory schematic."""
+
     system_extensions: SystemExtensions | None = None
 
 
 class Schematic(ApiModel):
+    """An Image Factory schematic."""
+
     customization: Customization
 
 
 class CniConfig(ApiModel):
+    """Which CNI Talos installs (``none``: another one is deployed)."""
+
     name: str
 
 
 class TalNode(ApiModel):
+    """One node of the talhelper configuration."""
+
     hostname: str
     ip_address: str
     control_plane: bool
@@ -59,6 +77,8 @@ class TalNode(ApiModel):
 
 
 class TalConfig(ApiModel):
+    """talhelper's ``talconfig.yaml``."""
+
     cluster_name: str
     talos_version: str
     kubernetes_version: str
