@@ -5,6 +5,7 @@ from __future__ import annotations
 import posixpath
 from collections import defaultdict
 from collections.abc import Mapping
+from typing import Any
 
 from homeops_gen.apis import dump
 from homeops_gen.apis.flux import (
@@ -29,6 +30,7 @@ from homeops_gen.apis.flux import (
     PatchTarget,
     SecretRef,
 )
+from homeops_gen.apis.kubernetes import schema_url
 from homeops_gen.apis.kustomize import SCHEMA_URL as KUSTOMIZE_SCHEMA
 from homeops_gen.apis.kustomize import KustomizeConfig
 from homeops_gen.formats import to_yaml, yaml_file
@@ -56,7 +58,7 @@ def render(project: Project) -> dict[str, str]:
     dependents = {dep for app in cluster.deployed_apps for dep in app.depends_on}
 
     files.update(_flux_root(namespaces))
-    files.update(_namespace_component())
+    files.update(_namespace_component(cluster.versions.kubernetes))
     for namespace in namespaces:
         apps = sorted(by_namespace[namespace], key=lambda a: a.name)
         files[f"{APPS}/{namespace}/kustomization.yaml"] = _kustomize(
@@ -137,7 +139,12 @@ def _flux_root(namespaces: list[str]) -> dict[str, str]:
     }
 
 
-def _namespace_component() -> dict[str, str]:
+def _object_file(obj: dict[str, Any], kubernetes: str) -> str:
+    """Any Kubernetes object, with the schema hint for its kind."""
+    return yaml_file(obj, schema=schema_url(obj["apiVersion"], obj["kind"], kubernetes))
+
+
+def _namespace_component(kubernetes: str) -> dict[str, str]:
     """A component adding the Namespace object; kustomize names it after ``namespace:``."""
     namespace = {
         "apiVersion": "v1",
@@ -156,7 +163,7 @@ def _namespace_component() -> dict[str, str]:
                 resources=["./namespace.yaml"],
             )
         ),
-        f"{NAMESPACE_COMPONENT}/namespace.yaml": yaml_file(namespace),
+        f"{NAMESPACE_COMPONENT}/namespace.yaml": _object_file(namespace, kubernetes),
     }
 
 
@@ -174,7 +181,7 @@ def _app_files(
     for resource in app.resources:
         name = resource_file(resource)
         resources.append(f"./{name}")
-        files[f"{base}/app/{name}"] = yaml_file(resource)
+        files[f"{base}/app/{name}"] = _object_file(resource, cluster.versions.kubernetes)
     for path in app.user_files:
         name = user_file_name(path)
         resources.append(f"./{name}")

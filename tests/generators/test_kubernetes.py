@@ -120,3 +120,28 @@ def test_values_order_does_not_depend_on_dict_order() -> None:
     b = App(name="x", namespace="x", chart=chart, values={"a": {"x": 2, "y": 1}, "b": 1})
     assert chart_objects(a)[1] == chart_objects(b)[1]
     assert list(chart_objects(a)[1].spec.values or {}) == ["a", "b"]
+
+
+def test_every_kubernetes_yaml_file_names_its_schema() -> None:
+    from tests.conftest import loaded
+
+    for model in ("nova", "many-apps", "sops-secrets"):
+        copies = {p.rsplit("/", 1)[-1] for a in loaded(model).cluster.apps for p in a.user_files}
+        for path, text in rendered(model).items():
+            if path.startswith("out/kubernetes/") and path.rsplit("/", 1)[-1] not in copies:
+                assert "\n# yaml-language-server: $schema=https://" in text, path
+
+
+def test_schema_urls_by_kind() -> None:
+    from homeops_gen.apis.kubernetes import schema_url
+
+    core = "https://raw.githubusercontent.com/yannh/kubernetes-json-schema/master/v1.34.0-standalone-strict"
+    assert schema_url("v1", "Namespace", "v1.34.0") == f"{core}/namespace-v1.json"
+    assert (
+        schema_url("networking.k8s.io/v1", "NetworkPolicy", "v1.34.0")
+        == f"{core}/networkpolicy-networking-v1.json"
+    )
+    assert schema_url("apps/v1", "Deployment", "v1.34.0") == f"{core}/deployment-apps-v1.json"
+    assert schema_url("cert-manager.io/v1", "ClusterIssuer", "v1.34.0") == (
+        "https://kubernetes-schemas.pages.dev/cert-manager.io/clusterissuer_v1.json"
+    )

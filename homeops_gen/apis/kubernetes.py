@@ -1,0 +1,21 @@
+"""Editor schema hints for arbitrary Kubernetes objects (extra resources, the namespace)."""
+
+from __future__ import annotations
+
+CORE_SCHEMAS = "https://raw.githubusercontent.com/yannh/kubernetes-json-schema/master"
+CRD_SCHEMAS = "https://kubernetes-schemas.pages.dev"
+
+
+def schema_url(api_version: str, kind: str, kubernetes: str) -> str:
+    """The JSON schema an editor can check ``kind`` in ``api_version`` against.
+
+    Built-in kinds use the strict schemas of the cluster's Kubernetes version;
+    custom resources use the CRD schema catalogue by group.
+    """
+    group, _, version = api_version.rpartition("/")
+    if not group or group.endswith(".k8s.io") or "." not in group:
+        prefix = f"-{group.split('.')[0]}" if group else ""
+        return (
+            f"{CORE_SCHEMAS}/{kubernetes}-standalone-strict/{kind.lower()}{prefix}-{version}.json"
+        )
+    return f"{CRD_SCHEMAS}/{group}/{kind.lower()}_{version}.json"
