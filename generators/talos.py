@@ -11,6 +11,7 @@ from homeops_gen.apis.talhelper import (
     CniConfig,
     Customization,
     DeviceSelector,
+    ImageFactory,
     NetworkInterface,
     Route,
     Schematic,
@@ -77,6 +78,7 @@ def talconfig(cluster: Cluster) -> TalConfig:
         cluster_svc_nets=[str(cluster.network.service_cidr)],
         # Cilium is the CNI and replaces kube-proxy.
         cni_config=CniConfig(name="none"),
+        image_factory=ImageFactory(installer_url_tmpl=derive.installer_url_template()),
         patches=[patch_text(p) for p in config_patches(cluster)],
         nodes=[_node(cluster, node, schematic) for node in cluster.nodes],
     )

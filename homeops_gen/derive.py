@@ -7,7 +7,11 @@ from ipaddress import IPv4Address
 
 from homeops_gen.model import Cluster, ProxmoxHost
 
-IMAGE_FACTORY = "https://factory.talos.dev"
+IMAGE_FACTORY = "factory.talos.dev"
+PLATFORM = "nocloud"
+"""The Talos platform of the VMs: they read their address from the Proxmox cloud-init drive.
+The ISO they boot and the installer that writes Talos to disk must both be for it, or
+an installed node would boot as bare metal and lose its address."""
 QEMU_GUEST_AGENT = "siderolabs/qemu-guest-agent"
 
 
@@ -31,14 +35,18 @@ def schematic_id(cluster: Cluster) -> str:
 
 def talos_iso_url(cluster: Cluster) -> str:
     """The nocloud ISO for the model's schematic and Talos version."""
-    return (
-        f"{IMAGE_FACTORY}/image/{schematic_id(cluster)}/{cluster.versions.talos}/nocloud-amd64.iso"
-    )
+    image = f"{schematic_id(cluster)}/{cluster.versions.talos}/{PLATFORM}-amd64.iso"
+    return f"https://{IMAGE_FACTORY}/image/{image}"
+
+
+def installer_url_template() -> str:
+    """talhelper's template for the installer image: the same schematic, for the platform."""
+    return "{{.RegistryURL}}/" + PLATFORM + "-installer/{{.ID}}:{{.Version}}"
 
 
 def talos_iso_file_name(cluster: Cluster) -> str:
     """A file name that changes with the image, so a new version never reuses an old ISO."""
-    return f"talos-{cluster.versions.talos}-{schematic_id(cluster)[:12]}-nocloud-amd64.iso"
+    return f"talos-{cluster.versions.talos}-{schematic_id(cluster)[:12]}-{PLATFORM}-amd64.iso"
 
 
 def guest_agent(cluster: Cluster) -> bool:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import Field
+
 from homeops_gen.apis import ApiModel
 from homeops_gen.formats import to_yaml
 
@@ -57,6 +59,12 @@ class Schematic(ApiModel):
     customization: Customization
 
 
+class ImageFactory(ApiModel):
+    """Where talhelper points installer images (a Go template over the schematic id)."""
+
+    installer_url_tmpl: str = Field(alias="installerURLTmpl")
+
+
 class CniConfig(ApiModel):
     """Which CNI Talos installs (``none``: another one is deployed)."""
 
@@ -88,6 +96,7 @@ class TalConfig(ApiModel):
     cluster_pod_nets: list[str]
     cluster_svc_nets: list[str]
     cni_config: CniConfig
+    image_factory: ImageFactory | None = None
     patches: list[str]
     nodes: list[TalNode]
 

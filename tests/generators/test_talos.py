@@ -99,3 +99,12 @@ def test_apply_script_stops_without_generated_configs(tmp_path: Path) -> None:
 
 def test_machine_configs_are_git_ignored() -> None:
     assert "/clusterconfig/" in rendered("nova")["out/talos/.gitignore"]
+
+
+def test_installer_is_for_the_platform_the_iso_boots() -> None:
+    from homeops_gen.derive import PLATFORM
+
+    template = _talconfig("nova")["imageFactory"]["installerURLTmpl"]
+    assert template == "{{.RegistryURL}}/nocloud-installer/{{.ID}}:{{.Version}}"
+    hcl = rendered("nova")["out/infrastructure/hosts/hypnos/terragrunt.hcl"]
+    assert f"/{PLATFORM}-amd64.iso" in hcl and f"/{PLATFORM}-installer/" in template
