@@ -6,7 +6,15 @@ from dataclasses import dataclass
 
 from homeops_gen import derive
 from homeops_gen.formats import shell_quote
-from homeops_gen.layout import BOOTSTRAP, CLUSTERCONFIG, INFRASTRUCTURE, TALOS, TALSECRET
+from homeops_gen.layout import (
+    BOOTSTRAP,
+    CLUSTERCONFIG,
+    FLUX_NAMESPACE,
+    INFRASTRUCTURE,
+    SOPS_AGE_SECRET,
+    TALOS,
+    TALSECRET,
+)
 from homeops_gen.model import Cluster
 from homeops_gen.project import Project
 from homeops_gen.render import render_template
@@ -59,9 +67,10 @@ def scripts(cluster: Cluster) -> list[Script]:
     boot = [f"cd {shell_quote(BOOTSTRAP)}", 'helmfile sync --hide-notes "$@"']
     if any(app.secrets for app in cluster.apps):
         boot = [
-            "kubectl create namespace flux-system --dry-run=client -o yaml | kubectl apply -f -",
-            'kubectl -n flux-system create secret generic sops-age --from-file=age.agekey="$SOPS_AGE_KEY_FILE"'
-            " --dry-run=client -o yaml | kubectl apply -f -",
+            f"kubectl create namespace {FLUX_NAMESPACE} --dry-run=client -o yaml | kubectl apply -f -",
+            f"kubectl -n {FLUX_NAMESPACE} create secret generic {SOPS_AGE_SECRET}"
+            ' --from-file=age.agekey="$SOPS_AGE_KEY_FILE" --dry-run=client -o yaml'
+            " | kubectl apply -f -",
             *boot,
         ]
     return [

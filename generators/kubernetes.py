@@ -32,18 +32,23 @@ from homeops_gen.apis.flux import (
 )
 from homeops_gen.apis.kubernetes import schema_url
 from homeops_gen.apis.kustomize import SCHEMA_URL as KUSTOMIZE_SCHEMA
-from homeops_gen.apis.kustomize import KustomizeConfig
+from homeops_gen.apis.kustomize import KustomizeConfig, KustomizePatch, KustomizeTarget
 from homeops_gen.formats import to_yaml, yaml_file
-from homeops_gen.layout import APPS, COMPONENTS, FLUX_SYNC_PATH, app_dir
+from homeops_gen.layout import (
+    APPS,
+    COMPONENTS,
+    FLUX_NAMESPACE,
+    FLUX_SOURCE,
+    FLUX_SYNC_PATH,
+    ROOT_KUSTOMIZATION,
+    SOPS_AGE_SECRET,
+    app_dir,
+)
 from homeops_gen.model import App, Cluster
 from homeops_gen.project import Project
 from homeops_gen.releases import release_values, resource_file, user_file_name
 
-FLUX_NAMESPACE = "flux-system"
-GIT_SOURCE = CrossNamespaceRef(kind="GitRepository", name="flux-system", namespace=FLUX_NAMESPACE)
-"""The GitRepository the FluxInstance creates for its sync."""
-SOPS_SECRET = "sops-age"
-"""The Secret in ``flux-system`` holding the age key that decrypts SOPS files."""
+GIT_SOURCE = CrossNamespaceRef(kind="GitRepository", name=FLUX_SOURCE, namespace=FLUX_NAMESPACE)
 NAMESPACE_COMPONENT = f"{COMPONENTS}/namespace"
 
 
@@ -58,14 +63,18 @@ def render(project: Project) -> dict[str, str]:
     dependents = {dep for app in cluster.deployed_apps for dep in app.depends_on}
 
     files.update(_flux_root(namespaces))
-    files.update(_namespace_component(cluster.versions.kubernetes))
+    files.update(_namespace_component())
     for namespace in namespaces:
         apps = sorted(by_namespace[namespace], key=lambda a: a.name)
-        files[f"{APPS}/{namespace}/kustomization.yaml"] = _kustomize(
+        folder = f"{APPS}/{namespace}"
+        files[f"{folder}/namespace.yaml"] = _object_file(
+            {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace}},
+            cluster.versions.kubernetes,
+        )
+        files[f"{folder}/kustomization.yaml"] = _kustomize(
             KustomizeConfig(
-                namespace=namespace,
-                components=[_relative(NAMESPACE_COMPONENT, f"{APPS}/{namespace}")],
-                resources=[f"./{app.name}/ks.yaml" for app in apps],
+                components=[_relative(NAMESPACE_COMPONENT, folder)],
+                resources=["./namespace.yaml", *(f"./{app.name}/ks.yaml" for app in apps)],
             )
         )
         for app in apps:
@@ -116,7 +125,7 @@ def _flux_root(namespaces: list[str]) -> dict[str, str]:
         },
     }
     root = Kustomization(
-        metadata=ObjectMeta(name="cluster-apps", namespace=FLUX_NAMESPACE),
+        metadata=ObjectMeta(name=ROOT_KUSTOMIZATION, namespace=FLUX_NAMESPACE),
         spec=KustomizationSpec(
             path=f"./{APPS}",
             source_ref=GIT_SOURCE,
@@ -144,26 +153,28 @@ def _object_file(obj: dict[str, Any], kubernetes: str) -> str:
     return yaml_file(obj, schema=schema_url(obj["apiVersion"], obj["kind"], kubernetes))
 
 
-def _namespace_component(kubernetes: str) -> dict[str, str]:
-    """A component adding the Namespace object; kustomize names it after ``namespace:``."""
-    namespace = {
+def _namespace_component() -> dict[str, str]:
+    """What every namespace folder shares: its Namespace is never pruned.
+
+    A pruned Namespace would take everything in it along, so Flux must leave it be.
+    """
+    never_pruned = {
         "apiVersion": "v1",
         "kind": "Namespace",
-        "metadata": {
-            "name": "_",
-            # Flux must never delete a namespace (and everything in it) on prune.
-            "annotations": {"kustomize.toolkit.fluxcd.io/prune": "disabled"},
-        },
+        "metadata": {"name": "_", "annotations": {"kustomize.toolkit.fluxcd.io/prune": "disabled"}},
     }
     return {
         f"{NAMESPACE_COMPONENT}/kustomization.yaml": _kustomize(
             KustomizeConfig(
                 api_version="kustomize.config.k8s.io/v1alpha1",
                 kind="Component",
-                resources=["./namespace.yaml"],
+                patches=[
+                    KustomizePatch(
+                        target=KustomizeTarget(kind="Namespace"), patch=to_yaml(never_pruned)
+                    )
+                ],
             )
-        ),
-        f"{NAMESPACE_COMPONENT}/namespace.yaml": _object_file(namespace, kubernetes),
+        )
     }
 
 
@@ -194,10 +205,13 @@ def _app_files(
 def flux_kustomization(cluster: Cluster, app: App, *, wait: bool) -> Kustomization:
     """The Flux Kustomization deploying ``app/`` of ``app``, after the apps it depends on.
 
-    ``wait`` (for apps others depend on) makes it Ready only once the release is healthy.
+    It lives in flux-system beside the Git source and the SOPS key (a Kustomization
+    can only decrypt with a Secret of its own namespace) and deploys into the app's
+    namespace. ``wait`` (for apps others depend on) makes it Ready only once the
+    release is healthy.
     """
     return Kustomization(
-        metadata=ObjectMeta(name=app.name, namespace=app.namespace),
+        metadata=ObjectMeta(name=app.name, namespace=FLUX_NAMESPACE),
         spec=KustomizationSpec(
             path=f"./{app_dir(app.namespace, app.name)}/app",
             source_ref=GIT_SOURCE,
@@ -206,12 +220,9 @@ def flux_kustomization(cluster: Cluster, app: App, *, wait: bool) -> Kustomizati
             wait=wait,
             retry_interval="2m",
             timeout="5m",
-            depends_on=[
-                DependsOn(name=dep, namespace=cluster.app(dep).namespace) for dep in app.depends_on
-            ]
-            or None,
+            depends_on=[DependsOn(name=dep) for dep in app.depends_on] or None,
             decryption=(
-                Decryption(secret_ref=SecretRef(name=SOPS_SECRET)) if app.secrets else None
+                Decryption(secret_ref=SecretRef(name=SOPS_AGE_SECRET)) if app.secrets else None
             ),
         ),
     )

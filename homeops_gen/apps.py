@@ -13,7 +13,7 @@ from typing import Any
 from homeops_gen.apis import dump
 from homeops_gen.apis.flux_operator import ClusterSettings, Distribution, FluxInstanceSpec, Sync
 from homeops_gen.derive import cluster_dns_ip
-from homeops_gen.layout import FLUX_SYNC_PATH
+from homeops_gen.layout import FLUX_NAMESPACE, FLUX_SYNC_PATH
 from homeops_gen.model import App, Chart, ChartVersion, Cluster, DnsLabel, SemVer
 
 __all__ = ["cilium", "coredns", "flux_instance", "flux_operator", "deep_merge"]
@@ -280,7 +280,7 @@ def flux_operator(
     """The flux-operator chart in ``flux-system``."""
     return FluxOperatorApp(
         name="flux-operator",
-        namespace="flux-system",
+        namespace=FLUX_NAMESPACE,
         chart=Chart(url=FLUX_OPERATOR_CHART, version=version),
         values=values or {},
         bootstrap=bootstrap,
@@ -293,7 +293,7 @@ def flux_instance(
     """The flux-instance chart: a FluxInstance syncing the generated tree from ``gitops``."""
     return FluxInstanceApp(
         name="flux-instance",
-        namespace="flux-system",
+        namespace=FLUX_NAMESPACE,
         chart=Chart(url=FLUX_INSTANCE_CHART, version=version),
         values=values or {},
         depends_on=("flux-operator",),

@@ -1,4 +1,5 @@
-"""Where generated files go, relative to the project root (the folder of ``cluster.py``).
+"""Where generated files go, relative to the project root (the folder of ``cluster.py``),
+and the names of the Flux objects other objects refer to.
 
 Every path another layer refers to (a sync path, a script, a hook's file) is
 built from these names, so the references and the files cannot drift apart.
@@ -32,3 +33,16 @@ RUNTIME_FILES = (TALSECRET, CLUSTERCONFIG)
 def app_dir(namespace: str, name: str) -> str:
     """The folder of one app's Flux Kustomization: ``out/kubernetes/apps/<ns>/<app>``."""
     return f"{APPS}/{namespace}/{name}"
+
+
+FLUX_NAMESPACE = "flux-system"
+"""Where Flux runs, and where every Flux Kustomization of the tree lives."""
+
+FLUX_SOURCE = "flux-system"
+"""The GitRepository (and Kustomization) the FluxInstance creates for its sync."""
+
+ROOT_KUSTOMIZATION = "cluster-apps"
+"""The Flux Kustomization over ``out/kubernetes/apps``."""
+
+SOPS_AGE_SECRET = "sops-age"
+"""The Secret in flux-system holding the age key Flux decrypts SOPS files with."""

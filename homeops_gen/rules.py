@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from ipaddress import IPv4Address, IPv4Network
 
 from homeops_gen import compat
+from homeops_gen.layout import FLUX_SOURCE, ROOT_KUSTOMIZATION
 from homeops_gen.model import App, Cluster
 from homeops_gen.releases import resource_file, user_file_name
 
@@ -34,6 +35,9 @@ def warning(path: str, message: str) -> Problem:
     """A problem that does not stop generation."""
     return Problem(path, message, error=False)
 
+
+RESERVED_APP_NAMES = frozenset({FLUX_SOURCE, ROOT_KUSTOMIZATION})
+"""Flux Kustomizations in flux-system: the FluxInstance's sync, and the root of out/kubernetes/apps."""
 
 Rule = Callable[[Cluster], Iterator[Problem]]
 RULES: list[Rule] = []
@@ -255,6 +259,12 @@ def versions(cluster: Cluster) -> Iterator[Problem]:
 def app_shapes(cluster: Cluster) -> Iterator[Problem]:
     """Charts are complete; extra manifests and secrets can be written beside the release."""
     for i, app in enumerate(cluster.apps):
+        if app.name in RESERVED_APP_NAMES:
+            yield Problem(
+                f"apps[{i}].name",
+                f"{app.name!r} is the name of a Flux Kustomization homeops-gen or the "
+                "FluxInstance already creates in flux-system",
+            )
         if not app.chart.is_oci and app.chart.name is None:
             yield Problem(
                 f"apps[{i}].chart.name", "a https:// chart repository needs the chart's name"

@@ -242,6 +242,13 @@ INVALID: dict[str, tuple[dict[str, Any], str, str, list[str]]] = {
         "apps[3].crds",
         ["bootstrap app"],
     ),
+    "reserved app name": (
+        {},
+        DEFAULT_APPS
+        + ' + [App(name="cluster-apps", namespace="web", chart=Chart(url="oci://r.io/web", version="1.0.0"))]',
+        "apps[3].name",
+        ["cluster-apps", "flux-system"],
+    ),
     "all control planes without scheduling": (
         {"nodes": BASE["nodes"][:3]},
         DEFAULT_APPS,

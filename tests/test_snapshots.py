@@ -36,3 +36,16 @@ def test_generated_files(model: str, snapshot_file: Any) -> None:
     assert "\n".join(files) + "\n" == snapshot_file(name="file-list"), "the file set changed"
     for path, text in files.items():
         assert text == snapshot_file(name=path)
+
+
+def test_no_stale_snapshot_files() -> None:
+    """Every snapshot file belongs to a file some model still generates."""
+    from pathlib import Path
+
+    folder = Path(__file__).parent / "__snapshots__" / "test_snapshots"
+    expected = {
+        f"{model}__{name.replace('/', '__')}.txt"
+        for model in MODELS
+        for name in ["file-list", *rendered(model)]
+    }
+    assert {p.name for p in folder.iterdir()} == expected

@@ -122,7 +122,7 @@ def test_kustomize_build_failure_names_the_folder() -> None:
 
 
 def test_core_kinds_are_validated_strictly() -> None:
-    path = "out/kubernetes/components/namespace/namespace.yaml"
+    path = "out/kubernetes/apps/kube-system/namespace.yaml"
     files = _broken(lambda f: f.update({path: f[path] + "spec:\n  bogus: 1\n"}))
     problems = _problems(v.kubernetes_schemas, files)
     assert any(p.startswith(f"{path}: Namespace spec") and "bogus" in p for p in problems)

@@ -9,6 +9,19 @@ from homeops_gen.apis import ApiModel
 SCHEMA_URL = "https://json.schemastore.org/kustomization"
 
 
+class KustomizeTarget(ApiModel):
+    """The objects a patch applies to."""
+
+    kind: str
+
+
+class KustomizePatch(ApiModel):
+    """A patch and the objects it applies to."""
+
+    target: KustomizeTarget
+    patch: str
+
+
 class KustomizeConfig(ApiModel):
     """A ``Kustomization`` (or, with ``kind="Component"``, a reusable component)."""
 
@@ -19,3 +32,4 @@ class KustomizeConfig(ApiModel):
     namespace: str | None = None
     components: list[str] | None = None
     resources: list[str] | None = None
+    patches: list[KustomizePatch] | None = None

@@ -42,18 +42,38 @@ def test_root_kustomization_patches_helmrelease_defaults_into_children() -> None
 
 def test_namespace_kustomization_uses_the_component() -> None:
     ns = _load("many-apps", f"{APPS}/network/kustomization.yaml")
-    assert ns["namespace"] == "network"
+    assert "namespace" not in ns, "the Flux Kustomizations stay in flux-system"
     assert ns["components"] == ["../../components/namespace"]
-    assert ns["resources"] == ["./envoy-gateway/ks.yaml", "./external-dns/ks.yaml"]
+    assert ns["resources"] == [
+        "./namespace.yaml",
+        "./envoy-gateway/ks.yaml",
+        "./external-dns/ks.yaml",
+    ]
+    assert _load("many-apps", f"{APPS}/network/namespace.yaml")["metadata"] == {"name": "network"}
+
+
+def test_namespaces_are_never_pruned() -> None:
+    import subprocess
+
+    from homeops_gen.validate import kubectl
+    from tests.conftest import ROOT
+
+    built = subprocess.run(
+        [kubectl(), "kustomize", str(ROOT / APPS)], capture_output=True, text=True, check=True
+    )
+    namespaces = [d for d in yaml.safe_load_all(built.stdout) if d["kind"] == "Namespace"]
+    assert {n["metadata"]["name"] for n in namespaces} == {"flux-system", "kube-system"}
+    for namespace in namespaces:
+        assert namespace["metadata"]["annotations"] == {
+            "kustomize.toolkit.fluxcd.io/prune": "disabled"
+        }
 
 
 def test_app_kustomization_depends_on_with_namespaces() -> None:
     grafana = _load("many-apps", f"{APPS}/observability/grafana/ks.yaml")
     spec = grafana["spec"]
-    assert spec["dependsOn"] == [
-        {"name": "external-dns", "namespace": "network"},
-        {"name": "kube-prometheus-stack", "namespace": "observability"},
-    ]
+    assert grafana["metadata"]["namespace"] == "flux-system"
+    assert spec["dependsOn"] == [{"name": "external-dns"}, {"name": "kube-prometheus-stack"}]
     assert spec["path"] == f"./{APPS}/observability/grafana/app"
     assert spec["targetNamespace"] == "observability" and spec["prune"] is True
     assert spec["sourceRef"] == {
