@@ -50,17 +50,8 @@ def rule(func: Rule) -> Rule:
 
 
 def check_cluster(cluster: Cluster) -> list[Problem]:
-    """Every problem every rule finds in ``cluster`` (errors and warnings).
-
-    Rules that need the apps resolved (derived values, implicit dependencies)
-    run only when the structural rules found no error.
-    """
-    problems: list[Problem] = []
-    for check in RULES:
-        if check in _NEEDS_SOUND_MODEL and any(p.error for p in problems):
-            continue
-        problems.extend(check(cluster))
-    return problems
+    """Every problem every rule finds in ``cluster`` (errors and warnings)."""
+    return [problem for check in RULES for problem in check(cluster)]
 
 
 def _duplicates(values: list[str], path: str, what: str) -> Iterator[Problem]:
@@ -194,13 +185,6 @@ def address_ranges(cluster: Cluster) -> Iterator[Problem]:
         if address in pool:
             yield Problem(path, f"{pool} contains {address}, the address of {what}")
             break
-
-
-@rule
-def endpoint(cluster: Cluster) -> Iterator[Problem]:
-    """A VIP endpoint needs control planes that can carry it."""
-    if cluster.endpoint is not None and cluster.endpoint_is_vip and not cluster.control_planes:
-        yield Problem("endpoint", "a VIP needs at least one control plane to carry it")
 
 
 @rule
@@ -394,18 +378,3 @@ def cluster_services(cluster: Cluster) -> Iterator[Problem]:
         )
     if cluster.network.load_balancer_cidr is not None and not cilium:
         yield warning("network.load_balancer_cidr", "no cilium app announces this pool")
-
-
-@rule
-def resolved_dependencies(cluster: Cluster) -> Iterator[Problem]:
-    """Dependencies added by the app helpers still respect bootstrap ordering."""
-    for i, app in enumerate(cluster.deployed_apps):
-        for dep in app.depends_on:
-            if app.bootstrap and not cluster.app(dep).bootstrap:
-                yield Problem(
-                    f"apps[{i}].bootstrap",
-                    f"{app.name!r} needs {dep!r} installed first, but {dep!r} is not a bootstrap app",
-                )
-
-
-_NEEDS_SOUND_MODEL: set[Rule] = {resolved_dependencies}

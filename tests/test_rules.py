@@ -249,6 +249,56 @@ INVALID: dict[str, tuple[dict[str, Any], str, str, list[str]]] = {
         "apps[3].name",
         ["cluster-apps", "flux-system"],
     ),
+    "no hosts": ({"hosts": [], "nodes": []}, DEFAULT_APPS, "hosts", ["at least one Proxmox host"]),
+    "no nodes": ({"nodes": []}, DEFAULT_APPS, "nodes", ["at least one node"]),
+    "endpoint is the gateway": ({"endpoint": "192.168.1.1"}, DEFAULT_APPS, "endpoint", ["gateway"]),
+    "service cidr too small": (
+        {"network__service_cidr": "10.43.0.0/29"},
+        DEFAULT_APPS,
+        "network.service_cidr",
+        ["too small", "cluster DNS"],
+    ),
+    "talos too old": (
+        {"versions": {"talos": "v1.5.0", "kubernetes": "v1.28.0"}},
+        DEFAULT_APPS,
+        "versions.talos",
+        ["older than any supported"],
+    ),
+    "manifest without a name": (
+        {},
+        DEFAULT_APPS
+        + ' + [App(name="web", namespace="web", chart=Chart(url="oci://r.io/web", version="1.0.0"), resources=[{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {}}])]',
+        "apps[3].resources[0]",
+        ["metadata.name"],
+    ),
+    "two manifests, one file name": (
+        {},
+        DEFAULT_APPS
+        + ' + [App(name="web", namespace="web", chart=Chart(url="oci://r.io/web", version="1.0.0"), resources=[{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x"}}] * 2)]',
+        "apps[3].resources[1]",
+        ["configmap-x.yaml", "already generated"],
+    ),
+    "manifest file that is not yaml": (
+        {},
+        DEFAULT_APPS
+        + ' + [App(name="web", namespace="web", chart=Chart(url="oci://r.io/web", version="1.0.0"), manifests=["manifests/web.json"])]',
+        "apps[3].manifests[0]",
+        ["*.yaml"],
+    ),
+    "manifest and secret with one file name": (
+        {},
+        DEFAULT_APPS
+        + ' + [App(name="web", namespace="web", chart=Chart(url="oci://r.io/web", version="1.0.0"), manifests=["a/web.yaml"], secrets=["b/web.sops.yaml", "c/web.sops.yaml"])]',
+        "apps[3].secrets[1]",
+        ["web.sops.yaml", "already used"],
+    ),
+    "app depends on itself": (
+        {},
+        DEFAULT_APPS
+        + ' + [App(name="web", namespace="web", chart=Chart(url="oci://r.io/web", version="1.0.0"), depends_on=["web"])]',
+        "apps[3].depends_on[0]",
+        ["depends on itself"],
+    ),
     "all control planes without scheduling": (
         {"nodes": BASE["nodes"][:3]},
         DEFAULT_APPS,
@@ -321,3 +371,13 @@ def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
     err = run("-C", root).err
     for path in ("nodes[3].ip", "nodes[3].host", "network.gateway"):
         assert f"  {path}: " in err
+
+
+def test_unknown_cilium_version_is_a_warning(tmp_path: Path) -> None:
+    apps = '[cilium("1.19.2"), flux_operator("0.36.0"), flux_instance("0.36.0")]'
+    result = run("-C", write_model(tmp_path, model(), apps))
+    assert result.code == 0
+    assert (
+        "warning: apps[0].chart.version: no Kubernetes compatibility data for Cilium 1.19"
+        in result.err
+    )

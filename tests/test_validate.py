@@ -143,3 +143,18 @@ def test_validate_raises_with_every_problem() -> None:
     with pytest.raises(ValidationFailed) as caught:
         v.validate(files, loaded("nova").cluster)
     assert {p.split(":")[0] for p in caught.value.problems} == {"a.yaml", "b.tf"}
+
+
+def test_terragrunt_unit_without_source_or_module_is_caught() -> None:
+    unit = "out/infrastructure/hosts/hypnos/terragrunt.hcl"
+    no_source = _broken(
+        lambda f: f.update({unit: f[unit].replace('source = "../../shared/proxmox"', "")})
+    )
+    assert f"{unit}: no terraform.source" in _problems(v.terragrunt_inputs, no_source)
+
+    def drop_module(files: Files) -> None:
+        for path in [p for p in files if p.startswith("out/infrastructure/shared/")]:
+            del files[path]
+
+    problems = _problems(v.terragrunt_inputs, _broken(drop_module))
+    assert any("has no variables (missing module?)" in p for p in problems)
