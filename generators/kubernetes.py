@@ -73,7 +73,7 @@ def render(project: Project) -> dict[str, str]:
         )
         files[f"{folder}/kustomization.yaml"] = _kustomize(
             KustomizeConfig(
-                components=[_relative(NAMESPACE_COMPONENT, folder)],
+                components=[posixpath.relpath(NAMESPACE_COMPONENT, folder)],
                 resources=["./namespace.yaml", *(f"./{app.name}/ks.yaml" for app in apps)],
             )
         )
@@ -88,10 +88,6 @@ def _kustomize(config: KustomizeConfig) -> str:
 
 def _flux_file(obj: Kustomization | HelmRelease | OCIRepository | HelmRepository) -> str:
     return yaml_file(dump(obj), schema=obj.SCHEMA_URL)
-
-
-def _relative(path: str, start: str) -> str:
-    return posixpath.relpath(path, start)
 
 
 def _flux_root(namespaces: list[str]) -> dict[str, str]:

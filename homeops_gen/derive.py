@@ -69,4 +69,4 @@ def host_credentials(host: ProxmoxHost) -> dict[str, str]:
 
 def uses_managed_coredns(cluster: Cluster) -> bool:
     """Whether CoreDNS is an app of the model (then Talos' own CoreDNS is disabled)."""
-    return any(app.chart.chart_name == "coredns" for app in cluster.apps)
+    return "coredns" in cluster.apps_by_chart

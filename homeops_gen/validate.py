@@ -1,7 +1,7 @@
 """Checks of rendered output before anything is written.
 
-Each check reads ``{path: text}`` (and the model) and returns problems as
-``path: reason`` lines. :data:`FAST_CHECKS` run in-process on every
+Each check reads :class:`Outputs` (the rendered ``{path: text}``, the model, and
+every file parsed at most once) and returns problems as ``path: reason`` lines. :data:`FAST_CHECKS` run in-process on every
 ``generate``; :data:`ALL_CHECKS` add the ones that start external tools
 (``kubectl kustomize``) or load large schemas (kubernetes-validate), for
 ``homeops-gen validate`` and the tests.
@@ -22,6 +22,7 @@ from typing import Any
 
 import yaml
 
+from homeops_gen.apis.kubernetes import is_builtin
 from homeops_gen.errors import ValidationFailed
 from homeops_gen.layout import COMPONENTS, OUT, RUNTIME_FILES
 from homeops_gen.model import Cluster
@@ -260,12 +261,12 @@ def _created_at_run_time(path: str) -> bool:
     return any(path == f or path.startswith(f + "/") for f in RUNTIME_FILES)
 
 
-def _script_references(files: Files) -> Iterator[str]:
-    for path in ("devenv.nix",):
-        text = files.get(path, "")
-        for match in sorted(set(re.findall(rf"\b{OUT}/[A-Za-z0-9_./-]*[A-Za-z0-9_]", text))):
-            if not _exists(files, match) and not _created_at_run_time(match):
-                yield f"{path}: refers to {match}, which is not generated"
+def _script_references(files: Files, path: str = "devenv.nix") -> Iterator[str]:
+    """Every generated path the operator's scripts name exists (or is made by their tools)."""
+    text = files.get(path, "")
+    for match in sorted(set(re.findall(rf"\b{OUT}/[A-Za-z0-9_./-]*[A-Za-z0-9_]", text))):
+        if not _exists(files, match) and not _created_at_run_time(match):
+            yield f"{path}: refers to {match}, which is not generated"
 
 
 FAST_CHECKS: list[Check] = [parse_yaml, parse_hcl, terragrunt_inputs, references]
@@ -359,8 +360,7 @@ def _schema_folder(version: str) -> Path | None:
 @cache
 def _core_validator(version: str, api_version: str, kind: str) -> Any:
     """One validator per (version, kind), built once: the schema files are large."""
-    group = api_version.rsplit("/", 1)[0] if "/" in api_version else ""
-    if group and not (group.endswith(".k8s.io") or "." not in group):
+    if not is_builtin(api_version):
         return None  # a custom resource: checked against its own schema in the tests
     folder = _schema_folder(version)
     if folder is None:

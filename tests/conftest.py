@@ -43,6 +43,12 @@ def rendered(name: str) -> dict[str, str]:
     return render(loaded(name))
 
 
+def generated(name: str) -> dict[str, str]:
+    """Model ``name``'s files without the byte-for-byte copies of the project's own files."""
+    copies = {p.rsplit("/", 1)[-1] for a in loaded(name).cluster.apps for p in a.user_files}
+    return {p: t for p, t in rendered(name).items() if p.rsplit("/", 1)[-1] not in copies}
+
+
 def copy_model(name: str, dest: Path) -> Path:
     """A fresh project in ``dest`` with model ``name``'s cluster.py and the files it refers to."""
     source = MODELS[name]

@@ -5,25 +5,19 @@ from __future__ import annotations
 import pytest
 
 from homeops_gen.formats import HEADER
-from tests.conftest import MODELS, loaded, rendered
-
-
-def _generated(model: str) -> dict[str, str]:
-    """The model's files without the byte-for-byte copies of the project's own files."""
-    copies = {p.rsplit("/", 1)[-1] for a in loaded(model).cluster.apps for p in a.user_files}
-    return {p: t for p, t in rendered(model).items() if p.rsplit("/", 1)[-1] not in copies}
+from tests.conftest import MODELS, generated, rendered
 
 
 @pytest.mark.parametrize("model", sorted(MODELS))
 def test_every_file_ends_with_one_newline(model: str) -> None:
-    for path, text in _generated(model).items():
+    for path, text in generated(model).items():
         assert text.endswith("\n") and not text.endswith("\n\n"), path
         assert "\r" not in text and "\t" not in text, path
 
 
 @pytest.mark.parametrize("model", sorted(MODELS))
 def test_every_file_says_it_is_generated_from_cluster_py(model: str) -> None:
-    for path, text in _generated(model).items():
+    for path, text in generated(model).items():
         head = "\n".join(text.splitlines()[:2])
         assert f"# {HEADER}" in head, path
         assert "cluster.py" in HEADER

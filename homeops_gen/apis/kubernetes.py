@@ -6,6 +6,12 @@ CORE_SCHEMAS = "https://raw.githubusercontent.com/yannh/kubernetes-json-schema/m
 CRD_SCHEMAS = "https://kubernetes-schemas.pages.dev"
 
 
+def is_builtin(api_version: str) -> bool:
+    """Whether ``api_version`` belongs to Kubernetes itself (core or a ``*.k8s.io`` group)."""
+    group = api_version.rpartition("/")[0]
+    return not group or group.endswith(".k8s.io") or "." not in group
+
+
 def schema_url(api_version: str, kind: str, kubernetes: str) -> str:
     """The JSON schema an editor can check ``kind`` in ``api_version`` against.
 
@@ -13,7 +19,7 @@ def schema_url(api_version: str, kind: str, kubernetes: str) -> str:
     custom resources use the CRD schema catalogue by group.
     """
     group, _, version = api_version.rpartition("/")
-    if not group or group.endswith(".k8s.io") or "." not in group:
+    if is_builtin(api_version):
         prefix = f"-{group.split('.')[0]}" if group else ""
         return (
             f"{CORE_SCHEMAS}/{kubernetes}-standalone-strict/{kind.lower()}{prefix}-{version}.json"
