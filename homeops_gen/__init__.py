@@ -2,6 +2,7 @@
 
 from homeops_gen.model import (
     App,
+    Automation,
     Chart,
     Cluster,
     GitOps,
@@ -16,6 +17,7 @@ from homeops_gen.model import (
 
 __all__ = [
     "App",
+    "Automation",
     "Chart",
     "Cluster",
     "GitOps",

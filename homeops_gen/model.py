@@ -11,6 +11,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 
 __all__ = [
     "App",
+    "Automation",
     "Chart",
     "Cluster",
     "GitOps",
@@ -243,6 +244,24 @@ class App(Base):
         return self
 
 
+class Automation(Base):
+    """What keeps the repository current: a Renovate config and a GitHub Actions workflow."""
+
+    renovate: bool = True
+    """Generate ``renovate.json``: Renovate bumps the versions in ``cluster.py``, never ``out/``."""
+    renovate_presets: tuple[Annotated[str, StringConstraints(pattern=r"^[^\s\"'\\]+$")], ...] = (
+        "config:recommended",
+    )
+    """The Renovate presets the config extends; your own Renovate settings go in a preset."""
+    github_actions: bool = True
+    """Generate ``.github/workflows/homeops-gen.yaml``: check pull requests, regenerate Renovate's."""
+    install: (
+        Annotated[str, StringConstraints(pattern=r"^(git\+)?https://[^\s\"'\\$`]+$")] | None
+    ) = None
+    """Where the workflow installs homeops-gen from instead of PyPI (a version not published
+    there): a pip URL such as ``git+https://github.com/OWNER/homeops-gen@v0.1.0``."""
+
+
 class Cluster(Base):
     """The whole cluster: hosts, nodes, versions, network and apps."""
 
@@ -256,6 +275,7 @@ class Cluster(Base):
     gitops: GitOps
     sops: Sops
     apps: tuple[App, ...] = ()
+    automation: Automation = Automation()
     endpoint: IPv4Address | None = None
     """The Kubernetes API address: the first control plane's IP by default, or a VIP."""
 

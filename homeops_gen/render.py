@@ -15,7 +15,16 @@ from homeops_gen.project import Project
 Rendered = dict[str, str]
 """Generated files: path relative to the project root -> full text."""
 
-LAYERS = ("infrastructure", "talos", "bootstrap", "kubernetes", "devenv", "sops")
+LAYERS = (
+    "infrastructure",
+    "talos",
+    "bootstrap",
+    "kubernetes",
+    "devenv",
+    "sops",
+    "renovate",
+    "workflow",
+)
 """The generator modules, in ``homeops_gen.generators`` (the ``generators/`` folder)."""
 
 
