@@ -45,6 +45,8 @@ def load(root: Path, *, strict: bool = False) -> Project:
     problems = check_cluster(cluster)
     user_files, file_problems = _read_user_files(root, cluster)
     problems += file_problems
+    accepted = set(cluster.accept_warnings)
+    problems = [p for p in problems if p.error or p.code not in accepted]
     errors = [p for p in problems if p.error or strict]
     if errors:
         raise ModelError([str(p) for p in errors])
