@@ -278,6 +278,9 @@ class Cluster(Base):
     automation: Automation = Automation()
     endpoint: IPv4Address | None = None
     """The Kubernetes API address: the first control plane's IP by default, or a VIP."""
+    accept_warnings: tuple[str, ...] = ()
+    """Ids of warnings this model has accepted (``single-control-plane``, ...): not printed,
+    and not errors under ``--strict``."""
 
     @property
     def api_address(self) -> IPv4Address:

@@ -13,11 +13,10 @@ import yaml
 from pydantic import ValidationError
 
 from homeops_gen.errors import LoadError, ModelError
+from homeops_gen.layout import MODEL_FILE
 from homeops_gen.model import Cluster
 from homeops_gen.rules import Problem, check_cluster
 from homeops_gen.secrets import is_sops_encrypted
-
-MODEL_FILE = "cluster.py"
 
 
 @dataclass(frozen=True)
@@ -45,6 +44,8 @@ def load(root: Path, *, strict: bool = False) -> Project:
     problems = check_cluster(cluster)
     user_files, file_problems = _read_user_files(root, cluster)
     problems += file_problems
+    accepted = set(cluster.accept_warnings)
+    problems = [p for p in problems if p.error or p.code not in accepted]
     errors = [p for p in problems if p.error or strict]
     if errors:
         raise ModelError([str(p) for p in errors])
