@@ -23,7 +23,8 @@ from homeops_gen.apps import (
 )
 from homeops_gen.formats import HEADER
 from homeops_gen.layout import OUT, REGENERATION_AUTHOR, RENOVATE_CONFIG, WORKFLOW
-from homeops_gen.project import MODEL_FILE, Project
+from homeops_gen.layout import MODEL_FILE
+from homeops_gen.project import Project
 
 SCHEMA = "https://docs.renovatebot.com/renovate-schema.json"
 

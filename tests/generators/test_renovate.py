@@ -23,8 +23,9 @@ from pydantic import BaseModel
 
 from homeops_gen.layout import RENOVATE_CONFIG
 from homeops_gen.model import Chart, Cluster, Versions
-from homeops_gen.project import MODEL_FILE
-from tests.conftest import MODELS, copy_model, loaded, rendered, run, tree
+from homeops_gen.layout import MODEL_FILE
+from homeops_gen.project import load
+from tests.conftest import MODELS, ROOT, copy_model, loaded, rendered, run, tree
 
 renovate = import_module("homeops_gen.generators.renovate")
 
@@ -370,3 +371,20 @@ def test_a_chart_bump_changes_exactly_the_files_naming_that_chart(tmp_path: Path
         assert naming, "some generated file names the chart and its version"
         assert changed == {MODEL_FILE, "out/.homeops-gen.json"} | naming
         assert all(new.encode() in after[p] for p in naming)
+
+
+def test_the_starter_of_init_is_covered(tmp_path: Path) -> None:
+    root = tmp_path / "home-ops"
+    assert run("init", root).code == 0
+    config = json.loads(renovate.render(load(root))[RENOVATE_CONFIG])
+    assert_captures_every_version(config, (root / MODEL_FILE).read_text())
+
+
+def test_the_readme_example_of_a_renovate_comment_is_found() -> None:
+    readme = (ROOT / "README.md").read_text()
+    [example] = [b for b in readme.split("```python\n")[1:] if "# renovate:" in b]
+    example = example.split("```")[0]
+    deps = extract(config_of("nova"), example)
+    assert [(d.datasource, d.dep_name, d.registry_url, d.current_value) for d in deps] == [
+        ("helm", "cert-manager", "https://charts.jetstack.io", "1.19.1")
+    ]

@@ -19,7 +19,7 @@ import yaml
 from homeops_gen.errors import ModelError
 from homeops_gen.layout import REGENERATION_AUTHOR, WORKFLOW
 from homeops_gen.model import Automation
-from homeops_gen.project import MODEL_FILE
+from homeops_gen.layout import MODEL_FILE
 from tests.conftest import MODELS, SCHEMAS, copy_model, loaded, needs_schemas, rendered, run
 
 workflow_module = import_module("homeops_gen.generators.workflow")
