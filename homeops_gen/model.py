@@ -335,14 +335,25 @@ class Automation(Base):
 
     renovate: bool = True
     """Generate ``renovate.json``: Renovate bumps the versions in ``cluster.py``, never ``out/``."""
-    renovate_presets: tuple[Annotated[str, StringConstraints(pattern=r"^[^\s\"'\\]+$")], ...] = (
-        "config:recommended",
-    )
+    renovate_presets: tuple[
+        Annotated[
+            str,
+            matching(r"[^\s\"'\\]+", "a Renovate preset such as config:recommended (no spaces)"),
+        ],
+        ...,
+    ] = ("config:recommended",)
     """The Renovate presets the config extends; your own Renovate settings go in a preset."""
     github_actions: bool = True
     """Generate ``.github/workflows/homeops-gen.yaml``: check pull requests, regenerate Renovate's."""
     install: (
-        Annotated[str, StringConstraints(pattern=r"^(git\+)?https://[^\s\"'\\$`]+$")] | None
+        Annotated[
+            str,
+            matching(
+                r"(git\+)?https://[^\s\"'\\$`]+",
+                "a pip URL such as git+https://github.com/OWNER/homeops-gen@v0.1.0",
+            ),
+        ]
+        | None
     ) = None
     """Where the workflow installs homeops-gen from instead of PyPI (a version not published
     there): a pip URL such as ``git+https://github.com/OWNER/homeops-gen@v0.1.0``."""

@@ -134,3 +134,19 @@ def test_workflow_is_pruned_alone(nova: Path) -> None:
     )
     assert run("-C", nova).code == 0
     assert not (nova / ".github").exists() and (nova / "renovate.json").is_file()
+
+
+def test_a_bad_install_url_is_refused_in_plain_words(nova: Path) -> None:
+    model = nova / MODEL_FILE
+    model.write_text(
+        model.read_text()
+        .replace("    App,\n", "    App,\n    Automation,\n", 1)
+        .replace(
+            "    apps=[", '    automation=Automation(install="ftp://x/homeops-gen"),\n    apps=['
+        )
+    )
+    result = run("-C", nova)
+    assert result.code == 2 and not (nova / "out").exists()
+    assert "automation.install" in result.err and "'ftp://x/homeops-gen'" in result.err
+    assert "git+https://github.com/OWNER/homeops-gen@v0.1.0" in result.err
+    assert "https://" in result.err and "[^" not in result.err
