@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: generate check diff validate test bench clean
+.PHONY: generate check diff validate test renovate bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,9 +38,21 @@ test: $(TEST_STAMP)
 	$(BIN)/black --check --quiet homeops_gen generators tests bench cluster.py
 	$(BIN)/pytest
 
+## Run the real Renovate (npm, cached in .tools/renovate) over every model: it must find
+## exactly the versions the tests find.
+RENOVATE_VERSION := 41.173.1
+.tools/renovate/.installed:
+	npm install --prefix .tools/renovate --no-audit --no-fund --silent renovate@$(RENOVATE_VERSION)
+	# npm leaves re2's native build out; Renovate's engine is RE2 (minutes to compile).
+	cd .tools/renovate && npm rebuild --silent re2
+	touch $@
+
+renovate: $(TEST_STAMP) .tools/renovate/.installed
+	$(BIN)/python -m tests.real_renovate
+
 ## Print the performance table.
 bench: $(TEST_STAMP)
 	$(BIN)/python bench/bench.py
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .hypothesis
+	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .hypothesis .tools
