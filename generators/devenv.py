@@ -17,7 +17,7 @@ from homeops_gen.layout import (
 )
 from homeops_gen.model import Cluster
 from homeops_gen.project import Project
-from homeops_gen.render import render_template
+from homeops_gen.templating import render_template
 
 PACKAGES = (
     "age",

@@ -8,7 +8,7 @@ from homeops_gen import derive
 from homeops_gen.layout import INFRASTRUCTURE
 from homeops_gen.model import Cluster, ProxmoxHost
 from homeops_gen.project import Project
-from homeops_gen.render import render_template
+from homeops_gen.templating import render_template
 
 BPG_PROXMOX_VERSION = "~> 0.89"
 """The bpg/proxmox provider releases the generated module is written for."""

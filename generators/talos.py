@@ -26,7 +26,7 @@ from homeops_gen.formats import yaml_file
 from homeops_gen.layout import CLUSTERCONFIG, TALOS
 from homeops_gen.model import Cluster, Node
 from homeops_gen.project import Project
-from homeops_gen.render import render_template
+from homeops_gen.templating import render_template
 
 TALCONFIG = f"{TALOS}/talconfig.yaml"
 APPLY_SCRIPT = f"{TALOS}/apply.sh"

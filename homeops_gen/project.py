@@ -137,10 +137,9 @@ def _field_prefix(source: str, position: tuple[int, int | None] | None, title: s
             return f"{text}." if text else f"{title}."
         if isinstance(parent, (ast.List, ast.Tuple)) and node in parent.elts:
             parts.insert(0, f"[{parent.elts.index(node)}]")
-        elif _concatenated_after_list(parent, node) and parts and parts[0].startswith("["):
+        elif (left := _list_before(parent, node)) and parts and parts[0].startswith("["):
             # [a, b] + [c]: the right-hand list's indexes continue the left one's.
-            assert isinstance(parent, ast.BinOp) and isinstance(parent.left, ast.List)
-            parts[0] = f"[{int(parts[0][1:-1]) + len(parent.left.elts)}]"
+            parts[0] = f"[{int(parts[0][1:-1]) + len(left.elts)}]"
         elif isinstance(parent, ast.keyword) and parent.arg:
             parts.insert(0, f".{parent.arg}")
         elif isinstance(parent, ast.Dict) and node in parent.values:
@@ -154,13 +153,16 @@ def _field_prefix(source: str, position: tuple[int, int | None] | None, title: s
 _ROOT_CALLS = {"Cluster", "model_validate"}
 
 
-def _concatenated_after_list(parent: ast.AST, node: ast.AST) -> bool:
-    return (
+def _list_before(parent: ast.AST, node: ast.AST) -> ast.List | None:
+    """The list literal ``node`` is added to (``[a, b] + node``), or None."""
+    if (
         isinstance(parent, ast.BinOp)
         and isinstance(parent.op, ast.Add)
         and parent.right is node
         and isinstance(parent.left, ast.List)
-    )
+    ):
+        return parent.left
+    return None
 
 
 def _call_name(call: ast.Call) -> str:
