@@ -46,7 +46,7 @@ typecheck: $(TEST_STAMP)
 	ln -s $(CURDIR)/generators $(TYPECHECK)/homeops_gen/generators
 	ln -s $(CURDIR)/templates $(TYPECHECK)/homeops_gen/templates
 	cd $(TYPECHECK) && $(CURDIR)/$(BIN)/mypy --config-file $(CURDIR)/pyproject.toml \
-		--cache-dir $(CURDIR)/.mypy_cache homeops_gen
+		--cache-dir $(CURDIR)/$(VENV)/mypy-cache homeops_gen
 
 ## Print the performance table.
 bench: $(TEST_STAMP)

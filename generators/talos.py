@@ -6,7 +6,7 @@ import posixpath
 from typing import Any
 
 from homeops_gen import derive
-from homeops_gen.apis import dump
+from homeops_gen.apis import document_file
 from homeops_gen.apis.talhelper import (
     CniConfig,
     Customization,
@@ -22,22 +22,18 @@ from homeops_gen.apis.talhelper import (
     patch_text,
 )
 from homeops_gen.apps import KUBEPRISM_PORT
-from homeops_gen.formats import yaml_file
-from homeops_gen.layout import CLUSTERCONFIG, TALOS
+from homeops_gen.layout import CLUSTERCONFIG, TALCONFIG, TALOS, TALOS_APPLY
 from homeops_gen.model import Cluster, Node
 from homeops_gen.project import Project
 from homeops_gen.templating import render_template
-
-TALCONFIG = f"{TALOS}/talconfig.yaml"
-APPLY_SCRIPT = f"{TALOS}/apply.sh"
 
 
 def render(project: Project) -> dict[str, str]:
     """``talconfig.yaml``, the apply script, and a ``.gitignore`` for talhelper's output."""
     cluster = project.cluster
     return {
-        TALCONFIG: yaml_file(dump(talconfig(cluster)), schema=TalConfig.schema_url()),
-        APPLY_SCRIPT: render_template(
+        TALCONFIG: document_file(talconfig(cluster)),
+        TALOS_APPLY: render_template(
             "talos/apply.sh.j2",
             cluster=cluster,
             clusterconfig=posixpath.relpath(CLUSTERCONFIG, TALOS),

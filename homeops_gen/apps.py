@@ -12,7 +12,7 @@ from typing import Any
 
 from homeops_gen.apis import dump
 from homeops_gen.apis.flux_operator import ClusterSettings, Distribution, FluxInstanceSpec, Sync
-from homeops_gen.derive import cluster_dns_ip
+from homeops_gen.derive import cluster_dns_ip, ha_replicas
 from homeops_gen.layout import FLUX_NAMESPACE, FLUX_SYNC_PATH
 from homeops_gen.model import App, Chart, ChartVersion, Cluster, DnsLabel, SemVer
 
@@ -46,7 +46,7 @@ def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]
 
 def _apps_of_charts(cluster: Cluster, *charts: str) -> tuple[str, ...]:
     """The names of the model's apps installing any of ``charts`` (by chart name)."""
-    return tuple(name for chart in charts for name in cluster.apps_by_chart.get(chart, ()))
+    return tuple(app.name for chart in charts for _, app in cluster.apps_installing(chart))
 
 
 class CiliumApp(App):
@@ -87,7 +87,7 @@ class CiliumApp(App):
                     "cleanCiliumState": ["NET_ADMIN", "SYS_ADMIN", "SYS_RESOURCE"],
                 }
             },
-            "operator": {"replicas": 1 if len(cluster.nodes) == 1 else 2},
+            "operator": {"replicas": ha_replicas(cluster)},
         }
         if self.gateway_api:
             values["gatewayAPI"] = {
@@ -134,7 +134,7 @@ class CoreDNSApp(App):
         values: dict[str, Any] = {
             "fullnameOverride": "coredns",
             "k8sAppLabelOverride": "kube-dns",
-            "replicaCount": 1 if len(cluster.nodes) == 1 else 2,
+            "replicaCount": ha_replicas(cluster),
             "serviceAccount": {"create": True},
             "service": {"name": "kube-dns", "clusterIP": str(cluster_dns_ip(cluster))},
             "servers": [

@@ -69,4 +69,9 @@ def host_credentials(host: ProxmoxHost) -> dict[str, str]:
 
 def uses_managed_coredns(cluster: Cluster) -> bool:
     """Whether CoreDNS is an app of the model (then Talos' own CoreDNS is disabled)."""
-    return "coredns" in cluster.apps_by_chart
+    return bool(cluster.apps_installing("coredns"))
+
+
+def ha_replicas(cluster: Cluster) -> int:
+    """Replicas of a cluster service: two where a second node can take over, else one."""
+    return 1 if len(cluster.nodes) == 1 else 2

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from functools import cached_property
 from ipaddress import IPv4Address, IPv4Network
 from typing import Annotated, Any, Literal
@@ -238,6 +239,13 @@ class App(Base):
         """The project's files this app ships: manifests, then secrets."""
         return (*self.manifests, *self.secrets)
 
+    def user_file_fields(self) -> Iterator[tuple[str, str, bool]]:
+        """Each project file the app ships: its field (``secrets[0]``), its path, and whether
+        it is a secret; manifests first."""
+        for field, paths in (("manifests", self.manifests), ("secrets", self.secrets)):
+            for j, path in enumerate(paths):
+                yield f"{field}[{j}]", path, field == "secrets"
+
     def resolve(self, cluster: Cluster) -> App:
         """The app as deployed in ``cluster``: apps with derived values override this."""
         return self
@@ -288,13 +296,9 @@ class Cluster(Base):
         """The nodes that run on ``host``, in model order."""
         return tuple(n for n in self.nodes if n.host == host.name)
 
-    @cached_property
-    def apps_by_chart(self) -> dict[str, tuple[str, ...]]:
-        """The names of the model's apps, by the name of the chart they install."""
-        found: dict[str, tuple[str, ...]] = {}
-        for app in self.apps:
-            found[app.chart.chart_name] = (*found.get(app.chart.chart_name, ()), app.name)
-        return found
+    def apps_installing(self, chart: str) -> tuple[tuple[int, App], ...]:
+        """The model's apps installing the chart named ``chart``, with their index in ``apps``."""
+        return tuple((i, a) for i, a in enumerate(self.apps) if a.chart.chart_name == chart)
 
     @cached_property
     def deployed_apps(self) -> tuple[App, ...]:

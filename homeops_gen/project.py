@@ -179,26 +179,21 @@ def _read_user_files(root: Path, cluster: Cluster) -> tuple[dict[str, str], list
     files: dict[str, str] = {}
     problems: list[Problem] = []
     for i, app in enumerate(cluster.apps):
-        for field, paths in (("manifests", app.manifests), ("secrets", app.secrets)):
-            for j, rel in enumerate(paths):
-                where = f"apps[{i}].{field}[{j}]"
-                try:
-                    text = (root / rel).read_text(encoding="utf-8")
-                except FileNotFoundError:
-                    problems.append(Problem(where, f"{rel} does not exist"))
-                    continue
-                except (OSError, UnicodeDecodeError) as exc:
-                    problems.append(Problem(where, f"cannot read {rel}: {exc}"))
-                    continue
-                reason = (
-                    _secret_problem(rel, text)
-                    if field == "secrets"
-                    else _manifest_problem(rel, text)
-                )
-                if reason:
-                    problems.append(Problem(where, reason))
-                else:
-                    files[rel] = text
+        for field, rel, is_secret in app.user_file_fields():
+            where = f"apps[{i}].{field}"
+            try:
+                text = (root / rel).read_text(encoding="utf-8")
+            except FileNotFoundError:
+                problems.append(Problem(where, f"{rel} does not exist"))
+                continue
+            except (OSError, UnicodeDecodeError) as exc:
+                problems.append(Problem(where, f"cannot read {rel}: {exc}"))
+                continue
+            reason = _secret_problem(rel, text) if is_secret else _manifest_problem(rel, text)
+            if reason:
+                problems.append(Problem(where, reason))
+            else:
+                files[rel] = text
     return files, problems
 
 
