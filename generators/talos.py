@@ -21,7 +21,6 @@ from homeops_gen.apis.talhelper import (
     Vip,
     patch_text,
 )
-from homeops_gen.apps import KUBEPRISM_PORT
 from homeops_gen.layout import CLUSTERCONFIG, TALCONFIG, TALOS, TALOS_APPLY
 from homeops_gen.model import Cluster, Node
 from homeops_gen.project import Project
@@ -86,7 +85,7 @@ def config_patches(cluster: Cluster) -> list[dict[str, Any]]:
     if derive.uses_managed_coredns(cluster):
         cluster_patch["coreDNS"] = {"disabled": True}
     machine_patch: dict[str, Any] = {
-        "features": {"kubePrism": {"enabled": True, "port": KUBEPRISM_PORT}},
+        "features": {"kubePrism": {"enabled": True, "port": derive.KUBEPRISM_PORT}},
         "kubelet": {"nodeIP": {"validSubnets": [str(cluster.network.node_cidr)]}},
     }
     return [{"cluster": cluster_patch, "machine": machine_patch}]

@@ -10,6 +10,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
+from homeops_gen.derived_apps import GATEWAY_API_VERSION, deploy
+
 __all__ = [
     "App",
     "Chart",
@@ -209,6 +211,43 @@ class Chart(Base):
         return self.name or self.url.rstrip("/").rsplit("/", 1)[-1]
 
 
+class CiliumHelper(Base):
+    """Made by :func:`homeops_gen.apps.cilium`, with these options."""
+
+    helper: Literal["cilium"] = "cilium"
+    gateway_api: bool = True
+    """Enable Cilium's Gateway API support (its CRDs are applied at bootstrap)."""
+    gateway_api_version: SemVer = GATEWAY_API_VERSION
+    """The Gateway API release whose standard CRDs must exist before Cilium starts."""
+    l2_announcements: bool | None = None
+    """Announce load-balancer IPs with ARP; by default when the pool is inside ``node_cidr``."""
+
+
+class CoreDNSHelper(Base):
+    """Made by :func:`homeops_gen.apps.coredns`."""
+
+    helper: Literal["coredns"] = "coredns"
+
+
+class FluxOperatorHelper(Base):
+    """Made by :func:`homeops_gen.apps.flux_operator`."""
+
+    helper: Literal["flux-operator"] = "flux-operator"
+
+
+class FluxInstanceHelper(Base):
+    """Made by :func:`homeops_gen.apps.flux_instance`."""
+
+    helper: Literal["flux-instance"] = "flux-instance"
+
+
+Helper = Annotated[
+    CiliumHelper | CoreDNSHelper | FluxOperatorHelper | FluxInstanceHelper,
+    Field(discriminator="helper"),
+]
+"""Which helper of :mod:`homeops_gen.apps` made an app, and its options."""
+
+
 class App(Base):
     """An application Flux deploys from a Helm chart.
 
@@ -233,6 +272,9 @@ class App(Base):
     """CRD manifests (URLs) the chart needs before it installs: the bootstrap helmfile's
     CRD stage applies them, so only bootstrap apps may list them."""
     secrets: tuple[ProjectPath, ...] = ()
+    made_by: Helper | None = None
+    """The helper that made the app (set by ``cilium(...)`` and the like): its values,
+    resources and dependencies are derived from the cluster when it is deployed."""
 
     @property
     def user_files(self) -> tuple[str, ...]:
@@ -245,10 +287,6 @@ class App(Base):
         for field, paths in (("manifests", self.manifests), ("secrets", self.secrets)):
             for j, path in enumerate(paths):
                 yield f"{field}[{j}]", path, field == "secrets"
-
-    def resolve(self, cluster: Cluster) -> App:
-        """The app as deployed in ``cluster``: apps with derived values override this."""
-        return self
 
 
 class Cluster(Base):
@@ -303,7 +341,7 @@ class Cluster(Base):
     @cached_property
     def deployed_apps(self) -> tuple[App, ...]:
         """The apps with every value derived from this cluster filled in."""
-        return tuple(app.resolve(self) for app in self.apps)
+        return tuple(deploy(app, self) for app in self.apps)
 
     def app(self, name: str) -> App:
         """The deployed app called ``name``."""
