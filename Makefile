@@ -38,7 +38,7 @@ test: $(TEST_STAMP) typecheck
 	$(BIN)/pytest
 
 # mypy reads the package as it is installed (generators/ and templates/ inside homeops_gen/,
-# as pyproject's package-dir maps them), through a tree of links beside the venv.
+# as setup.py maps them), through a tree of links beside the venv.
 TYPECHECK := $(VENV)/typecheck
 typecheck: $(TEST_STAMP)
 	rm -rf $(TYPECHECK) && mkdir -p $(TYPECHECK)/homeops_gen
