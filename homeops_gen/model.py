@@ -90,38 +90,52 @@ ProjectPath = Annotated[str, AfterValidator(_project_path)]
 class Base(BaseModel):
     """Every model type: unknown fields rejected, instances immutable."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
 
 
 class Versions(Base):
     """The versions of Talos Linux and Kubernetes the cluster runs."""
 
     talos: SemVer
+    """The Talos Linux release, e.g. ``v1.11.5``."""
     kubernetes: SemVer
+    """The Kubernetes release, e.g. ``v1.34.0``: one the Talos release supports."""
 
 
 class Network(Base):
     """The node network and the cluster's internal address ranges."""
 
     node_cidr: IPv4Network
+    """The network the nodes' VMs are on (their IPs, the gateway and the endpoint lie in it)."""
     gateway: IPv4Address | None = None
+    """The default gateway of the node network, handed to the VMs through cloud-init."""
     pod_cidr: IPv4Network = IPv4Network("10.42.0.0/16")
+    """The addresses of pods."""
     service_cidr: IPv4Network = IPv4Network("10.43.0.0/16")
+    """The addresses of Services; the cluster DNS is its tenth address."""
     load_balancer_cidr: IPv4Network | None = None
+    """Cilium's pool for LoadBalancer Services: inside ``node_cidr`` it is announced with ARP (L2)."""
     nameservers: tuple[IPv4Address, ...] = ()
+    """DNS servers for the nodes (cloud-init and Talos)."""
 
 
 class ProxmoxHost(Base):
     """A Proxmox VE host the VMs run on."""
 
     name: DnsLabel
+    """The host's name in the model (its terragrunt unit, its credential variables)."""
     endpoint: Annotated[str, StringConstraints(pattern=r"^https://[^\s\"'\\$]+/?$")]
+    """The Proxmox VE API URL, e.g. ``https://pve.lan:8006/``."""
     vm_datastore: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
+    """The datastore for VM disks and cloud-init drives."""
     iso_datastore: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")] = (
         "local"
     )
+    """The datastore the Talos ISO is downloaded to."""
     bridge: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")] = "vmbr0"
+    """The network bridge the VMs attach to."""
     ssh_user: Annotated[str, StringConstraints(pattern=r"^[a-z_][a-z0-9_-]*\$?$")] = "tofu"
+    """The SSH user the provider uploads files as, unless ``PROXMOX_<HOST>_SSH_USER`` is set."""
     node_name: DnsLabel | None = None
     """The host's node name inside Proxmox, when it differs from ``name``."""
     insecure: bool = False
@@ -142,14 +156,23 @@ class Node(Base):
     """A Talos node, running as a VM on one Proxmox host."""
 
     name: DnsLabel
+    """The node's hostname and VM name."""
     role: Literal["controlplane", "worker"]
+    """``controlplane`` (runs etcd and the API) or ``worker``."""
     host: DnsLabel
+    """The ``name`` of the Proxmox host the VM runs on."""
     vm_id: Annotated[int, Field(ge=100, le=999_999_999)]
+    """The VM id, unique across every host."""
     ip: IPv4Address
+    """The node's address in ``node_cidr`` (cloud-init gives it to the VM)."""
     cores: Annotated[int, Field(ge=1, le=512)]
+    """Virtual CPU cores."""
     memory_mib: Annotated[int, Field(ge=512)]
+    """Memory in MiB."""
     disk_gib: Annotated[int, Field(ge=8)]
+    """The size of the system disk in GiB."""
     labels: dict[LabelKey, LabelValue] = {}
+    """Kubernetes labels of the node."""
     description: Annotated[str, StringConstraints(max_length=8192)] = ""
     """Free text shown as the VM's description in Proxmox."""
 
@@ -163,24 +186,33 @@ class Talos(Base):
     """Talos settings shared by every node."""
 
     extensions: tuple[Extension, ...] = ()
+    """Official Talos system extensions, e.g. ``siderolabs/qemu-guest-agent`` (the ISO and the installer carry them)."""
     install_disk: Annotated[str, StringConstraints(pattern=r"^/dev/[A-Za-z0-9/_.-]+$")] = "/dev/sda"
+    """The disk Talos installs to."""
     allow_scheduling_on_control_planes: bool = False
+    """Let workloads run on control planes (required when every node is one)."""
 
 
 class RemoteState(Base):
     """OpenTofu state in a Cloudflare R2 bucket, through the S3 backend."""
 
     bucket: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$")]
+    """The R2 bucket holding the state."""
     account_id_env: EnvVarName = "CLOUDFLARE_ACCOUNT_ID"
+    """The environment variable holding the Cloudflare account id."""
     access_key_env: EnvVarName = "R2_ACCESS_KEY"
+    """The environment variable holding the R2 access key id."""
     secret_key_env: EnvVarName = "R2_ACCESS_SECRET"
+    """The environment variable holding the R2 secret access key."""
 
 
 class GitOps(Base):
     """The Git repository Flux syncs the cluster from."""
 
     repository: Annotated[str, StringConstraints(pattern=r"^(https|ssh)://[^\s\"'\\]+$")]
+    """The repository's ``https://`` or ``ssh://`` URL."""
     branch: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._/-]*$")] = "main"
+    """The branch Flux follows."""
 
 
 class Sops(Base):
@@ -190,13 +222,16 @@ class Sops(Base):
         tuple[Annotated[str, StringConstraints(pattern=r"^age1[02-9ac-hj-np-z]{58}$")], ...],
         Field(min_length=1),
     ]
+    """The age public keys (``age1...``) secrets are encrypted to; at least one."""
 
 
 class Chart(Base):
     """A Helm chart: an ``oci://`` reference, or a ``https://`` repository plus ``name``."""
 
     url: Annotated[str, StringConstraints(pattern=r"^(oci|https)://[^\s\"'\\]+$")]
+    """``oci://<registry>/<path>/<chart>``, or a ``https://`` chart repository."""
     version: ChartVersion
+    """The chart version, without a leading ``v``, e.g. ``1.18.4``."""
     name: DnsLabel | None = None
     """The chart's name in a ``https://`` repository; ``oci://`` URLs name the chart."""
 
@@ -249,29 +284,32 @@ Helper = Annotated[
 
 
 class App(Base):
-    """An application Flux deploys from a Helm chart.
-
-    ``values`` are the chart's values; ``depends_on`` names other apps;
-    ``resources`` are extra manifests (dicts) shipped beside the release;
-    ``crds`` are CRD manifests applied before the chart at bootstrap;
-    ``manifests`` and ``secrets`` are files of the project (paths relative to
-    ``cluster.py``; secrets SOPS-encrypted) copied beside the release byte for
-    byte; ``bootstrap`` also installs the app with the bootstrap helmfile, with
-    the same chart, version and values.
-    """
+    """An application Flux deploys from a Helm chart."""
 
     name: DnsLabel
+    """The HelmRelease's and the Flux Kustomization's name."""
     namespace: DnsLabel
+    """The namespace the app is deployed into."""
     chart: Chart
+    """The Helm chart."""
     values: dict[str, Any] = {}
+    """The chart's values (merged over the derived ones for helper apps)."""
     depends_on: tuple[DnsLabel, ...] = ()
+    """The names of apps that must be ready first."""
     bootstrap: bool = False
+    """Also install the app with the bootstrap helmfile, with the same chart, version and
+    values as its HelmRelease."""
     resources: tuple[dict[str, Any], ...] = ()
+    """Extra manifests (as dicts) shipped beside the release."""
     manifests: tuple[ProjectPath, ...] = ()
+    """YAML files of the project (paths relative to ``cluster.py``) copied beside the
+    release byte for byte."""
     crds: tuple[HttpsUrl, ...] = ()
     """CRD manifests (URLs) the chart needs before it installs: the bootstrap helmfile's
     CRD stage applies them, so only bootstrap apps may list them."""
     secrets: tuple[ProjectPath, ...] = ()
+    """SOPS-encrypted files of the project (``*.sops.yaml``) copied beside the release;
+    Flux decrypts them."""
     made_by: Helper | None = None
     """The helper that made the app (set by ``cilium(...)`` and the like): its values,
     resources and dependencies are derived from the cluster when it is deployed."""
@@ -293,15 +331,25 @@ class Cluster(Base):
     """The whole cluster: hosts, nodes, versions, network and apps."""
 
     name: DnsLabel
+    """The cluster's name (Talos cluster name, VM tags)."""
     versions: Versions
+    """Talos and Kubernetes versions."""
     network: Network
+    """The node network and the cluster's address ranges."""
     hosts: tuple[ProxmoxHost, ...]
+    """The Proxmox hosts."""
     nodes: tuple[Node, ...]
+    """The Talos nodes, one VM each."""
     talos: Talos = Talos()
+    """Talos settings every node shares."""
     state: RemoteState
+    """Where OpenTofu keeps its state."""
     gitops: GitOps
+    """The Git repository Flux syncs from."""
     sops: Sops
+    """Who can decrypt the secrets."""
     apps: tuple[App, ...] = ()
+    """The apps Flux deploys (see the helpers in ``homeops_gen.apps``)."""
     endpoint: IPv4Address | None = None
     """The Kubernetes API address: the first control plane's IP by default, or a VIP."""
     accept_warnings: tuple[str, ...] = ()
