@@ -4,7 +4,8 @@
 model it generates the project in a temporary Git repository, runs
 ``renovate --platform=local --dry-run=extract`` (extraction only, no registry is asked), and
 compares the dependencies Renovate finds with what the tests' translation of the config
-finds (tests/generators/test_renovate.py). Exit 1 on any difference.
+finds (tests/generators/test_renovate.py); ``renovate-config-validator`` must accept the
+config. Exit 1 on any difference.
 
 Renovate 41 wants Node.js 22 or newer; on an older Node it runs with
 ``RENOVATE_X_IGNORE_NODE_WARN=true``, which this sets.
@@ -24,6 +25,7 @@ from tests.conftest import MODELS, ROOT, copy_model, run
 from tests.generators.test_renovate import extract
 
 RENOVATE = ROOT / ".tools" / "renovate" / "node_modules" / ".bin" / "renovate"
+VALIDATOR = RENOVATE.with_name("renovate-config-validator")
 
 Found = list[tuple[str, str, str, str]]
 
@@ -82,11 +84,20 @@ def main() -> int:
                 for d in extract(config, (root / MODEL_FILE).read_text())
             )
             files = {m.rsplit(": ", 1)[1] for m in matched}
-            same = real == ours and files <= {MODEL_FILE, RENOVATE_CONFIG}
+            check = subprocess.run(
+                [str(VALIDATOR), RENOVATE_CONFIG],
+                cwd=root,
+                env={**os.environ, "RENOVATE_X_IGNORE_NODE_WARN": "true"},
+                capture_output=True,
+                text=True,
+            )
+            valid = check.returncode == 0
+            same = real == ours and files <= {MODEL_FILE, RENOVATE_CONFIG} and valid
             failures += not same
             print(
                 f"{name}: Renovate ({engine}) found {len(real)}, the tests' translation "
-                f"{len(ours)}: {'same' if same else 'DIFFERENT'}; files read: {sorted(files)}"
+                f"{len(ours)}: {'same' if real == ours else 'DIFFERENT'}; files read: "
+                f"{sorted(files)}; renovate-config-validator: {'valid' if valid else 'INVALID'}"
             )
             if not same:
                 print(f"  renovate: {real}\n  tests:    {ours}")
