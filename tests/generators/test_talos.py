@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import os
 import stat
 import subprocess
@@ -12,8 +14,8 @@ import yaml
 from tests.conftest import copy_model, loaded, rendered, run
 
 
-def _talconfig(model: str) -> dict:
-    data: dict = yaml.safe_load(rendered(model)["out/talos/talconfig.yaml"])
+def _talconfig(model: str) -> dict[str, Any]:
+    data: dict[str, Any] = yaml.safe_load(rendered(model)["out/talos/talconfig.yaml"])
     return data
 
 
@@ -83,7 +85,7 @@ def test_apply_script_applies_every_node_with_its_config(tmp_path: Path) -> None
     )
     calls = log.read_text().splitlines()
     assert len(calls) == len(cluster.nodes)
-    for node, call in zip(cluster.nodes, calls):
+    for node, call in zip(cluster.nodes, calls, strict=True):
         assert call == (
             f"apply-config --nodes {node.ip} --endpoints {node.ip} "
             f"--file {configs}/trinity-{node.name}.yaml --insecure"
