@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from functools import cached_property
 from ipaddress import IPv4Address, IPv4Network
 from typing import Annotated, Any, Literal
@@ -26,6 +27,19 @@ __all__ = [
     "Versions",
 ]
 
+
+def matching(pattern: str, what: str) -> AfterValidator:
+    """A check that a string matches ``pattern``; a mismatch says it is not ``what``."""
+    regex = re.compile(pattern)
+
+    def check(value: str) -> str:
+        if not regex.fullmatch(value):
+            raise ValueError(f"{value!r} is not {what}")
+        return value
+
+    return AfterValidator(check)
+
+
 _DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
 
 
@@ -41,34 +55,52 @@ def _dns_label(value: str) -> str:
 DnsLabel = Annotated[str, AfterValidator(_dns_label)]
 """A DNS-1123 label: the names of nodes, hosts, apps and namespaces."""
 
-SemVer = Annotated[str, StringConstraints(pattern=r"^v\d+\.\d+\.\d+$")]
+SemVer = Annotated[str, matching(r"v\d+\.\d+\.\d+", "a version such as v1.3.0")]
 """A version with a leading ``v``, such as ``v1.11.5``."""
 
-ChartVersion = Annotated[str, StringConstraints(pattern=r"^\d+\.\d+\.\d+([-+][0-9A-Za-z.+-]+)?$")]
+ChartVersion = Annotated[
+    str,
+    matching(r"\d+\.\d+\.\d+([-+][0-9A-Za-z.+-]+)?", "a chart version such as 1.18.4"),
+]
 """A chart's semantic version without a leading ``v``, such as ``1.18.4``."""
 
-HttpsUrl = Annotated[str, StringConstraints(pattern=r"^https://[A-Za-z0-9._~:/?#@!&+,;=%-]+$")]
+HttpsUrl = Annotated[
+    str, matching(r"https://[A-Za-z0-9._~:/?#@!&+,;=%-]+", "an https:// URL (no spaces or quotes)")
+]
 """A ``https://`` URL of characters that need no quoting anywhere."""
 
-EnvVarName = Annotated[str, StringConstraints(pattern=r"^[A-Z_][A-Z0-9_]*$")]
+EnvVarName = Annotated[
+    str, matching(r"[A-Z_][A-Z0-9_]*", "an environment variable name such as R2_ACCESS_KEY")
+]
 """The name of an environment variable."""
 
 # Keys and values of Kubernetes labels (the prefix of a key is optional).
 LabelKey = Annotated[
     str,
-    StringConstraints(
-        pattern=r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?"
-        r"[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$",
-        max_length=317,
+    StringConstraints(max_length=317),
+    matching(
+        r"([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?"
+        r"[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?",
+        "a label key such as topology.kubernetes.io/zone (an optional DNS prefix and '/', "
+        "then a name of letters, digits, '-', '_' and '.')",
     ),
 ]
 LabelValue = Annotated[
-    str, StringConstraints(pattern=r"^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$")
+    str,
+    matching(
+        r"([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?",
+        "a label value (at most 63 letters, digits, '-', '_' or '.', "
+        "starting and ending with a letter or digit)",
+    ),
 ]
 
 # An official Talos system extension, e.g. "siderolabs/qemu-guest-agent".
 Extension = Annotated[
-    str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9._-]*/[a-z0-9][a-z0-9._-]*$")
+    str,
+    matching(
+        r"[a-z0-9][a-z0-9._-]*/[a-z0-9][a-z0-9._-]*",
+        "a Talos system extension such as siderolabs/qemu-guest-agent",
+    ),
 ]
 
 _PROJECT_PATH = re.compile(r"^[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*$")
@@ -87,18 +119,42 @@ ProjectPath = Annotated[str, AfterValidator(_project_path)]
 """A file of the project, relative to ``cluster.py``'s folder."""
 
 
+ProxmoxName = Annotated[
+    str,
+    matching(
+        r"[A-Za-z0-9][A-Za-z0-9_.-]*",
+        "a Proxmox name such as local-lvm or vmbr0 (letters, digits, '_', '.' and '-')",
+    ),
+]
+"""The name of a Proxmox datastore or bridge."""
+
+DevicePath = Annotated[
+    str, matching(r"/dev/[A-Za-z0-9/_.-]+", "a disk device path such as /dev/sda")
+]
+"""A block device of a node, such as ``/dev/sda``."""
+
+
+ON_CREATE: ContextVar[Callable[[BaseModel], None] | None] = ContextVar("on_create", default=None)
+"""Called with every model object as it is built (the loader records where in cluster.py)."""
+
+
 class Base(BaseModel):
     """Every model type: unknown fields rejected, instances immutable."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
 
+    def model_post_init(self, context: Any, /) -> None:
+        hook = ON_CREATE.get()
+        if hook is not None:
+            hook(self)
+
 
 class Versions(Base):
     """The versions of Talos Linux and Kubernetes the cluster runs."""
 
-    talos: SemVer
+    talos: Annotated[str, matching(r"v\d+\.\d+\.\d+", "a Talos version such as v1.11.5")]
     """The Talos Linux release, e.g. ``v1.11.5``."""
-    kubernetes: SemVer
+    kubernetes: Annotated[str, matching(r"v\d+\.\d+\.\d+", "a Kubernetes version such as v1.34.0")]
     """The Kubernetes release, e.g. ``v1.34.0``: one the Talos release supports."""
 
 
@@ -124,17 +180,17 @@ class ProxmoxHost(Base):
 
     name: DnsLabel
     """The host's name in the model (its terragrunt unit, its credential variables)."""
-    endpoint: Annotated[str, StringConstraints(pattern=r"^https://[^\s\"'\\$]+/?$")]
+    endpoint: Annotated[
+        str, matching(r"https://[^\s\"'\\$]+/?", "a Proxmox API URL such as https://pve:8006/")
+    ]
     """The Proxmox VE API URL, e.g. ``https://pve.lan:8006/``."""
-    vm_datastore: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
+    vm_datastore: ProxmoxName
     """The datastore for VM disks and cloud-init drives."""
-    iso_datastore: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")] = (
-        "local"
-    )
+    iso_datastore: ProxmoxName = "local"
     """The datastore the Talos ISO is downloaded to."""
-    bridge: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")] = "vmbr0"
+    bridge: ProxmoxName = "vmbr0"
     """The network bridge the VMs attach to."""
-    ssh_user: Annotated[str, StringConstraints(pattern=r"^[a-z_][a-z0-9_-]*\$?$")] = "tofu"
+    ssh_user: Annotated[str, matching(r"[a-z_][a-z0-9_-]*\$?", "a Unix user name")] = "tofu"
     """The SSH user the provider uploads files as, unless ``PROXMOX_<HOST>_SSH_USER`` is set."""
     node_name: DnsLabel | None = None
     """The host's node name inside Proxmox, when it differs from ``name``."""
@@ -187,7 +243,7 @@ class Talos(Base):
 
     extensions: tuple[Extension, ...] = ()
     """Official Talos system extensions, e.g. ``siderolabs/qemu-guest-agent`` (the ISO and the installer carry them)."""
-    install_disk: Annotated[str, StringConstraints(pattern=r"^/dev/[A-Za-z0-9/_.-]+$")] = "/dev/sda"
+    install_disk: DevicePath = "/dev/sda"
     """The disk Talos installs to."""
     allow_scheduling_on_control_planes: bool = False
     """Let workloads run on control planes (required when every node is one)."""
@@ -196,7 +252,13 @@ class Talos(Base):
 class RemoteState(Base):
     """OpenTofu state in a Cloudflare R2 bucket, through the S3 backend."""
 
-    bucket: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$")]
+    bucket: Annotated[
+        str,
+        matching(
+            r"[a-z0-9][a-z0-9-]{1,61}[a-z0-9]",
+            "a bucket name (3 to 63 lower-case letters, digits and '-')",
+        ),
+    ]
     """The R2 bucket holding the state."""
     account_id_env: EnvVarName = "CLOUDFLARE_ACCOUNT_ID"
     """The environment variable holding the Cloudflare account id."""
@@ -209,9 +271,17 @@ class RemoteState(Base):
 class GitOps(Base):
     """The Git repository Flux syncs the cluster from."""
 
-    repository: Annotated[str, StringConstraints(pattern=r"^(https|ssh)://[^\s\"'\\]+$")]
+    repository: Annotated[
+        str,
+        matching(
+            r"(https|ssh)://[^\s\"'\\]+",
+            "a Git URL such as https://github.com/you/home-ops or ssh://git@github.com/you/home-ops",
+        ),
+    ]
     """The repository's ``https://`` or ``ssh://`` URL."""
-    branch: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._/-]*$")] = "main"
+    branch: Annotated[
+        str, matching(r"[A-Za-z0-9][A-Za-z0-9._/-]*", "a Git branch name such as main")
+    ] = "main"
     """The branch Flux follows."""
 
 
@@ -219,7 +289,16 @@ class Sops(Base):
     """SOPS age recipients that can decrypt the cluster's secrets."""
 
     age_recipients: Annotated[
-        tuple[Annotated[str, StringConstraints(pattern=r"^age1[02-9ac-hj-np-z]{58}$")], ...],
+        tuple[
+            Annotated[
+                str,
+                matching(
+                    r"age1[02-9ac-hj-np-z]{58}",
+                    "an age public key (age1 and 58 more characters, as age-keygen prints)",
+                ),
+            ],
+            ...,
+        ],
         Field(min_length=1),
     ]
     """The age public keys (``age1...``) secrets are encrypted to; at least one."""
@@ -228,7 +307,13 @@ class Sops(Base):
 class Chart(Base):
     """A Helm chart: an ``oci://`` reference, or a ``https://`` repository plus ``name``."""
 
-    url: Annotated[str, StringConstraints(pattern=r"^(oci|https)://[^\s\"'\\]+$")]
+    url: Annotated[
+        str,
+        matching(
+            r"(oci|https)://[^\s\"'\\]+",
+            "a chart URL: oci://registry/path/chart or an https:// Helm repository",
+        ),
+    ]
     """``oci://<registry>/<path>/<chart>``, or a ``https://`` chart repository."""
     version: ChartVersion
     """The chart version, without a leading ``v``, e.g. ``1.18.4``."""
@@ -310,6 +395,7 @@ class App(Base):
     secrets: tuple[ProjectPath, ...] = ()
     """SOPS-encrypted files of the project (``*.sops.yaml``) copied beside the release;
     Flux decrypts them."""
+
     made_by: Helper | None = None
     """The helper that made the app (set by ``cilium(...)`` and the like): its values,
     resources and dependencies are derived from the cluster when it is deployed."""
