@@ -150,13 +150,8 @@ def _plan_file(
     result: Plan, rel: str, current: str | None, text: str, previous: dict[str, str]
 ) -> None:
     """Plan a file that is wholly ours: unchanged, created, or updated (maybe over an edit)."""
-    if current == text:
-        result.unchanged.append(rel)
+    if _unchanged_or_new(result, rel, current, text) or current is None:
         return
-    if current is None:
-        result.create[rel] = text
-        return
-    result.current[rel] = current
     result.update[rel] = text
     if rel == MANIFEST:
         return
@@ -164,6 +159,18 @@ def _plan_file(
         result.foreign.append(rel)
     elif digest(current) != previous[rel]:
         result.edited.append(rel)
+
+
+def _unchanged_or_new(result: Plan, rel: str, current: str | None, text: str) -> bool:
+    """Record ``rel`` as unchanged or to create; else keep its ``current`` text and say False."""
+    if current == text:
+        result.unchanged.append(rel)
+        return True
+    if current is None:
+        result.create[rel] = text
+        return True
+    result.current[rel] = current
+    return False
 
 
 def _unmanaged(root: Path, known: set[str]) -> list[str]:
@@ -183,13 +190,8 @@ def _plan_block(
     result: Plan, rel: str, current: str | None, text: str, previous: dict[str, str]
 ) -> None:
     """Plan a shared file: only its block is ours, and only hand edits inside it conflict."""
-    if current == text:
-        result.unchanged.append(rel)
+    if _unchanged_or_new(result, rel, current, text) or current is None:
         return
-    if current is None:
-        result.create[rel] = text
-        return
-    result.current[rel] = current
     if text.strip():
         result.update[rel] = text
     else:  # nothing of the user's is left once the block goes
