@@ -242,7 +242,8 @@ class Talos(Base):
     """Talos settings shared by every node."""
 
     extensions: tuple[Extension, ...] = ()
-    """Official Talos system extensions, e.g. ``siderolabs/qemu-guest-agent`` (the ISO and the installer carry them)."""
+    """Official Talos system extensions, e.g. ``siderolabs/qemu-guest-agent`` (the ISO and the
+    installer carry them)."""
     install_disk: DevicePath = "/dev/sda"
     """The disk Talos installs to."""
     allow_scheduling_on_control_planes: bool = False
