@@ -17,6 +17,7 @@ from homeops_gen.layout import (
 )
 from homeops_gen.model import Cluster
 from homeops_gen.project import Project
+from homeops_gen.generators import talos
 from homeops_gen.render import render_template
 
 PACKAGES = (
@@ -62,7 +63,6 @@ def _at_root(*commands: str) -> str:
 
 def scripts(cluster: Cluster) -> list[Script]:
     """The operator's scripts, every path pointing at a generated file."""
-    talconfig = f"{TALOS}/talconfig.yaml"
     talsecret = shell_quote(TALSECRET)
     boot = [f"cd {shell_quote(BOOTSTRAP)}", 'helmfile sync --hide-notes "$@"']
     if any(app.secrets for app in cluster.apps):
@@ -87,16 +87,7 @@ def scripts(cluster: Cluster) -> list[Script]:
             "Create or update the Proxmox VMs of every host (terragrunt)",
             _at_root(f"cd {shell_quote(INFRASTRUCTURE)}", 'terragrunt run --all apply "$@"'),
         ),
-        Script(
-            "talos-gen",
-            "Generate the Talos machine configs with talhelper (creates the secrets once)",
-            _at_root(
-                f"if [ ! -f {talsecret} ]; then talhelper gensecret > {talsecret}"
-                f" && sops --encrypt --in-place {talsecret}; fi",
-                f"talhelper genconfig --config-file {shell_quote(talconfig)}"
-                f" --secret-file {talsecret} --out-dir {shell_quote(CLUSTERCONFIG)}",
-            ),
-        ),
+        _talos_gen(cluster),
         Script(
             "talos-encrypt",
             "Encrypt the Talos secrets file with SOPS",
@@ -105,7 +96,17 @@ def scripts(cluster: Cluster) -> list[Script]:
         Script(
             "talos-apply",
             "Apply the machine configs to every node (--insecure for maintenance mode)",
-            _at_root(f'{shell_quote(TALOS + "/apply.sh")} "$@"'),
+            _at_root(f'{shell_quote(talos.APPLY_SCRIPT)} "$@"'),
+        ),
+        Script(
+            "talos-upgrade",
+            "Upgrade Talos node by node (control planes one at a time) to the model's version",
+            _at_root(f'{shell_quote(talos.UPGRADE_SCRIPT)} talos "$@"'),
+        ),
+        Script(
+            "k8s-upgrade",
+            "Upgrade Kubernetes to the model's version (talosctl upgrade-k8s)",
+            _at_root(f'{shell_quote(talos.UPGRADE_SCRIPT)} kubernetes "$@"'),
         ),
         Script(
             "talos-bootstrap",
@@ -144,3 +145,24 @@ def environment_variables(cluster: Cluster) -> list[tuple[str, str]]:
         )
     variables.append(("SOPS_AGE_KEY_FILE", "The age private key file SOPS decrypts with"))
     return variables
+
+
+def _talos_gen(cluster: Cluster) -> Script:
+    """``talos-gen`` of the model's Talos backend."""
+    if cluster.talos.backend == "talosctl":
+        return Script(
+            "talos-gen",
+            "Generate the Talos machine configs with talosctl (creates the secrets once)",
+            _at_root(f'{shell_quote(talos.GEN_SCRIPT)} "$@"'),
+        )
+    talsecret = shell_quote(TALSECRET)
+    return Script(
+        "talos-gen",
+        "Generate the Talos machine configs with talhelper (creates the secrets once)",
+        _at_root(
+            f"if [ ! -f {talsecret} ]; then talhelper gensecret > {talsecret}"
+            f" && sops --encrypt --in-place {talsecret}; fi",
+            f"talhelper genconfig --config-file {shell_quote(talos.TALCONFIG)}"
+            f" --secret-file {talsecret} --out-dir {shell_quote(CLUSTERCONFIG)}",
+        ),
+    )

@@ -5,7 +5,8 @@ from __future__ import annotations
 import hashlib
 from ipaddress import IPv4Address
 
-from homeops_gen.model import Cluster, ProxmoxHost
+from homeops_gen import compat
+from homeops_gen.model import Cluster, Node, ProxmoxHost
 
 IMAGE_FACTORY = "factory.talos.dev"
 PLATFORM = "nocloud"
@@ -39,9 +40,10 @@ def talos_iso_url(cluster: Cluster) -> str:
     return f"https://{IMAGE_FACTORY}/image/{image}"
 
 
-def installer_url_template() -> str:
-    """talhelper's template for the installer image: the same schematic, for the platform."""
-    return "{{.RegistryURL}}/" + PLATFORM + "-installer/{{.ID}}:{{.Version}}"
+def installer_url_template(cluster: Cluster) -> str:
+    """talhelper's template for the installer image: the same schematic, for the platform, at
+    ``versions.talos`` (talhelper's own version field is the version contract's)."""
+    return "{{.RegistryURL}}/" + PLATFORM + "-installer/{{.ID}}:" + cluster.versions.talos
 
 
 def talos_iso_file_name(cluster: Cluster) -> str:
@@ -70,3 +72,34 @@ def host_credentials(host: ProxmoxHost) -> dict[str, str]:
 def uses_managed_coredns(cluster: Cluster) -> bool:
     """Whether CoreDNS is an app of the model (then Talos' own CoreDNS is disabled)."""
     return "coredns" in cluster.apps_by_chart
+
+
+def config_contract(cluster: Cluster) -> str:
+    """The machine-config version contract, ``v1.11``: pinned by the model or ``versions.talos``'s minor."""
+    if cluster.talos.config_contract is not None:
+        return cluster.talos.config_contract
+    return "v" + compat.show(compat.minor(cluster.versions.talos))
+
+
+def typed_network_documents(cluster: Cluster) -> bool:
+    """Whether the node network is written as typed documents (Talos 1.12+ contract)."""
+    return compat.minor(config_contract(cluster)) >= compat.TYPED_NETWORK_DOCUMENTS
+
+
+def workload_isolation(cluster: Cluster) -> bool | None:
+    """The SecurityProfileConfig ``workloadIsolation`` to write, or None for no document.
+
+    Talos writes the document (isolation on) into configs of a 1.14+ contract only; clusters
+    made by an older contract run without it. The model's explicit choice is always written.
+    """
+    if cluster.talos.workload_isolation is not None:
+        return cluster.talos.workload_isolation
+    if compat.minor(config_contract(cluster)) >= compat.WORKLOAD_ISOLATION:
+        return True
+    return None
+
+
+def installer_image(cluster: Cluster, node: Node) -> str:
+    """The installer image of ``node``: its schematic, the VMs' platform, the model's Talos."""
+    del node  # every node shares the cluster's schematic today
+    return f"{IMAGE_FACTORY}/{PLATFORM}-installer/{schematic_id(cluster)}:{cluster.versions.talos}"

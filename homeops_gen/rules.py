@@ -44,6 +44,11 @@ WARNINGS: dict[str, str] = {
     "talos-version-unknown": "a Talos version newer than the known support matrix",
     "cilium-version-unknown": "a Cilium version with no Kubernetes compatibility data",
     "cilium-kubernetes-untested": "a Kubernetes version newer than Cilium's e2e tests cover",
+    "flux-kubernetes-unsupported": "a Kubernetes version outside the newest Flux's support",
+    "talos-upgrade-skips-minor": "a Talos upgrade that skips a minor release",
+    "talos-upgrade-unsupported": "a Talos upgrade the running Talos release cannot make",
+    "kubernetes-upgrade-skips-minor": "a Kubernetes upgrade that skips a minor release",
+    "kubernetes-ahead-of-talos": "a Kubernetes version the running Talos release does not run",
     "no-flux-instance": "no flux-instance app: nothing syncs out/kubernetes",
     "pool-not-announced": "a load-balancer pool no cilium app announces",
 }
@@ -229,31 +234,9 @@ def address_ranges(cluster: Cluster) -> Iterator[Problem]:
 
 @rule
 def versions(cluster: Cluster) -> Iterator[Problem]:
-    """Kubernetes is within what Talos supports (and what Cilium is tested with)."""
-    talos = compat.minor(cluster.versions.talos)
+    """Kubernetes is within what Talos runs (and what Cilium and Flux are tested with)."""
+    yield from _talos_versions(cluster)
     kubernetes = compat.minor(cluster.versions.kubernetes)
-    supported = compat.TALOS_KUBERNETES.get(talos)
-    if supported is None:
-        newest = max(compat.TALOS_KUBERNETES)
-        if talos > newest:
-            yield warning(
-                "talos-version-unknown",
-                "versions.talos",
-                f"Talos {compat.show(talos)} is newer than the known support matrix "
-                f"(up to {compat.show(newest)}); Kubernetes compatibility was not checked",
-            )
-        else:
-            yield Problem(
-                "versions.talos",
-                f"Talos {compat.show(talos)} is older than any supported release "
-                f"(from {compat.show(min(compat.TALOS_KUBERNETES))})",
-            )
-    elif not supported[0] <= kubernetes <= supported[1]:
-        yield Problem(
-            "versions.kubernetes",
-            f"Talos {compat.show(talos)} supports Kubernetes {compat.show(supported[0])} to "
-            f"{compat.show(supported[1])}, not {compat.show(kubernetes)}",
-        )
     for i, app in enumerate(cluster.apps):
         if app.chart.chart_name != "cilium":
             continue
@@ -280,6 +263,59 @@ def versions(cluster: Cluster) -> Iterator[Problem]:
                 f"Cilium {compat.show(cilium)} is e2e tested up to Kubernetes "
                 f"{compat.show(tested[1])}, not {compat.show(kubernetes)}",
             )
+    # The FluxInstance follows the newest Flux 2.x release.
+    flux = max(compat.FLUX_KUBERNETES)
+    oldest, newest = compat.FLUX_KUBERNETES[flux]
+    for i, _ in _named(cluster, "flux-instance"):
+        if not oldest <= kubernetes <= newest:
+            yield warning(
+                "flux-kubernetes-unsupported",
+                "versions.kubernetes",
+                f"Flux {compat.show(flux)} (the newest 2.x, which apps[{i}] installs) supports "
+                f"Kubernetes {compat.show(oldest)} to {compat.show(newest)}, "
+                f"not {compat.show(kubernetes)}",
+            )
+
+
+def _talos_versions(cluster: Cluster) -> Iterator[Problem]:
+    talos = compat.minor(cluster.versions.talos)
+    kubernetes = compat.minor(cluster.versions.kubernetes)
+    release = compat.TALOS.get(talos)
+    if release is None:
+        newest = max(compat.TALOS)
+        if talos > newest:
+            yield warning(
+                "talos-version-unknown",
+                "versions.talos",
+                f"Talos {compat.show(talos)} is newer than the known support matrix "
+                f"(up to {compat.show(newest)}); Kubernetes compatibility was not checked",
+            )
+        else:
+            yield Problem(
+                "versions.talos",
+                f"Talos {compat.show(talos)} is older than any supported release "
+                f"(from {compat.show(min(compat.TALOS))})",
+            )
+    elif not release.kubernetes[0] <= kubernetes <= release.kubernetes[1]:
+        low, high = release.kubernetes
+        yield Problem(
+            "versions.kubernetes",
+            f"Talos {compat.show(talos)} supports Kubernetes {compat.show(low)} to "
+            f"{compat.show(high)}, not {compat.show(kubernetes)}",
+        )
+    contract = cluster.talos.config_contract
+    if contract is not None and compat.minor(contract) > talos:
+        yield Problem(
+            "talos.config_contract",
+            f"{contract} is newer than versions.talos {cluster.versions.talos}: the contract is "
+            "the Talos minor the configs were first made for, at most the running Talos",
+        )
+    if cluster.talos.workload_isolation is not None and talos < compat.WORKLOAD_ISOLATION:
+        yield Problem(
+            "talos.workload_isolation",
+            f"workload isolation needs Talos {compat.show(compat.WORKLOAD_ISOLATION)} or later, "
+            f"not {cluster.versions.talos}; leave it unset",
+        )
 
 
 @rule

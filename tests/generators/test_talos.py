@@ -7,9 +7,11 @@ import stat
 import subprocess
 from pathlib import Path
 
+import pytest
 import yaml
 
-from tests.conftest import copy_model, loaded, rendered, run
+from tests.conftest import MODELS, copy_model, loaded, rendered, run
+from tests.talos_settings import talhelper_settings, talosctl_settings, with_backend
 
 
 def _talconfig(model: str) -> dict:
@@ -105,6 +107,38 @@ def test_installer_is_for_the_platform_the_iso_boots() -> None:
     from homeops_gen.derive import PLATFORM
 
     template = _talconfig("nova")["imageFactory"]["installerURLTmpl"]
-    assert template == "{{.RegistryURL}}/nocloud-installer/{{.ID}}:{{.Version}}"
+    assert template == "{{.RegistryURL}}/nocloud-installer/{{.ID}}:v1.11.5"
     hcl = rendered("nova")["out/infrastructure/hosts/hypnos/terragrunt.hcl"]
     assert f"/{PLATFORM}-amd64.iso" in hcl and f"/{PLATFORM}-installer/" in template
+
+
+@pytest.mark.parametrize("model", sorted(MODELS))
+def test_both_backends_say_the_same(model: str) -> None:
+    """Every setting the model gives Talos reaches each node the same way with either backend."""
+    talhelper = talhelper_settings(with_backend(model, "talhelper"))
+    talosctl = talosctl_settings(with_backend(model, "talosctl"))
+    assert list(talhelper) == list(talosctl) == [n.name for n in loaded(model).cluster.nodes]
+    for node, settings in talhelper.items():
+        assert settings == talosctl[node], node
+    # The comparison sees what matters: the model's facts are in it.
+    cluster = loaded(model).cluster
+    first = talosctl[cluster.nodes[0].name]
+    assert first["endpoint"] == cluster.api_url
+    assert first["config"]["cluster"]["network"]["cni"] == {"name": "none"}
+    assert first["config"]["cluster"]["proxy"] == {"disabled": True}
+    assert first["network"]["hostname"] == cluster.nodes[0].name
+    assert cluster.versions.talos in first["installer"]
+
+
+def test_the_comparison_catches_a_difference() -> None:
+    files = with_backend("ha-vip", "talosctl")
+    broken = {
+        **files,
+        "out/talos/nodes/cp-1.yaml": files["out/talos/nodes/cp-1.yaml"].replace(
+            "172.16.20.10", "172.16.20.99"
+        ),
+    }
+    assert (
+        talosctl_settings(broken)["cp-1"]
+        != talhelper_settings(with_backend("ha-vip", "talhelper"))["cp-1"]
+    )
