@@ -7,6 +7,10 @@ from dataclasses import dataclass
 from homeops_gen import derive
 from homeops_gen.formats import shell_quote
 from homeops_gen.layout import (
+    TALCONFIG,
+    TALOS_APPLY,
+    TALOS_GEN,
+    TALOS_UPGRADE,
     BOOTSTRAP,
     CLUSTERCONFIG,
     FLUX_NAMESPACE,
@@ -17,7 +21,6 @@ from homeops_gen.layout import (
 )
 from homeops_gen.model import Cluster
 from homeops_gen.project import Project
-from homeops_gen.generators import talos
 from homeops_gen.render import render_template
 
 PACKAGES = (
@@ -96,17 +99,17 @@ def scripts(cluster: Cluster) -> list[Script]:
         Script(
             "talos-apply",
             "Apply the machine configs to every node (--insecure for maintenance mode)",
-            _at_root(f'{shell_quote(talos.APPLY_SCRIPT)} "$@"'),
+            _at_root(f'{shell_quote(TALOS_APPLY)} "$@"'),
         ),
         Script(
             "talos-upgrade",
             "Upgrade Talos node by node (control planes one at a time) to the model's version",
-            _at_root(f'{shell_quote(talos.UPGRADE_SCRIPT)} talos "$@"'),
+            _at_root(f'{shell_quote(TALOS_UPGRADE)} talos "$@"'),
         ),
         Script(
             "k8s-upgrade",
             "Upgrade Kubernetes to the model's version (talosctl upgrade-k8s)",
-            _at_root(f'{shell_quote(talos.UPGRADE_SCRIPT)} kubernetes "$@"'),
+            _at_root(f'{shell_quote(TALOS_UPGRADE)} kubernetes "$@"'),
         ),
         Script(
             "talos-bootstrap",
@@ -153,7 +156,7 @@ def _talos_gen(cluster: Cluster) -> Script:
         return Script(
             "talos-gen",
             "Generate the Talos machine configs with talosctl (creates the secrets once)",
-            _at_root(f'{shell_quote(talos.GEN_SCRIPT)} "$@"'),
+            _at_root(f'{shell_quote(TALOS_GEN)} "$@"'),
         )
     talsecret = shell_quote(TALSECRET)
     return Script(
@@ -162,7 +165,7 @@ def _talos_gen(cluster: Cluster) -> Script:
         _at_root(
             f"if [ ! -f {talsecret} ]; then talhelper gensecret > {talsecret}"
             f" && sops --encrypt --in-place {talsecret}; fi",
-            f"talhelper genconfig --config-file {shell_quote(talos.TALCONFIG)}"
+            f"talhelper genconfig --config-file {shell_quote(TALCONFIG)}"
             f" --secret-file {talsecret} --out-dir {shell_quote(CLUSTERCONFIG)}",
         ),
     )

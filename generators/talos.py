@@ -12,7 +12,7 @@ from __future__ import annotations
 import posixpath
 from typing import Any
 
-from homeops_gen import compat, derive
+from homeops_gen import compat, derive, layout
 from homeops_gen.apis import dump
 from homeops_gen.apis.talhelper import (
     CniConfig,
@@ -47,14 +47,11 @@ from homeops_gen.model import Cluster, Node
 from homeops_gen.project import Project
 from homeops_gen.render import render_template
 
-TALCONFIG = f"{TALOS}/talconfig.yaml"
-APPLY_SCRIPT = f"{TALOS}/apply.sh"
-GEN_SCRIPT = f"{TALOS}/gen.sh"
-"""The talosctl backend's ``talos-gen``: secrets bundle once, then every node's machine config."""
-UPGRADE_SCRIPT = f"{TALOS}/upgrade.sh"
-"""``talos-upgrade`` and ``k8s-upgrade``: ``upgrade.sh talos`` / ``upgrade.sh kubernetes``."""
-VERSIONS = f"{TALOS}/versions.yaml"
-"""The Talos and Kubernetes versions and the version contract the output was made for."""
+TALCONFIG = layout.TALCONFIG
+APPLY_SCRIPT = layout.TALOS_APPLY
+GEN_SCRIPT = layout.TALOS_GEN
+UPGRADE_SCRIPT = layout.TALOS_UPGRADE
+VERSIONS = layout.TALOS_VERSIONS
 CLUSTER_PATCH = f"{TALOS}/patches/cluster.yaml"
 NODE_PATCHES = f"{TALOS}/nodes"
 

@@ -23,6 +23,18 @@ MANIFEST = f"{OUT}/.homeops-gen.json"
 TALSECRET = f"{TALOS}/talsecret.sops.yaml"
 """talhelper's cluster secrets, encrypted with SOPS (made by ``talos-gen``, never by us)."""
 
+TALCONFIG = f"{TALOS}/talconfig.yaml"
+"""talhelper's configuration (the talhelper backend)."""
+TALOS_APPLY = f"{TALOS}/apply.sh"
+"""``talos-apply``: applies every node's machine config."""
+TALOS_GEN = f"{TALOS}/gen.sh"
+"""``talos-gen`` of the talosctl backend: secrets bundle once, then every node's machine config."""
+TALOS_UPGRADE = f"{TALOS}/upgrade.sh"
+"""``talos-upgrade`` and ``k8s-upgrade``: ``upgrade.sh talos`` / ``upgrade.sh kubernetes``."""
+TALOS_VERSIONS = f"{TALOS}/versions.yaml"
+"""The Talos and Kubernetes versions and the version contract the output was made for: what
+``generate`` compares a version change with."""
+
 CLUSTERCONFIG = f"{TALOS}/clusterconfig"
 """Where ``talhelper genconfig`` writes machine configs and talosconfig (secret: not committed)."""
 

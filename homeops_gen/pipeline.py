@@ -7,8 +7,12 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import yaml
+
 from homeops_gen import writer
-from homeops_gen.errors import WriteRefused
+from homeops_gen.errors import ModelError, WriteRefused
+from homeops_gen.layout import TALOS_VERSIONS
+from homeops_gen.rules import version_change
 from homeops_gen.project import Project, load
 from homeops_gen.render import Rendered, render
 from homeops_gen.secrets import creation_rules
@@ -22,6 +26,7 @@ class Build:
     root: Path
     project: Project
     files: Rendered
+    strict: bool = False
 
 
 def build(root: Path, *, strict: bool = False, thorough: bool = False) -> Build:
@@ -32,7 +37,7 @@ def build(root: Path, *, strict: bool = False, thorough: bool = False) -> Build:
     project = load(root, strict=strict)
     files = render(project)
     validate(files, project.cluster, ALL_CHECKS if thorough else FAST_CHECKS)
-    return Build(root, project, files)
+    return Build(root, project, files, strict)
 
 
 def plan(result: Build) -> writer.Plan:
@@ -47,3 +52,23 @@ def plan(result: Build) -> writer.Plan:
             + "\nEncrypt them (sops --encrypt --in-place FILE, or talos-encrypt) and rerun."
         )
     return changes
+
+
+def version_changes(result: Build, changes: writer.Plan) -> tuple[str, ...]:
+    """Warnings about the version change from the output on disk to ``result`` (none when the
+    versions did not change); raises :class:`ModelError` for a change that must not happen
+    (or any warning, with ``strict``). The previous versions come from the plan's view of the
+    file being replaced."""
+    before = changes.current.get(TALOS_VERSIONS)
+    if before is None:
+        return ()
+    previous = yaml.safe_load(before)
+    if not isinstance(previous, dict) or not {"talos", "kubernetes"} <= set(previous):
+        return ()  # not a record we wrote: nothing to compare with
+    cluster = result.project.cluster
+    accepted = set(cluster.accept_warnings)
+    problems = [p for p in version_change(cluster, previous) if p.error or p.code not in accepted]
+    errors = [str(p) for p in problems if p.error or result.strict]
+    if errors:
+        raise ModelError(errors)
+    return tuple(str(p) for p in problems)

@@ -10,13 +10,11 @@ from typing import Literal
 
 from homeops_gen.apis import ApiModel
 
-API_VERSION = "v1alpha1"
-
 
 class Document(ApiModel):
     """A typed machine-config document."""
 
-    api_version: Literal["v1alpha1"] = API_VERSION
+    api_version: Literal["v1alpha1"] = "v1alpha1"
 
 
 class HostnameConfig(Document):
