@@ -30,13 +30,21 @@ from homeops_gen.apis.talhelper import (
 )
 from homeops_gen.apis.talos import (
     Address,
+    DeleteDocument,
     HostnameConfig,
+    KubeAPIServerConfig,
+    KubeCoreDNSConfig,
+    KubeNetworkConfig,
+    KubeNodeConfig,
+    KubePrismConfig,
+    KubeProxyConfig,
     Layer2VIPConfig,
     LinkAliasConfig,
     LinkConfig,
     LinkRoute,
     LinkSelector,
     Nameserver,
+    NodeIP,
     ResolverConfig,
     SecurityProfileConfig,
 )
@@ -114,9 +122,13 @@ def versions_record(cluster: Cluster) -> dict[str, str]:
 
 # What every node gets, whatever the backend.
 
+CONTROL_PLANE_TAINT = "node-role.kubernetes.io/control-plane"
+"""The NoSchedule taint gen config gives control planes (removed when they run workloads)."""
+
 
 def cluster_patch(cluster: Cluster) -> dict[str, Any]:
-    """The v1alpha1 settings every node gets beyond what talhelper's own fields set."""
+    """The v1alpha1 settings every node gets beyond what talhelper's own fields set (a contract
+    before Talos 1.14)."""
     cluster_patch: dict[str, Any] = {"proxy": {"disabled": True}}
     if derive.uses_managed_coredns(cluster):
         cluster_patch["coreDNS"] = {"disabled": True}
@@ -125,6 +137,18 @@ def cluster_patch(cluster: Cluster) -> dict[str, Any]:
         "kubelet": {"nodeIP": {"validSubnets": [str(cluster.network.node_cidr)]}},
     }
     return {"cluster": cluster_patch, "machine": machine_patch}
+
+
+def kubernetes_documents(cluster: Cluster) -> list[dict[str, Any]]:
+    """The same settings as Kubernetes documents (a Talos 1.14+ contract)."""
+    documents = [dump(KubeProxyConfig(enabled=False))]
+    if derive.uses_managed_coredns(cluster):
+        documents.append(dump(KubeCoreDNSConfig(enabled=False)))
+    return [
+        *documents,
+        dump(KubePrismConfig(port=KUBEPRISM_PORT)),
+        dump(KubeNodeConfig(node_ip=NodeIP(valid_subnets=[str(cluster.network.node_cidr)]))),
+    ]
 
 
 def cluster_documents(cluster: Cluster) -> list[dict[str, Any]]:
@@ -137,6 +161,8 @@ def cluster_documents(cluster: Cluster) -> list[dict[str, Any]]:
 
 def config_patches(cluster: Cluster) -> list[dict[str, Any]]:
     """The Talos machine-config patches every node gets (talhelper's ``patches``)."""
+    if derive.kubernetes_documents(cluster):
+        return [*kubernetes_documents(cluster), *cluster_documents(cluster)]
     return [cluster_patch(cluster), *cluster_documents(cluster)]
 
 
@@ -226,6 +252,9 @@ def _vip_interface(cluster: Cluster, node: Node) -> NetworkInterface:
 def talosctl_files(cluster: Cluster) -> dict[str, str]:
     """The talosctl backend: the cluster-wide patch, one patch per node, and ``gen.sh``."""
     files = {CLUSTER_PATCH: yaml_file(*talosctl_cluster_patch(cluster))}
+    roles = talosctl_role_patches(cluster)
+    for role, documents in roles.items():
+        files[role_patch_file(role)] = yaml_file(*documents)
     for node in cluster.nodes:
         files[node_patch_file(node)] = yaml_file(*node_patch(cluster, node))
     root = posixpath.relpath(".", TALOS)
@@ -236,6 +265,7 @@ def talosctl_files(cluster: Cluster) -> dict[str, str]:
         secrets=TALSECRET,
         clusterconfig=CLUSTERCONFIG,
         cluster_patch=CLUSTER_PATCH,
+        role_patches={role: role_patch_file(role) for role in roles},
         contract=derive.config_contract(cluster),
         nodes=[
             (
@@ -264,6 +294,20 @@ def talosctl_cluster_patch(cluster: Cluster) -> list[dict[str, Any]]:
     Cluster name, endpoint, Kubernetes version, install disk and installer image are
     arguments of ``talosctl gen config`` (in ``gen.sh``), which places them right for the contract.
     """
+    if derive.kubernetes_documents(cluster):
+        documents = [
+            dump(
+                KubeNetworkConfig(
+                    pod_subnets=[str(cluster.network.pod_cidr)],
+                    service_subnets=[str(cluster.network.service_cidr)],
+                )
+            ),
+            # Cilium is the CNI: no Flannel.
+            dump(DeleteDocument(kind="KubeFlannelCNIConfig")),
+        ]
+        if cluster.endpoint_is_vip:
+            documents.append(dump(KubeAPIServerConfig(cert_extra_sans=[str(cluster.api_address)])))
+        return [*documents, *config_patches(cluster)]
     settings = cluster_patch(cluster)
     network = {
         "cni": {"name": "none"},
@@ -282,11 +326,29 @@ def talosctl_cluster_patch(cluster: Cluster) -> list[dict[str, Any]]:
     ]
 
 
+def talosctl_role_patches(cluster: Cluster) -> dict[str, list[dict[str, Any]]]:
+    """The patches of one role (``controlplane``, ``worker``), where there is anything to say."""
+    patches: dict[str, list[dict[str, Any]]] = {}
+    if derive.kubernetes_documents(cluster) and cluster.talos.allow_scheduling_on_control_planes:
+        untaint = KubeNodeConfig(taints={CONTROL_PLANE_TAINT: {"$patch": "delete"}})
+        patches["controlplane"] = [dump(untaint)]
+    return patches
+
+
+def role_patch_file(role: str) -> str:
+    """The talosctl backend's patch of one role: ``out/talos/patches/<role>.yaml``."""
+    return f"{TALOS}/patches/{role}.yaml"
+
+
 def node_patch(cluster: Cluster, node: Node) -> list[dict[str, Any]]:
     """One node's patch: hostname, DNS servers, labels and (control planes) the API VIP."""
     machine: dict[str, Any] = {}
-    if node.labels:
-        machine["nodeLabels"] = dict(sorted(node.labels.items()))
+    labels = dict(sorted(node.labels.items()))
+    kubernetes: list[dict[str, Any]] = []
+    if labels and derive.kubernetes_documents(cluster):
+        kubernetes.append(dump(KubeNodeConfig(labels=labels)))
+    elif labels:
+        machine["nodeLabels"] = labels
     nameservers = [str(ns) for ns in cluster.network.nameservers]
     gateway = cluster.network.gateway
     if not derive.typed_network_documents(cluster):
@@ -313,4 +375,4 @@ def node_patch(cluster: Cluster, node: Node) -> list[dict[str, Any]]:
             ),
             dump(Layer2VIPConfig(name=str(cluster.api_address), link=LINK)),
         ]
-    return [{"machine": machine}, *documents] if machine else documents
+    return [{"machine": machine}, *documents, *kubernetes] if machine else [*documents, *kubernetes]

@@ -50,6 +50,9 @@ TALOS_KUBERNETES: dict[Minor, tuple[Minor, Minor]] = {v: r.kubernetes for v, r i
 TYPED_NETWORK_DOCUMENTS: Minor = (1, 12)
 """The first Talos minor whose network settings are typed documents (HostnameConfig, ...)."""
 
+KUBERNETES_DOCUMENTS: Minor = (1, 14)
+"""The first Talos minor whose Kubernetes settings are typed documents (KubeNodeConfig, ...)."""
+
 WORKLOAD_ISOLATION: Minor = (1, 14)
 """The first Talos minor with workload isolation (the SecurityProfileConfig document)."""
 

@@ -86,6 +86,11 @@ def typed_network_documents(cluster: Cluster) -> bool:
     return compat.minor(config_contract(cluster)) >= compat.TYPED_NETWORK_DOCUMENTS
 
 
+def kubernetes_documents(cluster: Cluster) -> bool:
+    """Whether the Kubernetes settings are typed documents (Talos 1.14+ contract)."""
+    return compat.minor(config_contract(cluster)) >= compat.KUBERNETES_DOCUMENTS
+
+
 def workload_isolation(cluster: Cluster) -> bool | None:
     """The SecurityProfileConfig ``workloadIsolation`` to write, or None for no document.
 

@@ -18,11 +18,11 @@ from homeops_gen.render import render
 from tests.conftest import loaded
 
 
-def with_backend(model: str, backend: str) -> dict[str, str]:
-    """Every file model ``model`` generates with Talos backend ``backend``."""
+def with_backend(model: str, backend: str, **talos_fields: Any) -> dict[str, str]:
+    """Every file model ``model`` generates with Talos backend ``backend`` (and ``talos_fields``)."""
     project = loaded(model)
     cluster = project.cluster
-    talos = cluster.talos.model_copy(update={"backend": backend})
+    talos = cluster.talos.model_copy(update={"backend": backend, **talos_fields})
     return render(dataclasses.replace(project, cluster=cluster.model_copy(update={"talos": talos})))
 
 
@@ -48,10 +48,51 @@ def _typed(docs: list[dict[str, Any]]) -> tuple[dict[str, Any], dict[str, dict[s
     kinds: dict[str, dict[str, Any]] = {}
     for doc in docs:
         if "kind" in doc:
-            kinds[doc["kind"]] = doc
+            kinds[doc["kind"]] = merge(kinds.get(doc["kind"], {}), doc)
         else:
             v1alpha1 = merge(v1alpha1, doc)
     return v1alpha1, kinds
+
+
+def _kubernetes(
+    v1alpha1: dict[str, Any], kinds: dict[str, dict[str, Any]], role: str
+) -> dict[str, Any]:
+    """The Kubernetes settings, from v1alpha1 fields (before 1.14) or k8s documents (1.14+)."""
+    cluster, machine = v1alpha1.get("cluster", {}), v1alpha1.get("machine", {})
+    network = cluster.get("network", {})
+    k8s_network = kinds.get("KubeNetworkConfig", {})
+    node = kinds.get("KubeNodeConfig", {})
+    flannel = kinds.get("KubeFlannelCNIConfig")
+    untainted = node.get("taints", {}).get("node-role.kubernetes.io/control-plane") == {
+        "$patch": "delete"
+    }
+    allow = cluster.get("allowSchedulingOnControlPlanes", False) or untainted
+    return {
+        # Only control planes carry the taint scheduling on them removes.
+        "allow_scheduling": allow if role == "controlplane" else None,
+        "cni": network.get("cni", {}).get("name")
+        or ("none" if flannel is not None and flannel.get("$patch") == "delete" else None),
+        "pod_subnets": network.get("podSubnets") or k8s_network.get("podSubnets"),
+        "service_subnets": network.get("serviceSubnets") or k8s_network.get("serviceSubnets"),
+        "cert_sans": cluster.get("apiServer", {}).get("certSANs")
+        or kinds.get("KubeAPIServerConfig", {}).get("certExtraSANs"),
+        "kube_proxy": (
+            not cluster["proxy"]["disabled"]
+            if "proxy" in cluster
+            else kinds.get("KubeProxyConfig", {}).get("enabled")
+        ),
+        "coredns": (
+            not cluster["coreDNS"]["disabled"]
+            if "coreDNS" in cluster
+            else kinds.get("KubeCoreDNSConfig", {}).get("enabled")
+        ),
+        "kubeprism": machine.get("features", {}).get("kubePrism", {}).get("port")
+        or kinds.get("KubePrismConfig", {}).get("port"),
+        "node_ip_subnets": machine.get("kubelet", {}).get("nodeIP", {}).get("validSubnets")
+        or node.get("nodeIP", {}).get("validSubnets"),
+        "labels": machine.get("nodeLabels") or node.get("labels"),
+        "workload_isolation": kinds.get("SecurityProfileConfig", {}).get("workloadIsolation"),
+    }
 
 
 def _network(v1alpha1: dict[str, Any], kinds: dict[str, dict[str, Any]]) -> dict[str, Any]:
@@ -88,6 +129,7 @@ def _network(v1alpha1: dict[str, Any], kinds: dict[str, dict[str, Any]]) -> dict
 def talhelper_settings(files: dict[str, str]) -> dict[str, dict[str, Any]]:
     """Per node, what talhelper makes of ``talconfig.yaml`` (its fields as machine-config paths)."""
     talconfig = yaml.safe_load(files["out/talos/talconfig.yaml"])
+    # talhelper's own fields, as the machine config says them before the 1.14 contract.
     base: dict[str, Any] = {
         "cluster": {
             "allowSchedulingOnControlPlanes": talconfig["allowSchedulingOnControlPlanes"],
@@ -113,20 +155,20 @@ def talhelper_settings(files: dict[str, str]) -> dict[str, dict[str, Any]]:
         if "networkInterfaces" in node:
             network["interfaces"] = node["networkInterfaces"]
         v1alpha1, kinds = _typed([base, *patches, {"machine": {**machine, "network": network}}])
+        role = "controlplane" if node["controlPlane"] else "worker"
         settings[node["hostname"]] = {
             "cluster": talconfig["clusterName"],
             "endpoint": talconfig["endpoint"],
             "contract": "v" + ".".join(talconfig["talosVersion"].lstrip("v").split(".")[:2]),
             "kubernetes": talconfig["kubernetesVersion"],
-            "role": "controlplane" if node["controlPlane"] else "worker",
+            "role": role,
             "ip": node["ipAddress"],
             "install_disk": node["installDisk"],
             "installer": installer.replace("{{.RegistryURL}}", "factory.talos.dev").replace(
                 "{{.ID}}", _schematic_id(node["schematic"])
             ),
             "network": _network(v1alpha1, kinds),
-            "config": v1alpha1,
-            "documents": {k: v for k, v in kinds.items() if not k.startswith(_NETWORK_KINDS)},
+            "kubernetes": _kubernetes(v1alpha1, kinds, role),
         }
     return settings
 
@@ -165,7 +207,18 @@ def talosctl_settings(files: dict[str, str]) -> dict[str, dict[str, Any]]:
         if not line.startswith("node "):
             continue
         _, hostname, role, disk, image, patch, _ = shlex.split(line)
-        v1alpha1, kinds = _typed([*documents(files[cluster_patch]), *documents(files[patch])])
+        role_patch = f"out/talos/patches/{role}.yaml"
+        role_docs = documents(files[role_patch]) if role_patch in files else []
+        if role_docs:
+            flag = (
+                "--config-patch-control-plane"
+                if role == "controlplane"
+                else "--config-patch-worker"
+            )
+            assert f"{flag} @{role_patch}" in script
+        v1alpha1, kinds = _typed(
+            [*documents(files[cluster_patch]), *role_docs, *documents(files[patch])]
+        )
         settings[hostname] = {
             "cluster": cluster_name,
             "endpoint": endpoint,
@@ -176,10 +229,6 @@ def talosctl_settings(files: dict[str, str]) -> dict[str, dict[str, Any]]:
             "install_disk": disk,
             "installer": image,
             "network": _network(v1alpha1, kinds),
-            "config": v1alpha1,
-            "documents": {k: v for k, v in kinds.items() if not k.startswith(_NETWORK_KINDS)},
+            "kubernetes": _kubernetes(v1alpha1, kinds, role),
         }
     return settings
-
-
-_NETWORK_KINDS = ("Hostname", "Resolver", "LinkAlias", "LinkConfig", "Layer2VIP")

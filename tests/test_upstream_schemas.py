@@ -7,6 +7,7 @@ folder these tests are skipped with the reason.
 from __future__ import annotations
 
 import json
+from collections import deque
 from functools import cache
 from typing import Any
 
@@ -120,7 +121,33 @@ def talos_errors(document: dict[str, Any], name: str) -> list[str]:
     }
     if document["kind"] not in kinds:
         return [f"{document['kind']}: no such document kind in {name}"]
-    return errors(document, name, f"#/$defs/{kinds[document['kind']]}")
+    if document.get("$patch") == "delete":
+        return []  # removes the document gen config made: only its kind matters
+    body = {**schema(name), "$ref": f"#/$defs/{kinds[document['kind']]}"}
+    body.pop("oneOf", None)
+    cls = jsonschema.validators.validator_for(body)
+    return [
+        f"{'.'.join(map(str, e.absolute_path))}: {e.message}"
+        for e in cls(body).iter_errors(_without_deletes(document))
+        # A patch document merges into the one gen config made: it names only what it sets.
+        if not (e.validator == "required" and e.absolute_path == deque() and _only_fields(e))
+    ]
+
+
+def _only_fields(error: Any) -> bool:
+    """Whether a 'required' error is about a field other than apiVersion and kind."""
+    return not any(f"'{key}'" in error.message for key in ("apiVersion", "kind"))
+
+
+def _without_deletes(data: Any) -> Any:
+    """``data`` without the ``$patch: delete`` entries of a patch (they remove, not set)."""
+    if isinstance(data, dict):
+        return {
+            k: _without_deletes(v)
+            for k, v in data.items()
+            if not (isinstance(v, dict) and v.get("$patch") == "delete")
+        }
+    return data
 
 
 @pytest.mark.parametrize("backend", ["talhelper", "talosctl"])
@@ -133,9 +160,22 @@ def test_talos_documents_match_the_machine_config_schema(model: str, backend: st
     found = talos_documents(with_backend(model, backend))
     assert found
     for path, document in found:
-        if version >= (1, 14):
-            document = without_v1alpha1_kubernetes(document)
         assert talos_errors(document, TALOS_SCHEMAS[version]) == [], (path, document)
+
+
+@pytest.mark.parametrize("backend", ["talhelper", "talosctl"])
+def test_an_upgraded_cluster_keeps_its_contracts_fields(backend: str) -> None:
+    """Talos 1.14 with a 1.13 contract (an upgraded cluster) keeps the v1alpha1 Kubernetes
+    settings its configs have; only those are outside the 1.14 schema."""
+    name = TALOS_SCHEMAS[(1, 14)]
+    found = talos_documents(with_backend("talosctl-1-14", backend, config_contract="v1.13"))
+    legacy = [d for _, d in found if "kind" not in d]
+    assert legacy, "the 1.13 contract writes v1alpha1 settings"
+    for path, document in found:
+        if "kind" not in document:
+            assert talos_errors(document, name) != [], path  # really gone from the 1.14 schema
+            document = without_v1alpha1_kubernetes(document)
+        assert talos_errors(document, name) == [], (path, document)
 
 
 KUBERNETES_V1ALPHA1 = {
@@ -144,9 +184,8 @@ KUBERNETES_V1ALPHA1 = {
 }
 """v1alpha1 Kubernetes settings Talos 1.14 deprecated in favour of k8s.* documents (KubeNodeConfig,
 KubeNetworkConfig, KubeProxyConfig, ...; hack/release.toml "Kubernetes Multi-document
-Configuration"). 1.14 still accepts them for backwards compatibility, but its schema no longer
-lists them. Writing them as documents for a 1.14 contract is not done yet: these are the only
-fields the 1.14 check leaves out."""
+Configuration"). A 1.14 contract gets the documents; configs of an older contract keep these
+fields, which 1.14 still accepts for backwards compatibility, but its schema no longer lists."""
 
 
 def without_v1alpha1_kubernetes(document: dict[str, Any]) -> dict[str, Any]:
@@ -169,16 +208,6 @@ def without_v1alpha1_kubernetes(document: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
-def test_only_the_deprecated_kubernetes_settings_are_left_out_on_talos_1_14() -> None:
-    """The 1.14 check leaves out exactly the settings 1.14 moved, nothing else."""
-    name = TALOS_SCHEMAS[(1, 14)]
-    for path, document in talos_documents(with_backend("talosctl-1-14", "talosctl")):
-        if "kind" not in document:
-            assert talos_errors(document, name) != [], path  # they really are gone in 1.14
-            assert talos_errors(without_v1alpha1_kubernetes(document), name) == [], path
-    assert talos_errors({"machine": {"kubelet": {"nodeIP": {}}}}, TALOS_SCHEMAS[(1, 13)]) == []
-
-
 def test_typed_talos_documents_are_checked_by_kind() -> None:
     """A misspelled field or a kind the version does not know fails."""
     name = TALOS_SCHEMAS[(1, 12)]
@@ -187,6 +216,14 @@ def test_typed_talos_documents_are_checked_by_kind() -> None:
     assert talos_errors({"machine": {"kubelet": {"nodeIp": {}}}}, name)
     ok = {"apiVersion": "v1alpha1", "kind": "HostnameConfig", "auto": "off", "hostname": "a"}
     assert talos_errors(ok, name) == []
+    v114 = TALOS_SCHEMAS[(1, 14)]
+    assert talos_errors(
+        {"apiVersion": "v1alpha1", "kind": "KubeProxyConfig", "enabled": "no"}, v114
+    )
+    assert talos_errors(
+        {"apiVersion": "v1alpha1", "kind": "KubeProxyConfig", "enabld": False}, v114
+    )
+    assert talos_errors({"apiVersion": "v1alpha1", "kind": "KubeProxyConfig"}, name)  # not in 1.12
 
 
 @pytest.mark.parametrize("model", sorted(MODELS))

@@ -1,12 +1,16 @@
 """Talos machine-config documents (the subset homeops-gen writes).
 
-Typed documents (Talos 1.12+) carry ``apiVersion: v1alpha1`` and their ``kind``; the
-v1alpha1 ``machine``/``cluster`` settings of a patch are plain data.
+Typed documents carry ``apiVersion: v1alpha1`` and their ``kind`` (network documents from the
+Talos 1.12 contract, Kubernetes documents from 1.14); the v1alpha1 ``machine``/``cluster``
+settings of a patch are plain data. Patches merge into the documents ``talosctl gen config``
+made, so a patch document names only the fields it sets.
 """
 
 from __future__ import annotations
 
 from typing import Literal
+
+from pydantic import Field
 
 from homeops_gen.apis import ApiModel
 
@@ -86,3 +90,62 @@ class SecurityProfileConfig(Document):
 
     kind: Literal["SecurityProfileConfig"] = "SecurityProfileConfig"
     workload_isolation: bool
+
+
+class KubeProxyConfig(Document):
+    """kube-proxy (Talos 1.14+ contract)."""
+
+    kind: Literal["KubeProxyConfig"] = "KubeProxyConfig"
+    enabled: bool
+
+
+class KubeCoreDNSConfig(Document):
+    """Talos' own CoreDNS (Talos 1.14+ contract)."""
+
+    kind: Literal["KubeCoreDNSConfig"] = "KubeCoreDNSConfig"
+    enabled: bool
+
+
+class KubePrismConfig(Document):
+    """KubePrism, the node-local load balancer of the API (Talos 1.14+ contract)."""
+
+    kind: Literal["KubePrismConfig"] = "KubePrismConfig"
+    port: int
+
+
+class KubeNetworkConfig(Document):
+    """The cluster's pod and service subnets (Talos 1.14+ contract)."""
+
+    kind: Literal["KubeNetworkConfig"] = "KubeNetworkConfig"
+    pod_subnets: list[str]
+    service_subnets: list[str]
+
+
+class KubeAPIServerConfig(Document):
+    """kube-apiserver settings (Talos 1.14+ contract): extra certificate SANs."""
+
+    kind: Literal["KubeAPIServerConfig"] = "KubeAPIServerConfig"
+    cert_extra_sans: list[str] = Field(alias="certExtraSANs")
+
+
+class NodeIP(ApiModel):
+    """Which networks the kubelet picks the node IP from."""
+
+    valid_subnets: list[str]
+
+
+class KubeNodeConfig(Document):
+    """The node's Kubernetes registration: node IP, labels, taints (Talos 1.14+ contract)."""
+
+    kind: Literal["KubeNodeConfig"] = "KubeNodeConfig"
+    node_ip: NodeIP | None = Field(default=None, alias="nodeIP")
+    labels: dict[str, str] | None = None
+    taints: dict[str, dict[str, str]] | None = None
+    """Only as a patch: ``{taint: {"$patch": "delete"}}`` removes a taint gen config added."""
+
+
+class DeleteDocument(Document):
+    """A patch that removes a document gen config made (``$patch: delete``)."""
+
+    kind: str
+    patch: Literal["delete"] = Field(default="delete", alias="$patch")

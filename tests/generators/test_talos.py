@@ -124,8 +124,11 @@ def test_both_backends_say_the_same(model: str) -> None:
     cluster = loaded(model).cluster
     first = talosctl[cluster.nodes[0].name]
     assert first["endpoint"] == cluster.api_url
-    assert first["config"]["cluster"]["network"]["cni"] == {"name": "none"}
-    assert first["config"]["cluster"]["proxy"] == {"disabled": True}
+    kubernetes = first["kubernetes"]
+    assert kubernetes["cni"] == "none" and kubernetes["kube_proxy"] is False
+    assert kubernetes["kubeprism"] == 7445
+    assert kubernetes["pod_subnets"] == [str(cluster.network.pod_cidr)]
+    assert kubernetes["allow_scheduling"] is cluster.talos.allow_scheduling_on_control_planes
     assert first["network"]["hostname"] == cluster.nodes[0].name
     assert cluster.versions.talos in first["installer"]
 
