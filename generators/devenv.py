@@ -52,12 +52,19 @@ def render(project: Project) -> dict[str, str]:
     cluster = project.cluster
     return {
         "devenv.nix": render_template(
-            "devenv/devenv.nix.j2", packages=PACKAGES, scripts=scripts(cluster)
+            "devenv/devenv.nix.j2", packages=packages(cluster), scripts=scripts(cluster)
         ),
         ".env.example": render_template(
             "devenv/env.example.j2", variables=environment_variables(cluster)
         ),
     }
+
+
+def packages(cluster: Cluster) -> tuple[str, ...]:
+    """The tools the scripts run: talhelper only for the talhelper backend."""
+    if cluster.talos.backend == "talhelper":
+        return PACKAGES
+    return tuple(p for p in PACKAGES if p != "talhelper")
 
 
 def _at_root(*commands: str) -> str:

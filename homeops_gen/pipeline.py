@@ -11,7 +11,7 @@ import yaml
 
 from homeops_gen import writer
 from homeops_gen.errors import ModelError, WriteRefused
-from homeops_gen.layout import TALOS_VERSIONS
+from homeops_gen.layout import TALCONFIG, TALOS_VERSIONS
 from homeops_gen.rules import version_change
 from homeops_gen.project import Project, load
 from homeops_gen.render import Rendered, render
@@ -59,12 +59,9 @@ def version_changes(result: Build, changes: writer.Plan) -> tuple[str, ...]:
     versions did not change); raises :class:`ModelError` for a change that must not happen
     (or any warning, with ``strict``). The previous versions come from the plan's view of the
     file being replaced."""
-    before = changes.current.get(TALOS_VERSIONS)
-    if before is None:
+    previous = _previous_versions(changes)
+    if previous is None:
         return ()
-    previous = yaml.safe_load(before)
-    if not isinstance(previous, dict) or not {"talos", "kubernetes"} <= set(previous):
-        return ()  # not a record we wrote: nothing to compare with
     cluster = result.project.cluster
     accepted = set(cluster.accept_warnings)
     problems = [p for p in version_change(cluster, previous) if p.error or p.code not in accepted]
@@ -72,3 +69,33 @@ def version_changes(result: Build, changes: writer.Plan) -> tuple[str, ...]:
     if errors:
         raise ModelError(errors)
     return tuple(str(p) for p in problems)
+
+
+def _previous_versions(changes: writer.Plan) -> dict[str, str] | None:
+    """The versions the output being replaced was made for: its ``versions.yaml``, or the
+    ``talconfig.yaml`` of output made before that record existed."""
+    for path in (TALOS_VERSIONS, TALCONFIG):
+        text = changes.current.get(path)
+        if text is None:
+            continue
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError:
+            continue
+        if not isinstance(data, dict):
+            continue
+        if path == TALCONFIG:  # talosVersion set the contract too
+            data = {
+                "talos": data.get("talosVersion"),
+                "kubernetes": data.get("kubernetesVersion"),
+                "configContract": _minor_of(data.get("talosVersion")),
+            }
+        found = {k: v for k, v in data.items() if isinstance(v, str)}
+        if _minor_of(found.get("talos")) and _minor_of(found.get("kubernetes")):
+            return found
+    return None
+
+
+def _minor_of(version: object) -> str | None:
+    match = re.match(r"^(v\d+\.\d+)(\.\d+)?$", version) if isinstance(version, str) else None
+    return match.group(1) if match else None

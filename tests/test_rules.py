@@ -424,6 +424,18 @@ def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
         assert f"  {path}: " in err
 
 
+@pytest.mark.parametrize(
+    ("cilium", "kubernetes", "warned"),
+    [("1.19.4", "v1.34.0", False), ("1.19.4", "v1.36.0", True), ("1.18.4", "v1.33.0", False)],
+)
+def test_cilium_matrix(cilium: str, kubernetes: str, warned: bool, tmp_path: Path) -> None:
+    apps = f'[cilium("{cilium}"), flux_operator("0.36.0"), flux_instance("0.36.0")]'
+    data = model(versions={"talos": "v1.14.0", "kubernetes": kubernetes})
+    result = run("-C", write_model(tmp_path, data, apps))
+    assert result.code == 0, result.err
+    assert ("warning[cilium-kubernetes-untested]" in result.err) is warned, result.err
+
+
 def test_unknown_cilium_version_is_a_warning(tmp_path: Path) -> None:
     apps = '[cilium("1.20.1"), flux_operator("0.36.0"), flux_instance("0.36.0")]'
     result = run("-C", write_model(tmp_path, model(), apps))

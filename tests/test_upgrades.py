@@ -131,3 +131,26 @@ def test_the_talosctl_backend_pins_the_contract_too(tmp_path: Path) -> None:
     node = (root / "out/talos/nodes/cp-1.yaml").read_text()
     assert "kind: HostnameConfig" not in node, "a 1.11 contract keeps .machine.network"
     assert "hostname: cp-1" in node
+
+
+def test_output_from_before_the_versions_record_is_compared_through_talconfig(
+    tmp_path: Path,
+) -> None:
+    """A project whose committed output predates out/talos/versions.yaml still gets the checks."""
+    root = write_model(tmp_path / "p", model(**_versions("v1.11.5", "v1.33.0")))
+    assert run("-C", root).code == 0
+    (root / "out/talos/versions.yaml").unlink()
+    write_model(root, model(**_versions("v1.12.0", "v1.33.0")))
+    result = run("-C", root, "--force")
+    assert result.code == 2
+    assert "contract from v1.11 to v1.12" in result.err
+
+
+def test_a_record_homeops_gen_did_not_write_is_not_compared(tmp_path: Path) -> None:
+    root = write_model(tmp_path / "p", model(**_versions("v1.11.5", "v1.33.0")))
+    assert run("-C", root).code == 0
+    (root / "out/talos/versions.yaml").write_text("not: [a, record]\n")
+    (root / "out/talos/talconfig.yaml").write_text("talosVersion: latest\n")
+    write_model(root, model(**_versions("v1.12.0", "v1.33.0")))
+    result = run("-C", root, "--force")
+    assert result.code == 0, result.err
