@@ -213,7 +213,7 @@ class Node(Base):
         return self.role == "controlplane"
 
 
-TalosMinor = Annotated[str, StringConstraints(pattern=r"^v\d+\.\d+$")]
+TalosMinor = Annotated[str, matching(r"v\d+\.\d+", "a Talos minor such as v1.11")]
 """A Talos minor with a leading ``v``, such as ``v1.11``."""
 
 

@@ -289,6 +289,12 @@ INVALID: dict[str, tuple[dict[str, Any], str, str, list[str]]] = {
         "talos.workload_isolation",
         ["needs Talos 1.14 or later", "v1.11.5"],
     ),
+    "malformed contract": (
+        {"talos": {"config_contract": "1.11"}},
+        DEFAULT_APPS,
+        "talos.config_contract",
+        ["'1.11' is not a Talos minor such as v1.11"],
+    ),
     "unknown talos backend": (
         {"talos": {"backend": "topf"}},
         DEFAULT_APPS,
