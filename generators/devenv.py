@@ -7,21 +7,21 @@ from dataclasses import dataclass
 from homeops_gen import derive
 from homeops_gen.formats import shell_quote
 from homeops_gen.layout import (
-    TALCONFIG,
-    TALOS_APPLY,
-    TALOS_GEN,
-    TALOS_UPGRADE,
     BOOTSTRAP,
     CLUSTERCONFIG,
     FLUX_NAMESPACE,
     INFRASTRUCTURE,
     SOPS_AGE_SECRET,
-    TALOS,
+    TALCONFIG,
+    TALOS_APPLY,
+    TALOS_GEN,
+    TALOS_UPGRADE,
+    TALOSCONFIG,
     TALSECRET,
 )
 from homeops_gen.model import Cluster
 from homeops_gen.project import Project
-from homeops_gen.render import render_template
+from homeops_gen.templating import render_template
 
 PACKAGES = (
     "age",
@@ -124,7 +124,7 @@ def scripts(cluster: Cluster) -> list[Script]:
             "talos-bootstrap",
             "Bootstrap etcd on the first control plane and fetch the kubeconfig",
             _at_root(
-                f"export TALOSCONFIG={shell_quote(CLUSTERCONFIG + '/talosconfig')}",
+                f"export TALOSCONFIG={shell_quote(TALOSCONFIG)}",
                 f"talosctl bootstrap --nodes {shell_quote(cluster.control_planes[0].ip)}"
                 f" --endpoints {shell_quote(cluster.control_planes[0].ip)}",
                 f"talosctl kubeconfig --nodes {shell_quote(cluster.control_planes[0].ip)}"

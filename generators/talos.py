@@ -12,8 +12,8 @@ from __future__ import annotations
 import posixpath
 from typing import Any
 
-from homeops_gen import compat, derive, layout
-from homeops_gen.apis import dump
+from homeops_gen import compat, derive
+from homeops_gen.apis import document_file, dump
 from homeops_gen.apis.talhelper import (
     CniConfig,
     Customization,
@@ -48,18 +48,23 @@ from homeops_gen.apis.talos import (
     ResolverConfig,
     SecurityProfileConfig,
 )
-from homeops_gen.apps import KUBEPRISM_PORT
+from homeops_gen.derive import KUBEPRISM_PORT
 from homeops_gen.formats import yaml_file
-from homeops_gen.layout import CLUSTERCONFIG, TALOS, TALSECRET
+from homeops_gen.layout import (
+    CLUSTERCONFIG,
+    TALCONFIG,
+    TALOS,
+    TALOS_APPLY,
+    TALOS_GEN,
+    TALOS_UPGRADE,
+    TALOS_VERSIONS,
+    TALOSCONFIG,
+    TALSECRET,
+)
 from homeops_gen.model import Cluster, Node
 from homeops_gen.project import Project
-from homeops_gen.render import render_template
+from homeops_gen.templating import render_template
 
-TALCONFIG = layout.TALCONFIG
-APPLY_SCRIPT = layout.TALOS_APPLY
-GEN_SCRIPT = layout.TALOS_GEN
-UPGRADE_SCRIPT = layout.TALOS_UPGRADE
-VERSIONS = layout.TALOS_VERSIONS
 CLUSTER_PATCH = f"{TALOS}/patches/cluster.yaml"
 NODE_PATCHES = f"{TALOS}/nodes"
 
@@ -76,13 +81,13 @@ def render(project: Project) -> dict[str, str]:
     cluster = project.cluster
     clusterconfig = posixpath.relpath(CLUSTERCONFIG, TALOS)
     files = {
-        APPLY_SCRIPT: render_template(
+        TALOS_APPLY: render_template(
             "talos/apply.sh.j2",
             cluster=cluster,
             clusterconfig=clusterconfig,
             targets=[(node.ip, config_file(cluster, node)) for node in cluster.nodes],
         ),
-        UPGRADE_SCRIPT: render_template(
+        TALOS_UPGRADE: render_template(
             "talos/upgrade.sh.j2",
             cluster=cluster,
             clusterconfig=clusterconfig,
@@ -91,11 +96,11 @@ def render(project: Project) -> dict[str, str]:
             ],
             health_timeout=HEALTH_TIMEOUT,
         ),
-        VERSIONS: yaml_file(versions_record(cluster)),
+        TALOS_VERSIONS: yaml_file(versions_record(cluster)),
         f"{TALOS}/.gitignore": render_template("talos/gitignore.j2", clusterconfig=clusterconfig),
     }
     if cluster.talos.backend == "talhelper":
-        files[TALCONFIG] = yaml_file(dump(talconfig(cluster)), schema=TalConfig.schema_url())
+        files[TALCONFIG] = document_file(talconfig(cluster))
     else:
         files.update(talosctl_files(cluster))
     return files
@@ -258,12 +263,13 @@ def talosctl_files(cluster: Cluster) -> dict[str, str]:
     for node in cluster.nodes:
         files[node_patch_file(node)] = yaml_file(*node_patch(cluster, node))
     root = posixpath.relpath(".", TALOS)
-    files[GEN_SCRIPT] = render_template(
+    files[TALOS_GEN] = render_template(
         "talos/gen.sh.j2",
         cluster=cluster,
         root=root,
         secrets=TALSECRET,
         clusterconfig=CLUSTERCONFIG,
+        talosconfig=TALOSCONFIG,
         cluster_patch=CLUSTER_PATCH,
         role_patches={role: role_patch_file(role) for role in roles},
         contract=derive.config_contract(cluster),

@@ -15,13 +15,13 @@ from pydantic import Field
 from homeops_gen.apis import ApiModel
 
 
-class Document(ApiModel):
+class TalosDocument(ApiModel):
     """A typed machine-config document."""
 
     api_version: Literal["v1alpha1"] = "v1alpha1"
 
 
-class HostnameConfig(Document):
+class HostnameConfig(TalosDocument):
     """The node's static hostname (``auto: off`` turns the generated one off)."""
 
     kind: Literal["HostnameConfig"] = "HostnameConfig"
@@ -35,7 +35,7 @@ class Nameserver(ApiModel):
     address: str
 
 
-class ResolverConfig(Document):
+class ResolverConfig(TalosDocument):
     """The node's DNS servers."""
 
     kind: Literal["ResolverConfig"] = "ResolverConfig"
@@ -48,7 +48,7 @@ class LinkSelector(ApiModel):
     match: str
 
 
-class LinkAliasConfig(Document):
+class LinkAliasConfig(TalosDocument):
     """A stable name for the one physical link a selector matches."""
 
     kind: Literal["LinkAliasConfig"] = "LinkAliasConfig"
@@ -68,7 +68,7 @@ class LinkRoute(ApiModel):
     gateway: str
 
 
-class LinkConfig(Document):
+class LinkConfig(TalosDocument):
     """Static addresses and routes of a link."""
 
     kind: Literal["LinkConfig"] = "LinkConfig"
@@ -77,7 +77,7 @@ class LinkConfig(Document):
     routes: list[LinkRoute] | None = None
 
 
-class Layer2VIPConfig(Document):
+class Layer2VIPConfig(TalosDocument):
     """A shared virtual IP announced on a link by one control plane at a time."""
 
     kind: Literal["Layer2VIPConfig"] = "Layer2VIPConfig"
@@ -85,35 +85,35 @@ class Layer2VIPConfig(Document):
     link: str
 
 
-class SecurityProfileConfig(Document):
+class SecurityProfileConfig(TalosDocument):
     """Talos 1.14+ security profile: whether workloads run isolated (sandboxd)."""
 
     kind: Literal["SecurityProfileConfig"] = "SecurityProfileConfig"
     workload_isolation: bool
 
 
-class KubeProxyConfig(Document):
+class KubeProxyConfig(TalosDocument):
     """kube-proxy (Talos 1.14+ contract)."""
 
     kind: Literal["KubeProxyConfig"] = "KubeProxyConfig"
     enabled: bool
 
 
-class KubeCoreDNSConfig(Document):
+class KubeCoreDNSConfig(TalosDocument):
     """Talos' own CoreDNS (Talos 1.14+ contract)."""
 
     kind: Literal["KubeCoreDNSConfig"] = "KubeCoreDNSConfig"
     enabled: bool
 
 
-class KubePrismConfig(Document):
+class KubePrismConfig(TalosDocument):
     """KubePrism, the node-local load balancer of the API (Talos 1.14+ contract)."""
 
     kind: Literal["KubePrismConfig"] = "KubePrismConfig"
     port: int
 
 
-class KubeNetworkConfig(Document):
+class KubeNetworkConfig(TalosDocument):
     """The cluster's pod and service subnets (Talos 1.14+ contract)."""
 
     kind: Literal["KubeNetworkConfig"] = "KubeNetworkConfig"
@@ -121,7 +121,7 @@ class KubeNetworkConfig(Document):
     service_subnets: list[str]
 
 
-class KubeAPIServerConfig(Document):
+class KubeAPIServerConfig(TalosDocument):
     """kube-apiserver settings (Talos 1.14+ contract): extra certificate SANs."""
 
     kind: Literal["KubeAPIServerConfig"] = "KubeAPIServerConfig"
@@ -134,7 +134,7 @@ class NodeIP(ApiModel):
     valid_subnets: list[str]
 
 
-class KubeNodeConfig(Document):
+class KubeNodeConfig(TalosDocument):
     """The node's Kubernetes registration: node IP, labels, taints (Talos 1.14+ contract)."""
 
     kind: Literal["KubeNodeConfig"] = "KubeNodeConfig"
@@ -144,7 +144,7 @@ class KubeNodeConfig(Document):
     """Only as a patch: ``{taint: {"$patch": "delete"}}`` removes a taint gen config added."""
 
 
-class DeleteDocument(Document):
+class DeleteDocument(TalosDocument):
     """A patch that removes a document gen config made (``$patch: delete``)."""
 
     kind: str
