@@ -56,7 +56,7 @@ def renovate_extract(root: Path) -> tuple[Found, list[str], str]:
             engine = "RE2"
         if message.startswith("RE2 not usable"):
             engine = "JavaScript RegExp"
-        for manager, files in record.get("packageFiles", {}).items():
+        for files in record.get("packageFiles", {}).values():
             for package_file in files:
                 for dep in package_file["deps"]:
                     url = (dep.get("registryUrls") or [""])[0].rstrip("/")
