@@ -22,8 +22,7 @@ from homeops_gen.apps import (
     FLUX_OPERATOR_CHART,
 )
 from homeops_gen.formats import HEADER
-from homeops_gen.layout import OUT, REGENERATION_AUTHOR, RENOVATE_CONFIG, WORKFLOW
-from homeops_gen.layout import MODEL_FILE
+from homeops_gen.layout import MODEL_FILE, OUT, REGENERATION_AUTHOR, RENOVATE_CONFIG, WORKFLOW
 from homeops_gen.project import Project
 
 SCHEMA = "https://docs.renovatebot.com/renovate-schema.json"
@@ -46,8 +45,6 @@ MODEL_FILE_PATTERN = "/^" + re.escape(MODEL_FILE) + "$/"
 _Q = "[\"']"
 _VALUE = "[^\"'\\s]+"
 _SEP = "\\s*,\\s*"
-
-
 _START = "(?:^|[^A-Za-z0-9_])"
 """Before a function's name: the file's start or a character that cannot be part of a name."""
 

@@ -388,3 +388,22 @@ def test_the_readme_example_of_a_renovate_comment_is_found() -> None:
     assert [(d.datasource, d.dep_name, d.registry_url, d.current_value) for d in deps] == [
         ("helm", "cert-manager", "https://charts.jetstack.io", "1.19.1")
     ]
+
+
+def test_every_app_helper_is_matched_with_the_chart_it_installs() -> None:
+    """A new helper in homeops_gen.apps needs its own manager, or its version is missed."""
+    import inspect
+
+    from homeops_gen import apps
+    from homeops_gen.model import App
+
+    helpers = {h.function: h for h in renovate.HELPERS}
+    for name in apps.__all__:
+        function = getattr(apps, name)
+        if inspect.signature(function).return_annotation not in (App, "App"):
+            continue
+        helper = helpers.pop(name)
+        app = function("1.0.0")
+        assert helper.chart == app.chart.url
+        assert helper.chart_url_argument == ("chart_url" in inspect.signature(function).parameters)
+    assert not helpers, "managers for helpers that do not exist"
