@@ -175,11 +175,16 @@ def expected_dependency(path: str, value: str, holder: BaseModel) -> tuple[str, 
     return (datasource, dep_name, "")
 
 
-def written_versions(cluster: Cluster, text: str) -> list[tuple[str, str, BaseModel]]:
-    """The model's versions written in ``cluster.py`` (a default of homeops-gen is not)."""
-    return [
-        (p, v, h) for p, v, h in version_fields(cluster) if f'"{v}"' in text or f"'{v}'" in text
-    ]
+def written_versions(cluster: Cluster, text: str) -> list[tuple[tuple[str, ...], str, BaseModel]]:
+    """The model's versions written in ``cluster.py`` (a default of homeops-gen is not), each
+    with every path it has in the model: one object used in several places (a ``Chart``
+    shared by two apps) is written once."""
+    written: dict[tuple[int, str], tuple[list[str], str, BaseModel]] = {}
+    for path, value, holder in version_fields(cluster):
+        if f'"{value}"' in text or f"'{value}'" in text:
+            key = (id(holder), path.rsplit(".", 1)[1])
+            written.setdefault(key, ([], value, holder))[0].append(path)
+    return [(tuple(paths), value, holder) for paths, value, holder in written.values()]
 
 
 def execute(text: str) -> Cluster:
@@ -214,20 +219,23 @@ def assert_captures_every_version(config: dict[str, Any], text: str) -> None:
     assert expected, "the model writes no version"
     deps = extract(config, text)
     found = sorted((d.datasource, d.dep_name, d.registry_url, d.current_value) for d in deps)
-    wanted = sorted((*expected_dependency(p, v, h), v) for p, v, h in expected)
+    wanted = sorted((*expected_dependency(ps[0], v, h), v) for ps, v, h in expected)
     assert found == wanted
     # Renovate writes the new version where it found the old one: that must change exactly
-    # the field it stands for.
+    # the field it stands for (every place the model uses that object).
     before = leaves(cluster.model_dump(mode="json", serialize_as_any=True))
-    paths = {(*expected_dependency(p, v, h), v): p for p, v, h in expected}
+    paths = {(*expected_dependency(ps[0], v, h), v): ps for ps, v, h in expected}
     for dep in deps:
         new = bumped(dep.current_value)
         changed = execute(text[: dep.start] + new + text[dep.end :])
         after = leaves(changed.model_dump(mode="json", serialize_as_any=True))
         diff = {k for k in before if before[k] != after.get(k)}
-        path = paths[(dep.datasource, dep.dep_name, dep.registry_url, dep.current_value)]
-        assert diff == {f".{path}"}, (dep, diff)
-        assert after[f".{path}"] == new
+        fields = {
+            f".{p}"
+            for p in paths[(dep.datasource, dep.dep_name, dep.registry_url, dep.current_value)]
+        }
+        assert diff == fields, (dep, diff)
+        assert all(after[f] == new for f in fields)
 
 
 @pytest.mark.parametrize("model", sorted(MODELS))
@@ -259,20 +267,26 @@ def test_generated_files_with_versions_are_ignored(model: str) -> None:
 
 
 def test_a_renovate_comment_names_what_cannot_be_matched() -> None:
-    text = (MODELS["many-apps"] / MODEL_FILE).read_text()
-    chart = 'chart=Chart(url="https://charts.jetstack.io", name="cert-manager", version="1.19.1")'
-    assert chart in text
+    """A chart URL kept in a variable, as the README shows it."""
+    text = (MODELS["nova"] / MODEL_FILE).read_text()
+    assert 'flux_instance("0.36.0"),\n' in text and "\ncluster = Cluster(" in text
     text = text.replace(
-        chart,
-        "# renovate: datasource=helm depName=cert-manager registryUrl=https://charts.jetstack.io\n"
-        '            chart=Chart(url=JETSTACK, name="cert-manager", version="1.19.1")',
+        'flux_instance("0.36.0"),\n',
+        'flux_instance("0.36.0"),\n'
+        "        App(\n"
+        '            name="cert-manager",\n'
+        '            namespace="cert-manager",\n'
+        "            # renovate: datasource=helm depName=cert-manager"
+        " registryUrl=https://charts.jetstack.io\n"
+        '            chart=Chart(url=JETSTACK, name="cert-manager", version="1.19.1"),\n'
+        "        ),\n",
     ).replace(
         "\ncluster = Cluster(", '\nJETSTACK = "https://charts.jetstack.io"\n\ncluster = Cluster('
     )
-    assert_captures_every_version(config_of("many-apps"), text)
+    assert_captures_every_version(config_of("nova"), text)
     constant = text.replace("# renovate: datasource=helm", "# datasource=helm")
     with pytest.raises(AssertionError):  # without the comment the version is missed
-        assert_captures_every_version(config_of("many-apps"), constant)
+        assert_captures_every_version(config_of("nova"), constant)
 
 
 def test_helpers_in_other_forms() -> None:
