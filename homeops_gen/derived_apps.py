@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from homeops_gen.apis import dump
+from homeops_gen import compat
 from homeops_gen.apis.flux_operator import ClusterSettings, Distribution, FluxInstanceSpec, Sync
 from homeops_gen.derive import KUBEPRISM_HOST, KUBEPRISM_PORT, cluster_dns_ip, ha_replicas
 from homeops_gen.layout import FLUX_SYNC_PATH
@@ -19,8 +20,6 @@ from homeops_gen.layout import FLUX_SYNC_PATH
 if TYPE_CHECKING:  # the model imports this module to deploy its apps
     from homeops_gen.model import App, CiliumHelper, Cluster
 
-GATEWAY_API_VERSION = "v1.3.0"
-"""The Gateway API release Cilium 1.18 implements."""
 GATEWAY_API_CRDS = (
     "https://github.com/kubernetes-sigs/gateway-api/releases/download/{}/standard-install.yaml"
 )
@@ -55,7 +54,7 @@ def deploy(app: App, cluster: Cluster) -> App:
     if helper is None:
         return app
     if helper.helper == "cilium":
-        derived = _cilium(helper, cluster)
+        derived = _cilium(helper, app.chart.version if app.chart else "", cluster)
     elif helper.helper == "coredns":
         derived = _coredns(cluster)
     elif helper.helper == "flux-operator":
@@ -91,7 +90,16 @@ CILIUM_AGENT_CAPABILITIES = [
 ]
 
 
-def _cilium(options: CiliumHelper, cluster: Cluster) -> Derived:
+def gateway_api_release(options: CiliumHelper, cilium_version: str) -> str:
+    """The Gateway API release whose CRDs Cilium needs: the one its minor implements."""
+    if options.gateway_api_version is not None:
+        return options.gateway_api_version
+    known = compat.CILIUM_GATEWAY_API
+    older = [m for m in known if m <= compat.minor(cilium_version)]
+    return known[max(older)] if older else known[min(known)]
+
+
+def _cilium(options: CiliumHelper, cilium_version: str, cluster: Cluster) -> Derived:
     """Cilium as the CNI, replacing kube-proxy and reaching the API through KubePrism."""
     net = cluster.network
     values: dict[str, Any] = {
@@ -139,7 +147,8 @@ def _cilium(options: CiliumHelper, cluster: Cluster) -> Derived:
                     },
                 }
             )
-    crds = (GATEWAY_API_CRDS.format(options.gateway_api_version),) if options.gateway_api else ()
+    release = gateway_api_release(options, cilium_version)
+    crds = (GATEWAY_API_CRDS.format(release),) if options.gateway_api else ()
     return Derived(values, resources=tuple(resources), crds=crds)
 
 

@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
-from homeops_gen.derived_apps import GATEWAY_API_VERSION, deploy
+from homeops_gen.derived_apps import deploy
 
 __all__ = [
     "App",
@@ -353,8 +353,9 @@ class CiliumHelper(Base):
     helper: Literal["cilium"] = "cilium"
     gateway_api: bool = True
     """Enable Cilium's Gateway API support (its CRDs are applied at bootstrap)."""
-    gateway_api_version: SemVer = GATEWAY_API_VERSION
-    """The Gateway API release whose standard CRDs must exist before Cilium starts."""
+    gateway_api_version: SemVer | None = None
+    """The Gateway API release whose standard CRDs must exist before Cilium starts; by default
+    the one the Cilium minor implements (1.18: v1.3.0, 1.19: v1.4.0)."""
     l2_announcements: bool | None = None
     """Announce load-balancer IPs with ARP; by default when the pool is inside ``node_cidr``."""
 

@@ -152,7 +152,7 @@ def test_helper_apps_record_their_helper_and_options() -> None:
     assert app.model_dump()["made_by"] == {
         "helper": "cilium",
         "gateway_api": False,
-        "gateway_api_version": "v1.3.0",
+        "gateway_api_version": None,
         "l2_announcements": False,
     }
     assert flux_instance("0.36.0").model_dump()["made_by"] == {"helper": "flux-instance"}
