@@ -46,13 +46,18 @@ def render(project: Project) -> dict[str, str]:
 def host_inputs(cluster: Cluster, host: ProxmoxHost) -> dict[str, Any]:
     """The inputs of ``host``'s terragrunt unit: exactly the module's variables."""
     prefix = cluster.network.node_cidr.prefixlen
+    nodes = cluster.nodes_on(host)
     inputs: dict[str, Any] = {
         "proxmox_endpoint": host.endpoint,
         "proxmox_insecure": host.insecure,
         "proxmox_node": host.proxmox_node,
         "cluster_name": cluster.name,
-        "talos_iso_url": derive.talos_iso_url(cluster),
-        "talos_iso_file_name": derive.talos_iso_file_name(cluster),
+        "talos_isos": {
+            derive.talos_iso_file_name(cluster, extensions): derive.talos_iso_url(
+                cluster, extensions
+            )
+            for extensions in sorted({cluster.talos.node_extensions(n) for n in nodes})
+        },
         "iso_datastore": host.iso_datastore,
         "vm_datastore": host.vm_datastore,
         "bridge": host.bridge,
@@ -61,9 +66,9 @@ def host_inputs(cluster: Cluster, host: ProxmoxHost) -> dict[str, Any]:
         inputs["gateway"] = cluster.network.gateway
     if cluster.network.nameservers:
         inputs["nameservers"] = list(cluster.network.nameservers)
-    inputs["guest_agent"] = derive.guest_agent(cluster)
     inputs["nodes"] = {
         node.name: {
+            "vm_name": node.proxmox_name,
             "vm_id": node.vm_id,
             "role": node.role,
             "cores": node.cores,
@@ -73,7 +78,15 @@ def host_inputs(cluster: Cluster, host: ProxmoxHost) -> dict[str, Any]:
             "startup_order": 1 if node.is_controlplane else 2,
             "description": node.description
             or f"Talos {node.role} of cluster {cluster.name}. Managed by homeops-gen.",
+            "iso": derive.talos_iso_file_name(cluster, cluster.talos.node_extensions(node)),
+            "guest_agent": derive.guest_agent(cluster.talos.node_extensions(node)),
+            "mac_address": node.mac_address,
+            "vlan_id": node.vlan_id,
+            "extra_disks": [
+                {"size_gib": disk.size_gib, "datastore": disk.datastore or host.vm_datastore}
+                for disk in node.extra_disks
+            ],
         }
-        for node in cluster.nodes_on(host)
+        for node in nodes
     }
     return inputs

@@ -13,6 +13,7 @@ from homeops_gen.apis.talhelper import (
     DeviceSelector,
     ImageFactory,
     NetworkInterface,
+    NodeConfigs,
     Route,
     Schematic,
     SystemExtensions,
@@ -54,17 +55,32 @@ def config_file(cluster: Cluster, node: Node) -> str:
     return f"{cluster.name}-{node.name}.yaml"
 
 
-def talconfig(cluster: Cluster) -> TalConfig:
-    """The talhelper configuration of ``cluster``."""
-    schematic = Schematic(
+def schematic(extensions: tuple[str, ...]) -> Schematic:
+    """The Image Factory schematic of an image with ``extensions``."""
+    return Schematic(
         customization=Customization(
             system_extensions=(
-                SystemExtensions(official_extensions=list(cluster.talos.extensions))
-                if cluster.talos.extensions
-                else None
+                SystemExtensions(official_extensions=list(extensions)) if extensions else None
             )
         )
     )
+
+
+def _patches(patches: tuple[dict[str, Any], ...]) -> list[str] | None:
+    return [patch_text(p) for p in patches] or None
+
+
+def _role(patches: tuple[dict[str, Any], ...]) -> NodeConfigs | None:
+    return NodeConfigs(patches=_patches(patches)) if patches else None
+
+
+def talconfig(cluster: Cluster) -> TalConfig:
+    """The talhelper configuration of ``cluster``.
+
+    Patches apply in order: homeops-gen's own, the model's cluster-wide ones, the role's
+    (talhelper's ``controlPlane``/``worker``), then the node's.
+    """
+    talos = cluster.talos
     return TalConfig(
         cluster_name=cluster.name,
         talos_version=cluster.versions.talos,
@@ -79,8 +95,10 @@ def talconfig(cluster: Cluster) -> TalConfig:
         # Cilium is the CNI and replaces kube-proxy.
         cni_config=CniConfig(name="none"),
         image_factory=ImageFactory(installer_url_tmpl=derive.installer_url_template()),
-        patches=[patch_text(p) for p in config_patches(cluster)],
-        nodes=[_node(cluster, node, schematic) for node in cluster.nodes],
+        patches=[patch_text(p) for p in (*config_patches(cluster), *talos.patches)],
+        control_plane=_role(talos.controlplane_patches),
+        worker=_role(talos.worker_patches),
+        nodes=[_node(cluster, node) for node in cluster.nodes],
     )
 
 
@@ -96,20 +114,21 @@ def config_patches(cluster: Cluster) -> list[dict[str, Any]]:
     return [{"cluster": cluster_patch, "machine": machine_patch}]
 
 
-def _node(cluster: Cluster, node: Node, schematic: Schematic) -> TalNode:
+def _node(cluster: Cluster, node: Node) -> TalNode:
     return TalNode(
         hostname=node.name,
         ip_address=str(node.ip),
         control_plane=node.is_controlplane,
-        install_disk=cluster.talos.install_disk,
+        install_disk=cluster.talos.node_install_disk(node),
         nameservers=[str(ns) for ns in cluster.network.nameservers] or None,
         node_labels=dict(sorted(node.labels.items())) or None,
-        schematic=schematic,
+        schematic=schematic(cluster.talos.node_extensions(node)),
         network_interfaces=(
             [_vip_interface(cluster, node)]
             if node.is_controlplane and cluster.endpoint_is_vip
             else None
         ),
+        patches=_patches(node.patches),
     )
 
 

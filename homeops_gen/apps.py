@@ -58,6 +58,17 @@ class CiliumApp(App):
     l2_announcements: bool | None = None
     """Announce load-balancer IPs with ARP; by default when the pool is inside ``node_cidr``."""
 
+    def derived_values(self, cluster: Cluster) -> dict[str, tuple[Any, str]]:
+        derived: dict[str, tuple[Any, str]] = {
+            "ipv4NativeRoutingCIDR": (str(cluster.network.pod_cidr), "network.pod_cidr"),
+            "k8sServiceHost": (KUBEPRISM_HOST, "Talos' KubePrism, which the Talos config enables"),
+            "k8sServicePort": (KUBEPRISM_PORT, "Talos' KubePrism, which the Talos config enables"),
+            "kubeProxyReplacement": (True, "the Talos config, which disables kube-proxy"),
+        }
+        if self.gateway_api:
+            derived["gatewayAPI.enabled"] = (True, "cilium(gateway_api=...)")
+        return derived
+
     def resolve(self, cluster: Cluster) -> App:
         net = cluster.network
         values: dict[str, Any] = {
@@ -130,6 +141,9 @@ class CiliumApp(App):
 class CoreDNSApp(App):
     """CoreDNS as the cluster DNS, at the tenth address of the service CIDR."""
 
+    def derived_values(self, cluster: Cluster) -> dict[str, tuple[Any, str]]:
+        return {"service.clusterIP": (str(cluster_dns_ip(cluster)), "network.service_cidr")}
+
     def resolve(self, cluster: Cluster) -> App:
         values: dict[str, Any] = {
             "fullnameOverride": "coredns",
@@ -180,13 +194,22 @@ class FluxOperatorApp(App):
 class FluxInstanceApp(App):
     """The FluxInstance, syncing ``out/kubernetes/flux/cluster`` from the model's Git repository."""
 
+    def derived_values(self, cluster: Cluster) -> dict[str, tuple[Any, str]]:
+        return {
+            "instance.sync.url": (cluster.gitops.repository, "gitops.repository"),
+            "instance.sync.ref": (f"refs/heads/{cluster.gitops.branch}", "gitops.branch"),
+            "instance.sync.path": (FLUX_SYNC_PATH, "the generated layout of out/"),
+            "instance.sync.kind": ("GitRepository", "gitops"),
+        }
+
     def resolve(self, cluster: Cluster) -> App:
+        assert self.chart is not None, "flux_instance() always sets the chart"
         instance = FluxInstanceSpec(
             distribution=Distribution(
                 version="2.x",
                 registry="ghcr.io/fluxcd",
                 artifact="oci://ghcr.io/controlplaneio-fluxcd/"
-                f"flux-operator-manifests:v{self.chart.version}",
+                f"flux-operator-manifests:v{self.chart.version.removeprefix('v')}",
             ),
             cluster=ClusterSettings(network_policy=False),
             components=[

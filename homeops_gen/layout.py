@@ -35,6 +35,19 @@ def app_dir(namespace: str, name: str) -> str:
     return f"{APPS}/{namespace}/{name}"
 
 
+APP_FOLDER = "app"
+"""The folder of an app's own Flux Kustomization: its release, sources, manifests and secrets."""
+
+RESOURCES_FOLDER = "resources"
+"""The folder of an app's custom resources, applied by a second Flux Kustomization once the
+first is Ready: the CRDs its chart installs exist by then."""
+
+
+def resources_kustomization(app_name: str) -> str:
+    """The name of the Flux Kustomization applying an app's custom resources."""
+    return f"{app_name}-{RESOURCES_FOLDER}"
+
+
 FLUX_NAMESPACE = "flux-system"
 """Where Flux runs, and where every Flux Kustomization of the tree lives."""
 

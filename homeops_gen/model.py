@@ -13,7 +13,9 @@ __all__ = [
     "App",
     "Chart",
     "Cluster",
+    "Disk",
     "GitOps",
+    "Namespace",
     "Network",
     "Node",
     "ProxmoxHost",
@@ -41,8 +43,21 @@ DnsLabel = Annotated[str, AfterValidator(_dns_label)]
 SemVer = Annotated[str, StringConstraints(pattern=r"^v\d+\.\d+\.\d+$")]
 """A version with a leading ``v``, such as ``v1.11.5``."""
 
-ChartVersion = Annotated[str, StringConstraints(pattern=r"^\d+\.\d+\.\d+([-+][0-9A-Za-z.+-]+)?$")]
-"""A chart's semantic version without a leading ``v``, such as ``1.18.4``."""
+_CHART_VERSION = re.compile(r"^v?\d+\.\d+\.\d+([-+][0-9A-Za-z.+-]+)?$")
+
+
+def _chart_version(value: str) -> str:
+    if not _CHART_VERSION.fullmatch(value):
+        raise ValueError(
+            f"{value!r} is not a chart version: write it exactly as the chart publishes it, "
+            "such as '1.18.4' or 'v1.19.1'"
+        )
+    return value
+
+
+ChartVersion = Annotated[str, AfterValidator(_chart_version)]
+"""A chart's semantic version exactly as published, with or without a leading ``v``
+(``1.18.4``, ``v1.19.1``): it is the OCI tag and the version Helm looks up."""
 
 HttpsUrl = Annotated[str, StringConstraints(pattern=r"^https://[A-Za-z0-9._~:/?#@!&+,;=%-]+$")]
 """A ``https://`` URL of characters that need no quoting anywhere."""
@@ -135,6 +150,44 @@ class ProxmoxHost(Base):
         return "PROXMOX_" + self.name.upper().replace("-", "_")
 
 
+_MAC = re.compile(r"^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}$")
+
+
+def _mac_address(value: str) -> str:
+    if not _MAC.fullmatch(value):
+        raise ValueError(
+            f"{value!r} is not a MAC address (six pairs of hex digits separated by ':', "
+            "such as 'BC:24:11:2E:C8:01')"
+        )
+    if int(value[:2], 16) & 1:
+        raise ValueError(
+            f"{value!r} is a multicast address: a network card needs a unicast one "
+            "(an even first byte, such as 'BC:24:11:...')"
+        )
+    return value.upper()
+
+
+MacAddress = Annotated[str, AfterValidator(_mac_address)]
+"""A unicast MAC address, written in upper case as Proxmox shows it."""
+
+Datastore = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
+"""The id of a Proxmox datastore, such as ``local-lvm``."""
+
+InstallDisk = Annotated[str, StringConstraints(pattern=r"^/dev/[A-Za-z0-9/_.-]+$")]
+"""The block device Talos installs to, such as ``/dev/sda``."""
+
+TalosPatch = dict[str, Any]
+"""A Talos machine-config patch: a strategic merge patch, written as the YAML it becomes."""
+
+
+class Disk(Base):
+    """An extra data disk of a node's VM (for Longhorn, OpenEBS, ...)."""
+
+    size_gib: Annotated[int, Field(ge=1)]
+    datastore: Datastore | None = None
+    """The datastore holding the disk; the host's ``vm_datastore`` by default."""
+
+
 class Node(Base):
     """A Talos node, running as a VM on one Proxmox host."""
 
@@ -149,6 +202,27 @@ class Node(Base):
     labels: dict[LabelKey, LabelValue] = {}
     description: Annotated[str, StringConstraints(max_length=8192)] = ""
     """Free text shown as the VM's description in Proxmox."""
+    install_disk: InstallDisk | None = None
+    """The disk Talos installs to on this node; ``talos.install_disk`` by default."""
+    extensions: tuple[Extension, ...] | None = None
+    """This node's system extensions instead of ``talos.extensions`` (its own schematic,
+    ISO and installer image)."""
+    vm_name: DnsLabel | None = None
+    """The VM's name in Proxmox, when it differs from the Talos hostname ``name``."""
+    mac_address: MacAddress | None = None
+    """A fixed MAC address for the VM's network card (Proxmox picks one by default)."""
+    vlan_id: Annotated[int, Field(ge=1, le=4094)] | None = None
+    """The VLAN tag of the VM's network card on the bridge."""
+    extra_disks: tuple[Disk, ...] = ()
+    """Data disks attached after the system disk (``scsi1``, ``scsi2``, ...)."""
+    patches: tuple[TalosPatch, ...] = ()
+    """Talos machine-config patches for this node only, applied after the cluster's and
+    the role's."""
+
+    @property
+    def proxmox_name(self) -> str:
+        """The VM's name in Proxmox: ``vm_name``, or the node's name."""
+        return self.vm_name or self.name
 
     @property
     def is_controlplane(self) -> bool:
@@ -160,8 +234,22 @@ class Talos(Base):
     """Talos settings shared by every node."""
 
     extensions: tuple[Extension, ...] = ()
-    install_disk: Annotated[str, StringConstraints(pattern=r"^/dev/[A-Za-z0-9/_.-]+$")] = "/dev/sda"
+    install_disk: InstallDisk = "/dev/sda"
     allow_scheduling_on_control_planes: bool = False
+    patches: tuple[TalosPatch, ...] = ()
+    """Machine-config patches for every node, applied first."""
+    controlplane_patches: tuple[TalosPatch, ...] = ()
+    """Patches for the control planes, applied after ``patches``."""
+    worker_patches: tuple[TalosPatch, ...] = ()
+    """Patches for the workers, applied after ``patches``."""
+
+    def node_extensions(self, node: Node) -> tuple[str, ...]:
+        """The system extensions ``node`` runs: its own list, or the cluster's."""
+        return self.extensions if node.extensions is None else node.extensions
+
+    def node_install_disk(self, node: Node) -> str:
+        """The disk Talos installs to on ``node``."""
+        return node.install_disk or self.install_disk
 
 
 class RemoteState(Base):
@@ -208,8 +296,16 @@ class Chart(Base):
         return self.name or self.url.rstrip("/").rsplit("/", 1)[-1]
 
 
+class Namespace(Base):
+    """Labels and annotations of a namespace (created even when no app uses it)."""
+
+    name: DnsLabel
+    labels: dict[LabelKey, LabelValue] = {}
+    annotations: dict[LabelKey, str] = {}
+
+
 class App(Base):
-    """An application Flux deploys from a Helm chart.
+    """An application Flux deploys: a Helm chart, plain manifests, or both.
 
     ``values`` are the chart's values; ``depends_on`` names other apps;
     ``resources`` are extra manifests (dicts) shipped beside the release;
@@ -217,12 +313,15 @@ class App(Base):
     ``manifests`` and ``secrets`` are files of the project (paths relative to
     ``cluster.py``; secrets SOPS-encrypted) copied beside the release byte for
     byte; ``bootstrap`` also installs the app with the bootstrap helmfile, with
-    the same chart, version and values.
+    the same chart, version and values. Without a ``chart`` the app is a Flux
+    Kustomization of its resources, manifests and secrets only.
+    ``kustomization`` and ``release`` are fields of the Flux Kustomization's and
+    the HelmRelease's ``spec`` (Flux's own names), merged over the generated ones.
     """
 
     name: DnsLabel
     namespace: DnsLabel
-    chart: Chart
+    chart: Chart | None = None
     values: dict[str, Any] = {}
     depends_on: tuple[DnsLabel, ...] = ()
     bootstrap: bool = False
@@ -232,6 +331,15 @@ class App(Base):
     """CRD manifests (URLs) the chart needs before it installs: the bootstrap helmfile's
     CRD stage applies them, so only bootstrap apps may list them."""
     secrets: tuple[ProjectPath, ...] = ()
+    kustomization: dict[str, Any] = {}
+    """Fields of the app's Flux Kustomization ``spec`` (``healthChecks``, ``postBuild``, ...)."""
+    release: dict[str, Any] = {}
+    """Fields of the app's HelmRelease ``spec`` (``valuesFrom``, ``timeout``, ...)."""
+
+    @property
+    def chart_name(self) -> str | None:
+        """The name of the chart the app installs, or None for an app without a chart."""
+        return self.chart.chart_name if self.chart else None
 
     @property
     def user_files(self) -> tuple[str, ...]:
@@ -241,6 +349,11 @@ class App(Base):
     def resolve(self, cluster: Cluster) -> App:
         """The app as deployed in ``cluster``: apps with derived values override this."""
         return self
+
+    def derived_values(self, cluster: Cluster) -> dict[str, tuple[Any, str]]:
+        """Chart values (dotted paths) derived from ``cluster``, each with the model field it
+        comes from: a user value there must be equal."""
+        return {}
 
 
 class Cluster(Base):
@@ -256,6 +369,8 @@ class Cluster(Base):
     gitops: GitOps
     sops: Sops
     apps: tuple[App, ...] = ()
+    namespaces: tuple[Namespace, ...] = ()
+    """Labels and annotations of namespaces (e.g. Pod Security levels)."""
     endpoint: IPv4Address | None = None
     """The Kubernetes API address: the first control plane's IP by default, or a VIP."""
     accept_warnings: tuple[str, ...] = ()
@@ -293,7 +408,8 @@ class Cluster(Base):
         """The names of the model's apps, by the name of the chart they install."""
         found: dict[str, tuple[str, ...]] = {}
         for app in self.apps:
-            found[app.chart.chart_name] = (*found.get(app.chart.chart_name, ()), app.name)
+            if app.chart is not None:
+                found[app.chart.chart_name] = (*found.get(app.chart.chart_name, ()), app.name)
         return found
 
     @cached_property

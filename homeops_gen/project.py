@@ -14,7 +14,7 @@ from pydantic import ValidationError
 
 from homeops_gen.errors import LoadError, ModelError
 from homeops_gen.model import Cluster
-from homeops_gen.rules import Problem, check_cluster
+from homeops_gen.rules import NAMESPACE_RESOURCE, Problem, check_cluster
 from homeops_gen.secrets import is_sops_encrypted
 
 MODEL_FILE = "cluster.py"
@@ -217,4 +217,6 @@ def _manifest_problem(rel: str, text: str) -> str | None:
         isinstance(d, dict) and "apiVersion" in d and "kind" in d for d in documents
     ):
         return f"{rel} must hold Kubernetes manifests (apiVersion and kind in every document)"
+    if any(d["kind"] == "Namespace" and d["apiVersion"] == "v1" for d in documents):
+        return f"{rel} holds a Namespace: {NAMESPACE_RESOURCE}"
     return None

@@ -97,7 +97,7 @@ def test_flux_path_and_dependency_are_checked() -> None:
 
 def test_helmfile_hook_and_sync_path_are_checked() -> None:
     def change(files: Files) -> None:
-        files.pop(f"{CILIUM}/app/ciliumloadbalancerippool-pool.yaml")
+        files.pop(f"{CILIUM}/resources/ciliumloadbalancerippool-pool.yaml")
         files.pop("out/kubernetes/flux/cluster/kustomization.yaml")
 
     problems = _problems(v.references, _broken(change))

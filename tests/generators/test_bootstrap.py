@@ -68,7 +68,7 @@ def test_cilium_pool_is_applied_after_its_crds_exist() -> None:
     script = hook["args"][1]
     assert "until" in script or "for attempt" in script
     assert (
-        "--filename=../kubernetes/apps/kube-system/cilium/app/ciliumloadbalancerippool-pool.yaml"
+        "--filename=../kubernetes/apps/kube-system/cilium/resources/ciliumloadbalancerippool-pool.yaml"
         in script
     )
 

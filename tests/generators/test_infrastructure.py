@@ -37,8 +37,8 @@ def test_control_planes_start_first() -> None:
 
 
 def test_guest_agent_follows_the_extension() -> None:
-    assert _inputs("nova", "hypnos")["guest_agent"] is True
-    assert _inputs("single-node", "pve")["guest_agent"] is False
+    assert _inputs("nova", "hypnos")["nodes"]["workload"]["guest_agent"] is True
+    assert _inputs("single-node", "pve")["nodes"]["solo-1"]["guest_agent"] is False
 
 
 def test_root_hcl_has_r2_backend_and_per_host_credentials() -> None:
@@ -70,8 +70,10 @@ def test_vm_module_uses_cloud_init_static_ip_and_the_factory_iso() -> None:
     vm = parsed["resource"][1]['"proxmox_virtual_environment_vm"']['"node"']
     ipv4 = vm["initialization"][0]["ip_config"][0]["ipv4"][0]
     assert (ipv4["address"], ipv4["gateway"]) == ("${each.value.address}", "${var.gateway}")
-    assert vm["cdrom"][0]["file_id"].endswith("talos_iso.id}")
-    assert re.search(r"url\s+= var.talos_iso_url", main)
+    assert vm["cdrom"][0]["file_id"].endswith("talos_iso[each.value.iso].id}")
+    assert re.search(r"url\s+= each.value\n", main)
+    [iso] = _inputs("nova", "hypnos")["talos_isos"].items()
+    assert iso[1].startswith('"https://factory.talos.dev/image/')
 
 
 def test_files_look_like_terraform_fmt() -> None:

@@ -10,8 +10,12 @@ APPS = "out/kubernetes/apps"
 
 
 def _load(model: str, path: str) -> dict:
-    data: dict = yaml.safe_load(rendered(model)[path])
+    data: dict = next(yaml.safe_load_all(rendered(model)[path]))
     return data
+
+
+def _all(model: str, path: str) -> list[dict]:
+    return list(yaml.safe_load_all(rendered(model)[path]))
 
 
 def test_tree_layout() -> None:
@@ -29,15 +33,15 @@ def test_tree_layout() -> None:
         assert path in files
 
 
-def test_root_kustomization_patches_helmrelease_defaults_into_children() -> None:
+def test_every_helmrelease_carries_the_install_defaults_and_the_root_patches_nothing() -> None:
+    # A patch from the root would override what an app sets in App.release.
     root = _load("nova", "out/kubernetes/flux/cluster/ks.yaml")
     assert root["spec"]["path"] == f"./{APPS}"
-    [patch] = root["spec"]["patches"]
-    assert patch["target"] == {"group": "kustomize.toolkit.fluxcd.io", "kind": "Kustomization"}
-    inner = yaml.safe_load(patch["patch"])["spec"]["patches"][0]
-    assert inner["target"]["kind"] == "HelmRelease"
-    defaults = yaml.safe_load(inner["patch"])["spec"]
-    assert set(defaults) == {"install", "upgrade", "rollback"}
+    assert "patches" not in root["spec"]
+    release = _load("nova", f"{APPS}/kube-system/cilium/app/helmrelease.yaml")["spec"]
+    assert release["install"]["strategy"] == {"name": "RetryOnFailure"}
+    assert release["upgrade"]["remediation"]["retries"] == 2
+    assert release["rollback"] == {"cleanupOnFail": True, "recreate": True}
 
 
 def test_namespace_kustomization_uses_the_component() -> None:
@@ -96,18 +100,43 @@ def test_oci_chart_becomes_ocirepository_and_chartref() -> None:
 def test_https_chart_becomes_helmrepository() -> None:
     release = _load("many-apps", f"{APPS}/cert-manager/cert-manager/app/helmrelease.yaml")
     chart = release["spec"]["chart"]["spec"]
-    assert chart["chart"] == "cert-manager" and chart["version"] == "1.19.1"
+    assert chart["chart"] == "cert-manager" and chart["version"] == "v1.19.1"
     assert chart["sourceRef"] == {"kind": "HelmRepository", "name": "cert-manager"}
     repo = _load("many-apps", f"{APPS}/cert-manager/cert-manager/app/helmrepository.yaml")
     assert repo["spec"]["url"] == "https://charts.jetstack.io"
 
 
-def test_extra_resources_ship_beside_the_release() -> None:
-    app = f"{APPS}/cert-manager/cert-manager/app"
-    kustomization = _load("many-apps", f"{app}/kustomization.yaml")
-    assert "./clusterissuer-selfsigned.yaml" in kustomization["resources"]
-    issuer = _load("many-apps", f"{app}/clusterissuer-selfsigned.yaml")
+def test_custom_resources_get_their_own_kustomization_after_the_release() -> None:
+    base = f"{APPS}/cert-manager/cert-manager"
+    assert _load("many-apps", f"{base}/app/kustomization.yaml")["resources"] == [
+        "./helmrepository.yaml",
+        "./helmrelease.yaml",
+    ]
+    kustomization = _load("many-apps", f"{base}/resources/kustomization.yaml")
+    assert kustomization["resources"] == ["./clusterissuer-selfsigned.yaml"]
+    issuer = _load("many-apps", f"{base}/resources/clusterissuer-selfsigned.yaml")
     assert issuer["kind"] == "ClusterIssuer"
+    app, resources = _all("many-apps", f"{base}/ks.yaml")
+    assert app["spec"]["wait"] is True, "Ready only once the release (and its CRDs) is"
+    assert resources["metadata"]["name"] == "cert-manager-resources"
+    assert resources["spec"]["path"] == f"./{base}/resources"
+    assert resources["spec"]["dependsOn"] == [{"name": "cert-manager"}]
+
+
+def test_dependents_wait_for_the_custom_resources_too() -> None:
+    # An app depending on cert-manager needs its issuers, not only the controller.
+    waiting = {
+        ks["metadata"]["name"]: ks["spec"]["dependsOn"]
+        for path, text in rendered("many-apps").items()
+        if path.endswith("/ks.yaml")
+        for ks in yaml.safe_load_all(text)
+        if ks["spec"].get("dependsOn")
+    }
+    assert waiting["cert-manager-resources"] == [{"name": "cert-manager"}]
+    others = {name for name, deps in waiting.items() if {"name": "cert-manager"} in deps}
+    assert others == {"cert-manager-resources"}
+    issuers = {name for name, deps in waiting.items() if {"name": "cert-manager-resources"} in deps}
+    assert issuers == {"envoy-gateway", "kube-prometheus-stack"}
 
 
 def test_secrets_are_decrypted_by_flux() -> None:

@@ -1,0 +1,90 @@
+"""Checking user-written data against a typed API model, with errors in the user's words."""
+
+from __future__ import annotations
+
+import types
+import typing
+from typing import Any, Union
+
+from pydantic import BaseModel, ValidationError
+
+from homeops_gen.suggest import closest
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    """The model class inside ``annotation`` (``X | None``, ``list[X]``, ``Annotated[X, ...]``)."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    origin = typing.get_origin(annotation)
+    if origin in (Union, types.UnionType, list, tuple, typing.Annotated):
+        for arg in typing.get_args(annotation):
+            found = _model_in(arg)
+            if found is not None:
+                return found
+    return None
+
+
+def field_names(model: type[BaseModel]) -> list[str]:
+    """The wire names of ``model``'s fields."""
+    return [f.alias or name for name, f in model.model_fields.items()]
+
+
+def _model_at(model: type[BaseModel], loc: tuple[int | str, ...]) -> type[BaseModel] | None:
+    """The model whose field the error location's last part names."""
+    current: type[BaseModel] | None = model
+    for part in loc[:-1]:
+        if isinstance(part, int) or current is None:
+            continue
+        by_wire = {f.alias or name: f for name, f in current.model_fields.items()}
+        field = by_wire.get(part)
+        current = _model_in(field.annotation) if field else None
+    return current
+
+
+_KINDS = {
+    "bool": "true or false",
+    "int": "a whole number",
+    "string": "text",
+    "list": "a list",
+    "dict": "a mapping",
+    "model": "a mapping",
+    "float": "a number",
+}
+
+
+def _message(model: type[BaseModel], error: Any) -> str:
+    kind = error["type"]
+    loc = tuple(error["loc"])
+    if kind == "extra_forbidden":
+        match = closest(str(loc[-1]), field_names(_model_at(model, loc) or model))
+        return f"unknown field; did you mean {match}?" if match else "unknown field"
+    if kind == "missing":
+        return "required field missing"
+    if kind == "literal_error":
+        expected = error.get("ctx", {}).get("expected", "")
+        return f"{error['input']!r} is not allowed (expected {expected})"
+    if kind == "value_error":
+        return str(error["ctx"]["error"])
+    if kind in ("too_short", "string_too_short"):
+        return "must not be empty"
+    if kind in ("too_long", "string_too_long"):
+        return f"is too long (at most {error.get('ctx', {}).get('max_length')} characters)"
+    for prefix, words in _KINDS.items():
+        if kind.startswith(prefix):
+            return f"{error['input']!r} must be {words}"
+    return str(error["msg"])
+
+
+def problems(model: type[BaseModel], data: Any, path: str) -> list[tuple[str, str]]:
+    """Every ``(path, reason)`` that stops ``data`` from being a ``model``; empty if it is one."""
+    try:
+        model.model_validate(data, strict=True)
+    except ValidationError as exc:
+        found = []
+        for error in exc.errors():
+            where = path + "".join(
+                f"[{part}]" if isinstance(part, int) else f".{part}" for part in error["loc"]
+            )
+            found.append((where, _message(model, error)))
+        return found
+    return []
