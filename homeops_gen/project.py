@@ -8,6 +8,7 @@ import traceback
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import yaml
 from pydantic import ValidationError
@@ -71,7 +72,7 @@ def _run(path: Path) -> Cluster:
         position = _user_position(exc, path)
         prefix = _field_prefix(source, position, exc.title)
         raise ModelError(
-            [f"{prefix}{_loc(err['loc'])}: {err['msg']}" for err in exc.errors()],
+            [f"{prefix}{_loc(err['loc'])}: {_message(err)}" for err in exc.errors()],
             where=f"{path}:{position[0]}" if position else None,
         ) from exc
     except (Exception, SystemExit) as exc:  # the user's code may raise anything
@@ -88,6 +89,11 @@ def _run(path: Path) -> Cluster:
             f"{path}: 'cluster' is a {type(cluster).__name__}, expected homeops_gen.Cluster"
         )
     return cluster
+
+
+def _message(error: Any) -> str:
+    """pydantic's message without its "Value error, " prefix: our validators speak plainly."""
+    return str(error["msg"]).removeprefix("Value error, ")
 
 
 def _loc(loc: tuple[int | str, ...]) -> str:

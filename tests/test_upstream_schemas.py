@@ -100,8 +100,17 @@ def test_talos_patches_match_the_machine_config_schema(model: str) -> None:
         version, TALOS_SCHEMAS[(1, 11)] if version < (1, 13) else TALOS_SCHEMAS[(1, 13)]
     )
     [(_, talconfig)] = documents(model, "talos/talconfig.yaml")
-    for patch in talconfig["patches"]:
-        assert errors(yaml.safe_load(patch), name, "#/$defs/v1alpha1.Config") == []
+    patches = [
+        *talconfig["patches"],
+        *talconfig.get("controlPlane", {}).get("patches", []),
+        *talconfig.get("worker", {}).get("patches", []),
+        *(p for node in talconfig["nodes"] for p in node.get("patches", [])),
+    ]
+    for text in patches:
+        patch = yaml.safe_load(text)
+        # A config document (apiVersion and kind) is one of the schema's documents.
+        where = None if "kind" in patch else "#/$defs/v1alpha1.Config"
+        assert errors(patch, name, where) == [], text
 
 
 @pytest.mark.parametrize("model", sorted(MODELS))
