@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from contextvars import ContextVar
 from functools import cached_property
 from ipaddress import IPv4Address, IPv4Network
 from typing import Annotated, Any, Literal
@@ -25,6 +27,19 @@ __all__ = [
     "Versions",
 ]
 
+
+def matching(pattern: str, what: str) -> AfterValidator:
+    """A check that a string matches ``pattern``; a mismatch says it is not ``what``."""
+    regex = re.compile(pattern)
+
+    def check(value: str) -> str:
+        if not regex.fullmatch(value):
+            raise ValueError(f"{value!r} is not {what}")
+        return value
+
+    return AfterValidator(check)
+
+
 _DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
 
 
@@ -40,47 +55,56 @@ def _dns_label(value: str) -> str:
 DnsLabel = Annotated[str, AfterValidator(_dns_label)]
 """A DNS-1123 label: the names of nodes, hosts, apps and namespaces."""
 
-SemVer = Annotated[str, StringConstraints(pattern=r"^v\d+\.\d+\.\d+$")]
+SemVer = Annotated[str, matching(r"v\d+\.\d+\.\d+", "a version such as v1.3.0")]
 """A version with a leading ``v``, such as ``v1.11.5``."""
 
-_CHART_VERSION = re.compile(r"^v?\d+\.\d+\.\d+([-+][0-9A-Za-z.+-]+)?$")
-
-
-def _chart_version(value: str) -> str:
-    if not _CHART_VERSION.fullmatch(value):
-        raise ValueError(
-            f"{value!r} is not a chart version: write it exactly as the chart publishes it, "
-            "such as '1.18.4' or 'v1.19.1'"
-        )
-    return value
-
-
-ChartVersion = Annotated[str, AfterValidator(_chart_version)]
+ChartVersion = Annotated[
+    str,
+    matching(
+        r"v?\d+\.\d+\.\d+([-+][0-9A-Za-z.+-]+)?",
+        "a chart version such as 1.18.4 or v1.19.1 (exactly as the chart publishes it)",
+    ),
+]
 """A chart's semantic version exactly as published, with or without a leading ``v``
 (``1.18.4``, ``v1.19.1``): it is the OCI tag and the version Helm looks up."""
 
-HttpsUrl = Annotated[str, StringConstraints(pattern=r"^https://[A-Za-z0-9._~:/?#@!&+,;=%-]+$")]
+HttpsUrl = Annotated[
+    str, matching(r"https://[A-Za-z0-9._~:/?#@!&+,;=%-]+", "an https:// URL (no spaces or quotes)")
+]
 """A ``https://`` URL of characters that need no quoting anywhere."""
 
-EnvVarName = Annotated[str, StringConstraints(pattern=r"^[A-Z_][A-Z0-9_]*$")]
+EnvVarName = Annotated[
+    str, matching(r"[A-Z_][A-Z0-9_]*", "an environment variable name such as R2_ACCESS_KEY")
+]
 """The name of an environment variable."""
 
 # Keys and values of Kubernetes labels (the prefix of a key is optional).
 LabelKey = Annotated[
     str,
-    StringConstraints(
-        pattern=r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?"
-        r"[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$",
-        max_length=317,
+    StringConstraints(max_length=317),
+    matching(
+        r"([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?"
+        r"[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?",
+        "a label key such as topology.kubernetes.io/zone (an optional DNS prefix and '/', "
+        "then a name of letters, digits, '-', '_' and '.')",
     ),
 ]
 LabelValue = Annotated[
-    str, StringConstraints(pattern=r"^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$")
+    str,
+    matching(
+        r"([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?",
+        "a label value (at most 63 letters, digits, '-', '_' or '.', "
+        "starting and ending with a letter or digit)",
+    ),
 ]
 
 # An official Talos system extension, e.g. "siderolabs/qemu-guest-agent".
 Extension = Annotated[
-    str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9._-]*/[a-z0-9][a-z0-9._-]*$")
+    str,
+    matching(
+        r"[a-z0-9][a-z0-9._-]*/[a-z0-9][a-z0-9._-]*",
+        "a Talos system extension such as siderolabs/qemu-guest-agent",
+    ),
 ]
 
 _PROJECT_PATH = re.compile(r"^[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*$")
@@ -99,17 +123,41 @@ ProjectPath = Annotated[str, AfterValidator(_project_path)]
 """A file of the project, relative to ``cluster.py``'s folder."""
 
 
+ProxmoxName = Annotated[
+    str,
+    matching(
+        r"[A-Za-z0-9][A-Za-z0-9_.-]*",
+        "a Proxmox name such as local-lvm or vmbr0 (letters, digits, '_', '.' and '-')",
+    ),
+]
+"""The name of a Proxmox datastore or bridge."""
+
+DevicePath = Annotated[
+    str, matching(r"/dev/[A-Za-z0-9/_.-]+", "a disk device path such as /dev/sda")
+]
+"""A block device of a node, such as ``/dev/sda``."""
+
+
+ON_CREATE: ContextVar[Callable[[BaseModel], None] | None] = ContextVar("on_create", default=None)
+"""Called with every model object as it is built (the loader records where in cluster.py)."""
+
+
 class Base(BaseModel):
     """Every model type: unknown fields rejected, instances immutable."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
+    def model_post_init(self, context: Any, /) -> None:
+        hook = ON_CREATE.get()
+        if hook is not None:
+            hook(self)
+
 
 class Versions(Base):
     """The versions of Talos Linux and Kubernetes the cluster runs."""
 
-    talos: SemVer
-    kubernetes: SemVer
+    talos: Annotated[str, matching(r"v\d+\.\d+\.\d+", "a Talos version such as v1.11.5")]
+    kubernetes: Annotated[str, matching(r"v\d+\.\d+\.\d+", "a Kubernetes version such as v1.34.0")]
 
 
 class Network(Base):
@@ -127,13 +175,13 @@ class ProxmoxHost(Base):
     """A Proxmox VE host the VMs run on."""
 
     name: DnsLabel
-    endpoint: Annotated[str, StringConstraints(pattern=r"^https://[^\s\"'\\$]+/?$")]
-    vm_datastore: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
-    iso_datastore: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")] = (
-        "local"
-    )
-    bridge: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")] = "vmbr0"
-    ssh_user: Annotated[str, StringConstraints(pattern=r"^[a-z_][a-z0-9_-]*\$?$")] = "tofu"
+    endpoint: Annotated[
+        str, matching(r"https://[^\s\"'\\$]+/?", "a Proxmox API URL such as https://pve:8006/")
+    ]
+    vm_datastore: ProxmoxName
+    iso_datastore: ProxmoxName = "local"
+    bridge: ProxmoxName = "vmbr0"
+    ssh_user: Annotated[str, matching(r"[a-z_][a-z0-9_-]*\$?", "a Unix user name")] = "tofu"
     node_name: DnsLabel | None = None
     """The host's node name inside Proxmox, when it differs from ``name``."""
     insecure: bool = False
@@ -170,12 +218,6 @@ def _mac_address(value: str) -> str:
 MacAddress = Annotated[str, AfterValidator(_mac_address)]
 """A unicast MAC address, written in upper case as Proxmox shows it."""
 
-Datastore = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
-"""The id of a Proxmox datastore, such as ``local-lvm``."""
-
-InstallDisk = Annotated[str, StringConstraints(pattern=r"^/dev/[A-Za-z0-9/_.-]+$")]
-"""The block device Talos installs to, such as ``/dev/sda``."""
-
 TalosPatch = dict[str, Any]
 """A Talos machine-config patch: a strategic merge patch, written as the YAML it becomes."""
 
@@ -184,7 +226,7 @@ class Disk(Base):
     """An extra data disk of a node's VM (for Longhorn, OpenEBS, ...)."""
 
     size_gib: Annotated[int, Field(ge=1)]
-    datastore: Datastore | None = None
+    datastore: ProxmoxName | None = None
     """The datastore holding the disk; the host's ``vm_datastore`` by default."""
 
 
@@ -202,7 +244,7 @@ class Node(Base):
     labels: dict[LabelKey, LabelValue] = {}
     description: Annotated[str, StringConstraints(max_length=8192)] = ""
     """Free text shown as the VM's description in Proxmox."""
-    install_disk: InstallDisk | None = None
+    install_disk: DevicePath | None = None
     """The disk Talos installs to on this node; ``talos.install_disk`` by default."""
     extensions: tuple[Extension, ...] | None = None
     """This node's system extensions instead of ``talos.extensions`` (its own schematic,
@@ -234,7 +276,7 @@ class Talos(Base):
     """Talos settings shared by every node."""
 
     extensions: tuple[Extension, ...] = ()
-    install_disk: InstallDisk = "/dev/sda"
+    install_disk: DevicePath = "/dev/sda"
     allow_scheduling_on_control_planes: bool = False
     patches: tuple[TalosPatch, ...] = ()
     """Machine-config patches for every node, applied first."""
@@ -255,7 +297,13 @@ class Talos(Base):
 class RemoteState(Base):
     """OpenTofu state in a Cloudflare R2 bucket, through the S3 backend."""
 
-    bucket: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$")]
+    bucket: Annotated[
+        str,
+        matching(
+            r"[a-z0-9][a-z0-9-]{1,61}[a-z0-9]",
+            "a bucket name (3 to 63 lower-case letters, digits and '-')",
+        ),
+    ]
     account_id_env: EnvVarName = "CLOUDFLARE_ACCOUNT_ID"
     access_key_env: EnvVarName = "R2_ACCESS_KEY"
     secret_key_env: EnvVarName = "R2_ACCESS_SECRET"
@@ -264,15 +312,32 @@ class RemoteState(Base):
 class GitOps(Base):
     """The Git repository Flux syncs the cluster from."""
 
-    repository: Annotated[str, StringConstraints(pattern=r"^(https|ssh)://[^\s\"'\\]+$")]
-    branch: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._/-]*$")] = "main"
+    repository: Annotated[
+        str,
+        matching(
+            r"(https|ssh)://[^\s\"'\\]+",
+            "a Git URL such as https://github.com/you/home-ops or ssh://git@github.com/you/home-ops",
+        ),
+    ]
+    branch: Annotated[
+        str, matching(r"[A-Za-z0-9][A-Za-z0-9._/-]*", "a Git branch name such as main")
+    ] = "main"
 
 
 class Sops(Base):
     """SOPS age recipients that can decrypt the cluster's secrets."""
 
     age_recipients: Annotated[
-        tuple[Annotated[str, StringConstraints(pattern=r"^age1[02-9ac-hj-np-z]{58}$")], ...],
+        tuple[
+            Annotated[
+                str,
+                matching(
+                    r"age1[02-9ac-hj-np-z]{58}",
+                    "an age public key (age1 and 58 more characters, as age-keygen prints)",
+                ),
+            ],
+            ...,
+        ],
         Field(min_length=1),
     ]
 
@@ -280,7 +345,13 @@ class Sops(Base):
 class Chart(Base):
     """A Helm chart: an ``oci://`` reference, or a ``https://`` repository plus ``name``."""
 
-    url: Annotated[str, StringConstraints(pattern=r"^(oci|https)://[^\s\"'\\]+$")]
+    url: Annotated[
+        str,
+        matching(
+            r"(oci|https)://[^\s\"'\\]+",
+            "a chart URL: oci://registry/path/chart or an https:// Helm repository",
+        ),
+    ]
     version: ChartVersion
     name: DnsLabel | None = None
     """The chart's name in a ``https://`` repository; ``oci://`` URLs name the chart."""
