@@ -591,3 +591,20 @@ def test_unknown_cilium_version_is_a_warning(tmp_path: Path) -> None:
         "warning[cilium-version-unknown]: apps[0].chart.version: no Kubernetes compatibility data for Cilium 1.19"
         in result.err
     )
+
+
+def test_a_namespace_in_a_manifest_file_is_refused(tmp_path: Path) -> None:
+    apps = DEFAULT_APPS + ' + [web(manifests=["manifests/web.yaml"])]'
+    root = write_model(tmp_path, model(), apps)
+    (root / "manifests").mkdir()
+    (root / "manifests/web.yaml").write_text(
+        "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: web\n---\n"
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web\n"
+    )
+    result = run("-C", root)
+    assert result.code == 2
+    assert (
+        "apps[3].manifests[0]: manifests/web.yaml holds a Namespace: a Namespace cannot be "
+        "part of an app" in result.err
+    )
+    assert not (root / "out").exists()

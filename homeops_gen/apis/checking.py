@@ -2,26 +2,12 @@
 
 from __future__ import annotations
 
-import types
-import typing
-from typing import Any, Union
+from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from homeops_gen.messages import model_class
 from homeops_gen.suggest import closest
-
-
-def _model_in(annotation: Any) -> type[BaseModel] | None:
-    """The model class inside ``annotation`` (``X | None``, ``list[X]``, ``Annotated[X, ...]``)."""
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    origin = typing.get_origin(annotation)
-    if origin in (Union, types.UnionType, list, tuple, typing.Annotated):
-        for arg in typing.get_args(annotation):
-            found = _model_in(arg)
-            if found is not None:
-                return found
-    return None
 
 
 def field_names(model: type[BaseModel]) -> list[str]:
@@ -37,7 +23,7 @@ def _model_at(model: type[BaseModel], loc: tuple[int | str, ...]) -> type[BaseMo
             continue
         by_wire = {f.alias or name: f for name, f in current.model_fields.items()}
         field = by_wire.get(part)
-        current = _model_in(field.annotation) if field else None
+        current = model_class(field.annotation) if field else None
     return current
 
 

@@ -81,3 +81,43 @@ def test_files_look_like_terraform_fmt() -> None:
         if path.endswith((".hcl", ".tf")):
             assert "\t" not in text and not re.search(r" +$", text, re.M), path
             assert text.endswith("\n") and not text.endswith("\n\n"), path
+
+
+def test_per_node_vm_settings_come_from_the_model() -> None:
+    node = _inputs("homelab", "pve-b")["nodes"]["k8s-4"]
+    assert node["vm_name"] == '"talos-k8s-4"'
+    assert node["mac_address"] == '"BC:24:11:30:00:24"' and node["vlan_id"] == 30
+    # A disk without a datastore goes to the host's VM datastore.
+    assert node["extra_disks"] == [
+        {"size_gib": 256, "datastore": '"nvme"'},
+        {"size_gib": 32, "datastore": '"local-zfs"'},
+    ]
+    plain = _inputs("nova", "hypnos")["nodes"]["workload"]
+    assert plain["vm_name"] == '"workload"' and plain["extra_disks"] == []
+    assert plain["mac_address"] is None and plain["vlan_id"] is None
+
+
+def test_each_image_a_host_boots_is_downloaded_once() -> None:
+    from homeops_gen import derive
+
+    cluster = loaded("homelab").cluster
+    inputs = _inputs("homelab", "pve-a")
+    isos = {k.strip('"'): v.strip('"') for k, v in inputs["talos_isos"].items()}
+    assert len(isos) == 2, "control planes and storage workers boot different images"
+    for name, node in inputs["nodes"].items():
+        extensions = cluster.talos.node_extensions(next(n for n in cluster.nodes if n.name == name))
+        iso = node["iso"].strip('"')
+        assert f"/image/{derive.schematic_id(extensions)}/" in isos[iso]
+        assert node["guest_agent"] is True
+
+
+def test_vm_module_sets_the_network_card_and_data_disks_per_node() -> None:
+    main = rendered("homelab")["out/infrastructure/shared/proxmox/main.tf"]
+    vm = hcl2.loads(main)["resource"][1]['"proxmox_virtual_environment_vm"']['"node"']
+    assert vm["name"] == "${each.value.vm_name}"
+    [nic] = vm["network_device"]
+    assert nic["mac_address"] == "${each.value.mac_address}"
+    assert nic["vlan_id"] == "${each.value.vlan_id}"
+    data = next(d['"disk"'] for d in vm["dynamic"] if '"disk"' in d)
+    assert data["for_each"] == "${each.value.extra_disks}"
+    assert data["content"][0]["interface"] == '"scsi${disk.key + 1}"'

@@ -186,3 +186,68 @@ def test_schema_urls_by_kind() -> None:
     assert schema_url("cert-manager.io/v1", "ClusterIssuer", "v1.34.0") == (
         "https://kubernetes-schemas.pages.dev/cert-manager.io/clusterissuer_v1.json"
     )
+
+
+def test_namespaces_carry_the_models_labels_and_annotations() -> None:
+    privileged = {
+        "pod-security.kubernetes.io/audit": "privileged",
+        "pod-security.kubernetes.io/enforce": "privileged",
+        "pod-security.kubernetes.io/warn": "privileged",
+    }
+    longhorn = _load("homelab", f"{APPS}/longhorn-system/namespace.yaml")
+    assert longhorn["metadata"] == {"name": "longhorn-system", "labels": privileged}
+    sandbox = _load("homelab", f"{APPS}/sandbox/namespace.yaml")["metadata"]
+    assert sandbox["annotations"] == {"example.com/owner": "homelab"}
+    # A namespace no app uses yet is created all the same.
+    upgrade = _load("homelab", f"{APPS}/system-upgrade/kustomization.yaml")
+    assert upgrade["resources"] == ["./namespace.yaml"]
+    assert "./system-upgrade" in _load("homelab", f"{APPS}/kustomization.yaml")["resources"]
+
+
+def test_an_app_without_a_chart_is_a_kustomization_of_its_files() -> None:
+    files = rendered("homelab")
+    base = f"{APPS}/sandbox/echo"
+    assert sorted(p for p in files if p.startswith(base)) == [
+        f"{base}/app/echo.yaml",
+        f"{base}/app/kustomization.yaml",
+        f"{base}/ks.yaml",
+    ]
+    assert _load("homelab", f"{base}/app/kustomization.yaml")["resources"] == ["./echo.yaml"]
+    spec = _load("homelab", f"{base}/ks.yaml")["spec"]
+    assert spec["wait"] is True and spec["timeout"] == "2m", "App.kustomization wins"
+
+
+def test_chart_version_with_a_v_is_the_oci_tag() -> None:
+    source = _load("homelab", f"{APPS}/cert-manager/cert-manager/app/ocirepository.yaml")
+    assert source["spec"]["ref"] == {"tag": "v1.19.1"}
+
+
+def test_app_options_are_merged_over_the_generated_objects() -> None:
+    release = _load("homelab", f"{APPS}/observability/kube-prometheus-stack/app/helmrelease.yaml")
+    spec = release["spec"]
+    assert spec["timeout"] == "15m"
+    assert spec["valuesFrom"] == [
+        {"kind": "Secret", "name": "alertmanager-values", "valuesKey": "values.yaml"}
+    ]
+    # Merged, not replaced: the defaults the app does not set stay.
+    assert spec["install"] == {
+        "remediation": {"retries": 3},
+        "strategy": {"name": "RetryOnFailure"},
+        "crds": "CreateReplace",
+    }
+    assert spec["upgrade"]["remediation"] == {
+        "retries": 3,
+        "remediateLastFailure": True,
+        "strategy": "rollback",
+    }
+    assert spec["chartRef"] == {"kind": "OCIRepository", "name": "kube-prometheus-stack"}
+    # The Kustomization options reach both of an app's Kustomizations.
+    app, resources = _all("homelab", f"{APPS}/network/cloudflared/ks.yaml")
+    for ks in (app, resources):
+        assert ks["spec"]["postBuild"] == {
+            "substituteFrom": [{"kind": "Secret", "name": "cluster-secrets"}]
+        }
+        assert ks["spec"]["interval"] == "30m"
+    assert resources["spec"]["path"].endswith("/cloudflared/resources")
+    dns = _load("homelab", f"{APPS}/network/external-dns/app/helmrelease.yaml")["spec"]
+    assert dns["releaseName"] == "cloudflare-dns" and dns["driftDetection"] == {"mode": "enabled"}

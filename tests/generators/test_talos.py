@@ -108,3 +108,38 @@ def test_installer_is_for_the_platform_the_iso_boots() -> None:
     assert template == "{{.RegistryURL}}/nocloud-installer/{{.ID}}:{{.Version}}"
     hcl = rendered("nova")["out/infrastructure/hosts/hypnos/terragrunt.hcl"]
     assert f"/{PLATFORM}-amd64.iso" in hcl and f"/{PLATFORM}-installer/" in template
+
+
+def test_patches_go_where_talhelper_reads_them_in_order() -> None:
+    talconfig = _talconfig("homelab")
+    talos = loaded("homelab").cluster.talos
+    # homeops-gen's own patch first, then the model's: cluster-wide, the role's, the node's.
+    assert [yaml.safe_load(p) for p in talconfig["patches"][1:]] == list(talos.patches)
+    assert [yaml.safe_load(p) for p in talconfig["controlPlane"]["patches"]] == list(
+        talos.controlplane_patches
+    )
+    assert [yaml.safe_load(p) for p in talconfig["worker"]["patches"]] == list(talos.worker_patches)
+    nodes = {n["hostname"]: n for n in talconfig["nodes"]}
+    [volume] = [yaml.safe_load(p) for p in nodes["k8s-3"]["patches"]]
+    assert volume["kind"] == "UserVolumeConfig"
+    assert "patches" not in nodes["k8s-0"]
+    nova = _talconfig("nova")
+    assert "controlPlane" not in nova and "worker" not in nova and len(nova["patches"]) == 1
+
+
+def test_a_node_can_have_its_own_install_disk_and_extensions() -> None:
+    cluster = loaded("homelab").cluster
+    nodes = {n["hostname"]: n for n in _talconfig("homelab")["nodes"]}
+    extensions = {
+        name: node["schematic"]["customization"]["systemExtensions"]["officialExtensions"]
+        for name, node in nodes.items()
+    }
+    assert extensions["k8s-0"] == list(cluster.talos.extensions)
+    assert extensions["k8s-3"] == [
+        "siderolabs/qemu-guest-agent",
+        "siderolabs/iscsi-tools",
+        "siderolabs/util-linux-tools",
+    ]
+    assert nodes["k8s-3"]["installDisk"] == "/dev/sda"
+    single = _talconfig("single-node")["nodes"][0]
+    assert single["installDisk"] == loaded("single-node").cluster.talos.install_disk
