@@ -10,10 +10,10 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Mapping
 
-from homeops_gen.apis import dump
-from homeops_gen.apis.helmfile import SCHEMA_URL, Helmfile, Hook, Release, Repository
-from homeops_gen.formats import shell_quote, yaml_file
-from homeops_gen.layout import BOOTSTRAP, app_dir
+from homeops_gen.apis import document_file
+from homeops_gen.apis.helmfile import Helmfile, Hook, Release, Repository
+from homeops_gen.formats import shell_quote
+from homeops_gen.layout import BOOTSTRAP, HELMFILE, app_dir
 from homeops_gen.model import App, Cluster
 from homeops_gen.project import Project
 from homeops_gen.releases import (
@@ -25,7 +25,6 @@ from homeops_gen.releases import (
     user_file_name,
 )
 
-HELMFILE = f"{BOOTSTRAP}/helmfile.yaml"
 APPLY_ATTEMPTS = 60
 APPLY_DELAY_SECONDS = 5
 
@@ -35,7 +34,7 @@ def render(project: Project) -> dict[str, str]:
     cluster = project.cluster
     if not cluster.bootstrap_apps:
         return {}
-    return {HELMFILE: yaml_file(dump(helmfile(cluster, project.user_files)), schema=SCHEMA_URL)}
+    return {HELMFILE: document_file(helmfile(cluster, project.user_files))}
 
 
 def helmfile(cluster: Cluster, user_files: Mapping[str, str] | None = None) -> Helmfile:

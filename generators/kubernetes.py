@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from typing import Any
 
-from homeops_gen.apis import dump
+from homeops_gen.apis import document_file, dump
 from homeops_gen.apis.flux import (
     CommonMetadata,
     CrossNamespaceRef,
@@ -29,7 +29,6 @@ from homeops_gen.apis.flux import (
     SecretRef,
 )
 from homeops_gen.apis.kubernetes import schema_url
-from homeops_gen.apis.kustomize import SCHEMA_URL as KUSTOMIZE_SCHEMA
 from homeops_gen.apis.kustomize import KustomizeConfig, KustomizePatch, KustomizeTarget
 from homeops_gen.formats import to_yaml, yaml_file
 from homeops_gen.apps import deep_merge
@@ -40,11 +39,15 @@ from homeops_gen.layout import (
     FLUX_NAMESPACE,
     FLUX_SOURCE,
     FLUX_SYNC_PATH,
+    HELMRELEASE_FILE,
+    KUSTOMIZATION_FILE,
     RESOURCES_FOLDER,
     ROOT_KUSTOMIZATION,
     SOPS_AGE_SECRET,
     app_dir,
+    release_dir,
     resources_kustomization,
+    source_file,
 )
 from homeops_gen.model import App, Cluster, Namespace
 from homeops_gen.project import Project
@@ -91,7 +94,7 @@ def render(project: Project) -> dict[str, str]:
         files[f"{folder}/namespace.yaml"] = _object_file(
             namespace_object(namespace, metadata.get(namespace)), cluster.versions.kubernetes
         )
-        files[f"{folder}/kustomization.yaml"] = _kustomize(
+        files[f"{folder}/kustomization.yaml"] = document_file(
             KustomizeConfig(
                 components=[posixpath.relpath(NAMESPACE_COMPONENT, folder)],
                 resources=["./namespace.yaml", *(f"./{app.name}/ks.yaml" for app in apps)],
@@ -121,14 +124,6 @@ def namespace_object(name: str, extra: Namespace | None) -> dict[str, Any]:
     return {"apiVersion": "v1", "kind": "Namespace", "metadata": meta}
 
 
-def _kustomize(config: KustomizeConfig) -> str:
-    return yaml_file(dump(config), schema=KUSTOMIZE_SCHEMA)
-
-
-def _flux_file(*objects: Kustomization | HelmRelease | OCIRepository | HelmRepository) -> str:
-    return yaml_file(*(dump(o) for o in objects), schema=objects[0].SCHEMA_URL)
-
-
 def _flux_root(namespaces: list[str]) -> dict[str, str]:
     """The Kustomization the FluxInstance syncs: every namespace folder of ``out/kubernetes/apps``."""
     root = Kustomization(
@@ -136,11 +131,11 @@ def _flux_root(namespaces: list[str]) -> dict[str, str]:
         spec=KustomizationSpec(path=f"./{APPS}", source_ref=GIT_SOURCE),
     )
     return {
-        f"{FLUX_SYNC_PATH}/ks.yaml": _flux_file(root),
-        f"{FLUX_SYNC_PATH}/kustomization.yaml": _kustomize(
+        f"{FLUX_SYNC_PATH}/ks.yaml": document_file(root),
+        f"{FLUX_SYNC_PATH}/kustomization.yaml": document_file(
             KustomizeConfig(resources=["./ks.yaml"])
         ),
-        f"{APPS}/kustomization.yaml": _kustomize(
+        f"{APPS}/kustomization.yaml": document_file(
             KustomizeConfig(resources=[f"./{ns}" for ns in namespaces])
         ),
     }
@@ -162,7 +157,7 @@ def _namespace_component() -> dict[str, str]:
         "metadata": {"name": "_", "annotations": {"kustomize.toolkit.fluxcd.io/prune": "disabled"}},
     }
     return {
-        f"{NAMESPACE_COMPONENT}/kustomization.yaml": _kustomize(
+        f"{NAMESPACE_COMPONENT}/kustomization.yaml": document_file(
             KustomizeConfig(
                 api_version="kustomize.config.k8s.io/v1alpha1",
                 kind="Component",
@@ -190,10 +185,10 @@ def _app_files(
     files: dict[str, str] = {}
     if app.chart is not None:
         source, release = chart_objects(app)
-        source_file = f"{source.kind.lower()}.yaml"
-        contents[APP_FOLDER] += [f"./{source_file}", "./helmrelease.yaml"]
-        files[f"{base}/{APP_FOLDER}/{source_file}"] = _flux_file(source)
-        files[f"{base}/{APP_FOLDER}/helmrelease.yaml"] = _flux_file(release)
+        source_name = source_file(source.kind)
+        contents[APP_FOLDER] += [f"./{source_name}", f"./{HELMRELEASE_FILE}"]
+        files[f"{base}/{APP_FOLDER}/{source_name}"] = document_file(source)
+        files[f"{base}/{APP_FOLDER}/{HELMRELEASE_FILE}"] = document_file(release)
     for resource in app.resources:
         name = resource_file(resource)
         contents[placement[name]].append(f"./{name}")
@@ -211,12 +206,12 @@ def _app_files(
     ]
     for folder, entries in contents.items():
         if entries:
-            files[f"{base}/{folder}/kustomization.yaml"] = _kustomize(
+            files[f"{base}/{folder}/{KUSTOMIZATION_FILE}"] = document_file(
                 KustomizeConfig(resources=entries)
             )
     if split:
         objects.append(resources_flux_kustomization(app, wait=wait))
-    files[f"{base}/ks.yaml"] = _flux_file(*objects)
+    files[f"{base}/ks.yaml"] = document_file(*objects)
     return files
 
 
@@ -238,7 +233,7 @@ def flux_kustomization(app: App, *, wait: bool, dependencies: list[str]) -> Kust
         spec=_with_options(
             app,
             KustomizationSpec(
-                path=f"./{app_dir(app.namespace, app.name)}/{APP_FOLDER}",
+                path=f"./{release_dir(app.namespace, app.name)}",
                 source_ref=GIT_SOURCE,
                 target_namespace=app.namespace,
                 common_metadata=CommonMetadata(labels={"app.kubernetes.io/name": app.name}),

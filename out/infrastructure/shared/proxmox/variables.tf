@@ -33,7 +33,7 @@ variable "cluster_name" {
 }
 
 variable "talos_isos" {
-  description = "The Talos nocloud ISOs the nodes boot: file name in the ISO datastore => Image Factory URL."
+  description = "The Talos nocloud ISOs the host's nodes boot (one per schematic): file name in the ISO datastore => Image Factory URL."
   type        = map(string)
 }
 
