@@ -18,7 +18,7 @@ from homeops_gen import messages
 from homeops_gen.errors import LoadError, ModelError
 from homeops_gen.layout import MODEL_FILE
 from homeops_gen.model import ON_CREATE, Base, Cluster
-from homeops_gen.rules import NAMESPACE_RESOURCE, Problem, check_cluster
+from homeops_gen.rules import NAMESPACE_RESOURCE, Problem, check_cluster, unsubstituted
 from homeops_gen.secrets import is_sops_encrypted
 
 
@@ -300,8 +300,10 @@ def _read_user_files(root: Path, cluster: Cluster) -> tuple[dict[str, str], list
             reason = _secret_problem(rel, text) if is_secret else _manifest_problem(rel, text)
             if reason:
                 problems.append(Problem(where, reason))
-            else:
-                files[rel] = text
+                continue
+            files[rel] = text
+            if not is_secret and (problem := unsubstituted(where, text, app)):
+                problems.append(problem)
     return files, problems
 
 

@@ -8,6 +8,8 @@ them errors).
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from ipaddress import IPv4Address, IPv4Network
@@ -55,6 +57,7 @@ WARNINGS: dict[str, str] = {
     "cilium-kubernetes-untested": "a Kubernetes version newer than Cilium's e2e tests cover",
     "no-flux-instance": "no flux-instance app: nothing syncs out/kubernetes",
     "pool-not-announced": "a load-balancer pool no cilium app announces",
+    "unsubstituted-variable": "a ${VARIABLE} in an app whose Kustomization has no postBuild",
 }
 """Every warning's stable id and what it is about (listed by ``accept_warnings``)."""
 
@@ -463,6 +466,36 @@ def derived_values(cluster: Cluster) -> Iterator[Problem]:
 
 
 _MISSING = object()
+
+FLUX_VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)")
+"""A variable Flux's ``postBuild`` substitutes (``${NAME}``, ``${NAME:=default}``)."""
+
+
+def unsubstituted(path: str, text: str, app: App) -> Problem | None:
+    """A warning when ``text`` (a part of ``app``) names a variable nothing substitutes."""
+    if "postBuild" in app.kustomization:
+        return None
+    found = FLUX_VARIABLE.search(text)
+    if found is None:
+        return None
+    return warning(
+        "unsubstituted-variable",
+        path,
+        f"${{{found.group(1)}}} is deployed literally: the app's kustomization has no postBuild "
+        "(add postBuild.substitute or postBuild.substituteFrom)",
+    )
+
+
+@rule
+def variables_substituted(cluster: Cluster) -> Iterator[Problem]:
+    """A ``${VARIABLE}`` in an app's values or resources has a ``postBuild`` to fill it in."""
+    for i, app in enumerate(cluster.apps):
+        parts = [(f"apps[{i}].values", app.values)]
+        parts += [(f"apps[{i}].resources[{j}]", r) for j, r in enumerate(app.resources)]
+        for path, data in parts:
+            if problem := unsubstituted(path, json.dumps(data), app):
+                yield problem
+
 
 TALOS_DERIVED: dict[tuple[str, ...], str] = {
     ("cluster", "clusterName"): "name",

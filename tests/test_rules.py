@@ -608,3 +608,40 @@ def test_a_namespace_in_a_manifest_file_is_refused(tmp_path: Path) -> None:
         "part of an app" in result.err
     )
     assert not (root / "out").exists()
+
+
+def test_a_variable_without_postbuild_is_a_warning(tmp_path: Path) -> None:
+    # The tunnel's ${CLOUDFLARE_TUNNEL_ID} would reach the cluster literally.
+    target = '{"dnsName": "${CLOUDFLARE_TUNNEL_ID}.cfargotunnel.com"}'
+    endpoint = (
+        '{"apiVersion": "externaldns.k8s.io/v1alpha1", "kind": "DNSEndpoint", '
+        f'"metadata": {{"name": "tunnel"}}, "spec": {{"endpoints": [{target}]}}}}'
+    )
+    bare = write_model(
+        tmp_path / "bare", model(), DEFAULT_APPS + f" + [web(resources=[{endpoint}])]"
+    )
+    result = run("-C", bare)
+    assert result.code == 0
+    assert (
+        "warning[unsubstituted-variable]: apps[3].resources[0]: ${CLOUDFLARE_TUNNEL_ID} is "
+        "deployed literally" in result.err
+    )
+    substituted = write_model(
+        tmp_path / "ok",
+        model(),
+        DEFAULT_APPS
+        + f' + [web(resources=[{endpoint}], kustomization={{"postBuild": {{"substituteFrom": '
+        '[{"kind": "Secret", "name": "cluster-secrets"}]}})]',
+    )
+    assert "unsubstituted-variable" not in run("-C", substituted).err
+
+
+def test_a_variable_in_a_manifest_file_without_postbuild_is_a_warning(tmp_path: Path) -> None:
+    root = write_model(tmp_path, model(), DEFAULT_APPS + ' + [web(manifests=["m/cm.yaml"])]')
+    (root / "m").mkdir()
+    (root / "m/cm.yaml").write_text(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  d: ${SECRET_DOMAIN}\n"
+    )
+    result = run("-C", root)
+    assert result.code == 0
+    assert "warning[unsubstituted-variable]: apps[3].manifests[0]: ${SECRET_DOMAIN}" in result.err
