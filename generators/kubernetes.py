@@ -106,7 +106,6 @@ def render(project: Project) -> dict[str, str]:
                     cluster,
                     app,
                     project.user_files,
-                    placement[app.name],
                     wait=app.name in dependents,
                     dependencies=[last[dep] for dep in app.depends_on],
                 )
@@ -175,12 +174,12 @@ def _app_files(
     cluster: Cluster,
     app: App,
     user_files: Mapping[str, str],
-    placement: Mapping[str, str],
     *,
     wait: bool,
     dependencies: list[str],
 ) -> dict[str, str]:
     base = app_dir(app.namespace, app.name)
+    placement = folders(app, user_files)
     contents: dict[str, list[str]] = {APP_FOLDER: [], RESOURCES_FOLDER: []}
     files: dict[str, str] = {}
     if app.chart is not None:

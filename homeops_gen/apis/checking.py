@@ -37,28 +37,30 @@ _KINDS = {
     "float": "a number",
 }
 
+_FIXED = {
+    "missing": "required field missing",
+    "too_short": "must not be empty",
+    "string_too_short": "must not be empty",
+}
+
 
 def _message(model: type[BaseModel], error: Any) -> str:
     kind = error["type"]
-    loc = tuple(error["loc"])
     if kind == "extra_forbidden":
+        loc = tuple(error["loc"])
         match = closest(str(loc[-1]), field_names(_model_at(model, loc) or model))
         return f"unknown field; did you mean {match}?" if match else "unknown field"
-    if kind == "missing":
-        return "required field missing"
     if kind == "literal_error":
         expected = error.get("ctx", {}).get("expected", "")
         return f"{error['input']!r} is not allowed (expected {expected})"
     if kind == "value_error":
         return str(error["ctx"]["error"])
-    if kind in ("too_short", "string_too_short"):
-        return "must not be empty"
     if kind in ("too_long", "string_too_long"):
         return f"is too long (at most {error.get('ctx', {}).get('max_length')} characters)"
-    for prefix, words in _KINDS.items():
-        if kind.startswith(prefix):
-            return f"{error['input']!r} must be {words}"
-    return str(error["msg"])
+    words = next((w for prefix, w in _KINDS.items() if kind.startswith(prefix)), None)
+    if words is not None:
+        return f"{error['input']!r} must be {words}"
+    return _FIXED.get(kind, str(error["msg"]))
 
 
 def problems(model: type[BaseModel], data: Any, path: str) -> list[tuple[str, str]]:

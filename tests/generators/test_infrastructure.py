@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import re
 
 import hcl2
@@ -11,8 +13,10 @@ from homeops_gen.generators.infrastructure import MODULE_DIR, NODE_ATTRIBUTES, V
 from tests.conftest import MODELS, loaded, rendered
 
 
-def _inputs(model: str, host: str) -> dict:
-    return hcl2.loads(rendered(model)[f"out/infrastructure/hosts/{host}/terragrunt.hcl"])["inputs"]
+def _inputs(model: str, host: str) -> dict[str, Any]:
+    unit = hcl2.loads(rendered(model)[f"out/infrastructure/hosts/{host}/terragrunt.hcl"])
+    inputs: dict[str, Any] = unit["inputs"]
+    return inputs
 
 
 def test_each_host_lists_only_its_own_nodes() -> None:
@@ -88,7 +92,7 @@ def test_files_look_like_terraform_fmt() -> None:
 def test_per_node_vm_settings_come_from_the_model() -> None:
     node = _inputs("homelab", "pve-b")["nodes"]["k8s-4"]
     assert node["vm_name"] == '"talos-k8s-4"'
-    assert node["mac_address"] == '"BC:24:11:30:00:24"' and node["vlan_id"] == 30
+    assert node["mac_address"] == '"BC:24:11:30:00:18"' and node["vlan_id"] == 30
     # A disk without a datastore goes to the host's VM datastore.
     assert node["extra_disks"] == [
         {"size_gib": 256, "datastore": '"nvme"'},

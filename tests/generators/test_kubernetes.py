@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import subprocess
 from pathlib import Path
 
@@ -12,12 +14,12 @@ from tests.conftest import generated, loaded, rendered
 APPS = "out/kubernetes/apps"
 
 
-def _load(model: str, path: str) -> dict:
-    data: dict = next(yaml.safe_load_all(rendered(model)[path]))
+def _load(model: str, path: str) -> dict[str, Any]:
+    data: dict[str, Any] = next(yaml.safe_load_all(rendered(model)[path]))
     return data
 
 
-def _all(model: str, path: str) -> list[dict]:
+def _all(model: str, path: str) -> list[dict[str, Any]]:
     return list(yaml.safe_load_all(rendered(model)[path]))
 
 
