@@ -73,6 +73,35 @@ def deploy(app: App, cluster: Cluster) -> App:
     )
 
 
+def derived_facts(app: App, cluster: Cluster) -> dict[str, tuple[Any, str]]:
+    """The chart values (dotted paths) a helper app derives from facts of the model, each
+    with the field that sets it: a value the user gives there must be equal."""
+    helper = app.made_by
+    if helper is None:
+        return {}
+    if helper.helper == "cilium":
+        kubeprism = "Talos' KubePrism, which the Talos config enables"
+        facts: dict[str, tuple[Any, str]] = {
+            "ipv4NativeRoutingCIDR": (str(cluster.network.pod_cidr), "network.pod_cidr"),
+            "k8sServiceHost": (KUBEPRISM_HOST, kubeprism),
+            "k8sServicePort": (KUBEPRISM_PORT, kubeprism),
+            "kubeProxyReplacement": (True, "the Talos config, which disables kube-proxy"),
+        }
+        if helper.gateway_api:
+            facts["gatewayAPI.enabled"] = (True, "cilium(gateway_api=...)")
+        return facts
+    if helper.helper == "coredns":
+        return {"service.clusterIP": (str(cluster_dns_ip(cluster)), "network.service_cidr")}
+    if helper.helper == "flux-instance":
+        return {
+            "instance.sync.url": (cluster.gitops.repository, "gitops.repository"),
+            "instance.sync.ref": (f"refs/heads/{cluster.gitops.branch}", "gitops.branch"),
+            "instance.sync.path": (FLUX_SYNC_PATH, "the generated layout of out/"),
+            "instance.sync.kind": ("GitRepository", "gitops"),
+        }
+    return {}
+
+
 CILIUM_AGENT_CAPABILITIES = [
     "CHOWN",
     "KILL",
@@ -195,12 +224,12 @@ def _coredns(cluster: Cluster) -> Derived:
 
 def _flux_instance(app: App, cluster: Cluster) -> Derived:
     """The FluxInstance, syncing ``out/kubernetes/flux/cluster`` from the model's Git repository."""
+    version = app.chart.version.removeprefix("v") if app.chart else ""
     instance = FluxInstanceSpec(
         distribution=Distribution(
             version="2.x",
             registry="ghcr.io/fluxcd",
-            artifact="oci://ghcr.io/controlplaneio-fluxcd/"
-            f"flux-operator-manifests:v{app.chart.version}",
+            artifact="oci://ghcr.io/controlplaneio-fluxcd/" f"flux-operator-manifests:v{version}",
         ),
         cluster=ClusterSettings(network_policy=False),
         components=[
