@@ -355,7 +355,7 @@ def test_renovate_config_is_owned_refused_when_edited_and_pruned(nova: Path) -> 
 def test_a_chart_bump_changes_exactly_the_files_naming_that_chart(tmp_path: Path) -> None:
     """The Renovate pull request changes cluster.py; regenerating changes exactly the
     generated files that name the bumped chart (and the manifest of hashes)."""
-    for model, app in [("many-apps", "grafana"), ("nova", "cilium")]:
+    for model, app in [("many-apps", "grafana"), ("nova", "cilium"), ("homelab", "gatus")]:
         root = copy_model(model, tmp_path / model)
         assert run("-C", root).code == 0
         before = tree(root)
