@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
+import subprocess
 
 import hcl2
+import pytest
 
-from tests.conftest import loaded, rendered
+from tests.conftest import MODELS, loaded, rendered
 
 
 def _inputs(model: str, host: str) -> dict:
@@ -79,3 +83,24 @@ def test_files_look_like_terraform_fmt() -> None:
         if path.endswith((".hcl", ".tf")):
             assert "\t" not in text and not re.search(r" +$", text, re.M), path
             assert text.endswith("\n") and not text.endswith("\n\n"), path
+
+
+FORMATTER = shutil.which("tofu") or shutil.which("terraform")
+
+
+@pytest.mark.skipif(FORMATTER is None, reason="neither tofu nor terraform is on PATH")
+@pytest.mark.parametrize("model", sorted(MODELS))
+def test_every_hcl_file_is_byte_identical_to_fmt(model: str) -> None:
+    """What ``tofu fmt``/``terraform fmt`` makes of each generated file is the file itself."""
+    assert FORMATTER is not None
+    for path, text in rendered(model).items():
+        if path.endswith((".hcl", ".tf")):
+            formatted = subprocess.run(
+                [FORMATTER, "fmt", "-no-color", "-"],
+                input=text,
+                capture_output=True,
+                text=True,
+                check=True,
+                env={**os.environ, "TF_CLI_CONFIG_FILE": os.devnull},
+            ).stdout
+            assert formatted == text, f"{model}: {path} is not in canonical HCL layout"
