@@ -139,8 +139,5 @@ def environment_variables(cluster: Cluster) -> list[tuple[str, str]]:
         variables.append(
             (names["api_token"], f"Proxmox API token of {host.name} (user@realm!id=secret)")
         )
-        variables.append(
-            (names["ssh_user"], f"SSH user on {host.name} for uploads (default {host.ssh_user})")
-        )
     variables.append(("SOPS_AGE_KEY_FILE", "The age private key file SOPS decrypts with"))
     return variables

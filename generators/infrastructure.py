@@ -23,10 +23,7 @@ def render(project: Project) -> dict[str, str]:
         f"{INFRASTRUCTURE}/root.hcl": render_template(
             "infrastructure/root.hcl.j2",
             state=cluster.state,
-            credentials={
-                h.name: {**derive.host_credentials(h), "default_ssh_user": h.ssh_user}
-                for h in cluster.hosts
-            },
+            credentials={h.name: derive.host_credentials(h) for h in cluster.hosts},
         )
     }
     for name in SHARED_MODULE:

@@ -60,11 +60,11 @@ def cluster_dns_ip(cluster: Cluster) -> IPv4Address:
 
 
 def host_credentials(host: ProxmoxHost) -> dict[str, str]:
-    """The environment variables holding ``host``'s Proxmox API token and SSH user."""
-    return {
-        "api_token": f"{host.env_prefix}_API_TOKEN",
-        "ssh_user": f"{host.env_prefix}_SSH_USER",
-    }
+    """The environment variables holding ``host``'s Proxmox credentials (its API token).
+
+    The provider reaches Proxmox through the API alone: SSH is needed only to upload
+    snippets or import disks from files, and the generated module does neither."""
+    return {"api_token": f"{host.env_prefix}_API_TOKEN"}
 
 
 def uses_managed_coredns(cluster: Cluster) -> bool:

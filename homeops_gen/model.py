@@ -118,7 +118,6 @@ class ProxmoxHost(Base):
         "local"
     )
     bridge: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")] = "vmbr0"
-    ssh_user: Annotated[str, StringConstraints(pattern=r"^[a-z_][a-z0-9_-]*\$?$")] = "tofu"
     node_name: DnsLabel | None = None
     """The host's node name inside Proxmox, when it differs from ``name``."""
     insecure: bool = False

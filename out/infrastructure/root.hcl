@@ -33,9 +33,7 @@ locals {
   # The environment variables holding each host's Proxmox credentials.
   credentials = {
     hypnos = {
-      api_token        = "PROXMOX_HYPNOS_API_TOKEN"
-      ssh_user         = "PROXMOX_HYPNOS_SSH_USER"
-      default_ssh_user = "tofu"
+      api_token = "PROXMOX_HYPNOS_API_TOKEN"
     }
   }
 }
@@ -45,7 +43,6 @@ terraform {
     commands = get_terraform_commands_that_need_vars()
     env_vars = {
       TF_VAR_proxmox_api_token = get_env(local.credentials[local.host].api_token)
-      TF_VAR_proxmox_ssh_user  = get_env(local.credentials[local.host].ssh_user, local.credentials[local.host].default_ssh_user)
     }
   }
 }

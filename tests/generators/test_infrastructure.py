@@ -59,8 +59,23 @@ def test_root_hcl_has_r2_backend_and_per_host_credentials() -> None:
     ):
         assert setting in root
     for host in ("ATLAS", "BOREAS", "CASTOR"):
-        assert f'"PROXMOX_{host}_API_TOKEN"' in root and f'"PROXMOX_{host}_SSH_USER"' in root
-    assert "TF_VAR_proxmox_api_token" in root and "TF_VAR_proxmox_ssh_user" in root
+        assert f'"PROXMOX_{host}_API_TOKEN"' in root
+    assert "TF_VAR_proxmox_api_token" in root
+
+
+def test_nothing_configures_or_asks_for_ssh() -> None:
+    """bpg reaches Proxmox through the API alone for what the module does (download_file,
+    VMs without disk imports); SSH would only be a credential nobody uses."""
+    for model in MODELS:
+        files = rendered(model)
+        infrastructure = {p: t for p, t in files.items() if p.startswith("out/infrastructure/")}
+        assert not any("ssh" in t.lower() for t in infrastructure.values()), model
+        assert "SSH" not in files[".env.example"], model
+    main = rendered("nova")["out/infrastructure/shared/proxmox/main.tf"]
+    # What would need SSH in bpg: a disk imported from a file, or a snippet upload.
+    assert (
+        "file_id" not in main.split("cdrom {")[0] and "proxmox_virtual_environment_file" not in main
+    )
 
 
 def test_custom_state_variables_are_used() -> None:

@@ -17,11 +17,6 @@ variable "proxmox_api_token" {
   sensitive   = true
 }
 
-variable "proxmox_ssh_user" {
-  description = "The SSH user the provider uses for file uploads, from PROXMOX_<HOST>_SSH_USER."
-  type        = string
-}
-
 variable "proxmox_node" {
   description = "The host's node name in Proxmox VE."
   type        = string
