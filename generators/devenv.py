@@ -60,6 +60,23 @@ def _at_root(*commands: str) -> str:
     return " && ".join(['cd "$DEVENV_ROOT"', *commands])
 
 
+S3_CREDENTIALS = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")
+"""The only variables the S3 backend (and terragrunt's bucket checks) read the keys from."""
+
+
+def state_credentials(cluster: Cluster) -> list[str]:
+    """Commands exporting the model's R2 key variables under the names the S3 backend reads.
+
+    The keys stay in the environment: no generated file and no backend configuration
+    terragrunt writes holds them."""
+    state = cluster.state
+    return [
+        f'export {target}="${{{source}:?{source} is not set (see .env.example)}}"'
+        for target, source in zip(S3_CREDENTIALS, (state.access_key_env, state.secret_key_env))
+        if target != source
+    ]
+
+
 def scripts(cluster: Cluster) -> list[Script]:
     """The operator's scripts, every path pointing at a generated file."""
     talconfig = f"{TALOS}/talconfig.yaml"
@@ -80,12 +97,20 @@ def scripts(cluster: Cluster) -> list[Script]:
         Script(
             "infra-plan",
             "Plan the Proxmox VMs of every host (terragrunt)",
-            _at_root(f"cd {shell_quote(INFRASTRUCTURE)}", 'terragrunt run --all plan "$@"'),
+            _at_root(
+                *state_credentials(cluster),
+                f"cd {shell_quote(INFRASTRUCTURE)}",
+                'terragrunt run --all plan "$@"',
+            ),
         ),
         Script(
             "infra-apply",
             "Create or update the Proxmox VMs of every host (terragrunt)",
-            _at_root(f"cd {shell_quote(INFRASTRUCTURE)}", 'terragrunt run --all apply "$@"'),
+            _at_root(
+                *state_credentials(cluster),
+                f"cd {shell_quote(INFRASTRUCTURE)}",
+                'terragrunt run --all apply "$@"',
+            ),
         ),
         Script(
             "talos-gen",

@@ -10,8 +10,13 @@ from homeops_gen.model import Cluster, ProxmoxHost
 from homeops_gen.project import Project
 from homeops_gen.render import render_template
 
-BPG_PROXMOX_VERSION = "~> 0.89"
-"""The bpg/proxmox provider releases the generated module is written for."""
+BPG_PROXMOX_VERSION = "~> 0.89.0"
+"""The bpg/proxmox provider releases the generated module is written for: patch releases of
+one minor only, since bpg removes and renames attributes between minor releases."""
+
+TOFU_VERSION = ">= 1.10.0"
+"""OpenTofu releases that can run the module: the S3 backend's ``use_lockfile`` (native
+state locking) arrived in 1.10.0."""
 
 SHARED_MODULE = ("versions.tf", "provider.tf", "variables.tf", "main.tf")
 
@@ -28,7 +33,9 @@ def render(project: Project) -> dict[str, str]:
     }
     for name in SHARED_MODULE:
         files[f"{INFRASTRUCTURE}/shared/proxmox/{name}"] = render_template(
-            f"infrastructure/shared/proxmox/{name}.j2", provider_version=BPG_PROXMOX_VERSION
+            f"infrastructure/shared/proxmox/{name}.j2",
+            provider_version=BPG_PROXMOX_VERSION,
+            tofu_version=TOFU_VERSION,
         )
     for host in cluster.hosts:
         files[f"{INFRASTRUCTURE}/hosts/{host.name}/terragrunt.hcl"] = render_template(

@@ -168,8 +168,11 @@ class RemoteState(Base):
 
     bucket: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$")]
     account_id_env: EnvVarName = "CLOUDFLARE_ACCOUNT_ID"
-    access_key_env: EnvVarName = "R2_ACCESS_KEY"
-    secret_key_env: EnvVarName = "R2_ACCESS_SECRET"
+    access_key_env: EnvVarName = "AWS_ACCESS_KEY_ID"
+    """The variable holding the R2 access key id. The S3 backend reads only
+    ``AWS_ACCESS_KEY_ID``; the infra scripts export another name under it."""
+    secret_key_env: EnvVarName = "AWS_SECRET_ACCESS_KEY"
+    """The variable holding the R2 secret access key (exported as ``AWS_SECRET_ACCESS_KEY``)."""
 
 
 class GitOps(Base):

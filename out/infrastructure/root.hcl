@@ -1,7 +1,10 @@
 # Generated from cluster.py by homeops-gen. Do not edit by hand.
 # Included by every hosts/<host>/terragrunt.hcl.
 
-# OpenTofu state lives in Cloudflare R2, through the S3 backend.
+# OpenTofu state lives in Cloudflare R2, through the S3 backend. Its keys are not
+# written here: the backend reads AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY from the
+# environment, so they never reach the generated backend.tf or .terraform/.
+# A lock object beside the state (use_lockfile, OpenTofu >= 1.10) serialises applies.
 remote_state {
   backend = "s3"
   generate = {
@@ -13,8 +16,7 @@ remote_state {
     key                         = "${path_relative_to_include()}/terraform.tfstate"
     region                      = "auto"
     endpoints                   = { s3 = "https://${get_env("CLOUDFLARE_ACCOUNT_ID")}.r2.cloudflarestorage.com" }
-    access_key                  = get_env("R2_ACCESS_KEY")
-    secret_key                  = get_env("R2_ACCESS_SECRET")
+    use_lockfile                = true
     skip_bucket_versioning      = true
     skip_bucket_ssencryption    = true
     skip_bucket_root_access     = true

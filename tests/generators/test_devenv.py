@@ -6,7 +6,8 @@ import re
 
 import pytest
 
-from tests.conftest import MODELS, rendered
+from homeops_gen.generators.devenv import scripts
+from tests.conftest import MODELS, loaded, rendered
 
 SCRIPTS = ["infra-plan", "infra-apply", "talos-gen", "talos-encrypt", "talos-apply", "boot", "gen"]
 
@@ -51,3 +52,17 @@ def test_no_credential_value_in_any_output() -> None:
             # Only environment variable names (or lookups of them) may stand for credentials.
             pattern = r'(api_token|secret_key|access_key)\s*=\s*"(?![A-Z][A-Z0-9_]*")[^"]+"'
             assert not re.search(pattern, text), path
+
+
+def test_infra_scripts_export_renamed_state_keys_under_the_s3_names() -> None:
+    # no-lb-pool names its own variables; the S3 backend reads only the AWS_ ones.
+    by_name = {s.name: s.exec for s in scripts(loaded("no-lb-pool").cluster)}
+    for script in ("infra-plan", "infra-apply"):
+        body = by_name[script]
+        assert 'export AWS_ACCESS_KEY_ID="${CF_R2_KEY:?' in body, body
+        assert 'export AWS_SECRET_ACCESS_KEY="${CF_R2_SECRET:?' in body, body
+        assert body.index("export AWS_") < body.index("terragrunt")
+    # With the default names nothing needs exporting, and .env.example asks for them.
+    assert "export AWS_" not in rendered("nova")["devenv.nix"]
+    env = rendered("nova")[".env.example"]
+    assert "\nAWS_ACCESS_KEY_ID=\n" in env and "\nAWS_SECRET_ACCESS_KEY=\n" in env

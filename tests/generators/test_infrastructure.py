@@ -80,7 +80,7 @@ def test_nothing_configures_or_asks_for_ssh() -> None:
 
 def test_custom_state_variables_are_used() -> None:
     root = rendered("no-lb-pool")["out/infrastructure/root.hcl"]
-    assert 'get_env("CF_R2_KEY")' in root and 'get_env("CF_ACCOUNT")' in root
+    assert 'get_env("CF_ACCOUNT")' in root and "CF_R2_KEY" not in root
 
 
 def test_vm_module_uses_cloud_init_static_ip_and_the_factory_iso() -> None:
@@ -119,3 +119,27 @@ def test_every_hcl_file_is_byte_identical_to_fmt(model: str) -> None:
                 env={**os.environ, "TF_CLI_CONFIG_FILE": os.devnull},
             ).stdout
             assert formatted == text, f"{model}: {path} is not in canonical HCL layout"
+
+
+@pytest.mark.parametrize("model", sorted(MODELS))
+def test_state_keys_never_reach_the_backend_configuration(model: str) -> None:
+    """terragrunt writes remote_state's config into backend.tf and .terraform/: the R2 keys
+    must come from the environment the S3 backend reads, not from that config."""
+    root = hcl2.loads(rendered(model)["out/infrastructure/root.hcl"])
+    config = root["remote_state"][0]["config"]
+    assert not {"access_key", "secret_key", "token"} & set(config), model
+    state = loaded(model).cluster.state
+    text = rendered(model)["out/infrastructure/root.hcl"]
+    for name in (state.access_key_env, state.secret_key_env):
+        assert name not in str(config) and f'get_env("{name}"' not in text
+
+
+def test_state_is_locked_and_versions_are_pinned() -> None:
+    files = rendered("nova")
+    assert "use_lockfile                = true" in files["out/infrastructure/root.hcl"]
+    versions = hcl2.loads(files["out/infrastructure/shared/proxmox/versions.tf"])["terraform"][0]
+    # use_lockfile needs OpenTofu 1.10.0 (native S3 locking).
+    assert versions["required_version"] == '">= 1.10.0"'
+    pin = versions["required_providers"][0]["proxmox"]["version"].strip('"')
+    # "~> X.Y.Z" admits only patch releases of X.Y; "~> 0.89" would admit every 0.x.
+    assert re.fullmatch(r"~> 0\.\d+\.\d+", pin), pin
