@@ -11,9 +11,11 @@ from homeops_gen.layout import (
     CLUSTERCONFIG,
     FLUX_NAMESPACE,
     INFRASTRUCTURE,
+    KUBECONFIG,
     SOPS_AGE_SECRET,
     TALOS,
     TALSECRET,
+    TALSECRET_PARTIAL,
 )
 from homeops_gen.model import Cluster
 from homeops_gen.project import Project
@@ -48,7 +50,10 @@ def render(project: Project) -> dict[str, str]:
     cluster = project.cluster
     return {
         "devenv.nix": render_template(
-            "devenv/devenv.nix.j2", packages=PACKAGES, scripts=scripts(cluster)
+            "devenv/devenv.nix.j2",
+            packages=PACKAGES,
+            scripts=scripts(cluster),
+            enter_shell=LOAD_DOTENV,
         ),
         ".env.example": render_template(
             "devenv/env.example.j2", variables=environment_variables(cluster)
@@ -59,6 +64,9 @@ def render(project: Project) -> dict[str, str]:
 def _at_root(*commands: str) -> str:
     return " && ".join(['cd "$DEVENV_ROOT"', *commands])
 
+
+LOAD_DOTENV = 'if [ -f "$DEVENV_ROOT/.env" ]; then set -a; . "$DEVENV_ROOT/.env"; set +a; fi'
+"""Read ``.env`` into the shell at start-up, so no value is evaluated into the Nix store."""
 
 S3_CREDENTIALS = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")
 """The only variables the S3 backend (and terragrunt's bucket checks) read the keys from."""
@@ -77,19 +85,63 @@ def state_credentials(cluster: Cluster) -> list[str]:
     ]
 
 
+def kube_context(cluster: Cluster) -> str:
+    """The context of the kubeconfig talosctl writes for ``cluster``: ``admin@<cluster>``."""
+    return f"admin@{cluster.name}"
+
+
+def _pin_cluster(cluster: Cluster) -> list[str]:
+    """Commands that point kubectl and helmfile at this cluster's own kubeconfig and context,
+    whatever the operator's current context is."""
+    return [
+        f'export KUBECONFIG="$DEVENV_ROOT"/{shell_quote(KUBECONFIG)}',
+        f"kubectl config use-context {shell_quote(kube_context(cluster))} >/dev/null",
+    ]
+
+
+def _talos_gen() -> str:
+    """Create the encrypted Talos secrets once, then generate the machine configs.
+
+    ``talhelper gensecret`` pipes straight into ``sops encrypt`` (``--filename-override``
+    picks the creation rule): plain-text secrets never touch the disk, and a failed
+    encryption leaves no file behind, so the next run tries again.
+    """
+    talsecret = shell_quote(TALSECRET)
+    partial = shell_quote(TALSECRET_PARTIAL)
+    return _at_root(
+        "set -o pipefail",
+        f"if [ ! -f {talsecret} ]; then"
+        f" if talhelper gensecret | sops encrypt --filename-override {talsecret} > {partial};"
+        f" then mv {partial} {talsecret};"
+        f" else rm -f {partial}; echo 'talos-gen: encrypting the Talos secrets failed' >&2;"
+        " exit 1; fi; fi",
+        f"talhelper genconfig --config-file {shell_quote(TALOS + '/talconfig.yaml')}"
+        f" --secret-file {talsecret} --out-dir {shell_quote(CLUSTERCONFIG)}",
+    )
+
+
+def _boot(cluster: Cluster) -> str:
+    """Install the bootstrap apps into this cluster only, with the Secrets Flux needs first."""
+    steps = _pin_cluster(cluster)
+    if any(app.secrets for app in cluster.apps):
+        steps += [
+            f"kubectl create namespace {FLUX_NAMESPACE} --dry-run=client -o yaml"
+            " | kubectl apply -f -",
+            # The key goes from its file through a pipe into the API; nothing is written.
+            f"kubectl -n {FLUX_NAMESPACE} create secret generic {SOPS_AGE_SECRET}"
+            ' --from-file=age.agekey="${SOPS_AGE_KEY_FILE:?SOPS_AGE_KEY_FILE is not set'
+            ' (see .env.example)}" --dry-run=client -o yaml | kubectl apply -f -',
+        ]
+    steps += [
+        f"cd {shell_quote(BOOTSTRAP)}",
+        f'helmfile --kube-context {shell_quote(kube_context(cluster))} sync --hide-notes "$@"',
+    ]
+    return _at_root(*steps)
+
+
 def scripts(cluster: Cluster) -> list[Script]:
     """The operator's scripts, every path pointing at a generated file."""
-    talconfig = f"{TALOS}/talconfig.yaml"
-    talsecret = shell_quote(TALSECRET)
-    boot = [f"cd {shell_quote(BOOTSTRAP)}", 'helmfile sync --hide-notes "$@"']
-    if any(app.secrets for app in cluster.apps):
-        boot = [
-            f"kubectl create namespace {FLUX_NAMESPACE} --dry-run=client -o yaml | kubectl apply -f -",
-            f"kubectl -n {FLUX_NAMESPACE} create secret generic {SOPS_AGE_SECRET}"
-            ' --from-file=age.agekey="$SOPS_AGE_KEY_FILE" --dry-run=client -o yaml'
-            " | kubectl apply -f -",
-            *boot,
-        ]
+    first_cp = shell_quote(cluster.control_planes[0].ip)
     return [
         Script(
             "gen", "Regenerate out/ and the root files from cluster.py", _at_root("make generate")
@@ -114,18 +166,8 @@ def scripts(cluster: Cluster) -> list[Script]:
         ),
         Script(
             "talos-gen",
-            "Generate the Talos machine configs with talhelper (creates the secrets once)",
-            _at_root(
-                f"if [ ! -f {talsecret} ]; then talhelper gensecret > {talsecret}"
-                f" && sops --encrypt --in-place {talsecret}; fi",
-                f"talhelper genconfig --config-file {shell_quote(talconfig)}"
-                f" --secret-file {talsecret} --out-dir {shell_quote(CLUSTERCONFIG)}",
-            ),
-        ),
-        Script(
-            "talos-encrypt",
-            "Encrypt the Talos secrets file with SOPS",
-            _at_root(f"sops --encrypt --in-place {talsecret}"),
+            "Generate the Talos machine configs with talhelper (creates the encrypted secrets once)",
+            _talos_gen(),
         ),
         Script(
             "talos-apply",
@@ -134,19 +176,19 @@ def scripts(cluster: Cluster) -> list[Script]:
         ),
         Script(
             "talos-bootstrap",
-            "Bootstrap etcd on the first control plane and fetch the kubeconfig",
+            "Bootstrap etcd on the first control plane and fetch the cluster's own kubeconfig",
             _at_root(
                 f"export TALOSCONFIG={shell_quote(CLUSTERCONFIG + '/talosconfig')}",
-                f"talosctl bootstrap --nodes {shell_quote(cluster.control_planes[0].ip)}"
-                f" --endpoints {shell_quote(cluster.control_planes[0].ip)}",
-                f"talosctl kubeconfig --nodes {shell_quote(cluster.control_planes[0].ip)}"
-                f" --endpoints {shell_quote(cluster.control_planes[0].ip)} --force",
+                f"talosctl bootstrap --nodes {first_cp} --endpoints {first_cp}",
+                # Into its own file (not merged into ~/.kube/config), which boot pins.
+                f"talosctl kubeconfig {shell_quote(KUBECONFIG)} --nodes {first_cp}"
+                f" --endpoints {first_cp} --force",
             ),
         ),
         Script(
             "boot",
             "Install the bootstrap apps (CNI, Flux) once; Flux takes over from there",
-            _at_root(*boot),
+            _boot(cluster),
         ),
     ]
 

@@ -26,7 +26,13 @@ TALSECRET = f"{TALOS}/talsecret.sops.yaml"
 CLUSTERCONFIG = f"{TALOS}/clusterconfig"
 """Where ``talhelper genconfig`` writes machine configs and talosconfig (secret: not committed)."""
 
-RUNTIME_FILES = (TALSECRET, CLUSTERCONFIG)
+KUBECONFIG = f"{CLUSTERCONFIG}/kubeconfig"
+"""The cluster's own kubeconfig (``talos-bootstrap`` writes it; ``boot`` uses only it)."""
+
+TALSECRET_PARTIAL = f"{TALSECRET}.partial"
+"""Where ``talos-gen`` lets sops write the encrypted secrets before renaming them into place."""
+
+RUNTIME_FILES = (TALSECRET, TALSECRET_PARTIAL, CLUSTERCONFIG)
 """Files and folders under ``out/`` that the operator's tools create, which scripts may name."""
 
 

@@ -44,6 +44,6 @@ def plan(result: Build) -> writer.Plan:
             "secret files in plain text (a .sops.yaml rule covers them, but they carry "
             "no SOPS metadata):\n"
             + "\n".join(f"  {p}" for p in changes.plaintext)
-            + "\nEncrypt them (sops --encrypt --in-place FILE, or talos-encrypt) and rerun."
+            + "\nEncrypt them (sops --encrypt --in-place FILE) and rerun."
         )
     return changes
