@@ -144,7 +144,9 @@ def scripts(cluster: Cluster) -> list[Script]:
     first_cp = shell_quote(cluster.control_planes[0].ip)
     return [
         Script(
-            "gen", "Regenerate out/ and the root files from cluster.py", _at_root("make generate")
+            "gen",
+            "Regenerate out/ and the root files from cluster.py",
+            _at_root('homeops-gen "$@"'),
         ),
         Script(
             "infra-plan",
