@@ -14,6 +14,10 @@ BPG_PROXMOX_VERSION = "~> 0.89.0"
 """The bpg/proxmox provider releases the generated module is written for: patch releases of
 one minor only, since bpg removes and renames attributes between minor releases."""
 
+TALOS_PROVIDER_VERSION = "~> 0.11.0"
+"""The siderolabs/talos provider releases whose ``talos_image_factory_schematic`` registers
+the schematic with the Image Factory (POST /schematics)."""
+
 TOFU_VERSION = ">= 1.10.0"
 """OpenTofu releases that can run the module: the S3 backend's ``use_lockfile`` (native
 state locking) arrived in 1.10.0."""
@@ -35,6 +39,7 @@ def render(project: Project) -> dict[str, str]:
         files[f"{INFRASTRUCTURE}/shared/proxmox/{name}"] = render_template(
             f"infrastructure/shared/proxmox/{name}.j2",
             provider_version=BPG_PROXMOX_VERSION,
+            talos_provider_version=TALOS_PROVIDER_VERSION,
             tofu_version=TOFU_VERSION,
         )
     for host in cluster.hosts:
@@ -55,6 +60,8 @@ def host_inputs(cluster: Cluster, host: ProxmoxHost) -> dict[str, Any]:
         "proxmox_insecure": host.insecure,
         "proxmox_node": host.proxmox_node,
         "cluster_name": cluster.name,
+        "talos_schematic": derive.schematic(cluster),
+        "talos_schematic_id": derive.schematic_id(cluster),
         "talos_iso_url": derive.talos_iso_url(cluster),
         "talos_iso_file_name": derive.talos_iso_file_name(cluster),
         "iso_datastore": host.iso_datastore,
@@ -73,6 +80,7 @@ def host_inputs(cluster: Cluster, host: ProxmoxHost) -> dict[str, Any]:
             "cores": node.cores,
             "memory_mib": node.memory_mib,
             "disk_gib": node.disk_gib,
+            "disk_interface": derive.disk_interface(derive.install_disk(cluster, node)),
             "address": f"{node.ip}/{prefix}",
             "startup_order": 1 if node.is_controlplane else 2,
             "description": node.description

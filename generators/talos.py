@@ -101,7 +101,7 @@ def _node(cluster: Cluster, node: Node, schematic: Schematic) -> TalNode:
         hostname=node.name,
         ip_address=str(node.ip),
         control_plane=node.is_controlplane,
-        install_disk=cluster.talos.install_disk,
+        install_disk=derive.install_disk(cluster, node),
         nameservers=[str(ns) for ns in cluster.network.nameservers] or None,
         node_labels=dict(sorted(node.labels.items())) or None,
         schematic=schematic,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from ipaddress import IPv4Address
 
-from homeops_gen.model import Cluster, ProxmoxHost
+from homeops_gen.model import Cluster, Node, ProxmoxHost
 
 IMAGE_FACTORY = "factory.talos.dev"
 PLATFORM = "nocloud"
@@ -15,22 +15,26 @@ an installed node would boot as bare metal and lose its address."""
 QEMU_GUEST_AGENT = "siderolabs/qemu-guest-agent"
 
 
-def schematic_id(cluster: Cluster) -> str:
-    """The schematic ID exactly as the Talos Image Factory computes it.
+def schematic(cluster: Cluster) -> str:
+    """The Image Factory schematic of the model's image, as Go's yaml.v3 marshals it.
 
-    The factory hashes (SHA-256) the schematic marshalled by Go's yaml.v3, which
-    indents by four spaces; an empty schematic is ``customization: {}``.
+    yaml.v3 indents by four spaces; an empty schematic is ``customization: {}``.
     Extension names are restricted by the model to characters that yaml.v3
-    writes unquoted, so the text below is byte-identical.
+    writes unquoted, so the text is byte-identical to the factory's.
     """
     extensions = cluster.talos.extensions
     if not extensions:
-        text = "customization: {}\n"
-    else:
-        text = "customization:\n    systemExtensions:\n        officialExtensions:\n" + "".join(
-            f"            - {ext}\n" for ext in extensions
-        )
-    return hashlib.sha256(text.encode()).hexdigest()
+        return "customization: {}\n"
+    return "customization:\n    systemExtensions:\n        officialExtensions:\n" + "".join(
+        f"            - {ext}\n" for ext in extensions
+    )
+
+
+def schematic_id(cluster: Cluster) -> str:
+    """The schematic ID exactly as the Talos Image Factory computes it: the SHA-256 of
+    :func:`schematic`. The factory serves images only for schematics registered with it,
+    which the infrastructure layer does before downloading the ISO."""
+    return hashlib.sha256(schematic(cluster).encode()).hexdigest()
 
 
 def talos_iso_url(cluster: Cluster) -> str:
@@ -47,6 +51,22 @@ def installer_url_template() -> str:
 def talos_iso_file_name(cluster: Cluster) -> str:
     """A file name that changes with the image, so a new version never reuses an old ISO."""
     return f"talos-{cluster.versions.talos}-{schematic_id(cluster)[:12]}-{PLATFORM}-amd64.iso"
+
+
+SYSTEM_DISK_INTERFACES = {"/dev/sda": "scsi0", "/dev/vda": "virtio0"}
+"""The VM's system disk, by the name the guest sees it under: the first disk of the
+VirtIO SCSI controller is ``/dev/sda``, the first VirtIO block device ``/dev/vda``."""
+
+
+def install_disk(cluster: Cluster, node: Node) -> str:
+    """The disk Talos installs itself to on ``node``."""
+    return cluster.talos.install_disk
+
+
+def disk_interface(disk: str) -> str | None:
+    """The Proxmox interface of the system disk that the guest sees as ``disk``, or None
+    when no VM disk homeops-gen creates shows up under that name."""
+    return SYSTEM_DISK_INTERFACES.get(disk)
 
 
 def guest_agent(cluster: Cluster) -> bool:

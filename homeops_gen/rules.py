@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from ipaddress import IPv4Address, IPv4Network
 
-from homeops_gen import compat
+from homeops_gen import compat, derive
 from homeops_gen.layout import FLUX_SOURCE, ROOT_KUSTOMIZATION
 from homeops_gen.model import App, Cluster
 from homeops_gen.releases import resource_file, user_file_name
@@ -225,6 +225,24 @@ def address_ranges(cluster: Cluster) -> Iterator[Problem]:
         if address in pool:
             yield Problem(path, f"{pool} contains {address}, the address of {what}")
             break
+
+
+@rule
+def install_disks(cluster: Cluster) -> Iterator[Problem]:
+    """Talos installs to the disk the VM has: its system disk decides the interface."""
+    for i, node in enumerate(cluster.nodes):
+        disk = derive.install_disk(cluster, node)
+        if derive.disk_interface(disk) is None:
+            known = " or ".join(
+                f"{name} ({interface.rstrip('0')})"
+                for name, interface in derive.SYSTEM_DISK_INTERFACES.items()
+            )
+            yield Problem(
+                "talos.install_disk",
+                f"{disk} is not a disk node {node.name!r} has: its VM's system disk shows up "
+                f"as {known}; use one of them",
+            )
+            return  # one shared setting: one report
 
 
 @rule

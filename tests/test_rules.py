@@ -307,6 +307,12 @@ INVALID: dict[str, tuple[dict[str, Any], str, str, list[str]]] = {
         "talos.allow_scheduling_on_control_planes",
         ["every node is a control plane"],
     ),
+    "install disk the vm does not have": (
+        {"talos": {"install_disk": "/dev/nvme0n1"}},
+        DEFAULT_APPS,
+        "talos.install_disk",
+        ["/dev/nvme0n1", "/dev/sda", "/dev/vda", "scsi", "virtio"],
+    ),
 }
 
 

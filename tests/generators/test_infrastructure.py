@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import shutil
@@ -86,7 +87,8 @@ def test_custom_state_variables_are_used() -> None:
 def test_vm_module_uses_cloud_init_static_ip_and_the_factory_iso() -> None:
     main = rendered("nova")["out/infrastructure/shared/proxmox/main.tf"]
     parsed = hcl2.loads(main)
-    vm = parsed["resource"][1]['"proxmox_virtual_environment_vm"']['"node"']
+    resources = {k: v for r in parsed["resource"] for k, v in r.items()}
+    vm = resources['"proxmox_virtual_environment_vm"']['"node"']
     ipv4 = vm["initialization"][0]["ip_config"][0]["ipv4"][0]
     assert (ipv4["address"], ipv4["gateway"]) == ("${each.value.address}", "${var.gateway}")
     assert vm["cdrom"][0]["file_id"].endswith("talos_iso.id}")
@@ -143,3 +145,41 @@ def test_state_is_locked_and_versions_are_pinned() -> None:
     pin = versions["required_providers"][0]["proxmox"]["version"].strip('"')
     # "~> X.Y.Z" admits only patch releases of X.Y; "~> 0.89" would admit every 0.x.
     assert re.fullmatch(r"~> 0\.\d+\.\d+", pin), pin
+
+
+@pytest.mark.parametrize(
+    ("model", "disk", "interface"),
+    [("nova", "/dev/sda", "scsi0"), ("ha-vip", "/dev/vda", "virtio0")],
+)
+def test_system_disk_interface_follows_the_install_disk(
+    model: str, disk: str, interface: str
+) -> None:
+    """The guest sees scsi0 as /dev/sda and virtio0 as /dev/vda: Talos must find its disk."""
+    cluster = loaded(model).cluster
+    assert cluster.talos.install_disk == disk
+    host = cluster.nodes[0].host
+    for node in _inputs(model, host)["nodes"].values():
+        assert node["disk_interface"] == f'"{interface}"'
+    main = rendered(model)["out/infrastructure/shared/proxmox/main.tf"]
+    assert "interface    = each.value.disk_interface" in main
+    assert 'boot_order      = [each.value.disk_interface, "ide3"]' in main
+
+
+@pytest.mark.parametrize("model", sorted(MODELS))
+def test_schematic_is_registered_before_the_iso_is_downloaded(model: str) -> None:
+    """The factory 404s an ISO for a schematic it was never sent: the module POSTs it
+    (talos_image_factory_schematic) first and checks the id it gets back."""
+    host = loaded(model).cluster.hosts[0].name
+    inputs = _inputs(model, host)
+    text = inputs["talos_schematic"].strip('"').encode().decode("unicode_escape")
+    schematic_id = inputs["talos_schematic_id"].strip('"')
+    assert hashlib.sha256(text.encode()).hexdigest() == schematic_id
+    assert f"/image/{schematic_id}/" in inputs["talos_iso_url"]
+    main = hcl2.loads(rendered(model)["out/infrastructure/shared/proxmox/main.tf"])
+    resources = {k: v for r in main["resource"] for k, v in r.items()}
+    registered = resources['"talos_image_factory_schematic"']['"image"']
+    assert registered["schematic"] == "${var.talos_schematic}"
+    condition = registered["lifecycle"][0]["postcondition"][0]["condition"]
+    assert condition == "${self.id == var.talos_schematic_id}"
+    download = resources['"proxmox_virtual_environment_download_file"']['"talos_iso"']
+    assert download["depends_on"] == ["${talos_image_factory_schematic.image}"]

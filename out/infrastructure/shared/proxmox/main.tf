@@ -1,6 +1,22 @@
 # Generated from cluster.py by homeops-gen. Do not edit by hand.
 
+# The Image Factory serves images only for schematics registered with it (POSTed);
+# this registers the model's schematic and checks the factory's id is the one the
+# ISO URL was computed with. Destroying it deletes nothing at the factory.
+resource "talos_image_factory_schematic" "image" {
+  schematic = var.talos_schematic
+
+  lifecycle {
+    postcondition {
+      condition     = self.id == var.talos_schematic_id
+      error_message = "The Image Factory registered the schematic as ${self.id}, not ${var.talos_schematic_id}: the ISO URL would not match."
+    }
+  }
+}
+
 resource "proxmox_virtual_environment_download_file" "talos_iso" {
+  depends_on = [talos_image_factory_schematic.image]
+
   content_type = "iso"
   datastore_id = var.iso_datastore
   node_name    = var.proxmox_node
@@ -21,7 +37,7 @@ resource "proxmox_virtual_environment_vm" "node" {
   on_boot         = true
   stop_on_destroy = true
   scsi_hardware   = "virtio-scsi-single"
-  boot_order      = ["scsi0", "ide3"]
+  boot_order      = [each.value.disk_interface, "ide3"]
 
   # Control planes start first, so the API is up when workers join.
   startup {
@@ -43,9 +59,10 @@ resource "proxmox_virtual_environment_vm" "node" {
     dedicated = each.value.memory_mib
   }
 
+  # The system disk Talos installs to: scsi0 is /dev/sda in the guest, virtio0 /dev/vda.
   disk {
     datastore_id = var.vm_datastore
-    interface    = "scsi0"
+    interface    = each.value.disk_interface
     size         = each.value.disk_gib
     file_format  = "raw"
     discard      = "on"

@@ -27,6 +27,16 @@ variable "cluster_name" {
   type        = string
 }
 
+variable "talos_schematic" {
+  description = "The Image Factory schematic (YAML) of the Talos image: its extensions."
+  type        = string
+}
+
+variable "talos_schematic_id" {
+  description = "The schematic's id, computed offline; the ISO URL and the installer image use it."
+  type        = string
+}
+
 variable "talos_iso_url" {
   description = "The Talos nocloud ISO from the Image Factory, for the model's schematic and version."
   type        = string
@@ -72,13 +82,14 @@ variable "guest_agent" {
 variable "nodes" {
   description = "The VMs on this host, by name."
   type = map(object({
-    vm_id         = number
-    role          = string
-    cores         = number
-    memory_mib    = number
-    disk_gib      = number
-    address       = string
-    startup_order = number
-    description   = string
+    vm_id          = number
+    role           = string
+    cores          = number
+    memory_mib     = number
+    disk_gib       = number
+    disk_interface = string
+    address        = string
+    startup_order  = number
+    description    = string
   }))
 }

@@ -8,5 +8,9 @@ terraform {
       source  = "bpg/proxmox"
       version = "~> 0.89.0"
     }
+    talos = {
+      source  = "siderolabs/talos"
+      version = "~> 0.11.0"
+    }
   }
 }
