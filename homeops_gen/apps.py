@@ -200,7 +200,7 @@ class FluxInstanceApp(App):
                 url=cluster.gitops.repository,
                 ref=f"refs/heads/{cluster.gitops.branch}",
                 path=FLUX_SYNC_PATH,
-                interval="1h",
+                interval=cluster.gitops.sync_interval,
             ),
         )
         values: dict[str, Any] = {"instance": dump(instance)}

@@ -180,6 +180,11 @@ class GitOps(Base):
 
     repository: Annotated[str, StringConstraints(pattern=r"^(https|ssh)://[^\s\"'\\]+$")]
     branch: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._/-]*$")] = "main"
+    sync_interval: Annotated[
+        str, StringConstraints(pattern=r"^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$")
+    ] = "1m"
+    """How often Flux fetches the repository (a Flux duration such as ``1m`` or ``30s``): a
+    push reaches the cluster within this time, with no webhook to set up."""
 
 
 class Sops(Base):

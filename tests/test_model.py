@@ -111,7 +111,7 @@ def test_flux_instance_syncs_the_generated_tree_from_gitops() -> None:
         "url": "https://git.example.com/ops.git",
         "ref": "refs/heads/prod",
         "path": "out/kubernetes/flux/cluster",
-        "interval": "1h",
+        "interval": "1m",
     }
     assert cluster.app("flux-instance").depends_on == ("flux-operator",)
 
@@ -133,3 +133,11 @@ def test_chart_names() -> None:
         Chart(url="ftp://x", version="1.0.0")
     with pytest.raises(ValidationError):
         Chart(url="oci://x/y", version="v1.0.0")
+
+
+@pytest.mark.parametrize("interval", ["1 m", "1d", "", "fast"])
+def test_sync_interval_is_a_flux_duration(interval: str) -> None:
+    from homeops_gen.model import GitOps
+
+    with pytest.raises(ValueError, match="sync_interval"):
+        GitOps(repository="https://github.com/example/ops", sync_interval=interval)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import yaml
 
-from tests.conftest import generated, rendered
+from homeops_gen.model import Cluster
+from tests.conftest import generated, loaded, rendered
 
 APPS = "out/kubernetes/apps"
 
@@ -157,3 +158,17 @@ def test_schema_urls_by_kind() -> None:
     assert schema_url("cert-manager.io/v1", "ClusterIssuer", "v1.34.0") == (
         "https://kubernetes-schemas.pages.dev/cert-manager.io/clusterissuer_v1.json"
     )
+
+
+def test_flux_fetches_the_repository_every_minute_by_default() -> None:
+    """Without a webhook Receiver a push waits for the next sync: it must be short."""
+    sync = loaded("nova").cluster.app("flux-instance").values["instance"]["sync"]
+    assert sync["interval"] == "1m"
+    cluster = loaded("nova").cluster
+    faster = Cluster(
+        **{
+            **{f: getattr(cluster, f) for f in Cluster.model_fields},
+            "gitops": cluster.gitops.model_copy(update={"sync_interval": "30s"}),
+        }
+    )
+    assert faster.app("flux-instance").values["instance"]["sync"]["interval"] == "30s"
