@@ -123,10 +123,20 @@ def _talos_gen() -> str:
 def _boot(cluster: Cluster) -> str:
     """Install the bootstrap apps into this cluster only, with the Secrets Flux needs first."""
     steps = _pin_cluster(cluster)
+    pull_secret = cluster.gitops.pull_secret
+    if pull_secret is not None or any(app.secrets for app in cluster.apps):
+        steps.append(
+            f"kubectl create namespace {FLUX_NAMESPACE} --dry-run=client -o yaml"
+            " | kubectl apply -f -"
+        )
+    if pull_secret is not None:
+        # Decrypted into a pipe, never onto the disk: the credentials Flux fetches Git with.
+        steps.append(
+            f"sops decrypt {shell_quote(pull_secret)}"
+            f" | kubectl apply --namespace {FLUX_NAMESPACE} -f -"
+        )
     if any(app.secrets for app in cluster.apps):
         steps += [
-            f"kubectl create namespace {FLUX_NAMESPACE} --dry-run=client -o yaml"
-            " | kubectl apply -f -",
             # The key goes from its file through a pipe into the API; nothing is written.
             f"kubectl -n {FLUX_NAMESPACE} create secret generic {SOPS_AGE_SECRET}"
             ' --from-file=age.agekey="${SOPS_AGE_KEY_FILE:?SOPS_AGE_KEY_FILE is not set'

@@ -201,6 +201,7 @@ class FluxInstanceApp(App):
                 ref=f"refs/heads/{cluster.gitops.branch}",
                 path=FLUX_SYNC_PATH,
                 interval=cluster.gitops.sync_interval,
+                pull_secret=cluster.gitops.pull_secret_name,
             ),
         )
         values: dict[str, Any] = {"instance": dump(instance)}

@@ -9,7 +9,7 @@ from functools import cached_property
 from ipaddress import IPv4Address, IPv4Network
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, PrivateAttr, BaseModel, ConfigDict, Field, StringConstraints
 
 __all__ = [
     "App",
@@ -256,6 +256,18 @@ class GitOps(Base):
     ] = "1m"
     """How often Flux fetches the repository: a push reaches the cluster within this time,
     with no webhook to set up."""
+    pull_secret: ProjectPath | None = None
+    """A SOPS-encrypted Secret manifest (path relative to ``cluster.py``) with the credentials
+    Flux pulls the repository with: ``identity`` and ``known_hosts`` for ``ssh://``,
+    ``username`` and ``password`` (a token) for a private ``https://`` repository. ``boot``
+    applies it, decrypted through a pipe, before flux-instance; the FluxInstance's
+    ``sync.pullSecret`` names it. Required for ``ssh://``."""
+    _pull_secret_name: str | None = PrivateAttr(default=None)
+
+    @property
+    def pull_secret_name(self) -> str | None:
+        """The ``metadata.name`` of the pull secret, read from its file when the project loads."""
+        return self._pull_secret_name
 
 
 class Sops(Base):

@@ -228,6 +228,26 @@ def address_ranges(cluster: Cluster) -> Iterator[Problem]:
 
 
 @rule
+def git_credentials(cluster: Cluster) -> Iterator[Problem]:
+    """Flux can fetch the repository: ssh:// needs a key, and the key is encrypted."""
+    gitops = cluster.gitops
+    if gitops.repository.startswith("ssh://") and gitops.pull_secret is None:
+        yield Problem(
+            "gitops.pull_secret",
+            f"{gitops.repository} is an ssh:// repository: Flux needs a deploy key to fetch it. "
+            "Set pull_secret to a SOPS-encrypted Secret manifest (e.g. "
+            "secrets/flux-git-auth.sops.yaml) with 'identity' and 'known_hosts'",
+        )
+    if gitops.pull_secret is not None and not gitops.pull_secret.endswith(
+        (".sops.yaml", ".sops.yml")
+    ):
+        yield Problem(
+            "gitops.pull_secret",
+            f"{gitops.pull_secret} must be SOPS-encrypted and named *.sops.yaml",
+        )
+
+
+@rule
 def install_disks(cluster: Cluster) -> Iterator[Problem]:
     """Talos installs to the disk the VM has: its system disk decides the interface."""
     for i, node in enumerate(cluster.nodes):

@@ -312,6 +312,18 @@ INVALID: dict[str, tuple[dict[str, Any], str, str, list[str]]] = {
         "talos.allow_scheduling_on_control_planes",
         ["every node is a control plane"],
     ),
+    "ssh repository without a pull secret": (
+        {"gitops": {"repository": "ssh://git@github.com/example/ops.git"}},
+        DEFAULT_APPS,
+        "gitops.pull_secret",
+        ["ssh://git@github.com/example/ops.git", "deploy key", "identity", "known_hosts"],
+    ),
+    "pull secret not named as a sops file": (
+        {"gitops": {"repository": "https://github.com/example/ops", "pull_secret": "git.yaml"}},
+        DEFAULT_APPS,
+        "gitops.pull_secret",
+        ["git.yaml", "*.sops.yaml"],
+    ),
     "install disk the vm does not have": (
         {"talos": {"install_disk": "/dev/nvme0n1"}},
         DEFAULT_APPS,
