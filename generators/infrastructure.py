@@ -48,6 +48,7 @@ def render(project: Project) -> dict[str, str]:
             host=host,
             nodes=cluster.nodes_on(host),
             inputs=host_inputs(cluster, host),
+            iso_owner=derive.iso_owner(cluster, host).name,
         )
     return files
 
@@ -65,6 +66,7 @@ def host_inputs(cluster: Cluster, host: ProxmoxHost) -> dict[str, Any]:
         "talos_iso_url": derive.talos_iso_url(cluster),
         "talos_iso_file_name": derive.talos_iso_file_name(cluster),
         "iso_datastore": host.iso_datastore,
+        "download_iso": derive.iso_owner(cluster, host) == host,
         "vm_datastore": host.vm_datastore,
         "bridge": host.bridge,
     }

@@ -69,6 +69,19 @@ def disk_interface(disk: str) -> str | None:
     return SYSTEM_DISK_INTERFACES.get(disk)
 
 
+def iso_owner(cluster: Cluster, host: ProxmoxHost) -> ProxmoxHost:
+    """The host whose unit downloads (and owns) the ISO ``host``'s VMs boot from.
+
+    A datastore of a host's own is its own; a shared one belongs to the first host in the
+    model that names it shared, so one state creates the file and destroying another
+    host's unit never deletes it."""
+    if not host.iso_datastore_shared:
+        return host
+    return next(
+        h for h in cluster.hosts if h.iso_datastore_shared and h.iso_datastore == host.iso_datastore
+    )
+
+
 def guest_agent(cluster: Cluster) -> bool:
     """Whether the image runs the QEMU guest agent; Proxmox waits for it only then."""
     return QEMU_GUEST_AGENT in cluster.talos.extensions

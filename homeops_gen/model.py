@@ -174,6 +174,9 @@ class ProxmoxHost(Base):
     ]
     vm_datastore: ProxmoxName
     iso_datastore: ProxmoxName = "local"
+    iso_datastore_shared: bool = False
+    """Whether ``iso_datastore`` is shared storage (CephFS, NFS) every host naming it sees:
+    then the first such host in the model downloads the ISO, and the others use that file."""
     bridge: ProxmoxName = "vmbr0"
     node_name: DnsLabel | None = None
     """The host's node name inside Proxmox, when it differs from ``name``."""

@@ -91,7 +91,8 @@ def test_vm_module_uses_cloud_init_static_ip_and_the_factory_iso() -> None:
     vm = resources['"proxmox_virtual_environment_vm"']['"node"']
     ipv4 = vm["initialization"][0]["ip_config"][0]["ipv4"][0]
     assert (ipv4["address"], ipv4["gateway"]) == ("${each.value.address}", "${var.gateway}")
-    assert vm["cdrom"][0]["file_id"].endswith("talos_iso.id}")
+    assert vm["cdrom"][0]["file_id"] == "${local.talos_iso_id}"
+    assert "proxmox_virtual_environment_download_file.talos_iso[0].id" in main
     assert re.search(r"url\s+= var.talos_iso_url", main)
 
 
@@ -183,3 +184,34 @@ def test_schematic_is_registered_before_the_iso_is_downloaded(model: str) -> Non
     assert condition == "${self.id == var.talos_schematic_id}"
     download = resources['"proxmox_virtual_environment_download_file"']['"talos_iso"']
     assert download["depends_on"] == ["${talos_image_factory_schematic.image}"]
+
+
+def test_an_iso_on_shared_storage_has_exactly_one_owner() -> None:
+    """Each host downloading the same file onto shared storage fails ("already exists"), and
+    destroying one host's unit would delete the ISO the others boot from."""
+    cluster = loaded("shared-iso").cluster
+    owners = [h.name for h in cluster.hosts if _inputs("shared-iso", h.name)["download_iso"]]
+    assert owners == ["pve-a"]
+    for host in ("pve-b", "pve-c"):
+        unit = hcl2.loads(rendered("shared-iso")[f"out/infrastructure/hosts/{host}/terragrunt.hcl"])
+        assert unit["dependencies"][0]["paths"] == ['"../pve-a"'], "the owner is applied first"
+    assert (
+        "dependencies"
+        not in rendered("shared-iso")["out/infrastructure/hosts/pve-a/terragrunt.hcl"]
+    )
+    # A host's own datastore is its own: every host downloads (ha-vip: three local ones).
+    assert all(_inputs("ha-vip", h.name)["download_iso"] for h in loaded("ha-vip").cluster.hosts)
+    main = hcl2.loads(rendered("shared-iso")["out/infrastructure/shared/proxmox/main.tf"])
+    resources = {k: v for r in main["resource"] for k, v in r.items()}
+    download = resources['"proxmox_virtual_environment_download_file"']['"talos_iso"']
+    assert download["count"] == "${var.download_iso ? 1 : 0}"
+    vm = resources['"proxmox_virtual_environment_vm"']['"node"']
+    assert vm["cdrom"][0]["file_id"] == "${local.talos_iso_id}"
+    # bpg's download_file id is "<datastore>:<content type>/<file name>" (resource_download_file.go).
+    assert (
+        '"${var.iso_datastore}:iso/${var.talos_iso_file_name}"'
+        in rendered("shared-iso")["out/infrastructure/shared/proxmox/main.tf"]
+    )
+    # Existing states keep their ISO: the unnumbered address moves to [0].
+    moved = main["moved"][0]
+    assert moved["to"] == "${proxmox_virtual_environment_download_file.talos_iso[0]}"

@@ -19,6 +19,7 @@ inputs = {
   talos_iso_url       = "https://factory.talos.dev/image/ce4c980550dd2ab1b17bbf2b08801c7eb59418eafe8f279833297925d67c7515/v1.11.5/nocloud-amd64.iso"
   talos_iso_file_name = "talos-v1.11.5-ce4c980550dd-nocloud-amd64.iso"
   iso_datastore       = "local"
+  download_iso        = true
   vm_datastore        = "vms1"
   bridge              = "vmbr0"
   gateway             = "192.168.2.1"

@@ -14,7 +14,9 @@ resource "talos_image_factory_schematic" "image" {
   }
 }
 
+# One owner per ISO: on a shared datastore only the owning host's unit downloads it.
 resource "proxmox_virtual_environment_download_file" "talos_iso" {
+  count      = var.download_iso ? 1 : 0
   depends_on = [talos_image_factory_schematic.image]
 
   content_type = "iso"
@@ -23,6 +25,16 @@ resource "proxmox_virtual_environment_download_file" "talos_iso" {
   url          = var.talos_iso_url
   file_name    = var.talos_iso_file_name
   overwrite    = false
+}
+
+moved {
+  from = proxmox_virtual_environment_download_file.talos_iso
+  to   = proxmox_virtual_environment_download_file.talos_iso[0]
+}
+
+locals {
+  # The download's id when this unit owns the ISO (so VMs wait for it), else the file's id.
+  talos_iso_id = var.download_iso ? proxmox_virtual_environment_download_file.talos_iso[0].id : "${var.iso_datastore}:iso/${var.talos_iso_file_name}"
 }
 
 resource "proxmox_virtual_environment_vm" "node" {
@@ -70,7 +82,7 @@ resource "proxmox_virtual_environment_vm" "node" {
   }
 
   cdrom {
-    file_id   = proxmox_virtual_environment_download_file.talos_iso.id
+    file_id   = local.talos_iso_id
     interface = "ide3"
   }
 

@@ -52,6 +52,11 @@ variable "iso_datastore" {
   type        = string
 }
 
+variable "download_iso" {
+  description = "Whether this unit downloads the ISO; false when another host's unit owns it on shared storage."
+  type        = bool
+}
+
 variable "vm_datastore" {
   description = "The datastore for VM disks and cloud-init drives."
   type        = string
