@@ -2,6 +2,8 @@
 
 from homeops_gen.model import (
     App,
+    Bgp,
+    BgpPeer,
     Chart,
     Cluster,
     GitOps,
@@ -16,6 +18,8 @@ from homeops_gen.model import (
 
 __all__ = [
     "App",
+    "Bgp",
+    "BgpPeer",
     "Chart",
     "Cluster",
     "GitOps",

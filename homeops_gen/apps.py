@@ -14,7 +14,7 @@ from homeops_gen.apis import dump
 from homeops_gen.apis.flux_operator import ClusterSettings, Distribution, FluxInstanceSpec, Sync
 from homeops_gen.derive import cluster_dns_ip
 from homeops_gen.layout import FLUX_NAMESPACE, FLUX_SYNC_PATH
-from homeops_gen.model import App, Chart, ChartVersion, Cluster, DnsLabel, SemVer
+from homeops_gen.model import App, Bgp, Chart, ChartVersion, Cluster, DnsLabel, SemVer
 
 __all__ = ["cilium", "coredns", "flux_instance", "flux_operator", "deep_merge"]
 
@@ -123,8 +123,77 @@ class CiliumApp(App):
                         },
                     }
                 )
+        if net.bgp is not None:
+            values["bgpControlPlane"] = {"enabled": True}
+            resources.extend(bgp_resources(net.bgp))
         crds = (GATEWAY_API_CRDS.format(self.gateway_api_version),) if self.gateway_api else ()
         return _with(self, cluster, values, implicit_deps=(), resources=tuple(resources), crds=crds)
+
+
+BGP_PEER_CONFIG = "bgp-peer"
+BGP_ADVERTISE_LABEL = {"homeops-gen.io/advertise": "load-balancer-ips"}
+
+
+def bgp_resources(bgp: Bgp) -> list[dict[str, Any]]:
+    """Cilium's BGP control plane objects (``cilium.io/v2`` since Cilium 1.18): every node
+    peers with each router and announces the load-balancer IPs of every Service."""
+    cluster_config = {
+        "apiVersion": "cilium.io/v2",
+        "kind": "CiliumBGPClusterConfig",
+        "metadata": {"name": "bgp"},
+        "spec": {
+            "nodeSelector": {"matchLabels": {"kubernetes.io/os": "linux"}},
+            "bgpInstances": [
+                {
+                    "name": f"instance-{bgp.local_asn}",
+                    "localASN": bgp.local_asn,
+                    "peers": [
+                        {
+                            "name": f"peer-{peer.address}",
+                            "peerASN": peer.asn,
+                            "peerAddress": str(peer.address),
+                            "peerConfigRef": {"name": BGP_PEER_CONFIG},
+                        }
+                        for peer in bgp.peers
+                    ],
+                }
+            ],
+        },
+    }
+    peer_config = {
+        "apiVersion": "cilium.io/v2",
+        "kind": "CiliumBGPPeerConfig",
+        "metadata": {"name": BGP_PEER_CONFIG},
+        "spec": {
+            "families": [
+                {
+                    "afi": "ipv4",
+                    "safi": "unicast",
+                    "advertisements": {"matchLabels": dict(BGP_ADVERTISE_LABEL)},
+                }
+            ]
+        },
+    }
+    advertisement = {
+        "apiVersion": "cilium.io/v2",
+        "kind": "CiliumBGPAdvertisement",
+        "metadata": {"name": "load-balancer-ips", "labels": dict(BGP_ADVERTISE_LABEL)},
+        "spec": {
+            "advertisements": [
+                {
+                    "advertisementType": "Service",
+                    "service": {"addresses": ["LoadBalancerIP"]},
+                    # Cilium's documented way to select every Service.
+                    "selector": {
+                        "matchExpressions": [
+                            {"key": "somekey", "operator": "NotIn", "values": ["never-used-value"]}
+                        ]
+                    },
+                }
+            ]
+        },
+    }
+    return [cluster_config, peer_config, advertisement]
 
 
 class CoreDNSApp(App):

@@ -13,6 +13,8 @@ from pydantic import AfterValidator, PrivateAttr, BaseModel, ConfigDict, Field, 
 
 __all__ = [
     "App",
+    "Bgp",
+    "BgpPeer",
     "Chart",
     "Cluster",
     "GitOps",
@@ -154,6 +156,27 @@ class Versions(Base):
     kubernetes: Annotated[str, matching(r"v\d+\.\d+\.\d+", "a Kubernetes version such as v1.34.0")]
 
 
+Asn = Annotated[int, Field(ge=1, le=4_294_967_295)]
+"""A BGP autonomous system number (4-byte)."""
+
+
+class BgpPeer(Base):
+    """A router the nodes peer with over BGP."""
+
+    address: IPv4Address
+    asn: Asn
+
+
+class Bgp(Base):
+    """BGP peering of every node with the network's routers (Cilium's BGP control plane).
+
+    Each node announces the load-balancer IPs of its Services to ``peers``, so addresses
+    outside ``node_cidr`` are reachable with no static route on the router."""
+
+    local_asn: Asn
+    peers: Annotated[tuple[BgpPeer, ...], Field(min_length=1)]
+
+
 class Network(Base):
     """The node network and the cluster's internal address ranges."""
 
@@ -163,6 +186,9 @@ class Network(Base):
     service_cidr: IPv4Network = IPv4Network("10.43.0.0/16")
     load_balancer_cidr: IPv4Network | None = None
     nameservers: tuple[IPv4Address, ...] = ()
+    bgp: Bgp | None = None
+    """Announce load-balancer IPs to these BGP routers (needed for a pool outside
+    ``node_cidr``, which L2 announcements cannot reach)."""
 
 
 class ProxmoxHost(Base):

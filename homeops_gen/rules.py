@@ -46,6 +46,7 @@ WARNINGS: dict[str, str] = {
     "cilium-kubernetes-untested": "a Kubernetes version newer than Cilium's e2e tests cover",
     "no-flux-instance": "no flux-instance app: nothing syncs out/kubernetes",
     "pool-not-announced": "a load-balancer pool no cilium app announces",
+    "pool-not-routed": "a load-balancer pool outside node_cidr with no BGP: the router must route it",
 }
 """Every warning's stable id and what it is about (listed by ``accept_warnings``)."""
 
@@ -225,6 +226,27 @@ def address_ranges(cluster: Cluster) -> Iterator[Problem]:
         if address in pool:
             yield Problem(path, f"{pool} contains {address}, the address of {what}")
             break
+
+
+@rule
+def pool_reachable(cluster: Cluster) -> Iterator[Problem]:
+    """A load-balancer pool outside ``node_cidr`` is reachable only through BGP or the router."""
+    net = cluster.network
+    pool = net.load_balancer_cidr
+    if pool is None or pool.subnet_of(net.node_cidr) or net.bgp is not None:
+        return
+    if not any(app.chart.chart_name == "cilium" for app in cluster.apps):
+        return  # pool-not-announced says it
+    via = ", ".join(str(n.ip) for n in cluster.nodes[:3]) or "a node's IP"
+    yield warning(
+        "pool-not-routed",
+        "network.load_balancer_cidr",
+        f"{pool} lies outside node_cidr {net.node_cidr}: no ARP (L2) announcement reaches it "
+        "and network.bgp is not set, so nothing tells your router where it is. Either set "
+        f"network.bgp (Cilium then announces every load-balancer IP), or add a static route "
+        f"for {pool} on the router via the nodes ({via}); without one, every LoadBalancer "
+        "and Gateway address is unreachable",
+    )
 
 
 @rule

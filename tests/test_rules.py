@@ -421,3 +421,17 @@ def test_unknown_cilium_version_is_a_warning(tmp_path: Path) -> None:
         "warning[cilium-version-unknown]: apps[0].chart.version: no Kubernetes compatibility data for Cilium 1.19"
         in result.err
     )
+
+
+def test_a_pool_outside_node_cidr_without_bgp_says_what_the_router_must_do(
+    tmp_path: Path,
+) -> None:
+    data = model(network={**BASE["network"], "load_balancer_cidr": "10.99.0.0/24"})
+    result = run("-C", write_model(tmp_path / "routed", data))
+    assert result.code == 0
+    line = next(l for l in result.err.splitlines() if "warning[pool-not-routed]" in l)
+    for words in ("10.99.0.0/24", "outside node_cidr", "network.bgp", "static route"):
+        assert words in line, line
+    bgp = {"local_asn": 64514, "peers": [{"address": "192.168.1.1", "asn": 64513}]}
+    data = model(network={**BASE["network"], "load_balancer_cidr": "10.99.0.0/24", "bgp": bgp})
+    assert "pool-not-routed" not in run("-C", write_model(tmp_path / "bgp", data)).err
