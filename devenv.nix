@@ -43,7 +43,7 @@
       exec = "cd \"$DEVENV_ROOT\" && set -o pipefail && if [ ! -f out/talos/talsecret.sops.yaml ]; then if talhelper gensecret | sops encrypt --filename-override out/talos/talsecret.sops.yaml > out/talos/talsecret.sops.yaml.partial; then mv out/talos/talsecret.sops.yaml.partial out/talos/talsecret.sops.yaml; else rm -f out/talos/talsecret.sops.yaml.partial; echo 'talos-gen: encrypting the Talos secrets failed' >&2; exit 1; fi; fi && talhelper genconfig --config-file out/talos/talconfig.yaml --secret-file out/talos/talsecret.sops.yaml --out-dir out/talos/clusterconfig";
     };
     talos-apply = {
-      description = "Apply the machine configs to every node (--insecure for maintenance mode)";
+      description = "Apply the machine configs to every node, or to NODE...; nodes in maintenance mode get --insecure";
       exec = "cd \"$DEVENV_ROOT\" && out/talos/apply.sh \"$@\"";
     };
     talos-bootstrap = {

@@ -183,7 +183,7 @@ def scripts(cluster: Cluster) -> list[Script]:
         ),
         Script(
             "talos-apply",
-            "Apply the machine configs to every node (--insecure for maintenance mode)",
+            "Apply the machine configs to every node, or to NODE...; nodes in maintenance mode get --insecure",
             _at_root(f'{shell_quote(TALOS + "/apply.sh")} "$@"'),
         ),
         Script(

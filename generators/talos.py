@@ -41,7 +41,7 @@ def render(project: Project) -> dict[str, str]:
             "talos/apply.sh.j2",
             cluster=cluster,
             clusterconfig=posixpath.relpath(CLUSTERCONFIG, TALOS),
-            targets=[(node.ip, config_file(cluster, node)) for node in cluster.nodes],
+            targets=[(node.name, node.ip, config_file(cluster, node)) for node in cluster.nodes],
         ),
         f"{TALOS}/.gitignore": render_template(
             "talos/gitignore.j2", clusterconfig=posixpath.relpath(CLUSTERCONFIG, TALOS)
