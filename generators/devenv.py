@@ -13,13 +13,15 @@ from homeops_gen.layout import (
     INFRASTRUCTURE,
     KUBECONFIG,
     SOPS_AGE_SECRET,
-    TALOS,
+    TALCONFIG,
+    TALOS_APPLY,
+    TALOSCONFIG,
     TALSECRET,
     TALSECRET_PARTIAL,
 )
 from homeops_gen.model import Cluster
 from homeops_gen.project import Project
-from homeops_gen.render import render_template
+from homeops_gen.templating import render_template
 
 PACKAGES = (
     "age",
@@ -115,7 +117,7 @@ def _talos_gen() -> str:
         f" then mv {partial} {talsecret};"
         f" else rm -f {partial}; echo 'talos-gen: encrypting the Talos secrets failed' >&2;"
         " exit 1; fi; fi",
-        f"talhelper genconfig --config-file {shell_quote(TALOS + '/talconfig.yaml')}"
+        f"talhelper genconfig --config-file {shell_quote(TALCONFIG)}"
         f" --secret-file {talsecret} --out-dir {shell_quote(CLUSTERCONFIG)}",
     )
 
@@ -184,13 +186,13 @@ def scripts(cluster: Cluster) -> list[Script]:
         Script(
             "talos-apply",
             "Apply the machine configs to every node, or to NODE...; nodes in maintenance mode get --insecure",
-            _at_root(f'{shell_quote(TALOS + "/apply.sh")} "$@"'),
+            _at_root(f'{shell_quote(TALOS_APPLY)} "$@"'),
         ),
         Script(
             "talos-bootstrap",
             "Bootstrap etcd on the first control plane and fetch the cluster's own kubeconfig",
             _at_root(
-                f"export TALOSCONFIG={shell_quote(CLUSTERCONFIG + '/talosconfig')}",
+                f"export TALOSCONFIG={shell_quote(TALOSCONFIG)}",
                 f"talosctl bootstrap --nodes {first_cp} --endpoints {first_cp}",
                 # Into its own file (not merged into ~/.kube/config), which boot pins.
                 f"talosctl kubeconfig {shell_quote(KUBECONFIG)} --nodes {first_cp}"

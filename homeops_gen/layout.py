@@ -17,6 +17,15 @@ COMPONENTS = f"{KUBERNETES}/components"
 FLUX_SYNC_PATH = f"{KUBERNETES}/flux/cluster"
 """The path the FluxInstance syncs: the root Kustomization lives here."""
 
+TALCONFIG = f"{TALOS}/talconfig.yaml"
+"""talhelper's configuration."""
+
+TALOS_APPLY = f"{TALOS}/apply.sh"
+"""The script applying every node's machine config."""
+
+HELMFILE = f"{BOOTSTRAP}/helmfile.yaml"
+"""The bootstrap helmfile."""
+
 MANIFEST = f"{OUT}/.homeops-gen.json"
 """The record of every file the generator wrote, with its content hash."""
 
@@ -38,6 +47,9 @@ CLUSTERCONFIG = f"{TALOS}/clusterconfig"
 KUBECONFIG = f"{CLUSTERCONFIG}/kubeconfig"
 """The cluster's own kubeconfig (``talos-bootstrap`` writes it; ``boot`` uses only it)."""
 
+TALOSCONFIG = f"{CLUSTERCONFIG}/talosconfig"
+"""The talosctl client config ``talhelper genconfig`` writes beside the machine configs."""
+
 TALSECRET_PARTIAL = f"{TALSECRET}.partial"
 """Where ``talos-gen`` lets sops write the encrypted secrets before renaming them into place."""
 
@@ -48,6 +60,28 @@ RUNTIME_FILES = (TALSECRET, TALSECRET_PARTIAL, CLUSTERCONFIG)
 def app_dir(namespace: str, name: str) -> str:
     """The folder of one app's Flux Kustomization: ``out/kubernetes/apps/<ns>/<app>``."""
     return f"{APPS}/{namespace}/{name}"
+
+
+def release_dir(namespace: str, name: str) -> str:
+    """The folder that Kustomization deploys: the app's release, sources and extra files."""
+    return f"{app_dir(namespace, name)}/app"
+
+
+KUSTOMIZATION_FILE = "kustomization.yaml"
+HELMRELEASE_FILE = "helmrelease.yaml"
+CHART_SOURCE_KINDS = ("OCIRepository", "HelmRepository")
+"""The Flux sources a release's chart comes from (``oci://`` or ``https://`` charts)."""
+
+
+def source_file(kind: str) -> str:
+    """The file of a chart source in the release folder: ``ocirepository.yaml``, ..."""
+    return f"{kind.lower()}.yaml"
+
+
+RELEASE_FILES = frozenset(
+    {KUSTOMIZATION_FILE, HELMRELEASE_FILE, *(source_file(k) for k in CHART_SOURCE_KINDS)}
+)
+"""The names homeops-gen writes in every release folder: an app's own files need others."""
 
 
 FLUX_NAMESPACE = "flux-system"

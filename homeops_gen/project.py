@@ -17,7 +17,7 @@ from pydantic import BaseModel, ValidationError
 from homeops_gen import messages
 from homeops_gen.errors import LoadError, ModelError
 from homeops_gen.layout import MODEL_FILE
-from homeops_gen.model import ON_CREATE, Base, Cluster
+from homeops_gen.model import LOADED_PULL_SECRET_NAME, ON_CREATE, Base, Cluster
 from homeops_gen.rules import Problem, check_cluster
 from homeops_gen.layout import FLUX_NAMESPACE
 from homeops_gen.secrets import is_sops_encrypted
@@ -103,7 +103,7 @@ def _pull_secret_name(root: Path, cluster: Cluster) -> tuple[str | None, Problem
 def _with_pull_secret_name(cluster: Cluster, name: str) -> Cluster:
     """``cluster`` with its pull secret's name known (derived values are computed afresh)."""
     gitops = cluster.gitops.model_copy()
-    gitops._pull_secret_name = name
+    gitops.__dict__[LOADED_PULL_SECRET_NAME] = name
     named = cluster.model_copy(update={"gitops": gitops})
     for cached in [key for key in named.__dict__ if key not in Cluster.model_fields]:
         del named.__dict__[cached]
@@ -297,10 +297,9 @@ def _field_prefix(source: str, position: tuple[int, int | None] | None, title: s
             return f"{text}." if text else f"{title}."
         if isinstance(parent, (ast.List, ast.Tuple)) and node in parent.elts:
             parts.insert(0, f"[{parent.elts.index(node)}]")
-        elif _concatenated_after_list(parent, node) and parts and parts[0].startswith("["):
+        elif (left := _list_before(parent, node)) and parts and parts[0].startswith("["):
             # [a, b] + [c]: the right-hand list's indexes continue the left one's.
-            assert isinstance(parent, ast.BinOp) and isinstance(parent.left, ast.List)
-            parts[0] = f"[{int(parts[0][1:-1]) + len(parent.left.elts)}]"
+            parts[0] = f"[{int(parts[0][1:-1]) + len(left.elts)}]"
         elif isinstance(parent, ast.keyword) and parent.arg:
             parts.insert(0, f".{parent.arg}")
         elif isinstance(parent, ast.Dict) and node in parent.values:
@@ -314,13 +313,16 @@ def _field_prefix(source: str, position: tuple[int, int | None] | None, title: s
 _ROOT_CALLS = {"Cluster", "model_validate"}
 
 
-def _concatenated_after_list(parent: ast.AST, node: ast.AST) -> bool:
-    return (
+def _list_before(parent: ast.AST, node: ast.AST) -> ast.List | None:
+    """The list literal ``node`` is added to (``[a, b] + node``), or None."""
+    if (
         isinstance(parent, ast.BinOp)
         and isinstance(parent.op, ast.Add)
         and parent.right is node
         and isinstance(parent.left, ast.List)
-    )
+    ):
+        return parent.left
+    return None
 
 
 def _call_name(call: ast.Call) -> str:
@@ -337,26 +339,21 @@ def _read_user_files(root: Path, cluster: Cluster) -> tuple[dict[str, str], list
     files: dict[str, str] = {}
     problems: list[Problem] = []
     for i, app in enumerate(cluster.apps):
-        for field, paths in (("manifests", app.manifests), ("secrets", app.secrets)):
-            for j, rel in enumerate(paths):
-                where = f"apps[{i}].{field}[{j}]"
-                try:
-                    text = (root / rel).read_text(encoding="utf-8")
-                except FileNotFoundError:
-                    problems.append(Problem(where, f"{rel} does not exist"))
-                    continue
-                except (OSError, UnicodeDecodeError) as exc:
-                    problems.append(Problem(where, f"cannot read {rel}: {exc}"))
-                    continue
-                reason = (
-                    _secret_problem(rel, text)
-                    if field == "secrets"
-                    else _manifest_problem(rel, text)
-                )
-                if reason:
-                    problems.append(Problem(where, reason))
-                else:
-                    files[rel] = text
+        for field, rel, is_secret in app.user_file_fields():
+            where = f"apps[{i}].{field}"
+            try:
+                text = (root / rel).read_text(encoding="utf-8")
+            except FileNotFoundError:
+                problems.append(Problem(where, f"{rel} does not exist"))
+                continue
+            except (OSError, UnicodeDecodeError) as exc:
+                problems.append(Problem(where, f"cannot read {rel}: {exc}"))
+                continue
+            reason = _secret_problem(rel, text) if is_secret else _manifest_problem(rel, text)
+            if reason:
+                problems.append(Problem(where, reason))
+            else:
+                files[rel] = text
     return files, problems
 
 
