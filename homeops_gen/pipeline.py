@@ -9,6 +9,7 @@ from pathlib import Path
 from homeops_gen import writer
 from homeops_gen.errors import WriteRefused
 from homeops_gen.project import Project, load
+from homeops_gen.replacements import vm_replacements
 from homeops_gen.render import Rendered, render
 from homeops_gen.layout import OUT
 from homeops_gen.secrets import plaintext_secrets
@@ -54,3 +55,15 @@ def plan(result: Build) -> writer.Plan:
             + "\nEncrypt them (sops --encrypt --in-place FILE) and rerun."
         )
     return changes
+
+
+def replacement_warnings(result: Build, changes: writer.Plan) -> list[str]:
+    """Warnings for the VMs writing ``changes`` would lead OpenTofu to destroy, compared with
+    the committed host units (accepted ones left out)."""
+    previous = {rel: text for rel, text in changes.current.items() if rel not in changes.create}
+    if not previous:
+        return []
+    accepted = set(result.project.cluster.accept_warnings)
+    return [
+        str(p) for p in vm_replacements(result.project.cluster, previous) if p.code not in accepted
+    ]

@@ -46,6 +46,7 @@ WARNINGS: dict[str, str] = {
     "cilium-kubernetes-untested": "a Kubernetes version newer than Cilium's e2e tests cover",
     "no-flux-instance": "no flux-instance app: nothing syncs out/kubernetes",
     "pool-not-announced": "a load-balancer pool no cilium app announces",
+    "vm-replaced": "a change of the model destroys a VM and its disk (rename, new vm_id, host)",
     "pool-not-routed": "a load-balancer pool outside node_cidr with no BGP: the router must route it",
 }
 """Every warning's stable id and what it is about (listed by ``accept_warnings``)."""
