@@ -15,6 +15,8 @@ from homeops_gen.layout import (
     SOPS_AGE_SECRET,
     TALCONFIG,
     TALOS_APPLY,
+    TALOS_GEN,
+    TALOS_UPGRADE,
     TALOSCONFIG,
     TALSECRET,
     TALSECRET_PARTIAL,
@@ -53,7 +55,7 @@ def render(project: Project) -> dict[str, str]:
     return {
         "devenv.nix": render_template(
             "devenv/devenv.nix.j2",
-            packages=PACKAGES,
+            packages=packages(cluster),
             scripts=scripts(cluster),
             enter_shell=LOAD_DOTENV,
         ),
@@ -61,6 +63,13 @@ def render(project: Project) -> dict[str, str]:
             "devenv/env.example.j2", variables=environment_variables(cluster)
         ),
     }
+
+
+def packages(cluster: Cluster) -> tuple[str, ...]:
+    """The tools the scripts run: talhelper only for the talhelper backend."""
+    if cluster.talos.backend == "talhelper":
+        return PACKAGES
+    return tuple(p for p in PACKAGES if p != "talhelper")
 
 
 def _at_root(*commands: str) -> str:
@@ -101,24 +110,34 @@ def _pin_cluster(cluster: Cluster) -> list[str]:
     ]
 
 
-def _talos_gen() -> str:
-    """Create the encrypted Talos secrets once, then generate the machine configs.
+def _talos_gen(cluster: Cluster) -> Script:
+    """``talos-gen`` of the model's Talos backend: the encrypted secrets once, then the configs.
 
-    ``talhelper gensecret`` pipes straight into ``sops encrypt`` (``--filename-override``
-    picks the creation rule): plain-text secrets never touch the disk, and a failed
-    encryption leaves no file behind, so the next run tries again.
+    With talhelper, ``talhelper gensecret`` pipes straight into ``sops encrypt``
+    (``--filename-override`` picks the creation rule): plain-text secrets never touch the
+    disk, and a failed encryption leaves no file behind, so the next run tries again.
     """
+    if cluster.talos.backend == "talosctl":
+        return Script(
+            "talos-gen",
+            "Generate the Talos machine configs with talosctl (creates the secrets once)",
+            _at_root(f'{shell_quote(TALOS_GEN)} "$@"'),
+        )
     talsecret = shell_quote(TALSECRET)
     partial = shell_quote(TALSECRET_PARTIAL)
-    return _at_root(
-        "set -o pipefail",
-        f"if [ ! -f {talsecret} ]; then"
-        f" if talhelper gensecret | sops encrypt --filename-override {talsecret} > {partial};"
-        f" then mv {partial} {talsecret};"
-        f" else rm -f {partial}; echo 'talos-gen: encrypting the Talos secrets failed' >&2;"
-        " exit 1; fi; fi",
-        f"talhelper genconfig --config-file {shell_quote(TALCONFIG)}"
-        f" --secret-file {talsecret} --out-dir {shell_quote(CLUSTERCONFIG)}",
+    return Script(
+        "talos-gen",
+        "Generate the Talos machine configs with talhelper (creates the encrypted secrets once)",
+        _at_root(
+            "set -o pipefail",
+            f"if [ ! -f {talsecret} ]; then"
+            f" if talhelper gensecret | sops encrypt --filename-override {talsecret} > {partial};"
+            f" then mv {partial} {talsecret};"
+            f" else rm -f {partial}; echo 'talos-gen: encrypting the Talos secrets failed' >&2;"
+            " exit 1; fi; fi",
+            f"talhelper genconfig --config-file {shell_quote(TALCONFIG)}"
+            f" --secret-file {talsecret} --out-dir {shell_quote(CLUSTERCONFIG)}",
+        ),
     )
 
 
@@ -178,15 +197,21 @@ def scripts(cluster: Cluster) -> list[Script]:
                 'terragrunt run --all apply "$@"',
             ),
         ),
-        Script(
-            "talos-gen",
-            "Generate the Talos machine configs with talhelper (creates the encrypted secrets once)",
-            _talos_gen(),
-        ),
+        _talos_gen(cluster),
         Script(
             "talos-apply",
             "Apply the machine configs to every node, or to NODE...; nodes in maintenance mode get --insecure",
             _at_root(f'{shell_quote(TALOS_APPLY)} "$@"'),
+        ),
+        Script(
+            "talos-upgrade",
+            "Upgrade Talos node by node (control planes one at a time) to the model's version",
+            _at_root(f'{shell_quote(TALOS_UPGRADE)} talos "$@"'),
+        ),
+        Script(
+            "k8s-upgrade",
+            "Upgrade Kubernetes to the model's version (talosctl upgrade-k8s)",
+            _at_root(f'{shell_quote(TALOS_UPGRADE)} kubernetes "$@"'),
         ),
         Script(
             "talos-bootstrap",

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Generated from cluster.py by homeops-gen. Do not edit by hand.
 #
-# Applies the machine configs talhelper generated (talos-gen) to the nodes of
+# Applies the machine configs talos-gen generated to the nodes of
 # cluster nova, each on its own: a node that fails does not stop
 # the others, and the script ends non-zero naming every node that failed.
 #

@@ -20,6 +20,8 @@ SCRIPTS = [
     "infra-apply",
     "talos-gen",
     "talos-apply",
+    "talos-upgrade",
+    "k8s-upgrade",
     "talos-bootstrap",
     "boot",
     "gen",
@@ -38,6 +40,14 @@ def test_scripts_point_at_generated_paths() -> None:
     assert "out/talos/apply.sh" in devenv
     assert "cd out/bootstrap && helmfile --kube-context admin@nova sync" in devenv
     assert "cd out/infrastructure && terragrunt run --all plan" in devenv
+
+
+def test_the_talosctl_backend_needs_no_talhelper() -> None:
+    devenv = rendered("talosctl-1-14")["devenv.nix"]
+    assert "talhelper" not in devenv and "pkgs.talosctl" in devenv
+    assert "out/talos/gen.sh" in devenv
+    assert "out/talos/upgrade.sh talos" in devenv and "out/talos/upgrade.sh kubernetes" in devenv
+    assert "pkgs.talhelper" in rendered("nova")["devenv.nix"]
 
 
 def test_boot_creates_the_sops_key_secret_only_when_secrets_are_used() -> None:
