@@ -91,7 +91,9 @@ def state_credentials(cluster: Cluster) -> list[str]:
     state = cluster.state
     return [
         f'export {target}="${{{source}:?{source} is not set (see .env.example)}}"'
-        for target, source in zip(S3_CREDENTIALS, (state.access_key_env, state.secret_key_env))
+        for target, source in zip(
+            S3_CREDENTIALS, (state.access_key_env, state.secret_key_env), strict=True
+        )
         if target != source
     ]
 

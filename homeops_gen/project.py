@@ -69,33 +69,39 @@ def _pull_secret_name(root: Path, cluster: Cluster) -> tuple[str | None, Problem
     rel = cluster.gitops.pull_secret
     if rel is None or not rel.endswith((".sops.yaml", ".sops.yml")):
         return None, None
-    where = "gitops.pull_secret"
     try:
         text = (root / rel).read_text(encoding="utf-8")
     except FileNotFoundError:
-        return None, Problem(where, f"{rel} does not exist")
+        reason: str | None = f"{rel} does not exist"
     except (OSError, UnicodeDecodeError) as exc:
-        return None, Problem(where, f"cannot read {rel}: {exc}")
+        reason = f"cannot read {rel}: {exc}"
+    else:
+        name, reason = _flux_secret_name(rel, text)
+        if reason is None:
+            return name, None
+    return None, Problem("gitops.pull_secret", str(reason))
+
+
+def _flux_secret_name(rel: str, text: str) -> tuple[str | None, str | None]:
+    """The name of the one encrypted Secret for flux-system in ``text``, or why it is not."""
     if reason := _secret_problem(rel, text):
-        return None, Problem(where, reason)
+        return None, reason
     documents = [d for d in yaml.safe_load_all(text) if d is not None]
     secret = documents[0] if len(documents) == 1 else None
     if not isinstance(secret, dict) or secret.get("kind") != "Secret":
-        return None, Problem(where, f"{rel} must hold exactly one Kubernetes Secret")
+        return None, f"{rel} must hold exactly one Kubernetes Secret"
     metadata = secret.get("metadata")
-    name = metadata.get("name") if isinstance(metadata, dict) else None
+    metadata = metadata if isinstance(metadata, dict) else {}
+    name = metadata.get("name")
     if not isinstance(name, str) or not name or name.startswith("ENC["):
-        return None, Problem(
-            where,
+        return None, (
             f"{rel} needs a plain metadata.name (encrypt only data/stringData, as .sops.yaml's "
-            "rule does): the FluxInstance names the Secret",
+            "rule does): the FluxInstance names the Secret"
         )
-    namespace = metadata.get("namespace") if isinstance(metadata, dict) else None
-    if namespace not in (None, FLUX_NAMESPACE):
-        return None, Problem(
-            where,
-            f"{rel} is in namespace {namespace!r}: Flux reads it from {FLUX_NAMESPACE!r} "
-            "(leave metadata.namespace out or set it to flux-system)",
+    if metadata.get("namespace") not in (None, FLUX_NAMESPACE):
+        return None, (
+            f"{rel} is in namespace {metadata.get('namespace')!r}: Flux reads it from "
+            f"{FLUX_NAMESPACE!r} (leave metadata.namespace out or set it to flux-system)"
         )
     return name, None
 

@@ -290,7 +290,7 @@ def git_credentials(cluster: Cluster) -> Iterator[Problem]:
 @rule
 def install_disks(cluster: Cluster) -> Iterator[Problem]:
     """Talos installs to the disk the VM has: its system disk decides the interface."""
-    for i, node in enumerate(cluster.nodes):
+    for node in cluster.nodes:
         disk = derive.install_disk(cluster, node)
         if derive.disk_interface(disk) is None:
             known = " or ".join(

@@ -129,7 +129,7 @@ def test_pull_secret_must_be_an_encrypted_named_flux_secret(
     root = _private_repo(tmp_path, secret)
     result = run("-C", root)
     assert result.code == 2, result.err
-    line = next(l for l in result.err.splitlines() if "gitops.pull_secret: " in l)
+    line = next(line for line in result.err.splitlines() if "gitops.pull_secret: " in line)
     for word in words:
         assert word in line, line
     assert not (root / "out").exists()

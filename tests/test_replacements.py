@@ -42,7 +42,7 @@ def test_a_new_vm_id_or_another_host_warns(tmp_path: Path) -> None:
     root = _generated("ha-vip", tmp_path)
     _edit(root, "vm_id=310 + i", "vm_id=320 + i")
     lines = _replaced(run("-C", root, "diff").err)
-    assert len(lines) == 3 and all("vm_id changes from 31" in l for l in lines)
+    assert len(lines) == 3 and all("vm_id changes from 31" in line for line in lines)
     root = _generated("ha-vip", tmp_path / "moved")
     _edit(
         root,
@@ -50,7 +50,7 @@ def test_a_new_vm_id_or_another_host_warns(tmp_path: Path) -> None:
         'name=f"worker-{i + 1}",\n                role="worker",\n                host=HOSTS[0],',
     )
     lines = _replaced(run("-C", root, "diff").err)
-    assert len(lines) == 2 and all("moves to host" in l for l in lines), lines
+    assert len(lines) == 2 and all("moves to host" in line for line in lines), lines
 
 
 def test_changes_that_keep_every_vm_do_not_warn(tmp_path: Path) -> None:

@@ -481,7 +481,7 @@ def test_a_pool_outside_node_cidr_without_bgp_says_what_the_router_must_do(
     data = model(network={**BASE["network"], "load_balancer_cidr": "10.99.0.0/24"})
     result = run("-C", write_model(tmp_path / "routed", data))
     assert result.code == 0
-    line = next(l for l in result.err.splitlines() if "warning[pool-not-routed]" in l)
+    line = next(line for line in result.err.splitlines() if "warning[pool-not-routed]" in line)
     for words in ("10.99.0.0/24", "outside node_cidr", "network.bgp", "static route"):
         assert words in line, line
     bgp = {"local_asn": 64514, "peers": [{"address": "192.168.1.1", "asn": 64513}]}

@@ -130,7 +130,7 @@ def test_apply_script_knows_maintenance_mode_and_goes_on_past_a_failure(tmp_path
     assert f"apply failed on: {broken.name}" in result.stderr
     applies = [c for c in log.read_text().splitlines() if c.startswith("apply-config")]
     assert len(applies) == len(nodes), "every node was tried"
-    for node, call in zip(nodes, applies):
+    for node, call in zip(nodes, applies, strict=True):
         assert call.endswith("--insecure") == (node is new), call
 
 
