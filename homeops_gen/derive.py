@@ -23,14 +23,13 @@ KUBEPRISM_PORT = 7445
 """Talos' in-cluster API load balancer on every node, which Cilium reaches the API through."""
 
 
-def schematic(cluster: Cluster) -> str:
-    """The Image Factory schematic of the model's image, as Go's yaml.v3 marshals it.
+def schematic(extensions: tuple[str, ...]) -> str:
+    """The Image Factory schematic of an image with ``extensions``, as Go's yaml.v3 marshals it.
 
     yaml.v3 indents by four spaces; an empty schematic is ``customization: {}``.
     Extension names are restricted by the model to characters that yaml.v3
     writes unquoted, so the text is byte-identical to the factory's.
     """
-    extensions = cluster.talos.extensions
     if not extensions:
         return "customization: {}\n"
     return "customization:\n    systemExtensions:\n        officialExtensions:\n" + "".join(
@@ -38,16 +37,16 @@ def schematic(cluster: Cluster) -> str:
     )
 
 
-def schematic_id(cluster: Cluster) -> str:
-    """The schematic ID exactly as the Talos Image Factory computes it: the SHA-256 of
-    :func:`schematic`. The factory serves images only for schematics registered with it,
-    which the infrastructure layer does before downloading the ISO."""
-    return hashlib.sha256(schematic(cluster).encode()).hexdigest()
+def schematic_id(extensions: tuple[str, ...]) -> str:
+    """The schematic ID of an image with ``extensions``, exactly as the Talos Image Factory
+    computes it: the SHA-256 of :func:`schematic`. The factory serves images only for
+    schematics registered with it, which the infrastructure layer does before the download."""
+    return hashlib.sha256(schematic(extensions).encode()).hexdigest()
 
 
-def talos_iso_url(cluster: Cluster) -> str:
-    """The nocloud ISO for the model's schematic and Talos version."""
-    image = f"{schematic_id(cluster)}/{cluster.versions.talos}/{PLATFORM}-amd64.iso"
+def talos_iso_url(cluster: Cluster, extensions: tuple[str, ...]) -> str:
+    """The nocloud ISO for the schematic of ``extensions`` and the model's Talos version."""
+    image = f"{schematic_id(extensions)}/{cluster.versions.talos}/{PLATFORM}-amd64.iso"
     return f"https://{IMAGE_FACTORY}/image/{image}"
 
 
@@ -57,9 +56,10 @@ def installer_url_template(cluster: Cluster) -> str:
     return "{{.RegistryURL}}/" + PLATFORM + "-installer/{{.ID}}:" + cluster.versions.talos
 
 
-def talos_iso_file_name(cluster: Cluster) -> str:
+def talos_iso_file_name(cluster: Cluster, extensions: tuple[str, ...]) -> str:
     """A file name that changes with the image, so a new version never reuses an old ISO."""
-    return f"talos-{cluster.versions.talos}-{schematic_id(cluster)[:12]}-{PLATFORM}-amd64.iso"
+    schematic = schematic_id(extensions)[:12]
+    return f"talos-{cluster.versions.talos}-{schematic}-{PLATFORM}-amd64.iso"
 
 
 SYSTEM_DISK_INTERFACES = {"/dev/sda": "scsi0", "/dev/vda": "virtio0"}
@@ -69,7 +69,7 @@ VirtIO SCSI controller is ``/dev/sda``, the first VirtIO block device ``/dev/vda
 
 def install_disk(cluster: Cluster, node: Node) -> str:
     """The disk Talos installs itself to on ``node``."""
-    return cluster.talos.install_disk
+    return cluster.talos.node_install_disk(node)
 
 
 def disk_interface(disk: str) -> str | None:
@@ -79,10 +79,10 @@ def disk_interface(disk: str) -> str | None:
 
 
 def iso_owner(cluster: Cluster, host: ProxmoxHost) -> ProxmoxHost:
-    """The host whose unit downloads (and owns) the ISO ``host``'s VMs boot from.
+    """The host whose unit downloads (and owns) the ISOs ``host``'s VMs boot from.
 
     A datastore of a host's own is its own; a shared one belongs to the first host in the
-    model that names it shared, so one state creates the file and destroying another
+    model that names it shared, so one state creates each file and destroying another
     host's unit never deletes it."""
     if not host.iso_datastore_shared:
         return host
@@ -91,9 +91,10 @@ def iso_owner(cluster: Cluster, host: ProxmoxHost) -> ProxmoxHost:
     )
 
 
-def guest_agent(cluster: Cluster) -> bool:
-    """Whether the image runs the QEMU guest agent; Proxmox waits for it only then."""
-    return QEMU_GUEST_AGENT in cluster.talos.extensions
+def guest_agent(extensions: tuple[str, ...]) -> bool:
+    """Whether an image with ``extensions`` runs the QEMU guest agent; Proxmox waits for it
+    only then."""
+    return QEMU_GUEST_AGENT in extensions
 
 
 def cluster_dns_ip(cluster: Cluster) -> IPv4Address:
@@ -151,5 +152,5 @@ def workload_isolation(cluster: Cluster) -> bool | None:
 
 def installer_image(cluster: Cluster, node: Node) -> str:
     """The installer image of ``node``: its schematic, the VMs' platform, the model's Talos."""
-    del node  # every node shares the cluster's schematic today
-    return f"{IMAGE_FACTORY}/{PLATFORM}-installer/{schematic_id(cluster)}:{cluster.versions.talos}"
+    schematic = schematic_id(cluster.talos.node_extensions(node))
+    return f"{IMAGE_FACTORY}/{PLATFORM}-installer/{schematic}:{cluster.versions.talos}"

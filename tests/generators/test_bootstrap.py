@@ -77,7 +77,7 @@ def test_cilium_pool_is_applied_after_its_crds_exist() -> None:
     assert hook["events"] == ["postsync"] and hook["command"] == "bash"
     script = hook["args"][1]
     assert (
-        "--filename=../kubernetes/apps/kube-system/cilium/app/ciliumloadbalancerippool-pool.yaml"
+        "--filename=../kubernetes/apps/kube-system/cilium/resources/ciliumloadbalancerippool-pool.yaml"
         in script
     )
 
@@ -144,7 +144,7 @@ def _with_relay(model: str, relay: bool = True) -> Cluster:
     apps = [
         (
             cilium(app.chart.version, values={"hubble": {"relay": {"enabled": relay}}})
-            if app.chart.chart_name == "cilium"
+            if app.chart is not None and app.chart.chart_name == "cilium"
             else app
         )
         for app in cluster.apps
@@ -167,3 +167,30 @@ def test_cilium_does_not_wait_for_a_relay_that_needs_dns_from_a_later_release() 
 def test_without_managed_coredns_cilium_waits_even_with_relay() -> None:
     # Talos' own CoreDNS runs before any release, so Relay finds DNS.
     assert helmfile(_with_relay("no-lb-pool")).releases[0].wait is None
+
+
+def test_a_release_name_is_the_same_in_the_helmfile() -> None:
+    from homeops_gen.generators.bootstrap import helmfile
+    from homeops_gen.model import App, Chart, Cluster
+
+    cluster = loaded("many-apps").cluster
+    extra = App(
+        name="certs",
+        namespace="cert-manager",
+        chart=Chart(url="oci://quay.io/jetstack/charts/cert-manager", version="v1.19.1"),
+        release={"releaseName": "cert-manager"},
+        bootstrap=True,
+    )
+    after = App(
+        name="issuers",
+        namespace="cert-manager",
+        chart=Chart(url="oci://r.io/issuers", version="1.0.0"),
+        depends_on=["certs"],
+        bootstrap=True,
+    )
+    changed = Cluster.model_validate(
+        {**cluster.model_dump(), "apps": [*cluster.apps, extra, after]}
+    )
+    releases = {r.name: r for r in helmfile(changed).releases}
+    assert releases["cert-manager"].version == "v1.19.1"
+    assert releases["issuers"].needs == ["cert-manager/cert-manager"]

@@ -46,8 +46,8 @@ def test_control_planes_start_first() -> None:
 
 
 def test_guest_agent_follows_the_extension() -> None:
-    assert _inputs("nova", "hypnos")["guest_agent"] is True
-    assert _inputs("single-node", "pve")["guest_agent"] is False
+    assert _inputs("nova", "hypnos")["nodes"]["workload"]["guest_agent"] is True
+    assert _inputs("single-node", "pve")["nodes"]["solo-1"]["guest_agent"] is False
 
 
 def test_root_hcl_has_r2_backend_and_per_host_credentials() -> None:
@@ -95,9 +95,11 @@ def test_vm_module_uses_cloud_init_static_ip_and_the_factory_iso() -> None:
     vm = resources['"proxmox_virtual_environment_vm"']['"node"']
     ipv4 = vm["initialization"][0]["ip_config"][0]["ipv4"][0]
     assert (ipv4["address"], ipv4["gateway"]) == ("${each.value.address}", "${var.gateway}")
-    assert vm["cdrom"][0]["file_id"] == "${local.talos_iso_id}"
-    assert "proxmox_virtual_environment_download_file.talos_iso[0].id" in main
-    assert re.search(r"url\s+= var.talos_iso_url", main)
+    assert vm["cdrom"][0]["file_id"].startswith("${var.download_iso ? ")
+    assert "talos_iso[each.value.iso].id" in vm["cdrom"][0]["file_id"]
+    assert re.search(r"url\s+= each.value\n", main)
+    [iso] = _inputs("nova", "hypnos")["talos_isos"].items()
+    assert iso[1].startswith('"https://factory.talos.dev/image/')
 
 
 def test_files_look_like_terraform_fmt() -> None:
@@ -105,6 +107,49 @@ def test_files_look_like_terraform_fmt() -> None:
         if path.endswith((".hcl", ".tf")):
             assert "\t" not in text and not re.search(r" +$", text, re.M), path
             assert text.endswith("\n") and not text.endswith("\n\n"), path
+
+
+def test_the_module_reads_every_variable_and_node_attribute() -> None:
+    """An input the module never reads would be a setting that silently does nothing."""
+    module = "".join(
+        text
+        for path, text in rendered("nova").items()
+        if path.startswith(f"{MODULE_DIR}/") and not path.endswith("/variables.tf")
+    )
+    for variable in VARIABLES:
+        assert re.search(rf"\bvar\.{variable.name}\b", module), variable.name
+    for attribute in NODE_ATTRIBUTES:
+        assert re.search(rf"\beach\.value\.{attribute.name}\b", module), attribute.name
+
+
+def test_variables_tf_declares_the_described_variables() -> None:
+    parsed = hcl2.loads(rendered("nova")[f"{MODULE_DIR}/variables.tf"])
+    declared = {name: body for block in parsed["variable"] for name, body in block.items()}
+    assert [name.strip('"') for name in declared] == [v.name for v in VARIABLES]
+    for variable in VARIABLES:
+        body = declared[f'"{variable.name}"']
+        assert ("default" not in body) == variable.required, variable.name
+        assert body.get("sensitive", False) == variable.sensitive, variable.name
+    # python-hcl2 writes the type on one line; the module lays multi-line types out.
+    nodes_type = re.sub(r"[\s,]", "", declared['"nodes"']["type"])
+    for attribute in NODE_ATTRIBUTES:
+        assert re.sub(r"[\s,]", "", f"{attribute.name}={attribute.type}") in nodes_type
+
+
+@pytest.mark.parametrize("model", sorted(MODELS))
+def test_only_variables_with_a_default_are_left_out(model: str) -> None:
+    cluster = loaded(model).cluster
+    for host in cluster.hosts:
+        inputs = _inputs(model, host.name)
+        for variable in VARIABLES:
+            if variable.value is not None and variable.name not in inputs:
+                assert not variable.required, f"{host.name}: {variable.name}"
+
+
+def test_environment_variables_are_the_ones_root_hcl_sets() -> None:
+    root = rendered("nova")["out/infrastructure/root.hcl"]
+    from_environment = set(re.findall(r"\bTF_VAR_(\w+)\s*=", root))
+    assert from_environment == {v.name for v in VARIABLES if v.value is None}
 
 
 FORMATTER = shutil.which("tofu") or shutil.which("terraform")
@@ -172,20 +217,24 @@ def test_system_disk_interface_follows_the_install_disk(
 
 @pytest.mark.parametrize("model", sorted(MODELS))
 def test_schematic_is_registered_before_the_iso_is_downloaded(model: str) -> None:
-    """The factory 404s an ISO for a schematic it was never sent: the module POSTs it
+    """The factory 404s an ISO for a schematic it was never sent: the module POSTs each one
     (talos_image_factory_schematic) first and checks the id it gets back."""
     host = loaded(model).cluster.hosts[0].name
     inputs = _inputs(model, host)
-    text = inputs["talos_schematic"].strip('"').encode().decode("unicode_escape")
-    schematic_id = inputs["talos_schematic_id"].strip('"')
-    assert hashlib.sha256(text.encode()).hexdigest() == schematic_id
-    assert f"/image/{schematic_id}/" in inputs["talos_iso_url"]
+    urls = " ".join(inputs["talos_isos"].values())
+    assert inputs["talos_schematics"]
+    for key, value in inputs["talos_schematics"].items():
+        schematic_id = key.strip('"')
+        text = value.strip('"').encode().decode("unicode_escape")
+        assert hashlib.sha256(text.encode()).hexdigest() == schematic_id
+        assert f"/image/{schematic_id}/" in urls
     main = hcl2.loads(rendered(model)["out/infrastructure/shared/proxmox/main.tf"])
     resources = {k: v for r in main["resource"] for k, v in r.items()}
     registered = resources['"talos_image_factory_schematic"']['"image"']
-    assert registered["schematic"] == "${var.talos_schematic}"
+    assert registered["for_each"] == "${var.talos_schematics}"
+    assert registered["schematic"] == "${each.value}"
     condition = registered["lifecycle"][0]["postcondition"][0]["condition"]
-    assert condition == "${self.id == var.talos_schematic_id}"
+    assert condition == "${self.id == each.key}"
     download = resources['"proxmox_virtual_environment_download_file"']['"talos_iso"']
     assert download["depends_on"] == ["${talos_image_factory_schematic.image}"]
 
@@ -196,9 +245,11 @@ def test_an_iso_on_shared_storage_has_exactly_one_owner() -> None:
     cluster = loaded("shared-iso").cluster
     owners = [h.name for h in cluster.hosts if _inputs("shared-iso", h.name)["download_iso"]]
     assert owners == ["pve-a"]
+    owned = set(_inputs("shared-iso", "pve-a")["talos_isos"])
     for host in ("pve-b", "pve-c"):
         unit = hcl2.loads(rendered("shared-iso")[f"out/infrastructure/hosts/{host}/terragrunt.hcl"])
         assert unit["dependencies"][0]["paths"] == ['"../pve-a"'], "the owner is applied first"
+        assert set(_inputs("shared-iso", host)["talos_isos"]) <= owned, "the owner has them all"
     assert (
         "dependencies"
         not in rendered("shared-iso")["out/infrastructure/hosts/pve-a/terragrunt.hcl"]
@@ -208,56 +259,7 @@ def test_an_iso_on_shared_storage_has_exactly_one_owner() -> None:
     main = hcl2.loads(rendered("shared-iso")["out/infrastructure/shared/proxmox/main.tf"])
     resources = {k: v for r in main["resource"] for k, v in r.items()}
     download = resources['"proxmox_virtual_environment_download_file"']['"talos_iso"']
-    assert download["count"] == "${var.download_iso ? 1 : 0}"
+    assert download["for_each"] == "${var.download_iso ? var.talos_isos : {}}"
     vm = resources['"proxmox_virtual_environment_vm"']['"node"']
-    assert vm["cdrom"][0]["file_id"] == "${local.talos_iso_id}"
     # bpg's download_file id is "<datastore>:<content type>/<file name>" (resource_download_file.go).
-    assert (
-        '"${var.iso_datastore}:iso/${var.talos_iso_file_name}"'
-        in rendered("shared-iso")["out/infrastructure/shared/proxmox/main.tf"]
-    )
-    # Existing states keep their ISO: the unnumbered address moves to [0].
-    moved = main["moved"][0]
-    assert moved["to"] == "${proxmox_virtual_environment_download_file.talos_iso[0]}"
-
-
-def test_the_module_reads_every_variable_and_node_attribute() -> None:
-    """An input the module never reads would be a setting that silently does nothing."""
-    module = "".join(
-        text
-        for path, text in rendered("nova").items()
-        if path.startswith(f"{MODULE_DIR}/") and not path.endswith("/variables.tf")
-    )
-    for variable in VARIABLES:
-        assert re.search(rf"\bvar\.{variable.name}\b", module), variable.name
-    for attribute in NODE_ATTRIBUTES:
-        assert re.search(rf"\beach\.value\.{attribute.name}\b", module), attribute.name
-
-
-def test_variables_tf_declares_the_described_variables() -> None:
-    parsed = hcl2.loads(rendered("nova")[f"{MODULE_DIR}/variables.tf"])
-    declared = {name: body for block in parsed["variable"] for name, body in block.items()}
-    assert [name.strip('"') for name in declared] == [v.name for v in VARIABLES]
-    for variable in VARIABLES:
-        body = declared[f'"{variable.name}"']
-        assert ("default" not in body) == variable.required, variable.name
-        assert body.get("sensitive", False) == variable.sensitive, variable.name
-    nodes_type = declared['"nodes"']["type"]
-    for attribute in NODE_ATTRIBUTES:
-        assert f"{attribute.name} = {attribute.type}" in nodes_type.replace("  ", "")
-
-
-@pytest.mark.parametrize("model", sorted(MODELS))
-def test_only_variables_with_a_default_are_left_out(model: str) -> None:
-    cluster = loaded(model).cluster
-    for host in cluster.hosts:
-        inputs = _inputs(model, host.name)
-        for variable in VARIABLES:
-            if variable.value is not None and variable.name not in inputs:
-                assert not variable.required, f"{host.name}: {variable.name}"
-
-
-def test_environment_variables_are_the_ones_root_hcl_sets() -> None:
-    root = rendered("nova")["out/infrastructure/root.hcl"]
-    from_environment = set(re.findall(r"\bTF_VAR_(\w+)\s*=", root))
-    assert from_environment == {v.name for v in VARIABLES if v.value is None}
+    assert vm["cdrom"][0]["file_id"].endswith(': "${var.iso_datastore}:iso/${each.value.iso}"}')

@@ -10,22 +10,24 @@ terraform {
 }
 
 inputs = {
-  proxmox_endpoint    = "https://hypnos.zorilla-snares.ts.net:8006/"
-  proxmox_insecure    = false
-  proxmox_node        = "hypnos"
-  cluster_name        = "nova"
-  talos_schematic     = "customization:\n    systemExtensions:\n        officialExtensions:\n            - siderolabs/qemu-guest-agent\n"
-  talos_schematic_id  = "ce4c980550dd2ab1b17bbf2b08801c7eb59418eafe8f279833297925d67c7515"
-  talos_iso_url       = "https://factory.talos.dev/image/ce4c980550dd2ab1b17bbf2b08801c7eb59418eafe8f279833297925d67c7515/v1.11.5/nocloud-amd64.iso"
-  talos_iso_file_name = "talos-v1.11.5-ce4c980550dd-nocloud-amd64.iso"
-  iso_datastore       = "local"
-  download_iso        = true
-  vm_datastore        = "vms1"
-  bridge              = "vmbr0"
-  gateway             = "192.168.2.1"
-  guest_agent         = true
+  proxmox_endpoint = "https://hypnos.zorilla-snares.ts.net:8006/"
+  proxmox_insecure = false
+  proxmox_node     = "hypnos"
+  cluster_name     = "nova"
+  talos_isos = {
+    "talos-v1.11.5-ce4c980550dd-nocloud-amd64.iso" = "https://factory.talos.dev/image/ce4c980550dd2ab1b17bbf2b08801c7eb59418eafe8f279833297925d67c7515/v1.11.5/nocloud-amd64.iso"
+  }
+  talos_schematics = {
+    ce4c980550dd2ab1b17bbf2b08801c7eb59418eafe8f279833297925d67c7515 = "customization:\n    systemExtensions:\n        officialExtensions:\n            - siderolabs/qemu-guest-agent\n"
+  }
+  download_iso  = true
+  iso_datastore = "local"
+  vm_datastore  = "vms1"
+  bridge        = "vmbr0"
+  gateway       = "192.168.2.1"
   nodes = {
     controlplane = {
+      vm_name        = "controlplane"
       vm_id          = 100
       role           = "controlplane"
       cores          = 2
@@ -35,8 +37,14 @@ inputs = {
       address        = "192.168.2.58/24"
       startup_order  = 1
       description    = "Talos controlplane of cluster nova. Managed by homeops-gen."
+      iso            = "talos-v1.11.5-ce4c980550dd-nocloud-amd64.iso"
+      guest_agent    = true
+      mac_address    = null
+      vlan_id        = null
+      extra_disks    = []
     }
     workload = {
+      vm_name        = "workload"
       vm_id          = 101
       role           = "worker"
       cores          = 3
@@ -46,6 +54,11 @@ inputs = {
       address        = "192.168.2.202/24"
       startup_order  = 2
       description    = "Talos worker of cluster nova. Managed by homeops-gen."
+      iso            = "talos-v1.11.5-ce4c980550dd-nocloud-amd64.iso"
+      guest_agent    = true
+      mac_address    = null
+      vlan_id        = null
+      extra_disks    = []
     }
   }
 }

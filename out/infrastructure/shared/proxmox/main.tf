@@ -1,46 +1,40 @@
 # Generated from cluster.py by homeops-gen. Do not edit by hand.
 
 # The Image Factory serves images only for schematics registered with it (POSTed);
-# this registers the model's schematic and checks the factory's id is the one the
-# ISO URL was computed with. Destroying it deletes nothing at the factory.
+# this registers each schematic and checks the factory's id is the one the ISO URL
+# was computed with. Destroying it deletes nothing at the factory.
 resource "talos_image_factory_schematic" "image" {
-  schematic = var.talos_schematic
+  for_each = var.talos_schematics
+
+  schematic = each.value
 
   lifecycle {
     postcondition {
-      condition     = self.id == var.talos_schematic_id
-      error_message = "The Image Factory registered the schematic as ${self.id}, not ${var.talos_schematic_id}: the ISO URL would not match."
+      condition     = self.id == each.key
+      error_message = "The Image Factory registered the schematic as ${self.id}, not ${each.key}: the ISO URL would not match."
     }
   }
 }
 
-# One owner per ISO: on a shared datastore only the owning host's unit downloads it.
+# One ISO per Talos image the host's nodes boot (nodes with their own extensions
+# have their own schematic). On a shared datastore only the owning host's unit
+# downloads: one state per file, and destroying another host's unit deletes none.
 resource "proxmox_virtual_environment_download_file" "talos_iso" {
-  count      = var.download_iso ? 1 : 0
+  for_each   = var.download_iso ? var.talos_isos : {}
   depends_on = [talos_image_factory_schematic.image]
 
   content_type = "iso"
   datastore_id = var.iso_datastore
   node_name    = var.proxmox_node
-  url          = var.talos_iso_url
-  file_name    = var.talos_iso_file_name
+  url          = each.value
+  file_name    = each.key
   overwrite    = false
-}
-
-moved {
-  from = proxmox_virtual_environment_download_file.talos_iso
-  to   = proxmox_virtual_environment_download_file.talos_iso[0]
-}
-
-locals {
-  # The download's id when this unit owns the ISO (so VMs wait for it), else the file's id.
-  talos_iso_id = var.download_iso ? proxmox_virtual_environment_download_file.talos_iso[0].id : "${var.iso_datastore}:iso/${var.talos_iso_file_name}"
 }
 
 resource "proxmox_virtual_environment_vm" "node" {
   for_each = var.nodes
 
-  name        = each.key
+  name        = each.value.vm_name
   description = each.value.description
   tags        = sort(["talos", var.cluster_name, each.value.role])
   node_name   = var.proxmox_node
@@ -59,7 +53,7 @@ resource "proxmox_virtual_environment_vm" "node" {
   }
 
   agent {
-    enabled = var.guest_agent
+    enabled = each.value.guest_agent
   }
 
   cpu {
@@ -81,8 +75,22 @@ resource "proxmox_virtual_environment_vm" "node" {
     iothread     = true
   }
 
+  # Data disks after the system disk: scsi1, scsi2, ...
+  dynamic "disk" {
+    for_each = each.value.extra_disks
+    content {
+      datastore_id = disk.value.datastore
+      interface    = "scsi${disk.key + 1}"
+      size         = disk.value.size_gib
+      file_format  = "raw"
+      discard      = "on"
+      iothread     = true
+    }
+  }
+
   cdrom {
-    file_id   = local.talos_iso_id
+    # The download's id when this unit owns the ISO (so the VM waits for it), else the file's.
+    file_id   = var.download_iso ? proxmox_virtual_environment_download_file.talos_iso[each.value.iso].id : "${var.iso_datastore}:iso/${each.value.iso}"
     interface = "ide3"
   }
 
@@ -108,8 +116,10 @@ resource "proxmox_virtual_environment_vm" "node" {
   }
 
   network_device {
-    bridge = var.bridge
-    model  = "virtio"
+    bridge      = var.bridge
+    model       = "virtio"
+    mac_address = each.value.mac_address
+    vlan_id     = each.value.vlan_id
   }
 
   operating_system {

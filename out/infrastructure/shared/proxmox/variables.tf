@@ -27,34 +27,24 @@ variable "cluster_name" {
   type        = string
 }
 
-variable "talos_schematic" {
-  description = "The Image Factory schematic (YAML) of the Talos image: its extensions."
-  type        = string
+variable "talos_isos" {
+  description = "The Talos nocloud ISOs the host's nodes boot (one per schematic): file name in the ISO datastore => Image Factory URL."
+  type        = map(string)
 }
 
-variable "talos_schematic_id" {
-  description = "The schematic's id, computed offline; the ISO URL and the installer image use it."
-  type        = string
+variable "talos_schematics" {
+  description = "The Image Factory schematics (YAML) of those ISOs, by the id computed offline: each is registered with the factory before its ISO is downloaded."
+  type        = map(string)
 }
 
-variable "talos_iso_url" {
-  description = "The Talos nocloud ISO from the Image Factory, for the model's schematic and version."
-  type        = string
-}
-
-variable "talos_iso_file_name" {
-  description = "The ISO's file name in the ISO datastore."
-  type        = string
+variable "download_iso" {
+  description = "Whether this unit downloads the ISOs; false when another host's unit owns them on shared storage."
+  type        = bool
 }
 
 variable "iso_datastore" {
   description = "The datastore holding ISO images."
   type        = string
-}
-
-variable "download_iso" {
-  description = "Whether this unit downloads the ISO; false when another host's unit owns it on shared storage."
-  type        = bool
 }
 
 variable "vm_datastore" {
@@ -79,14 +69,10 @@ variable "nameservers" {
   default     = []
 }
 
-variable "guest_agent" {
-  description = "Whether the Talos image runs the QEMU guest agent (the siderolabs/qemu-guest-agent extension)."
-  type        = bool
-}
-
 variable "nodes" {
   description = "The VMs on this host, by name."
   type = map(object({
+    vm_name        = string
     vm_id          = number
     role           = string
     cores          = number
@@ -96,5 +82,13 @@ variable "nodes" {
     address        = string
     startup_order  = number
     description    = string
+    iso            = string
+    guest_agent    = bool
+    mac_address    = string
+    vlan_id        = number
+    extra_disks = list(object({
+      size_gib  = number
+      datastore = string
+    }))
   }))
 }
