@@ -411,6 +411,7 @@ class App(Base):
     secrets: tuple[ProjectPath, ...] = ()
     """SOPS-encrypted files of the project (``*.sops.yaml``) copied beside the release;
     Flux decrypts them."""
+
     made_by: Helper | None = None
     """The helper that made the app (set by ``cilium(...)`` and the like): its values,
     resources and dependencies are derived from the cluster when it is deployed."""

@@ -116,7 +116,7 @@ def unique_names(cluster: Cluster) -> Iterator[Problem]:
 
 @rule
 def nodes_and_hosts(cluster: Cluster) -> Iterator[Problem]:
-    """Every node's host exists; there is a control plane; etcd quorum is sound."""
+    """There are hosts and nodes; every node's host exists; every host runs a node."""
     if not cluster.hosts:
         yield Problem("hosts", "at least one Proxmox host is required")
     names = {h.name for h in cluster.hosts}
@@ -134,7 +134,13 @@ def nodes_and_hosts(cluster: Cluster) -> Iterator[Problem]:
             yield Problem(f"nodes[{i}].host", f"no host named {node.host!r} (hosts: {known})")
     if not cluster.nodes:
         yield Problem("nodes", "at least one node is required")
-        return
+
+
+@rule
+def control_planes(cluster: Cluster) -> Iterator[Problem]:
+    """There is a control plane; etcd quorum is sound; workloads have somewhere to run."""
+    if not cluster.nodes:
+        return  # nodes_and_hosts says so
     count = len(cluster.control_planes)
     if count == 0:
         yield Problem("nodes", "at least one node must have role 'controlplane'")
@@ -199,7 +205,7 @@ def addresses(cluster: Cluster) -> Iterator[Problem]:
 
 @rule
 def address_ranges(cluster: Cluster) -> Iterator[Problem]:
-    """Node, pod and service CIDRs are disjoint; the load-balancer pool fits around them."""
+    """Node, pod and service CIDRs are disjoint; the service CIDR has room for cluster DNS."""
     net = cluster.network
     ranges = {
         "network.node_cidr": net.node_cidr,
@@ -213,6 +219,12 @@ def address_ranges(cluster: Cluster) -> Iterator[Problem]:
                 yield Problem(b, f"{ranges[b]} overlaps {a.split('.')[1]} {ranges[a]}")
     if net.service_cidr.num_addresses < 16:
         yield Problem("network.service_cidr", f"{net.service_cidr} is too small for cluster DNS")
+
+
+@rule
+def load_balancer_pool(cluster: Cluster) -> Iterator[Problem]:
+    """The load-balancer pool overlaps neither pod nor service CIDR nor a used address."""
+    net = cluster.network
     pool = net.load_balancer_cidr
     if pool is None:
         return
@@ -330,41 +342,58 @@ def app_shapes(cluster: Cluster) -> Iterator[Problem]:
             yield Problem(
                 f"apps[{i}].chart.name", "a https:// chart repository needs the chart's name"
             )
-        files = set(RELEASE_FILES)
-        for j, resource in enumerate(app.resources):
-            where = f"apps[{i}].resources[{j}]"
-            metadata = resource.get("metadata")
-            name = metadata.get("name") if isinstance(metadata, dict) else None
-            if not isinstance(resource.get("apiVersion"), str) or not isinstance(
-                resource.get("kind"), str
-            ):
-                yield Problem(where, "a manifest needs string 'apiVersion' and 'kind'")
-            elif not isinstance(name, str) or not name:
-                yield Problem(where, "a manifest needs 'metadata.name'")
-            elif resource_file(resource) in files:
-                yield Problem(where, f"{resource_file(resource)} is already generated for this app")
-            else:
-                files.add(resource_file(resource))
+        files = set(RELEASE_FILES)  # the names taken in the app's release folder
+        yield from _resource_files(f"apps[{i}]", app, files)
         if app.crds and not app.bootstrap:
             yield Problem(
                 f"apps[{i}].crds",
                 "CRDs are applied by the bootstrap helmfile: the app must be a bootstrap app",
             )
-        for field, path, is_secret in app.user_file_fields():
-            where = f"apps[{i}].{field}"
-            named_secret = path.endswith((".sops.yaml", ".sops.yml"))
-            if is_secret and not named_secret:
-                yield Problem(where, f"{path} must be SOPS-encrypted and named *.sops.yaml")
-            elif not is_secret and (named_secret or not path.endswith((".yaml", ".yml"))):
-                yield Problem(
-                    where, f"{path} must be a plain *.yaml manifest (secrets go under secrets)"
-                )
-            elif user_file_name(path) in files:
-                yield Problem(
-                    where, f"{user_file_name(path)} is already used by another file of this app"
-                )
-            else:
-                files.add(user_file_name(path))
+        yield from _user_files(f"apps[{i}]", app, files)
+
+
+def _resource_files(where: str, app: App, files: set[str]) -> Iterator[Problem]:
+    """Each extra manifest is a named object whose file name is free (then taken)."""
+    for j, resource in enumerate(app.resources):
+        metadata = resource.get("metadata")
+        name = metadata.get("name") if isinstance(metadata, dict) else None
+        if not isinstance(resource.get("apiVersion"), str) or not isinstance(
+            resource.get("kind"), str
+        ):
+            yield Problem(
+                f"{where}.resources[{j}]", "a manifest needs string 'apiVersion' and 'kind'"
+            )
+        elif not isinstance(name, str) or not name:
+            yield Problem(f"{where}.resources[{j}]", "a manifest needs 'metadata.name'")
+        elif resource_file(resource) in files:
+            yield Problem(
+                f"{where}.resources[{j}]",
+                f"{resource_file(resource)} is already generated for this app",
+            )
+        else:
+            files.add(resource_file(resource))
+
+
+def _user_files(where: str, app: App, files: set[str]) -> Iterator[Problem]:
+    """Manifests are plain YAML, secrets are ``*.sops.yaml``; each file name is free."""
+    for field, path, is_secret in app.user_file_fields():
+        named_secret = path.endswith((".sops.yaml", ".sops.yml"))
+        if is_secret and not named_secret:
+            yield Problem(
+                f"{where}.{field}", f"{path} must be SOPS-encrypted and named *.sops.yaml"
+            )
+        elif not is_secret and (named_secret or not path.endswith((".yaml", ".yml"))):
+            yield Problem(
+                f"{where}.{field}",
+                f"{path} must be a plain *.yaml manifest (secrets go under secrets)",
+            )
+        elif user_file_name(path) in files:
+            yield Problem(
+                f"{where}.{field}",
+                f"{user_file_name(path)} is already used by another file of this app",
+            )
+        else:
+            files.add(user_file_name(path))
 
 
 @rule

