@@ -130,7 +130,9 @@ def test_both_backends_say_the_same(model: str) -> None:
     cluster = loaded(model).cluster
     first = talosctl[cluster.nodes[0].name]
     assert first["endpoint"] == cluster.api_url
-    kubernetes = first["kubernetes"]
+    assert first["kubernetes"] == cluster.versions.kubernetes
+    assert first["contract"] == (cluster.talos.config_contract or cluster.versions.talos[:5])
+    kubernetes = first["settings"]
     assert kubernetes["cni"] == "none" and kubernetes["kube_proxy"] is False
     assert kubernetes["kubeprism"] == 7445
     assert kubernetes["pod_subnets"] == [str(cluster.network.pod_cidr)]
