@@ -132,7 +132,7 @@ def test_both_backends_say_the_same(model: str) -> None:
     assert first["endpoint"] == cluster.api_url
     assert first["kubernetes"] == cluster.versions.kubernetes
     assert first["contract"] == (cluster.talos.config_contract or cluster.versions.talos[:5])
-    kubernetes = first["settings"]
+    kubernetes = first["kubernetes_settings"]
     assert kubernetes["cni"] == "none" and kubernetes["kube_proxy"] is False
     assert kubernetes["kubeprism"] == 7445
     assert kubernetes["pod_subnets"] == [str(cluster.network.pod_cidr)]
