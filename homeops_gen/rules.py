@@ -812,7 +812,8 @@ def version_change(cluster: Cluster, previous: Mapping[str, str]) -> Iterator[Pr
             "kubernetes-upgrade-skips-minor",
             "versions.kubernetes",
             f"{previous['kubernetes']} -> {cluster.versions.kubernetes} skips Kubernetes "
-            f"{compat.show(compat.next_minor(old_k8s))}: upgrade one minor at a time",
+            f"{compat.show(compat.next_minor(old_k8s))}: talosctl upgrade-k8s (k8s-upgrade) "
+            "goes one minor at a time",
         )
     running = compat.TALOS.get(old_talos)
     if running is not None and new_talos != old_talos and new_k8s > running.kubernetes[1]:

