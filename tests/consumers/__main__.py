@@ -1,0 +1,203 @@
+"""``make consumers``: build the real consuming tools and run them on every example model.
+
+Usage: python -m tests.consumers [MODEL ...]   (default: nova and every other fixture)
+
+A tool that cannot be built is reported with the reason and its checks are skipped; a
+generated file a tool rejects fails the run, with the tool's message and the file. Known
+failures (:data:`KNOWN`) are printed with their reason and do not fail the run; one that no
+longer fails does, so the list stays true.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tests.consumers import checks
+from tests.consumers.checks import CHARTS, SCHEMAS, Problem, Tools, Workspace
+from tests.consumers.gobuild import TOOLS, Built, Unbuildable, build, talos_validator
+from tests.conftest import MODELS
+from homeops_gen.project import load
+
+ROOT = checks.ROOT
+TOOLS_DIR = ROOT / ".tools"
+
+KNOWN: dict[tuple[str, str], str] = {}
+"""Known failures: (check, file pattern) -> why it fails and where it is tracked."""
+
+
+@dataclass
+class Report:
+    """What ran: counts, failures, known failures seen, skips."""
+
+    passed: int = 0
+    failed: list[Problem] = field(default_factory=list)
+    known_seen: set[tuple[str, str]] = field(default_factory=set)
+    skipped: list[str] = field(default_factory=list)
+
+    def record(self, label: str, problems: list[Problem]) -> None:
+        """Print one check's outcome and count it."""
+        new = []
+        for problem in problems:
+            known = next(
+                (k for k in KNOWN if k[0] == problem.check and fnmatch.fnmatch(problem.file, k[1])),
+                None,
+            )
+            if known is None:
+                new.append(problem)
+            else:
+                self.known_seen.add(known)
+                print(f"  known failure  {label}: {problem.file}: {KNOWN[known]}")
+        if new:
+            self.failed += new
+            print(f"  FAIL  {label}")
+            for problem in new:
+                print(checks._indent(str(problem)))
+        else:
+            self.passed += 1
+            print(f"  ok    {label}")
+        sys.stdout.flush()
+
+    def skip(self, label: str, reason: str) -> None:
+        """Print and count a check that could not run."""
+        self.skipped.append(f"{label}: {reason}")
+        print(f"  skip  {label}: {reason}")
+
+
+def build_tools(talos_versions: list[str]) -> tuple[Tools, dict[str, str]]:
+    """Build (or reuse) every Go tool; the built ones by name, the others with the reason."""
+    built: Tools = {}
+    missing: dict[str, str] = {}
+    wanted = [*TOOLS.values(), *(talos_validator(v) for v in talos_versions)]
+    print(f"Go tools in {TOOLS_DIR.relative_to(ROOT)}/ (CGO_ENABLED=0, nice -n 10):")
+    for tool in wanted:
+        key = tool.name if tool.name != "talosvalidate" else f"talosvalidate-{tool.version}"
+        result = build(tool, TOOLS_DIR)
+        if isinstance(result, Unbuildable):
+            missing[key] = result.reason
+            print(f"  NOT BUILT  {tool.name} {tool.version} ({tool.module}): {result.reason}")
+        else:
+            built[key] = result.path
+            how = "cached" if result.cached else f"built in {result.seconds:.0f}s"
+            print(f"  {how:>14}  {tool.name} {tool.version} ({tool.module})")
+        sys.stdout.flush()
+    return built, missing
+
+
+def check_model(name: str, tools: Tools, missing: dict[str, str], report: Report) -> None:
+    """Every check on model ``name``."""
+    print(f"\n{name} ({MODELS[name].relative_to(ROOT)}/cluster.py)")
+    with tempfile.TemporaryDirectory(prefix=f"consumers-{name}-") as tmp:
+        ws = Workspace.create(name, MODELS[name], Path(tmp))
+
+        def need(label: str, names: list[str], run: Callable[[], list[Problem]]) -> None:
+            absent = [n for n in names if n not in tools]
+            if absent:
+                report.skip(
+                    label,
+                    "; ".join(f"{n} not built ({missing.get(n, 'not requested')})" for n in absent),
+                )
+            else:
+                report.record(label, run())
+
+        report.record("shellcheck (out/talos/apply.sh, devenv scripts)", checks.shellcheck(ws))
+        report.record("yamllint (every YAML file)", checks.yamllint(ws))
+
+        if CHARTS.is_dir():
+            rendered: dict[str, str] = {}
+            report.record(
+                "helm lint --strict + helm template (bootstrap releases)", checks.helm(ws, rendered)
+            )
+            kube = ws.cluster.versions.kubernetes
+            problems = [
+                p for rel, text in rendered.items()
+                for p in checks.kubernetes_validate(f"helm template {rel}", text, kube)
+            ]  # fmt: skip
+            report.record("kubernetes-validate (bootstrap releases' objects)", problems)
+        else:
+            report.skip("helm (bootstrap releases)", f"no packaged charts at {CHARTS}")
+            rendered = {}
+
+        crds = Path(tmp) / ".kubeconform-schemas"
+        if SCHEMAS.is_dir():
+            checks.kubeconform_schema_dir(crds)
+
+            def flux_paths() -> list[Problem]:
+                problems = []
+                for folder in checks.flux_paths(ws):
+                    out, problem = checks.kustomize(ws, folder)
+                    problems += (
+                        [problem]
+                        if problem
+                        else checks.kubeconform(ws, tools, folder, out or "", crds)
+                    )
+                for rel, text in rendered.items():
+                    problems += checks.kubeconform(ws, tools, f"helm template {rel}", text, crds)
+                return problems
+
+            need(
+                "kubeconform -strict (every Flux path, bootstrap objects)",
+                ["kubeconform"],
+                flux_paths,
+            )
+        else:
+            report.skip("kubeconform", f"no Flux CRD schemas at {SCHEMAS}")
+
+        need(
+            f"talhelper genconfig + talosvalidate {ws.cluster.versions.talos}",
+            ["talhelper", f"talosvalidate-{ws.cluster.versions.talos}"],
+            lambda: checks.talos(ws, tools),
+        )
+        need("tofu fmt -check (every .tf)", ["tofu"], lambda: checks.tofu_fmt(ws, tools))
+        need(
+            "terragrunt hcl format --check (every .hcl)",
+            ["terragrunt"],
+            lambda: checks.terragrunt_fmt(ws, tools),
+        )
+        need(
+            "tofu init -backend=false + tofu validate (each host's inputs)",
+            ["tofu", "terraform-provider-proxmox", "terragrunt"],
+            lambda: checks.tofu_validate(ws, tools),
+        )
+
+
+def main(argv: list[str]) -> int:
+    """Build the tools, check every model, print the summary; 1 when a file was rejected."""
+    start = time.monotonic()
+    names = argv or list(MODELS)
+    unknown = [n for n in names if n not in MODELS]
+    if unknown:
+        print(f"unknown model(s) {', '.join(unknown)}; the models are {', '.join(MODELS)}")
+        return 2
+    if shutil.which("go") is None:
+        print("no go command on PATH: the Go-built tools are skipped; the PyPI ones still run")
+    talos_versions = sorted({load(MODELS[n]).cluster.versions.talos for n in names})
+    tools, missing = build_tools(talos_versions)
+    print(f"tools ready in {time.monotonic() - start:.0f}s")
+    report = Report()
+    for name in names:
+        check_model(name, tools, missing, report)
+    # a known failure whose tool was not built cannot have been seen
+    stale = [] if missing else [k for k in KNOWN if k not in report.known_seen]
+    print()
+    for tool_name, reason in missing.items():
+        print(f"not built: {tool_name}: {reason}")
+    for key in stale:
+        print(f"known failure {key} no longer fails: remove it from KNOWN in {__file__}")
+    for problem in report.failed:
+        print(f"rejected: {problem.check}: {problem.file}")
+    print(f"took {time.monotonic() - start:.0f}s")
+    print(
+        f"consumers: {report.passed} passed, {len(report.failed)} failed, {len(report.skipped)} skipped"
+    )
+    return 1 if report.failed or stale else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

