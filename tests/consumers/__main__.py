@@ -127,6 +127,7 @@ def check_model(name: str, tools: Tools, missing: dict[str, str], report: Report
         crds = Path(tmp) / ".kubeconform-schemas"
         if SCHEMAS.is_dir():
             checks.kubeconform_schema_dir(crds)
+            checks.kubernetes_schema_dir(ws.cluster.versions.kubernetes, crds)
 
             def flux_paths() -> list[Problem]:
                 problems = []

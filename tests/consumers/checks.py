@@ -38,6 +38,7 @@ NO_SCHEMA_KINDS = {
     "ResourceSet": "a Flux Operator CRD; no schema in ../shared/schemas",
     "ResourceSetInputProvider": "a Flux Operator CRD; no schema in ../shared/schemas",
     "FluxReport": "a Flux Operator CRD; no schema in ../shared/schemas",
+    "ClusterIssuer": "a cert-manager CRD; no schema in ../shared/schemas",
 }
 """Kinds checked by no schema, each by name and why (every other kind must have a schema)."""
 
@@ -366,10 +367,15 @@ def releases_values_sync_paths(ws: Workspace) -> Iterator[str]:
 
 
 def kustomize(ws: Workspace, folder: str) -> tuple[str | None, Problem | None]:
-    """``kubectl kustomize`` of ``folder``: its output, or the problem."""
+    """``kubectl kustomize`` of ``folder`` as Flux applies it: SOPS-encrypted objects without
+    their ``sops`` metadata (kustomize-controller decrypts them first); or the problem."""
     code, out = run([tool("kubectl"), "kustomize", ws.root / folder])
     if code != 0:
         return None, Problem("kubectl kustomize", folder, out)
+    docs = list(yaml.safe_load_all(out))
+    if any(isinstance(d, dict) and "sops" in d for d in docs):
+        stripped = [{k: v for k, v in d.items() if k != "sops"} for d in docs if d]
+        out = yaml.safe_dump_all(stripped, sort_keys=False)
     return out, None
 
 
@@ -534,29 +540,47 @@ def kubeconform_schema_dir(folder: Path) -> Path:
     return folder
 
 
-def kubernetes_schema_location() -> str:
-    """kubeconform's template for the Kubernetes schemas kubernetes-validate ships."""
+def kubernetes_schema_dir(kubernetes: str, folder: Path) -> Path:
+    """The Kubernetes schemas kubernetes-validate ships for ``kubernetes``' minor (strict), in
+    kubeconform's layout ``v{version}-local-strict/{kind}-{group}-{version}.json`` under
+    ``folder``, their ``$ref`` to ``/api/_definitions.json`` pointed at that file."""
     import kubernetes_validate
 
-    base = Path(kubernetes_validate.__file__).parent / "kubernetes-json-schema"
-    return (
-        str(base)
-        + "/{{ .NormalizedKubernetesVersion }}-local{{ .StrictSuffix }}/{{ .ResourceKind }}{{ .KindSuffix }}.json"
-    )
+    major, minor = kubernetes.lstrip("v").split(".")[:2]
+    name = f"v{major}.{minor}.0-local-strict"
+    source = Path(kubernetes_validate.__file__).parent / "kubernetes-json-schema" / name
+    target = folder / name
+    if not source.is_dir():
+        raise FileNotFoundError(f"kubernetes-validate ships no schemas {name}")
+    if not target.is_dir():
+        target.mkdir(parents=True)
+        definitions = json.dumps((target / "_definitions.json").as_uri())[:-1]  # open quote kept
+        for path in source.glob("*.json"):
+            text = path.read_text().replace('"/api/_definitions.json', definitions)
+            (target / path.name).write_text(text)
+    return folder
+
+
+K8S_LAYOUT = (
+    "{{ .NormalizedKubernetesVersion }}-local{{ .StrictSuffix }}/"
+    "{{ .ResourceKind }}{{ .KindSuffix }}.json"
+)
+CRD_LAYOUT = "{{ .Group }}/{{ .ResourceKind }}_{{ .ResourceAPIVersion }}.json"
+"""kubeconform's -schema-location templates of the two kinds of schema folder."""
 
 
 def kubeconform(
-    ws: Workspace, tools: Tools, where: str, manifests: str, crds: Path
+    ws: Workspace, tools: Tools, where: str, manifests: str, schemas: Path
 ) -> list[Problem]:
-    """kubeconform -strict on ``manifests``: Kubernetes schemas of the model's version, the Flux
-    CRD schemas, and only the kinds of :data:`NO_SCHEMA_KINDS` skipped."""
+    """kubeconform -strict on ``manifests``: the Kubernetes schemas of the model's minor and
+    the Flux CRD schemas (both under ``schemas``); only :data:`NO_SCHEMA_KINDS` skipped."""
     major, minor = ws.cluster.versions.kubernetes.lstrip("v").split(".")[:2]
     kube = f"{major}.{minor}.0"  # kubernetes-validate ships the schemas of each minor's .0
     proc = subprocess.run(
         [str(tools["kubeconform"]), "-strict", "-summary", "-output", "text",
          "-kubernetes-version", kube,
-         "-schema-location", kubernetes_schema_location(),
-         "-schema-location", str(crds) + "/{{ .Group }}/{{ .ResourceKind }}_{{ .ResourceAPIVersion }}.json",
+         "-schema-location", f"{schemas}/{K8S_LAYOUT}",
+         "-schema-location", f"{schemas}/{CRD_LAYOUT}",
          "-skip", ",".join(sorted(NO_SCHEMA_KINDS)), "-"],
         input=manifests, capture_output=True, text=True,
     )  # fmt: skip
