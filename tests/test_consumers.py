@@ -5,13 +5,15 @@
 
 from __future__ import annotations
 
+import dataclasses
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import MODELS
-from tests.consumers import checks
+from tests.consumers import checks, gobuild
 from tests.consumers.checks import CHARTS, Problem, Workspace
 
 needs_charts = pytest.mark.skipif(
@@ -72,3 +74,43 @@ def test_yamllint_rejects_a_duplicate_key(tmp_path: Path) -> None:
     problems = checks.yamllint(ws)
     assert [p.file for p in problems] == ["a.yaml"]
     assert "duplication of key" in problems[0].message
+
+
+def test_the_wrapper_module_copies_the_tools_replace_exclude_and_godebug_lines() -> None:
+    tool = gobuild.TOOLS["tofu"]
+    upstream = {  # as `go mod edit -json` prints a go.mod
+        "Go": "1.26.6",
+        "Godebug": [{"Key": "tlsmlkem", "Value": "0"}],
+        "Replace": [
+            {
+                "Old": {"Path": "github.com/hashicorp/hcl/v2", "Version": "v2.20.1"},
+                "New": {"Path": "github.com/opentofu/hcl/v2", "Version": "v2.20.2-0.2025"},
+            }
+        ],
+        "Exclude": [{"Path": "example.com/broken", "Version": "v1.0.0"}],
+    }
+    assert gobuild.wrapper_gomod(tool, upstream).splitlines() == [
+        "module homeops-gen.consumers/tofu",
+        "",
+        "go 1.26.6",
+        "",
+        "godebug tlsmlkem=0",
+        f"require github.com/opentofu/opentofu {tool.version}",
+        "replace github.com/hashicorp/hcl/v2 v2.20.1 => github.com/opentofu/hcl/v2 v2.20.2-0.2025",
+        "exclude example.com/broken v1.0.0",
+    ]
+
+
+def test_a_tool_replacing_a_module_by_its_own_folder_cannot_be_built() -> None:
+    upstream = {"Go": "1.26", "Replace": [{"Old": {"Path": "a.b/c"}, "New": {"Path": "./c"}}]}
+    with pytest.raises(ValueError, match=r"replaces a.b/c by the folder ./c"):
+        gobuild.wrapper_gomod(gobuild.TOOLS["tofu"], upstream)
+
+
+def test_a_tool_the_proxy_does_not_serve_is_reported_not_raised(tmp_path: Path) -> None:
+    if shutil.which("go") is None:
+        pytest.skip("no go command on PATH")
+    missing = dataclasses.replace(gobuild.TOOLS["kubeconform"], version="v0.0.0-no-such-version")
+    result = gobuild.build(missing, tmp_path)
+    assert isinstance(result, gobuild.Unbuildable)
+    assert "v0.0.0-no-such-version" in result.reason
