@@ -34,7 +34,7 @@ validate: $(TEST_STAMP)
 
 ## Install the test dependencies and run the whole suite (type checks included).
 test: $(TEST_STAMP)
-	$(BIN)/mypy homeops_gen generators
+	$(BIN)/mypy homeops_gen generators tests/consumers
 	$(BIN)/black --check --quiet homeops_gen generators tests bench cluster.py
 	$(BIN)/pytest
 

@@ -28,7 +28,16 @@ from homeops_gen.project import load
 ROOT = checks.ROOT
 TOOLS_DIR = ROOT / ".tools"
 
-KNOWN: dict[tuple[str, str], str] = {}
+KNOWN: dict[tuple[str, str], str] = {
+    ("tofu fmt -check", "out/infrastructure/hosts/*/terragrunt.hcl"): (
+        "the multi-line `nodes = {` attribute joins the alignment group of the one-line "
+        "inputs above it; terraform fmt / tofu fmt / hclfmt keep it out (issue 15, item 15)"
+    ),
+    ("terragrunt hcl format --check", "out/infrastructure/hosts/*/terragrunt.hcl"): (
+        "the multi-line `nodes = {` attribute joins the alignment group of the one-line "
+        "inputs above it; terraform fmt / tofu fmt / hclfmt keep it out (issue 15, item 15)"
+    ),
+}
 """Known failures: (check, file pattern) -> why it fails and where it is tracked."""
 
 
@@ -184,20 +193,21 @@ def main(argv: list[str]) -> int:
     report = Report()
     for name in names:
         check_model(name, tools, missing, report)
-    # a known failure whose tool was not built cannot have been seen
+    # a known failure whose tool was not built cannot have been seen; one that no longer
+    # fails is fixed: said loudly, so the entry is removed, without failing the run
     stale = [] if missing else [k for k in KNOWN if k not in report.known_seen]
     print()
     for tool_name, reason in missing.items():
         print(f"not built: {tool_name}: {reason}")
     for key in stale:
-        print(f"known failure {key} no longer fails: remove it from KNOWN in {__file__}")
+        print(f"FIXED: known failure {key} no longer fails: remove it from KNOWN in {__file__}")
     for problem in report.failed:
         print(f"rejected: {problem.check}: {problem.file}")
     print(f"took {time.monotonic() - start:.0f}s")
     print(
         f"consumers: {report.passed} passed, {len(report.failed)} failed, {len(report.skipped)} skipped"
     )
-    return 1 if report.failed or stale else 0
+    return 1 if report.failed else 0
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ The checks of the tools installed from PyPI (helm, shellcheck, yamllint, kubectl
 
 from __future__ import annotations
 
+import difflib
 import json
 import os
 import re
@@ -107,12 +108,14 @@ class Workspace:
         return sorted(p for p in self.files if p.endswith(suffixes) and p not in self.user_copies)
 
 
-def run(args: list[str | Path], cwd: Path | None = None, **env: str) -> tuple[int, str]:
-    """Run a tool; its exit code and its output (stdout and stderr together)."""
+def run(
+    args: list[str | Path], cwd: Path | None = None, env: dict[str, str] | None = None
+) -> tuple[int, str]:
+    """Run a tool (``env`` added to ours); its exit code and its output (stdout and stderr)."""
     proc = subprocess.run(
         [str(a) for a in args],
         cwd=cwd,
-        env={**os.environ, **env},
+        env={**os.environ, **(env or {})},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -430,24 +433,58 @@ def talos(ws: Workspace, tools: Tools) -> list[Problem]:
 
 
 def tofu_fmt(ws: Workspace, tools: Tools) -> list[Problem]:
-    """tofu fmt -check on every .tf file."""
+    """tofu fmt -check on every .tf file; every .hcl file formatted through stdin (tofu fmt
+    takes only .tf/.tfvars files by name) must come back unchanged."""
     problems = []
+    env = {"TF_CLI_CONFIG_FILE": os.devnull}  # no operator's CLI configuration
     for path in ws.paths(".tf"):
-        code, out = run([tools["tofu"], "fmt", "-check", "-diff", "-no-color", ws.root / path])
+        code, out = run(
+            [tools["tofu"], "fmt", "-check", "-diff", "-no-color", ws.root / path], env=env
+        )
         if code != 0:
             problems.append(Problem("tofu fmt -check", path, out))
+    for path in ws.paths(".hcl"):
+        proc = subprocess.run(
+            [str(tools["tofu"]), "fmt", "-no-color", "-"],
+            input=ws.files[path],
+            capture_output=True,
+            text=True,
+            env={**os.environ, **env},
+        )
+        if proc.returncode != 0 or proc.stdout != ws.files[path]:
+            diff = difflib.unified_diff(
+                ws.files[path].splitlines(keepends=True),
+                proc.stdout.splitlines(keepends=True),
+                path,
+                "tofu fmt -",
+            )
+            problems.append(Problem("tofu fmt -check", path, proc.stderr + "".join(diff)))
     return problems
+
+
+def terragrunt_env(ws: Workspace, tools: Tools) -> dict[str, str]:
+    """Terragrunt's environment: no colour, no prompt, our tofu, no operator's CLI config, and a
+    placeholder for every variable of .env.example (root.hcl reads them with get_env)."""
+    env = {name: DUMMY_ENV_VALUE for name in environment_names(ws)}
+    env.update(
+        TG_NO_COLOR="true",
+        TG_NON_INTERACTIVE="true",
+        TG_TF_PATH=str(tools["tofu"]) if "tofu" in tools else "tofu",
+        TF_CLI_CONFIG_FILE=os.devnull,
+    )
+    return env
 
 
 def terragrunt_fmt(ws: Workspace, tools: Tools) -> list[Problem]:
     """terragrunt hcl format --check on every .hcl file."""
     problems = []
     for path in ws.paths(".hcl"):
+        target = ws.root / path
         code, out = run(
-            [tools["terragrunt"], "hcl", "format", "--check", "--diff", "--file", ws.root / path,
-             "--no-color"],
-            cwd=(ws.root / path).parent,
-        )  # fmt: skip
+            [tools["terragrunt"], "hcl", "format", "--check", "--diff", "--file", target],
+            target.parent,
+            terragrunt_env(ws, tools),
+        )
         if code != 0:
             problems.append(Problem("terragrunt hcl format --check", path, out))
     return problems
@@ -466,15 +503,14 @@ def _tofu_config(mirror: Path, folder: Path) -> Path:
 def terragrunt_inputs(
     ws: Workspace, tools: Tools, host: str
 ) -> tuple[dict[str, Any] | None, Problem | None]:
-    """A host's inputs as terragrunt resolves them (``render --json``; include, locals and
-    get_env evaluated, with a placeholder for every variable of .env.example)."""
+    """A host's inputs as terragrunt resolves them (``render --json``: include, locals and
+    get_env evaluated)."""
     folder = ws.root / host
-    env = {name: DUMMY_ENV_VALUE for name in environment_names(ws)}
     code, out = run(
-        [tools["terragrunt"], "render", "--json", "--write", "--out", "rendered.json",
-         "--no-color", "--non-interactive"],
-        cwd=folder, **env,
-    )  # fmt: skip
+        [tools["terragrunt"], "render", "--json", "--write", "--out", "rendered.json"],
+        folder,
+        terragrunt_env(ws, tools),
+    )
     if code != 0:
         return None, Problem("terragrunt render --json", f"{host}/terragrunt.hcl", out)
     rendered = json.loads((folder / "rendered.json").read_text())
@@ -528,7 +564,7 @@ def tofu_validate(ws: Workspace, tools: Tools) -> list[Problem]:
             tfvars = Path(tmp) / "host.tfvars.json"
             tfvars.write_text(json.dumps(inputs, indent=2))
             env = {
-                "TF_CLI_CONFIG_FILE": str(_tofu_config(mirror, Path(tmp))),
+                "TF_CLI_CONFIG_FILE": str(_tofu_config(mirror, Path(tmp))),  # the mirror only
                 "TF_IN_AUTOMATION": "1",
                 # root.hcl passes the credentials as TF_VAR_s (extra_arguments)
                 "TF_VAR_proxmox_api_token": DUMMY_ENV_VALUE,
@@ -536,18 +572,18 @@ def tofu_validate(ws: Workspace, tools: Tools) -> list[Problem]:
             }
             tofu = str(tools["tofu"])
             code, out = run(
-                [tofu, "init", "-backend=false", "-input=false", "-no-color"], module, **env
+                [tofu, "init", "-backend=false", "-input=false", "-no-color"], module, env
             )
             if code != 0:
                 problems.append(Problem("tofu init -backend=false", f"{source} (for {host})", out))
                 continue
-            code, out = run([tofu, "validate", "-no-color"], module, **env)
+            code, out = run([tofu, "validate", "-no-color"], module, env)
             if code != 0:
                 problems.append(Problem("tofu validate", source, out))
                 continue
             _warnings("tofu validate", source, out)
             (module / "consumers.tftest.hcl").write_text(mocked_plan(inputs))
-            code, out = run([tofu, "test", "-no-color", f"-var-file={tfvars}"], module, **env)
+            code, out = run([tofu, "test", "-no-color", f"-var-file={tfvars}"], module, env)
             if code != 0:
                 where = f"{source} with the inputs of {host}/terragrunt.hcl"
                 problems.append(Problem("tofu test (plan, provider mocked)", where, out))

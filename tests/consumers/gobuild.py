@@ -15,8 +15,10 @@ import os
 import shutil
 import subprocess
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 
@@ -163,24 +165,24 @@ def _module_line(ref: dict[str, str]) -> str:
     return ref["Path"] + (" " + ref["Version"] if ref.get("Version") else "")
 
 
-def wrapper_gomod(tool: GoTool, upstream: dict[str, object]) -> str:
+def wrapper_gomod(tool: GoTool, upstream: Mapping[str, Any]) -> str:
     """The go.mod of the wrapper module: the tool required, its replace/exclude/godebug copied.
 
     Raises ValueError when the tool replaces a module by a folder of its own repository,
     which the module proxy does not serve.
     """
     lines = [f"module homeops-gen.consumers/{tool.name}", "", f"go {upstream['Go']}", ""]
-    for debug in upstream.get("Godebug") or []:  # type: ignore[attr-defined]
+    for debug in upstream.get("Godebug") or []:
         lines.append(f"godebug {debug['Key']}={debug['Value']}")
     lines.append(f"require {tool.module} {tool.version}")
-    for rep in upstream.get("Replace") or []:  # type: ignore[attr-defined]
+    for rep in upstream.get("Replace") or []:
         if not rep["New"].get("Version"):
             raise ValueError(
                 f"its go.mod replaces {rep['Old']['Path']} by the folder {rep['New']['Path']} "
                 "of its own repository, which the module proxy does not serve"
             )
         lines.append(f"replace {_module_line(rep['Old'])} => {_module_line(rep['New'])}")
-    for exc in upstream.get("Exclude") or []:  # type: ignore[attr-defined]
+    for exc in upstream.get("Exclude") or []:
         lines.append(f"exclude {_module_line(exc)}")
     return "\n".join(lines) + "\n"
 
