@@ -13,27 +13,48 @@ from dataclasses import dataclass
 from ipaddress import IPv4Address, IPv4Network
 
 from homeops_gen import compat
-from homeops_gen.layout import FLUX_SOURCE, ROOT_KUSTOMIZATION
+from homeops_gen.layout import FLUX_SOURCE, RELEASE_FILES, ROOT_KUSTOMIZATION
 from homeops_gen.model import App, Cluster
 from homeops_gen.releases import resource_file, user_file_name
+from homeops_gen.suggest import did_you_mean
 
 
 @dataclass(frozen=True)
 class Problem:
-    """One problem in the model: the field's path, a plain reason, and whether it is fatal."""
+    """One problem in the model: the field's path, a plain reason, and whether it is fatal.
+
+    Warnings carry a stable ``code`` (a key of :data:`WARNINGS`) that a model can
+    list in ``Cluster.accept_warnings`` once it has accepted the risk.
+    """
 
     path: str
     message: str
     error: bool = True
+    code: str = ""
 
     def __str__(self) -> str:
-        prefix = "" if self.error else "warning: "
+        prefix = f"warning[{self.code}]: " if not self.error else ""
         return f"{prefix}{self.path}: {self.message}"
 
 
-def warning(path: str, message: str) -> Problem:
-    """A problem that does not stop generation."""
-    return Problem(path, message, error=False)
+WARNINGS: dict[str, str] = {
+    "host-unused": "a Proxmox host no node runs on",
+    "single-control-plane": "one control plane: etcd and the API have no redundancy",
+    "even-control-planes": "an even number of control planes",
+    "talos-version-unknown": "a Talos version newer than the known support matrix",
+    "cilium-version-unknown": "a Cilium version with no Kubernetes compatibility data",
+    "cilium-kubernetes-untested": "a Kubernetes version newer than Cilium's e2e tests cover",
+    "no-flux-instance": "no flux-instance app: nothing syncs out/kubernetes",
+    "pool-not-announced": "a load-balancer pool no cilium app announces",
+}
+"""Every warning's stable id and what it is about (listed by ``accept_warnings``)."""
+
+
+def warning(code: str, path: str, message: str) -> Problem:
+    """A problem that does not stop generation; ``code`` is its id in :data:`WARNINGS`."""
+    if code not in WARNINGS:
+        raise KeyError(f"unregistered warning id {code!r}")  # a bug in homeops-gen, not the model
+    return Problem(path, message, error=False, code=code)
 
 
 RESERVED_APP_NAMES = frozenset({FLUX_SOURCE, ROOT_KUSTOMIZATION})
@@ -66,6 +87,18 @@ def _duplicates(values: list[str], path: str, what: str) -> Iterator[Problem]:
 
 
 @rule
+def accepted_warnings(cluster: Cluster) -> Iterator[Problem]:
+    """Every accepted warning id is one homeops-gen knows."""
+    for i, code in enumerate(cluster.accept_warnings):
+        if code not in WARNINGS:
+            yield Problem(
+                f"accept_warnings[{i}]",
+                f"{code!r} is not a warning id{did_you_mean(code, WARNINGS)} "
+                f"(known: {', '.join(sorted(WARNINGS))})",
+            )
+
+
+@rule
 def unique_names(cluster: Cluster) -> Iterator[Problem]:
     """Host, node and app names, VM ids and node IPs are unique."""
     yield from _duplicates([h.name for h in cluster.hosts], "hosts[{}].name", "host name")
@@ -86,7 +119,9 @@ def nodes_and_hosts(cluster: Cluster) -> Iterator[Problem]:
     for i, host in enumerate(cluster.hosts):
         if host.name not in used:
             yield warning(
-                f"hosts[{i}]", f"no node runs on {host.name!r}: only the ISO is downloaded there"
+                "host-unused",
+                f"hosts[{i}]",
+                f"no node runs on {host.name!r}: only the ISO is downloaded there",
             )
     for i, node in enumerate(cluster.nodes):
         if node.host not in names:
@@ -99,9 +134,14 @@ def nodes_and_hosts(cluster: Cluster) -> Iterator[Problem]:
     if count == 0:
         yield Problem("nodes", "at least one node must have role 'controlplane'")
     elif count == 1:
-        yield warning("nodes", "a single control plane: etcd and the API have no redundancy")
+        yield warning(
+            "single-control-plane",
+            "nodes",
+            "a single control plane: etcd and the API have no redundancy",
+        )
     elif count > 1 and count % 2 == 0:
         yield warning(
+            "even-control-planes",
             "nodes",
             f"{count} control planes: an even number adds no etcd fault tolerance "
             f"over {count - 1}; use an odd number",
@@ -197,6 +237,7 @@ def versions(cluster: Cluster) -> Iterator[Problem]:
         newest = max(compat.TALOS_KUBERNETES)
         if talos > newest:
             yield warning(
+                "talos-version-unknown",
                 "versions.talos",
                 f"Talos {compat.show(talos)} is newer than the known support matrix "
                 f"(up to {compat.show(newest)}); Kubernetes compatibility was not checked",
@@ -213,14 +254,13 @@ def versions(cluster: Cluster) -> Iterator[Problem]:
             f"Talos {compat.show(talos)} supports Kubernetes {compat.show(supported[0])} to "
             f"{compat.show(supported[1])}, not {compat.show(kubernetes)}",
         )
-    for i, app in enumerate(cluster.apps):
-        if app.chart.chart_name != "cilium":
-            continue
+    for i, app in cluster.apps_installing("cilium"):
         cilium = compat.minor(app.chart.version)
         tested = compat.CILIUM_KUBERNETES.get(cilium)
         where = f"apps[{i}].chart.version"
         if tested is None:
             yield warning(
+                "cilium-version-unknown",
                 where,
                 f"no Kubernetes compatibility data for Cilium {compat.show(cilium)}; "
                 "check its documentation",
@@ -233,6 +273,7 @@ def versions(cluster: Cluster) -> Iterator[Problem]:
             )
         elif kubernetes > tested[1]:
             yield warning(
+                "cilium-kubernetes-untested",
                 where,
                 f"Cilium {compat.show(cilium)} is e2e tested up to Kubernetes "
                 f"{compat.show(tested[1])}, not {compat.show(kubernetes)}",
@@ -253,12 +294,7 @@ def app_shapes(cluster: Cluster) -> Iterator[Problem]:
             yield Problem(
                 f"apps[{i}].chart.name", "a https:// chart repository needs the chart's name"
             )
-        files = {
-            "ocirepository.yaml",
-            "helmrepository.yaml",
-            "helmrelease.yaml",
-            "kustomization.yaml",
-        }
+        files = set(RELEASE_FILES)
         for j, resource in enumerate(app.resources):
             where = f"apps[{i}].resources[{j}]"
             metadata = resource.get("metadata")
@@ -278,22 +314,21 @@ def app_shapes(cluster: Cluster) -> Iterator[Problem]:
                 f"apps[{i}].crds",
                 "CRDs are applied by the bootstrap helmfile: the app must be a bootstrap app",
             )
-        for field, paths in (("manifests", app.manifests), ("secrets", app.secrets)):
-            for j, path in enumerate(paths):
-                where = f"apps[{i}].{field}[{j}]"
-                secret = path.endswith((".sops.yaml", ".sops.yml"))
-                if field == "secrets" and not secret:
-                    yield Problem(where, f"{path} must be SOPS-encrypted and named *.sops.yaml")
-                elif field == "manifests" and (secret or not path.endswith((".yaml", ".yml"))):
-                    yield Problem(
-                        where, f"{path} must be a plain *.yaml manifest (secrets go under secrets)"
-                    )
-                elif user_file_name(path) in files:
-                    yield Problem(
-                        where, f"{user_file_name(path)} is already used by another file of this app"
-                    )
-                else:
-                    files.add(user_file_name(path))
+        for field, path, is_secret in app.user_file_fields():
+            where = f"apps[{i}].{field}"
+            named_secret = path.endswith((".sops.yaml", ".sops.yml"))
+            if is_secret and not named_secret:
+                yield Problem(where, f"{path} must be SOPS-encrypted and named *.sops.yaml")
+            elif not is_secret and (named_secret or not path.endswith((".yaml", ".yml"))):
+                yield Problem(
+                    where, f"{path} must be a plain *.yaml manifest (secrets go under secrets)"
+                )
+            elif user_file_name(path) in files:
+                yield Problem(
+                    where, f"{user_file_name(path)} is already used by another file of this app"
+                )
+            else:
+                files.add(user_file_name(path))
 
 
 @rule
@@ -343,14 +378,10 @@ def _find_cycle(graph: dict[str, list[str]]) -> list[str] | None:
     return None
 
 
-def _named(cluster: Cluster, chart: str) -> list[tuple[int, App]]:
-    return [(i, a) for i, a in enumerate(cluster.apps) if a.chart.chart_name == chart]
-
-
 @rule
 def cluster_services(cluster: Cluster) -> Iterator[Problem]:
     """The apps the generated Talos config relies on exist and are installed at bootstrap."""
-    cilium = _named(cluster, "cilium")
+    cilium = cluster.apps_installing("cilium")
     if not cilium:
         yield Problem(
             "apps",
@@ -363,18 +394,22 @@ def cluster_services(cluster: Cluster) -> Iterator[Problem]:
         ("flux-operator", "nothing else installs Flux"),
         ("flux-instance", "nothing else starts the Flux sync"),
     ):
-        for i, app in _named(cluster, chart):
+        for i, app in cluster.apps_installing(chart):
             if not app.bootstrap:
                 yield Problem(f"apps[{i}].bootstrap", f"{app.name} must be a bootstrap app: {why}")
-    operators = _named(cluster, "flux-operator")
-    for i, _ in _named(cluster, "flux-instance"):
+    operators = cluster.apps_installing("flux-operator")
+    for i, _ in cluster.apps_installing("flux-instance"):
         if not operators:
             yield Problem(
                 f"apps[{i}]", "flux-instance needs the flux-operator app (add flux_operator(...))"
             )
-    if not _named(cluster, "flux-instance"):
+    if not cluster.apps_installing("flux-instance"):
         yield warning(
-            "apps", "no flux-instance app: nothing will sync out/kubernetes to the cluster"
+            "no-flux-instance",
+            "apps",
+            "no flux-instance app: nothing will sync out/kubernetes to the cluster",
         )
     if cluster.network.load_balancer_cidr is not None and not cilium:
-        yield warning("network.load_balancer_cidr", "no cilium app announces this pool")
+        yield warning(
+            "pool-not-announced", "network.load_balancer_cidr", "no cilium app announces this pool"
+        )

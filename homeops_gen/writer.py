@@ -11,16 +11,41 @@ import difflib
 import hashlib
 import json
 import os
-import re
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from homeops_gen.errors import HomeopsError, WriteRefused
-from homeops_gen.layout import MANIFEST, OUT
-from homeops_gen.secrets import is_sops_encrypted
+from homeops_gen.layout import BLOCK_FILES, MANIFEST, MODEL_FILE, OUT
 
 TMP_SUFFIX = ".homeops-gen-tmp"
+
+BLOCK_BEGIN = "# BEGIN homeops-gen: generated from cluster.py, edit cluster.py instead\n"
+BLOCK_END = "# END homeops-gen\n"
+
+
+def owned_block(current: str | None) -> str | None:
+    """The text between the markers of a shared file, or None when it has no block."""
+    if current is None or BLOCK_BEGIN not in current:
+        return None
+    inner = current.split(BLOCK_BEGIN, 1)[1]
+    return inner.split(BLOCK_END, 1)[0]
+
+
+def with_block(current: str | None, block: str | None) -> str:
+    """``current`` (the user's lines) with its generated block set to ``block``.
+
+    The block replaces the old one where it was, or is appended; ``None`` removes it.
+    """
+    text = current or ""
+    wrapped = "" if block is None else BLOCK_BEGIN + block + BLOCK_END
+    if BLOCK_BEGIN in text:
+        before, rest = text.split(BLOCK_BEGIN, 1)
+        after = rest.split(BLOCK_END, 1)[1] if BLOCK_END in rest else ""
+        return before + wrapped + after
+    if text and not text.endswith("\n"):
+        text += "\n"
+    separator = "\n" if text and wrapped else ""
+    return text + separator + wrapped
 
 
 def digest(text: str) -> str:
@@ -53,8 +78,6 @@ class Plan:
     """Files under ``out/`` the generator never wrote: left alone."""
     current: dict[str, str] = field(default_factory=dict)
     """The text on disk of every file that would change."""
-    plaintext: list[str] = field(default_factory=list)
-    """Files under ``out/`` a SOPS rule covers that carry no SOPS metadata."""
 
     @property
     def changes(self) -> list[str]:
@@ -67,7 +90,8 @@ class Plan:
         return sorted([*self.edited, *self.foreign])
 
 
-def _read(path: Path) -> str | None:
+def read_text(path: Path) -> str | None:
+    """The text of ``path``, or None when there is no such file."""
     try:
         return path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -80,7 +104,7 @@ def _read(path: Path) -> str | None:
 
 def read_manifest(root: Path) -> dict[str, str]:
     """The previous run's ``{path: hash}``, or empty when there was none."""
-    text = _read(root / MANIFEST)
+    text = read_text(root / MANIFEST)
     if text is None:
         return {}
     try:
@@ -95,20 +119,17 @@ def read_manifest(root: Path) -> dict[str, str]:
         ) from exc
 
 
-def plan(
-    root: Path, rendered: dict[str, str], secret_patterns: Sequence[re.Pattern[str]] = ()
-) -> Plan:
-    """Compare ``rendered`` (without the manifest) with what is on disk under ``root``.
-
-    Files under ``out/`` whose path a ``secret_patterns`` entry matches, generated or
-    found on disk, must carry SOPS metadata; those that do not are listed in ``plaintext``.
-    """
+def plan(root: Path, rendered: dict[str, str]) -> Plan:
+    """Compare ``rendered`` (without the manifest) with what is on disk under ``root``."""
     previous = read_manifest(root)
     wanted = dict(rendered)
     wanted[MANIFEST] = manifest_text(rendered)
     result = Plan()
     for rel, text in wanted.items():
-        current = _read(root / rel)
+        current = read_text(root / rel)
+        if rel in BLOCK_FILES:
+            _plan_block(result, rel, current, with_block(current, text), previous)
+            continue
         if current == text:
             result.unchanged.append(rel)
             continue
@@ -124,8 +145,11 @@ def plan(
         elif digest(current) != previous[rel]:
             result.edited.append(rel)
     for rel in sorted(set(previous) - set(wanted)):
-        current = _read(root / rel)
+        current = read_text(root / rel)
         if current is None:
+            continue
+        if rel in BLOCK_FILES:
+            _plan_block(result, rel, current, with_block(current, None), previous)
             continue
         result.current[rel] = current
         result.delete.append(rel)
@@ -138,16 +162,27 @@ def plan(
             rel = path.relative_to(root).as_posix()
             if path.is_file() and rel not in known and not rel.endswith(TMP_SUFFIX):
                 result.unmanaged.append(rel)
-    secrets = [
-        rel
-        for rel in [*(p for p in rendered if p.startswith(f"{OUT}/")), *result.unmanaged]
-        if any(pattern.search(rel) for pattern in secret_patterns)
-    ]
-    for rel in sorted(secrets):
-        found = rendered[rel] if rel in rendered else _read(root / rel)
-        if not is_sops_encrypted(found or ""):
-            result.plaintext.append(rel)
     return result
+
+
+def _plan_block(
+    result: Plan, rel: str, current: str | None, text: str, previous: dict[str, str]
+) -> None:
+    """Plan a shared file: only its block is ours, and only hand edits inside it conflict."""
+    if current == text:
+        result.unchanged.append(rel)
+        return
+    if current is None:
+        result.create[rel] = text
+        return
+    result.current[rel] = current
+    if text.strip():
+        result.update[rel] = text
+    else:  # nothing of the user's is left once the block goes
+        result.delete.append(rel)
+    block = owned_block(current)
+    if block is not None and rel in previous and digest(block) != previous[rel]:
+        result.edited.append(rel)
 
 
 def refuse_conflicts(result: Plan) -> None:
@@ -194,6 +229,27 @@ def apply(root: Path, result: Plan, *, force: bool = False) -> None:
         tmp, path = _stage(root / MANIFEST, manifest, folders)
         os.sync()
         os.replace(tmp, path)
+
+
+def start_project(root: Path, files: dict[str, str]) -> list[str]:
+    """Write a new project's files (``homeops-gen init``); the paths written.
+
+    An existing model is never replaced; a shared file (``.gitignore``) keeps the
+    user's lines and gains the generated block.
+    """
+    if (root / MODEL_FILE).exists():
+        raise WriteRefused(
+            f"{root / MODEL_FILE} already exists: nothing was written "
+            "(init starts a new project; edit the existing cluster.py instead)"
+        )
+    folders: set[Path] = set()
+    for rel in sorted(files):
+        text = files[rel]
+        if rel in BLOCK_FILES:
+            text = with_block(read_text(root / rel), text)
+        tmp, path = _stage(root / rel, text, folders)
+        os.replace(tmp, path)
+    return sorted(files)
 
 
 def _stage(path: Path, text: str, folders: set[Path]) -> tuple[Path, Path]:

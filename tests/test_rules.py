@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from pathlib import Path
 from typing import Any
 
@@ -161,7 +163,12 @@ INVALID: dict[str, tuple[dict[str, Any], str, str, list[str]]] = {
         "apps[0].chart.version",
         ["Cilium 1.18", "does not support", "1.28"],
     ),
-    "malformed version": ({"versions__talos": "1.11"}, DEFAULT_APPS, "versions.talos", ["pattern"]),
+    "malformed version": (
+        {"versions__talos": "1.11"},
+        DEFAULT_APPS,
+        "versions.talos",
+        ["'1.11' is not a Talos version such as v1.11.5"],
+    ),
     "unknown dependency": (
         {},
         DEFAULT_APPS
@@ -205,7 +212,7 @@ INVALID: dict[str, tuple[dict[str, Any], str, str, list[str]]] = {
         {"nodes__3": {**NODE, "cpu": 4}},
         DEFAULT_APPS,
         "nodes[3].cpu",
-        ["Extra inputs are not permitted"],
+        ["unknown field 'cpu' of Node"],
     ),
     "https chart without name": (
         {},
@@ -355,12 +362,27 @@ def test_warnings_do_not_fail_unless_strict(
     root = write_model(tmp_path / "p", model(**overrides))
     result = run("-C", root)
     assert result.code == 0, result.err
-    warning = next(l for l in result.err.splitlines() if l.startswith("warning: "))
+    warning = next(l for l in result.err.splitlines() if l.startswith("warning["))
     assert all(w in warning for w in words), warning
     strict_root = write_model(tmp_path / "s", model(**overrides))
     strict = run("-C", strict_root, "--strict")
     assert strict.code == 2
     assert not (strict_root / "out").exists()
+    # Accepting the warnings by their ids silences them, under --strict too.
+    codes = re.findall(r"^warning\[([a-z-]+)\]", result.err, re.MULTILINE)
+    accepted = write_model(tmp_path / "a", model(**overrides, accept_warnings=codes))
+    quiet = run("-C", accepted, "--strict")
+    assert quiet.code == 0, quiet.err
+    assert "warning[" not in quiet.err
+
+
+def test_an_unknown_accepted_warning_is_refused_with_the_closest_id(tmp_path: Path) -> None:
+    result = run("-C", write_model(tmp_path, model(accept_warnings=["single-controlplane"])))
+    assert result.code == 2
+    assert (
+        "accept_warnings[0]: 'single-controlplane' is not a warning id; did you mean "
+        "'single-control-plane'?" in result.err
+    )
 
 
 def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
@@ -378,6 +400,6 @@ def test_unknown_cilium_version_is_a_warning(tmp_path: Path) -> None:
     result = run("-C", write_model(tmp_path, model(), apps))
     assert result.code == 0
     assert (
-        "warning: apps[0].chart.version: no Kubernetes compatibility data for Cilium 1.19"
+        "warning[cilium-version-unknown]: apps[0].chart.version: no Kubernetes compatibility data for Cilium 1.19"
         in result.err
     )
