@@ -53,16 +53,19 @@ class Report:
     def record(self, label: str, problems: list[Problem]) -> None:
         """Print one check's outcome and count it."""
         new = []
+        known: dict[tuple[str, str], list[str]] = {}
         for problem in problems:
-            known = next(
+            key = next(
                 (k for k in KNOWN if k[0] == problem.check and fnmatch.fnmatch(problem.file, k[1])),
                 None,
             )
-            if known is None:
+            if key is None:
                 new.append(problem)
             else:
-                self.known_seen.add(known)
-                print(f"  known failure  {label}: {problem.file}: {KNOWN[known]}")
+                known.setdefault(key, []).append(problem.file)
+        for key, files in known.items():
+            self.known_seen.add(key)
+            print(f"  known failure  {key[0]}: {', '.join(files)}\n    why: {KNOWN[key]}")
         if new:
             self.failed += new
             print(f"  FAIL  {label}")
@@ -70,7 +73,7 @@ class Report:
                 print(checks._indent(str(problem)))
         else:
             self.passed += 1
-            print(f"  ok    {label}")
+            print(f"  ok    {label}" + (" (apart from the known failures above)" if known else ""))
         sys.stdout.flush()
 
     def skip(self, label: str, reason: str) -> None:
@@ -164,14 +167,18 @@ def check_model(name: str, tools: Tools, missing: dict[str, str], report: Report
             ["talhelper", f"talosvalidate-{ws.cluster.versions.talos}"],
             lambda: checks.talos(ws, tools),
         )
-        need("tofu fmt -check (every .tf)", ["tofu"], lambda: checks.tofu_fmt(ws, tools))
+        need(
+            "tofu fmt -check (every .tf; every .hcl through stdin)",
+            ["tofu"],
+            lambda: checks.tofu_fmt(ws, tools),
+        )
         need(
             "terragrunt hcl format --check (every .hcl)",
             ["terragrunt"],
             lambda: checks.terragrunt_fmt(ws, tools),
         )
         need(
-            "tofu init -backend=false + tofu validate (each host's inputs)",
+            "tofu init -backend=false + validate + test (plan, API mocked) with each host's inputs",
             ["tofu", "terraform-provider-proxmox", "terragrunt"],
             lambda: checks.tofu_validate(ws, tools),
         )
