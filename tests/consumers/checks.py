@@ -36,9 +36,6 @@ BIN = Path(sys.executable).parent
 NO_SCHEMA_KINDS = {
     "CiliumLoadBalancerIPPool": "a Cilium CRD; no schema in ../shared/schemas",
     "CiliumL2AnnouncementPolicy": "a Cilium CRD; no schema in ../shared/schemas",
-    "ResourceSet": "a Flux Operator CRD; no schema in ../shared/schemas",
-    "ResourceSetInputProvider": "a Flux Operator CRD; no schema in ../shared/schemas",
-    "FluxReport": "a Flux Operator CRD; no schema in ../shared/schemas",
     "ClusterIssuer": "a cert-manager CRD; no schema in ../shared/schemas",
 }
 """Kinds checked by no schema, each by name and why (every other kind must have a schema)."""
