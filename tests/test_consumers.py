@@ -114,3 +114,20 @@ def test_a_tool_the_proxy_does_not_serve_is_reported_not_raised(tmp_path: Path) 
     result = gobuild.build(missing, tmp_path)
     assert isinstance(result, gobuild.Unbuildable)
     assert "v0.0.0-no-such-version" in result.reason
+
+
+def test_a_known_failure_is_printed_with_its_reason_and_any_other_problem_fails(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from tests.consumers.__main__ import KNOWN, Report
+
+    (check, pattern), reason = next(iter(KNOWN.items()))
+    known = Problem(check, pattern.replace("*", "pve"), "would be reformatted")
+    other = Problem(check, "out/infrastructure/root.hcl", "would be reformatted")
+    report = Report()
+    report.record("known only", [known])
+    report.record("known and new", [known, other])
+    printed = capsys.readouterr().out
+    assert report.passed == 1 and report.failed == [other]
+    assert reason in printed and "FAIL  known and new" in printed
+    assert "ok    known only (apart from the known failures above)" in printed
