@@ -1,6 +1,7 @@
-"""The README's model reference is generated from the models' field docstrings.
+"""The README stays true to the code: its model reference is generated from the models'
+field docstrings, and its code layout names every module.
 
-Run ``python -m tests.test_readme`` to rewrite it after changing a field.
+Run ``python -m tests.test_readme`` to rewrite the model reference after changing a field.
 """
 
 from __future__ import annotations
@@ -90,6 +91,15 @@ def test_readme_model_reference_is_generated_from_the_models() -> None:
     assert BEGIN in text and END in text, "the README lost its model reference markers"
     current = text[text.index(BEGIN) : text.index(END) + len(END)]
     assert current == model_reference(), "README is stale: run python -m tests.test_readme"
+
+
+def test_code_layout_names_every_module() -> None:
+    text = README.read_text()
+    layout = text[text.index("## Code layout") :].split("\n## ", 1)[0]
+    for folder in ("homeops_gen", "generators"):
+        for module in sorted((ROOT / folder).rglob("*.py")):
+            if module.name != "__init__.py":
+                assert module.name in layout, f"README's code layout does not name {module}"
 
 
 if __name__ == "__main__":

@@ -25,11 +25,9 @@ import yaml
 
 from homeops_gen import pipeline
 from homeops_gen.model import Cluster
+from tests.conftest import ROOT, SCHEMAS, SHARED
 
-ROOT = Path(__file__).resolve().parents[2]
-SHARED = ROOT.parent / "shared"
 CHARTS = SHARED / "charts"
-SCHEMAS = SHARED / "schemas"
 BIN = Path(sys.executable).parent
 """The virtualenv's bin folder: helm, shellcheck, yamllint and kubectl come from PyPI."""
 
