@@ -101,7 +101,17 @@ def test_the_wrapper_module_copies_the_tools_replace_exclude_and_godebug_lines()
     ]
 
 
-def test_a_tool_replacing_a_module_by_its_own_folder_cannot_be_built() -> None:
+def test_a_module_in_a_folder_of_the_tool_is_required_at_the_tools_version() -> None:
+    tool = gobuild.talosctl("v1.14.0")
+    machinery = "github.com/siderolabs/talos/pkg/machinery"
+    upstream = {
+        "Go": "1.26",
+        "Replace": [{"Old": {"Path": machinery}, "New": {"Path": "./pkg/machinery"}}],
+    }
+    assert f"replace {machinery} => {machinery} v1.14.0" in gobuild.wrapper_gomod(tool, upstream)
+
+
+def test_a_tool_replacing_another_module_by_a_folder_cannot_be_built() -> None:
     upstream = {"Go": "1.26", "Replace": [{"Old": {"Path": "a.b/c"}, "New": {"Path": "./c"}}]}
     with pytest.raises(ValueError, match=r"replaces a.b/c by the folder ./c"):
         gobuild.wrapper_gomod(gobuild.TOOLS["tofu"], upstream)

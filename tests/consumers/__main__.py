@@ -19,13 +19,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tests.consumers import checks
-from tests.consumers.checks import CHARTS, SCHEMAS, Problem, Tools, Workspace
-from tests.consumers.gobuild import TOOLS, Built, Unbuildable, build, talos_validator
-from tests.conftest import MODELS
 from homeops_gen.project import load
+from tests.conftest import MODELS, ROOT, SCHEMAS
+from tests.consumers import checks
+from tests.consumers.checks import CHARTS, Problem, Tools, Workspace
+from tests.consumers.gobuild import TOOLS, GoTool, Unbuildable, build, talos_validator, talosctl
 
-ROOT = checks.ROOT
 TOOLS_DIR = ROOT / ".tools"
 
 KNOWN: dict[tuple[str, str], str] = {
@@ -82,14 +81,13 @@ class Report:
         print(f"  skip  {label}: {reason}")
 
 
-def build_tools(talos_versions: list[str]) -> tuple[Tools, dict[str, str]]:
-    """Build (or reuse) every Go tool; the built ones by name, the others with the reason."""
+def build_tools(wanted: list[GoTool]) -> tuple[Tools, dict[str, str]]:
+    """Build (or reuse) every Go tool; the built ones by key, the others with the reason."""
     built: Tools = {}
     missing: dict[str, str] = {}
-    wanted = [*TOOLS.values(), *(talos_validator(v) for v in talos_versions)]
     print(f"Go tools in {TOOLS_DIR.relative_to(ROOT)}/ (CGO_ENABLED=0, nice -n 10):")
     for tool in wanted:
-        key = tool.name if tool.name != "talosvalidate" else f"talosvalidate-{tool.version}"
+        key = tool.key
         result = build(tool, TOOLS_DIR)
         if isinstance(result, Unbuildable):
             missing[key] = result.reason
@@ -162,11 +160,19 @@ def check_model(name: str, tools: Tools, missing: dict[str, str], report: Report
         else:
             report.skip("kubeconform", f"no Flux CRD schemas at {SCHEMAS}")
 
-        need(
-            f"talhelper genconfig + talosvalidate {ws.cluster.versions.talos}",
-            ["talhelper", f"talosvalidate-{ws.cluster.versions.talos}"],
-            lambda: checks.talos(ws, tools),
-        )
+        talos = ws.cluster.versions.talos
+        if ws.paths("talconfig.yaml"):
+            need(
+                f"talhelper genconfig + talosvalidate {talos}",
+                ["talhelper", f"talosvalidate-{talos}"],
+                lambda: checks.talos(ws, tools),
+            )
+        else:
+            need(
+                f"out/talos/gen.sh (talosctl {talos} gen config) + talosctl validate --strict",
+                [f"talosctl-{talos}"],
+                lambda: checks.talosctl_backend(ws, tools),
+            )
         need(
             "tofu fmt -check (every .tf; every .hcl through stdin)",
             ["tofu"],
@@ -194,8 +200,12 @@ def main(argv: list[str]) -> int:
         return 2
     if shutil.which("go") is None:
         print("no go command on PATH: the Go-built tools are skipped; the PyPI ones still run")
-    talos_versions = sorted({load(MODELS[n]).cluster.versions.talos for n in names})
-    tools, missing = build_tools(talos_versions)
+    clusters = [load(MODELS[n]).cluster for n in names]
+    wanted = list(TOOLS.values())
+    wanted += [talos_validator(v) for v in sorted({c.versions.talos for c in clusters})]
+    backends = {c.versions.talos for c in clusters if c.talos.backend == "talosctl"}
+    wanted += [talosctl(v) for v in sorted(backends)]
+    tools, missing = build_tools(wanted)
     print(f"tools ready in {time.monotonic() - start:.0f}s")
     report = Report()
     for name in names:

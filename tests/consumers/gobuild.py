@@ -35,6 +35,14 @@ class GoTool:
     proves: str
     source: Path | None = None
     """A folder of the project holding the main package (instead of the module's own)."""
+    ldflags: str = ""
+    per_version: bool = False
+    """Built once per version the models name (its key is ``name-version``)."""
+
+    @property
+    def key(self) -> str:
+        """The tool's name among the built tools."""
+        return f"{self.name}-{self.version}" if self.per_version else self.name
 
     @property
     def folder(self) -> str:
@@ -131,6 +139,22 @@ def talos_validator(talos_version: str) -> GoTool:
         "each node config talhelper writes is valid for the model's own Talos release "
         "(configloader + Validate(metal, WithLocal, WithStrict), as talosctl validate --strict)",
         source=HERE / "talosvalidate",
+        per_version=True,
+    )
+
+
+def talosctl(talos_version: str) -> GoTool:
+    """talosctl of the model's Talos release (for the talosctl backend)."""
+    return GoTool(
+        "talosctl",
+        "github.com/siderolabs/talos",
+        talos_version,
+        "github.com/siderolabs/talos/cmd/talosctl",
+        "talosctl",
+        "out/talos/gen.sh (talosctl gen config + machineconfig patch) makes every node config, "
+        "and talosctl validate --mode metal --strict accepts each",
+        ldflags=f"-X github.com/siderolabs/talos/pkg/machinery/version.Tag={talos_version}",
+        per_version=True,
     )
 
 
@@ -168,20 +192,26 @@ def _module_line(ref: dict[str, str]) -> str:
 def wrapper_gomod(tool: GoTool, upstream: Mapping[str, Any]) -> str:
     """The go.mod of the wrapper module: the tool required, its replace/exclude/godebug copied.
 
-    Raises ValueError when the tool replaces a module by a folder of its own repository,
-    which the module proxy does not serve.
+    A module the tool replaces by one of its own folders is required at the tool's version;
+    raises ValueError when the folder is not such a module, which the proxy does not serve.
     """
     lines = [f"module homeops-gen.consumers/{tool.name}", "", f"go {upstream['Go']}", ""]
     for debug in upstream.get("Godebug") or []:
         lines.append(f"godebug {debug['Key']}={debug['Value']}")
     lines.append(f"require {tool.module} {tool.version}")
     for rep in upstream.get("Replace") or []:
-        if not rep["New"].get("Version"):
-            raise ValueError(
-                f"its go.mod replaces {rep['Old']['Path']} by the folder {rep['New']['Path']} "
-                "of its own repository, which the module proxy does not serve"
-            )
-        lines.append(f"replace {_module_line(rep['Old'])} => {_module_line(rep['New'])}")
+        old, new = rep["Old"], rep["New"]
+        if not new.get("Version"):
+            # a module of the tool's own repository, in its folder: the proxy serves it as a
+            # module of its own, tagged with the tool's version (talos' pkg/machinery)
+            folder = new["Path"].removeprefix("./")
+            if old["Path"] != f"{tool.module}/{folder}":
+                raise ValueError(
+                    f"its go.mod replaces {old['Path']} by the folder {new['Path']} "
+                    "of its own repository, which the module proxy does not serve"
+                )
+            new = {"Path": old["Path"], "Version": tool.version}
+        lines.append(f"replace {_module_line(old)} => {_module_line(new)}")
     for exc in upstream.get("Exclude") or []:
         lines.append(f"exclude {_module_line(exc)}")
     return "\n".join(lines) + "\n"
@@ -216,7 +246,8 @@ def build(tool: GoTool, tools_dir: Path) -> Built | Unbuildable:
             shutil.copy(path, work / path.name)
     partial = target.with_name(target.name + ".partial")
     partial.parent.mkdir(parents=True, exist_ok=True)
-    built = _go("build", "-trimpath", "-ldflags=-s -w", "-o", str(partial), tool.package, cwd=work)
+    ldflags = f"-ldflags=-s -w {tool.ldflags}".strip()
+    built = _go("build", "-trimpath", ldflags, "-o", str(partial), tool.package, cwd=work)
     if built.returncode != 0:
         return Unbuildable(tool, f"go build {tool.package} failed:\n{_tail(built.stderr)}")
     partial.rename(target)  # only a complete binary counts as built
