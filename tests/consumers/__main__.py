@@ -202,9 +202,9 @@ def main(argv: list[str]) -> int:
         print("no go command on PATH: the Go-built tools are skipped; the PyPI ones still run")
     clusters = [load(MODELS[n]).cluster for n in names]
     wanted = list(TOOLS.values())
-    wanted += [talos_validator(v) for v in sorted({c.versions.talos for c in clusters})]
-    backends = {c.versions.talos for c in clusters if c.talos.backend == "talosctl"}
-    wanted += [talosctl(v) for v in sorted(backends)]
+    for backend, make in (("talhelper", talos_validator), ("talosctl", talosctl)):
+        versions = {c.versions.talos for c in clusters if c.talos.backend == backend}
+        wanted += [make(v) for v in sorted(versions)]
     tools, missing = build_tools(wanted)
     print(f"tools ready in {time.monotonic() - start:.0f}s")
     report = Report()
