@@ -159,10 +159,16 @@ def talosctl(talos_version: str) -> GoTool:
 
 
 def go_env() -> dict[str, str]:
-    """The environment of every go command: no cgo, no toolchain download, no workspace."""
+    """The environment of every go command: no cgo, no toolchain download, no workspace, no
+    download from anywhere but the module proxy."""
     env = dict(os.environ)
     flags = env.get("GOFLAGS", "").split()
+    # the module proxy only: never fall back to fetching a repository itself ("direct")
+    proxies = [
+        p for p in env.get("GOPROXY", "https://proxy.golang.org").split(",") if p != "direct"
+    ]
     env.update(
+        GOPROXY=",".join(proxies) or "off",
         CGO_ENABLED="0",
         GOTOOLCHAIN="local",
         GOWORK="off",
@@ -181,8 +187,10 @@ def _go(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
-def _tail(text: str, lines: int = 12) -> str:
-    return "\n".join(text.strip().splitlines()[-lines:])
+def _tail(text: str, lines: int = 8) -> str:
+    """The last distinct lines of a go command's output (it repeats an error per import)."""
+    distinct = list(dict.fromkeys(line.split(": ", 1)[-1] for line in text.strip().splitlines()))
+    return "\n".join(distinct[-lines:])
 
 
 def _module_line(ref: dict[str, str]) -> str:
