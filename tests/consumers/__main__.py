@@ -121,9 +121,11 @@ def check_model(name: str, tools: Tools, missing: dict[str, str], report: Report
 
         if CHARTS.is_dir():
             rendered: dict[str, str] = {}
-            report.record(
-                "helm lint --strict + helm template (bootstrap releases)", checks.helm(ws, rendered)
-            )
+            missing_charts: list[str] = []
+            problems = checks.helm(ws, rendered, missing_charts)
+            report.record("helm lint --strict + helm template (bootstrap releases)", problems)
+            for release in missing_charts:
+                report.skip("helm lint + template of release", release)
             kube = ws.cluster.versions.kubernetes
             problems = [
                 p for rel, text in rendered.items()

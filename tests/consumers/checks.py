@@ -241,12 +241,14 @@ def _values_files(release: Release, folder: Path) -> list[str]:
     return args
 
 
-def helm(ws: Workspace, rendered: dict[str, str] | None = None) -> list[Problem]:
+def helm(
+    ws: Workspace, rendered: dict[str, str] | None = None, missing: list[str] | None = None
+) -> list[Problem]:
     """``helm lint --strict`` and ``helm template`` of every bootstrap release with its values.
 
     The packaged charts come from ../shared/charts; a release whose chart is not there is
-    reported as a problem (the caller skips the check when the folder is absent). The
-    rendered manifests go into ``rendered`` (release name -> YAML) for the schema checks.
+    not checked and named in ``missing``. The rendered manifests go into ``rendered``
+    (release name -> YAML) for the schema checks.
     """
     problems = []
     kube = ws.cluster.versions.kubernetes
@@ -256,13 +258,8 @@ def helm(ws: Workspace, rendered: dict[str, str] | None = None) -> list[Problem]
             chart = rel.package()
             where = f"{helmfile} (release {rel.name})"
             if chart is None:
-                problems.append(
-                    Problem(
-                        "helm",
-                        where,
-                        f"chart {rel.chart_name}-{rel.version}.tgz is not in {CHARTS}",
-                    )
-                )
+                if missing is not None:
+                    missing.append(f"{rel.name}: no {rel.chart_name}-{rel.version}.tgz in {CHARTS}")
                 continue
             values = _values_files(rel, Path(tmp))
             code, out = run(
