@@ -456,8 +456,7 @@ def talosctl_backend(ws: Workspace, tools: Tools) -> list[Problem]:
         return [Problem("out/talos/gen.sh (talosctl gen config)", script, "wrote no node config")]
     problems = []
     for config in sorted(configs):
-        args = ["validate", "--config", config, "--mode", "metal", "--strict"]
-        code, log = run([talosctl, *args])
+        code, log = run([talosctl, "validate", "--config", config, "--mode", "metal", "--strict"])
         if code != 0:
             where = f"{script} -> {config.relative_to(ws.root)}"
             problems.append(Problem("talosctl validate --mode metal --strict", where, log))
