@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import posixpath
 from typing import Any
 
 from homeops_gen import derive
+from homeops_gen.formats import Generated
 from homeops_gen.layout import INFRASTRUCTURE
 from homeops_gen.model import Cluster, ProxmoxHost
 from homeops_gen.project import Project
@@ -14,6 +16,7 @@ BPG_PROXMOX_VERSION = "~> 0.89"
 """The bpg/proxmox provider releases the generated module is written for."""
 
 SHARED_MODULE = ("versions.tf", "provider.tf", "variables.tf", "main.tf")
+MODULE_DIR = f"{INFRASTRUCTURE}/shared/proxmox"
 
 
 def render(project: Project) -> dict[str, str]:
@@ -30,15 +33,24 @@ def render(project: Project) -> dict[str, str]:
         )
     }
     for name in SHARED_MODULE:
-        files[f"{INFRASTRUCTURE}/shared/proxmox/{name}"] = render_template(
+        files[f"{MODULE_DIR}/{name}"] = render_template(
             f"infrastructure/shared/proxmox/{name}.j2", provider_version=BPG_PROXMOX_VERSION
         )
     for host in cluster.hosts:
-        files[f"{INFRASTRUCTURE}/hosts/{host.name}/terragrunt.hcl"] = render_template(
-            "infrastructure/hosts/terragrunt.hcl.j2",
-            host=host,
-            nodes=cluster.nodes_on(host),
-            inputs=host_inputs(cluster, host),
+        folder = f"{INFRASTRUCTURE}/hosts/{host.name}"
+        # The unit carries its source and inputs, so the checks read them without parsing HCL.
+        unit = {
+            "source": posixpath.relpath(MODULE_DIR, folder),
+            "inputs": host_inputs(cluster, host),
+        }
+        files[f"{folder}/terragrunt.hcl"] = Generated(
+            render_template(
+                "infrastructure/hosts/terragrunt.hcl.j2",
+                host=host,
+                nodes=cluster.nodes_on(host),
+                **unit,
+            ),
+            unit,
         )
     return files
 

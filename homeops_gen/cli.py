@@ -7,10 +7,15 @@ import sys
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from homeops_gen import pipeline, writer
 from homeops_gen.errors import HomeopsError
+
+if TYPE_CHECKING:
+    from homeops_gen import writer
+
+# The pipeline (pydantic, jinja2, PyYAML and every generator) is imported only by
+# the commands that run it, so --help and --version start as fast as Python does.
 
 COMMANDS = ("generate", "diff", "validate")
 
@@ -41,8 +46,18 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
-    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    parser.add_argument(
+        "--version", action=_Version, nargs=0, help="show program's version number and exit"
+    )
     return parser
+
+
+class _Version(argparse.Action):
+    """Like argparse's ``version`` action, but reads the installed version only when asked."""
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: Any, **kwargs: Any) -> None:
+        sys.stdout.write(f"{parser.prog} {_version()}\n")
+        parser.exit()
 
 
 def _version() -> str:
@@ -73,6 +88,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace, out: TextIO) -> int:
+    from homeops_gen import pipeline, writer
+
     root: Path = args.directory.resolve()
     result = pipeline.build(root, strict=args.strict, thorough=args.command == "validate")
     for warning in result.project.warnings:

@@ -87,7 +87,9 @@ class _Unusual(Exception):
 _PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_./-]*")
 # No indicator at the start, no flow indicators, spaces, quotes or '#' anywhere, and no
 # trailing ':': PyYAML writes such a string plain unless it reads back as another type.
-_PLAIN_SAFE = re.compile(r"[A-Za-z_/][A-Za-z0-9_./:@+=-]*(?<!:)")
+# A leading '.' (paths such as ./app) is plain too, except '...' (a document end marker);
+# '.inf', '.5' and the like are caught by the resolver check below.
+_PLAIN_SAFE = re.compile(r"(?!\.\.\.)[A-Za-z_/.][A-Za-z0-9_./:@+=-]*(?<!:)")
 _resolve: Callable[[type[yaml.Node], str, tuple[bool, bool]], str] = (
     yaml.resolver.Resolver().resolve
 )
@@ -175,13 +177,32 @@ def sorted_data(data: Any) -> Any:
     return data
 
 
-def yaml_file(*documents: Any, schema: str | None = None, comment: str = HEADER) -> str:
-    """A generated YAML file: header comment, editor schema hint, ``---`` before each document."""
+class Generated(str):
+    """Generated text that also carries the data it was written from.
+
+    The checks ``generate`` runs read :attr:`data` instead of parsing the text
+    back; ``homeops-gen validate`` and the tests parse the text and compare.
+    Any string operation returns a plain ``str``: edited text no longer claims its data.
+    """
+
+    data: Any
+
+    def __new__(cls, text: str, data: Any) -> Generated:
+        self = super().__new__(cls, text)
+        self.data = data
+        return self
+
+
+def yaml_file(*documents: Any, schema: str | None = None, comment: str = HEADER) -> Generated:
+    """A generated YAML file: header comment, editor schema hint, ``---`` before each document.
+
+    Its :attr:`Generated.data` is the tuple of documents.
+    """
     lines = [f"# {line}" for line in comment.splitlines()]
     if schema:
         lines.append(f"# yaml-language-server: $schema={schema}")
     head = "\n".join(lines) + "\n"
-    return head + "".join("---\n" + to_yaml(doc) for doc in documents)
+    return Generated(head + "".join("---\n" + to_yaml(doc) for doc in documents), documents)
 
 
 _HCL_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}

@@ -32,6 +32,15 @@ TRICKY = [
     "1e3",
     "1_000",
     ".inf",
+    ".5",
+    ".",
+    "..",
+    "...",
+    "...x",
+    "./app",
+    "../x",
+    "./x:",
+    ".nan",
     "a: b",
     "#x",
     "*x",
@@ -251,7 +260,10 @@ def test_no_unquoted_template_sequence_in_hcl() -> None:
     assert not re.search(r"(?<!\\u0024)\$\{", hcl_string("${a} ${b}"))
 
 
-yaml_scalars = st.one_of(text, st.integers(), st.booleans(), st.none(), st.sampled_from(TRICKY))
+paths = st.from_regex(r"\A[./][A-Za-z0-9_./:@+=-]{0,12}\Z")
+yaml_scalars = st.one_of(
+    text, paths, st.integers(), st.booleans(), st.none(), st.sampled_from(TRICKY)
+)
 yaml_keys = st.one_of(
     st.from_regex(r"\A[A-Za-z_][A-Za-z0-9_./-]{0,12}\Z"), text, st.sampled_from(TRICKY)
 )

@@ -141,7 +141,7 @@ def test_validator_is_built_once_per_kind() -> None:
 def test_validate_raises_with_every_problem() -> None:
     files = _broken(lambda f: f.update({"a.yaml": "[", "b.tf": "{"}))
     with pytest.raises(ValidationFailed) as caught:
-        v.validate(files, loaded("nova").cluster)
+        v.validate(files, loaded("nova").cluster, [v.parse_yaml, v.parse_hcl])
     assert {p.split(":")[0] for p in caught.value.problems} == {"a.yaml", "b.tf"}
 
 
