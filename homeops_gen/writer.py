@@ -11,6 +11,7 @@ import difflib
 import hashlib
 import json
 import os
+import posixpath
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -55,6 +56,8 @@ class Plan:
     """The text on disk of every file that would change."""
     plaintext: list[str] = field(default_factory=list)
     """Files under ``out/`` a SOPS rule covers that carry no SOPS metadata."""
+    stale: list[str] = field(default_factory=list)
+    """Temporary files an interrupted run left behind (the suffix is ours): removed on apply."""
 
     @property
     def changes(self) -> list[str]:
@@ -67,15 +70,37 @@ class Plan:
         return sorted([*self.edited, *self.foreign])
 
 
-def _read(path: Path) -> str | None:
+def _read(path: Path | str) -> str | None:
     try:
-        return path.read_text(encoding="utf-8")
+        with open(path, encoding="utf-8") as handle:
+            return handle.read()
     except FileNotFoundError:
         return None
     except UnicodeDecodeError:
-        return path.read_bytes().decode("utf-8", errors="replace")
+        with open(path, "rb") as handle:
+            return handle.read().decode("utf-8", errors="replace")
     except OSError as exc:
         raise HomeopsError(f"{path}: cannot read: {exc}") from exc
+
+
+def _entries(root: Path, folder: str, *, recursive: bool) -> dict[str, bool]:
+    """Every entry in ``root/folder`` (and below, when ``recursive``, symlinked folders not
+    followed) as root-relative POSIX path -> whether it is a file; one ``scandir`` per folder.
+    """
+    found: dict[str, bool] = {}
+    pending = [folder]
+    while pending:
+        rel = pending.pop()
+        try:
+            entries = list(os.scandir(os.path.join(root, rel)))
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        for entry in entries:
+            path = f"{rel}/{entry.name}" if rel else entry.name
+            found[path] = entry.is_file()
+            if recursive and entry.is_dir(follow_symlinks=False):
+                pending.append(path)
+    return found
 
 
 def read_manifest(root: Path) -> dict[str, str]:
@@ -107,8 +132,12 @@ def plan(
     wanted = dict(rendered)
     wanted[MANIFEST] = manifest_text(rendered)
     result = Plan()
+    # One walk of out/ tells which files exist, so only those are opened.
+    on_disk = _entries(root, OUT, recursive=True)
+    on_disk.update(_entries(root, "", recursive=False))
+    result.stale = sorted(rel for rel, is_file in on_disk.items() if rel.endswith(TMP_SUFFIX))
     for rel, text in wanted.items():
-        current = _read(root / rel)
+        current = _read(os.path.join(root, rel)) if rel in on_disk else None
         if current == text:
             result.unchanged.append(rel)
             continue
@@ -124,7 +153,7 @@ def plan(
         elif digest(current) != previous[rel]:
             result.edited.append(rel)
     for rel in sorted(set(previous) - set(wanted)):
-        current = _read(root / rel)
+        current = _read(os.path.join(root, rel)) if rel in on_disk else None
         if current is None:
             continue
         result.current[rel] = current
@@ -132,12 +161,14 @@ def plan(
         if digest(current) != previous[rel]:
             result.edited.append(rel)
     known = set(wanted) | set(previous)
-    out = root / OUT
-    if out.is_dir():
-        for path in sorted(out.rglob("*")):
-            rel = path.relative_to(root).as_posix()
-            if path.is_file() and rel not in known and not rel.endswith(TMP_SUFFIX):
-                result.unmanaged.append(rel)
+    result.unmanaged = sorted(
+        rel
+        for rel, is_file in on_disk.items()
+        if is_file
+        and rel.startswith(f"{OUT}/")
+        and rel not in known
+        and not rel.endswith(TMP_SUFFIX)
+    )
     secrets = [
         rel
         for rel in [*(p for p in rendered if p.startswith(f"{OUT}/")), *result.unmanaged]
@@ -168,50 +199,60 @@ def refuse_conflicts(result: Plan) -> None:
 
 
 def apply(root: Path, result: Plan, *, force: bool = False) -> None:
-    """Carry out ``result``: every file written to a temporary name beside it, flushed to
-    disk, then renamed into place; pruned files deleted; the manifest last.
+    """Carry out ``result``: every file written to a temporary name beside it, then renamed
+    into place; pruned files deleted; the manifest last.
 
-    A run killed at any point leaves each file old or new, never truncated, and the
-    old manifest still describes what is there, so the next run repairs the rest.
-    Unchanged files are not touched.
+    A run killed at any point leaves each file old or new, never truncated (a rename
+    replaces a file whole), and the old manifest still describes what is there, so the
+    next run repairs the rest. Unchanged files are not touched.
+
+    Nothing is flushed to the disk (no ``fsync``): that would guard against a power cut,
+    not a killed run, and costs milliseconds per file (seconds for a thousand apps).
+    After a power cut a file may be left empty, which the next run sees (its hash is not
+    the manifest's) and names as edited by hand; everything under ``out/`` is derived
+    from ``cluster.py`` and kept in Git, so ``--force`` or ``git checkout`` restores it.
     """
     if not force:
         refuse_conflicts(result)
-    _remove_stale_temporaries(root)
+    for rel in result.stale:
+        (root / rel).unlink(missing_ok=True)
     writes = {**result.create, **result.update}
     manifest = writes.pop(MANIFEST, None)
-    folders: set[Path] = set()
-    staged = [_stage(root / rel, writes[rel], folders) for rel in sorted(writes)]
-    if staged:
-        os.sync()  # one flush for every new content before any rename makes it visible
-    for tmp, path in staged:
-        os.replace(tmp, path)
+    _make_folders(root, [*writes, *([MANIFEST] if manifest is not None else [])])
+    staged = [_stage(os.path.join(root, rel), writes[rel]) for rel in sorted(writes)]
+    for tmp, target in staged:
+        os.replace(tmp, target)
     for rel in result.delete:
         path = root / rel
         path.unlink(missing_ok=True)
         _remove_empty_parents(path.parent, root)
     if manifest is not None:
-        tmp, path = _stage(root / MANIFEST, manifest, folders)
-        os.sync()
-        os.replace(tmp, path)
+        os.replace(*_stage(os.path.join(root, MANIFEST), manifest))
 
 
-def _stage(path: Path, text: str, folders: set[Path]) -> tuple[Path, Path]:
+def _make_folders(root: Path, paths: list[str]) -> None:
+    """Create the missing folders of ``paths``, parents first, each with one ``mkdir``."""
+    missing: set[str] = set()
+    for folder in {posixpath.dirname(rel) for rel in paths}:
+        while folder and folder not in missing and not os.path.isdir(os.path.join(root, folder)):
+            missing.add(folder)
+            folder = posixpath.dirname(folder)
+    for folder in sorted(missing, key=lambda f: f.count("/")):
+        os.mkdir(os.path.join(root, folder))
+
+
+def _stage(path: str, text: str) -> tuple[str, str]:
     """Write ``text`` to a temporary file beside ``path``; the pair to rename."""
-    if path.parent not in folders:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        folders.add(path.parent)
-    tmp = path.with_name(path.name + TMP_SUFFIX)
-    with open(tmp, "wb") as handle:
-        handle.write(text.encode("utf-8"))
-    os.chmod(tmp, 0o755 if text.startswith("#!") else 0o644)
+    tmp = path + TMP_SUFFIX
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    try:
+        data = memoryview(text.encode("utf-8"))
+        while data:
+            data = data[os.write(fd, data) :]
+        os.fchmod(fd, 0o755 if text.startswith("#!") else 0o644)
+    finally:
+        os.close(fd)
     return tmp, path
-
-
-def _remove_stale_temporaries(root: Path) -> None:
-    """Temporary files an interrupted run left behind (never a user's file: the suffix is ours)."""
-    for tmp in [*root.glob(f"*{TMP_SUFFIX}"), *(root / OUT).rglob(f"*{TMP_SUFFIX}")]:
-        tmp.unlink(missing_ok=True)
 
 
 def _remove_empty_parents(folder: Path, root: Path) -> None:
