@@ -13,11 +13,10 @@ import yaml
 from pydantic import ValidationError
 
 from homeops_gen.errors import LoadError, ModelError
+from homeops_gen.layout import MODEL_FILE
 from homeops_gen.model import Cluster
 from homeops_gen.rules import Problem, check_cluster
 from homeops_gen.secrets import is_sops_encrypted
-
-MODEL_FILE = "cluster.py"
 
 
 @dataclass(frozen=True)
