@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -84,6 +85,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if misplaced:
         print(f"homeops-gen: {misplaced}", file=sys.stderr)
         return 2
+    # A run is short and builds few reference cycles: the cyclic garbage collector only
+    # costs time here (about 8% at 1000 apps, the same peak memory; see make bench).
+    collecting = gc.isenabled()
+    gc.disable()
     try:
         return _run(args, sys.stdout)
     except HomeopsError as exc:
@@ -93,6 +98,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             traceback.print_exc()
         print(f"homeops-gen: {exc}", file=sys.stderr)
         return exc.exit_code
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def _misplaced_options(args: argparse.Namespace) -> str | None:

@@ -15,8 +15,6 @@ from __future__ import annotations
 import posixpath
 import re
 import shlex
-import subprocess
-import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from functools import cache
 from importlib import resources
@@ -352,6 +350,8 @@ def kustomize_builds(out: Outputs) -> list[str]:
     )
     if not folders:
         return []
+    import tempfile
+
     with tempfile.TemporaryDirectory(prefix="homeops-gen-") as tmp:
         root = Path(tmp)
         for path, text in files.items():
@@ -386,6 +386,8 @@ def kubectl() -> str:
 
 
 def _kustomize(folder: Path) -> str | None:
+    import subprocess
+
     proc = subprocess.run(
         [kubectl(), "kustomize", str(folder)], capture_output=True, text=True, check=False
     )

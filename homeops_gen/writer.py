@@ -7,7 +7,6 @@ files that were edited by hand, and leave alone everything it never wrote.
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import json
 import os
@@ -320,6 +319,7 @@ def start_project(root: Path, files: dict[str, str]) -> list[str]:
             f"{root / MODEL_FILE} already exists: nothing was written "
             "(init starts a new project; edit the existing cluster.py instead)"
         )
+    root.mkdir(parents=True, exist_ok=True)
     _make_folders(root, sorted(files))
     for rel in sorted(files):
         text = files[rel]
@@ -340,6 +340,8 @@ def _remove_empty_parents(folder: Path, root: Path) -> None:
 
 def unified_diff(result: Plan) -> str:
     """The unified diff of every change in ``result`` (``a/`` is disk, ``b/`` is generated)."""
+    import difflib
+
     chunks: list[str] = []
     for rel in result.changes:
         old = result.current.get(rel, "")

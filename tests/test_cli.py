@@ -114,10 +114,13 @@ def test_generated_script_is_executable(nova: Path) -> None:
     assert not os.access(nova / "out/talos/talconfig.yaml", os.X_OK)
 
 
-def test_version() -> None:
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    from homeops_gen.cli import main
+
     with pytest.raises(SystemExit) as caught:
-        run("--version")
+        main(["--version"])
     assert caught.value.code == 0
+    assert capsys.readouterr().out.startswith("homeops-gen ")
 
 
 def test_committed_out_is_what_cluster_py_generates() -> None:
@@ -125,3 +128,25 @@ def test_committed_out_is_what_cluster_py_generates() -> None:
 
     result = run("-C", ROOT, "generate", "--check")
     assert result.code == 0, f"run `make generate` and commit out/:\n{result.out}"
+
+
+@pytest.mark.parametrize("option", ["--version", "--help"])
+def test_version_and_help_import_no_pipeline(option: str) -> None:
+    """They answer before pydantic, jinja2, PyYAML or any generator is imported."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "from homeops_gen.cli import main\n"
+        "try:\n"
+        f"    main([{option!r}])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "heavy = ['pydantic', 'jinja2', 'yaml', 'homeops_gen.model', 'homeops_gen.pipeline']\n"
+        "print(sorted(m for m in heavy if m in sys.modules))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines()[-1] == "[]"
+    assert "homeops-gen" in proc.stdout

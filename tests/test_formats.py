@@ -283,3 +283,14 @@ def test_fast_yaml_path_writes_exactly_what_pyyaml_writes(data: dict[str, Any]) 
 
     assert to_yaml(data) == _pyyaml(data)
     assert yaml.safe_load(to_yaml(data)) == data
+
+
+def test_a_yaml_file_carries_the_documents_it_was_written_from() -> None:
+    from homeops_gen.formats import Generated
+
+    first, second = {"a": "./x", "b": [1, 2]}, {"c": "multi\nline\n"}
+    text = yaml_file(first, second)
+    assert isinstance(text, Generated) and text.data == (first, second)
+    assert list(yaml.safe_load_all(text)) == [first, second]
+    edited = text.replace("./x", "./y")  # edited text no longer claims the data
+    assert type(edited) is str and not isinstance(text + "", Generated)
