@@ -116,8 +116,24 @@ def _scalar(value: str) -> str:
     return text
 
 
-def _value(value: Any) -> str | None:
-    """The inline text of a scalar or empty collection, or None for a nested block."""
+# Multi-line text PyYAML writes as a literal block (``|``, or ``|-`` without a final line
+# break): printable ASCII, not starting with a space or line break, no space before a
+# line break, not ending with a space or two line breaks (those need other hints).
+_BLOCK_SAFE = re.compile(r"[!-~][ -~\n]*")
+
+
+def _block(value: str, indent: str) -> str:
+    """How PyYAML writes multi-line ``value`` as a block value whose lines go at ``indent``."""
+    if not _BLOCK_SAFE.fullmatch(value) or " \n" in value or value.endswith((" ", "\n\n")):
+        raise _Unusual
+    hint = "" if value.endswith("\n") else "-"
+    lines = value.removesuffix("\n").split("\n")
+    return f"|{hint}\n" + "\n".join(f"{indent}{line}" if line else "" for line in lines)
+
+
+def _value(value: Any, indent: str) -> str | None:
+    """The inline text of a scalar or empty collection (a block scalar's lines at ``indent``),
+    or None for a nested block."""
     if value is None:
         return "null"
     if value is True:
@@ -127,7 +143,7 @@ def _value(value: Any) -> str | None:
     if type(value) is int:
         return str(value)
     if isinstance(value, str):
-        return _scalar(value)
+        return _block(value, indent) if "\n" in value else _scalar(value)
     if isinstance(value, (IPv4Address, IPv4Network)):
         return _scalar(str(value))
     if isinstance(value, (dict, list, tuple)):
@@ -146,7 +162,7 @@ def _fast_mapping(data: dict[Any, Any], indent: str, lines: list[str], first: st
     for key, value in data.items():
         line = f"{prefix or indent}{_key(key)}:"
         prefix = ""
-        inline = _value(value)
+        inline = _value(value, indent + "  ")
         if inline is not None:
             lines.append(f"{line} {inline}\n")
         elif isinstance(value, dict):
@@ -159,7 +175,7 @@ def _fast_mapping(data: dict[Any, Any], indent: str, lines: list[str], first: st
 
 def _fast_sequence(items: list[Any] | tuple[Any, ...], indent: str, lines: list[str]) -> None:
     for item in items:
-        inline = _value(item)
+        inline = _value(item, indent + "  ")
         if inline is not None:
             lines.append(f"{indent}- {inline}\n")
         elif isinstance(item, dict):
