@@ -134,13 +134,20 @@ def _block(value: str, indent: str) -> str:
 def _value(value: Any, indent: str) -> str | None:
     """The inline text of a scalar or empty collection (a block scalar's lines at ``indent``),
     or None for a nested block."""
+    kind = type(value)  # the exact types first: this runs for every value written
+    if kind is str:
+        return _block(value, indent) if "\n" in value else _scalar(value)
+    if kind is dict:
+        return None if value else "{}"
+    if kind is list or kind is tuple:
+        return None if value else "[]"
     if value is None:
         return "null"
     if value is True:
         return "true"
     if value is False:
         return "false"
-    if type(value) is int:
+    if kind is int:
         return str(value)
     if isinstance(value, str):
         return _block(value, indent) if "\n" in value else _scalar(value)
@@ -151,26 +158,34 @@ def _value(value: Any, indent: str) -> str | None:
     raise _Unusual  # floats and other types: PyYAML decides
 
 
+@cache
+def _plain_key(key: str) -> bool:
+    try:
+        return bool(_PLAIN_KEY.fullmatch(key)) and _scalar(key) == key
+    except _Unusual:
+        return False
+
+
 def _key(key: Any) -> str:
-    if isinstance(key, str) and _PLAIN_KEY.fullmatch(key) and _scalar(key) == key:
+    if type(key) is str and _plain_key(key):
         return key
     raise _Unusual
 
 
 def _fast_mapping(data: dict[Any, Any], indent: str, lines: list[str], first: str = "") -> None:
-    prefix = first
+    prefix = first or indent
+    inner = indent + "  "
     for key, value in data.items():
-        line = f"{prefix or indent}{_key(key)}:"
-        prefix = ""
-        inline = _value(value, indent + "  ")
+        inline = _value(value, inner)
         if inline is not None:
-            lines.append(f"{line} {inline}\n")
-        elif isinstance(value, dict):
-            lines.append(line + "\n")
-            _fast_mapping(value, indent + "  ", lines)
+            lines.append(f"{prefix}{_key(key)}: {inline}\n")
         else:
-            lines.append(line + "\n")
-            _fast_sequence(value, indent + "  ", lines)
+            lines.append(f"{prefix}{_key(key)}:\n")
+            if isinstance(value, dict):
+                _fast_mapping(value, inner, lines)
+            else:
+                _fast_sequence(value, inner, lines)
+        prefix = indent
 
 
 def _fast_sequence(items: list[Any] | tuple[Any, ...], indent: str, lines: list[str]) -> None:

@@ -99,15 +99,18 @@ class Plan:
 
 def _read(path: Path | str) -> str | None:
     try:
-        with open(path, encoding="utf-8") as handle:
-            return handle.read()
+        with open(path, "rb") as handle:  # bytes, then one decode: no text layer per file
+            data = handle.read()
     except FileNotFoundError:
         return None
-    except UnicodeDecodeError:
-        with open(path, "rb") as handle:
-            return handle.read().decode("utf-8", errors="replace")
     except OSError as exc:
         raise HomeopsError(f"{path}: cannot read: {exc}") from exc
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        text = data.decode("utf-8", errors="replace")
+    # Universal newlines, as reading in text mode gives.
+    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
 
 
 def _entries(root: Path, folder: str, *, recursive: bool) -> dict[str, bool]:
