@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: generate check diff validate test bench clean
+.PHONY: generate check diff validate test typecheck bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,10 +33,20 @@ validate: $(TEST_STAMP)
 	$(BIN)/homeops-gen validate
 
 ## Install the test dependencies and run the whole suite (type checks included).
-test: $(TEST_STAMP)
-	$(BIN)/mypy homeops_gen generators
-	$(BIN)/black --check --quiet homeops_gen generators tests bench cluster.py
+test: $(TEST_STAMP) typecheck
+	$(BIN)/black --check --quiet homeops_gen generators tests bench cluster.py setup.py
 	$(BIN)/pytest
+
+# mypy reads the package as it is installed (generators/ and templates/ inside homeops_gen/,
+# as setup.py maps them), through a tree of links beside the venv.
+TYPECHECK := $(VENV)/typecheck
+typecheck: $(TEST_STAMP)
+	rm -rf $(TYPECHECK) && mkdir -p $(TYPECHECK)/homeops_gen
+	ln -s $(filter-out %/__pycache__,$(wildcard $(CURDIR)/homeops_gen/*)) $(TYPECHECK)/homeops_gen/
+	ln -s $(CURDIR)/generators $(TYPECHECK)/homeops_gen/generators
+	ln -s $(CURDIR)/templates $(TYPECHECK)/homeops_gen/templates
+	cd $(TYPECHECK) && $(CURDIR)/$(BIN)/mypy --config-file $(CURDIR)/pyproject.toml \
+		--cache-dir $(CURDIR)/$(VENV)/mypy-cache homeops_gen
 
 ## Print the performance table.
 bench: $(TEST_STAMP)

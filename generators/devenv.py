@@ -12,12 +12,14 @@ from homeops_gen.layout import (
     FLUX_NAMESPACE,
     INFRASTRUCTURE,
     SOPS_AGE_SECRET,
-    TALOS,
+    TALCONFIG,
+    TALOS_APPLY,
+    TALOSCONFIG,
     TALSECRET,
 )
 from homeops_gen.model import Cluster
 from homeops_gen.project import Project
-from homeops_gen.render import render_template
+from homeops_gen.templating import render_template
 
 PACKAGES = (
     "age",
@@ -62,7 +64,6 @@ def _at_root(*commands: str) -> str:
 
 def scripts(cluster: Cluster) -> list[Script]:
     """The operator's scripts, every path pointing at a generated file."""
-    talconfig = f"{TALOS}/talconfig.yaml"
     talsecret = shell_quote(TALSECRET)
     boot = [f"cd {shell_quote(BOOTSTRAP)}", 'helmfile sync --hide-notes "$@"']
     if any(app.secrets for app in cluster.apps):
@@ -95,7 +96,7 @@ def scripts(cluster: Cluster) -> list[Script]:
             _at_root(
                 f"if [ ! -f {talsecret} ]; then talhelper gensecret > {talsecret}"
                 f" && sops --encrypt --in-place {talsecret}; fi",
-                f"talhelper genconfig --config-file {shell_quote(talconfig)}"
+                f"talhelper genconfig --config-file {shell_quote(TALCONFIG)}"
                 f" --secret-file {talsecret} --out-dir {shell_quote(CLUSTERCONFIG)}",
             ),
         ),
@@ -107,13 +108,13 @@ def scripts(cluster: Cluster) -> list[Script]:
         Script(
             "talos-apply",
             "Apply the machine configs to every node (--insecure for maintenance mode)",
-            _at_root(f'{shell_quote(TALOS + "/apply.sh")} "$@"'),
+            _at_root(f'{shell_quote(TALOS_APPLY)} "$@"'),
         ),
         Script(
             "talos-bootstrap",
             "Bootstrap etcd on the first control plane and fetch the kubeconfig",
             _at_root(
-                f"export TALOSCONFIG={shell_quote(CLUSTERCONFIG + '/talosconfig')}",
+                f"export TALOSCONFIG={shell_quote(TALOSCONFIG)}",
                 f"talosctl bootstrap --nodes {shell_quote(cluster.control_planes[0].ip)}"
                 f" --endpoints {shell_quote(cluster.control_planes[0].ip)}",
                 f"talosctl kubeconfig --nodes {shell_quote(cluster.control_planes[0].ip)}"

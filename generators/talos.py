@@ -6,7 +6,7 @@ import posixpath
 from typing import Any
 
 from homeops_gen import derive
-from homeops_gen.apis import dump
+from homeops_gen.apis import document_file
 from homeops_gen.apis.talhelper import (
     CniConfig,
     Customization,
@@ -21,23 +21,18 @@ from homeops_gen.apis.talhelper import (
     Vip,
     patch_text,
 )
-from homeops_gen.apps import KUBEPRISM_PORT
-from homeops_gen.formats import yaml_file
-from homeops_gen.layout import CLUSTERCONFIG, TALOS
+from homeops_gen.layout import CLUSTERCONFIG, TALCONFIG, TALOS, TALOS_APPLY
 from homeops_gen.model import Cluster, Node
 from homeops_gen.project import Project
-from homeops_gen.render import render_template
-
-TALCONFIG = f"{TALOS}/talconfig.yaml"
-APPLY_SCRIPT = f"{TALOS}/apply.sh"
+from homeops_gen.templating import render_template
 
 
 def render(project: Project) -> dict[str, str]:
     """``talconfig.yaml``, the apply script, and a ``.gitignore`` for talhelper's output."""
     cluster = project.cluster
     return {
-        TALCONFIG: yaml_file(dump(talconfig(cluster)), schema=TalConfig.schema_url()),
-        APPLY_SCRIPT: render_template(
+        TALCONFIG: document_file(talconfig(cluster)),
+        TALOS_APPLY: render_template(
             "talos/apply.sh.j2",
             cluster=cluster,
             clusterconfig=posixpath.relpath(CLUSTERCONFIG, TALOS),
@@ -90,7 +85,7 @@ def config_patches(cluster: Cluster) -> list[dict[str, Any]]:
     if derive.uses_managed_coredns(cluster):
         cluster_patch["coreDNS"] = {"disabled": True}
     machine_patch: dict[str, Any] = {
-        "features": {"kubePrism": {"enabled": True, "port": KUBEPRISM_PORT}},
+        "features": {"kubePrism": {"enabled": True, "port": derive.KUBEPRISM_PORT}},
         "kubelet": {"nodeIP": {"validSubnets": [str(cluster.network.node_cidr)]}},
     }
     return [{"cluster": cluster_patch, "machine": machine_patch}]

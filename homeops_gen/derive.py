@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import hashlib
 from ipaddress import IPv4Address
+from typing import TYPE_CHECKING
 
-from homeops_gen.model import Cluster, ProxmoxHost
+if TYPE_CHECKING:  # the model imports derived_apps, which imports this module
+    from homeops_gen.model import Cluster, ProxmoxHost
 
 IMAGE_FACTORY = "factory.talos.dev"
 PLATFORM = "nocloud"
@@ -13,6 +15,10 @@ PLATFORM = "nocloud"
 The ISO they boot and the installer that writes Talos to disk must both be for it, or
 an installed node would boot as bare metal and lose its address."""
 QEMU_GUEST_AGENT = "siderolabs/qemu-guest-agent"
+
+KUBEPRISM_HOST = "localhost"
+KUBEPRISM_PORT = 7445
+"""Talos' in-cluster API load balancer on every node, which Cilium reaches the API through."""
 
 
 def schematic_id(cluster: Cluster) -> str:
@@ -69,4 +75,9 @@ def host_credentials(host: ProxmoxHost) -> dict[str, str]:
 
 def uses_managed_coredns(cluster: Cluster) -> bool:
     """Whether CoreDNS is an app of the model (then Talos' own CoreDNS is disabled)."""
-    return "coredns" in cluster.apps_by_chart
+    return bool(cluster.apps_installing("coredns"))
+
+
+def ha_replicas(cluster: Cluster) -> int:
+    """Replicas of a cluster service: two where a second node can take over, else one."""
+    return 1 if len(cluster.nodes) == 1 else 2

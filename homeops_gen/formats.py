@@ -261,8 +261,10 @@ def hcl_string(value: str | IPv4Address | IPv4Network) -> str:
 
 
 def hcl_value(value: Any, indent: int = 0) -> str:
-    """A literal HCL value (string, number, bool, list or object) in ``terraform fmt`` layout."""
+    """A literal HCL value (string, number, bool, null, list or object) in ``terraform fmt`` layout."""
     pad = "  " * indent
+    if value is None:
+        return "null"
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (int, float)):

@@ -17,6 +17,15 @@ COMPONENTS = f"{KUBERNETES}/components"
 FLUX_SYNC_PATH = f"{KUBERNETES}/flux/cluster"
 """The path the FluxInstance syncs: the root Kustomization lives here."""
 
+TALCONFIG = f"{TALOS}/talconfig.yaml"
+"""talhelper's configuration."""
+
+TALOS_APPLY = f"{TALOS}/apply.sh"
+"""The script applying every node's machine config."""
+
+HELMFILE = f"{BOOTSTRAP}/helmfile.yaml"
+"""The bootstrap helmfile."""
+
 MANIFEST = f"{OUT}/.homeops-gen.json"
 """The record of every file the generator wrote, with its content hash."""
 
@@ -35,6 +44,9 @@ TALSECRET = f"{TALOS}/talsecret.sops.yaml"
 CLUSTERCONFIG = f"{TALOS}/clusterconfig"
 """Where ``talhelper genconfig`` writes machine configs and talosconfig (secret: not committed)."""
 
+TALOSCONFIG = f"{CLUSTERCONFIG}/talosconfig"
+"""The talosctl client config ``talhelper genconfig`` writes beside the machine configs."""
+
 RUNTIME_FILES = (TALSECRET, CLUSTERCONFIG)
 """Files and folders under ``out/`` that the operator's tools create, which scripts may name."""
 
@@ -42,6 +54,28 @@ RUNTIME_FILES = (TALSECRET, CLUSTERCONFIG)
 def app_dir(namespace: str, name: str) -> str:
     """The folder of one app's Flux Kustomization: ``out/kubernetes/apps/<ns>/<app>``."""
     return f"{APPS}/{namespace}/{name}"
+
+
+def release_dir(namespace: str, name: str) -> str:
+    """The folder that Kustomization deploys: the app's release, sources and extra files."""
+    return f"{app_dir(namespace, name)}/app"
+
+
+KUSTOMIZATION_FILE = "kustomization.yaml"
+HELMRELEASE_FILE = "helmrelease.yaml"
+CHART_SOURCE_KINDS = ("OCIRepository", "HelmRepository")
+"""The Flux sources a release's chart comes from (``oci://`` or ``https://`` charts)."""
+
+
+def source_file(kind: str) -> str:
+    """The file of a chart source in the release folder: ``ocirepository.yaml``, ..."""
+    return f"{kind.lower()}.yaml"
+
+
+RELEASE_FILES = frozenset(
+    {KUSTOMIZATION_FILE, HELMRELEASE_FILE, *(source_file(k) for k in CHART_SOURCE_KINDS)}
+)
+"""The names homeops-gen writes in every release folder: an app's own files need others."""
 
 
 FLUX_NAMESPACE = "flux-system"

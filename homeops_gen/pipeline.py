@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,7 +10,8 @@ from homeops_gen import writer
 from homeops_gen.errors import WriteRefused
 from homeops_gen.project import Project, load
 from homeops_gen.render import Rendered, render
-from homeops_gen.secrets import creation_rules
+from homeops_gen.layout import OUT
+from homeops_gen.secrets import plaintext_secrets
 from homeops_gen.validate import ALL_CHECKS, FAST_CHECKS, validate
 
 
@@ -37,13 +37,20 @@ def build(root: Path, *, strict: bool = False, thorough: bool = False) -> Build:
 
 def plan(result: Build) -> writer.Plan:
     """What writing ``result`` would change; refuses if a secret under out/ is in plain text."""
-    patterns = [re.compile(r["path_regex"]) for r in creation_rules(result.project.cluster)]
-    changes = writer.plan(result.root, result.files, secret_patterns=patterns)
-    if changes.plaintext:
+    changes = writer.plan(result.root, result.files)
+    candidates = [*(p for p in result.files if p.startswith(f"{OUT}/")), *changes.unmanaged]
+    plaintext = plaintext_secrets(
+        result.project.cluster,
+        {
+            rel: result.files[rel] if rel in result.files else writer.read_text(result.root / rel)
+            for rel in candidates
+        },
+    )
+    if plaintext:
         raise WriteRefused(
             "secret files in plain text (a .sops.yaml rule covers them, but they carry "
             "no SOPS metadata):\n"
-            + "\n".join(f"  {p}" for p in changes.plaintext)
+            + "\n".join(f"  {p}" for p in plaintext)
             + "\nEncrypt them (sops --encrypt --in-place FILE, or talos-encrypt) and rerun."
         )
     return changes

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from ipaddress import IPv4Address, IPv4Network
 
 from homeops_gen import compat
-from homeops_gen.layout import FLUX_SOURCE, ROOT_KUSTOMIZATION
+from homeops_gen.layout import FLUX_SOURCE, RELEASE_FILES, ROOT_KUSTOMIZATION
 from homeops_gen.model import App, Cluster
 from homeops_gen.releases import resource_file, user_file_name
 from homeops_gen.suggest import did_you_mean
@@ -254,9 +254,7 @@ def versions(cluster: Cluster) -> Iterator[Problem]:
             f"Talos {compat.show(talos)} supports Kubernetes {compat.show(supported[0])} to "
             f"{compat.show(supported[1])}, not {compat.show(kubernetes)}",
         )
-    for i, app in enumerate(cluster.apps):
-        if app.chart.chart_name != "cilium":
-            continue
+    for i, app in cluster.apps_installing("cilium"):
         cilium = compat.minor(app.chart.version)
         tested = compat.CILIUM_KUBERNETES.get(cilium)
         where = f"apps[{i}].chart.version"
@@ -296,12 +294,7 @@ def app_shapes(cluster: Cluster) -> Iterator[Problem]:
             yield Problem(
                 f"apps[{i}].chart.name", "a https:// chart repository needs the chart's name"
             )
-        files = {
-            "ocirepository.yaml",
-            "helmrepository.yaml",
-            "helmrelease.yaml",
-            "kustomization.yaml",
-        }
+        files = set(RELEASE_FILES)
         for j, resource in enumerate(app.resources):
             where = f"apps[{i}].resources[{j}]"
             metadata = resource.get("metadata")
@@ -321,22 +314,21 @@ def app_shapes(cluster: Cluster) -> Iterator[Problem]:
                 f"apps[{i}].crds",
                 "CRDs are applied by the bootstrap helmfile: the app must be a bootstrap app",
             )
-        for field, paths in (("manifests", app.manifests), ("secrets", app.secrets)):
-            for j, path in enumerate(paths):
-                where = f"apps[{i}].{field}[{j}]"
-                secret = path.endswith((".sops.yaml", ".sops.yml"))
-                if field == "secrets" and not secret:
-                    yield Problem(where, f"{path} must be SOPS-encrypted and named *.sops.yaml")
-                elif field == "manifests" and (secret or not path.endswith((".yaml", ".yml"))):
-                    yield Problem(
-                        where, f"{path} must be a plain *.yaml manifest (secrets go under secrets)"
-                    )
-                elif user_file_name(path) in files:
-                    yield Problem(
-                        where, f"{user_file_name(path)} is already used by another file of this app"
-                    )
-                else:
-                    files.add(user_file_name(path))
+        for field, path, is_secret in app.user_file_fields():
+            where = f"apps[{i}].{field}"
+            named_secret = path.endswith((".sops.yaml", ".sops.yml"))
+            if is_secret and not named_secret:
+                yield Problem(where, f"{path} must be SOPS-encrypted and named *.sops.yaml")
+            elif not is_secret and (named_secret or not path.endswith((".yaml", ".yml"))):
+                yield Problem(
+                    where, f"{path} must be a plain *.yaml manifest (secrets go under secrets)"
+                )
+            elif user_file_name(path) in files:
+                yield Problem(
+                    where, f"{user_file_name(path)} is already used by another file of this app"
+                )
+            else:
+                files.add(user_file_name(path))
 
 
 @rule
@@ -386,14 +378,10 @@ def _find_cycle(graph: dict[str, list[str]]) -> list[str] | None:
     return None
 
 
-def _named(cluster: Cluster, chart: str) -> list[tuple[int, App]]:
-    return [(i, a) for i, a in enumerate(cluster.apps) if a.chart.chart_name == chart]
-
-
 @rule
 def cluster_services(cluster: Cluster) -> Iterator[Problem]:
     """The apps the generated Talos config relies on exist and are installed at bootstrap."""
-    cilium = _named(cluster, "cilium")
+    cilium = cluster.apps_installing("cilium")
     if not cilium:
         yield Problem(
             "apps",
@@ -406,16 +394,16 @@ def cluster_services(cluster: Cluster) -> Iterator[Problem]:
         ("flux-operator", "nothing else installs Flux"),
         ("flux-instance", "nothing else starts the Flux sync"),
     ):
-        for i, app in _named(cluster, chart):
+        for i, app in cluster.apps_installing(chart):
             if not app.bootstrap:
                 yield Problem(f"apps[{i}].bootstrap", f"{app.name} must be a bootstrap app: {why}")
-    operators = _named(cluster, "flux-operator")
-    for i, _ in _named(cluster, "flux-instance"):
+    operators = cluster.apps_installing("flux-operator")
+    for i, _ in cluster.apps_installing("flux-instance"):
         if not operators:
             yield Problem(
                 f"apps[{i}]", "flux-instance needs the flux-operator app (add flux_operator(...))"
             )
-    if not _named(cluster, "flux-instance"):
+    if not cluster.apps_installing("flux-instance"):
         yield warning(
             "no-flux-instance",
             "apps",

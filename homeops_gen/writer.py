@@ -11,14 +11,11 @@ import hashlib
 import json
 import os
 import posixpath
-import re
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from homeops_gen.errors import HomeopsError, WriteRefused
 from homeops_gen.layout import BLOCK_FILES, MANIFEST, MODEL_FILE, OUT
-from homeops_gen.secrets import is_sops_encrypted
 
 TMP_SUFFIX = ".homeops-gen-tmp"
 
@@ -81,8 +78,6 @@ class Plan:
     """Files under ``out/`` the generator never wrote: left alone."""
     current: dict[str, str] = field(default_factory=dict)
     """The text on disk of every file that would change."""
-    plaintext: list[str] = field(default_factory=list)
-    """Files under ``out/`` a SOPS rule covers that carry no SOPS metadata."""
     stale: list[str] = field(default_factory=list)
     """Temporary files an interrupted run left behind (the suffix is ours): removed on apply."""
 
@@ -97,7 +92,8 @@ class Plan:
         return sorted([*self.edited, *self.foreign])
 
 
-def _read(path: Path | str) -> str | None:
+def read_text(path: Path | str) -> str | None:
+    """The text of ``path``, or None when there is no such file."""
     try:
         with open(path, "rb") as handle:  # bytes, then one decode: no text layer per file
             data = handle.read()
@@ -135,7 +131,7 @@ def _entries(root: Path, folder: str, *, recursive: bool) -> dict[str, bool]:
 
 def read_manifest(root: Path) -> dict[str, str]:
     """The previous run's ``{path: hash}``, or empty when there was none."""
-    text = _read(root / MANIFEST)
+    text = read_text(root / MANIFEST)
     if text is None:
         return {}
     try:
@@ -150,14 +146,8 @@ def read_manifest(root: Path) -> dict[str, str]:
         ) from exc
 
 
-def plan(
-    root: Path, rendered: dict[str, str], secret_patterns: Sequence[re.Pattern[str]] = ()
-) -> Plan:
-    """Compare ``rendered`` (without the manifest) with what is on disk under ``root``.
-
-    Files under ``out/`` whose path a ``secret_patterns`` entry matches, generated or
-    found on disk, must carry SOPS metadata; those that do not are listed in ``plaintext``.
-    """
+def plan(root: Path, rendered: dict[str, str]) -> Plan:
+    """Compare ``rendered`` (without the manifest) with what is on disk under ``root``."""
     previous = read_manifest(root)
     wanted = dict(rendered)
     wanted[MANIFEST] = manifest_text(rendered)
@@ -167,7 +157,7 @@ def plan(
     on_disk.update(_entries(root, "", recursive=False))
     result.stale = sorted(rel for rel, is_file in on_disk.items() if rel.endswith(TMP_SUFFIX))
     for rel, text in wanted.items():
-        current = _read(os.path.join(root, rel)) if rel in on_disk else None
+        current = read_text(os.path.join(root, rel)) if rel in on_disk else None
         if rel in BLOCK_FILES:
             _plan_block(result, rel, current, with_block(current, text), previous)
             continue
@@ -186,7 +176,7 @@ def plan(
         elif digest(current) != previous[rel]:
             result.edited.append(rel)
     for rel in sorted(set(previous) - set(wanted)):
-        current = _read(os.path.join(root, rel)) if rel in on_disk else None
+        current = read_text(os.path.join(root, rel)) if rel in on_disk else None
         if current is None:
             continue
         if rel in BLOCK_FILES:
@@ -205,15 +195,6 @@ def plan(
         and rel not in known
         and not rel.endswith(TMP_SUFFIX)
     )
-    secrets = [
-        rel
-        for rel in [*(p for p in rendered if p.startswith(f"{OUT}/")), *result.unmanaged]
-        if any(pattern.search(rel) for pattern in secret_patterns)
-    ]
-    for rel in sorted(secrets):
-        found = rendered[rel] if rel in rendered else _read(root / rel)
-        if not is_sops_encrypted(found or ""):
-            result.plaintext.append(rel)
     return result
 
 
@@ -327,7 +308,7 @@ def start_project(root: Path, files: dict[str, str]) -> list[str]:
     for rel in sorted(files):
         text = files[rel]
         if rel in BLOCK_FILES:
-            text = with_block(_read(root / rel), text)
+            text = with_block(read_text(root / rel), text)
         os.replace(*_stage(os.path.join(root, rel), text))
     return sorted(files)
 

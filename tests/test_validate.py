@@ -215,13 +215,15 @@ def test_terragrunt_inputs_are_checked_on_the_generated_data() -> None:
 
 
 @pytest.mark.parametrize("model", sorted(MODELS))
-def test_declared_variables_are_what_python_hcl2_reads(model: str) -> None:
+def test_the_module_files_carry_the_variables_python_hcl2_reads(model: str) -> None:
     files = rendered(model)
-    from_text = v.Outputs(files, loaded(model).cluster, from_text=True)
+    cluster = loaded(model).cluster
+    from_data, from_text = v.Outputs(files, cluster), v.Outputs(files, cluster, from_text=True)
     terraform = [p for p in files if p.endswith(".tf")]
-    assert any(v.declared_variables(files[p]) for p in terraform)
+    assert any(from_data.variables(p) for p in terraform)
     for path in terraform:
-        assert v.declared_variables(files[path]) == from_text.variables(path), path
+        assert isinstance(files[path], Generated), path
+        assert from_data.variables(path) == from_text.variables(path), path
 
 
 def test_every_generated_yaml_and_terragrunt_file_carries_its_data() -> None:
@@ -229,7 +231,7 @@ def test_every_generated_yaml_and_terragrunt_file_carries_its_data() -> None:
         files = rendered(model)
         user_files = set(loaded(model).user_files)
         for path, text in files.items():
-            if path.endswith((".yaml", "/terragrunt.hcl")) and not any(
+            if path.endswith((".yaml", ".tf", "/terragrunt.hcl")) and not any(
                 path.endswith("/" + posixpath.basename(u)) for u in user_files
             ):
                 assert isinstance(text, Generated), path
