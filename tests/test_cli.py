@@ -162,3 +162,16 @@ def test_version_and_help_import_no_pipeline(option: str) -> None:
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.splitlines()[-1] == "[]"
     assert "homeops-gen" in proc.stdout
+
+
+def test_the_command_flushes_its_output_and_exit_code_before_ending_at_once(nova: Path) -> None:
+    """``run`` skips the interpreter's teardown: what it printed and its code still arrive."""
+    import subprocess
+
+    command = [sys.executable, "-m", "homeops_gen", "-C", str(nova), "generate", "--check"]
+    stale = subprocess.run(command, capture_output=True, text=True)
+    assert stale.returncode == 1
+    assert stale.stdout.rstrip().endswith("out of date; run homeops-gen")
+    run("-C", nova)
+    fresh = subprocess.run(command, capture_output=True, text=True)
+    assert (fresh.returncode, fresh.stdout) == (0, "")
