@@ -27,7 +27,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 NOVA = ROOT / "tests" / "fixtures" / "nova" / "cluster.py"
 PYTHON = sys.executable
-COMMAND = [PYTHON, "-m", "homeops_gen"]
+# The installed command, as users run it (python -m homeops_gen where it is not installed).
+SCRIPT = Path(PYTHON).with_name("homeops-gen")
+COMMAND = [str(SCRIPT)] if SCRIPT.is_file() else [PYTHON, "-m", "homeops_gen"]
 FLOOR = [PYTHON, "-c", "import pydantic, jinja2, yaml"]
 
 
@@ -220,6 +222,7 @@ def main() -> None:
         f"{platform.python_version()}, {platform.system()} {platform.release()}"
     )
     print(f"load average before: {' '.join(f'{x:.2f}' for x in load_before)}")
+    print(f"command: {' '.join(COMMAND)}")
     print("every figure: wall time of a fresh process; generate writes into an empty folder")
     print("floor: python -c 'import pydantic, jinja2, yaml' (run beside every measured command)\n")
 
