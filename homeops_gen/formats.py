@@ -87,9 +87,10 @@ class _Unusual(Exception):
 _PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_./-]*")
 # No indicator at the start, no flow indicators, spaces, quotes or '#' anywhere, and no
 # trailing ':': PyYAML writes such a string plain unless it reads back as another type.
-# A leading '.' (paths such as ./app) is plain too, except '...' (a document end marker);
-# '.inf', '.5' and the like are caught by the resolver check below.
-_PLAIN_SAFE = re.compile(r"(?!\.\.\.)[A-Za-z_/.][A-Za-z0-9_./:@+=-]*(?<!:)")
+# A leading '.' (paths such as ./app) or digit (addresses, versions) is plain too, except
+# '...' (a document end marker); what reads back as a number, a date or '.inf' is caught
+# by the resolver check below.
+_PLAIN_SAFE = re.compile(r"(?!\.\.\.)[A-Za-z0-9_/.][A-Za-z0-9_./:@+=-]*(?<!:)")
 _resolve: Callable[[type[yaml.Node], str, tuple[bool, bool]], str] = (
     yaml.resolver.Resolver().resolve
 )

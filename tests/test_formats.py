@@ -41,6 +41,19 @@ TRICKY = [
     "../x",
     "./x:",
     ".nan",
+    "10.0.0.1",
+    "10.10.0.0/16",
+    "1.18.4",
+    "1:20",
+    "190:20:30",
+    "0o17",
+    "0b101",
+    "2001-12-14",
+    "2001-12-14t21:59:43.10-05:00",
+    "1.5",
+    "-1",
+    "12e03",
+    "1,000",
     "a\nb",
     "a\n\nb\n",
     "a\n  b\n",
@@ -270,7 +283,7 @@ def test_no_unquoted_template_sequence_in_hcl() -> None:
     assert not re.search(r"(?<!\\u0024)\$\{", hcl_string("${a} ${b}"))
 
 
-paths = st.from_regex(r"\A[./][A-Za-z0-9_./:@+=-]{0,12}\Z")
+paths = st.from_regex(r"\A[./0-9][A-Za-z0-9_./:@+=-]{0,12}\Z")
 yaml_scalars = st.one_of(
     text, paths, st.integers(), st.booleans(), st.none(), st.sampled_from(TRICKY)
 )
