@@ -14,6 +14,8 @@ from homeops_gen.layout import (
     SOPS_AGE_SECRET,
     TALCONFIG,
     TALOS_APPLY,
+    TALOS_GEN,
+    TALOS_UPGRADE,
     TALOSCONFIG,
     TALSECRET,
 )
@@ -50,12 +52,19 @@ def render(project: Project) -> dict[str, str]:
     cluster = project.cluster
     return {
         "devenv.nix": render_template(
-            "devenv/devenv.nix.j2", packages=PACKAGES, scripts=scripts(cluster)
+            "devenv/devenv.nix.j2", packages=packages(cluster), scripts=scripts(cluster)
         ),
         ".env.example": render_template(
             "devenv/env.example.j2", variables=environment_variables(cluster)
         ),
     }
+
+
+def packages(cluster: Cluster) -> tuple[str, ...]:
+    """The tools the scripts run: talhelper only for the talhelper backend."""
+    if cluster.talos.backend == "talhelper":
+        return PACKAGES
+    return tuple(p for p in PACKAGES if p != "talhelper")
 
 
 def _at_root(*commands: str) -> str:
@@ -90,16 +99,7 @@ def scripts(cluster: Cluster) -> list[Script]:
             "Create or update the Proxmox VMs of every host (terragrunt)",
             _at_root(f"cd {shell_quote(INFRASTRUCTURE)}", 'terragrunt run --all apply "$@"'),
         ),
-        Script(
-            "talos-gen",
-            "Generate the Talos machine configs with talhelper (creates the secrets once)",
-            _at_root(
-                f"if [ ! -f {talsecret} ]; then talhelper gensecret > {talsecret}"
-                f" && sops --encrypt --in-place {talsecret}; fi",
-                f"talhelper genconfig --config-file {shell_quote(TALCONFIG)}"
-                f" --secret-file {talsecret} --out-dir {shell_quote(CLUSTERCONFIG)}",
-            ),
-        ),
+        _talos_gen(cluster),
         Script(
             "talos-encrypt",
             "Encrypt the Talos secrets file with SOPS",
@@ -109,6 +109,16 @@ def scripts(cluster: Cluster) -> list[Script]:
             "talos-apply",
             "Apply the machine configs to every node (--insecure for maintenance mode)",
             _at_root(f'{shell_quote(TALOS_APPLY)} "$@"'),
+        ),
+        Script(
+            "talos-upgrade",
+            "Upgrade Talos node by node (control planes one at a time) to the model's version",
+            _at_root(f'{shell_quote(TALOS_UPGRADE)} talos "$@"'),
+        ),
+        Script(
+            "k8s-upgrade",
+            "Upgrade Kubernetes to the model's version (talosctl upgrade-k8s)",
+            _at_root(f'{shell_quote(TALOS_UPGRADE)} kubernetes "$@"'),
         ),
         Script(
             "talos-bootstrap",
@@ -147,3 +157,24 @@ def environment_variables(cluster: Cluster) -> list[tuple[str, str]]:
         )
     variables.append(("SOPS_AGE_KEY_FILE", "The age private key file SOPS decrypts with"))
     return variables
+
+
+def _talos_gen(cluster: Cluster) -> Script:
+    """``talos-gen`` of the model's Talos backend."""
+    if cluster.talos.backend == "talosctl":
+        return Script(
+            "talos-gen",
+            "Generate the Talos machine configs with talosctl (creates the secrets once)",
+            _at_root(f'{shell_quote(TALOS_GEN)} "$@"'),
+        )
+    talsecret = shell_quote(TALSECRET)
+    return Script(
+        "talos-gen",
+        "Generate the Talos machine configs with talhelper (creates the secrets once)",
+        _at_root(
+            f"if [ ! -f {talsecret} ]; then talhelper gensecret > {talsecret}"
+            f" && sops --encrypt --in-place {talsecret}; fi",
+            f"talhelper genconfig --config-file {shell_quote(TALCONFIG)}"
+            f" --secret-file {talsecret} --out-dir {shell_quote(CLUSTERCONFIG)}",
+        ),
+    )

@@ -33,7 +33,7 @@ FLUX_OPERATOR_CHART = "oci://ghcr.io/controlplaneio-fluxcd/charts/flux-operator"
 FLUX_INSTANCE_CHART = "oci://ghcr.io/controlplaneio-fluxcd/charts/flux-instance"
 
 
-def cilium(
+def cilium(  # noqa: PLR0913 (keyword options of a public helper)
     version: ChartVersion,
     *,
     chart_url: str = CILIUM_CHART,
@@ -62,7 +62,7 @@ def cilium(
     )
 
 
-def coredns(
+def coredns(  # noqa: PLR0913 (keyword options of a public helper)
     version: ChartVersion,
     *,
     chart_url: str = COREDNS_CHART,

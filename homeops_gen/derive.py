@@ -6,8 +6,10 @@ import hashlib
 from ipaddress import IPv4Address
 from typing import TYPE_CHECKING
 
+from homeops_gen import compat
+
 if TYPE_CHECKING:  # the model imports derived_apps, which imports this module
-    from homeops_gen.model import Cluster, ProxmoxHost
+    from homeops_gen.model import Cluster, Node, ProxmoxHost
 
 IMAGE_FACTORY = "factory.talos.dev"
 PLATFORM = "nocloud"
@@ -45,9 +47,10 @@ def talos_iso_url(cluster: Cluster) -> str:
     return f"https://{IMAGE_FACTORY}/image/{image}"
 
 
-def installer_url_template() -> str:
-    """talhelper's template for the installer image: the same schematic, for the platform."""
-    return "{{.RegistryURL}}/" + PLATFORM + "-installer/{{.ID}}:{{.Version}}"
+def installer_url_template(cluster: Cluster) -> str:
+    """talhelper's template for the installer image: the same schematic, for the platform, at
+    ``versions.talos`` (talhelper's own version field is the version contract's)."""
+    return "{{.RegistryURL}}/" + PLATFORM + "-installer/{{.ID}}:" + cluster.versions.talos
 
 
 def talos_iso_file_name(cluster: Cluster) -> str:
@@ -81,3 +84,39 @@ def uses_managed_coredns(cluster: Cluster) -> bool:
 def ha_replicas(cluster: Cluster) -> int:
     """Replicas of a cluster service: two where a second node can take over, else one."""
     return 1 if len(cluster.nodes) == 1 else 2
+
+
+def config_contract(cluster: Cluster) -> str:
+    """The machine-config version contract, ``v1.11``: pinned by the model or ``versions.talos``'s minor."""
+    if cluster.talos.config_contract is not None:
+        return cluster.talos.config_contract
+    return "v" + compat.show(compat.minor(cluster.versions.talos))
+
+
+def typed_network_documents(cluster: Cluster) -> bool:
+    """Whether the node network is written as typed documents (Talos 1.12+ contract)."""
+    return compat.minor(config_contract(cluster)) >= compat.TYPED_NETWORK_DOCUMENTS
+
+
+def kubernetes_documents(cluster: Cluster) -> bool:
+    """Whether the Kubernetes settings are typed documents (Talos 1.14+ contract)."""
+    return compat.minor(config_contract(cluster)) >= compat.KUBERNETES_DOCUMENTS
+
+
+def workload_isolation(cluster: Cluster) -> bool | None:
+    """The SecurityProfileConfig ``workloadIsolation`` to write, or None for no document.
+
+    Talos writes the document (isolation on) into configs of a 1.14+ contract only; clusters
+    made by an older contract run without it. The model's explicit choice is always written.
+    """
+    if cluster.talos.workload_isolation is not None:
+        return cluster.talos.workload_isolation
+    if compat.minor(config_contract(cluster)) >= compat.WORKLOAD_ISOLATION:
+        return True
+    return None
+
+
+def installer_image(cluster: Cluster, node: Node) -> str:
+    """The installer image of ``node``: its schematic, the VMs' platform, the model's Talos."""
+    del node  # every node shares the cluster's schematic today
+    return f"{IMAGE_FACTORY}/{PLATFORM}-installer/{schematic_id(cluster)}:{cluster.versions.talos}"

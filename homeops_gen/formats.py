@@ -142,13 +142,17 @@ def _value(value: Any, indent: str) -> str | None:
         return None if value else "{}"
     if kind is list or kind is tuple:
         return None if value else "[]"
+    return _other_value(value, indent)
+
+
+def _other_value(value: Any, indent: str) -> str | None:  # noqa: PLR0911 (a return per kind)
     if value is None:
         return "null"
     if value is True:
         return "true"
     if value is False:
         return "false"
-    if kind is int:
+    if type(value) is int:
         return str(value)
     if isinstance(value, str):
         return _block(value, indent) if "\n" in value else _scalar(value)
@@ -261,7 +265,7 @@ def hcl_string(value: str | IPv4Address | IPv4Network) -> str:
     return '"' + "".join(out) + '"'
 
 
-def hcl_value(value: Any, indent: int = 0) -> str:
+def hcl_value(value: Any, indent: int = 0) -> str:  # noqa: PLR0911 (one return per kind)
     """A literal HCL value (string, number, bool, null, list or object) in ``terraform fmt`` layout."""
     pad = "  " * indent
     if value is None:

@@ -17,12 +17,6 @@ COMPONENTS = f"{KUBERNETES}/components"
 FLUX_SYNC_PATH = f"{KUBERNETES}/flux/cluster"
 """The path the FluxInstance syncs: the root Kustomization lives here."""
 
-TALCONFIG = f"{TALOS}/talconfig.yaml"
-"""talhelper's configuration."""
-
-TALOS_APPLY = f"{TALOS}/apply.sh"
-"""The script applying every node's machine config."""
-
 HELMFILE = f"{BOOTSTRAP}/helmfile.yaml"
 """The bootstrap helmfile."""
 
@@ -39,13 +33,26 @@ BLOCK_FILES = (GITIGNORE, GITATTRIBUTES)
 every line outside it is the user's."""
 
 TALSECRET = f"{TALOS}/talsecret.sops.yaml"
-"""talhelper's cluster secrets, encrypted with SOPS (made by ``talos-gen``, never by us)."""
+"""The cluster secrets (a ``talosctl gen secrets`` bundle, which talhelper reads too), encrypted
+with SOPS (made by ``talos-gen``, never by us)."""
+
+TALCONFIG = f"{TALOS}/talconfig.yaml"
+"""talhelper's configuration (the talhelper backend)."""
+TALOS_APPLY = f"{TALOS}/apply.sh"
+"""``talos-apply``: applies every node's machine config."""
+TALOS_GEN = f"{TALOS}/gen.sh"
+"""``talos-gen`` of the talosctl backend: secrets bundle once, then every node's machine config."""
+TALOS_UPGRADE = f"{TALOS}/upgrade.sh"
+"""``talos-upgrade`` and ``k8s-upgrade``: ``upgrade.sh talos`` / ``upgrade.sh kubernetes``."""
+TALOS_VERSIONS = f"{TALOS}/versions.yaml"
+"""The Talos and Kubernetes versions and the version contract the output was made for: what
+``generate`` compares a version change with."""
 
 CLUSTERCONFIG = f"{TALOS}/clusterconfig"
-"""Where ``talhelper genconfig`` writes machine configs and talosconfig (secret: not committed)."""
+"""Where ``talos-gen`` writes machine configs and talosconfig (secret: not committed)."""
 
 TALOSCONFIG = f"{CLUSTERCONFIG}/talosconfig"
-"""The talosctl client config ``talhelper genconfig`` writes beside the machine configs."""
+"""The talosctl client config ``talos-gen`` writes beside the machine configs."""
 
 RUNTIME_FILES = (TALSECRET, CLUSTERCONFIG)
 """Files and folders under ``out/`` that the operator's tools create, which scripts may name."""

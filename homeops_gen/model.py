@@ -241,6 +241,10 @@ class Node(Base):
         return self.role == "controlplane"
 
 
+TalosMinor = Annotated[str, matching(r"v\d+\.\d+", "a Talos minor such as v1.11")]
+"""A Talos minor with a leading ``v``, such as ``v1.11``."""
+
+
 class Talos(Base):
     """Talos settings shared by every node."""
 
@@ -251,6 +255,17 @@ class Talos(Base):
     """The disk Talos installs to."""
     allow_scheduling_on_control_planes: bool = False
     """Let workloads run on control planes (required when every node is one)."""
+    backend: Literal["talhelper", "talosctl"] = "talhelper"
+    """The tool that turns the Talos layer into machine configs: ``talhelper`` (``talconfig.yaml``)
+    or ``talosctl`` (``talosctl gen config`` plus the machine-config patches under out/talos)."""
+    config_contract: TalosMinor | None = None
+    """The machine-config version contract (``talosctl gen config --talos-version``), e.g.
+    ``v1.11``: the Talos minor the cluster's configs were first generated for. Unset, it is the
+    minor of ``versions.talos``; a running cluster keeps its contract across Talos upgrades, so
+    ``generate`` refuses a version bump that would change it silently."""
+    workload_isolation: bool | None = None
+    """Talos 1.14+ workload isolation (``SecurityProfileConfig.workloadIsolation``); unset: the
+    upstream default, on for a 1.14+ contract and off for clusters made by an older one."""
 
 
 class RemoteState(Base):
@@ -399,6 +414,7 @@ class App(Base):
     secrets: tuple[ProjectPath, ...] = ()
     """SOPS-encrypted files of the project (``*.sops.yaml``) copied beside the release;
     Flux decrypts them."""
+
     made_by: Helper | None = None
     """The helper that made the app (set by ``cilium(...)`` and the like): its values,
     resources and dependencies are derived from the cluster when it is deployed."""

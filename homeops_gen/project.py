@@ -243,19 +243,24 @@ def _field_prefix(source: str, position: tuple[int, int | None] | None, title: s
         if isinstance(parent, ast.Call) and _call_name(parent) in _ROOT_CALLS:
             text = "".join(parts).lstrip(".")
             return f"{text}." if text else f"{title}."
-        if isinstance(parent, (ast.List, ast.Tuple)) and node in parent.elts:
-            parts.insert(0, f"[{parent.elts.index(node)}]")
-        elif (left := _list_before(parent, node)) and parts and parts[0].startswith("["):
-            # [a, b] + [c]: the right-hand list's indexes continue the left one's.
-            parts[0] = f"[{int(parts[0][1:-1]) + len(left.elts)}]"
-        elif isinstance(parent, ast.keyword) and parent.arg:
-            parts.insert(0, f".{parent.arg}")
-        elif isinstance(parent, ast.Dict) and node in parent.values:
-            key = parent.keys[parent.values.index(node)]
-            if isinstance(key, ast.Constant):
-                parts.insert(0, f".{key.value!s}")
+        _add_step(parent, node, parts)
         node = parent
     return f"{title}."
+
+
+def _add_step(parent: ast.AST, node: ast.AST, parts: list[str]) -> None:
+    """Prepend to ``parts`` where ``node`` sits in ``parent``: ``[1]``, ``.nodes``, ..."""
+    if isinstance(parent, (ast.List, ast.Tuple)) and node in parent.elts:
+        parts.insert(0, f"[{parent.elts.index(node)}]")
+    elif (left := _list_before(parent, node)) and parts and parts[0].startswith("["):
+        # [a, b] + [c]: the right-hand list's indexes continue the left one's.
+        parts[0] = f"[{int(parts[0][1:-1]) + len(left.elts)}]"
+    elif isinstance(parent, ast.keyword) and parent.arg:
+        parts.insert(0, f".{parent.arg}")
+    elif isinstance(parent, ast.Dict) and node in parent.values:
+        key = parent.keys[parent.values.index(node)]
+        if isinstance(key, ast.Constant):
+            parts.insert(0, f".{key.value!s}")
 
 
 _ROOT_CALLS = {"Cluster", "model_validate"}
@@ -287,8 +292,8 @@ def _read_user_files(root: Path, cluster: Cluster) -> tuple[dict[str, str], list
     files: dict[str, str] = {}
     problems: list[Problem] = []
     for i, app in enumerate(cluster.apps):
-        for field, rel, is_secret in app.user_file_fields():
-            where = f"apps[{i}].{field}"
+        for entry, rel, is_secret in app.user_file_fields():
+            where = f"apps[{i}].{entry}"
             try:
                 text = (root / rel).read_text(encoding="utf-8")
             except FileNotFoundError:

@@ -160,21 +160,8 @@ def plan(root: Path, rendered: dict[str, str]) -> Plan:
         current = read_text(os.path.join(root, rel)) if rel in on_disk else None
         if rel in BLOCK_FILES:
             _plan_block(result, rel, current, with_block(current, text), previous)
-            continue
-        if current == text:
-            result.unchanged.append(rel)
-            continue
-        if current is None:
-            result.create[rel] = text
-            continue
-        result.current[rel] = current
-        result.update[rel] = text
-        if rel == MANIFEST:
-            continue
-        if rel not in previous:
-            result.foreign.append(rel)
-        elif digest(current) != previous[rel]:
-            result.edited.append(rel)
+        else:
+            _plan_file(result, rel, current, text, previous)
     for rel in sorted(set(previous) - set(wanted)):
         current = read_text(os.path.join(root, rel)) if rel in on_disk else None
         if current is None:
@@ -186,8 +173,40 @@ def plan(root: Path, rendered: dict[str, str]) -> Plan:
         result.delete.append(rel)
         if digest(current) != previous[rel]:
             result.edited.append(rel)
-    known = set(wanted) | set(previous)
-    result.unmanaged = sorted(
+    result.unmanaged.extend(_unmanaged(on_disk, set(wanted) | set(previous)))
+    return result
+
+
+def _plan_file(
+    result: Plan, rel: str, current: str | None, text: str, previous: dict[str, str]
+) -> None:
+    """Plan a file that is wholly ours: unchanged, created, or updated (maybe over an edit)."""
+    if _unchanged_or_new(result, rel, current, text) or current is None:
+        return
+    result.update[rel] = text
+    if rel == MANIFEST:
+        return
+    if rel not in previous:
+        result.foreign.append(rel)
+    elif digest(current) != previous[rel]:
+        result.edited.append(rel)
+
+
+def _unchanged_or_new(result: Plan, rel: str, current: str | None, text: str) -> bool:
+    """Record ``rel`` as unchanged or to create; else keep its ``current`` text and say False."""
+    if current == text:
+        result.unchanged.append(rel)
+        return True
+    if current is None:
+        result.create[rel] = text
+        return True
+    result.current[rel] = current
+    return False
+
+
+def _unmanaged(on_disk: dict[str, bool], known: set[str]) -> list[str]:
+    """Files under ``out/`` the generator never wrote (its temporary files aside)."""
+    return sorted(
         rel
         for rel, is_file in on_disk.items()
         if is_file
@@ -195,20 +214,14 @@ def plan(root: Path, rendered: dict[str, str]) -> Plan:
         and rel not in known
         and not rel.endswith(TMP_SUFFIX)
     )
-    return result
 
 
 def _plan_block(
     result: Plan, rel: str, current: str | None, text: str, previous: dict[str, str]
 ) -> None:
     """Plan a shared file: only its block is ours, and only hand edits inside it conflict."""
-    if current == text:
-        result.unchanged.append(rel)
+    if _unchanged_or_new(result, rel, current, text) or current is None:
         return
-    if current is None:
-        result.create[rel] = text
-        return
-    result.current[rel] = current
     if text.strip():
         result.update[rel] = text
     else:  # nothing of the user's is left once the block goes

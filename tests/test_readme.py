@@ -1,6 +1,7 @@
-"""The README's model reference is generated from the models' field docstrings.
+"""The README stays true to the code: its model reference is generated from the models'
+field docstrings, and its code layout names every module.
 
-Run ``python -m tests.test_readme`` to rewrite it after changing a field.
+Run ``python -m tests.test_readme`` to rewrite the model reference after changing a field.
 """
 
 from __future__ import annotations
@@ -59,7 +60,7 @@ def docstrings(model: type[BaseModel]) -> dict[str, str]:
             continue
         tree = ast.parse(textwrap.dedent(inspect.getsource(cls)))
         body = tree.body[0].body if isinstance(tree.body[0], ast.ClassDef) else []
-        for statement, following in zip(body, body[1:]):
+        for statement, following in zip(body, body[1:], strict=False):
             if (
                 isinstance(statement, ast.AnnAssign)
                 and isinstance(statement.target, ast.Name)
@@ -117,6 +118,15 @@ def test_readme_model_reference_is_generated_from_the_models() -> None:
     assert BEGIN in text and END in text, "the README lost its model reference markers"
     current = text[text.index(BEGIN) : text.index(END) + len(END)]
     assert current == model_reference(), "README is stale: run python -m tests.test_readme"
+
+
+def test_code_layout_names_every_module() -> None:
+    text = README.read_text()
+    layout = text[text.index("## Code layout") :].split("\n## ", 1)[0]
+    for folder in ("homeops_gen", "generators"):
+        for module in sorted((ROOT / folder).rglob("*.py")):
+            if module.name != "__init__.py":
+                assert module.name in layout, f"README's code layout does not name {module}"
 
 
 if __name__ == "__main__":

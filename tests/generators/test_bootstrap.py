@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import os
 import subprocess
 from pathlib import Path
@@ -14,8 +16,8 @@ from homeops_gen.layout import release_dir
 from tests.conftest import MODELS, loaded, rendered
 
 
-def _helmfile(model: str) -> dict:
-    data: dict = yaml.safe_load(rendered(model)["out/bootstrap/helmfile.yaml"])
+def _helmfile(model: str) -> dict[str, Any]:
+    data: dict[str, Any] = yaml.safe_load(rendered(model)["out/bootstrap/helmfile.yaml"])
     return data
 
 

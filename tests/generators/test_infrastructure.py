@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import re
 
 import hcl2
@@ -11,8 +13,10 @@ from homeops_gen.generators.infrastructure import MODULE_DIR, NODE_ATTRIBUTES, V
 from tests.conftest import MODELS, loaded, rendered
 
 
-def _inputs(model: str, host: str) -> dict:
-    return hcl2.loads(rendered(model)[f"out/infrastructure/hosts/{host}/terragrunt.hcl"])["inputs"]
+def _inputs(model: str, host: str) -> dict[str, Any]:
+    unit = hcl2.loads(rendered(model)[f"out/infrastructure/hosts/{host}/terragrunt.hcl"])
+    inputs: dict[str, Any] = unit["inputs"]
+    return inputs
 
 
 def test_each_host_lists_only_its_own_nodes() -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import subprocess
 from pathlib import Path
 
@@ -12,8 +14,8 @@ from tests.conftest import generated, loaded, rendered
 APPS = "out/kubernetes/apps"
 
 
-def _load(model: str, path: str) -> dict:
-    data: dict = yaml.safe_load(rendered(model)[path])
+def _load(model: str, path: str) -> dict[str, Any]:
+    data: dict[str, Any] = yaml.safe_load(rendered(model)[path])
     return data
 
 
