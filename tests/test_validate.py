@@ -100,7 +100,7 @@ def test_flux_path_and_dependency_are_checked() -> None:
 
 def test_helmfile_hook_and_sync_path_are_checked() -> None:
     def change(files: Files) -> None:
-        files.pop(f"{CILIUM}/app/ciliumloadbalancerippool-pool.yaml")
+        files.pop(f"{CILIUM}/resources/ciliumloadbalancerippool-pool.yaml")
         files.pop("out/kubernetes/flux/cluster/kustomization.yaml")
 
     problems = _problems(v.references, _broken(change))
@@ -235,3 +235,20 @@ def test_every_generated_yaml_and_terragrunt_file_carries_its_data() -> None:
                 path.endswith("/" + posixpath.basename(u)) for u in user_files
             ):
                 assert isinstance(text, Generated), path
+
+
+def test_a_custom_resource_beside_a_helmrelease_is_caught() -> None:
+    pool = "ciliumloadbalancerippool-pool.yaml"
+
+    def change(files: Files) -> None:
+        # The layout the many-apps model had before: the pool beside Cilium's release.
+        files[f"{CILIUM}/app/{pool}"] = files.pop(f"{CILIUM}/resources/{pool}")
+        files[f"{CILIUM}/app/kustomization.yaml"] += f"  - ./{pool}\n"
+
+    problems = _problems(v.custom_resources_apart, _broken(change))
+    assert len(problems) == 1
+    assert problems[0].startswith(
+        f"{CILIUM}/ks.yaml: Kustomization cilium applies CiliumLoadBalancerIPPool "
+        f"({CILIUM}/app/{pool}) together with a HelmRelease"
+    )
+    assert _problems(v.custom_resources_apart, dict(rendered("nova"))) == []
