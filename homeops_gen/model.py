@@ -237,6 +237,9 @@ class ProxmoxHost(Base):
     """The host's node name inside Proxmox, when it differs from ``name``."""
     insecure: bool = False
     """Accept the API's self-signed TLS certificate (a fresh Proxmox install has one)."""
+    ssh_user: str | None = None
+    """No longer used: nothing generated connects to the host over SSH (accepted, with a
+    warning, so older models still load; remove it)."""
 
     @property
     def proxmox_node(self) -> str:

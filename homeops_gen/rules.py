@@ -50,6 +50,7 @@ class Problem:
 
 WARNINGS: dict[str, str] = {
     "host-unused": "a Proxmox host no node runs on",
+    "ssh-user-unused": "ProxmoxHost.ssh_user, which nothing uses any more",
     "single-control-plane": "one control plane: etcd and the API have no redundancy",
     "even-control-planes": "an even number of control planes",
     "talos-version-unknown": "a Talos version newer than the known support matrix",
@@ -158,6 +159,13 @@ def nodes_and_hosts(cluster: Cluster) -> Iterator[Problem]:
                 "host-unused",
                 f"hosts[{i}]",
                 f"no node runs on {host.name!r}: only the ISO is downloaded there",
+            )
+        if host.ssh_user is not None:
+            yield warning(
+                "ssh-user-unused",
+                f"hosts[{i}].ssh_user",
+                "nothing generated connects over SSH any more (the provider downloads the ISO "
+                "and creates the VMs through the API): remove ssh_user",
             )
     for i, node in enumerate(cluster.nodes):
         if node.host not in names:

@@ -615,6 +615,10 @@ def test_base_model_is_valid(tmp_path: Path) -> None:
             },
             ["no node runs on 'spare'"],
         ),
+        (
+            {"hosts": [{**BASE["hosts"][0], "ssh_user": "tofu"}, *BASE["hosts"][1:]]},
+            ["hosts[0].ssh_user", "remove ssh_user"],
+        ),
     ],
 )
 def test_warnings_do_not_fail_unless_strict(
