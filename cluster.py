@@ -5,6 +5,7 @@ Edit this file, run `homeops-gen` (or `make generate`), review the diff of out/.
 
 from homeops_gen import (
     App,
+    Automation,
     Chart,
     Cluster,
     GitOps,
@@ -69,6 +70,9 @@ cluster = Cluster(
     state=RemoteState(bucket="home-ops-remote-state"),
     gitops=GitOps(repository="https://github.com/diegocaspi/home-ops", branch="main"),
     sops=Sops(age_recipients=["age1uufdnvkw0darvl867yuk58dd80k7yynag27r2au4vua9hc28y4zsal98g4"]),
+    # This repository's own CI tests the checkout itself (.ci/run); the generated workflow
+    # installs a published homeops-gen, so it is left out here.
+    automation=Automation(github_actions=False),
     apps=[
         cilium("1.18.4"),
         flux_operator("0.36.0"),

@@ -115,3 +115,13 @@ ROOT_KUSTOMIZATION = "cluster-apps"
 
 SOPS_AGE_SECRET = "sops-age"
 """The Secret in flux-system holding the age key Flux decrypts SOPS files with."""
+
+RENOVATE_CONFIG = "renovate.json"
+"""The Renovate config: the first name Renovate looks for, so no other config file shadows it."""
+
+WORKFLOW = ".github/workflows/homeops-gen.yaml"
+"""The GitHub Actions workflow that checks pull requests and regenerates Renovate's."""
+
+REGENERATION_AUTHOR = "41898282+github-actions[bot]@users.noreply.github.com"
+"""The Git author email of the workflow's regeneration commits (GitHub Actions' bot), which
+the Renovate config ignores so Renovate keeps updating its branch after them."""

@@ -15,6 +15,7 @@ from homeops_gen.derived_apps import deploy
 
 __all__ = [
     "App",
+    "Automation",
     "Bgp",
     "BgpPeer",
     "Chart",
@@ -590,6 +591,35 @@ class App(Base):
                 yield f"{field}[{j}]", path, field == "secrets"
 
 
+class Automation(Base):
+    """What keeps the repository current: a Renovate config and a GitHub Actions workflow."""
+
+    renovate: bool = True
+    """Generate ``renovate.json``: Renovate bumps the versions in ``cluster.py``, never ``out/``."""
+    renovate_presets: tuple[
+        Annotated[
+            str,
+            matching(r"[^\s\"'\\]+", "a Renovate preset such as config:recommended (no spaces)"),
+        ],
+        ...,
+    ] = ("config:recommended",)
+    """The Renovate presets the config extends; your own Renovate settings go in a preset."""
+    github_actions: bool = True
+    """Generate ``.github/workflows/homeops-gen.yaml``: check pull requests, regenerate Renovate's."""
+    install: (
+        Annotated[
+            str,
+            matching(
+                r"(git\+)?https://[^\s\"'\\$`]+",
+                "a pip URL such as git+https://github.com/OWNER/homeops-gen@v0.1.0",
+            ),
+        ]
+        | None
+    ) = None
+    """Where the workflow installs homeops-gen from instead of PyPI (a version not published
+    there): a pip URL such as ``git+https://github.com/OWNER/homeops-gen@v0.1.0``."""
+
+
 class Cluster(Base):
     """The whole cluster: hosts, nodes, versions, network and apps."""
 
@@ -616,6 +646,8 @@ class Cluster(Base):
     namespaces: tuple[Namespace, ...] = ()
     """Labels and annotations of namespaces (e.g. Pod Security levels); each is created even
     when no app uses it."""
+    automation: Automation = Automation()
+    """Renovate and the GitHub Actions workflow of the repository."""
     endpoint: IPv4Address | None = None
     """The Kubernetes API address: the first control plane's IP by default, or a VIP."""
     accept_warnings: tuple[str, ...] = ()

@@ -9,9 +9,11 @@ from homeops_gen.generators import (
     devenv,
     infrastructure,
     kubernetes,
+    renovate,
     repository,
     sops,
     talos,
+    workflow,
 )
 from homeops_gen.project import Project
 
@@ -27,6 +29,8 @@ GENERATORS: tuple[Generator, ...] = (
     kubernetes.render,
     devenv.render,
     sops.render,
+    renovate.render,
+    workflow.render,
 )
 """Every layer's generator (the ``generators/`` folder), in the order they render; then
 ``generators/repository.py``, which lists what they generated."""

@@ -152,9 +152,14 @@ def plan(root: Path, rendered: dict[str, str]) -> Plan:
     wanted = dict(rendered)
     wanted[MANIFEST] = manifest_text(rendered)
     result = Plan()
-    # One walk of out/ tells which files exist, so only those are opened.
+    # One walk of out/ tells which files exist, so only those are opened; outside out/, the
+    # root and each folder of a generated file (.github/workflows) are listed.
     on_disk = _entries(root, OUT, recursive=True)
-    on_disk.update(_entries(root, "", recursive=False))
+    outside = {
+        posixpath.dirname(rel) for rel in (*wanted, *previous) if not rel.startswith(OUT + "/")
+    }
+    for folder in sorted(outside | {""}):
+        on_disk.update(_entries(root, folder, recursive=False))
     result.stale = sorted(rel for rel, is_file in on_disk.items() if rel.endswith(TMP_SUFFIX))
     for rel, text in wanted.items():
         current = read_text(os.path.join(root, rel)) if rel in on_disk else None
