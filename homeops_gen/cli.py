@@ -12,7 +12,7 @@ from typing import TextIO
 from homeops_gen import pipeline, writer
 from homeops_gen.errors import HomeopsError
 
-COMMANDS = ("generate", "diff", "validate")
+COMMANDS = ("generate", "diff", "validate", "import")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -26,8 +26,10 @@ def _parser() -> argparse.ArgumentParser:
         default="generate",
         choices=COMMANDS,
         help="generate (default): write out/ and the root files; "
-        "diff: print what would change; validate: run every output check",
+        "diff: print what would change; validate: run every output check; "
+        "import SOURCE: write cluster.py (into -C DIR) from an existing repository",
     )
+    parser.add_argument("source", nargs="?", type=Path, help="import: the repository to read")
     parser.add_argument(
         "-C", dest="directory", type=Path, default=Path("."), help="work on the project in DIR"
     )
@@ -57,7 +59,10 @@ def _version() -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code (0 ok, 1 differences or refusal, 2 bad input)."""
     args = _parser().parse_args(argv)
-    if args.command != "generate" and (args.check or args.force):
+    if args.source is not None and args.command != "import":
+        print(f"homeops-gen: {args.command} takes no SOURCE (did you mean -C?)", file=sys.stderr)
+        return 2
+    if args.command != "generate" and (args.check or args.force and args.command != "import"):
         print(
             f"homeops-gen: --check and --force go with generate, not {args.command}",
             file=sys.stderr,
@@ -74,6 +79,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _run(args: argparse.Namespace, out: TextIO) -> int:
     root: Path = args.directory.resolve()
+    if args.command == "import":
+        return _import(args, root, out)
     result = pipeline.build(root, strict=args.strict, thorough=args.command == "validate")
     for warning in result.project.warnings:
         print(warning, file=sys.stderr)
@@ -94,6 +101,19 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
         f"{len(plan.delete)} deleted, {len(plan.unchanged)} unchanged",
         file=out,
     )
+    return 0
+
+
+def _import(args: argparse.Namespace, root: Path, out: TextIO) -> int:
+    if args.source is None:
+        raise HomeopsError("import needs SOURCE: homeops-gen import SOURCE [-C DIR]")
+    adoption = pipeline.import_repository(args.source, root, force=args.force)
+    out.write(adoption.imported.report.text())
+    print(f"wrote {len(adoption.written)} file(s) into {root}", file=out)
+    if adoption.problems:
+        print(f"the imported model does not generate yet: {adoption.problems}", file=sys.stderr)
+        return 1
+    print("the imported model generates; review cluster.py, then run homeops-gen", file=out)
     return 0
 
 
