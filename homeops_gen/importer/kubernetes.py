@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from homeops_gen.importer.source import YAML_SUFFIXES, Source, is_object
+from homeops_gen.importer.source import YAML_SUFFIXES, Source, dig, is_object, listed
 from homeops_gen.secrets import is_sops_encrypted
 
 FLUX_KUSTOMIZE = "kustomize.toolkit.fluxcd.io/"
@@ -126,9 +126,9 @@ def _read_sops(source: Source, facts: KubernetesFacts) -> None:
                 ages += [a.strip() for a in age.split(",")]
             elif isinstance(age, list):
                 ages += [str(a).strip() for a in age]
-            for group in rule.get("key_groups") or []:
+            for group in listed(rule.get("key_groups")):
                 if isinstance(group, dict):
-                    ages += [str(a).strip() for a in group.get("age") or []]
+                    ages += [str(a).strip() for a in listed(group.get("age"))]
             for key in ("pgp", "kms", "gcp_kms", "azure_keyvault", "hc_vault_transit_uri"):
                 if rule.get(key):
                     source.report.skip(path, f"creation rule {key}", "the model has age only")
@@ -140,7 +140,7 @@ def _read_sops(source: Source, facts: KubernetesFacts) -> None:
         text = source.text(path) if path.endswith(YAML_SUFFIXES) else None
         if text and is_sops_encrypted(text):
             for document in source.yaml(path) or []:
-                for entry in document.get("sops", {}).get("age") or []:
+                for entry in listed(dig(document, "sops", "age")):
                     recipient = entry.get("recipient") if isinstance(entry, dict) else None
                     if isinstance(recipient, str) and recipient not in facts.recipients:
                         facts.recipients.append(recipient)
@@ -155,7 +155,7 @@ def _read_sync(source: Source, documents: list[Document], facts: KubernetesFacts
     candidates: list[tuple[str, dict[str, Any]]] = []
     for doc in documents:
         if doc.kind == "FluxInstance":
-            candidates.append((doc.file, doc.spec.get("sync") or {}))
+            candidates.append((doc.file, dig(doc.spec, "sync") or {}))
         elif doc.kind == "HelmRelease":
             values = doc.spec.get("values")
             instance = values.get("instance") if isinstance(values, dict) else None
@@ -216,7 +216,7 @@ def _kustomize_files(source: Source, folder: str, seen: set[str]) -> list[str]:
     for key in sorted(set(config) - _KUSTOMIZE_KEYS):
         source.report.skip(path, key, "kustomize feature not in the model")
     files = []
-    for entry in config.get("resources") or []:
+    for entry in listed(config.get("resources")):
         ref = str(entry)
         if "://" in ref or ref.startswith("github.com/"):
             source.report.skip(path, f"resource {ref}", "remote resources are not in the model")
@@ -316,7 +316,7 @@ def _read_app(
         )
     namespace = (
         ks.spec.get("targetNamespace")
-        or release.data.get("metadata", {}).get("namespace")
+        or dig(release.data, "metadata", "namespace")
         or _folder_namespace(source, release.file)
     )
     if not isinstance(namespace, str) or not namespace:
@@ -327,7 +327,7 @@ def _read_app(
         report.change(
             ks.file, f"Kustomization {ks.name}", f"renamed {release.name}, after its HelmRelease"
         )
-    for dep in ks.spec.get("dependsOn") or []:
+    for dep in listed(ks.spec.get("dependsOn")):
         if isinstance(dep, dict) and isinstance(dep.get("name"), str):
             app.depends_on.append(dep["name"])
     common = ks.spec.get("commonMetadata")
@@ -393,7 +393,7 @@ def _chart(
         (d.kind, d.name): d for f in files for d in by_file.get(f, []) if d.kind in CHART_SOURCES
     }
     ref = spec.get("chartRef")
-    template = spec.get("chart", {}).get("spec") if isinstance(spec.get("chart"), dict) else None
+    template = dig(spec, "chart", "spec")
     if isinstance(ref, dict):
         key = (str(ref.get("kind")), str(ref.get("name")))
         found = local.get(key) or sources.get(key)
@@ -405,11 +405,7 @@ def _chart(
             )
             return None
         url = str(found.spec.get("url", ""))
-        tag = (
-            found.spec.get("ref", {}).get("tag")
-            if isinstance(found.spec.get("ref"), dict)
-            else None
-        )
+        tag = dig(found.spec, "ref", "tag") if isinstance(found.spec.get("ref"), dict) else None
         if key[0] != "OCIRepository" or not url.startswith("oci://") or not isinstance(tag, str):
             report.skip(
                 found.file, f"{key[0]} {key[1]}", "only OCI charts pinned by tag are in the model"
@@ -432,7 +428,8 @@ def _chart(
         )
         return found
     if isinstance(template, dict):
-        source_ref = template.get("sourceRef") or {}
+        source_ref = template.get("sourceRef")
+        source_ref = source_ref if isinstance(source_ref, dict) else {}
         key = (str(source_ref.get("kind")), str(source_ref.get("name")))
         found = local.get(key) or sources.get(key)
         chart, version = template.get("chart"), template.get("version")
@@ -488,10 +485,10 @@ def _read_helmfiles(source: Source, facts: KubernetesFacts) -> None:
         config = source.mapping(path)
         if config is None:
             continue
-        defaults = config.get("helmDefaults") or {}
+        defaults = config.get("helmDefaults")
         args = defaults.get("args") if isinstance(defaults, dict) else None
-        crds_only = "crds" in posixpath.basename(path) or "--include-crds" in (args or [])
-        for i, entry in enumerate(config.get("releases") or []):
+        crds_only = "crds" in posixpath.basename(path) or "--include-crds" in listed(args)
+        for i, entry in enumerate(listed(config.get("releases"))):
             if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
                 report.skip(path, f"releases[{i}]", "expected a release with a name")
                 continue
@@ -511,7 +508,7 @@ def _read_helmfiles(source: Source, facts: KubernetesFacts) -> None:
                     chart=str(entry.get("chart", "")),
                     version=str(entry.get("version", "")),
                     values=values if isinstance(values, list) else [values],
-                    hooks=[h for h in entry.get("hooks") or [] if isinstance(h, dict)],
+                    hooks=[h for h in listed(entry.get("hooks")) if isinstance(h, dict)],
                 )
             )
         for key in sorted(set(config) - {"releases", "helmDefaults", "repositories"}):
@@ -521,7 +518,7 @@ def _read_helmfiles(source: Source, facts: KubernetesFacts) -> None:
 def hook_urls(hook: dict[str, Any]) -> list[str]:
     """The https:// manifests a hook applies (CRDs, typically)."""
     urls: list[str] = []
-    for arg in hook.get("args") or []:
+    for arg in listed(hook.get("args")):
         for match in _URL.finditer(str(arg)):
             urls.append(match.group(1) or match.group(2))
     return urls

@@ -14,7 +14,7 @@ from homeops_gen.importer.infrastructure import InfraFacts, Vm, vm_ip
 from homeops_gen.importer.kubernetes import Document, FluxApp, KubernetesFacts, Release, hook_urls
 from homeops_gen.importer.python import Call
 from homeops_gen.importer.report import Report
-from homeops_gen.importer.source import Source
+from homeops_gen.importer.source import Source, dig, listed
 from homeops_gen.importer.talos import TalosFacts, TalosNode
 from homeops_gen.model import App, Chart, Cluster, GitOps, Network
 from homeops_gen.releases import resource_file
@@ -293,7 +293,7 @@ def _load_balancer_pool(kube: KubernetesFacts) -> str | None:
         if app.chart and app.chart["url"].rstrip("/").rsplit("/", 1)[-1] == "cilium":
             for doc in app.objects:
                 if doc.kind == "CiliumLoadBalancerIPPool":
-                    blocks = doc.spec.get("blocks") or doc.spec.get("cidrs") or []
+                    blocks = listed(doc.spec.get("blocks")) or listed(doc.spec.get("cidrs"))
                     if len(blocks) == 1 and isinstance(blocks[0], dict) and "cidr" in blocks[0]:
                         return str(blocks[0]["cidr"])
     return None
@@ -553,7 +553,7 @@ def _bootstrap(source: Source, app: FluxApp, release: Release, chart: dict[str, 
         urls = hook_urls(hook)
         crds += [u for u in urls if u not in crds]
         if not urls:
-            args = " ".join(str(a) for a in hook.get("args") or [])
+            args = " ".join(str(a) for a in listed(hook.get("args")))
             if "--filename=" in args or "-f " in args:
                 report.map(
                     release.file, f"release {release.name} hook applying the app's manifests"
@@ -616,8 +616,11 @@ def _helper(
         ]
     best: tuple[dict[str, Any], Any, list[Document], App] | None = None
     for variant in variants:
-        candidate = getattr(helpers, func)(chart["version"], **kwargs, **variant)
-        resolved = candidate.resolve(derivation)
+        try:
+            candidate = getattr(helpers, func)(chart["version"], **kwargs, **variant)
+            resolved = candidate.resolve(derivation)
+        except ValueError:  # a chart version or app name the model refuses: a plain App
+            return None
         values = dict(app.values)
         missing: list[str] | None = None
         if func == "flux_instance":
@@ -645,7 +648,7 @@ def _helper(
     if best is None:
         missing = []
         first = getattr(helpers, func)(chart["version"], **kwargs).resolve(derivation)
-        _overrides(first.values, app.values, missing)
+        _overrides(first.values, app.values, missing)  # the same call succeeded above
         why = f"lacks {', '.join(missing)}" if missing else "its manifests differ"
         report.change(
             app.release.file,
@@ -695,9 +698,7 @@ def _keep_sync_path(
     source: Source, app: FluxApp, values: dict[str, Any], derived: dict[str, Any]
 ) -> dict[str, Any]:
     """flux-instance values with the sync path of the generated tree (``out/kubernetes/...``)."""
-    sync = (
-        values.get("instance", {}).get("sync") if isinstance(values.get("instance"), dict) else None
-    )
+    sync = dig(values, "instance", "sync")
     path = derived["instance"]["sync"]["path"]
     if isinstance(sync, dict) and sync.get("path") not in (None, path):
         source.report.change(

@@ -108,13 +108,33 @@ class Source:
         return found
 
 
+def listed(value: Any) -> list[Any]:
+    """``value`` if it is a list, else an empty one (malformed input reads as absent)."""
+    return value if isinstance(value, list) else []
+
+
+def dig(data: Any, *keys: str) -> Any:
+    """``data[k1][k2]...``, or None where a level is missing or not a mapping."""
+    for key in keys:
+        if not isinstance(data, dict):
+            return None
+        data = data.get(key)
+    return data
+
+
 def is_object(document: Any) -> bool:
-    """Whether ``document`` is a Kubernetes object (apiVersion, kind)."""
-    return (
+    """Whether ``document`` is a Kubernetes object (apiVersion, kind, and a name unless it is
+    a kustomize file)."""
+    if not (
         isinstance(document, dict)
         and isinstance(document.get("apiVersion"), str)
         and isinstance(document.get("kind"), str)
-    )
+    ):
+        return False
+    if document["apiVersion"].startswith("kustomize.config.k8s.io/"):
+        return True
+    name = dig(document, "metadata", "name")
+    return isinstance(name, str) and bool(name)
 
 
 _HCL_STRING = re.compile(r'^"(.*)"$', re.S)
@@ -150,7 +170,7 @@ def hcl_expression(value: Any) -> str | None:
 
 def hcl_blocks(parsed: dict[str, Any], kind: str) -> Iterator[tuple[list[str], dict[str, Any]]]:
     """Every ``kind`` block of a parsed HCL file: its labels and its body."""
-    for entry in parsed.get(kind, []) or []:
+    for entry in listed(parsed.get(kind)):
         yield from _labelled(entry, [])
 
 

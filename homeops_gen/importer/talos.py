@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 import yaml
 
 from homeops_gen.apps import KUBEPRISM_PORT
-from homeops_gen.importer.source import Source
+from homeops_gen.importer.source import Source, dig, listed
 
 TALCONFIG_NAMES = ("talconfig.yaml", "talconfig.yml")
 
@@ -237,13 +237,12 @@ def _node(source: Source, path: str, i: int, node: Any) -> TalosNode | None:
         parsed.labels = {str(k): str(v) for k, v in labels.items()}
     schematic = node.get("schematic")
     if isinstance(schematic, dict):
-        extensions = (
-            schematic.get("customization", {})
-            .get("systemExtensions", {})
-            .get("officialExtensions", [])
+        extensions = dig(schematic, "customization", "systemExtensions", "officialExtensions")
+        parsed.extensions = tuple(str(e) for e in listed(extensions))
+        customization = schematic.get("customization")
+        other = (
+            set(customization) - {"systemExtensions"} if isinstance(customization, dict) else set()
         )
-        parsed.extensions = tuple(str(e) for e in extensions or [])
-        other = set(schematic.get("customization", {})) - {"systemExtensions"}
         if other:
             report.skip(path, f"{where}.schematic", f"not in the model: {', '.join(sorted(other))}")
     nameservers = node.get("nameservers")
@@ -254,14 +253,14 @@ def _node(source: Source, path: str, i: int, node: Any) -> TalosNode | None:
         for interface in interfaces:
             if not isinstance(interface, dict):
                 continue
-            for address in interface.get("addresses") or []:
+            for address in listed(interface.get("addresses")):
                 try:
                     iface = IPv4Interface(str(address))
                 except ValueError:
                     continue
                 if iface.ip == ip:
                     parsed.prefix = iface.network.prefixlen
-            for route in interface.get("routes") or []:
+            for route in listed(interface.get("routes")):
                 if isinstance(route, dict) and route.get("network") == "0.0.0.0/0":
                     parsed.gateway = _string(route.get("gateway"))
             vip = interface.get("vip")
