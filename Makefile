@@ -35,7 +35,7 @@ validate: $(TEST_STAMP)
 ## Install the test dependencies and run the whole suite (type checks included).
 test: $(TEST_STAMP)
 	$(BIN)/mypy homeops_gen generators
-	$(BIN)/black --check --quiet homeops_gen generators tests bench cluster.py
+	$(BIN)/black --check --quiet homeops_gen generators tests bench cluster.py setup.py
 	$(BIN)/pytest
 
 ## Print the performance table.

@@ -24,7 +24,7 @@
   scripts = {
     gen = {
       description = "Regenerate out/ and the root files from cluster.py";
-      exec = "cd \"$DEVENV_ROOT\" && make generate";
+      exec = "cd \"$DEVENV_ROOT\" && homeops-gen \"$@\"";
     };
     infra-plan = {
       description = "Plan the Proxmox VMs of every host (terragrunt)";

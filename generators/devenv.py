@@ -75,7 +75,9 @@ def scripts(cluster: Cluster) -> list[Script]:
         ]
     return [
         Script(
-            "gen", "Regenerate out/ and the root files from cluster.py", _at_root("make generate")
+            "gen",
+            "Regenerate out/ and the root files from cluster.py",
+            _at_root('homeops-gen "$@"'),
         ),
         Script(
             "infra-plan",

@@ -20,6 +20,15 @@ FLUX_SYNC_PATH = f"{KUBERNETES}/flux/cluster"
 MANIFEST = f"{OUT}/.homeops-gen.json"
 """The record of every file the generator wrote, with its content hash."""
 
+MODEL_FILE = "cluster.py"
+"""The model, at the project root: the one file the user edits."""
+
+GITIGNORE = ".gitignore"
+GITATTRIBUTES = ".gitattributes"
+BLOCK_FILES = (GITIGNORE, GITATTRIBUTES)
+"""Root files shared with the user: homeops-gen owns only a marked block in each, and
+every line outside it is the user's."""
+
 TALSECRET = f"{TALOS}/talsecret.sops.yaml"
 """talhelper's cluster secrets, encrypted with SOPS (made by ``talos-gen``, never by us)."""
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from contextvars import ContextVar
 from functools import cached_property
 from ipaddress import IPv4Address, IPv4Network
 from typing import Annotated, Any, Literal
@@ -23,6 +25,19 @@ __all__ = [
     "Versions",
 ]
 
+
+def matching(pattern: str, what: str) -> AfterValidator:
+    """A check that a string matches ``pattern``; a mismatch says it is not ``what``."""
+    regex = re.compile(pattern)
+
+    def check(value: str) -> str:
+        if not regex.fullmatch(value):
+            raise ValueError(f"{value!r} is not {what}")
+        return value
+
+    return AfterValidator(check)
+
+
 _DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
 
 
@@ -38,34 +53,52 @@ def _dns_label(value: str) -> str:
 DnsLabel = Annotated[str, AfterValidator(_dns_label)]
 """A DNS-1123 label: the names of nodes, hosts, apps and namespaces."""
 
-SemVer = Annotated[str, StringConstraints(pattern=r"^v\d+\.\d+\.\d+$")]
+SemVer = Annotated[str, matching(r"v\d+\.\d+\.\d+", "a version such as v1.3.0")]
 """A version with a leading ``v``, such as ``v1.11.5``."""
 
-ChartVersion = Annotated[str, StringConstraints(pattern=r"^\d+\.\d+\.\d+([-+][0-9A-Za-z.+-]+)?$")]
+ChartVersion = Annotated[
+    str,
+    matching(r"\d+\.\d+\.\d+([-+][0-9A-Za-z.+-]+)?", "a chart version such as 1.18.4"),
+]
 """A chart's semantic version without a leading ``v``, such as ``1.18.4``."""
 
-HttpsUrl = Annotated[str, StringConstraints(pattern=r"^https://[A-Za-z0-9._~:/?#@!&+,;=%-]+$")]
+HttpsUrl = Annotated[
+    str, matching(r"https://[A-Za-z0-9._~:/?#@!&+,;=%-]+", "an https:// URL (no spaces or quotes)")
+]
 """A ``https://`` URL of characters that need no quoting anywhere."""
 
-EnvVarName = Annotated[str, StringConstraints(pattern=r"^[A-Z_][A-Z0-9_]*$")]
+EnvVarName = Annotated[
+    str, matching(r"[A-Z_][A-Z0-9_]*", "an environment variable name such as R2_ACCESS_KEY")
+]
 """The name of an environment variable."""
 
 # Keys and values of Kubernetes labels (the prefix of a key is optional).
 LabelKey = Annotated[
     str,
-    StringConstraints(
-        pattern=r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?"
-        r"[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$",
-        max_length=317,
+    StringConstraints(max_length=317),
+    matching(
+        r"([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?"
+        r"[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?",
+        "a label key such as topology.kubernetes.io/zone (an optional DNS prefix and '/', "
+        "then a name of letters, digits, '-', '_' and '.')",
     ),
 ]
 LabelValue = Annotated[
-    str, StringConstraints(pattern=r"^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$")
+    str,
+    matching(
+        r"([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?",
+        "a label value (at most 63 letters, digits, '-', '_' or '.', "
+        "starting and ending with a letter or digit)",
+    ),
 ]
 
 # An official Talos system extension, e.g. "siderolabs/qemu-guest-agent".
 Extension = Annotated[
-    str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9._-]*/[a-z0-9][a-z0-9._-]*$")
+    str,
+    matching(
+        r"[a-z0-9][a-z0-9._-]*/[a-z0-9][a-z0-9._-]*",
+        "a Talos system extension such as siderolabs/qemu-guest-agent",
+    ),
 ]
 
 _PROJECT_PATH = re.compile(r"^[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*$")
@@ -84,17 +117,41 @@ ProjectPath = Annotated[str, AfterValidator(_project_path)]
 """A file of the project, relative to ``cluster.py``'s folder."""
 
 
+ProxmoxName = Annotated[
+    str,
+    matching(
+        r"[A-Za-z0-9][A-Za-z0-9_.-]*",
+        "a Proxmox name such as local-lvm or vmbr0 (letters, digits, '_', '.' and '-')",
+    ),
+]
+"""The name of a Proxmox datastore or bridge."""
+
+DevicePath = Annotated[
+    str, matching(r"/dev/[A-Za-z0-9/_.-]+", "a disk device path such as /dev/sda")
+]
+"""A block device of a node, such as ``/dev/sda``."""
+
+
+ON_CREATE: ContextVar[Callable[[BaseModel], None] | None] = ContextVar("on_create", default=None)
+"""Called with every model object as it is built (the loader records where in cluster.py)."""
+
+
 class Base(BaseModel):
     """Every model type: unknown fields rejected, instances immutable."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
+    def model_post_init(self, context: Any, /) -> None:
+        hook = ON_CREATE.get()
+        if hook is not None:
+            hook(self)
+
 
 class Versions(Base):
     """The versions of Talos Linux and Kubernetes the cluster runs."""
 
-    talos: SemVer
-    kubernetes: SemVer
+    talos: Annotated[str, matching(r"v\d+\.\d+\.\d+", "a Talos version such as v1.11.5")]
+    kubernetes: Annotated[str, matching(r"v\d+\.\d+\.\d+", "a Kubernetes version such as v1.34.0")]
 
 
 class Network(Base):
@@ -112,13 +169,13 @@ class ProxmoxHost(Base):
     """A Proxmox VE host the VMs run on."""
 
     name: DnsLabel
-    endpoint: Annotated[str, StringConstraints(pattern=r"^https://[^\s\"'\\$]+/?$")]
-    vm_datastore: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
-    iso_datastore: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")] = (
-        "local"
-    )
-    bridge: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")] = "vmbr0"
-    ssh_user: Annotated[str, StringConstraints(pattern=r"^[a-z_][a-z0-9_-]*\$?$")] = "tofu"
+    endpoint: Annotated[
+        str, matching(r"https://[^\s\"'\\$]+/?", "a Proxmox API URL such as https://pve:8006/")
+    ]
+    vm_datastore: ProxmoxName
+    iso_datastore: ProxmoxName = "local"
+    bridge: ProxmoxName = "vmbr0"
+    ssh_user: Annotated[str, matching(r"[a-z_][a-z0-9_-]*\$?", "a Unix user name")] = "tofu"
     node_name: DnsLabel | None = None
     """The host's node name inside Proxmox, when it differs from ``name``."""
     insecure: bool = False
@@ -160,14 +217,20 @@ class Talos(Base):
     """Talos settings shared by every node."""
 
     extensions: tuple[Extension, ...] = ()
-    install_disk: Annotated[str, StringConstraints(pattern=r"^/dev/[A-Za-z0-9/_.-]+$")] = "/dev/sda"
+    install_disk: DevicePath = "/dev/sda"
     allow_scheduling_on_control_planes: bool = False
 
 
 class RemoteState(Base):
     """OpenTofu state in a Cloudflare R2 bucket, through the S3 backend."""
 
-    bucket: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$")]
+    bucket: Annotated[
+        str,
+        matching(
+            r"[a-z0-9][a-z0-9-]{1,61}[a-z0-9]",
+            "a bucket name (3 to 63 lower-case letters, digits and '-')",
+        ),
+    ]
     account_id_env: EnvVarName = "CLOUDFLARE_ACCOUNT_ID"
     access_key_env: EnvVarName = "R2_ACCESS_KEY"
     secret_key_env: EnvVarName = "R2_ACCESS_SECRET"
@@ -176,15 +239,32 @@ class RemoteState(Base):
 class GitOps(Base):
     """The Git repository Flux syncs the cluster from."""
 
-    repository: Annotated[str, StringConstraints(pattern=r"^(https|ssh)://[^\s\"'\\]+$")]
-    branch: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._/-]*$")] = "main"
+    repository: Annotated[
+        str,
+        matching(
+            r"(https|ssh)://[^\s\"'\\]+",
+            "a Git URL such as https://github.com/you/home-ops or ssh://git@github.com/you/home-ops",
+        ),
+    ]
+    branch: Annotated[
+        str, matching(r"[A-Za-z0-9][A-Za-z0-9._/-]*", "a Git branch name such as main")
+    ] = "main"
 
 
 class Sops(Base):
     """SOPS age recipients that can decrypt the cluster's secrets."""
 
     age_recipients: Annotated[
-        tuple[Annotated[str, StringConstraints(pattern=r"^age1[02-9ac-hj-np-z]{58}$")], ...],
+        tuple[
+            Annotated[
+                str,
+                matching(
+                    r"age1[02-9ac-hj-np-z]{58}",
+                    "an age public key (age1 and 58 more characters, as age-keygen prints)",
+                ),
+            ],
+            ...,
+        ],
         Field(min_length=1),
     ]
 
@@ -192,7 +272,13 @@ class Sops(Base):
 class Chart(Base):
     """A Helm chart: an ``oci://`` reference, or a ``https://`` repository plus ``name``."""
 
-    url: Annotated[str, StringConstraints(pattern=r"^(oci|https)://[^\s\"'\\]+$")]
+    url: Annotated[
+        str,
+        matching(
+            r"(oci|https)://[^\s\"'\\]+",
+            "a chart URL: oci://registry/path/chart or an https:// Helm repository",
+        ),
+    ]
     version: ChartVersion
     name: DnsLabel | None = None
     """The chart's name in a ``https://`` repository; ``oci://`` URLs name the chart."""

@@ -10,7 +10,8 @@ from pathlib import Path
 from homeops_gen import writer
 from homeops_gen.errors import HomeopsError, WriteRefused
 from homeops_gen.importer import Imported, import_tree
-from homeops_gen.project import MODEL_FILE, Project, load
+from homeops_gen.layout import MODEL_FILE
+from homeops_gen.project import Project, load
 from homeops_gen.render import Rendered, render
 from homeops_gen.secrets import creation_rules
 from homeops_gen.validate import ALL_CHECKS, FAST_CHECKS, validate

@@ -3,21 +3,23 @@
 from __future__ import annotations
 
 import ast
+import re
 import sys
 import traceback
+import typing
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
+from homeops_gen import messages
 from homeops_gen.errors import LoadError, ModelError
-from homeops_gen.model import Cluster
+from homeops_gen.layout import MODEL_FILE
+from homeops_gen.model import ON_CREATE, Base, Cluster
 from homeops_gen.rules import Problem, check_cluster
 from homeops_gen.secrets import is_sops_encrypted
-
-MODEL_FILE = "cluster.py"
 
 
 @dataclass(frozen=True)
@@ -41,20 +43,63 @@ def load(root: Path, *, strict: bool = False) -> Project:
         raise LoadError(
             f"{path}: not found (run homeops-gen in the folder of cluster.py, or use -C)"
         )
-    cluster = _run(path)
+    lines: dict[int, int] = {}
+    cluster = _run(path, lines)
     problems = check_cluster(cluster)
     user_files, file_problems = _read_user_files(root, cluster)
     problems += file_problems
     accepted = set(cluster.accept_warnings)
     problems = [p for p in problems if p.error or p.code not in accepted]
     errors = [p for p in problems if p.error or strict]
+    where = _object_lines(cluster, lines)
     if errors:
-        raise ModelError([str(p) for p in errors])
-    warnings = tuple(str(p) for p in problems if not p.error)
+        raise ModelError([_located(p, cluster, where) for p in errors])
+    warnings = tuple(_located(p, cluster, where) for p in problems if not p.error)
     return Project(cluster=cluster, user_files=user_files, warnings=warnings)
 
 
-def _run(path: Path) -> Cluster:
+def _located(problem: Problem, cluster: Cluster, where: dict[str, int]) -> str:
+    """The problem, naming the object it is about and its line in cluster.py."""
+    steps = re.finditer(r"[A-Za-z_]+(\[\d+\])?", problem.path)
+    prefixes = [problem.path[: step.end()] for step in steps]
+    path = next((p for p in reversed(prefixes) if p in where), None)
+    if path is None:
+        return str(problem)
+    obj = _object_at(cluster, path)
+    name = getattr(obj, "name", None)
+    kind = next(c for c in type(obj).__mro__ if Base in c.__bases__).__name__.lower()
+    what = f"{kind} {name!r}, " if isinstance(name, str) else ""
+    return f"{problem} ({what}{MODEL_FILE}:{where[path]})"
+
+
+def _object_at(cluster: Cluster, path: str) -> object:
+    obj: object = cluster
+    for name, index in re.findall(r"([A-Za-z_]+)(?:\[(\d+)\])?", path):
+        obj = getattr(obj, name)
+        if index:
+            obj = obj[int(index)]  # type: ignore[index]
+    return obj
+
+
+def _object_lines(cluster: Cluster, lines: dict[int, int]) -> dict[str, int]:
+    """``{path: line}`` of every model object of ``cluster`` built in cluster.py (``nodes[1]``)."""
+    found: dict[str, int] = {}
+
+    def visit(obj: object, path: str) -> None:
+        if isinstance(obj, Base):
+            if path and id(obj) in lines:
+                found[path] = lines[id(obj)]
+            for name in type(obj).model_fields:
+                visit(getattr(obj, name), f"{path}.{name}" if path else name)
+        elif isinstance(obj, tuple):
+            for i, item in enumerate(obj):
+                visit(item, f"{path}[{i}]")
+
+    visit(cluster, "")
+    return found
+
+
+def _run(path: Path, lines: dict[int, int]) -> Cluster:
     try:
         source = path.read_text(encoding="utf-8")
         code = compile(source, str(path), "exec")
@@ -65,13 +110,31 @@ def _run(path: Path) -> Cluster:
     namespace: dict[str, object] = {"__name__": "cluster", "__file__": str(path)}
     # Like running a script: modules beside cluster.py can be imported.
     sys.path.insert(0, str(path.parent))
+    filename = str(path)
+
+    def record(obj: BaseModel) -> None:
+        frame = sys._getframe(1)
+        while frame is not None and frame.f_code.co_filename != filename:
+            frame = frame.f_back  # type: ignore[assignment]
+        if frame is not None:
+            lines[id(obj)] = frame.f_lineno
+
+    token = ON_CREATE.set(record)
     try:
         exec(code, namespace)
     except ValidationError as exc:
         position = _user_position(exc, path)
         prefix = _field_prefix(source, position, exc.title)
+        prefix += _helper_prefix(source, position, exc.title, namespace)
+        root = _model_named(exc.title)
+        errors = exc.errors()
+        skip = messages.superseded(errors, root)
         raise ModelError(
-            [f"{prefix}{_loc(err['loc'])}: {err['msg']}" for err in exc.errors()],
+            [
+                f"{prefix}{_loc(err['loc'])}: {messages.describe(err, root)}"
+                for i, err in enumerate(errors)
+                if i not in skip
+            ],
             where=f"{path}:{position[0]}" if position else None,
         ) from exc
     except (Exception, SystemExit) as exc:  # the user's code may raise anything
@@ -79,6 +142,7 @@ def _run(path: Path) -> Cluster:
         where = f"{path}:{position[0]}" if position else str(path)
         raise LoadError(f"{where}: {type(exc).__name__}: {exc}") from exc
     finally:
+        ON_CREATE.reset(token)
         sys.path.remove(str(path.parent))
     if "cluster" not in namespace:
         raise LoadError(f"{path}: defines no variable 'cluster' (expected cluster = Cluster(...))")
@@ -90,11 +154,55 @@ def _run(path: Path) -> Cluster:
     return cluster
 
 
+def _model_named(title: str) -> type[BaseModel]:
+    """The model type a validation error is about (``Cluster``, ``Node``, ...)."""
+    found: list[type[BaseModel]] = [Base]
+    for model in found:
+        if model.__name__ == title:
+            return model
+        found.extend(model.__subclasses__())
+    return Cluster
+
+
+def _helper_prefix(
+    source: str, position: tuple[int, int | None] | None, title: str, namespace: dict[str, object]
+) -> str:
+    """The path inside what a helper returns, when a helper (``cilium(...)``) failed to build
+    a nested model: ``chart.`` for the ``Chart`` inside the ``App`` it returns."""
+    call = _call_at(source, position)
+    helper = namespace.get(_call_name(call)) if call is not None else None
+    if helper is None or isinstance(helper, type) or not callable(helper):
+        return ""
+    try:
+        returned = typing.get_type_hints(helper).get("return")
+    except (NameError, TypeError):
+        return ""
+    outer = messages.model_class(returned)
+    inner = messages.path_to(outer, title) if outer is not None else ""
+    return f"{inner}." if inner else ""
+
+
+def _call_at(source: str, position: tuple[int, int | None] | None) -> ast.Call | None:
+    """The call written at ``position`` of the source."""
+    if position is None:
+        return None
+    line, column = position
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Call) and node.lineno == line and node.col_offset == column:
+            return node
+    return None
+
+
 def _loc(loc: tuple[int | str, ...]) -> str:
+    """``nodes[1].labels['a b']`` for pydantic's ``('nodes', 1, 'labels', 'a b', '[key]')``."""
     text = ""
-    for part in loc:
+    for i, part in enumerate(loc):
+        if part == "[key]":
+            continue
         if isinstance(part, int):
             text += f"[{part}]"
+        elif i + 1 < len(loc) and loc[i + 1] == "[key]":
+            text += f"[{part!r}]"
         else:
             text += f".{part}" if text else part
     return text

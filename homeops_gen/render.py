@@ -51,4 +51,6 @@ def render(project: Project) -> Rendered:
             if path in files:
                 raise AssertionError(f"{path} is generated twice")
             files[path] = text
+    # Last: .gitattributes lists every other generated file.
+    files.update(import_module("homeops_gen.generators.repository").render(files))
     return dict(sorted(files.items()))

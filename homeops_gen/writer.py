@@ -17,10 +17,38 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from homeops_gen.errors import HomeopsError, WriteRefused
-from homeops_gen.layout import MANIFEST, OUT
+from homeops_gen.layout import BLOCK_FILES, MANIFEST, MODEL_FILE, OUT
 from homeops_gen.secrets import is_sops_encrypted
 
 TMP_SUFFIX = ".homeops-gen-tmp"
+
+BLOCK_BEGIN = "# BEGIN homeops-gen: generated from cluster.py, edit cluster.py instead\n"
+BLOCK_END = "# END homeops-gen\n"
+
+
+def owned_block(current: str | None) -> str | None:
+    """The text between the markers of a shared file, or None when it has no block."""
+    if current is None or BLOCK_BEGIN not in current:
+        return None
+    inner = current.split(BLOCK_BEGIN, 1)[1]
+    return inner.split(BLOCK_END, 1)[0]
+
+
+def with_block(current: str | None, block: str | None) -> str:
+    """``current`` (the user's lines) with its generated block set to ``block``.
+
+    The block replaces the old one where it was, or is appended; ``None`` removes it.
+    """
+    text = current or ""
+    wrapped = "" if block is None else BLOCK_BEGIN + block + BLOCK_END
+    if BLOCK_BEGIN in text:
+        before, rest = text.split(BLOCK_BEGIN, 1)
+        after = rest.split(BLOCK_END, 1)[1] if BLOCK_END in rest else ""
+        return before + wrapped + after
+    if text and not text.endswith("\n"):
+        text += "\n"
+    separator = "\n" if text and wrapped else ""
+    return text + separator + wrapped
 
 
 def digest(text: str) -> str:
@@ -109,6 +137,9 @@ def plan(
     result = Plan()
     for rel, text in wanted.items():
         current = _read(root / rel)
+        if rel in BLOCK_FILES:
+            _plan_block(result, rel, current, with_block(current, text), previous)
+            continue
         if current == text:
             result.unchanged.append(rel)
             continue
@@ -126,6 +157,9 @@ def plan(
     for rel in sorted(set(previous) - set(wanted)):
         current = _read(root / rel)
         if current is None:
+            continue
+        if rel in BLOCK_FILES:
+            _plan_block(result, rel, current, with_block(current, None), previous)
             continue
         result.current[rel] = current
         result.delete.append(rel)
@@ -148,6 +182,26 @@ def plan(
         if not is_sops_encrypted(found or ""):
             result.plaintext.append(rel)
     return result
+
+
+def _plan_block(
+    result: Plan, rel: str, current: str | None, text: str, previous: dict[str, str]
+) -> None:
+    """Plan a shared file: only its block is ours, and only hand edits inside it conflict."""
+    if current == text:
+        result.unchanged.append(rel)
+        return
+    if current is None:
+        result.create[rel] = text
+        return
+    result.current[rel] = current
+    if text.strip():
+        result.update[rel] = text
+    else:  # nothing of the user's is left once the block goes
+        result.delete.append(rel)
+    block = owned_block(current)
+    if block is not None and rel in previous and digest(block) != previous[rel]:
+        result.edited.append(rel)
 
 
 def refuse_conflicts(result: Plan) -> None:
@@ -194,6 +248,27 @@ def apply(root: Path, result: Plan, *, force: bool = False) -> None:
         tmp, path = _stage(root / MANIFEST, manifest, folders)
         os.sync()
         os.replace(tmp, path)
+
+
+def start_project(root: Path, files: dict[str, str]) -> list[str]:
+    """Write a new project's files (``homeops-gen init``); the paths written.
+
+    An existing model is never replaced; a shared file (``.gitignore``) keeps the
+    user's lines and gains the generated block.
+    """
+    if (root / MODEL_FILE).exists():
+        raise WriteRefused(
+            f"{root / MODEL_FILE} already exists: nothing was written "
+            "(init starts a new project; edit the existing cluster.py instead)"
+        )
+    folders: set[Path] = set()
+    for rel in sorted(files):
+        text = files[rel]
+        if rel in BLOCK_FILES:
+            text = with_block(_read(root / rel), text)
+        tmp, path = _stage(root / rel, text, folders)
+        os.replace(tmp, path)
+    return sorted(files)
 
 
 def _stage(path: Path, text: str, folders: set[Path]) -> tuple[Path, Path]:

@@ -51,6 +51,14 @@ def generated(name: str) -> dict[str, str]:
     return {p: t for p, t in rendered(name).items() if p.rsplit("/", 1)[-1] not in copies}
 
 
+def on_disk(path: str, text: str) -> str:
+    """What a fresh project holds for a generated file (shared files hold the marked block)."""
+    from homeops_gen.layout import BLOCK_FILES
+    from homeops_gen.writer import with_block
+
+    return with_block(None, text) if path in BLOCK_FILES else text
+
+
 def copy_model(name: str, dest: Path) -> Path:
     """A fresh project in ``dest`` with model ``name``'s cluster.py and the files it refers to."""
     source = MODELS[name]

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from homeops_gen.layout import MANIFEST
-from tests.conftest import rendered, run, tree
+from tests.conftest import on_disk, rendered, run, tree
 
 
 def test_generate_writes_every_file_and_check_passes(nova: Path) -> None:
@@ -16,7 +16,7 @@ def test_generate_writes_every_file_and_check_passes(nova: Path) -> None:
     assert result.code == 0, result.err
     expected = rendered("nova")
     for path, text in expected.items():
-        assert (nova / path).read_text() == text
+        assert (nova / path).read_text() == on_disk(path, text), path
     assert (nova / MANIFEST).is_file()
     assert run("-C", nova, "generate", "--check").code == 0
     assert run("-C", nova, "--check").code == 0
@@ -83,6 +83,18 @@ def test_missing_model_file_is_a_clear_error(tmp_path: Path) -> None:
     assert result.code == 2
     assert "cluster.py: not found" in result.err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_diff_exit_code_reports_differences(nova: Path) -> None:
+    assert run("-C", nova, "diff", "--exit-code").code == 1
+    assert run("-C", nova).code == 0
+    assert run("-C", nova, "diff", "--exit-code").code == 0
+    assert run("-C", nova, "diff").code == 0, "without --exit-code, diff succeeds"
+
+
+def test_options_that_do_not_go_with_the_command_are_refused(nova: Path) -> None:
+    assert "--exit-code goes with diff" in run("-C", nova, "--exit-code").err
+    assert run("-C", nova, "generate", "elsewhere").code == 2
 
 
 def test_check_flag_only_with_generate(nova: Path) -> None:

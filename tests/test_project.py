@@ -59,7 +59,7 @@ def test_nested_error_in_a_host(tmp_path: Path) -> None:
     source = (MODELS["nova"] / "cluster.py").read_text()
     broken = source.replace('vm_datastore="vms1"', 'vm_datastore="vms1", disk="x"')
     result = run("-C", _project(tmp_path, broken))
-    assert "  hosts[0].disk: Extra inputs are not permitted" in result.err
+    assert "  hosts[0].disk: unknown field 'disk' of ProxmoxHost" in result.err
 
 
 def test_missing_secret_file_is_a_model_error(tmp_path: Path) -> None:

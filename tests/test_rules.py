@@ -163,7 +163,12 @@ INVALID: dict[str, tuple[dict[str, Any], str, str, list[str]]] = {
         "apps[0].chart.version",
         ["Cilium 1.18", "does not support", "1.28"],
     ),
-    "malformed version": ({"versions__talos": "1.11"}, DEFAULT_APPS, "versions.talos", ["pattern"]),
+    "malformed version": (
+        {"versions__talos": "1.11"},
+        DEFAULT_APPS,
+        "versions.talos",
+        ["'1.11' is not a Talos version such as v1.11.5"],
+    ),
     "unknown dependency": (
         {},
         DEFAULT_APPS
@@ -207,7 +212,7 @@ INVALID: dict[str, tuple[dict[str, Any], str, str, list[str]]] = {
         {"nodes__3": {**NODE, "cpu": 4}},
         DEFAULT_APPS,
         "nodes[3].cpu",
-        ["Extra inputs are not permitted"],
+        ["unknown field 'cpu' of Node"],
     ),
     "https chart without name": (
         {},

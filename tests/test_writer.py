@@ -15,7 +15,7 @@ from homeops_gen import writer
 from homeops_gen.errors import WriteRefused
 from homeops_gen.layout import MANIFEST
 from homeops_gen.writer import TMP_SUFFIX, digest
-from tests.conftest import ROOT, copy_model, rendered, run, tree
+from tests.conftest import on_disk, ROOT, copy_model, rendered, run, tree
 
 APP_DIR = "out/kubernetes/apps/flux-system/flux-instance"
 
@@ -184,7 +184,7 @@ def test_killed_run_leaves_old_or_new_files_and_the_next_run_repairs(
     old = tree(nova)
     model = nova / "cluster.py"
     model.write_text(model.read_text().replace('"nova"', '"nova2"').replace("cores=", "cores=1"))
-    new = rendered_for(nova)
+    new = {p: on_disk(p, t) for p, t in rendered_for(nova).items()}
     writes = sum(1 for p, t in new.items() if old.get(p) != t.encode())
     kill_after = {"first": 1, "middle": writes // 2, "before-manifest": writes}[moment]
     proc = subprocess.run(

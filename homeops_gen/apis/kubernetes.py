@@ -15,13 +15,13 @@ def is_builtin(api_version: str) -> bool:
 def schema_url(api_version: str, kind: str, kubernetes: str) -> str:
     """The JSON schema an editor can check ``kind`` in ``api_version`` against.
 
-    Built-in kinds use the strict schemas of the cluster's Kubernetes version;
+    Built-in kinds use the strict schemas of the cluster's Kubernetes minor (its ``.0``
+    release: a patch bump changes no API, so it changes no generated file);
     custom resources use the CRD schema catalogue by group.
     """
     group, _, version = api_version.rpartition("/")
     if is_builtin(api_version):
         prefix = f"-{group.split('.')[0]}" if group else ""
-        return (
-            f"{CORE_SCHEMAS}/{kubernetes}-standalone-strict/{kind.lower()}{prefix}-{version}.json"
-        )
+        release = ".".join(kubernetes.split(".")[:2]) + ".0"
+        return f"{CORE_SCHEMAS}/{release}-standalone-strict/{kind.lower()}{prefix}-{version}.json"
     return f"{CRD_SCHEMAS}/{group}/{kind.lower()}_{version}.json"

@@ -1,0 +1,38 @@
+"""The project ``homeops-gen init`` starts: a realistic small cluster to edit."""
+
+from __future__ import annotations
+
+import re
+
+from importlib import import_module
+from homeops_gen.layout import GITIGNORE, MODEL_FILE
+from homeops_gen.render import render_template
+
+STARTER_VERSIONS = {"talos": "v1.11.5", "kubernetes": "v1.33.4"}
+"""The Talos and Kubernetes versions a new project starts on."""
+
+DEFAULT_NAME = "homelab"
+
+
+def cluster_name(folder: str) -> str:
+    """A cluster name from the project folder's name, when it makes a DNS label."""
+    name = re.sub(r"[^a-z0-9-]+", "-", folder.lower()).strip("-")[:40].strip("-")
+    return name or DEFAULT_NAME
+
+
+def starter_files(folder: str) -> dict[str, str]:
+    """``cluster.py`` and the ``.gitignore`` block of a new project in ``folder``."""
+    model = render_template(
+        "init/cluster.py.j2", cluster_name=cluster_name(folder), **STARTER_VERSIONS
+    )
+    gitignore: str = import_module("homeops_gen.generators.repository").gitignore()
+    return {MODEL_FILE: model, GITIGNORE: gitignore}
+
+
+NEXT_STEPS = """\
+Next steps:
+  1. Edit {model}: every value marked CHANGE is an example.
+  2. homeops-gen            # writes out/ and the root files
+  3. homeops-gen validate   # needs homeops-gen[validate]
+  4. Commit and push, then follow the first-apply guide in the README.
+"""
