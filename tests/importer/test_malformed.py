@@ -11,18 +11,22 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from homeops_gen.importer import import_tree
-from tests.conftest import MODELS, copy_model, run, tree
+from tests.conftest import FIXTURES, MODELS, copy_model, run, tree
 
-NOVA_FILES: dict[str, bytes] = {}
+HAND_KEPT = FIXTURES / "import-sources" / "hand-kept"
+TREES: dict[str, dict[str, bytes]] = {}
 
 
-def nova_tree(tmp_path: Path) -> dict[str, bytes]:
-    """The files of the generated nova project (generated once)."""
-    if not NOVA_FILES:
-        source = copy_model("nova", tmp_path / "nova")
-        assert run("-C", source).code == 0
-        NOVA_FILES.update(tree(source))
-    return dict(NOVA_FILES)
+def source_tree(tmp_path: Path, name: str = "nova") -> dict[str, bytes]:
+    """The files of a generated fixture project, or of the hand-kept repository (read once)."""
+    if name not in TREES:
+        if name == "hand-kept":
+            TREES[name] = tree(HAND_KEPT)
+        else:
+            source = copy_model(name, tmp_path / name)
+            assert run("-C", source).code == 0
+            TREES[name] = tree(source)
+    return dict(TREES[name])
 
 
 TALCONFIG = "out/talos/talconfig.yaml"
@@ -51,7 +55,7 @@ HELMFILE = "out/bootstrap/helmfile.yaml"
 def test_a_malformed_file_is_reported(
     tmp_path: Path, path: str, content: bytes, reason: str
 ) -> None:
-    files = nova_tree(tmp_path)
+    files = source_tree(tmp_path)
     files[path] = content
 
     report = import_tree(files).report
@@ -60,7 +64,7 @@ def test_a_malformed_file_is_reported(
 
 
 def test_a_node_with_a_bad_address_is_reported(tmp_path: Path) -> None:
-    files = nova_tree(tmp_path)
+    files = source_tree(tmp_path)
     files[TALCONFIG] = files[TALCONFIG].replace(b"ipAddress: 192.168.2.202", b"ipAddress: nowhere")
 
     report = import_tree(files).report
@@ -103,7 +107,7 @@ yaml_data = st.recursive(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(
-    name=st.sampled_from(sorted(MODELS)),
+    name=st.sampled_from([*sorted(MODELS), "hand-kept"]),
     index=st.integers(min_value=0),
     key=st.sampled_from(
         ["spec", "metadata", "nodes", "inputs", "releases", "values", "creation_rules"]
@@ -113,7 +117,7 @@ yaml_data = st.recursive(
 def test_any_shape_of_any_file_never_raises(
     tmp_path: Path, name: str, index: int, key: str, value: Any
 ) -> None:
-    files = nova_tree(tmp_path)
+    files = source_tree(tmp_path, name)
     paths = sorted(p for p in files if p.endswith((".yaml", ".hcl", ".tf")))
     path = paths[index % len(paths)]
     if path.endswith(".yaml"):
