@@ -46,6 +46,14 @@
       description = "Apply the machine configs to every node (--insecure for maintenance mode)";
       exec = "cd \"$DEVENV_ROOT\" && out/talos/apply.sh \"$@\"";
     };
+    talos-upgrade = {
+      description = "Upgrade Talos node by node (control planes one at a time) to the model's version";
+      exec = "cd \"$DEVENV_ROOT\" && out/talos/upgrade.sh talos \"$@\"";
+    };
+    k8s-upgrade = {
+      description = "Upgrade Kubernetes to the model's version (talosctl upgrade-k8s)";
+      exec = "cd \"$DEVENV_ROOT\" && out/talos/upgrade.sh kubernetes \"$@\"";
+    };
     talos-bootstrap = {
       description = "Bootstrap etcd on the first control plane and fetch the kubeconfig";
       exec = "cd \"$DEVENV_ROOT\" && export TALOSCONFIG=out/talos/clusterconfig/talosconfig && talosctl bootstrap --nodes 192.168.2.58 --endpoints 192.168.2.58 && talosctl kubeconfig --nodes 192.168.2.58 --endpoints 192.168.2.58 --force";

@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import posixpath
 
-from homeops_gen.apis import dump
-from homeops_gen.apis.helmfile import SCHEMA_URL, Helmfile, Hook, Release, Repository
-from homeops_gen.formats import shell_quote, yaml_file
-from homeops_gen.layout import BOOTSTRAP, app_dir
+from homeops_gen.apis import document_file
+from homeops_gen.apis.helmfile import Helmfile, Hook, Release, Repository
+from homeops_gen.formats import shell_quote
+from homeops_gen.layout import BOOTSTRAP, HELMFILE, release_dir
 from homeops_gen.model import App, Cluster
 from homeops_gen.project import Project
 from homeops_gen.releases import helm_chart, release_values, resource_file, user_file_name
 
-HELMFILE = f"{BOOTSTRAP}/helmfile.yaml"
 APPLY_ATTEMPTS = 60
 APPLY_DELAY_SECONDS = 5
 
@@ -27,7 +26,7 @@ def render(project: Project) -> dict[str, str]:
     cluster = project.cluster
     if not cluster.bootstrap_apps:
         return {}
-    return {HELMFILE: yaml_file(dump(helmfile(cluster)), schema=SCHEMA_URL)}
+    return {HELMFILE: document_file(helmfile(cluster))}
 
 
 def helmfile(cluster: Cluster) -> Helmfile:
@@ -58,7 +57,7 @@ def resource_paths(app: App) -> list[str]:
 
     Secrets are left to Flux, which decrypts them; the helmfile never sees plain text.
     """
-    folder = posixpath.relpath(f"{app_dir(app.namespace, app.name)}/app", BOOTSTRAP)
+    folder = posixpath.relpath(release_dir(app.namespace, app.name), BOOTSTRAP)
     names = [resource_file(r) for r in app.resources]
     names += [user_file_name(p) for p in app.manifests]
     return [f"{folder}/{name}" for name in names]

@@ -12,12 +12,16 @@ from homeops_gen.layout import (
     FLUX_NAMESPACE,
     INFRASTRUCTURE,
     SOPS_AGE_SECRET,
-    TALOS,
+    TALCONFIG,
+    TALOS_APPLY,
+    TALOS_GEN,
+    TALOS_UPGRADE,
+    TALOSCONFIG,
     TALSECRET,
 )
 from homeops_gen.model import Cluster
 from homeops_gen.project import Project
-from homeops_gen.render import render_template
+from homeops_gen.templating import render_template
 
 PACKAGES = (
     "age",
@@ -48,12 +52,19 @@ def render(project: Project) -> dict[str, str]:
     cluster = project.cluster
     return {
         "devenv.nix": render_template(
-            "devenv/devenv.nix.j2", packages=PACKAGES, scripts=scripts(cluster)
+            "devenv/devenv.nix.j2", packages=packages(cluster), scripts=scripts(cluster)
         ),
         ".env.example": render_template(
             "devenv/env.example.j2", variables=environment_variables(cluster)
         ),
     }
+
+
+def packages(cluster: Cluster) -> tuple[str, ...]:
+    """The tools the scripts run: talhelper only for the talhelper backend."""
+    if cluster.talos.backend == "talhelper":
+        return PACKAGES
+    return tuple(p for p in PACKAGES if p != "talhelper")
 
 
 def _at_root(*commands: str) -> str:
@@ -62,7 +73,6 @@ def _at_root(*commands: str) -> str:
 
 def scripts(cluster: Cluster) -> list[Script]:
     """The operator's scripts, every path pointing at a generated file."""
-    talconfig = f"{TALOS}/talconfig.yaml"
     talsecret = shell_quote(TALSECRET)
     boot = [f"cd {shell_quote(BOOTSTRAP)}", 'helmfile sync --hide-notes "$@"']
     if any(app.secrets for app in cluster.apps):
@@ -89,16 +99,7 @@ def scripts(cluster: Cluster) -> list[Script]:
             "Create or update the Proxmox VMs of every host (terragrunt)",
             _at_root(f"cd {shell_quote(INFRASTRUCTURE)}", 'terragrunt run --all apply "$@"'),
         ),
-        Script(
-            "talos-gen",
-            "Generate the Talos machine configs with talhelper (creates the secrets once)",
-            _at_root(
-                f"if [ ! -f {talsecret} ]; then talhelper gensecret > {talsecret}"
-                f" && sops --encrypt --in-place {talsecret}; fi",
-                f"talhelper genconfig --config-file {shell_quote(talconfig)}"
-                f" --secret-file {talsecret} --out-dir {shell_quote(CLUSTERCONFIG)}",
-            ),
-        ),
+        _talos_gen(cluster),
         Script(
             "talos-encrypt",
             "Encrypt the Talos secrets file with SOPS",
@@ -107,13 +108,23 @@ def scripts(cluster: Cluster) -> list[Script]:
         Script(
             "talos-apply",
             "Apply the machine configs to every node (--insecure for maintenance mode)",
-            _at_root(f'{shell_quote(TALOS + "/apply.sh")} "$@"'),
+            _at_root(f'{shell_quote(TALOS_APPLY)} "$@"'),
+        ),
+        Script(
+            "talos-upgrade",
+            "Upgrade Talos node by node (control planes one at a time) to the model's version",
+            _at_root(f'{shell_quote(TALOS_UPGRADE)} talos "$@"'),
+        ),
+        Script(
+            "k8s-upgrade",
+            "Upgrade Kubernetes to the model's version (talosctl upgrade-k8s)",
+            _at_root(f'{shell_quote(TALOS_UPGRADE)} kubernetes "$@"'),
         ),
         Script(
             "talos-bootstrap",
             "Bootstrap etcd on the first control plane and fetch the kubeconfig",
             _at_root(
-                f"export TALOSCONFIG={shell_quote(CLUSTERCONFIG + '/talosconfig')}",
+                f"export TALOSCONFIG={shell_quote(TALOSCONFIG)}",
                 f"talosctl bootstrap --nodes {shell_quote(cluster.control_planes[0].ip)}"
                 f" --endpoints {shell_quote(cluster.control_planes[0].ip)}",
                 f"talosctl kubeconfig --nodes {shell_quote(cluster.control_planes[0].ip)}"
@@ -146,3 +157,24 @@ def environment_variables(cluster: Cluster) -> list[tuple[str, str]]:
         )
     variables.append(("SOPS_AGE_KEY_FILE", "The age private key file SOPS decrypts with"))
     return variables
+
+
+def _talos_gen(cluster: Cluster) -> Script:
+    """``talos-gen`` of the model's Talos backend."""
+    if cluster.talos.backend == "talosctl":
+        return Script(
+            "talos-gen",
+            "Generate the Talos machine configs with talosctl (creates the secrets once)",
+            _at_root(f'{shell_quote(TALOS_GEN)} "$@"'),
+        )
+    talsecret = shell_quote(TALSECRET)
+    return Script(
+        "talos-gen",
+        "Generate the Talos machine configs with talhelper (creates the secrets once)",
+        _at_root(
+            f"if [ ! -f {talsecret} ]; then talhelper gensecret > {talsecret}"
+            f" && sops --encrypt --in-place {talsecret}; fi",
+            f"talhelper genconfig --config-file {shell_quote(TALCONFIG)}"
+            f" --secret-file {talsecret} --out-dir {shell_quote(CLUSTERCONFIG)}",
+        ),
+    )

@@ -1,19 +1,180 @@
-"""Layer 1: Terragrunt and OpenTofu for Proxmox (``templates/infrastructure`` -> ``out/infrastructure``)."""
+"""Layer 1: Terragrunt and OpenTofu for Proxmox (``templates/infrastructure`` -> ``out/infrastructure``).
+
+The shared Proxmox module's inputs are described once, typed, in :data:`VARIABLES`
+and :data:`NODE_ATTRIBUTES`: its ``variables.tf`` and every host's ``inputs`` are
+both rendered from that description, so they cannot disagree. Adding an input (or a
+per-node attribute) is one entry there, plus the line of ``main.tf`` that reads it
+(a test checks the module reads every variable and attribute).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from homeops_gen import derive
 from homeops_gen.layout import INFRASTRUCTURE
-from homeops_gen.model import Cluster, ProxmoxHost
+from homeops_gen.model import Cluster, Node, ProxmoxHost
 from homeops_gen.project import Project
-from homeops_gen.render import render_template
+from homeops_gen.templating import render_template
 
 BPG_PROXMOX_VERSION = "~> 0.89"
 """The bpg/proxmox provider releases the generated module is written for."""
 
 SHARED_MODULE = ("versions.tf", "provider.tf", "variables.tf", "main.tf")
+MODULE_DIR = f"{INFRASTRUCTURE}/shared/proxmox"
+
+REQUIRED = object()
+"""The ``default`` of a variable every unit must set."""
+
+
+@dataclass(frozen=True)
+class NodeAttribute:
+    """One attribute of each VM in the module's ``nodes`` map."""
+
+    name: str
+    type: str
+    """Its HCL type: ``string``, ``number``, ``bool``, ``list(string)``, ..."""
+    value: Callable[[Cluster, Node], Any]
+
+
+@dataclass(frozen=True)
+class Variable:
+    """One input variable of the shared Proxmox module."""
+
+    name: str
+    type: str
+    """Its HCL type constraint."""
+    description: str
+    value: Callable[[Cluster, ProxmoxHost], Any] | None
+    """The host's input; None: root.hcl sets it from the environment (``TF_VAR_<name>``).
+    A value of None leaves the variable at its default (the input is not written)."""
+    default: Any = REQUIRED
+    sensitive: bool = False
+
+    @property
+    def required(self) -> bool:
+        """Whether every unit must give the variable a value."""
+        return self.default is REQUIRED
+
+
+def _node_description(cluster: Cluster, node: Node) -> str:
+    return (
+        node.description or f"Talos {node.role} of cluster {cluster.name}. Managed by homeops-gen."
+    )
+
+
+NODE_ATTRIBUTES: tuple[NodeAttribute, ...] = (
+    NodeAttribute("vm_id", "number", lambda c, n: n.vm_id),
+    NodeAttribute("role", "string", lambda c, n: n.role),
+    NodeAttribute("cores", "number", lambda c, n: n.cores),
+    NodeAttribute("memory_mib", "number", lambda c, n: n.memory_mib),
+    NodeAttribute("disk_gib", "number", lambda c, n: n.disk_gib),
+    NodeAttribute("address", "string", lambda c, n: f"{n.ip}/{c.network.node_cidr.prefixlen}"),
+    # Control planes start first, so the API is up when workers join.
+    NodeAttribute("startup_order", "number", lambda c, n: 1 if n.is_controlplane else 2),
+    NodeAttribute("description", "string", _node_description),
+)
+"""What the module knows of each VM (``each.value.<name>`` in main.tf)."""
+
+
+def _nodes_type() -> str:
+    width = max(len(a.name) for a in NODE_ATTRIBUTES)
+    lines = "".join(f"    {a.name.ljust(width)} = {a.type}\n" for a in NODE_ATTRIBUTES)
+    return "map(object({\n" + lines + "  }))"
+
+
+def _nodes(cluster: Cluster, host: ProxmoxHost) -> dict[str, dict[str, Any]]:
+    return {
+        node.name: {a.name: a.value(cluster, node) for a in NODE_ATTRIBUTES}
+        for node in cluster.nodes_on(host)
+    }
+
+
+VARIABLES: tuple[Variable, ...] = (
+    Variable(
+        "proxmox_endpoint",
+        "string",
+        "The Proxmox VE API URL of the host.",
+        lambda c, h: h.endpoint,
+    ),
+    Variable(
+        "proxmox_insecure",
+        "bool",
+        "Accept a self-signed TLS certificate on the API.",
+        lambda c, h: h.insecure,
+        default=False,
+    ),
+    Variable(
+        "proxmox_api_token",
+        "string",
+        "The API token (user@realm!id=secret), from PROXMOX_<HOST>_API_TOKEN.",
+        None,
+        sensitive=True,
+    ),
+    Variable(
+        "proxmox_ssh_user",
+        "string",
+        "The SSH user the provider uses for file uploads, from PROXMOX_<HOST>_SSH_USER.",
+        None,
+    ),
+    Variable(
+        "proxmox_node",
+        "string",
+        "The host's node name in Proxmox VE.",
+        lambda c, h: h.proxmox_node,
+    ),
+    Variable("cluster_name", "string", "The Talos cluster the VMs belong to.", lambda c, h: c.name),
+    Variable(
+        "talos_iso_url",
+        "string",
+        "The Talos nocloud ISO from the Image Factory, for the model's schematic and version.",
+        lambda c, h: derive.talos_iso_url(c),
+    ),
+    Variable(
+        "talos_iso_file_name",
+        "string",
+        "The ISO's file name in the ISO datastore.",
+        lambda c, h: derive.talos_iso_file_name(c),
+    ),
+    Variable(
+        "iso_datastore",
+        "string",
+        "The datastore holding ISO images.",
+        lambda c, h: h.iso_datastore,
+    ),
+    Variable(
+        "vm_datastore",
+        "string",
+        "The datastore for VM disks and cloud-init drives.",
+        lambda c, h: h.vm_datastore,
+    ),
+    Variable("bridge", "string", "The network bridge the VMs attach to.", lambda c, h: h.bridge),
+    Variable(
+        "gateway",
+        "string",
+        "The IPv4 gateway of the node network, or null.",
+        lambda c, h: c.network.gateway,
+        default=None,
+    ),
+    Variable(
+        "nameservers",
+        "list(string)",
+        "DNS servers handed to the VMs through cloud-init.",
+        lambda c, h: list(c.network.nameservers) or None,
+        default=[],
+    ),
+    Variable(
+        "guest_agent",
+        "bool",
+        "Whether the Talos image runs the QEMU guest agent "
+        "(the siderolabs/qemu-guest-agent extension).",
+        lambda c, h: derive.guest_agent(c),
+    ),
+    Variable("nodes", _nodes_type(), "The VMs on this host, by name.", _nodes),
+)
+"""The shared module's variables, in the order ``variables.tf`` declares them."""
 
 
 def render(project: Project) -> dict[str, str]:
@@ -30,8 +191,10 @@ def render(project: Project) -> dict[str, str]:
         )
     }
     for name in SHARED_MODULE:
-        files[f"{INFRASTRUCTURE}/shared/proxmox/{name}"] = render_template(
-            f"infrastructure/shared/proxmox/{name}.j2", provider_version=BPG_PROXMOX_VERSION
+        files[f"{MODULE_DIR}/{name}"] = render_template(
+            f"infrastructure/shared/proxmox/{name}.j2",
+            provider_version=BPG_PROXMOX_VERSION,
+            variables=VARIABLES,
         )
     for host in cluster.hosts:
         files[f"{INFRASTRUCTURE}/hosts/{host.name}/terragrunt.hcl"] = render_template(
@@ -44,36 +207,12 @@ def render(project: Project) -> dict[str, str]:
 
 
 def host_inputs(cluster: Cluster, host: ProxmoxHost) -> dict[str, Any]:
-    """The inputs of ``host``'s terragrunt unit: exactly the module's variables."""
-    prefix = cluster.network.node_cidr.prefixlen
-    inputs: dict[str, Any] = {
-        "proxmox_endpoint": host.endpoint,
-        "proxmox_insecure": host.insecure,
-        "proxmox_node": host.proxmox_node,
-        "cluster_name": cluster.name,
-        "talos_iso_url": derive.talos_iso_url(cluster),
-        "talos_iso_file_name": derive.talos_iso_file_name(cluster),
-        "iso_datastore": host.iso_datastore,
-        "vm_datastore": host.vm_datastore,
-        "bridge": host.bridge,
-    }
-    if cluster.network.gateway is not None:
-        inputs["gateway"] = cluster.network.gateway
-    if cluster.network.nameservers:
-        inputs["nameservers"] = list(cluster.network.nameservers)
-    inputs["guest_agent"] = derive.guest_agent(cluster)
-    inputs["nodes"] = {
-        node.name: {
-            "vm_id": node.vm_id,
-            "role": node.role,
-            "cores": node.cores,
-            "memory_mib": node.memory_mib,
-            "disk_gib": node.disk_gib,
-            "address": f"{node.ip}/{prefix}",
-            "startup_order": 1 if node.is_controlplane else 2,
-            "description": node.description
-            or f"Talos {node.role} of cluster {cluster.name}. Managed by homeops-gen.",
-        }
-        for node in cluster.nodes_on(host)
-    }
+    """The inputs of ``host``'s terragrunt unit: a value for each module variable not set
+    from the environment, variables left at their default aside."""
+    inputs: dict[str, Any] = {}
+    for variable in VARIABLES:
+        if variable.value is not None:
+            value = variable.value(cluster, host)
+            if value is not None:
+                inputs[variable.name] = value
     return inputs

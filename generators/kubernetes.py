@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from typing import Any
 
-from homeops_gen.apis import dump
+from homeops_gen.apis import document_file
 from homeops_gen.apis.flux import (
     CommonMetadata,
     CrossNamespaceRef,
@@ -31,7 +31,6 @@ from homeops_gen.apis.flux import (
     SecretRef,
 )
 from homeops_gen.apis.kubernetes import schema_url
-from homeops_gen.apis.kustomize import SCHEMA_URL as KUSTOMIZE_SCHEMA
 from homeops_gen.apis.kustomize import KustomizeConfig, KustomizePatch, KustomizeTarget
 from homeops_gen.formats import to_yaml, yaml_file
 from homeops_gen.layout import (
@@ -40,9 +39,13 @@ from homeops_gen.layout import (
     FLUX_NAMESPACE,
     FLUX_SOURCE,
     FLUX_SYNC_PATH,
+    HELMRELEASE_FILE,
+    KUSTOMIZATION_FILE,
     ROOT_KUSTOMIZATION,
     SOPS_AGE_SECRET,
     app_dir,
+    release_dir,
+    source_file,
 )
 from homeops_gen.model import App, Cluster
 from homeops_gen.project import Project
@@ -71,7 +74,7 @@ def render(project: Project) -> dict[str, str]:
             {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace}},
             cluster.versions.kubernetes,
         )
-        files[f"{folder}/kustomization.yaml"] = _kustomize(
+        files[f"{folder}/kustomization.yaml"] = document_file(
             KustomizeConfig(
                 components=[posixpath.relpath(NAMESPACE_COMPONENT, folder)],
                 resources=["./namespace.yaml", *(f"./{app.name}/ks.yaml" for app in apps)],
@@ -80,14 +83,6 @@ def render(project: Project) -> dict[str, str]:
         for app in apps:
             files.update(_app_files(cluster, app, project.user_files, dependents))
     return files
-
-
-def _kustomize(config: KustomizeConfig) -> str:
-    return yaml_file(dump(config), schema=KUSTOMIZE_SCHEMA)
-
-
-def _flux_file(obj: Kustomization | HelmRelease | OCIRepository | HelmRepository) -> str:
-    return yaml_file(dump(obj), schema=obj.SCHEMA_URL)
 
 
 def _flux_root(namespaces: list[str]) -> dict[str, str]:
@@ -134,11 +129,11 @@ def _flux_root(namespaces: list[str]) -> dict[str, str]:
         ),
     )
     return {
-        f"{FLUX_SYNC_PATH}/ks.yaml": _flux_file(root),
-        f"{FLUX_SYNC_PATH}/kustomization.yaml": _kustomize(
+        f"{FLUX_SYNC_PATH}/ks.yaml": document_file(root),
+        f"{FLUX_SYNC_PATH}/kustomization.yaml": document_file(
             KustomizeConfig(resources=["./ks.yaml"])
         ),
-        f"{APPS}/kustomization.yaml": _kustomize(
+        f"{APPS}/kustomization.yaml": document_file(
             KustomizeConfig(resources=[f"./{ns}" for ns in namespaces])
         ),
     }
@@ -160,7 +155,7 @@ def _namespace_component() -> dict[str, str]:
         "metadata": {"name": "_", "annotations": {"kustomize.toolkit.fluxcd.io/prune": "disabled"}},
     }
     return {
-        f"{NAMESPACE_COMPONENT}/kustomization.yaml": _kustomize(
+        f"{NAMESPACE_COMPONENT}/kustomization.yaml": document_file(
             KustomizeConfig(
                 api_version="kustomize.config.k8s.io/v1alpha1",
                 kind="Component",
@@ -177,25 +172,25 @@ def _namespace_component() -> dict[str, str]:
 def _app_files(
     cluster: Cluster, app: App, user_files: Mapping[str, str], dependents: set[str]
 ) -> dict[str, str]:
-    base = app_dir(app.namespace, app.name)
     ks = flux_kustomization(cluster, app, wait=app.name in dependents)
-    files: dict[str, str] = {f"{base}/ks.yaml": _flux_file(ks)}
     source, release = chart_objects(app)
-    source_file = f"{source.kind.lower()}.yaml"
-    resources = [f"./{source_file}", "./helmrelease.yaml"]
-    files[f"{base}/app/{source_file}"] = _flux_file(source)
-    files[f"{base}/app/helmrelease.yaml"] = _flux_file(release)
+    release_files = {
+        source_file(source.kind): document_file(source),
+        HELMRELEASE_FILE: document_file(release),
+    }
     for resource in app.resources:
-        name = resource_file(resource)
-        resources.append(f"./{name}")
-        files[f"{base}/app/{name}"] = _object_file(resource, cluster.versions.kubernetes)
+        release_files[resource_file(resource)] = _object_file(resource, cluster.versions.kubernetes)
     for path in app.user_files:
-        name = user_file_name(path)
-        resources.append(f"./{name}")
         # Copied byte for byte: the file is the user's (and SOPS' MAC covers a secret).
-        files[f"{base}/app/{name}"] = user_files[path]
-    files[f"{base}/app/kustomization.yaml"] = _kustomize(KustomizeConfig(resources=resources))
-    return files
+        release_files[user_file_name(path)] = user_files[path]
+    release_files[KUSTOMIZATION_FILE] = document_file(
+        KustomizeConfig(resources=[f"./{name}" for name in release_files])
+    )
+    folder = release_dir(app.namespace, app.name)
+    return {
+        f"{app_dir(app.namespace, app.name)}/ks.yaml": document_file(ks),
+        **{f"{folder}/{name}": text for name, text in release_files.items()},
+    }
 
 
 def flux_kustomization(cluster: Cluster, app: App, *, wait: bool) -> Kustomization:
@@ -209,7 +204,7 @@ def flux_kustomization(cluster: Cluster, app: App, *, wait: bool) -> Kustomizati
     return Kustomization(
         metadata=ObjectMeta(name=app.name, namespace=FLUX_NAMESPACE),
         spec=KustomizationSpec(
-            path=f"./{app_dir(app.namespace, app.name)}/app",
+            path=f"./{release_dir(app.namespace, app.name)}",
             source_ref=GIT_SOURCE,
             target_namespace=app.namespace,
             common_metadata=CommonMetadata(labels={"app.kubernetes.io/name": app.name}),

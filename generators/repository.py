@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from homeops_gen.layout import BLOCK_FILES, CLUSTERCONFIG, GITATTRIBUTES, GITIGNORE, MANIFEST, OUT
-from homeops_gen.render import render_template
+from homeops_gen.templating import render_template
 
 
 def gitignore() -> str:

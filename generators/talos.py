@@ -1,12 +1,19 @@
-"""Layer 2: talhelper's ``talconfig.yaml`` and the apply script (``templates/talos`` -> ``out/talos``)."""
+"""Layer 2: the Talos machine configs' sources (``templates/talos`` -> ``out/talos``).
+
+Two backends read the same model: ``talhelper`` (``talconfig.yaml``) and ``talosctl``
+(machine-config patches: ``patches/cluster.yaml`` for every node, ``nodes/<node>.yaml`` per node,
+and ``gen.sh``, which runs ``talosctl gen config`` + ``talosctl machineconfig patch``). Both
+backends share the apply and upgrade scripts and ``versions.yaml``, the versions the output was
+made for (what ``generate`` compares a version change with).
+"""
 
 from __future__ import annotations
 
 import posixpath
 from typing import Any
 
-from homeops_gen import derive
-from homeops_gen.apis import dump
+from homeops_gen import compat, derive
+from homeops_gen.apis import document_file, dump
 from homeops_gen.apis.talhelper import (
     CniConfig,
     Customization,
@@ -21,37 +28,163 @@ from homeops_gen.apis.talhelper import (
     Vip,
     patch_text,
 )
-from homeops_gen.apps import KUBEPRISM_PORT
+from homeops_gen.apis.talos import (
+    Address,
+    DeleteDocument,
+    HostnameConfig,
+    KubeAPIServerConfig,
+    KubeCoreDNSConfig,
+    KubeNetworkConfig,
+    KubeNodeConfig,
+    KubePrismConfig,
+    KubeProxyConfig,
+    Layer2VIPConfig,
+    LinkAliasConfig,
+    LinkConfig,
+    LinkRoute,
+    LinkSelector,
+    Nameserver,
+    NodeIP,
+    ResolverConfig,
+    SecurityProfileConfig,
+)
+from homeops_gen.derive import KUBEPRISM_PORT
 from homeops_gen.formats import yaml_file
-from homeops_gen.layout import CLUSTERCONFIG, TALOS
+from homeops_gen.layout import (
+    CLUSTERCONFIG,
+    TALCONFIG,
+    TALOS,
+    TALOS_APPLY,
+    TALOS_GEN,
+    TALOS_UPGRADE,
+    TALOS_VERSIONS,
+    TALOSCONFIG,
+    TALSECRET,
+)
 from homeops_gen.model import Cluster, Node
 from homeops_gen.project import Project
-from homeops_gen.render import render_template
+from homeops_gen.templating import render_template
 
-TALCONFIG = f"{TALOS}/talconfig.yaml"
-APPLY_SCRIPT = f"{TALOS}/apply.sh"
+CLUSTER_PATCH = f"{TALOS}/patches/cluster.yaml"
+NODE_PATCHES = f"{TALOS}/nodes"
+
+LINK = "net0"
+"""The alias the typed network documents give the VM's network link."""
+LINK_SELECTOR = 'link.driver == "virtio_net"'
+"""The VMs' one network card (the virtio model the infrastructure layer gives them)."""
+HEALTH_TIMEOUT = "10m"
 
 
 def render(project: Project) -> dict[str, str]:
-    """``talconfig.yaml``, the apply script, and a ``.gitignore`` for talhelper's output."""
+    """The chosen backend's files, the apply and upgrade scripts, ``versions.yaml`` and a
+    ``.gitignore`` for the machine configs."""
     cluster = project.cluster
-    return {
-        TALCONFIG: yaml_file(dump(talconfig(cluster)), schema=TalConfig.schema_url()),
-        APPLY_SCRIPT: render_template(
+    clusterconfig = posixpath.relpath(CLUSTERCONFIG, TALOS)
+    files = {
+        TALOS_APPLY: render_template(
             "talos/apply.sh.j2",
             cluster=cluster,
-            clusterconfig=posixpath.relpath(CLUSTERCONFIG, TALOS),
+            clusterconfig=clusterconfig,
             targets=[(node.ip, config_file(cluster, node)) for node in cluster.nodes],
         ),
-        f"{TALOS}/.gitignore": render_template(
-            "talos/gitignore.j2", clusterconfig=posixpath.relpath(CLUSTERCONFIG, TALOS)
+        TALOS_UPGRADE: render_template(
+            "talos/upgrade.sh.j2",
+            cluster=cluster,
+            clusterconfig=clusterconfig,
+            nodes=[
+                (n.name, n.ip, derive.installer_image(cluster, n)) for n in upgrade_order(cluster)
+            ],
+            health_timeout=HEALTH_TIMEOUT,
         ),
+        TALOS_VERSIONS: yaml_file(versions_record(cluster)),
+        f"{TALOS}/.gitignore": render_template("talos/gitignore.j2", clusterconfig=clusterconfig),
     }
+    if cluster.talos.backend == "talhelper":
+        files[TALCONFIG] = document_file(talconfig(cluster))
+    else:
+        files.update(talosctl_files(cluster))
+    return files
 
 
 def config_file(cluster: Cluster, node: Node) -> str:
-    """talhelper's file name for ``node``'s machine config: ``<cluster>-<hostname>.yaml``."""
+    """The file name of ``node``'s machine config: ``<cluster>-<hostname>.yaml`` (talhelper's)."""
     return f"{cluster.name}-{node.name}.yaml"
+
+
+def upgrade_order(cluster: Cluster) -> list[Node]:
+    """Control planes first, one at a time, then the workers (model order within each)."""
+    return [*cluster.control_planes, *(n for n in cluster.nodes if not n.is_controlplane)]
+
+
+def versions_record(cluster: Cluster) -> dict[str, str]:
+    """What ``versions.yaml`` records: the versions the generated output is for."""
+    return {
+        "talos": cluster.versions.talos,
+        "kubernetes": cluster.versions.kubernetes,
+        "configContract": derive.config_contract(cluster),
+    }
+
+
+# What every node gets, whatever the backend.
+
+CONTROL_PLANE_TAINT = "node-role.kubernetes.io/control-plane"
+"""The NoSchedule taint gen config gives control planes (removed when they run workloads)."""
+
+
+def cluster_patch(cluster: Cluster) -> dict[str, Any]:
+    """The v1alpha1 settings every node gets beyond what talhelper's own fields set (a contract
+    before Talos 1.14)."""
+    cluster_patch: dict[str, Any] = {"proxy": {"disabled": True}}
+    if derive.uses_managed_coredns(cluster):
+        cluster_patch["coreDNS"] = {"disabled": True}
+    machine_patch: dict[str, Any] = {
+        "features": {"kubePrism": {"enabled": True, "port": KUBEPRISM_PORT}},
+        "kubelet": {"nodeIP": {"validSubnets": [str(cluster.network.node_cidr)]}},
+    }
+    return {"cluster": cluster_patch, "machine": machine_patch}
+
+
+def kubernetes_documents(cluster: Cluster) -> list[dict[str, Any]]:
+    """The same settings as Kubernetes documents (a Talos 1.14+ contract)."""
+    documents = [dump(KubeProxyConfig(enabled=False))]
+    if derive.uses_managed_coredns(cluster):
+        documents.append(dump(KubeCoreDNSConfig(enabled=False)))
+    return [
+        *documents,
+        dump(KubePrismConfig(port=KUBEPRISM_PORT)),
+        dump(KubeNodeConfig(node_ip=NodeIP(valid_subnets=[str(cluster.network.node_cidr)]))),
+    ]
+
+
+def cluster_documents(cluster: Cluster) -> list[dict[str, Any]]:
+    """Typed documents every node gets: the explicit workload isolation of Talos 1.14+."""
+    isolation = derive.workload_isolation(cluster)
+    if isolation is None:
+        return []
+    return [dump(SecurityProfileConfig(workload_isolation=isolation))]
+
+
+def config_patches(cluster: Cluster) -> list[dict[str, Any]]:
+    """The Talos machine-config patches every node gets (talhelper's ``patches``)."""
+    if derive.kubernetes_documents(cluster):
+        return [*kubernetes_documents(cluster), *cluster_documents(cluster)]
+    return [cluster_patch(cluster), *cluster_documents(cluster)]
+
+
+def talos_version_field(cluster: Cluster) -> str:
+    """talhelper's ``talosVersion``, which sets the version contract of the configs it makes.
+
+    It is ``versions.talos`` while that is of the pinned contract's minor; otherwise the
+    contract's first release, so a Talos upgrade never changes the contract. (Installer
+    images name ``versions.talos`` themselves.)
+    """
+    contract = derive.config_contract(cluster)
+    if compat.minor(contract) == compat.minor(cluster.versions.talos):
+        return cluster.versions.talos
+    return f"{contract}.0"
+
+
+# talhelper
 
 
 def talconfig(cluster: Cluster) -> TalConfig:
@@ -67,7 +200,7 @@ def talconfig(cluster: Cluster) -> TalConfig:
     )
     return TalConfig(
         cluster_name=cluster.name,
-        talos_version=cluster.versions.talos,
+        talos_version=talos_version_field(cluster),
         kubernetes_version=cluster.versions.kubernetes,
         endpoint=cluster.api_url,
         allow_scheduling_on_control_planes=cluster.talos.allow_scheduling_on_control_planes,
@@ -78,25 +211,13 @@ def talconfig(cluster: Cluster) -> TalConfig:
         cluster_svc_nets=[str(cluster.network.service_cidr)],
         # Cilium is the CNI and replaces kube-proxy.
         cni_config=CniConfig(name="none"),
-        image_factory=ImageFactory(installer_url_tmpl=derive.installer_url_template()),
+        image_factory=ImageFactory(installer_url_tmpl=derive.installer_url_template(cluster)),
         patches=[patch_text(p) for p in config_patches(cluster)],
-        nodes=[_node(cluster, node, schematic) for node in cluster.nodes],
+        nodes=[_talnode(cluster, node, schematic) for node in cluster.nodes],
     )
 
 
-def config_patches(cluster: Cluster) -> list[dict[str, Any]]:
-    """The Talos machine-config patches every node gets."""
-    cluster_patch: dict[str, Any] = {"proxy": {"disabled": True}}
-    if derive.uses_managed_coredns(cluster):
-        cluster_patch["coreDNS"] = {"disabled": True}
-    machine_patch: dict[str, Any] = {
-        "features": {"kubePrism": {"enabled": True, "port": KUBEPRISM_PORT}},
-        "kubelet": {"nodeIP": {"validSubnets": [str(cluster.network.node_cidr)]}},
-    }
-    return [{"cluster": cluster_patch, "machine": machine_patch}]
-
-
-def _node(cluster: Cluster, node: Node, schematic: Schematic) -> TalNode:
+def _talnode(cluster: Cluster, node: Node, schematic: Schematic) -> TalNode:
     return TalNode(
         hostname=node.name,
         ip_address=str(node.ip),
@@ -105,12 +226,17 @@ def _node(cluster: Cluster, node: Node, schematic: Schematic) -> TalNode:
         nameservers=[str(ns) for ns in cluster.network.nameservers] or None,
         node_labels=dict(sorted(node.labels.items())) or None,
         schematic=schematic,
-        network_interfaces=(
-            [_vip_interface(cluster, node)]
-            if node.is_controlplane and cluster.endpoint_is_vip
-            else None
-        ),
+        network_interfaces=[_vip_interface(cluster, node)] if carries_vip(cluster, node) else None,
     )
+
+
+def carries_vip(cluster: Cluster, node: Node) -> bool:
+    """Whether ``node`` holds the shared API VIP (every control plane, when the endpoint is one)."""
+    return node.is_controlplane and cluster.endpoint_is_vip
+
+
+def _address(cluster: Cluster, node: Node) -> str:
+    return f"{node.ip}/{cluster.network.node_cidr.prefixlen}"
 
 
 def _vip_interface(cluster: Cluster, node: Node) -> NetworkInterface:
@@ -119,7 +245,140 @@ def _vip_interface(cluster: Cluster, node: Node) -> NetworkInterface:
     return NetworkInterface(
         device_selector=DeviceSelector(physical=True),
         dhcp=False,
-        addresses=[f"{node.ip}/{cluster.network.node_cidr.prefixlen}"],
+        addresses=[_address(cluster, node)],
         routes=[Route(network="0.0.0.0/0", gateway=str(gateway))] if gateway else None,
         vip=Vip(ip=str(cluster.api_address)),
     )
+
+
+# talosctl
+
+
+def talosctl_files(cluster: Cluster) -> dict[str, str]:
+    """The talosctl backend: the cluster-wide patch, one patch per node, and ``gen.sh``."""
+    files = {CLUSTER_PATCH: yaml_file(*talosctl_cluster_patch(cluster))}
+    roles = talosctl_role_patches(cluster)
+    for role, documents in roles.items():
+        files[role_patch_file(role)] = yaml_file(*documents)
+    for node in cluster.nodes:
+        files[node_patch_file(node)] = yaml_file(*node_patch(cluster, node))
+    root = posixpath.relpath(".", TALOS)
+    files[TALOS_GEN] = render_template(
+        "talos/gen.sh.j2",
+        cluster=cluster,
+        root=root,
+        secrets=TALSECRET,
+        clusterconfig=CLUSTERCONFIG,
+        talosconfig=TALOSCONFIG,
+        cluster_patch=CLUSTER_PATCH,
+        role_patches={role: role_patch_file(role) for role in roles},
+        contract=derive.config_contract(cluster),
+        nodes=[
+            (
+                node.name,
+                "controlplane" if node.is_controlplane else "worker",
+                cluster.talos.install_disk,
+                derive.installer_image(cluster, node),
+                node_patch_file(node),
+                f"{CLUSTERCONFIG}/{config_file(cluster, node)}",
+            )
+            for node in cluster.nodes
+        ],
+        control_plane_ips=[str(n.ip) for n in cluster.control_planes],
+    )
+    return files
+
+
+def node_patch_file(node: Node) -> str:
+    """The talosctl backend's patch of one node: ``out/talos/nodes/<node>.yaml``."""
+    return f"{NODE_PATCHES}/{node.name}.yaml"
+
+
+def talosctl_cluster_patch(cluster: Cluster) -> list[dict[str, Any]]:
+    """Every node's patch: what talhelper derives from its top-level fields, then its patches.
+
+    Cluster name, endpoint, Kubernetes version, install disk and installer image are
+    arguments of ``talosctl gen config`` (in ``gen.sh``), which places them right for the contract.
+    """
+    if derive.kubernetes_documents(cluster):
+        documents = [
+            dump(
+                KubeNetworkConfig(
+                    pod_subnets=[str(cluster.network.pod_cidr)],
+                    service_subnets=[str(cluster.network.service_cidr)],
+                )
+            ),
+            # Cilium is the CNI: no Flannel.
+            dump(DeleteDocument(kind="KubeFlannelCNIConfig")),
+        ]
+        if cluster.endpoint_is_vip:
+            documents.append(dump(KubeAPIServerConfig(cert_extra_sans=[str(cluster.api_address)])))
+        return [*documents, *config_patches(cluster)]
+    settings = cluster_patch(cluster)
+    network = {
+        "cni": {"name": "none"},
+        "podSubnets": [str(cluster.network.pod_cidr)],
+        "serviceSubnets": [str(cluster.network.service_cidr)],
+    }
+    head: dict[str, Any] = {
+        "allowSchedulingOnControlPlanes": cluster.talos.allow_scheduling_on_control_planes,
+        "network": network,
+    }
+    if cluster.endpoint_is_vip:
+        head["apiServer"] = {"certSANs": [str(cluster.api_address)]}
+    return [
+        {"cluster": {**head, **settings["cluster"]}, "machine": settings["machine"]},
+        *cluster_documents(cluster),
+    ]
+
+
+def talosctl_role_patches(cluster: Cluster) -> dict[str, list[dict[str, Any]]]:
+    """The patches of one role (``controlplane``, ``worker``), where there is anything to say."""
+    patches: dict[str, list[dict[str, Any]]] = {}
+    if derive.kubernetes_documents(cluster) and cluster.talos.allow_scheduling_on_control_planes:
+        untaint = KubeNodeConfig(taints={CONTROL_PLANE_TAINT: {"$patch": "delete"}})
+        patches["controlplane"] = [dump(untaint)]
+    return patches
+
+
+def role_patch_file(role: str) -> str:
+    """The talosctl backend's patch of one role: ``out/talos/patches/<role>.yaml``."""
+    return f"{TALOS}/patches/{role}.yaml"
+
+
+def node_patch(cluster: Cluster, node: Node) -> list[dict[str, Any]]:
+    """One node's patch: hostname, DNS servers, labels and (control planes) the API VIP."""
+    machine: dict[str, Any] = {}
+    labels = dict(sorted(node.labels.items()))
+    kubernetes: list[dict[str, Any]] = []
+    if labels and derive.kubernetes_documents(cluster):
+        kubernetes.append(dump(KubeNodeConfig(labels=labels)))
+    elif labels:
+        machine["nodeLabels"] = labels
+    nameservers = [str(ns) for ns in cluster.network.nameservers]
+    gateway = cluster.network.gateway
+    if not derive.typed_network_documents(cluster):
+        network: dict[str, Any] = {"hostname": node.name}
+        if nameservers:
+            network["nameservers"] = nameservers
+        if carries_vip(cluster, node):
+            network["interfaces"] = [dump(_vip_interface(cluster, node))]
+        return [{"machine": {"network": network, **machine}}]
+    documents: list[dict[str, Any]] = [dump(HostnameConfig(hostname=node.name))]
+    if nameservers:
+        documents.append(
+            dump(ResolverConfig(nameservers=[Nameserver(address=ns) for ns in nameservers]))
+        )
+    if carries_vip(cluster, node):
+        documents += [
+            dump(LinkAliasConfig(name=LINK, selector=LinkSelector(match=LINK_SELECTOR))),
+            dump(
+                LinkConfig(
+                    name=LINK,
+                    addresses=[Address(address=_address(cluster, node))],
+                    routes=[LinkRoute(gateway=str(gateway))] if gateway else None,
+                )
+            ),
+            dump(Layer2VIPConfig(name=str(cluster.api_address), link=LINK)),
+        ]
+    return [{"machine": machine}, *documents, *kubernetes] if machine else [*documents, *kubernetes]

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import hashlib
 from ipaddress import IPv4Address
+from typing import TYPE_CHECKING
 
-from homeops_gen.model import Cluster, ProxmoxHost
+from homeops_gen import compat
+
+if TYPE_CHECKING:  # the model imports derived_apps, which imports this module
+    from homeops_gen.model import Cluster, Node, ProxmoxHost
 
 IMAGE_FACTORY = "factory.talos.dev"
 PLATFORM = "nocloud"
@@ -13,6 +17,10 @@ PLATFORM = "nocloud"
 The ISO they boot and the installer that writes Talos to disk must both be for it, or
 an installed node would boot as bare metal and lose its address."""
 QEMU_GUEST_AGENT = "siderolabs/qemu-guest-agent"
+
+KUBEPRISM_HOST = "localhost"
+KUBEPRISM_PORT = 7445
+"""Talos' in-cluster API load balancer on every node, which Cilium reaches the API through."""
 
 
 def schematic_id(cluster: Cluster) -> str:
@@ -39,9 +47,10 @@ def talos_iso_url(cluster: Cluster) -> str:
     return f"https://{IMAGE_FACTORY}/image/{image}"
 
 
-def installer_url_template() -> str:
-    """talhelper's template for the installer image: the same schematic, for the platform."""
-    return "{{.RegistryURL}}/" + PLATFORM + "-installer/{{.ID}}:{{.Version}}"
+def installer_url_template(cluster: Cluster) -> str:
+    """talhelper's template for the installer image: the same schematic, for the platform, at
+    ``versions.talos`` (talhelper's own version field is the version contract's)."""
+    return "{{.RegistryURL}}/" + PLATFORM + "-installer/{{.ID}}:" + cluster.versions.talos
 
 
 def talos_iso_file_name(cluster: Cluster) -> str:
@@ -69,4 +78,45 @@ def host_credentials(host: ProxmoxHost) -> dict[str, str]:
 
 def uses_managed_coredns(cluster: Cluster) -> bool:
     """Whether CoreDNS is an app of the model (then Talos' own CoreDNS is disabled)."""
-    return "coredns" in cluster.apps_by_chart
+    return bool(cluster.apps_installing("coredns"))
+
+
+def ha_replicas(cluster: Cluster) -> int:
+    """Replicas of a cluster service: two where a second node can take over, else one."""
+    return 1 if len(cluster.nodes) == 1 else 2
+
+
+def config_contract(cluster: Cluster) -> str:
+    """The machine-config version contract, ``v1.11``: pinned by the model or ``versions.talos``'s minor."""
+    if cluster.talos.config_contract is not None:
+        return cluster.talos.config_contract
+    return "v" + compat.show(compat.minor(cluster.versions.talos))
+
+
+def typed_network_documents(cluster: Cluster) -> bool:
+    """Whether the node network is written as typed documents (Talos 1.12+ contract)."""
+    return compat.minor(config_contract(cluster)) >= compat.TYPED_NETWORK_DOCUMENTS
+
+
+def kubernetes_documents(cluster: Cluster) -> bool:
+    """Whether the Kubernetes settings are typed documents (Talos 1.14+ contract)."""
+    return compat.minor(config_contract(cluster)) >= compat.KUBERNETES_DOCUMENTS
+
+
+def workload_isolation(cluster: Cluster) -> bool | None:
+    """The SecurityProfileConfig ``workloadIsolation`` to write, or None for no document.
+
+    Talos writes the document (isolation on) into configs of a 1.14+ contract only; clusters
+    made by an older contract run without it. The model's explicit choice is always written.
+    """
+    if cluster.talos.workload_isolation is not None:
+        return cluster.talos.workload_isolation
+    if compat.minor(config_contract(cluster)) >= compat.WORKLOAD_ISOLATION:
+        return True
+    return None
+
+
+def installer_image(cluster: Cluster, node: Node) -> str:
+    """The installer image of ``node``: its schematic, the VMs' platform, the model's Talos."""
+    del node  # every node shares the cluster's schematic today
+    return f"{IMAGE_FACTORY}/{PLATFORM}-installer/{schematic_id(cluster)}:{cluster.versions.talos}"

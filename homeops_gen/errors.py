@@ -35,6 +35,12 @@ class ValidationFailed(HomeopsError):
         )
 
 
+class MissingDependency(HomeopsError):
+    """A tool or package a command needs is not installed; the message says how to get it."""
+
+    exit_code = 3
+
+
 class WriteRefused(HomeopsError):
     """Writing would destroy work the generator does not own."""
 

@@ -114,7 +114,7 @@ def _scalar(value: str) -> str:
     return text
 
 
-def _value(value: Any) -> str | None:
+def _value(value: Any) -> str | None:  # noqa: PLR0911 (one return per kind of value)
     """The inline text of a scalar or empty collection, or None for a nested block."""
     if value is None:
         return "null"
@@ -208,9 +208,11 @@ def hcl_string(value: str | IPv4Address | IPv4Network) -> str:
     return '"' + "".join(out) + '"'
 
 
-def hcl_value(value: Any, indent: int = 0) -> str:
-    """A literal HCL value (string, number, bool, list or object) in ``terraform fmt`` layout."""
+def hcl_value(value: Any, indent: int = 0) -> str:  # noqa: PLR0911 (one return per kind)
+    """A literal HCL value (string, number, bool, null, list or object) in ``terraform fmt`` layout."""
     pad = "  " * indent
+    if value is None:
+        return "null"
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (int, float)):

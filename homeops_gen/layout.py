@@ -17,6 +17,9 @@ COMPONENTS = f"{KUBERNETES}/components"
 FLUX_SYNC_PATH = f"{KUBERNETES}/flux/cluster"
 """The path the FluxInstance syncs: the root Kustomization lives here."""
 
+HELMFILE = f"{BOOTSTRAP}/helmfile.yaml"
+"""The bootstrap helmfile."""
+
 MANIFEST = f"{OUT}/.homeops-gen.json"
 """The record of every file the generator wrote, with its content hash."""
 
@@ -30,10 +33,26 @@ BLOCK_FILES = (GITIGNORE, GITATTRIBUTES)
 every line outside it is the user's."""
 
 TALSECRET = f"{TALOS}/talsecret.sops.yaml"
-"""talhelper's cluster secrets, encrypted with SOPS (made by ``talos-gen``, never by us)."""
+"""The cluster secrets (a ``talosctl gen secrets`` bundle, which talhelper reads too), encrypted
+with SOPS (made by ``talos-gen``, never by us)."""
+
+TALCONFIG = f"{TALOS}/talconfig.yaml"
+"""talhelper's configuration (the talhelper backend)."""
+TALOS_APPLY = f"{TALOS}/apply.sh"
+"""``talos-apply``: applies every node's machine config."""
+TALOS_GEN = f"{TALOS}/gen.sh"
+"""``talos-gen`` of the talosctl backend: secrets bundle once, then every node's machine config."""
+TALOS_UPGRADE = f"{TALOS}/upgrade.sh"
+"""``talos-upgrade`` and ``k8s-upgrade``: ``upgrade.sh talos`` / ``upgrade.sh kubernetes``."""
+TALOS_VERSIONS = f"{TALOS}/versions.yaml"
+"""The Talos and Kubernetes versions and the version contract the output was made for: what
+``generate`` compares a version change with."""
 
 CLUSTERCONFIG = f"{TALOS}/clusterconfig"
-"""Where ``talhelper genconfig`` writes machine configs and talosconfig (secret: not committed)."""
+"""Where ``talos-gen`` writes machine configs and talosconfig (secret: not committed)."""
+
+TALOSCONFIG = f"{CLUSTERCONFIG}/talosconfig"
+"""The talosctl client config ``talos-gen`` writes beside the machine configs."""
 
 RUNTIME_FILES = (TALSECRET, CLUSTERCONFIG)
 """Files and folders under ``out/`` that the operator's tools create, which scripts may name."""
@@ -42,6 +61,28 @@ RUNTIME_FILES = (TALSECRET, CLUSTERCONFIG)
 def app_dir(namespace: str, name: str) -> str:
     """The folder of one app's Flux Kustomization: ``out/kubernetes/apps/<ns>/<app>``."""
     return f"{APPS}/{namespace}/{name}"
+
+
+def release_dir(namespace: str, name: str) -> str:
+    """The folder that Kustomization deploys: the app's release, sources and extra files."""
+    return f"{app_dir(namespace, name)}/app"
+
+
+KUSTOMIZATION_FILE = "kustomization.yaml"
+HELMRELEASE_FILE = "helmrelease.yaml"
+CHART_SOURCE_KINDS = ("OCIRepository", "HelmRepository")
+"""The Flux sources a release's chart comes from (``oci://`` or ``https://`` charts)."""
+
+
+def source_file(kind: str) -> str:
+    """The file of a chart source in the release folder: ``ocirepository.yaml``, ..."""
+    return f"{kind.lower()}.yaml"
+
+
+RELEASE_FILES = frozenset(
+    {KUSTOMIZATION_FILE, HELMRELEASE_FILE, *(source_file(k) for k in CHART_SOURCE_KINDS)}
+)
+"""The names homeops-gen writes in every release folder: an app's own files need others."""
 
 
 FLUX_NAMESPACE = "flux-system"

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from functools import cached_property
 from ipaddress import IPv4Address, IPv4Network
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+
+from homeops_gen.derived_apps import GATEWAY_API_VERSION, deploy
 
 __all__ = [
     "App",
@@ -139,7 +141,7 @@ ON_CREATE: ContextVar[Callable[[BaseModel], None] | None] = ContextVar("on_creat
 class Base(BaseModel):
     """Every model type: unknown fields rejected, instances immutable."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
 
     def model_post_init(self, context: Any, /) -> None:
         hook = ON_CREATE.get()
@@ -151,31 +153,45 @@ class Versions(Base):
     """The versions of Talos Linux and Kubernetes the cluster runs."""
 
     talos: Annotated[str, matching(r"v\d+\.\d+\.\d+", "a Talos version such as v1.11.5")]
+    """The Talos Linux release, e.g. ``v1.11.5``."""
     kubernetes: Annotated[str, matching(r"v\d+\.\d+\.\d+", "a Kubernetes version such as v1.34.0")]
+    """The Kubernetes release, e.g. ``v1.34.0``: one the Talos release supports."""
 
 
 class Network(Base):
     """The node network and the cluster's internal address ranges."""
 
     node_cidr: IPv4Network
+    """The network the nodes' VMs are on (their IPs, the gateway and the endpoint lie in it)."""
     gateway: IPv4Address | None = None
+    """The default gateway of the node network, handed to the VMs through cloud-init."""
     pod_cidr: IPv4Network = IPv4Network("10.42.0.0/16")
+    """The addresses of pods."""
     service_cidr: IPv4Network = IPv4Network("10.43.0.0/16")
+    """The addresses of Services; the cluster DNS is its tenth address."""
     load_balancer_cidr: IPv4Network | None = None
+    """Cilium's pool for LoadBalancer Services: inside ``node_cidr`` it is announced with ARP (L2)."""
     nameservers: tuple[IPv4Address, ...] = ()
+    """DNS servers for the nodes (cloud-init and Talos)."""
 
 
 class ProxmoxHost(Base):
     """A Proxmox VE host the VMs run on."""
 
     name: DnsLabel
+    """The host's name in the model (its terragrunt unit, its credential variables)."""
     endpoint: Annotated[
         str, matching(r"https://[^\s\"'\\$]+/?", "a Proxmox API URL such as https://pve:8006/")
     ]
+    """The Proxmox VE API URL, e.g. ``https://pve.lan:8006/``."""
     vm_datastore: ProxmoxName
+    """The datastore for VM disks and cloud-init drives."""
     iso_datastore: ProxmoxName = "local"
+    """The datastore the Talos ISO is downloaded to."""
     bridge: ProxmoxName = "vmbr0"
+    """The network bridge the VMs attach to."""
     ssh_user: Annotated[str, matching(r"[a-z_][a-z0-9_-]*\$?", "a Unix user name")] = "tofu"
+    """The SSH user the provider uploads files as, unless ``PROXMOX_<HOST>_SSH_USER`` is set."""
     node_name: DnsLabel | None = None
     """The host's node name inside Proxmox, when it differs from ``name``."""
     insecure: bool = False
@@ -196,14 +212,23 @@ class Node(Base):
     """A Talos node, running as a VM on one Proxmox host."""
 
     name: DnsLabel
+    """The node's hostname and VM name."""
     role: Literal["controlplane", "worker"]
+    """``controlplane`` (runs etcd and the API) or ``worker``."""
     host: DnsLabel
+    """The ``name`` of the Proxmox host the VM runs on."""
     vm_id: Annotated[int, Field(ge=100, le=999_999_999)]
+    """The VM id, unique across every host."""
     ip: IPv4Address
+    """The node's address in ``node_cidr`` (cloud-init gives it to the VM)."""
     cores: Annotated[int, Field(ge=1, le=512)]
+    """Virtual CPU cores."""
     memory_mib: Annotated[int, Field(ge=512)]
+    """Memory in MiB."""
     disk_gib: Annotated[int, Field(ge=8)]
+    """The size of the system disk in GiB."""
     labels: dict[LabelKey, LabelValue] = {}
+    """Kubernetes labels of the node."""
     description: Annotated[str, StringConstraints(max_length=8192)] = ""
     """Free text shown as the VM's description in Proxmox."""
 
@@ -213,12 +238,31 @@ class Node(Base):
         return self.role == "controlplane"
 
 
+TalosMinor = Annotated[str, matching(r"v\d+\.\d+", "a Talos minor such as v1.11")]
+"""A Talos minor with a leading ``v``, such as ``v1.11``."""
+
+
 class Talos(Base):
     """Talos settings shared by every node."""
 
     extensions: tuple[Extension, ...] = ()
+    """Official Talos system extensions, e.g. ``siderolabs/qemu-guest-agent`` (the ISO and the
+    installer carry them)."""
     install_disk: DevicePath = "/dev/sda"
+    """The disk Talos installs to."""
     allow_scheduling_on_control_planes: bool = False
+    """Let workloads run on control planes (required when every node is one)."""
+    backend: Literal["talhelper", "talosctl"] = "talhelper"
+    """The tool that turns the Talos layer into machine configs: ``talhelper`` (``talconfig.yaml``)
+    or ``talosctl`` (``talosctl gen config`` plus the machine-config patches under out/talos)."""
+    config_contract: TalosMinor | None = None
+    """The machine-config version contract (``talosctl gen config --talos-version``), e.g.
+    ``v1.11``: the Talos minor the cluster's configs were first generated for. Unset, it is the
+    minor of ``versions.talos``; a running cluster keeps its contract across Talos upgrades, so
+    ``generate`` refuses a version bump that would change it silently."""
+    workload_isolation: bool | None = None
+    """Talos 1.14+ workload isolation (``SecurityProfileConfig.workloadIsolation``); unset: the
+    upstream default, on for a 1.14+ contract and off for clusters made by an older one."""
 
 
 class RemoteState(Base):
@@ -231,9 +275,13 @@ class RemoteState(Base):
             "a bucket name (3 to 63 lower-case letters, digits and '-')",
         ),
     ]
+    """The R2 bucket holding the state."""
     account_id_env: EnvVarName = "CLOUDFLARE_ACCOUNT_ID"
+    """The environment variable holding the Cloudflare account id."""
     access_key_env: EnvVarName = "R2_ACCESS_KEY"
+    """The environment variable holding the R2 access key id."""
     secret_key_env: EnvVarName = "R2_ACCESS_SECRET"
+    """The environment variable holding the R2 secret access key."""
 
 
 class GitOps(Base):
@@ -246,9 +294,11 @@ class GitOps(Base):
             "a Git URL such as https://github.com/you/home-ops or ssh://git@github.com/you/home-ops",
         ),
     ]
+    """The repository's ``https://`` or ``ssh://`` URL."""
     branch: Annotated[
         str, matching(r"[A-Za-z0-9][A-Za-z0-9._/-]*", "a Git branch name such as main")
     ] = "main"
+    """The branch Flux follows."""
 
 
 class Sops(Base):
@@ -267,6 +317,7 @@ class Sops(Base):
         ],
         Field(min_length=1),
     ]
+    """The age public keys (``age1...``) secrets are encrypted to; at least one."""
 
 
 class Chart(Base):
@@ -279,7 +330,9 @@ class Chart(Base):
             "a chart URL: oci://registry/path/chart or an https:// Helm repository",
         ),
     ]
+    """``oci://<registry>/<path>/<chart>``, or a ``https://`` chart repository."""
     version: ChartVersion
+    """The chart version, without a leading ``v``, e.g. ``1.18.4``."""
     name: DnsLabel | None = None
     """The chart's name in a ``https://`` repository; ``oci://`` URLs name the chart."""
 
@@ -294,54 +347,111 @@ class Chart(Base):
         return self.name or self.url.rstrip("/").rsplit("/", 1)[-1]
 
 
-class App(Base):
-    """An application Flux deploys from a Helm chart.
+class CiliumHelper(Base):
+    """Made by :func:`homeops_gen.apps.cilium`, with these options."""
 
-    ``values`` are the chart's values; ``depends_on`` names other apps;
-    ``resources`` are extra manifests (dicts) shipped beside the release;
-    ``crds`` are CRD manifests applied before the chart at bootstrap;
-    ``manifests`` and ``secrets`` are files of the project (paths relative to
-    ``cluster.py``; secrets SOPS-encrypted) copied beside the release byte for
-    byte; ``bootstrap`` also installs the app with the bootstrap helmfile, with
-    the same chart, version and values.
-    """
+    helper: Literal["cilium"] = "cilium"
+    gateway_api: bool = True
+    """Enable Cilium's Gateway API support (its CRDs are applied at bootstrap)."""
+    gateway_api_version: SemVer = GATEWAY_API_VERSION
+    """The Gateway API release whose standard CRDs must exist before Cilium starts."""
+    l2_announcements: bool | None = None
+    """Announce load-balancer IPs with ARP; by default when the pool is inside ``node_cidr``."""
+
+
+class CoreDNSHelper(Base):
+    """Made by :func:`homeops_gen.apps.coredns`."""
+
+    helper: Literal["coredns"] = "coredns"
+
+
+class FluxOperatorHelper(Base):
+    """Made by :func:`homeops_gen.apps.flux_operator`."""
+
+    helper: Literal["flux-operator"] = "flux-operator"
+
+
+class FluxInstanceHelper(Base):
+    """Made by :func:`homeops_gen.apps.flux_instance`."""
+
+    helper: Literal["flux-instance"] = "flux-instance"
+
+
+Helper = Annotated[
+    CiliumHelper | CoreDNSHelper | FluxOperatorHelper | FluxInstanceHelper,
+    Field(discriminator="helper"),
+]
+"""Which helper of :mod:`homeops_gen.apps` made an app, and its options."""
+
+
+class App(Base):
+    """An application Flux deploys from a Helm chart."""
 
     name: DnsLabel
+    """The HelmRelease's and the Flux Kustomization's name."""
     namespace: DnsLabel
+    """The namespace the app is deployed into."""
     chart: Chart
+    """The Helm chart."""
     values: dict[str, Any] = {}
+    """The chart's values (merged over the derived ones for helper apps)."""
     depends_on: tuple[DnsLabel, ...] = ()
+    """The names of apps that must be ready first."""
     bootstrap: bool = False
+    """Also install the app with the bootstrap helmfile, with the same chart, version and
+    values as its HelmRelease."""
     resources: tuple[dict[str, Any], ...] = ()
+    """Extra manifests (as dicts) shipped beside the release."""
     manifests: tuple[ProjectPath, ...] = ()
+    """YAML files of the project (paths relative to ``cluster.py``) copied beside the
+    release byte for byte."""
     crds: tuple[HttpsUrl, ...] = ()
     """CRD manifests (URLs) the chart needs before it installs: the bootstrap helmfile's
     CRD stage applies them, so only bootstrap apps may list them."""
     secrets: tuple[ProjectPath, ...] = ()
+    """SOPS-encrypted files of the project (``*.sops.yaml``) copied beside the release;
+    Flux decrypts them."""
+
+    made_by: Helper | None = None
+    """The helper that made the app (set by ``cilium(...)`` and the like): its values,
+    resources and dependencies are derived from the cluster when it is deployed."""
 
     @property
     def user_files(self) -> tuple[str, ...]:
         """The project's files this app ships: manifests, then secrets."""
         return (*self.manifests, *self.secrets)
 
-    def resolve(self, cluster: Cluster) -> App:
-        """The app as deployed in ``cluster``: apps with derived values override this."""
-        return self
+    def user_file_fields(self) -> Iterator[tuple[str, str, bool]]:
+        """Each project file the app ships: its field (``secrets[0]``), its path, and whether
+        it is a secret; manifests first."""
+        for field, paths in (("manifests", self.manifests), ("secrets", self.secrets)):
+            for j, path in enumerate(paths):
+                yield f"{field}[{j}]", path, field == "secrets"
 
 
 class Cluster(Base):
     """The whole cluster: hosts, nodes, versions, network and apps."""
 
     name: DnsLabel
+    """The cluster's name (Talos cluster name, VM tags)."""
     versions: Versions
+    """Talos and Kubernetes versions."""
     network: Network
+    """The node network and the cluster's address ranges."""
     hosts: tuple[ProxmoxHost, ...]
+    """The Proxmox hosts."""
     nodes: tuple[Node, ...]
+    """The Talos nodes, one VM each."""
     talos: Talos = Talos()
+    """Talos settings every node shares."""
     state: RemoteState
+    """Where OpenTofu keeps its state."""
     gitops: GitOps
+    """The Git repository Flux syncs from."""
     sops: Sops
+    """Who can decrypt the secrets."""
     apps: tuple[App, ...] = ()
+    """The apps Flux deploys (see the helpers in ``homeops_gen.apps``)."""
     endpoint: IPv4Address | None = None
     """The Kubernetes API address: the first control plane's IP by default, or a VIP."""
     accept_warnings: tuple[str, ...] = ()
@@ -374,18 +484,14 @@ class Cluster(Base):
         """The nodes that run on ``host``, in model order."""
         return tuple(n for n in self.nodes if n.host == host.name)
 
-    @cached_property
-    def apps_by_chart(self) -> dict[str, tuple[str, ...]]:
-        """The names of the model's apps, by the name of the chart they install."""
-        found: dict[str, tuple[str, ...]] = {}
-        for app in self.apps:
-            found[app.chart.chart_name] = (*found.get(app.chart.chart_name, ()), app.name)
-        return found
+    def apps_installing(self, chart: str) -> tuple[tuple[int, App], ...]:
+        """The model's apps installing the chart named ``chart``, with their index in ``apps``."""
+        return tuple((i, a) for i, a in enumerate(self.apps) if a.chart.chart_name == chart)
 
     @cached_property
     def deployed_apps(self) -> tuple[App, ...]:
         """The apps with every value derived from this cluster filled in."""
-        return tuple(app.resolve(self) for app in self.apps)
+        return tuple(deploy(app, self) for app in self.apps)
 
     def app(self, name: str) -> App:
         """The deployed app called ``name``."""

@@ -7,13 +7,16 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import yaml
+
 from homeops_gen import writer
-from homeops_gen.errors import HomeopsError, WriteRefused
+from homeops_gen.errors import HomeopsError, ModelError, WriteRefused
 from homeops_gen.importer import Imported, import_tree
-from homeops_gen.layout import MODEL_FILE
+from homeops_gen.layout import MODEL_FILE, OUT, TALCONFIG, TALOS_VERSIONS
 from homeops_gen.project import Project, load
 from homeops_gen.render import Rendered, render
-from homeops_gen.secrets import creation_rules
+from homeops_gen.rules import version_change
+from homeops_gen.secrets import plaintext_secrets
 from homeops_gen.validate import ALL_CHECKS, FAST_CHECKS, validate
 
 
@@ -24,6 +27,7 @@ class Build:
     root: Path
     project: Project
     files: Rendered
+    strict: bool = False
 
 
 def build(root: Path, *, strict: bool = False, thorough: bool = False) -> Build:
@@ -34,21 +38,75 @@ def build(root: Path, *, strict: bool = False, thorough: bool = False) -> Build:
     project = load(root, strict=strict)
     files = render(project)
     validate(files, project.cluster, ALL_CHECKS if thorough else FAST_CHECKS)
-    return Build(root, project, files)
+    return Build(root, project, files, strict)
 
 
 def plan(result: Build) -> writer.Plan:
     """What writing ``result`` would change; refuses if a secret under out/ is in plain text."""
-    patterns = [re.compile(r["path_regex"]) for r in creation_rules(result.project.cluster)]
-    changes = writer.plan(result.root, result.files, secret_patterns=patterns)
-    if changes.plaintext:
+    changes = writer.plan(result.root, result.files)
+    candidates = [*(p for p in result.files if p.startswith(f"{OUT}/")), *changes.unmanaged]
+    plaintext = plaintext_secrets(
+        result.project.cluster,
+        {
+            rel: result.files[rel] if rel in result.files else writer.read_text(result.root / rel)
+            for rel in candidates
+        },
+    )
+    if plaintext:
         raise WriteRefused(
             "secret files in plain text (a .sops.yaml rule covers them, but they carry "
             "no SOPS metadata):\n"
-            + "\n".join(f"  {p}" for p in changes.plaintext)
+            + "\n".join(f"  {p}" for p in plaintext)
             + "\nEncrypt them (sops --encrypt --in-place FILE, or talos-encrypt) and rerun."
         )
     return changes
+
+
+def version_changes(result: Build, changes: writer.Plan) -> tuple[str, ...]:
+    """Warnings about the version change from the output on disk to ``result`` (none when the
+    versions did not change); raises :class:`ModelError` for a change that must not happen
+    (or any warning, with ``strict``). The previous versions come from the plan's view of the
+    file being replaced."""
+    previous = _previous_versions(changes)
+    if previous is None:
+        return ()
+    cluster = result.project.cluster
+    accepted = set(cluster.accept_warnings)
+    problems = [p for p in version_change(cluster, previous) if p.error or p.code not in accepted]
+    errors = [str(p) for p in problems if p.error or result.strict]
+    if errors:
+        raise ModelError(errors)
+    return tuple(str(p) for p in problems)
+
+
+def _previous_versions(changes: writer.Plan) -> dict[str, str] | None:
+    """The versions the output being replaced was made for: its ``versions.yaml``, or the
+    ``talconfig.yaml`` of output made before that record existed."""
+    for path in (TALOS_VERSIONS, TALCONFIG):
+        text = changes.current.get(path)
+        if text is None:
+            continue
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError:
+            continue
+        if not isinstance(data, dict):
+            continue
+        if path == TALCONFIG:  # talosVersion set the contract too
+            data = {
+                "talos": data.get("talosVersion"),
+                "kubernetes": data.get("kubernetesVersion"),
+                "configContract": _minor_of(data.get("talosVersion")),
+            }
+        found = {k: v for k, v in data.items() if isinstance(v, str)}
+        if _minor_of(found.get("talos")) and _minor_of(found.get("kubernetes")):
+            return found
+    return None
+
+
+def _minor_of(version: object) -> str | None:
+    match = re.match(r"^(v\d+\.\d+)(\.\d+)?$", version) if isinstance(version, str) else None
+    return match.group(1) if match else None
 
 
 @dataclass(frozen=True)

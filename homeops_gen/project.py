@@ -243,32 +243,39 @@ def _field_prefix(source: str, position: tuple[int, int | None] | None, title: s
         if isinstance(parent, ast.Call) and _call_name(parent) in _ROOT_CALLS:
             text = "".join(parts).lstrip(".")
             return f"{text}." if text else f"{title}."
-        if isinstance(parent, (ast.List, ast.Tuple)) and node in parent.elts:
-            parts.insert(0, f"[{parent.elts.index(node)}]")
-        elif _concatenated_after_list(parent, node) and parts and parts[0].startswith("["):
-            # [a, b] + [c]: the right-hand list's indexes continue the left one's.
-            assert isinstance(parent, ast.BinOp) and isinstance(parent.left, ast.List)
-            parts[0] = f"[{int(parts[0][1:-1]) + len(parent.left.elts)}]"
-        elif isinstance(parent, ast.keyword) and parent.arg:
-            parts.insert(0, f".{parent.arg}")
-        elif isinstance(parent, ast.Dict) and node in parent.values:
-            key = parent.keys[parent.values.index(node)]
-            if isinstance(key, ast.Constant):
-                parts.insert(0, f".{key.value!s}")
+        _add_step(parent, node, parts)
         node = parent
     return f"{title}."
+
+
+def _add_step(parent: ast.AST, node: ast.AST, parts: list[str]) -> None:
+    """Prepend to ``parts`` where ``node`` sits in ``parent``: ``[1]``, ``.nodes``, ..."""
+    if isinstance(parent, (ast.List, ast.Tuple)) and node in parent.elts:
+        parts.insert(0, f"[{parent.elts.index(node)}]")
+    elif (left := _list_before(parent, node)) and parts and parts[0].startswith("["):
+        # [a, b] + [c]: the right-hand list's indexes continue the left one's.
+        parts[0] = f"[{int(parts[0][1:-1]) + len(left.elts)}]"
+    elif isinstance(parent, ast.keyword) and parent.arg:
+        parts.insert(0, f".{parent.arg}")
+    elif isinstance(parent, ast.Dict) and node in parent.values:
+        key = parent.keys[parent.values.index(node)]
+        if isinstance(key, ast.Constant):
+            parts.insert(0, f".{key.value!s}")
 
 
 _ROOT_CALLS = {"Cluster", "model_validate"}
 
 
-def _concatenated_after_list(parent: ast.AST, node: ast.AST) -> bool:
-    return (
+def _list_before(parent: ast.AST, node: ast.AST) -> ast.List | None:
+    """The list literal ``node`` is added to (``[a, b] + node``), or None."""
+    if (
         isinstance(parent, ast.BinOp)
         and isinstance(parent.op, ast.Add)
         and parent.right is node
         and isinstance(parent.left, ast.List)
-    )
+    ):
+        return parent.left
+    return None
 
 
 def _call_name(call: ast.Call) -> str:
@@ -285,26 +292,21 @@ def _read_user_files(root: Path, cluster: Cluster) -> tuple[dict[str, str], list
     files: dict[str, str] = {}
     problems: list[Problem] = []
     for i, app in enumerate(cluster.apps):
-        for field, paths in (("manifests", app.manifests), ("secrets", app.secrets)):
-            for j, rel in enumerate(paths):
-                where = f"apps[{i}].{field}[{j}]"
-                try:
-                    text = (root / rel).read_text(encoding="utf-8")
-                except FileNotFoundError:
-                    problems.append(Problem(where, f"{rel} does not exist"))
-                    continue
-                except (OSError, UnicodeDecodeError) as exc:
-                    problems.append(Problem(where, f"cannot read {rel}: {exc}"))
-                    continue
-                reason = (
-                    _secret_problem(rel, text)
-                    if field == "secrets"
-                    else _manifest_problem(rel, text)
-                )
-                if reason:
-                    problems.append(Problem(where, reason))
-                else:
-                    files[rel] = text
+        for entry, rel, is_secret in app.user_file_fields():
+            where = f"apps[{i}].{entry}"
+            try:
+                text = (root / rel).read_text(encoding="utf-8")
+            except FileNotFoundError:
+                problems.append(Problem(where, f"{rel} does not exist"))
+                continue
+            except (OSError, UnicodeDecodeError) as exc:
+                problems.append(Problem(where, f"cannot read {rel}: {exc}"))
+                continue
+            reason = _secret_problem(rel, text) if is_secret else _manifest_problem(rel, text)
+            if reason:
+                problems.append(Problem(where, reason))
+            else:
+                files[rel] = text
     return files, problems
 
 

@@ -8,12 +8,12 @@ them errors).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from ipaddress import IPv4Address, IPv4Network
 
-from homeops_gen import compat
-from homeops_gen.layout import FLUX_SOURCE, ROOT_KUSTOMIZATION
+from homeops_gen import compat, derive
+from homeops_gen.layout import FLUX_SOURCE, RELEASE_FILES, ROOT_KUSTOMIZATION
 from homeops_gen.model import App, Cluster
 from homeops_gen.releases import resource_file, user_file_name
 from homeops_gen.suggest import did_you_mean
@@ -44,6 +44,11 @@ WARNINGS: dict[str, str] = {
     "talos-version-unknown": "a Talos version newer than the known support matrix",
     "cilium-version-unknown": "a Cilium version with no Kubernetes compatibility data",
     "cilium-kubernetes-untested": "a Kubernetes version newer than Cilium's e2e tests cover",
+    "flux-kubernetes-unsupported": "a Kubernetes version outside the newest Flux's support",
+    "talos-upgrade-skips-minor": "a Talos upgrade that skips a minor release",
+    "talos-upgrade-unsupported": "a Talos upgrade the running Talos release cannot make",
+    "kubernetes-upgrade-skips-minor": "a Kubernetes upgrade that skips a minor release",
+    "kubernetes-ahead-of-talos": "a Kubernetes version the running Talos release does not run",
     "no-flux-instance": "no flux-instance app: nothing syncs out/kubernetes",
     "pool-not-announced": "a load-balancer pool no cilium app announces",
 }
@@ -111,7 +116,7 @@ def unique_names(cluster: Cluster) -> Iterator[Problem]:
 
 @rule
 def nodes_and_hosts(cluster: Cluster) -> Iterator[Problem]:
-    """Every node's host exists; there is a control plane; etcd quorum is sound."""
+    """There are hosts and nodes; every node's host exists; every host runs a node."""
     if not cluster.hosts:
         yield Problem("hosts", "at least one Proxmox host is required")
     names = {h.name for h in cluster.hosts}
@@ -129,7 +134,13 @@ def nodes_and_hosts(cluster: Cluster) -> Iterator[Problem]:
             yield Problem(f"nodes[{i}].host", f"no host named {node.host!r} (hosts: {known})")
     if not cluster.nodes:
         yield Problem("nodes", "at least one node is required")
-        return
+
+
+@rule
+def control_planes(cluster: Cluster) -> Iterator[Problem]:
+    """There is a control plane; etcd quorum is sound; workloads have somewhere to run."""
+    if not cluster.nodes:
+        return  # nodes_and_hosts says so
     count = len(cluster.control_planes)
     if count == 0:
         yield Problem("nodes", "at least one node must have role 'controlplane'")
@@ -194,7 +205,7 @@ def addresses(cluster: Cluster) -> Iterator[Problem]:
 
 @rule
 def address_ranges(cluster: Cluster) -> Iterator[Problem]:
-    """Node, pod and service CIDRs are disjoint; the load-balancer pool fits around them."""
+    """Node, pod and service CIDRs are disjoint; the service CIDR has room for cluster DNS."""
     net = cluster.network
     ranges = {
         "network.node_cidr": net.node_cidr,
@@ -208,6 +219,12 @@ def address_ranges(cluster: Cluster) -> Iterator[Problem]:
                 yield Problem(b, f"{ranges[b]} overlaps {a.split('.')[1]} {ranges[a]}")
     if net.service_cidr.num_addresses < 16:
         yield Problem("network.service_cidr", f"{net.service_cidr} is too small for cluster DNS")
+
+
+@rule
+def load_balancer_pool(cluster: Cluster) -> Iterator[Problem]:
+    """The load-balancer pool overlaps neither pod nor service CIDR nor a used address."""
+    net = cluster.network
     pool = net.load_balancer_cidr
     if pool is None:
         return
@@ -229,34 +246,10 @@ def address_ranges(cluster: Cluster) -> Iterator[Problem]:
 
 @rule
 def versions(cluster: Cluster) -> Iterator[Problem]:
-    """Kubernetes is within what Talos supports (and what Cilium is tested with)."""
-    talos = compat.minor(cluster.versions.talos)
+    """Kubernetes is within what Talos runs (and what Cilium and Flux are tested with)."""
+    yield from _talos_versions(cluster)
     kubernetes = compat.minor(cluster.versions.kubernetes)
-    supported = compat.TALOS_KUBERNETES.get(talos)
-    if supported is None:
-        newest = max(compat.TALOS_KUBERNETES)
-        if talos > newest:
-            yield warning(
-                "talos-version-unknown",
-                "versions.talos",
-                f"Talos {compat.show(talos)} is newer than the known support matrix "
-                f"(up to {compat.show(newest)}); Kubernetes compatibility was not checked",
-            )
-        else:
-            yield Problem(
-                "versions.talos",
-                f"Talos {compat.show(talos)} is older than any supported release "
-                f"(from {compat.show(min(compat.TALOS_KUBERNETES))})",
-            )
-    elif not supported[0] <= kubernetes <= supported[1]:
-        yield Problem(
-            "versions.kubernetes",
-            f"Talos {compat.show(talos)} supports Kubernetes {compat.show(supported[0])} to "
-            f"{compat.show(supported[1])}, not {compat.show(kubernetes)}",
-        )
-    for i, app in enumerate(cluster.apps):
-        if app.chart.chart_name != "cilium":
-            continue
+    for i, app in cluster.apps_installing("cilium"):
         cilium = compat.minor(app.chart.version)
         tested = compat.CILIUM_KUBERNETES.get(cilium)
         where = f"apps[{i}].chart.version"
@@ -280,6 +273,59 @@ def versions(cluster: Cluster) -> Iterator[Problem]:
                 f"Cilium {compat.show(cilium)} is e2e tested up to Kubernetes "
                 f"{compat.show(tested[1])}, not {compat.show(kubernetes)}",
             )
+    # The FluxInstance follows the newest Flux 2.x release.
+    flux = max(compat.FLUX_KUBERNETES)
+    oldest, newest = compat.FLUX_KUBERNETES[flux]
+    for i, _ in cluster.apps_installing("flux-instance"):
+        if not oldest <= kubernetes <= newest:
+            yield warning(
+                "flux-kubernetes-unsupported",
+                "versions.kubernetes",
+                f"Flux {compat.show(flux)} (the newest 2.x, which apps[{i}] installs) supports "
+                f"Kubernetes {compat.show(oldest)} to {compat.show(newest)}, "
+                f"not {compat.show(kubernetes)}",
+            )
+
+
+def _talos_versions(cluster: Cluster) -> Iterator[Problem]:
+    talos = compat.minor(cluster.versions.talos)
+    kubernetes = compat.minor(cluster.versions.kubernetes)
+    release = compat.TALOS.get(talos)
+    if release is None:
+        newest = max(compat.TALOS)
+        if talos > newest:
+            yield warning(
+                "talos-version-unknown",
+                "versions.talos",
+                f"Talos {compat.show(talos)} is newer than the known support matrix "
+                f"(up to {compat.show(newest)}); Kubernetes compatibility was not checked",
+            )
+        else:
+            yield Problem(
+                "versions.talos",
+                f"Talos {compat.show(talos)} is older than any supported release "
+                f"(from {compat.show(min(compat.TALOS))})",
+            )
+    elif not release.kubernetes[0] <= kubernetes <= release.kubernetes[1]:
+        low, high = release.kubernetes
+        yield Problem(
+            "versions.kubernetes",
+            f"Talos {compat.show(talos)} supports Kubernetes {compat.show(low)} to "
+            f"{compat.show(high)}, not {compat.show(kubernetes)}",
+        )
+    contract = cluster.talos.config_contract
+    if contract is not None and compat.minor(contract) > talos:
+        yield Problem(
+            "talos.config_contract",
+            f"{contract} is newer than versions.talos {cluster.versions.talos}: the contract is "
+            "the Talos minor the configs were first made for, at most the running Talos",
+        )
+    if cluster.talos.workload_isolation is not None and talos < compat.WORKLOAD_ISOLATION:
+        yield Problem(
+            "talos.workload_isolation",
+            f"workload isolation needs Talos {compat.show(compat.WORKLOAD_ISOLATION)} or later, "
+            f"not {cluster.versions.talos}; leave it unset",
+        )
 
 
 @rule
@@ -296,47 +342,58 @@ def app_shapes(cluster: Cluster) -> Iterator[Problem]:
             yield Problem(
                 f"apps[{i}].chart.name", "a https:// chart repository needs the chart's name"
             )
-        files = {
-            "ocirepository.yaml",
-            "helmrepository.yaml",
-            "helmrelease.yaml",
-            "kustomization.yaml",
-        }
-        for j, resource in enumerate(app.resources):
-            where = f"apps[{i}].resources[{j}]"
-            metadata = resource.get("metadata")
-            name = metadata.get("name") if isinstance(metadata, dict) else None
-            if not isinstance(resource.get("apiVersion"), str) or not isinstance(
-                resource.get("kind"), str
-            ):
-                yield Problem(where, "a manifest needs string 'apiVersion' and 'kind'")
-            elif not isinstance(name, str) or not name:
-                yield Problem(where, "a manifest needs 'metadata.name'")
-            elif resource_file(resource) in files:
-                yield Problem(where, f"{resource_file(resource)} is already generated for this app")
-            else:
-                files.add(resource_file(resource))
+        files = set(RELEASE_FILES)  # the names taken in the app's release folder
+        yield from _resource_files(f"apps[{i}]", app, files)
         if app.crds and not app.bootstrap:
             yield Problem(
                 f"apps[{i}].crds",
                 "CRDs are applied by the bootstrap helmfile: the app must be a bootstrap app",
             )
-        for field, paths in (("manifests", app.manifests), ("secrets", app.secrets)):
-            for j, path in enumerate(paths):
-                where = f"apps[{i}].{field}[{j}]"
-                secret = path.endswith((".sops.yaml", ".sops.yml"))
-                if field == "secrets" and not secret:
-                    yield Problem(where, f"{path} must be SOPS-encrypted and named *.sops.yaml")
-                elif field == "manifests" and (secret or not path.endswith((".yaml", ".yml"))):
-                    yield Problem(
-                        where, f"{path} must be a plain *.yaml manifest (secrets go under secrets)"
-                    )
-                elif user_file_name(path) in files:
-                    yield Problem(
-                        where, f"{user_file_name(path)} is already used by another file of this app"
-                    )
-                else:
-                    files.add(user_file_name(path))
+        yield from _user_files(f"apps[{i}]", app, files)
+
+
+def _resource_files(where: str, app: App, files: set[str]) -> Iterator[Problem]:
+    """Each extra manifest is a named object whose file name is free (then taken)."""
+    for j, resource in enumerate(app.resources):
+        metadata = resource.get("metadata")
+        name = metadata.get("name") if isinstance(metadata, dict) else None
+        if not isinstance(resource.get("apiVersion"), str) or not isinstance(
+            resource.get("kind"), str
+        ):
+            yield Problem(
+                f"{where}.resources[{j}]", "a manifest needs string 'apiVersion' and 'kind'"
+            )
+        elif not isinstance(name, str) or not name:
+            yield Problem(f"{where}.resources[{j}]", "a manifest needs 'metadata.name'")
+        elif resource_file(resource) in files:
+            yield Problem(
+                f"{where}.resources[{j}]",
+                f"{resource_file(resource)} is already generated for this app",
+            )
+        else:
+            files.add(resource_file(resource))
+
+
+def _user_files(where: str, app: App, files: set[str]) -> Iterator[Problem]:
+    """Manifests are plain YAML, secrets are ``*.sops.yaml``; each file name is free."""
+    for field, path, is_secret in app.user_file_fields():
+        named_secret = path.endswith((".sops.yaml", ".sops.yml"))
+        if is_secret and not named_secret:
+            yield Problem(
+                f"{where}.{field}", f"{path} must be SOPS-encrypted and named *.sops.yaml"
+            )
+        elif not is_secret and (named_secret or not path.endswith((".yaml", ".yml"))):
+            yield Problem(
+                f"{where}.{field}",
+                f"{path} must be a plain *.yaml manifest (secrets go under secrets)",
+            )
+        elif user_file_name(path) in files:
+            yield Problem(
+                f"{where}.{field}",
+                f"{user_file_name(path)} is already used by another file of this app",
+            )
+        else:
+            files.add(user_file_name(path))
 
 
 @rule
@@ -386,14 +443,10 @@ def _find_cycle(graph: dict[str, list[str]]) -> list[str] | None:
     return None
 
 
-def _named(cluster: Cluster, chart: str) -> list[tuple[int, App]]:
-    return [(i, a) for i, a in enumerate(cluster.apps) if a.chart.chart_name == chart]
-
-
 @rule
 def cluster_services(cluster: Cluster) -> Iterator[Problem]:
     """The apps the generated Talos config relies on exist and are installed at bootstrap."""
-    cilium = _named(cluster, "cilium")
+    cilium = cluster.apps_installing("cilium")
     if not cilium:
         yield Problem(
             "apps",
@@ -406,16 +459,16 @@ def cluster_services(cluster: Cluster) -> Iterator[Problem]:
         ("flux-operator", "nothing else installs Flux"),
         ("flux-instance", "nothing else starts the Flux sync"),
     ):
-        for i, app in _named(cluster, chart):
+        for i, app in cluster.apps_installing(chart):
             if not app.bootstrap:
                 yield Problem(f"apps[{i}].bootstrap", f"{app.name} must be a bootstrap app: {why}")
-    operators = _named(cluster, "flux-operator")
-    for i, _ in _named(cluster, "flux-instance"):
+    operators = cluster.apps_installing("flux-operator")
+    for i, _ in cluster.apps_installing("flux-instance"):
         if not operators:
             yield Problem(
                 f"apps[{i}]", "flux-instance needs the flux-operator app (add flux_operator(...))"
             )
-    if not _named(cluster, "flux-instance"):
+    if not cluster.apps_installing("flux-instance"):
         yield warning(
             "no-flux-instance",
             "apps",
@@ -424,4 +477,58 @@ def cluster_services(cluster: Cluster) -> Iterator[Problem]:
     if cluster.network.load_balancer_cidr is not None and not cilium:
         yield warning(
             "pool-not-announced", "network.load_balancer_cidr", "no cilium app announces this pool"
+        )
+
+
+def version_change(cluster: Cluster, previous: Mapping[str, str]) -> Iterator[Problem]:
+    """What changing the versions of the output made before (``previous``) to the model's means.
+
+    Talos upgrades one minor at a time from a release the target accepts, Talos before
+    Kubernetes, and never changes the machine-config version contract on the way.
+    """
+    old_talos, new_talos = compat.minor(previous["talos"]), compat.minor(cluster.versions.talos)
+    old_k8s = compat.minor(previous["kubernetes"])
+    new_k8s = compat.minor(cluster.versions.kubernetes)
+    change = f"{previous['talos']} -> {cluster.versions.talos}"
+    if new_talos > compat.next_minor(old_talos):
+        yield warning(
+            "talos-upgrade-skips-minor",
+            "versions.talos",
+            f"{change} skips Talos {compat.show(compat.next_minor(old_talos))}: upgrade one "
+            f"minor at a time (talos-upgrade to {compat.show(compat.next_minor(old_talos))} first)",
+        )
+    target = compat.TALOS.get(new_talos)
+    if target is not None and new_talos > old_talos and old_talos < target.upgrade_from:
+        yield warning(
+            "talos-upgrade-unsupported",
+            "versions.talos",
+            f"{change}: Talos {compat.show(new_talos)} upgrades only from "
+            f"{compat.show(target.upgrade_from)} or later, the cluster runs "
+            f"{compat.show(old_talos)}",
+        )
+    if new_k8s > compat.next_minor(old_k8s):
+        yield warning(
+            "kubernetes-upgrade-skips-minor",
+            "versions.kubernetes",
+            f"{previous['kubernetes']} -> {cluster.versions.kubernetes} skips Kubernetes "
+            f"{compat.show(compat.next_minor(old_k8s))}: upgrade one minor at a time",
+        )
+    running = compat.TALOS.get(old_talos)
+    if running is not None and new_talos != old_talos and new_k8s > running.kubernetes[1]:
+        yield warning(
+            "kubernetes-ahead-of-talos",
+            "versions.kubernetes",
+            f"Kubernetes {compat.show(new_k8s)} does not run on the cluster's Talos "
+            f"{compat.show(old_talos)} (up to {compat.show(running.kubernetes[1])}): run "
+            "talos-upgrade before k8s-upgrade",
+        )
+    old_contract = previous.get("configContract")
+    new_contract = derive.config_contract(cluster)
+    if old_contract and old_contract != new_contract and cluster.talos.config_contract is None:
+        yield Problem(
+            "talos.config_contract",
+            f"{change} would change the machine-config version contract from {old_contract} to "
+            f"{new_contract}, which a running cluster must not do by accident; set "
+            f"Talos(config_contract={old_contract!r}) to keep it (what an upgraded cluster "
+            f"needs), or {new_contract!r} to change it deliberately",
         )

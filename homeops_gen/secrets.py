@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import posixpath
 import re
+from collections.abc import Mapping
 from typing import Any
 
 import yaml
@@ -29,6 +30,17 @@ def is_sops_encrypted(text: str) -> bool:
     return bool(documents) and all(
         isinstance(doc, dict) and isinstance(doc.get("sops"), dict) and "mac" in doc["sops"]
         for doc in documents
+    )
+
+
+def plaintext_secrets(cluster: Cluster, files: Mapping[str, str | None]) -> list[str]:
+    """The paths of ``files`` (path -> text) that a ``.sops.yaml`` rule of ``cluster`` covers
+    but that carry no SOPS metadata, sorted: they must never be written or kept."""
+    patterns = [re.compile(rule["path_regex"]) for rule in creation_rules(cluster)]
+    return sorted(
+        rel
+        for rel, text in files.items()
+        if any(p.search(rel) for p in patterns) and not is_sops_encrypted(text or "")
     )
 
 

@@ -6,7 +6,7 @@ import re
 
 from importlib import import_module
 from homeops_gen.layout import GITIGNORE, MODEL_FILE
-from homeops_gen.render import render_template
+from homeops_gen.templating import render_template
 
 STARTER_VERSIONS = {"talos": "v1.11.5", "kubernetes": "v1.33.4"}
 """The Talos and Kubernetes versions a new project starts on."""

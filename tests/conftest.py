@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import shutil
 from collections.abc import Iterator
 from contextlib import redirect_stderr, redirect_stdout
@@ -27,7 +28,9 @@ MODELS: dict[str, Path] = {
 The root ``cluster.py`` is the operator's own and is never one of them: the only
 test of the root is that the committed files are what it generates."""
 
-SCHEMAS = ROOT.parent / "shared" / "schemas"
+SHARED = Path(os.environ.get("HOMEOPS_GEN_SHARED", ROOT.parent / "shared"))
+"""The shared test data (``../shared``; ``HOMEOPS_GEN_SHARED`` points elsewhere, e.g. from a worktree)."""
+SCHEMAS = SHARED / "schemas"
 needs_schemas = pytest.mark.skipif(
     not SCHEMAS.is_dir(), reason=f"upstream schemas not found at {SCHEMAS} (../shared/schemas)"
 )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -125,3 +126,14 @@ def test_committed_out_is_what_cluster_py_generates() -> None:
 
     result = run("-C", ROOT, "generate", "--check")
     assert result.code == 0, f"run `make generate` and commit out/:\n{result.out}"
+
+
+def test_missing_kubectl_is_a_missing_tool_not_a_validation_failure(
+    nova: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sys, "executable", str(tmp_path / "bin" / "python"))
+    monkeypatch.setenv("PATH", str(tmp_path))
+    result = run("validate", "-C", nova)
+    assert result.code == 3
+    assert "kubectl not found" in result.err and "homeops-gen[validate]" in result.err
+    assert "failed validation" not in result.err

@@ -9,7 +9,7 @@ from pydantic import ValidationError
 
 from homeops_gen import App, Chart, Cluster
 from homeops_gen.apps import cilium, coredns, deep_merge, flux_instance, flux_operator
-from tests.conftest import loaded
+from tests.conftest import MODELS, loaded
 from tests.models import model
 
 
@@ -133,3 +133,29 @@ def test_chart_names() -> None:
         Chart(url="ftp://x", version="1.0.0")
     with pytest.raises(ValidationError):
         Chart(url="oci://x/y", version="v1.0.0")
+
+
+@pytest.mark.parametrize("name", sorted(MODELS))
+def test_model_survives_a_round_trip_through_plain_data(name: str) -> None:
+    """A stored or sent model is the same cluster: helper apps keep their helper and options."""
+    cluster = loaded(name).cluster
+    again = Cluster.model_validate(cluster.model_dump())
+    assert again == cluster
+    assert again.deployed_apps == cluster.deployed_apps
+    from_json = Cluster.model_validate_json(cluster.model_dump_json())
+    assert from_json == cluster and from_json.deployed_apps == cluster.deployed_apps
+
+
+def test_helper_apps_record_their_helper_and_options() -> None:
+    app = cilium("1.18.4", l2_announcements=False, gateway_api=False)
+    assert type(app) is App
+    assert app.model_dump()["made_by"] == {
+        "helper": "cilium",
+        "gateway_api": False,
+        "gateway_api_version": "v1.3.0",
+        "l2_announcements": False,
+    }
+    assert flux_instance("0.36.0").model_dump()["made_by"] == {"helper": "flux-instance"}
+    deployed = _cluster([app, flux_operator("0.36.0"), flux_instance("0.36.0")]).app("cilium")
+    assert deployed.made_by is None, "a deployed app carries its derived values, once"
+    assert "gatewayAPI" not in deployed.values and deployed.crds == ()

@@ -265,6 +265,42 @@ INVALID: dict[str, tuple[dict[str, Any], str, str, list[str]]] = {
         "network.service_cidr",
         ["too small", "cluster DNS"],
     ),
+    "kubernetes too new for talos 1.14": (
+        {"versions": {"talos": "v1.14.0", "kubernetes": "v1.38.0"}},
+        DEFAULT_APPS,
+        "versions.kubernetes",
+        ["Talos 1.14 supports Kubernetes 1.32 to 1.37, not 1.38"],
+    ),
+    "kubernetes too old for talos 1.14": (
+        {"versions": {"talos": "v1.14.0", "kubernetes": "v1.31.4"}},
+        DEFAULT_APPS,
+        "versions.kubernetes",
+        ["Talos 1.14 supports Kubernetes 1.32 to 1.37, not 1.31"],
+    ),
+    "contract newer than talos": (
+        {"talos": {"config_contract": "v1.12"}},
+        DEFAULT_APPS,
+        "talos.config_contract",
+        ["v1.12 is newer than versions.talos v1.11.5"],
+    ),
+    "workload isolation before talos 1.14": (
+        {"talos": {"workload_isolation": False}},
+        DEFAULT_APPS,
+        "talos.workload_isolation",
+        ["needs Talos 1.14 or later", "v1.11.5"],
+    ),
+    "malformed contract": (
+        {"talos": {"config_contract": "1.11"}},
+        DEFAULT_APPS,
+        "talos.config_contract",
+        ["'1.11' is not a Talos minor such as v1.11"],
+    ),
+    "unknown talos backend": (
+        {"talos": {"backend": "topf"}},
+        DEFAULT_APPS,
+        "talos.backend",
+        ["talhelper", "talosctl"],
+    ),
     "talos too old": (
         {"versions": {"talos": "v1.5.0", "kubernetes": "v1.28.0"}},
         DEFAULT_APPS,
@@ -322,7 +358,7 @@ def test_invalid_model_is_refused(case: str, tmp_path: Path) -> None:
     before = tree(root)
     result = run("-C", root)
     assert result.code == 2, result.err
-    line = next((l for l in result.err.splitlines() if l.strip().startswith(f"{path}: ")), None)
+    line = next((ln for ln in result.err.splitlines() if ln.strip().startswith(f"{path}: ")), None)
     assert line is not None, f"no line for {path} in:\n{result.err}"
     for word in words:
         assert word in line, f"{word!r} missing from {line!r}"
@@ -341,10 +377,14 @@ def test_base_model_is_valid(tmp_path: Path) -> None:
         ({"nodes": BASE["nodes"][:2] + [BASE["nodes"][3]]}, ["2 control planes", "odd"]),
         ({"nodes": BASE["nodes"][:1] + [BASE["nodes"][3]]}, ["single control plane"]),
         (
-            {"versions": {"talos": "v1.14.0", "kubernetes": "v1.37.0"}},
-            ["newer than the known", "Talos 1.14"],
+            {"versions": {"talos": "v1.15.0", "kubernetes": "v1.37.0"}},
+            ["newer than the known", "Talos 1.15"],
         ),
         ({"versions": {"talos": "v1.11.5", "kubernetes": "v1.34.0"}}, ["e2e tested up to", "1.33"]),
+        (
+            {"versions": {"talos": "v1.10.7", "kubernetes": "v1.31.2"}},
+            ["Flux 2.10", "Kubernetes 1.32 to 1.37, not 1.31"],
+        ),
         (
             {
                 "hosts": [
@@ -362,7 +402,7 @@ def test_warnings_do_not_fail_unless_strict(
     root = write_model(tmp_path / "p", model(**overrides))
     result = run("-C", root)
     assert result.code == 0, result.err
-    warning = next(l for l in result.err.splitlines() if l.startswith("warning["))
+    warning = next(ln for ln in result.err.splitlines() if ln.startswith("warning["))
     assert all(w in warning for w in words), warning
     strict_root = write_model(tmp_path / "s", model(**overrides))
     strict = run("-C", strict_root, "--strict")
@@ -395,11 +435,23 @@ def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
         assert f"  {path}: " in err
 
 
+@pytest.mark.parametrize(
+    ("cilium", "kubernetes", "warned"),
+    [("1.19.4", "v1.34.0", False), ("1.19.4", "v1.36.0", True), ("1.18.4", "v1.33.0", False)],
+)
+def test_cilium_matrix(cilium: str, kubernetes: str, warned: bool, tmp_path: Path) -> None:
+    apps = f'[cilium("{cilium}"), flux_operator("0.36.0"), flux_instance("0.36.0")]'
+    data = model(versions={"talos": "v1.14.0", "kubernetes": kubernetes})
+    result = run("-C", write_model(tmp_path, data, apps))
+    assert result.code == 0, result.err
+    assert ("warning[cilium-kubernetes-untested]" in result.err) is warned, result.err
+
+
 def test_unknown_cilium_version_is_a_warning(tmp_path: Path) -> None:
-    apps = '[cilium("1.19.2"), flux_operator("0.36.0"), flux_instance("0.36.0")]'
+    apps = '[cilium("1.20.1"), flux_operator("0.36.0"), flux_instance("0.36.0")]'
     result = run("-C", write_model(tmp_path, model(), apps))
     assert result.code == 0
     assert (
-        "warning[cilium-version-unknown]: apps[0].chart.version: no Kubernetes compatibility data for Cilium 1.19"
+        "warning[cilium-version-unknown]: apps[0].chart.version: no Kubernetes compatibility data for Cilium 1.20"
         in result.err
     )

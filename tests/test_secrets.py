@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from homeops_gen.secrets import is_sops_encrypted
+from homeops_gen.secrets import is_sops_encrypted, plaintext_secrets
+from tests.conftest import loaded
 
 ENCRYPTED_YAML = "a: ENC[AES256_GCM,data:x]\nsops:\n  mac: ENC[x]\n  version: 3.11.0\n"
 
@@ -26,3 +27,17 @@ ENCRYPTED_YAML = "a: ENC[AES256_GCM,data:x]\nsops:\n  mac: ENC[x]\n  version: 3.
 )
 def test_is_sops_encrypted(text: str, encrypted: bool) -> None:
     assert is_sops_encrypted(text) is encrypted
+
+
+def test_plaintext_secrets_are_the_covered_paths_without_sops_metadata() -> None:
+    cluster = loaded("sops-secrets").cluster
+    files: dict[str, str | None] = {
+        "out/talos/talsecret.sops.yaml": "cluster:\n  secret: plain\n",
+        "out/kubernetes/apps/x/y/app/token.sops.yaml": ENCRYPTED_YAML,
+        "out/kubernetes/apps/x/y/app/other.sops.yaml": "stringData:\n  a: b\n",
+        "out/kubernetes/apps/x/y/app/values.yaml": "plain: true\n",
+    }
+    assert plaintext_secrets(cluster, files) == [
+        "out/kubernetes/apps/x/y/app/other.sops.yaml",
+        "out/talos/talsecret.sops.yaml",
+    ]

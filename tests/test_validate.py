@@ -19,7 +19,7 @@ def test_every_model_passes_every_check(model: str) -> None:
     v.validate(rendered(model), loaded(model).cluster, v.ALL_CHECKS)
 
 
-def _broken(change: Callable[[Files], None]) -> Files:
+def _broken(change: Callable[[Files], object]) -> Files:
     files = dict(rendered("nova"))
     change(files)
     return files

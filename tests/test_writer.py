@@ -15,7 +15,7 @@ from homeops_gen import writer
 from homeops_gen.errors import WriteRefused
 from homeops_gen.layout import MANIFEST
 from homeops_gen.writer import TMP_SUFFIX, digest
-from tests.conftest import on_disk, ROOT, copy_model, rendered, run, tree
+from tests.conftest import MODELS, ROOT, copy_model, on_disk, rendered, run, tree
 
 APP_DIR = "out/kubernetes/apps/flux-system/flux-instance"
 
@@ -103,8 +103,13 @@ def test_file_the_generator_never_wrote_is_not_overwritten(nova: Path) -> None:
 
 
 def test_identical_existing_file_is_adopted(nova: Path) -> None:
-    (nova / "devenv.nix").write_text(rendered("nova")["devenv.nix"])
+    devenv = nova / "devenv.nix"
+    devenv.write_text(rendered("nova")["devenv.nix"])
     assert run("-C", nova).code == 0
+    manifest = json.loads((nova / MANIFEST).read_text())["files"]
+    assert manifest["devenv.nix"] == digest(devenv.read_text()), "it is now ours"
+    devenv.write_text(devenv.read_text() + "# mine\n")
+    assert "devenv.nix (edited by hand)" in run("-C", nova, "--check").out
 
 
 def test_unmanaged_files_in_out_are_left_alone_and_mentioned(nova: Path) -> None:
@@ -136,10 +141,14 @@ def test_noop_run_touches_nothing(nova: Path) -> None:
 def test_plaintext_secret_under_out_fails_generate_and_check(nova: Path) -> None:
     run("-C", nova)
     (nova / "out/talos/talsecret.sops.yaml").write_text("cluster:\n  secret: plain\n")
+    model = nova / "cluster.py"
+    model.write_text(model.read_text().replace("cores=3", "cores=4"))
+    before = tree(nova)
     for args in (("-C", nova), ("-C", nova, "--check")):
         result = run(*args)
         assert result.code == 1
         assert "out/talos/talsecret.sops.yaml" in result.err and "plain text" in result.err
+    assert tree(nova) == before, "the pending change is not written"
 
 
 def test_encrypted_secret_under_out_is_fine(nova: Path) -> None:
@@ -148,6 +157,9 @@ def test_encrypted_secret_under_out_is_fine(nova: Path) -> None:
         "cluster:\n  secret: ENC[AES256_GCM,data:x]\nsops:\n  mac: ENC[x]\n  version: 3.11.0\n"
     )
     assert run("-C", nova, "--check").code == 0
+    model = nova / "cluster.py"
+    model.write_text(model.read_text().replace("cores=3", "cores=4"))
+    assert run("-C", nova).code == 0, "generate writes beside an encrypted secret"
 
 
 def test_unreadable_manifest_is_a_clear_error(nova: Path) -> None:
@@ -212,9 +224,13 @@ def rendered_for(project: Path) -> dict[str, str]:
     return build(project).files
 
 
-def test_fixture_copies_are_independent(tmp_path: Path) -> None:
+def test_fixture_copies_bring_their_files_and_are_independent(tmp_path: Path) -> None:
     a = copy_model("sops-secrets", tmp_path / "a")
-    assert (a / "secrets/grafana-admin.sops.yaml").is_file()
+    secret = a / "secrets/grafana-admin.sops.yaml"
+    original = MODELS["sops-secrets"] / "secrets/grafana-admin.sops.yaml"
+    assert secret.read_bytes() == original.read_bytes()
+    secret.write_text("changed\n")
+    assert original.read_bytes() != secret.read_bytes(), "the fixture itself is untouched"
 
 
 def test_read_tree_reads_every_file_but_version_control_caches_and_links(tmp_path: Path) -> None:

@@ -7,10 +7,12 @@ declaration order, so generated documents read like hand-written ones.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict
 from pydantic.alias_generators import to_camel
+
+from homeops_gen.formats import yaml_file
 
 
 class ApiModel(BaseModel):
@@ -21,6 +23,18 @@ class ApiModel(BaseModel):
     )
 
 
+class Document(ApiModel):
+    """A model that is a whole file; every generated YAML file's schema hint comes from one."""
+
+    SCHEMA_URL: ClassVar[str]
+    """The JSON schema editors check the file against."""
+
+
 def dump(model: BaseModel) -> dict[str, Any]:
     """The model as plain data for YAML: wire names, unset fields left out."""
     return model.model_dump(mode="json", by_alias=True, exclude_none=True)
+
+
+def document_file(document: Document) -> str:
+    """The text of a generated YAML file holding ``document``, with its schema hint."""
+    return yaml_file(dump(document), schema=document.SCHEMA_URL)

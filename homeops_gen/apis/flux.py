@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Literal
+from typing import Any, Literal
 
-from homeops_gen.apis import ApiModel
+from homeops_gen.apis import ApiModel, Document
+from homeops_gen.apis.kubernetes import crd_schema_url
 
-SCHEMAS = "https://kubernetes-schemas.pages.dev"
+
+class FluxObject(Document):
+    """A Flux custom resource; its schema hint follows from its ``apiVersion`` and ``kind``."""
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        fields = cls.model_fields
+        cls.SCHEMA_URL = crd_schema_url(fields["api_version"].default, fields["kind"].default)
 
 
 class ObjectMeta(ApiModel):
@@ -83,14 +92,13 @@ class KustomizationSpec(ApiModel):
     patches: list[Patch] | None = None
 
 
-class Kustomization(ApiModel):
+class Kustomization(FluxObject):
     """``kustomize.toolkit.fluxcd.io/v1`` Kustomization."""
 
     api_version: Literal["kustomize.toolkit.fluxcd.io/v1"] = "kustomize.toolkit.fluxcd.io/v1"
     kind: Literal["Kustomization"] = "Kustomization"
     metadata: ObjectMeta
     spec: KustomizationSpec
-    SCHEMA_URL: ClassVar[str] = f"{SCHEMAS}/kustomize.toolkit.fluxcd.io/kustomization_v1.json"
 
 
 class LayerSelector(ApiModel):
@@ -115,14 +123,13 @@ class OCIRepositorySpec(ApiModel):
     url: str
 
 
-class OCIRepository(ApiModel):
+class OCIRepository(FluxObject):
     """``source.toolkit.fluxcd.io/v1`` OCIRepository."""
 
     api_version: Literal["source.toolkit.fluxcd.io/v1"] = "source.toolkit.fluxcd.io/v1"
     kind: Literal["OCIRepository"] = "OCIRepository"
     metadata: ObjectMeta
     spec: OCIRepositorySpec
-    SCHEMA_URL: ClassVar[str] = f"{SCHEMAS}/source.toolkit.fluxcd.io/ocirepository_v1.json"
 
 
 class HelmRepositorySpec(ApiModel):
@@ -132,14 +139,13 @@ class HelmRepositorySpec(ApiModel):
     url: str
 
 
-class HelmRepository(ApiModel):
+class HelmRepository(FluxObject):
     """``source.toolkit.fluxcd.io/v1`` HelmRepository."""
 
     api_version: Literal["source.toolkit.fluxcd.io/v1"] = "source.toolkit.fluxcd.io/v1"
     kind: Literal["HelmRepository"] = "HelmRepository"
     metadata: ObjectMeta
     spec: HelmRepositorySpec
-    SCHEMA_URL: ClassVar[str] = f"{SCHEMAS}/source.toolkit.fluxcd.io/helmrepository_v1.json"
 
 
 class HelmChartTemplateSpec(ApiModel):
@@ -166,11 +172,10 @@ class HelmReleaseSpec(ApiModel):
     values: dict[str, Any] | None = None
 
 
-class HelmRelease(ApiModel):
+class HelmRelease(FluxObject):
     """``helm.toolkit.fluxcd.io/v2`` HelmRelease."""
 
     api_version: Literal["helm.toolkit.fluxcd.io/v2"] = "helm.toolkit.fluxcd.io/v2"
     kind: Literal["HelmRelease"] = "HelmRelease"
     metadata: ObjectMeta
     spec: HelmReleaseSpec
-    SCHEMA_URL: ClassVar[str] = f"{SCHEMAS}/helm.toolkit.fluxcd.io/helmrelease_v2.json"

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from pydantic import Field
 
-from homeops_gen.apis import ApiModel
-
-SCHEMA_URL = "https://json.schemastore.org/helmfile"
+from homeops_gen.apis import ApiModel, Document
 
 
 class HelmDefaults(ApiModel):
@@ -48,9 +46,10 @@ class Release(ApiModel):
     hooks: list[Hook] | None = None
 
 
-class Helmfile(ApiModel):
+class Helmfile(Document):
     """A whole ``helmfile.yaml``."""
 
     helm_defaults: HelmDefaults = HelmDefaults()
     repositories: list[Repository] | None = None
     releases: list[Release]
+    SCHEMA_URL: ClassVar[str] = "https://json.schemastore.org/helmfile"

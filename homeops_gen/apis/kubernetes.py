@@ -1,4 +1,4 @@
-"""Editor schema hints for arbitrary Kubernetes objects (extra resources, the namespace)."""
+"""Editor schema hints for Kubernetes objects, by their ``apiVersion`` and ``kind``."""
 
 from __future__ import annotations
 
@@ -24,4 +24,10 @@ def schema_url(api_version: str, kind: str, kubernetes: str) -> str:
         prefix = f"-{group.split('.')[0]}" if group else ""
         release = ".".join(kubernetes.split(".")[:2]) + ".0"
         return f"{CORE_SCHEMAS}/{release}-standalone-strict/{kind.lower()}{prefix}-{version}.json"
+    return crd_schema_url(api_version, kind)
+
+
+def crd_schema_url(api_version: str, kind: str) -> str:
+    """The schema of a custom resource in the CRD catalogue (any Kubernetes version)."""
+    group, _, version = api_version.rpartition("/")
     return f"{CRD_SCHEMAS}/{group}/{kind.lower()}_{version}.json"

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import ClassVar, Literal
 
-from homeops_gen.apis import ApiModel
-
-SCHEMA_URL = "https://json.schemastore.org/kustomization"
+from homeops_gen.apis import ApiModel, Document
 
 
 class KustomizeTarget(ApiModel):
@@ -22,7 +20,7 @@ class KustomizePatch(ApiModel):
     patch: str
 
 
-class KustomizeConfig(ApiModel):
+class KustomizeConfig(Document):
     """A ``Kustomization`` (or, with ``kind="Component"``, a reusable component)."""
 
     api_version: Literal["kustomize.config.k8s.io/v1beta1", "kustomize.config.k8s.io/v1alpha1"] = (
@@ -33,3 +31,4 @@ class KustomizeConfig(ApiModel):
     components: list[str] | None = None
     resources: list[str] | None = None
     patches: list[KustomizePatch] | None = None
+    SCHEMA_URL: ClassVar[str] = "https://json.schemastore.org/kustomization"

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from pydantic import Field
 
-from homeops_gen.apis import ApiModel
+from homeops_gen.apis import ApiModel, Document
 from homeops_gen.formats import to_yaml
 
 
@@ -84,7 +84,7 @@ class TalNode(ApiModel):
     network_interfaces: list[NetworkInterface] | None = None
 
 
-class TalConfig(ApiModel):
+class TalConfig(Document):
     """talhelper's ``talconfig.yaml``."""
 
     cluster_name: str
@@ -99,11 +99,10 @@ class TalConfig(ApiModel):
     image_factory: ImageFactory | None = None
     patches: list[str]
     nodes: list[TalNode]
-
-    @staticmethod
-    def schema_url() -> str:
-        """The talconfig JSON schema, for editors."""
-        return "https://raw.githubusercontent.com/budimanjojo/talhelper/master/pkg/config/schemas/talconfig.json"
+    SCHEMA_URL: ClassVar[str] = (
+        "https://raw.githubusercontent.com/budimanjojo/talhelper/master/pkg/config/schemas/"
+        "talconfig.json"
+    )
 
 
 def patch_text(patch: dict[str, Any]) -> str:

@@ -9,6 +9,7 @@ from typing import Any
 
 from homeops_gen import apps as helpers
 from homeops_gen.apis.kubernetes import schema_url
+from homeops_gen.derived_apps import GATEWAY_API_VERSION, deploy
 from homeops_gen.formats import sorted_data, yaml_file
 from homeops_gen.importer.infrastructure import InfraFacts, Vm, vm_ip
 from homeops_gen.importer.kubernetes import Document, FluxApp, KubernetesFacts, Release, hook_urls
@@ -16,7 +17,8 @@ from homeops_gen.importer.python import Call
 from homeops_gen.importer.report import Report
 from homeops_gen.importer.source import Source, dig, listed
 from homeops_gen.importer.talos import TalosFacts, TalosNode
-from homeops_gen.model import App, Chart, Cluster, GitOps, Network
+from homeops_gen.derive import QEMU_GUEST_AGENT, schematic_id
+from homeops_gen.model import App, Chart, Cluster, GitOps, Network, Talos
 from homeops_gen.releases import resource_file
 
 MANIFESTS = "manifests"
@@ -152,7 +154,7 @@ def _match_nodes(
     for i, node in enumerate(nodes):
         if i not in pairs:
             for vm in free:
-                if vm_ip(vm) == str(node.ip):
+                if node.ip is not None and vm_ip(vm) == str(node.ip):
                     take(i, vm, "by IP")
                     break
     for i, node in enumerate(nodes):
@@ -193,7 +195,7 @@ def _node(report: Report, cluster_name: str, node: TalosNode | None, vm: Vm | No
             report.change(vm.file, f"VM {vm.name}", f"named {name}, after its Talos hostname")
     else:
         call.note("name", "no VM found: set host, vm_id, cores, memory_mib and disk_gib")
-    ip = str(node.ip) if node else vm_ip(vm) if vm else None
+    ip = _ip(node, vm)
     for key in ("vm_id",):
         if key in attrs:
             call.kwargs[key] = _int(attrs[key])
@@ -221,6 +223,13 @@ def _node(report: Report, cluster_name: str, node: TalosNode | None, vm: Vm | No
     return call
 
 
+def _ip(node: TalosNode | None, vm: Vm | None) -> str | None:
+    """The node's IP: Talos' (talhelper's ipAddress, a static address), else the VM's."""
+    if node is not None and node.ip is not None:
+        return str(node.ip)
+    return vm_ip(vm) if vm is not None else None
+
+
 def _int(value: Any) -> Any:
     try:
         return int(value)
@@ -240,7 +249,7 @@ def _network(
     talos_file: str,
 ) -> Call:
     call = Call("Network")
-    ips = [str(n.ip) if n else vm_ip(v) if v else None for n, v in pairs]
+    ips = [_ip(n, v) for n, v in pairs]
     addresses = [IPv4Address(ip) for ip in ips if ip]
     prefixes = [n.prefix for n, _ in pairs if n and n.prefix] + [
         int(str(v.attributes["address"]).split("/")[1])
@@ -305,8 +314,8 @@ def _endpoint(
     """The endpoint when it is not the first control plane's IP (the model's default)."""
     if talos is None or talos.endpoint is None:
         return None
-    planes = [n for n, _ in pairs if n and n.controlplane]
-    if planes and str(planes[0].ip) == talos.endpoint:
+    planes = [_ip(n, v) for n, v in pairs if n and n.controlplane]
+    if planes and planes[0] == talos.endpoint:
         return None
     return talos.endpoint
 
@@ -362,8 +371,31 @@ def _talos(report: Report, talos: TalosFacts | None) -> Call:
             report.change(talos.file, "installDisk", f"nodes differ; {disk} for all")
     if talos.allow_scheduling:
         call.kwargs["allow_scheduling_on_control_planes"] = True
+    if talos.schematic and "extensions" not in call.kwargs:
+        known = _extensions_of(talos.schematic)
+        if known is None:
+            call.note("", f"missing: extensions of Image Factory schematic {talos.schematic}")
+            report.skip(talos.file, f"schematic {talos.schematic}", "its extensions are not known")
+        elif known:
+            call.kwargs["extensions"] = known
+            report.change(talos.file, "extensions", f"recognised from schematic {talos.schematic}")
+    if talos.backend != "talhelper":
+        call.kwargs["backend"] = talos.backend
+    if talos.config_contract:
+        call.kwargs["config_contract"] = talos.config_contract
+    if talos.workload_isolation is not None:
+        call.kwargs["workload_isolation"] = talos.workload_isolation
     report.map(talos.file, f"cluster {talos.name}: {len(talos.nodes)} node(s)")
     return call
+
+
+def _extensions_of(schematic: str) -> list[str] | None:
+    """The extensions of a schematic id, among the lists homeops-gen's clusters commonly use."""
+    for extensions in ([], [QEMU_GUEST_AGENT]):
+        fields: dict[str, Any] = {"talos": Talos(extensions=tuple(extensions))}
+        if schematic_id(Cluster.model_construct(**fields)) == schematic:
+            return extensions
+    return None
 
 
 # --- apps -----------------------------------------------------------------------------
@@ -603,7 +635,7 @@ def _helper(
         return None
     variants: list[dict[str, Any]] = [{}]
     if func == "cilium":
-        gateway_versions = [helpers.GATEWAY_API_VERSION] + [
+        gateway_versions = [GATEWAY_API_VERSION] + [
             u.split("/download/")[1].split("/")[0]
             for u in crds
             if "gateway-api" in u and "/download/" in u
@@ -611,14 +643,14 @@ def _helper(
         variants = [
             {"gateway_api": g, "gateway_api_version": v, "l2_announcements": l2}
             for g in (True, False)
-            for v in (gateway_versions if g else [helpers.GATEWAY_API_VERSION])
+            for v in (gateway_versions if g else [GATEWAY_API_VERSION])
             for l2 in (None, True, False)
         ]
     best: tuple[dict[str, Any], Any, list[Document], App] | None = None
     for variant in variants:
         try:
             candidate = getattr(helpers, func)(chart["version"], **kwargs, **variant)
-            resolved = candidate.resolve(derivation)
+            resolved = deploy(candidate, derivation)
         except ValueError:  # a chart version or app name the model refuses: a plain App
             return None
         values = dict(app.values)
@@ -647,7 +679,7 @@ def _helper(
             added = missing or []
     if best is None:
         missing = []
-        first = getattr(helpers, func)(chart["version"], **kwargs).resolve(derivation)
+        first = deploy(getattr(helpers, func)(chart["version"], **kwargs), derivation)
         _overrides(first.values, app.values, missing)  # the same call succeeded above
         why = f"lacks {', '.join(missing)}" if missing else "its manifests differ"
         report.change(
@@ -663,7 +695,7 @@ def _helper(
     call.kwargs.update(kwargs)
     defaults = {
         "gateway_api": True,
-        "gateway_api_version": helpers.GATEWAY_API_VERSION,
+        "gateway_api_version": GATEWAY_API_VERSION,
         "l2_announcements": None,
     }
     for key, value in variant.items():

@@ -113,6 +113,11 @@ def listed(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
+def as_mapping(value: Any) -> dict[str, Any]:
+    """``value`` if it is a mapping, else an empty one (malformed input reads as absent)."""
+    return value if isinstance(value, dict) else {}
+
+
 def dig(data: Any, *keys: str) -> Any:
     """``data[k1][k2]...``, or None where a level is missing or not a mapping."""
     for key in keys:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import posixpath
+import re
 from dataclasses import dataclass, field
 from ipaddress import IPv4Address, IPv4Interface, IPv4Network
 from typing import Any
@@ -9,8 +11,8 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from homeops_gen.apps import KUBEPRISM_PORT
-from homeops_gen.importer.source import Source, dig, listed
+from homeops_gen.derive import KUBEPRISM_PORT
+from homeops_gen.importer.source import Source, as_mapping, dig, listed
 
 TALCONFIG_NAMES = ("talconfig.yaml", "talconfig.yml")
 
@@ -44,7 +46,8 @@ class TalosNode:
     """A node as talhelper describes it."""
 
     name: str
-    ip: IPv4Address
+    ip: IPv4Address | None
+    """None when only the VM knows it (talosctl patches name the address of VIP carriers only)."""
     controlplane: bool
     install_disk: str | None = None
     labels: dict[str, str] = field(default_factory=dict)
@@ -73,13 +76,43 @@ class TalosFacts:
     cni: str | None = None
     coredns_disabled: bool = False
     nodes: list[TalosNode] = field(default_factory=list)
+    backend: str = "talhelper"
+    config_contract: str | None = None
+    """``configContract`` of ``versions.yaml``, when it is not the Talos version's minor."""
+    workload_isolation: bool | None = None
+    schematic: str | None = None
+    """The Image Factory schematic id, when the extensions are known only through it."""
 
 
 def read_talos(source: Source) -> TalosFacts | None:
-    """The facts of the first ``talconfig.yaml`` in the source (others are reported)."""
+    """The facts of the first ``talconfig.yaml`` in the source (others are reported), else of
+    a talosctl layout (``gen.sh``, ``patches/``, ``nodes/``) as homeops-gen writes it."""
     found = source.named(*TALCONFIG_NAMES)
     if not found:
-        return None
+        facts = read_talosctl(source)
+        if facts is not None:
+            _read_versions(source, facts)
+        return facts
+    facts = _read_talconfig(source, found)
+    if facts is not None:
+        _read_versions(source, facts)
+    return facts
+
+
+def _read_versions(source: Source, facts: TalosFacts) -> None:
+    """``versions.yaml`` beside the Talos files: the machine-config contract."""
+    path = posixpath.join(posixpath.dirname(facts.file), "versions.yaml")
+    if path not in source.files:
+        return
+    record = source.mapping(path)
+    contract = record.get("configContract") if record else None
+    if isinstance(contract, str) and facts.talos_version:
+        if not facts.talos_version.startswith(contract + "."):
+            facts.config_contract = contract
+        source.report.map(path, f"config contract {contract}")
+
+
+def _read_talconfig(source: Source, found: list[str]) -> TalosFacts | None:
     for extra in found[1:]:
         source.report.skip(extra, "talconfig", f"only one talconfig is imported ({found[0]})")
     path = found[0]
@@ -270,3 +303,146 @@ def _node(source: Source, path: str, i: int, node: Any) -> TalosNode | None:
     for key in sorted(set(node) - _NODE_KEYS):
         report.skip(path, f"{where}.{key}", "not a node setting the model has")
     return parsed
+
+
+_GEN_CONFIG = re.compile(r"talosctl gen config (\S+) https://([^:\s/]+):6443")
+_GEN_K8S = re.compile(r"--kubernetes-version (\S+)")
+_GEN_NODE = re.compile(
+    r"^node (\S+) (controlplane|worker) (\S+) \S*installer/([0-9a-f]{64}):(\S+) ", re.M
+)
+
+
+def read_talosctl(source: Source) -> TalosFacts | None:
+    """The talosctl backend's files: ``gen.sh`` (name, endpoint, roles, disks, versions), the
+    cluster and role patches and one patch per node."""
+    scripts = [p for p in source.named("gen.sh") if _GEN_CONFIG.search(source.text(p) or "")]
+    if not scripts:
+        return None
+    path = scripts[0]
+    folder = posixpath.dirname(path)
+    text = source.text(path) or ""
+    head = _GEN_CONFIG.search(text)
+    assert head is not None  # found above
+    facts = TalosFacts(file=path, backend="talosctl", name=head.group(1), cni="none")
+    facts.endpoint = head.group(2)
+    k8s = _GEN_K8S.search(text)
+    facts.kubernetes_version = k8s.group(1) if k8s else None
+    report = source.report
+    schematics = set()
+    for match in _GEN_NODE.finditer(text):
+        name, role, disk, schematic, talos = match.groups()
+        facts.talos_version = talos
+        schematics.add(schematic)
+        node = TalosNode(name=name, ip=None, controlplane=role == "controlplane", install_disk=disk)
+        _read_node_patch(source, posixpath.join(folder, "nodes", f"{name}.yaml"), node, facts)
+        facts.nodes.append(node)
+    if len(schematics) == 1:
+        facts.schematic = schematics.pop()
+    report.map(path, "talosctl backend (gen.sh: name, endpoint, roles, install disks)")
+    _read_typed_patch(source, posixpath.join(folder, "patches", "cluster.yaml"), facts)
+    _read_typed_patch(source, posixpath.join(folder, "patches", "controlplane.yaml"), facts)
+    return facts
+
+
+_TAINT = "node-role.kubernetes.io/control-plane"
+
+
+def _read_typed_patch(source: Source, path: str, facts: TalosFacts) -> None:
+    """A talosctl patch of homeops-gen's: typed documents, or the v1alpha1 form before 1.12."""
+    documents = source.yaml(path) if path in source.files else None
+    if documents is None:
+        return
+    leftover: list[str] = []
+    for document in documents:
+        if not isinstance(document, dict):
+            continue
+        kind = document.get("kind")
+        if kind == "KubeNetworkConfig":
+            facts.pod_cidr = _first_net(source, path, "podSubnets", document.get("podSubnets"))
+            facts.service_cidr = _first_net(
+                source, path, "serviceSubnets", document.get("serviceSubnets")
+            )
+        elif kind == "KubeCoreDNSConfig" and document.get("enabled") is False:
+            facts.coredns_disabled = True
+        elif kind == "KubeNodeConfig" and dig(document, "nodeIP", "validSubnets"):
+            facts.node_cidr = str(listed(dig(document, "nodeIP", "validSubnets"))[0])
+        elif kind == "KubeNodeConfig" and isinstance(dig(document, "taints", _TAINT), dict):
+            facts.allow_scheduling = True
+        elif kind == "SecurityProfileConfig":
+            isolation = document.get("workloadIsolation")
+            facts.workload_isolation = isolation if isinstance(isolation, bool) else None
+        elif kind in ("KubeFlannelCNIConfig", "KubeProxyConfig", "KubePrismConfig"):
+            pass  # what homeops-gen writes for Cilium and KubePrism
+        elif kind == "KubeAPIServerConfig" and set(document) <= {
+            "apiVersion",
+            "kind",
+            "certExtraSANs",
+        }:
+            pass  # the VIP's certificate name, written from the endpoint
+        elif "cluster" in document or "machine" in document:
+            cluster = as_mapping(document.get("cluster"))
+            if cluster.get("allowSchedulingOnControlPlanes") is True:
+                facts.allow_scheduling = True
+            network = as_mapping(cluster.get("network"))
+            facts.pod_cidr = _first_net(source, path, "podSubnets", network.get("podSubnets"))
+            facts.service_cidr = _first_net(
+                source, path, "serviceSubnets", network.get("serviceSubnets")
+            )
+            if dig(cluster, "coreDNS", "disabled") is True:
+                facts.coredns_disabled = True
+            subnets = listed(dig(document, "machine", "kubelet", "nodeIP", "validSubnets"))
+            if subnets:
+                facts.node_cidr = str(subnets[0])
+        else:
+            leftover.append(str(kind))
+    if leftover:
+        source.report.skip(path, ", ".join(leftover), "machine-config documents not in the model")
+    else:
+        source.report.map(path, "homeops-gen's own patch")
+
+
+def _read_node_patch(source: Source, path: str, node: TalosNode, facts: TalosFacts) -> None:
+    documents = source.yaml(path) if path in source.files else None
+    if documents is None:
+        return
+    for document in documents:
+        if not isinstance(document, dict):
+            continue
+        kind = document.get("kind")
+        if kind == "ResolverConfig":
+            node.nameservers = tuple(
+                str(n.get("address"))
+                for n in listed(document.get("nameservers"))
+                if isinstance(n, dict)
+            )
+        elif kind == "LinkConfig":
+            for address in listed(document.get("addresses")):
+                _address(node, dig(address, "address"))
+            for route in listed(document.get("routes")):
+                node.gateway = dig(route, "gateway") or node.gateway
+        elif kind == "Layer2VIPConfig":
+            node.vip = str(document.get("name"))
+        elif kind == "KubeNodeConfig" and isinstance(document.get("labels"), dict):
+            node.labels = {str(k): str(v) for k, v in document["labels"].items()}
+        elif "machine" in document:
+            machine = as_mapping(document.get("machine"))
+            labels = machine.get("nodeLabels")
+            if isinstance(labels, dict):
+                node.labels = {str(k): str(v) for k, v in labels.items()}
+            network = as_mapping(machine.get("network"))
+            node.nameservers = tuple(str(n) for n in listed(network.get("nameservers")))
+            for interface in listed(network.get("interfaces")):
+                for address in listed(dig(interface, "addresses")):
+                    _address(node, address)
+                for route in listed(dig(interface, "routes")):
+                    node.gateway = dig(route, "gateway") or node.gateway
+                node.vip = dig(interface, "vip", "ip") or node.vip
+    source.report.map(path, f"node {node.name}")
+
+
+def _address(node: TalosNode, address: Any) -> None:
+    try:
+        iface = IPv4Interface(str(address))
+    except ValueError:
+        return
+    node.ip, node.prefix = iface.ip, iface.network.prefixlen

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Generated from cluster.py by homeops-gen. Do not edit by hand.
 #
-# Applies the machine configs talhelper generated (talos-gen) to every node of
+# Applies the machine configs talos-gen generated to every node of
 # cluster nova. Extra arguments go to talosctl apply-config, e.g.
 #   apply.sh --insecure      first apply, nodes still in maintenance mode
 #   apply.sh --mode=staged   apply on next reboot

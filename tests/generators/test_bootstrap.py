@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import os
+import subprocess
+from pathlib import Path
+
 import pytest
 import yaml
 
-from homeops_gen.layout import app_dir
+from homeops_gen.generators.bootstrap import APPLY_ATTEMPTS
+from homeops_gen.layout import release_dir
 from tests.conftest import MODELS, loaded, rendered
 
 
-def _helmfile(model: str) -> dict:
-    data: dict = yaml.safe_load(rendered(model)["out/bootstrap/helmfile.yaml"])
+def _helmfile(model: str) -> dict[str, Any]:
+    data: dict[str, Any] = yaml.safe_load(rendered(model)["out/bootstrap/helmfile.yaml"])
     return data
 
 
@@ -23,7 +30,7 @@ def test_bootstrap_releases_match_their_helmreleases(model: str) -> None:
     for app in cluster.deployed_apps:
         if not app.bootstrap:
             continue
-        folder = f"{app_dir(app.namespace, app.name)}/app"
+        folder = release_dir(app.namespace, app.name)
         helmrelease = yaml.safe_load(files[f"{folder}/helmrelease.yaml"])
         release = releases[app.name]
         assert release["namespace"] == app.namespace
@@ -66,11 +73,35 @@ def test_cilium_pool_is_applied_after_its_crds_exist() -> None:
     hook = cilium["hooks"][-1]
     assert hook["events"] == ["postsync"] and hook["command"] == "bash"
     script = hook["args"][1]
-    assert "until" in script or "for attempt" in script
     assert (
         "--filename=../kubernetes/apps/kube-system/cilium/app/ciliumloadbalancerippool-pool.yaml"
         in script
     )
+
+
+@pytest.mark.parametrize(("failures", "code"), [(0, 0), (2, 0), (APPLY_ATTEMPTS, 1)])
+def test_resource_hook_retries_until_the_api_accepts(
+    tmp_path: Path, failures: int, code: int
+) -> None:
+    """The hook's script, run by bash with a kubectl that fails ``failures`` times first."""
+    script = _helmfile("nova")["releases"][0]["hooks"][-1]["args"][1]
+    calls = tmp_path / "calls"
+    stubs = {
+        "kubectl": f'echo "$*" >> {calls}\n'
+        f'[ "$(wc -l < {calls})" -gt {failures} ] || {{ echo "no CRD yet" >&2; exit 1; }}\n',
+        "sleep": "exit 0\n",
+    }
+    for name, body in stubs.items():
+        (tmp_path / name).write_text(f"#!/bin/sh\n{body}")
+        (tmp_path / name).chmod(0o755)
+    env = {**os.environ, "PATH": f"{tmp_path}:{os.environ['PATH']}"}
+    proc = subprocess.run(["bash", "-c", script], env=env, capture_output=True, text=True)
+    assert proc.returncode == code, proc.stderr
+    attempts = calls.read_text().splitlines()
+    assert len(attempts) == min(failures + 1, APPLY_ATTEMPTS)
+    assert all(a.startswith("apply --server-side") for a in attempts)
+    if code:
+        assert "resources of cilium were not accepted" in proc.stderr
 
 
 def test_gateway_api_crds_are_applied_before_cilium() -> None:

@@ -8,7 +8,17 @@ import pytest
 
 from tests.conftest import MODELS, rendered
 
-SCRIPTS = ["infra-plan", "infra-apply", "talos-gen", "talos-encrypt", "talos-apply", "boot", "gen"]
+SCRIPTS = [
+    "infra-plan",
+    "infra-apply",
+    "talos-gen",
+    "talos-encrypt",
+    "talos-apply",
+    "talos-upgrade",
+    "k8s-upgrade",
+    "boot",
+    "gen",
+]
 
 
 def test_every_script_exists() -> None:
@@ -23,6 +33,14 @@ def test_scripts_point_at_generated_paths() -> None:
     assert "out/talos/apply.sh" in devenv
     assert "cd out/bootstrap && helmfile sync" in devenv
     assert "cd out/infrastructure && terragrunt run --all plan" in devenv
+
+
+def test_the_talosctl_backend_needs_no_talhelper() -> None:
+    devenv = rendered("talosctl-1-14")["devenv.nix"]
+    assert "talhelper" not in devenv and "pkgs.talosctl" in devenv
+    assert "out/talos/gen.sh" in devenv
+    assert "out/talos/upgrade.sh talos" in devenv and "out/talos/upgrade.sh kubernetes" in devenv
+    assert "pkgs.talhelper" in rendered("nova")["devenv.nix"]
 
 
 def test_boot_creates_the_sops_key_secret_only_when_secrets_are_used() -> None:

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import re
 
 import hcl2
+import pytest
 
-from tests.conftest import loaded, rendered
+from homeops_gen.generators.infrastructure import MODULE_DIR, NODE_ATTRIBUTES, VARIABLES
+from tests.conftest import MODELS, loaded, rendered
 
 
-def _inputs(model: str, host: str) -> dict:
-    return hcl2.loads(rendered(model)[f"out/infrastructure/hosts/{host}/terragrunt.hcl"])["inputs"]
+def _inputs(model: str, host: str) -> dict[str, Any]:
+    unit = hcl2.loads(rendered(model)[f"out/infrastructure/hosts/{host}/terragrunt.hcl"])
+    inputs: dict[str, Any] = unit["inputs"]
+    return inputs
 
 
 def test_each_host_lists_only_its_own_nodes() -> None:
@@ -79,3 +85,45 @@ def test_files_look_like_terraform_fmt() -> None:
         if path.endswith((".hcl", ".tf")):
             assert "\t" not in text and not re.search(r" +$", text, re.M), path
             assert text.endswith("\n") and not text.endswith("\n\n"), path
+
+
+def test_the_module_reads_every_variable_and_node_attribute() -> None:
+    """An input the module never reads would be a setting that silently does nothing."""
+    module = "".join(
+        text
+        for path, text in rendered("nova").items()
+        if path.startswith(f"{MODULE_DIR}/") and not path.endswith("/variables.tf")
+    )
+    for variable in VARIABLES:
+        assert re.search(rf"\bvar\.{variable.name}\b", module), variable.name
+    for attribute in NODE_ATTRIBUTES:
+        assert re.search(rf"\beach\.value\.{attribute.name}\b", module), attribute.name
+
+
+def test_variables_tf_declares_the_described_variables() -> None:
+    parsed = hcl2.loads(rendered("nova")[f"{MODULE_DIR}/variables.tf"])
+    declared = {name: body for block in parsed["variable"] for name, body in block.items()}
+    assert [name.strip('"') for name in declared] == [v.name for v in VARIABLES]
+    for variable in VARIABLES:
+        body = declared[f'"{variable.name}"']
+        assert ("default" not in body) == variable.required, variable.name
+        assert body.get("sensitive", False) == variable.sensitive, variable.name
+    nodes_type = declared['"nodes"']["type"]
+    for attribute in NODE_ATTRIBUTES:
+        assert f"{attribute.name} = {attribute.type}" in nodes_type.replace("  ", "")
+
+
+@pytest.mark.parametrize("model", sorted(MODELS))
+def test_only_variables_with_a_default_are_left_out(model: str) -> None:
+    cluster = loaded(model).cluster
+    for host in cluster.hosts:
+        inputs = _inputs(model, host.name)
+        for variable in VARIABLES:
+            if variable.value is not None and variable.name not in inputs:
+                assert not variable.required, f"{host.name}: {variable.name}"
+
+
+def test_environment_variables_are_the_ones_root_hcl_sets() -> None:
+    root = rendered("nova")["out/infrastructure/root.hcl"]
+    from_environment = set(re.findall(r"\bTF_VAR_(\w+)\s*=", root))
+    assert from_environment == {v.name for v in VARIABLES if v.value is None}

@@ -14,7 +14,7 @@ from tests.conftest import MODELS, rendered
 def test_gitattributes_marks_every_generated_file(model: str) -> None:
     files = rendered(model)
     lines = files[".gitattributes"].splitlines()
-    patterns = [l.split()[0].lstrip("/") for l in lines if "linguist-generated=true" in l]
+    patterns = [ln.split()[0].lstrip("/") for ln in lines if "linguist-generated=true" in ln]
     for path in files:
         if path in (".gitignore", ".gitattributes"):
             continue

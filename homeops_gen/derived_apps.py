@@ -1,0 +1,211 @@
+"""What the helper apps (:mod:`homeops_gen.apps`) derive from the cluster they are deployed in.
+
+An app made by a helper records the helper and its options in ``App.made_by``;
+:func:`deploy` fills in the values, resources, CRDs and dependencies that follow
+from the cluster (address pools, service IPs, the Git source), so they can never
+disagree with the model. Values given by the user are merged over the derived ones.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from homeops_gen.apis import dump
+from homeops_gen.apis.flux_operator import ClusterSettings, Distribution, FluxInstanceSpec, Sync
+from homeops_gen.derive import KUBEPRISM_HOST, KUBEPRISM_PORT, cluster_dns_ip, ha_replicas
+from homeops_gen.layout import FLUX_SYNC_PATH
+
+if TYPE_CHECKING:  # the model imports this module to deploy its apps
+    from homeops_gen.model import App, CiliumHelper, Cluster
+
+GATEWAY_API_VERSION = "v1.3.0"
+"""The Gateway API release Cilium 1.18 implements."""
+GATEWAY_API_CRDS = (
+    "https://github.com/kubernetes-sigs/gateway-api/releases/download/{}/standard-install.yaml"
+)
+
+
+def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    """``base`` with ``override`` merged in: nested mappings merge, anything else replaces."""
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+@dataclass(frozen=True)
+class Derived:
+    """What a helper adds to its app in a cluster."""
+
+    values: dict[str, Any]
+    implicit_deps: tuple[str, ...] = ()
+    """Chart names: the apps installing them come first."""
+    resources: tuple[dict[str, Any], ...] = ()
+    crds: tuple[str, ...] = ()
+
+
+def deploy(app: App, cluster: Cluster) -> App:
+    """``app`` as deployed in ``cluster``: derived values under the user's, implicit
+    dependencies that exist first, derived resources and CRDs before the user's."""
+    helper = app.made_by
+    if helper is None:
+        return app
+    if helper.helper == "cilium":
+        derived = _cilium(helper, cluster)
+    elif helper.helper == "coredns":
+        derived = _coredns(cluster)
+    elif helper.helper == "flux-operator":
+        derived = Derived({}, implicit_deps=("cilium", "coredns"))
+    else:
+        derived = _flux_instance(app, cluster)
+    found = [a.name for chart in derived.implicit_deps for _, a in cluster.apps_installing(chart)]
+    return app.model_copy(
+        update={
+            "values": deep_merge(derived.values, app.values),
+            "depends_on": tuple(dict.fromkeys((*found, *app.depends_on))),
+            "resources": (*derived.resources, *app.resources),
+            "crds": tuple(dict.fromkeys((*derived.crds, *app.crds))),
+            "made_by": None,
+        }
+    )
+
+
+CILIUM_AGENT_CAPABILITIES = [
+    "CHOWN",
+    "KILL",
+    "NET_ADMIN",
+    "NET_RAW",
+    "IPC_LOCK",
+    "SYS_ADMIN",
+    "SYS_RESOURCE",
+    "PERFMON",
+    "BPF",
+    "DAC_OVERRIDE",
+    "FOWNER",
+    "SETGID",
+    "SETUID",
+]
+
+
+def _cilium(options: CiliumHelper, cluster: Cluster) -> Derived:
+    """Cilium as the CNI, replacing kube-proxy and reaching the API through KubePrism."""
+    net = cluster.network
+    values: dict[str, Any] = {
+        "ipam": {"mode": "kubernetes"},
+        "ipv4NativeRoutingCIDR": str(net.pod_cidr),
+        "kubeProxyReplacement": True,
+        "k8sServiceHost": KUBEPRISM_HOST,
+        "k8sServicePort": KUBEPRISM_PORT,
+        "cgroup": {"autoMount": {"enabled": False}, "hostRoot": "/sys/fs/cgroup"},
+        "securityContext": {
+            "capabilities": {
+                "ciliumAgent": CILIUM_AGENT_CAPABILITIES,
+                "cleanCiliumState": ["NET_ADMIN", "SYS_ADMIN", "SYS_RESOURCE"],
+            }
+        },
+        "operator": {"replicas": ha_replicas(cluster)},
+    }
+    if options.gateway_api:
+        values["gatewayAPI"] = {"enabled": True, "enableAlpn": True, "enableAppProtocol": True}
+    resources: list[dict[str, Any]] = []
+    pool = net.load_balancer_cidr
+    if pool is not None:
+        resources.append(
+            {
+                "apiVersion": "cilium.io/v2",
+                "kind": "CiliumLoadBalancerIPPool",
+                "metadata": {"name": "pool"},
+                "spec": {"allowFirstLastIPs": "No", "blocks": [{"cidr": str(pool)}]},
+            }
+        )
+        l2 = options.l2_announcements
+        if l2 is None:
+            l2 = pool.subnet_of(net.node_cidr)
+        if l2:
+            values["l2announcements"] = {"enabled": True}
+            values["externalIPs"] = {"enabled": True}
+            resources.append(
+                {
+                    "apiVersion": "cilium.io/v2alpha1",
+                    "kind": "CiliumL2AnnouncementPolicy",
+                    "metadata": {"name": "l2-policy"},
+                    "spec": {
+                        "loadBalancerIPs": True,
+                        "nodeSelector": {"matchLabels": {"kubernetes.io/os": "linux"}},
+                    },
+                }
+            )
+    crds = (GATEWAY_API_CRDS.format(options.gateway_api_version),) if options.gateway_api else ()
+    return Derived(values, resources=tuple(resources), crds=crds)
+
+
+def _coredns(cluster: Cluster) -> Derived:
+    """CoreDNS as the cluster DNS, at the tenth address of the service CIDR."""
+    values: dict[str, Any] = {
+        "fullnameOverride": "coredns",
+        "k8sAppLabelOverride": "kube-dns",
+        "replicaCount": ha_replicas(cluster),
+        "serviceAccount": {"create": True},
+        "service": {"name": "kube-dns", "clusterIP": str(cluster_dns_ip(cluster))},
+        "servers": [
+            {
+                "zones": [{"zone": ".", "scheme": "dns://", "use_tcp": True}],
+                "port": 53,
+                "plugins": [
+                    {"name": "errors"},
+                    {"name": "health", "configBlock": "lameduck 5s"},
+                    {"name": "ready"},
+                    {
+                        "name": "kubernetes",
+                        "parameters": "cluster.local in-addr.arpa ip6.arpa",
+                        "configBlock": "pods verified\nfallthrough in-addr.arpa ip6.arpa",
+                    },
+                    {"name": "autopath", "parameters": "@kubernetes"},
+                    {"name": "forward", "parameters": ". /etc/resolv.conf"},
+                    {"name": "cache", "configBlock": "prefetch 20\nserve_stale"},
+                    {"name": "loop"},
+                    {"name": "reload"},
+                    {"name": "loadbalance"},
+                ],
+            }
+        ],
+        "tolerations": [
+            {
+                "key": "node-role.kubernetes.io/control-plane",
+                "operator": "Exists",
+                "effect": "NoSchedule",
+            }
+        ],
+    }
+    return Derived(values, implicit_deps=("cilium",))
+
+
+def _flux_instance(app: App, cluster: Cluster) -> Derived:
+    """The FluxInstance, syncing ``out/kubernetes/flux/cluster`` from the model's Git repository."""
+    instance = FluxInstanceSpec(
+        distribution=Distribution(
+            version="2.x",
+            registry="ghcr.io/fluxcd",
+            artifact="oci://ghcr.io/controlplaneio-fluxcd/"
+            f"flux-operator-manifests:v{app.chart.version}",
+        ),
+        cluster=ClusterSettings(network_policy=False),
+        components=[
+            "source-controller",
+            "kustomize-controller",
+            "helm-controller",
+            "notification-controller",
+        ],
+        sync=Sync(
+            kind="GitRepository",
+            url=cluster.gitops.repository,
+            ref=f"refs/heads/{cluster.gitops.branch}",
+            path=FLUX_SYNC_PATH,
+            interval="1h",
+        ),
+    )
+    return Derived({"instance": dump(instance)})
