@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from ipaddress import IPv4Interface
 from typing import Any
 
-from homeops_gen.importer.source import Source, hcl_blocks, hcl_expression, hcl_literal
+from homeops_gen.importer.source import Source, dig, hcl_blocks, hcl_expression, hcl_literal
 
 VM_RESOURCE = "proxmox_virtual_environment_vm"
 ISO_RESOURCE = "proxmox_virtual_environment_download_file"
@@ -127,84 +127,97 @@ def _read_state(source: Source, path: str, parsed: dict[str, Any], facts: InfraF
 
 
 def _read_unit(source: Source, path: str, parsed: dict[str, Any], facts: InfraFacts) -> Host | None:
-    report = source.report
     inputs = hcl_literal(parsed["inputs"])
     if not isinstance(inputs, dict):
-        report.skip(path, "inputs", "expected a map")
+        source.report.skip(path, "inputs", "expected a map")
         return None
     folder = posixpath.dirname(path)
     host = Host(name=posixpath.basename(folder) or "proxmox", file=path)
     module = _module(source, folder, parsed)
     vm_body, vm_file = module.get("vm", (None, None))
-    nodes_var = "nodes"
-    if isinstance(vm_body, dict):
-        expr = hcl_expression(vm_body.get("for_each")) or ""
-        match = re.search(r"var\.([A-Za-z0-9_]+)", expr)
-        nodes_var = match.group(1) if match else nodes_var
-    nodes = inputs.get(nodes_var)
-    if isinstance(nodes, dict):
-        entries = [(str(k), v) for k, v in nodes.items() if isinstance(v, dict)]
-    elif isinstance(nodes, list):
-        entries = [
-            (str(v.get("name", f"vm-{i}")), v) for i, v in enumerate(nodes) if isinstance(v, dict)
-        ]
-    else:
-        report.skip(path, f"inputs.{nodes_var}", "no VMs found (a map or list of VMs)")
-        entries = []
-    for name, values in entries:
-        vm = Vm(host=host.name, file=path, name=name)
-        if isinstance(vm_body, dict):
-            for block_path, model_name in _VM_ATTRIBUTES.items():
-                value = _resolve(_dig(vm_body, block_path), inputs, values, name)
-                if value is not None:
-                    vm.attributes[model_name] = value
-        for model_name, aliases in _ALIASES.items():
-            if model_name not in vm.attributes:
-                for alias in aliases:
-                    if alias in values:
-                        vm.attributes[model_name] = values[alias]
-                        break
-        vm.attributes.setdefault("name", name)
-        host.vms.append(vm)
-    # Host-wide settings: the inputs homeops-gen writes, else what the VMs and module share.
-    settings = host.settings
-    for key in ("vm_datastore", "iso_datastore", "bridge"):
-        if isinstance(inputs.get(key), str):
-            settings[key] = inputs[key]
-    for key in ("vm_datastore", "bridge", "proxmox_node"):
-        values_found = {str(vm.attributes[key]) for vm in host.vms if key in vm.attributes}
-        if key not in settings and len(values_found) == 1:
-            settings[key] = values_found.pop()
-        elif len(values_found) > 1:
-            report.change(path, key, f"VMs differ ({', '.join(sorted(values_found))}); one is kept")
-            settings.setdefault(key, sorted(values_found)[0])
-    for vm in host.vms:
-        for key in ("vm_datastore", "bridge", "proxmox_node", "gateway"):
-            vm.attributes.pop(key, None)
-    iso_body = module.get("iso", (None, None))[0]
-    if "iso_datastore" not in settings and isinstance(iso_body, dict):
-        iso = _resolve(iso_body.get("datastore_id"), inputs, {}, "")
-        if isinstance(iso, str):
-            settings["iso_datastore"] = iso
-    proxmox_node = (
-        inputs.get("proxmox_node") or inputs.get("host_name") or settings.get("proxmox_node")
-    )
-    if isinstance(proxmox_node, str):
-        settings["proxmox_node"] = proxmox_node
-    endpoint = inputs.get("proxmox_endpoint") or module.get("endpoint", (None, None))[0]
-    if isinstance(endpoint, str):
-        settings["endpoint"] = endpoint
-    insecure = inputs.get("proxmox_insecure")
-    if isinstance(insecure, bool):
-        settings["insecure"] = insecure
+    for entry in _vm_entries(source, path, inputs, vm_body):
+        host.vms.append(_vm(host, path, entry, inputs, vm_body))
+    _host_settings(source, host, inputs, module)
     if isinstance(inputs.get("gateway"), str):
         facts.gateway = inputs["gateway"]
     if isinstance(inputs.get("nameservers"), list):
         facts.nameservers = [str(n) for n in inputs["nameservers"]]
-    report.map(path, f"host {host.name}: {len(host.vms)} VM(s)")
+    source.report.map(path, f"host {host.name}: {len(host.vms)} VM(s)")
     if vm_file:
-        report.map(vm_file, f"VM resource {VM_RESOURCE} (how inputs become VM attributes)")
+        source.report.map(vm_file, f"VM resource {VM_RESOURCE} (how inputs become VM attributes)")
     return host
+
+
+def _vm_entries(
+    source: Source, path: str, inputs: dict[str, Any], vm_body: Any
+) -> list[tuple[str, dict[str, Any]]]:
+    """The unit's VMs (name, input values): the input the module's ``for_each`` walks."""
+    nodes_var = "nodes"
+    if isinstance(vm_body, dict):
+        match = re.search(r"var\.([A-Za-z0-9_]+)", hcl_expression(vm_body.get("for_each")) or "")
+        nodes_var = match.group(1) if match else nodes_var
+    nodes = inputs.get(nodes_var)
+    if isinstance(nodes, dict):
+        return [(str(k), v) for k, v in nodes.items() if isinstance(v, dict)]
+    if isinstance(nodes, list):
+        return [
+            (str(v.get("name", f"vm-{i}")), v) for i, v in enumerate(nodes) if isinstance(v, dict)
+        ]
+    source.report.skip(path, f"inputs.{nodes_var}", "no VMs found (a map or list of VMs)")
+    return []
+
+
+def _vm(
+    host: Host, path: str, entry: tuple[str, dict[str, Any]], inputs: dict[str, Any], body: Any
+) -> Vm:
+    """One VM: its attributes through the module's expressions, else the usual input names."""
+    name, values = entry
+    vm = Vm(host=host.name, file=path, name=name)
+    if isinstance(body, dict):
+        for block_path, model_name in _VM_ATTRIBUTES.items():
+            value = _resolve(_dig(body, block_path), inputs, values, name)
+            if value is not None:
+                vm.attributes[model_name] = value
+    for model_name, aliases in _ALIASES.items():
+        found = [values[a] for a in aliases if a in values]
+        if model_name not in vm.attributes and found:
+            vm.attributes[model_name] = found[0]
+    vm.attributes.setdefault("name", name)
+    return vm
+
+
+_SHARED = ("vm_datastore", "bridge", "proxmox_node")
+
+
+def _host_settings(
+    source: Source, host: Host, inputs: dict[str, Any], module: dict[str, tuple[Any, str]]
+) -> None:
+    """Host-wide settings: the inputs homeops-gen writes, else what the VMs and module share."""
+    settings = host.settings
+    settings.update(
+        {k: inputs[k] for k in _SHARED[:2] + ("iso_datastore",) if isinstance(inputs.get(k), str)}
+    )
+    for key in _SHARED:
+        found = sorted({str(vm.attributes[key]) for vm in host.vms if key in vm.attributes})
+        if len(found) > 1:
+            source.report.change(host.file, key, f"VMs differ ({', '.join(found)}); one is kept")
+        if found:
+            settings.setdefault(key, found[0])
+    for vm in host.vms:
+        for key in (*_SHARED, "gateway"):
+            vm.attributes.pop(key, None)
+    iso_body = module.get("iso", (None, None))[0]
+    iso = _resolve(dig(iso_body, "datastore_id"), inputs, {}, "")
+    if isinstance(iso, str):
+        settings.setdefault("iso_datastore", iso)
+    for key, value in (
+        ("proxmox_node", inputs.get("proxmox_node") or inputs.get("host_name")),
+        ("endpoint", inputs.get("proxmox_endpoint") or module.get("endpoint", (None, None))[0]),
+    ):
+        if isinstance(value, str):
+            settings[key] = value
+    if isinstance(inputs.get("proxmox_insecure"), bool):
+        settings["insecure"] = inputs["proxmox_insecure"]
 
 
 def _module(source: Source, folder: str, parsed: dict[str, Any]) -> dict[str, tuple[Any, str]]:
@@ -217,21 +230,22 @@ def _module(source: Source, folder: str, parsed: dict[str, Any]) -> dict[str, tu
             folders.append(posixpath.normpath(posixpath.join(folder, module_source)))
     for module_folder in folders:
         for path in source.under(module_folder):
-            if posixpath.dirname(path) != module_folder or not path.endswith(".tf"):
-                continue
-            tf = source.hcl(path)
-            if tf is None:
-                continue
-            for labels, body in hcl_blocks(tf, "resource"):
-                if labels[:1] == [VM_RESOURCE]:
-                    found.setdefault("vm", (body, path))
-                elif labels[:1] == [ISO_RESOURCE]:
-                    found.setdefault("iso", (body, path))
-            for labels, body in hcl_blocks(tf, "provider"):
-                endpoint = hcl_literal(body.get("endpoint"))
-                if labels[:1] == ["proxmox"] and isinstance(endpoint, str) and "${" not in endpoint:
-                    found.setdefault("endpoint", (endpoint, path))
+            tf = source.hcl(path) if posixpath.dirname(path) == module_folder else None
+            if path.endswith(".tf") and tf is not None:
+                _module_blocks(path, tf, found)
     return found
+
+
+def _module_blocks(path: str, tf: dict[str, Any], found: dict[str, tuple[Any, str]]) -> None:
+    for labels, body in hcl_blocks(tf, "resource"):
+        if labels[:1] == [VM_RESOURCE]:
+            found.setdefault("vm", (body, path))
+        elif labels[:1] == [ISO_RESOURCE]:
+            found.setdefault("iso", (body, path))
+    for labels, body in hcl_blocks(tf, "provider"):
+        endpoint = hcl_literal(body.get("endpoint"))
+        if labels[:1] == ["proxmox"] and isinstance(endpoint, str) and "${" not in endpoint:
+            found.setdefault("endpoint", (endpoint, path))
 
 
 def _dig(body: Any, path: tuple[str, ...]) -> Any:

@@ -118,36 +118,35 @@ def _read_sops(source: Source, facts: KubernetesFacts) -> None:
             source.report.skip(path, "creation_rules", "expected a list of rules")
             continue
         for rule in rules:
-            if not isinstance(rule, dict):
-                continue
-            ages: list[str] = []
-            age = rule.get("age")
-            if isinstance(age, str):
-                ages += [a.strip() for a in age.split(",")]
-            elif isinstance(age, list):
-                ages += [str(a).strip() for a in age]
-            for group in listed(rule.get("key_groups")):
-                if isinstance(group, dict):
-                    ages += [str(a).strip() for a in listed(group.get("age"))]
-            for key in ("pgp", "kms", "gcp_kms", "azure_keyvault", "hc_vault_transit_uri"):
-                if rule.get(key):
-                    source.report.skip(path, f"creation rule {key}", "the model has age only")
+            ages = _rule_recipients(source, path, rule) if isinstance(rule, dict) else []
             facts.recipients += [a for a in ages if a and a not in facts.recipients]
         source.report.map(path, f"age recipients ({len(facts.recipients)})")
         return
     # Without .sops.yaml, the recipients recorded in encrypted files still name the keys.
     for path in source.files:
         text = source.text(path) if path.endswith(YAML_SUFFIXES) else None
-        if text and is_sops_encrypted(text):
-            for document in source.yaml(path) or []:
-                for entry in listed(dig(document, "sops", "age")):
-                    recipient = entry.get("recipient") if isinstance(entry, dict) else None
-                    if isinstance(recipient, str) and recipient not in facts.recipients:
-                        facts.recipients.append(recipient)
+        documents = (source.yaml(path) or []) if text and is_sops_encrypted(text) else []
+        for entry in (e for d in documents for e in listed(dig(d, "sops", "age"))):
+            recipient = dig(entry, "recipient")
+            if isinstance(recipient, str) and recipient not in facts.recipients:
+                facts.recipients.append(recipient)
     if facts.recipients:
         source.report.change(
             "", "age recipients", "no .sops.yaml: taken from the SOPS metadata of encrypted files"
         )
+
+
+def _rule_recipients(source: Source, path: str, rule: dict[str, Any]) -> list[str]:
+    """The age recipients of one creation rule (``age`` or its key groups)."""
+    age = rule.get("age")
+    ages = [a.strip() for a in age.split(",")] if isinstance(age, str) else []
+    ages += [str(a).strip() for a in listed(age)]
+    for group in listed(rule.get("key_groups")):
+        ages += [str(a).strip() for a in listed(dig(group, "age"))]
+    for key in ("pgp", "kms", "gcp_kms", "azure_keyvault", "hc_vault_transit_uri"):
+        if rule.get(key):
+            source.report.skip(path, f"creation rule {key}", "the model has age only")
+    return ages
 
 
 def _read_sync(source: Source, documents: list[Document], facts: KubernetesFacts) -> str | None:
@@ -195,18 +194,7 @@ def _kustomize_files(source: Source, folder: str, seen: set[str]) -> list[str]:
     """
     path = _kustomization_file(source, folder)
     if path is None:
-        files: list[str] = []
-        prefix = f"{folder}/" if folder else ""
-        subfolders: set[str] = set()
-        for file in source.under(folder):
-            rest = file[len(prefix) :]
-            if "/" in rest:
-                subfolders.add(prefix + rest.split("/", 1)[0])
-            elif file.endswith(YAML_SUFFIXES):
-                files.append(file)
-        for sub in sorted(subfolders):
-            files += _kustomize_files(source, sub, seen)
-        return files
+        return _generated_files(source, folder, seen)
     if path in seen:
         return []
     seen.add(path)
@@ -215,74 +203,105 @@ def _kustomize_files(source: Source, folder: str, seen: set[str]) -> list[str]:
         return []
     for key in sorted(set(config) - _KUSTOMIZE_KEYS):
         source.report.skip(path, key, "kustomize feature not in the model")
-    files = []
+    files: list[str] = []
     for entry in listed(config.get("resources")):
-        ref = str(entry)
-        if "://" in ref or ref.startswith("github.com/"):
-            source.report.skip(path, f"resource {ref}", "remote resources are not in the model")
-            continue
-        target = posixpath.normpath(posixpath.join(folder, ref))
-        if target in source.files:
-            files.append(target)
-        elif any(True for _ in source.under(target)):
-            nested = _kustomization_file(source, target)
-            if nested is None:
-                source.report.skip(path, f"resource {ref}", "a folder without kustomization.yaml")
-            else:
-                files += _kustomize_files(source, target, seen)
-        else:
-            source.report.skip(path, f"resource {ref}", "not found")
+        files += _resource_files(source, path, str(entry), seen)
     return files
+
+
+def _generated_files(source: Source, folder: str, seen: set[str]) -> list[str]:
+    """The resources of Flux's generated kustomization for ``folder``."""
+    files: list[str] = []
+    prefix = f"{folder}/" if folder else ""
+    subfolders: set[str] = set()
+    for file in source.under(folder):
+        rest = file[len(prefix) :]
+        if "/" in rest:
+            subfolders.add(prefix + rest.split("/", 1)[0])
+        elif file.endswith(YAML_SUFFIXES):
+            files.append(file)
+    for sub in sorted(subfolders):
+        files += _kustomize_files(source, sub, seen)
+    return files
+
+
+def _resource_files(source: Source, path: str, ref: str, seen: set[str]) -> list[str]:
+    """The files one ``resources`` entry of the kustomization ``path`` stands for."""
+    if "://" in ref or ref.startswith("github.com/"):
+        source.report.skip(path, f"resource {ref}", "remote resources are not in the model")
+        return []
+    target = posixpath.normpath(posixpath.join(posixpath.dirname(path), ref))
+    if target in source.files:
+        return [target]
+    if not any(True for _ in source.under(target)):
+        source.report.skip(path, f"resource {ref}", "not found")
+        return []
+    if _kustomization_file(source, target) is None:
+        source.report.skip(path, f"resource {ref}", "a folder without kustomization.yaml")
+        return []
+    return _kustomize_files(source, target, seen)
+
+
+@dataclass
+class _Tree:
+    """The objects of the source, indexed for the walk from the sync path."""
+
+    by_file: dict[str, list[Document]]
+    flux_ks: list[Document]
+    sources: dict[tuple[str, str], Document]
+    visited: set[tuple[str, int]] = field(default_factory=set)
 
 
 def _read_tree(
     source: Source, documents: list[Document], sync_path: str | None, facts: KubernetesFacts
 ) -> None:
-    report = source.report
     by_file: dict[str, list[Document]] = {}
     for doc in documents:
         by_file.setdefault(doc.file, []).append(doc)
-    flux_ks = [
-        d
-        for d in documents
-        if d.kind == "Kustomization" and str(d.data["apiVersion"]).startswith(FLUX_KUSTOMIZE)
-    ]
-    sources = {(d.kind, d.name): d for d in documents if d.kind in CHART_SOURCES}
-    reached: set[str] = set()
+    tree = _Tree(
+        by_file=by_file,
+        flux_ks=[
+            d
+            for d in documents
+            if d.kind == "Kustomization" and str(d.data["apiVersion"]).startswith(FLUX_KUSTOMIZE)
+        ],
+        sources={(d.kind, d.name): d for d in documents if d.kind in CHART_SOURCES},
+    )
     if sync_path is not None:
         queue = [f for f in _kustomize_files(source, sync_path, set()) if f in by_file]
     else:
-        queue = sorted({d.file for d in flux_ks})
-        report.change(
+        queue = sorted({d.file for d in tree.flux_ks})
+        source.report.change(
             "", "Flux tree", "no FluxInstance sync found: every Flux Kustomization is read"
         )
-    visited: set[tuple[str, int]] = set()
     while queue:
         file = queue.pop(0)
-        for ks in by_file.get(file, []):
-            if ks not in flux_ks or (ks.file, ks.index) in visited:
-                if ks.kind == "Namespace":
-                    report.map(file, f"Namespace {ks.name} (written for every app namespace)")
-                elif ks not in flux_ks and ks.kind not in ("FluxInstance",):
-                    report.skip(file, f"{ks.kind} {ks.name}", "outside any app's folder")
-                continue
-            visited.add((ks.file, ks.index))
-            path = str(ks.spec.get("path", "")).strip()
-            folder = posixpath.normpath(path.removeprefix("./")) if path else ""
-            folder = "" if folder == "." else folder
-            files = _kustomize_files(source, folder, set())
-            children = [f for f in files if any(d in flux_ks for d in by_file.get(f, []))]
-            if children:
-                report.map(ks.file, f"Kustomization {ks.name} (the tree over {folder}; generated)")
-                queue += [f for f in files if f not in queue]
-                continue
-            app = _read_app(source, ks, files, by_file, sources)
-            if app is not None:
-                facts.apps.append(app)
-                reached.add(ks.file)
-    for ks in flux_ks:
-        if (ks.file, ks.index) not in visited:
-            report.skip(ks.file, f"Kustomization {ks.name}", "not in the tree Flux syncs")
+        for doc in by_file.get(file, []):
+            if doc in tree.flux_ks and (doc.file, doc.index) not in tree.visited:
+                queue += [f for f in _visit(source, tree, doc, facts) if f not in queue]
+            elif doc.kind == "Namespace":
+                source.report.map(file, f"Namespace {doc.name} (written for every app namespace)")
+            elif doc not in tree.flux_ks and doc.kind != "FluxInstance":
+                source.report.skip(file, f"{doc.kind} {doc.name}", "outside any app's folder")
+    for ks in tree.flux_ks:
+        if (ks.file, ks.index) not in tree.visited:
+            source.report.skip(ks.file, f"Kustomization {ks.name}", "not in the tree Flux syncs")
+
+
+def _visit(source: Source, tree: _Tree, ks: Document, facts: KubernetesFacts) -> list[str]:
+    """Read one Flux Kustomization: an app, or a folder of others (whose files it returns)."""
+    tree.visited.add((ks.file, ks.index))
+    path = str(ks.spec.get("path", "")).strip()
+    folder = posixpath.normpath(path.removeprefix("./")) if path else ""
+    folder = "" if folder == "." else folder
+    files = _kustomize_files(source, folder, set())
+    if any(d in tree.flux_ks for f in files for d in tree.by_file.get(f, [])):
+        source.report.map(ks.file, f"Kustomization {ks.name} (the tree over {folder}; generated)")
+        return files
+    app = _read_app(source, ks, files, tree)
+    if app is not None:
+        facts.apps.append(app)
+    return []
 
 
 _GENERATED_KS = {
@@ -295,15 +314,9 @@ _GENERATED_KS = {
 _DERIVED_KS = {"path", "sourceRef", "targetNamespace", "dependsOn", "decryption", "wait"}
 
 
-def _read_app(
-    source: Source,
-    ks: Document,
-    files: list[str],
-    by_file: dict[str, list[Document]],
-    sources: dict[tuple[str, str], Document],
-) -> FluxApp | None:
+def _read_app(source: Source, ks: Document, files: list[str], tree: _Tree) -> FluxApp | None:
     report = source.report
-    releases = [d for f in files for d in by_file.get(f, []) if d.kind == "HelmRelease"]
+    releases = [d for f in files for d in tree.by_file.get(f, []) if d.kind == "HelmRelease"]
     if not releases:
         report.skip(
             ks.file, f"Kustomization {ks.name}", "deploys no HelmRelease (an app without a chart)"
@@ -327,41 +340,50 @@ def _read_app(
         report.change(
             ks.file, f"Kustomization {ks.name}", f"renamed {release.name}, after its HelmRelease"
         )
-    for dep in listed(ks.spec.get("dependsOn")):
-        if isinstance(dep, dict) and isinstance(dep.get("name"), str):
-            app.depends_on.append(dep["name"])
+    app.depends_on = [
+        str(dig(d, "name")) for d in listed(ks.spec.get("dependsOn")) if dig(d, "name")
+    ]
+    _options(app)
+    values = release.spec.get("values")
+    app.values = values if isinstance(values, dict) else {}
+    consumed = {(release.file, release.index)}
+    chart_source = _chart(source, app, files, tree.by_file, tree.sources)
+    if chart_source is not None:
+        consumed.add((chart_source.file, chart_source.index))
+    _other_files(source, app, files, tree, consumed)
+    return app
+
+
+def _options(app: FluxApp) -> None:
+    """The Kustomization's and HelmRelease's spec fields homeops-gen does not write alike."""
+    ks = app.ks
     common = ks.spec.get("commonMetadata")
     if common not in (None, {"labels": {"app.kubernetes.io/name": ks.name}}):
         app.kustomization_options["commonMetadata"] = common
     for key, value in ks.spec.items():
-        if key in _DERIVED_KS or key == "commonMetadata":
-            continue
-        if _GENERATED_KS.get(key, object()) != value:
-            app.kustomization_options[key] = value
+        if key not in _DERIVED_KS and key != "commonMetadata":
+            if _GENERATED_KS.get(key, object()) != value:
+                app.kustomization_options[key] = value
     if "wait" in ks.spec:
         app.kustomization_options["wait"] = ks.spec["wait"]
-    spec = release.spec
-    values = spec.get("values")
-    app.values = values if isinstance(values, dict) else {}
-    for key, value in spec.items():
-        if key in ("chart", "chartRef", "values") or (key == "interval" and value == "1h"):
-            continue
-        app.release_options[key] = value
-    consumed = {(release.file, release.index)}
-    chart_source = _chart(source, app, files, by_file, sources)
-    if chart_source is not None:
-        consumed.add((chart_source.file, chart_source.index))
+    for key, value in app.release.spec.items():
+        if key not in ("chart", "chartRef", "values") and (key, value) != ("interval", "1h"):
+            app.release_options[key] = value
+
+
+def _other_files(
+    source: Source, app: FluxApp, files: list[str], tree: _Tree, consumed: set[tuple[str, int]]
+) -> None:
+    """The app's other files: SOPS files, and the objects besides its release and chart source."""
     for file in files:
         text = source.text(file)
         if text is not None and is_sops_encrypted(text):
             app.secrets.append(file)
             continue
-        for doc in by_file.get(file, []):
-            if (doc.file, doc.index) not in consumed:
-                app.objects.append(doc)
-        if file not in by_file and source.yaml(file) is not None:
-            report.skip(file, "file", "holds no Kubernetes object")
-    return app
+        docs = tree.by_file.get(file, [])
+        app.objects += [d for d in docs if (d.file, d.index) not in consumed]
+        if not docs and source.yaml(file) is not None:
+            source.report.skip(file, "file", "holds no Kubernetes object")
 
 
 def _folder_namespace(source: Source, file: str) -> str | None:

@@ -61,6 +61,32 @@ def map_model(
     """The ``Cluster(...)`` call for everything read; findings go to ``source.report``."""
     report = source.report
     cluster = Call("Cluster")
+    name = _identity(report, talos, cluster)
+    pairs = _match_nodes(report, talos, infra)
+    network = _network(report, talos, infra, kube, pairs)
+    cluster.kwargs["network"] = network
+    endpoint = _endpoint(talos, pairs)
+    if endpoint is not None:
+        cluster.kwargs["endpoint"] = endpoint
+    cluster.kwargs["hosts"] = [_host(report, host) for host in infra.hosts]
+    if not infra.hosts:
+        report.skip("", "Proxmox hosts", "no terragrunt unit with inputs found")
+    cluster.kwargs["nodes"] = [_node(report, name, talos_node, vm) for talos_node, vm in pairs]
+    talos_call = _talos(report, talos)
+    if talos_call.kwargs:
+        cluster.kwargs["talos"] = talos_call
+    _state(report, infra, cluster)
+    _gitops_and_sops(report, kube, cluster)
+    mapped = Mapped(cluster)
+    derivation = _derivation_cluster(name, network, len(pairs), kube)
+    if derivation is None:
+        report.change("", "app helpers", "the network is incomplete: apps are kept as plain Apps")
+    cluster.kwargs["apps"] = _apps(source, kube, derivation, mapped)
+    return mapped
+
+
+def _identity(report: Report, talos: TalosFacts | None, cluster: Call) -> str:
+    """The cluster's name and versions."""
     talos_file = talos.file if talos else ""
     name = (talos.name if talos else None) or "cluster"
     cluster.kwargs["name"] = name
@@ -75,36 +101,34 @@ def map_model(
         )
         report.map(talos_file, "versions")
     else:
-        cluster.note("versions", "missing: set versions=Versions(talos=..., kubernetes=...)")
+        cluster.note("", "missing: versions=Versions(talos=..., kubernetes=...)")
         report.skip(
             talos_file, "versions", "no talconfig.yaml with talosVersion and kubernetesVersion"
         )
-    pairs = _match_nodes(report, talos, infra)
-    network = _network(report, talos, infra, kube, pairs, talos_file)
-    cluster.kwargs["network"] = network
-    endpoint = _endpoint(talos, pairs)
-    if endpoint is not None:
-        cluster.kwargs["endpoint"] = endpoint
-    cluster.kwargs["hosts"] = [_host(report, host, cluster) for host in infra.hosts]
-    if not infra.hosts:
-        report.skip("", "Proxmox hosts", "no terragrunt unit with inputs found")
-    cluster.kwargs["nodes"] = [_node(report, name, talos_node, vm) for talos_node, vm in pairs]
-    talos_call = _talos(report, talos)
-    if talos_call.kwargs:
-        cluster.kwargs["talos"] = talos_call
+    return name
+
+
+_STATE_DEFAULTS = {
+    "account_id_env": "CLOUDFLARE_ACCOUNT_ID",
+    "access_key_env": "R2_ACCESS_KEY",
+    "secret_key_env": "R2_ACCESS_SECRET",
+}
+
+
+def _state(report: Report, infra: InfraFacts, cluster: Call) -> None:
     if infra.state.get("bucket"):
-        defaults = {
-            "account_id_env": "CLOUDFLARE_ACCOUNT_ID",
-            "access_key_env": "R2_ACCESS_KEY",
-            "secret_key_env": "R2_ACCESS_SECRET",
+        state = {
+            k: v for k, v in infra.state.items() if k == "bucket" or _STATE_DEFAULTS.get(k) != v
         }
-        state = {k: v for k, v in infra.state.items() if k == "bucket" or defaults.get(k) != v}
         cluster.kwargs["state"] = Call("RemoteState", kwargs=state, explode=False)
     else:
         cluster.note(
             "", "missing: state=RemoteState(bucket=...) (no terragrunt remote_state found)"
         )
         report.skip("", "remote state", "no root.hcl with a remote_state bucket found")
+
+
+def _gitops_and_sops(report: Report, kube: KubernetesFacts, cluster: Call) -> None:
     if kube.repository:
         gitops = {"repository": kube.repository}
         if kube.branch and kube.branch != "main":
@@ -119,15 +143,18 @@ def map_model(
     if not kube.recipients:
         cluster.note("sops", "missing: no age recipient found (.sops.yaml)")
         report.skip("", "age recipients", "no .sops.yaml creation rule with age recipients")
-    mapped = Mapped(cluster)
-    derivation = _derivation_cluster(name, network, len(pairs), kube)
-    if derivation is None:
-        report.change("", "app helpers", "the network is incomplete: apps are kept as plain Apps")
-    cluster.kwargs["apps"] = _apps(source, kube, derivation, mapped)
-    return mapped
 
 
 # --- nodes ------------------------------------------------------------------------------
+
+
+_MATCHES: tuple[tuple[str | None, Any], ...] = (
+    (None, lambda node, vm: vm.name == node.name),
+    ("by IP", lambda node, vm: node.ip is not None and vm_ip(vm) == str(node.ip)),
+    ("by a partial name (a guess)", lambda node, vm: node.name in vm.name or vm.name in node.name),
+    ("by order (a guess: no name or IP matches)", lambda node, vm: True),
+)
+"""How a Talos node finds its VM, most certain first (and whether the match is reported)."""
 
 
 def _match_nodes(
@@ -139,32 +166,19 @@ def _match_nodes(
     nodes = list(talos.nodes) if talos else []
     pairs: dict[int, Vm] = {}
     free = list(vms)
-
-    def take(i: int, vm: Vm, how: str | None) -> None:
-        pairs[i] = vm
-        free.remove(vm)
-        if how:
-            report.change(vm.file, f"VM {vm.name}", f"matched to Talos node {nodes[i].name} {how}")
-
-    for i, node in enumerate(nodes):
-        for vm in free:
-            if vm.name == node.name:
-                take(i, vm, None)
-                break
-    for i, node in enumerate(nodes):
-        if i not in pairs:
-            for vm in free:
-                if node.ip is not None and vm_ip(vm) == str(node.ip):
-                    take(i, vm, "by IP")
-                    break
-    for i, node in enumerate(nodes):
-        if i not in pairs:
-            similar = [vm for vm in free if node.name in vm.name or vm.name in node.name]
-            if len(similar) == 1:
-                take(i, similar[0], "by a partial name (a guess)")
-    for i, node in enumerate(nodes):
-        if i not in pairs and free:
-            take(i, free[0], "by order (a guess: no name or IP matches)")
+    for how, matches in _MATCHES:
+        for i, node in enumerate(nodes):
+            found = [vm for vm in free if matches(node, vm)] if i not in pairs else []
+            # A partial name must be unique; any other way takes the first candidate.
+            if found and (len(found) == 1 or how != _MATCHES[2][0]):
+                pairs[i] = found[0]
+                free.remove(found[0])
+                if how:
+                    report.change(
+                        found[0].file,
+                        f"VM {found[0].name}",
+                        f"matched to Talos node {node.name} {how}",
+                    )
     result: list[tuple[TalosNode | None, Vm | None]] = [
         (node, pairs.get(i)) for i, node in enumerate(nodes)
     ]
@@ -183,11 +197,7 @@ def _node(report: Report, cluster_name: str, node: TalosNode | None, vm: Vm | No
     attrs = vm.attributes if vm else {}
     name = node.name if node else (vm.name if vm else "node")
     call.kwargs["name"] = name
-    if node is not None:
-        role = "controlplane" if node.controlplane else "worker"
-    else:
-        role = str(attrs.get("role") or ("controlplane" if "control" in name else "worker"))
-        call.note("role", "guessed from the VM: no Talos node of this name")
+    role = _role(node, attrs, name, call)
     call.kwargs["role"] = role
     if vm is not None:
         call.kwargs["host"] = vm.host
@@ -195,20 +205,9 @@ def _node(report: Report, cluster_name: str, node: TalosNode | None, vm: Vm | No
             report.change(vm.file, f"VM {vm.name}", f"named {name}, after its Talos hostname")
     else:
         call.note("name", "no VM found: set host, vm_id, cores, memory_mib and disk_gib")
-    ip = _ip(node, vm)
-    for key in ("vm_id",):
-        if key in attrs:
-            call.kwargs[key] = _int(attrs[key])
-    if ip:
-        call.kwargs["ip"] = ip
-    elif vm is not None:
-        call.note("ip", "missing: the VM has no static address and no Talos node")
-    if vm is not None and node is not None:
-        address = vm_ip(vm)
-        if address and address != ip:
-            report.change(
-                vm.file, f"VM {vm.name} address {address}", f"the Talos node's IP {ip} is used"
-            )
+    if "vm_id" in attrs:
+        call.kwargs["vm_id"] = _int(attrs["vm_id"])
+    _node_ip(report, node, vm, call)
     for key in ("cores", "memory_mib", "disk_gib"):
         if key in attrs:
             call.kwargs[key] = _int(attrs[key])
@@ -221,6 +220,26 @@ def _node(report: Report, cluster_name: str, node: TalosNode | None, vm: Vm | No
     if isinstance(description, str) and description and description != generated:
         call.kwargs["description"] = description
     return call
+
+
+def _role(node: TalosNode | None, attrs: dict[str, Any], name: str, call: Call) -> str:
+    if node is not None:
+        return "controlplane" if node.controlplane else "worker"
+    call.note("role", "guessed from the VM: no Talos node of this name")
+    return str(attrs.get("role") or ("controlplane" if "control" in name else "worker"))
+
+
+def _node_ip(report: Report, node: TalosNode | None, vm: Vm | None, call: Call) -> None:
+    ip = _ip(node, vm)
+    if ip:
+        call.kwargs["ip"] = ip
+    elif vm is not None:
+        call.note("ip", "missing: the VM has no static address and no Talos node")
+    address = vm_ip(vm) if vm is not None else None
+    if vm is not None and node is not None and address and address != ip:
+        report.change(
+            vm.file, f"VM {vm.name} address {address}", f"the Talos node's IP {ip} is used"
+        )
 
 
 def _ip(node: TalosNode | None, vm: Vm | None) -> str | None:
@@ -240,36 +259,15 @@ def _int(value: Any) -> Any:
 # --- network, endpoint, hosts, talos ------------------------------------------------------
 
 
+Pairs = list[tuple[TalosNode | None, Vm | None]]
+
+
 def _network(
-    report: Report,
-    talos: TalosFacts | None,
-    infra: InfraFacts,
-    kube: KubernetesFacts,
-    pairs: list[tuple[TalosNode | None, Vm | None]],
-    talos_file: str,
+    report: Report, talos: TalosFacts | None, infra: InfraFacts, kube: KubernetesFacts, pairs: Pairs
 ) -> Call:
     call = Call("Network")
-    ips = [_ip(n, v) for n, v in pairs]
-    addresses = [IPv4Address(ip) for ip in ips if ip]
-    prefixes = [n.prefix for n, _ in pairs if n and n.prefix] + [
-        int(str(v.attributes["address"]).split("/")[1])
-        for _, v in pairs
-        if v and "/" in str(v.attributes.get("address", ""))
-    ]
-    if talos and talos.node_cidr:
-        cidr = talos.node_cidr
-    elif prefixes and addresses:
-        cidr = str(IPv4Network(f"{addresses[0]}/{prefixes[0]}", strict=False))
-    elif addresses:
-        network = IPv4Network(f"{addresses[0]}/24", strict=False)
-        while not all(a in network for a in addresses) and network.prefixlen > 8:
-            network = network.supernet()
-        cidr = str(network)
-        call.note("node_cidr", "guessed: the smallest /24 or wider network holding every node IP")
-        report.change(talos_file, "node network", f"not stated anywhere; guessed {cidr}")
-    else:
-        cidr = None
-        call.note("node_cidr", "missing: no node IP found")
+    talos_file = talos.file if talos else ""
+    cidr = _node_cidr(report, talos, pairs, call)
     if cidr:
         call.kwargs["node_cidr"] = cidr
     gateways = {n.gateway for n, _ in pairs if n and n.gateway}
@@ -280,21 +278,44 @@ def _network(
         report.change(
             talos_file, "gateway", f"Talos and terragrunt differ; {infra.gateway} is used"
         )
-    if talos and talos.pod_cidr and talos.pod_cidr != "10.42.0.0/16":
-        call.kwargs["pod_cidr"] = talos.pod_cidr
-    if talos and talos.service_cidr and talos.service_cidr != "10.43.0.0/16":
-        call.kwargs["service_cidr"] = talos.service_cidr
-    pool = _load_balancer_pool(kube)
-    if pool:
-        call.kwargs["load_balancer_cidr"] = pool
-    nameservers = {n.nameservers for n, _ in pairs if n and n.nameservers}
-    if nameservers:
-        call.kwargs["nameservers"] = list(sorted(nameservers)[0])
-        if len(nameservers) > 1:
-            report.change(talos_file, "nameservers", "nodes differ; the first node's are used")
-    elif infra.nameservers:
-        call.kwargs["nameservers"] = infra.nameservers
+    for key, value, default in (
+        ("pod_cidr", talos.pod_cidr if talos else None, "10.42.0.0/16"),
+        ("service_cidr", talos.service_cidr if talos else None, "10.43.0.0/16"),
+        ("load_balancer_cidr", _load_balancer_pool(kube), None),
+    ):
+        if value and value != default:
+            call.kwargs[key] = value
+    nameservers = sorted({n.nameservers for n, _ in pairs if n and n.nameservers})
+    if len(nameservers) > 1:
+        report.change(talos_file, "nameservers", "nodes differ; the first node's are used")
+    if nameservers or infra.nameservers:
+        call.kwargs["nameservers"] = list(nameservers[0]) if nameservers else infra.nameservers
     return call
+
+
+def _node_cidr(report: Report, talos: TalosFacts | None, pairs: Pairs, call: Call) -> str | None:
+    """The node network: Talos' valid kubelet subnets, a static address' prefix, or a guess."""
+    addresses = [IPv4Address(ip) for ip in (_ip(n, v) for n, v in pairs) if ip]
+    prefixes = [n.prefix for n, _ in pairs if n and n.prefix] + [
+        int(str(v.attributes["address"]).split("/")[1])
+        for _, v in pairs
+        if v and "/" in str(v.attributes.get("address", ""))
+    ]
+    if talos and talos.node_cidr:
+        return talos.node_cidr
+    if not addresses:
+        call.note("node_cidr", "missing: no node IP found")
+        return None
+    if prefixes:
+        return str(IPv4Network(f"{addresses[0]}/{prefixes[0]}", strict=False))
+    network = IPv4Network(f"{addresses[0]}/24", strict=False)
+    while not all(a in network for a in addresses) and network.prefixlen > 8:
+        network = network.supernet()
+    call.note("node_cidr", "guessed: the smallest /24 or wider network holding every node IP")
+    report.change(
+        talos.file if talos else "", "node network", f"not stated anywhere; guessed {network}"
+    )
+    return str(network)
 
 
 def _load_balancer_pool(kube: KubernetesFacts) -> str | None:
@@ -328,7 +349,7 @@ _HOST_DEFAULTS = {
 }
 
 
-def _host(report: Report, host: Any, cluster: Call) -> Call:
+def _host(report: Report, host: Any) -> Call:
     call = Call("ProxmoxHost")
     settings = dict(host.settings)
     call.kwargs["name"] = host.name
@@ -354,13 +375,7 @@ def _talos(report: Report, talos: TalosFacts | None) -> Call:
     call = Call("Talos")
     if talos is None:
         return call
-    extensions = {n.extensions for n in talos.nodes}
-    if extensions and extensions != {()}:
-        chosen = sorted(extensions, key=len)[-1]
-        call.kwargs["extensions"] = list(chosen)
-        if len(extensions) > 1:
-            call.note("extensions", "nodes differ: the longest list is used for every node")
-            report.change(talos.file, "schematic extensions", "nodes differ; one list for all")
+    _talos_extensions(report, talos, call)
     disks = {n.install_disk for n in talos.nodes if n.install_disk}
     if disks:
         disk = sorted(disks)[0]
@@ -369,24 +384,36 @@ def _talos(report: Report, talos: TalosFacts | None) -> Call:
         if len(disks) > 1:
             call.note("install_disk", "nodes differ: one disk is used for every node")
             report.change(talos.file, "installDisk", f"nodes differ; {disk} for all")
-    if talos.allow_scheduling:
-        call.kwargs["allow_scheduling_on_control_planes"] = True
-    if talos.schematic and "extensions" not in call.kwargs:
-        known = _extensions_of(talos.schematic)
-        if known is None:
-            call.note("", f"missing: extensions of Image Factory schematic {talos.schematic}")
-            report.skip(talos.file, f"schematic {talos.schematic}", "its extensions are not known")
-        elif known:
-            call.kwargs["extensions"] = known
-            report.change(talos.file, "extensions", f"recognised from schematic {talos.schematic}")
-    if talos.backend != "talhelper":
-        call.kwargs["backend"] = talos.backend
-    if talos.config_contract:
-        call.kwargs["config_contract"] = talos.config_contract
-    if talos.workload_isolation is not None:
-        call.kwargs["workload_isolation"] = talos.workload_isolation
+    for key, value, default in (
+        ("allow_scheduling_on_control_planes", talos.allow_scheduling, False),
+        ("backend", talos.backend, "talhelper"),
+        ("config_contract", talos.config_contract, None),
+        ("workload_isolation", talos.workload_isolation, None),
+    ):
+        if value != default:
+            call.kwargs[key] = value
     report.map(talos.file, f"cluster {talos.name}: {len(talos.nodes)} node(s)")
     return call
+
+
+def _talos_extensions(report: Report, talos: TalosFacts, call: Call) -> None:
+    """The nodes' schematic extensions, or those of the schematic id the installer names."""
+    extensions = {n.extensions for n in talos.nodes}
+    if extensions and extensions != {()}:
+        call.kwargs["extensions"] = list(sorted(extensions, key=len)[-1])
+        if len(extensions) > 1:
+            call.note("extensions", "nodes differ: the longest list is used for every node")
+            report.change(talos.file, "schematic extensions", "nodes differ; one list for all")
+        return
+    if not talos.schematic:
+        return
+    known = _extensions_of(talos.schematic)
+    if known is None:
+        call.note("", f"missing: extensions of Image Factory schematic {talos.schematic}")
+        report.skip(talos.file, f"schematic {talos.schematic}", "its extensions are not known")
+    elif known:
+        call.kwargs["extensions"] = known
+        report.change(talos.file, "extensions", f"recognised from schematic {talos.schematic}")
 
 
 def _extensions_of(schematic: str) -> list[str] | None:
@@ -458,39 +485,45 @@ def _overrides(
     return result
 
 
+@dataclass
+class _Context:
+    """What mapping one app needs besides the app."""
+
+    source: Source
+    derivation: Cluster | None
+    mapped: Mapped
+    ks_names: dict[str, str]
+    """App names by the name of their Flux Kustomization."""
+
+
+@dataclass
+class _Found:
+    """One app as read: its chart, dependencies (app names), CRDs, and whether it bootstraps."""
+
+    app: FluxApp
+    chart: dict[str, Any]
+    depends_on: list[str]
+    crds: list[str]
+    bootstrap: bool
+
+
 def _apps(
     source: Source, kube: KubernetesFacts, derivation: Cluster | None, mapped: Mapped
 ) -> list[Call]:
     report = source.report
     releases = {r.name: r for r in kube.releases}
-    names = {a.ks.name: a.name for a in kube.apps}
-    dependents = {names.get(d, d) for a in kube.apps for d in a.depends_on}
+    ctx = _Context(source, derivation, mapped, {a.ks.name: a.name for a in kube.apps})
+    dependents = {ctx.ks_names.get(d, d) for a in kube.apps for d in a.depends_on}
     by_name = {a.name: a for a in kube.apps}
     # Bootstrap apps first, in the helmfile's order (a dependency order), then the rest.
     order = [r.name for r in kube.releases if r.name in by_name]
     ordered = [by_name[n] for n in order] + [a for a in kube.apps if a.name not in order]
     calls: list[Call] = []
     for app in ordered:
-        release = releases.pop(app.name, None)
-        call = _app(source, app, release, names, derivation, mapped)
-        if call is None:
-            continue
-        wait = app.kustomization_options.pop("wait", None)
-        if wait is not None and wait != (app.name in dependents):
-            report.change(
-                app.ks.file,
-                f"Kustomization {app.ks.name} wait: {wait}",
-                f"homeops-gen waits exactly for apps others depend on ({app.name in dependents})",
-            )
-        for key, value in app.kustomization_options.items():
-            report.change(
-                app.ks.file, f"Kustomization {app.ks.name} spec.{key}: {value!r}", "not kept"
-            )
-        for key, value in app.release_options.items():
-            report.change(
-                app.release.file, f"HelmRelease {app.name} spec.{key}: {value!r}", "not kept"
-            )
-        calls.append(call)
+        call = _app(ctx, app, releases.pop(app.name, None))
+        if call is not None:
+            _report_options(report, app, app.name in dependents)
+            calls.append(call)
     for release in releases.values():
         report.skip(
             release.file, f"release {release.name}", "no Flux app deploys it (bootstrap-only)"
@@ -498,49 +531,60 @@ def _apps(
     return calls
 
 
-def _app(
-    source: Source,
-    app: FluxApp,
-    release: Release | None,
-    ks_names: dict[str, str],
-    derivation: Cluster | None,
-    mapped: Mapped,
-) -> Call | None:
-    report = source.report
+def _report_options(report: Report, app: FluxApp, waited_for: bool) -> None:
+    """The Kustomization and HelmRelease fields the model does not keep."""
+    wait = app.kustomization_options.pop("wait", None)
+    if wait is not None and wait != waited_for:
+        report.change(
+            app.ks.file,
+            f"Kustomization {app.ks.name} wait: {wait}",
+            f"homeops-gen waits exactly for apps others depend on ({waited_for})",
+        )
+    for key, value in app.kustomization_options.items():
+        report.change(app.ks.file, f"Kustomization {app.ks.name} spec.{key}: {value!r}", "not kept")
+    for key, value in app.release_options.items():
+        report.change(app.release.file, f"HelmRelease {app.name} spec.{key}: {value!r}", "not kept")
+
+
+def _app(ctx: _Context, app: FluxApp, release: Release | None) -> Call | None:
+    report = ctx.source.report
     chart = app.chart or _chart_from_release(app, release)
     if chart is None:
         report.skip(app.release.file, f"app {app.name}", "no chart source and no bootstrap release")
         return None
-    depends_on = []
     for dep in app.depends_on:
-        if dep in ks_names:
-            depends_on.append(ks_names[dep])
-        else:
+        if dep not in ctx.ks_names:
             report.skip(app.ks.file, f"dependsOn {dep}", "no such app in the tree")
-    crds: list[str] = []
-    if release is not None:
-        crds = _bootstrap(source, app, release, chart)
-    helper = _helper(source, app, chart, depends_on, crds, release is not None, derivation)
-    objects = app.objects
-    if helper is not None:
-        call, objects = helper
-    else:
-        call = Call("App", kwargs={"name": app.name, "namespace": app.namespace})
-        chart_call = Call("Chart", kwargs={"url": chart["url"]}, explode=False)
-        if "name" in chart:
-            chart_call.kwargs["name"] = chart["name"]
-        chart_call.kwargs["version"] = chart["version"]
-        call.kwargs["chart"] = chart_call
-        if app.values:
-            call.kwargs["values"] = app.values
-        if depends_on:
-            call.kwargs["depends_on"] = depends_on
-        if release is not None:
-            call.kwargs["bootstrap"] = True
-        if crds:
-            call.kwargs["crds"] = crds
-    _files(source, app, objects, call, mapped)
+    found = _Found(
+        app=app,
+        chart=chart,
+        depends_on=[ctx.ks_names[d] for d in app.depends_on if d in ctx.ks_names],
+        crds=_bootstrap(ctx.source, app, release, chart) if release is not None else [],
+        bootstrap=release is not None,
+    )
+    helper = _helper(ctx, found)
+    call, objects = helper if helper is not None else (_plain_app(found), app.objects)
+    _files(ctx, app, objects, call)
     report.map(app.ks.file, f"app {app.name} ({app.namespace}) chart {chart['version']}")
+    return call
+
+
+def _plain_app(found: _Found) -> Call:
+    app, chart = found.app, found.chart
+    call = Call("App", kwargs={"name": app.name, "namespace": app.namespace})
+    chart_call = Call("Chart", kwargs={"url": chart["url"]}, explode=False)
+    if "name" in chart:
+        chart_call.kwargs["name"] = chart["name"]
+    chart_call.kwargs["version"] = chart["version"]
+    call.kwargs["chart"] = chart_call
+    for key, value in (
+        ("values", app.values),
+        ("depends_on", found.depends_on),
+        ("bootstrap", found.bootstrap),
+        ("crds", found.crds),
+    ):
+        if value:
+            call.kwargs[key] = value
     return call
 
 
@@ -605,82 +649,45 @@ def _near(source: Source, file: str, ref: str) -> str | None:
     return source.text(path) if path in source.files else None
 
 
-def _helper(
-    source: Source,
-    app: FluxApp,
-    chart: dict[str, Any],
-    depends_on: list[str],
-    crds: list[str],
-    bootstrap: bool,
-    derivation: Cluster | None,
-) -> tuple[Call, list[Document]] | None:
+_HELPER_DEFAULTS = {
+    "gateway_api": True,
+    "gateway_api_version": GATEWAY_API_VERSION,
+    "l2_announcements": None,
+}
+
+
+@dataclass
+class _Variant:
+    """One way of calling a helper, and how the source differs from what it derives."""
+
+    options: dict[str, Any]
+    overrides: dict[str, Any]
+    remaining: list[Document]
+    deployed: App
+    added: list[str]
+
+
+def _helper(ctx: _Context, found: _Found) -> tuple[Call, list[Document]] | None:
     """The helper call for Cilium, CoreDNS, flux-operator and flux-instance when what it derives
     is what the source has; else None (a plain App keeps the values)."""
-    chart_name = chart["url"].rstrip("/").rsplit("/", 1)[-1]
-    if derivation is None or chart_name not in HELPER_CHARTS or "name" in chart:
+    shape = _helper_shape(found)
+    if shape is None or ctx.derivation is None:
         return None
-    report = source.report
-    func = HELPER_CHARTS[chart_name]
-    kwargs: dict[str, Any] = {}
-    if chart["url"] != DEFAULT_CHARTS[chart_name]:
-        if func in ("flux_operator", "flux_instance"):
-            return None
-        kwargs["chart_url"] = chart["url"]
-    if func in ("cilium", "coredns"):
-        if app.name != chart_name:
-            kwargs["name"] = app.name
-        if app.namespace != "kube-system":
-            kwargs["namespace"] = app.namespace
-    elif app.name != chart_name or app.namespace != "flux-system":
-        return None
-    variants: list[dict[str, Any]] = [{}]
-    if func == "cilium":
-        gateway_versions = [GATEWAY_API_VERSION] + [
-            u.split("/download/")[1].split("/")[0]
-            for u in crds
-            if "gateway-api" in u and "/download/" in u
-        ]
+    func, kwargs = shape
+    report = ctx.source.report
+    app = found.app
+    try:
         variants = [
-            {"gateway_api": g, "gateway_api_version": v, "l2_announcements": l2}
-            for g in (True, False)
-            for v in (gateway_versions if g else [GATEWAY_API_VERSION])
-            for l2 in (None, True, False)
+            _variant(ctx, found, func, {**kwargs, **options})
+            for options in _helper_options(func, found.crds)
         ]
-    best: tuple[dict[str, Any], Any, list[Document], App] | None = None
-    for variant in variants:
-        try:
-            candidate = getattr(helpers, func)(chart["version"], **kwargs, **variant)
-            resolved = deploy(candidate, derivation)
-        except ValueError:  # a chart version or app name the model refuses: a plain App
-            return None
-        values = dict(app.values)
-        missing: list[str] | None = None
-        if func == "flux_instance":
-            # Its sync must follow the generated tree: adopted even where it differs.
-            values = _keep_sync_path(source, app, values, resolved.values)
-            missing = []
-        overrides = _overrides(resolved.values, values, missing)
-        if overrides is None:
-            continue
-        remaining = list(app.objects)
-        found = True
-        for resource in resolved.resources:
-            match = next(
-                (d for d in remaining if sorted_data(d.data) == sorted_data(resource)), None
-            )
-            if match is None:
-                found = False
-                break
-            remaining.remove(match)
-        if not found or set(resolved.crds) - set(crds):
-            continue
-        if best is None or len(str(overrides)) < len(str(best[1])):
-            best = (variant, overrides, remaining, resolved)
-            added = missing or []
-    if best is None:
-        missing = []
-        first = deploy(getattr(helpers, func)(chart["version"], **kwargs), derivation)
-        _overrides(first.values, app.values, missing)  # the same call succeeded above
+    except ValueError:  # a chart version or app name the model refuses: a plain App
+        return None
+    fitting = [v for v in variants if v is not None]
+    if not fitting:
+        missing: list[str] = []
+        first = deploy(getattr(helpers, func)(found.chart["version"], **kwargs), ctx.derivation)
+        _overrides(first.values, app.values, missing)
         why = f"lacks {', '.join(missing)}" if missing else "its manifests differ"
         report.change(
             app.release.file,
@@ -688,42 +695,101 @@ def _helper(
             f"kept as a plain App with its values, not {func}(): it {why} (what {func}() derives)",
         )
         return None
-    variant, overrides, remaining, resolved = best
-    for key in added:
-        report.change(app.release.file, f"values of {app.name}", f"{func}() also sets {key}")
-    call = Call(func, args=[chart["version"]], explode=False)
-    call.kwargs.update(kwargs)
-    defaults = {
-        "gateway_api": True,
-        "gateway_api_version": GATEWAY_API_VERSION,
-        "l2_announcements": None,
-    }
-    for key, value in variant.items():
-        if value != defaults[key]:
-            call.kwargs[key] = value
-    if overrides:
-        call.kwargs["values"] = overrides
-    if not bootstrap:
+    best = min(fitting, key=lambda v: len(str(v.overrides)))
+    call = Call(func, args=[found.chart["version"]], explode=False)
+    call.kwargs.update({k: v for k, v in best.options.items() if _HELPER_DEFAULTS.get(k, ...) != v})
+    if best.overrides:
+        call.kwargs["values"] = best.overrides
+    if not found.bootstrap:
         call.kwargs["bootstrap"] = False
-    if set(depends_on) != set(resolved.depends_on):
+    _report_helper(report, found, func, best)
+    return call, best.remaining
+
+
+def _helper_shape(found: _Found) -> tuple[str, dict[str, Any]] | None:
+    """Which helper could make the app, and the arguments its name and chart need."""
+    chart, app = found.chart, found.app
+    chart_name = chart["url"].rstrip("/").rsplit("/", 1)[-1]
+    if chart_name not in HELPER_CHARTS or "name" in chart:
+        return None
+    func = HELPER_CHARTS[chart_name]
+    named = func in ("cilium", "coredns")  # the Flux helpers have fixed names and charts
+    kwargs: dict[str, Any] = {}
+    if chart["url"] != DEFAULT_CHARTS[chart_name]:
+        kwargs["chart_url"] = chart["url"]
+    if app.name != chart_name:
+        kwargs["name"] = app.name
+    if app.namespace != ("kube-system" if named else "flux-system"):
+        kwargs["namespace"] = app.namespace
+    if kwargs and not named:
+        return None
+    return func, kwargs
+
+
+def _helper_options(func: str, crds: list[str]) -> list[dict[str, Any]]:
+    """The options to try: Cilium's Gateway API (and its CRD release) and L2 announcements."""
+    if func != "cilium":
+        return [{}]
+    gateway_versions = [GATEWAY_API_VERSION] + [
+        u.split("/download/")[1].split("/")[0]
+        for u in crds
+        if "gateway-api" in u and "/download/" in u
+    ]
+    return [
+        {"gateway_api": g, "gateway_api_version": v, "l2_announcements": l2}
+        for g in (True, False)
+        for v in (gateway_versions if g else [GATEWAY_API_VERSION])
+        for l2 in (None, True, False)
+    ]
+
+
+def _variant(ctx: _Context, found: _Found, func: str, kwargs: dict[str, Any]) -> _Variant | None:
+    """How the app differs from ``func(**kwargs)``, or None if the helper cannot make it."""
+    assert ctx.derivation is not None  # checked by the caller
+    app = found.app
+    deployed = deploy(getattr(helpers, func)(found.chart["version"], **kwargs), ctx.derivation)
+    values = dict(app.values)
+    missing: list[str] | None = None
+    if func == "flux_instance":
+        # Its sync must follow the generated tree: adopted even where it differs.
+        values = _keep_sync_path(ctx.source, app, values, deployed.values)
+        missing = []
+    overrides = _overrides(deployed.values, values, missing)
+    remaining = list(app.objects)
+    for resource in deployed.resources:
+        match = [d for d in remaining if sorted_data(d.data) == sorted_data(resource)]
+        if not match:
+            return None
+        remaining.remove(match[0])
+    if overrides is None or set(deployed.crds) - set(found.crds):
+        return None
+    options = {k: v for k, v in kwargs.items() if k in _HELPER_DEFAULTS}
+    return _Variant(options, overrides, remaining, deployed, missing or [])
+
+
+def _report_helper(report: Report, found: _Found, func: str, best: _Variant) -> None:
+    app, deployed = found.app, best.deployed
+    for key in best.added:
+        report.change(app.release.file, f"values of {app.name}", f"{func}() also sets {key}")
+    if set(found.depends_on) != set(deployed.depends_on):
         report.change(
             app.ks.file,
             f"dependsOn of {app.name}",
-            f"{func}() depends on {list(resolved.depends_on) or 'nothing'} (found {depends_on or 'none'})",
+            f"{func}() depends on {list(deployed.depends_on) or 'nothing'} "
+            f"(found {found.depends_on or 'none'})",
         )
-    extra_crds = [c for c in crds if c not in resolved.crds]
+    extra_crds = [c for c in found.crds if c not in deployed.crds]
     if extra_crds:
         report.change(
             app.ks.file,
             f"CRDs of {app.name}: {', '.join(extra_crds)}",
-            f"{func}() applies {list(resolved.crds)}",
+            f"{func}() applies {list(deployed.crds)}",
         )
-    for resource in resolved.resources:
+    for resource in deployed.resources:
         report.map(
             app.ks.file, f"{resource['kind']} {resource['metadata']['name']} (derived by {func}())"
         )
     report.map(app.release.file, f"app {app.name} as {func}()")
-    return call, remaining
 
 
 def _keep_sync_path(
@@ -742,42 +808,28 @@ def _keep_sync_path(
     return values
 
 
-def _files(
-    source: Source, app: FluxApp, objects: list[Document], call: Call, mapped: Mapped
-) -> None:
+@dataclass
+class _AppFiles:
+    """The files of one app as they are mapped."""
+
+    app: FluxApp
+    used: set[str] = field(default_factory=lambda: set(_GENERATED_NAMES))
+    """File names taken in the app's generated folder."""
+    resources: list[dict[str, Any]] = field(default_factory=list)
+    manifests: list[str] = field(default_factory=list)
+    secrets: list[str] = field(default_factory=list)
+
+
+def _files(ctx: _Context, app: FluxApp, objects: list[Document], call: Call) -> None:
     """The app's other objects: manifests homeops-gen would write as is become ``resources``;
     other files are copied byte for byte (manifests, SOPS secrets)."""
-    report = source.report
-    kubernetes = kube_version(mapped)
-    resources: list[dict[str, Any]] = list(call.kwargs.get("resources", []))
-    manifests: list[str] = []
-    secrets: list[str] = []
-    used = set(_GENERATED_NAMES)
+    report = ctx.source.report
+    state = _AppFiles(app)
     by_file: dict[str, list[Document]] = {}
     for doc in objects:
         by_file.setdefault(doc.file, []).append(doc)
     for file, docs in by_file.items():
-        all_docs = source.kubernetes_objects.get(file, [])
-        text = source.text(file) or ""
-        name = posixpath.basename(file)
-        if len(docs) < len(all_docs):
-            for doc in docs:
-                resources.append(doc.data)
-                used.add(resource_file(doc.data))
-            report.change(
-                file,
-                f"{len(docs)} object(s)",
-                "the file also held the release or its source: kept as resources",
-            )
-            continue
-        if len(docs) == 1 and name == resource_file(docs[0].data):
-            api, kind = str(docs[0].data["apiVersion"]), str(docs[0].data["kind"])
-            if text == yaml_file(docs[0].data, schema=schema_url(api, kind, kubernetes)):
-                resources.append(docs[0].data)
-                used.add(name)
-                report.map(file, f"{kind} {docs[0].name} (as a resource)")
-                continue
-        _copy(report, app, file, name, used, MANIFESTS, manifests, mapped, source)
+        _object_file(ctx, state, file, docs)
     if app.secrets:
         report.change(
             ".sops.yaml",
@@ -793,13 +845,34 @@ def _files(
                 file, "secret", f"copied as {stem}.sops.yaml (the model's name for SOPS files)"
             )
             name = f"{stem}.sops.yaml"
-        _copy(report, app, file, name, used, SECRETS, secrets, mapped, source)
-    if resources:
-        call.kwargs["resources"] = resources
-    if manifests:
-        call.kwargs["manifests"] = manifests
-    if secrets:
-        call.kwargs["secrets"] = secrets
+        state.secrets.append(_copy(ctx, state, file, name, SECRETS))
+    for key in ("resources", "manifests", "secrets"):
+        if getattr(state, key):
+            call.kwargs[key] = getattr(state, key)
+
+
+def _object_file(ctx: _Context, state: _AppFiles, file: str, docs: list[Document]) -> None:
+    """One file of plain manifests: ``resources`` if homeops-gen writes it so, else a copy."""
+    report = ctx.source.report
+    name = posixpath.basename(file)
+    if len(docs) < len(ctx.source.kubernetes_objects.get(file, [])):
+        state.resources += [doc.data for doc in docs]
+        state.used |= {resource_file(doc.data) for doc in docs}
+        report.change(
+            file,
+            f"{len(docs)} object(s)",
+            "the file also held the release or its source: kept as resources",
+        )
+        return
+    data = docs[0].data
+    if len(docs) == 1 and name == resource_file(data):
+        schema = schema_url(str(data["apiVersion"]), str(data["kind"]), kube_version(ctx.mapped))
+        if ctx.source.text(file) == yaml_file(data, schema=schema):
+            state.resources.append(data)
+            state.used.add(name)
+            report.map(file, f"{data['kind']} {docs[0].name} (as a resource)")
+            return
+    state.manifests.append(_copy(ctx, state, file, name, MANIFESTS))
 
 
 def kube_version(mapped: Mapped) -> str:
@@ -808,26 +881,17 @@ def kube_version(mapped: Mapped) -> str:
     return str(versions.kwargs["kubernetes"]) if isinstance(versions, Call) else "v1.34.0"
 
 
-def _copy(
-    report: Report,
-    app: FluxApp,
-    file: str,
-    name: str,
-    used: set[str],
-    folder: str,
-    into: list[str],
-    mapped: Mapped,
-    source: Source,
-) -> str:
-    if name in used:
+def _copy(ctx: _Context, state: _AppFiles, file: str, name: str, folder: str) -> str:
+    """Copy ``file`` byte for byte into the project's ``folder``; the project path."""
+    app = state.app
+    if name in state.used:
         renamed = f"{app.name}-{name}"
-        report.change(
+        ctx.source.report.change(
             file, "file name", f"copied as {renamed}: {name} is taken in the app's folder"
         )
         name = renamed
-    used.add(name)
+    state.used.add(name)
     target = f"{folder}/{app.namespace}/{app.name}/{name}"
-    mapped.files[target] = source.files[file]
-    into.append(target)
-    report.map(file, f"copied byte for byte to {target}")
-    return name
+    ctx.mapped.files[target] = ctx.source.files[file]
+    ctx.source.report.map(file, f"copied byte for byte to {target}")
+    return target

@@ -126,18 +126,7 @@ def _read_talconfig(source: Source, found: list[str]) -> TalosFacts | None:
     facts.kubernetes_version = _version(
         source, path, "kubernetesVersion", config.get("kubernetesVersion")
     )
-    endpoint = _string(config.get("endpoint"))
-    if endpoint:
-        host = urlsplit(endpoint).hostname
-        try:
-            facts.endpoint = str(IPv4Address(host or ""))
-        except ValueError:
-            facts.endpoint_host = host
-            report.change(
-                path,
-                f"endpoint {endpoint}",
-                "the model's endpoint is an IPv4 address; the first control plane's IP is used",
-            )
+    _endpoint(source, path, _string(config.get("endpoint")), facts)
     for key in ("allowSchedulingOnControlPlanes", "allowSchedulingOnMasters"):
         if config.get(key) is True:
             facts.allow_scheduling = True
@@ -154,15 +143,27 @@ def _read_talconfig(source: Source, found: list[str]) -> TalosFacts | None:
     for key in sorted(set(config) - _KNOWN_KEYS):
         report.skip(path, key, "not a setting the model has")
     _read_patches(source, path, config.get("patches"), facts)
-    nodes = config.get("nodes")
-    if not isinstance(nodes, list) or not nodes:
+    nodes = listed(config.get("nodes"))
+    if not nodes:
         report.skip(path, "nodes", "no nodes listed")
-    else:
-        for i, node in enumerate(nodes):
-            parsed = _node(source, path, i, node)
-            if parsed is not None:
-                facts.nodes.append(parsed)
+    parsed = [_node(source, path, i, node) for i, node in enumerate(nodes)]
+    facts.nodes = [n for n in parsed if n is not None]
     return facts
+
+
+def _endpoint(source: Source, path: str, endpoint: str | None, facts: TalosFacts) -> None:
+    if not endpoint:
+        return
+    host = urlsplit(endpoint).hostname
+    try:
+        facts.endpoint = str(IPv4Address(host or ""))
+    except ValueError:
+        facts.endpoint_host = host
+        source.report.change(
+            path,
+            f"endpoint {endpoint}",
+            "the model's endpoint is an IPv4 address; the first control plane's IP is used",
+        )
 
 
 def _string(value: Any) -> str | None:
@@ -220,31 +221,32 @@ def _read_patches(source: Source, path: str, patches: Any, facts: TalosFacts) ->
         source.report.skip(path, "patches", "expected a list")
         return
     for i, patch in enumerate(patches):
-        where = f"patches[{i}]"
-        if not isinstance(patch, str) or patch.startswith("@"):
-            source.report.skip(path, where, "patch files and JSON patches are not in the model")
-            continue
-        try:
-            documents = [d for d in yaml.safe_load_all(patch) if d is not None]
-        except yaml.YAMLError:
-            source.report.skip(path, where, "not valid YAML")
-            continue
-        leftover: dict[tuple[str, ...], Any] = {}
-        for document in documents:
-            for key, value in _leaves(document).items():
-                subnets = ("machine", "kubelet", "nodeIP", "validSubnets")
-                if key == subnets and isinstance(value, list) and value:
-                    facts.node_cidr = str(value[0])
-                elif key in _DERIVED_PATCH and _DERIVED_PATCH[key] == value:
-                    if key[:2] == ("cluster", "coreDNS"):
-                        facts.coredns_disabled = True
-                else:
-                    leftover[key] = value
-        if leftover:
-            keys = ", ".join(".".join(k) for k in leftover)
-            source.report.skip(path, where, f"machine-config patch not in the model: {keys}")
+        _read_patch(source, path, f"patches[{i}]", patch, facts)
+
+
+def _read_patch(source: Source, path: str, where: str, patch: Any, facts: TalosFacts) -> None:
+    if not isinstance(patch, str) or patch.startswith("@"):
+        source.report.skip(path, where, "patch files and JSON patches are not in the model")
+        return
+    try:
+        documents = [d for d in yaml.safe_load_all(patch) if d is not None]
+    except yaml.YAMLError:
+        source.report.skip(path, where, "not valid YAML")
+        return
+    leftover: dict[tuple[str, ...], Any] = {}
+    subnets = ("machine", "kubelet", "nodeIP", "validSubnets")
+    for key, value in (item for d in documents for item in _leaves(d).items()):
+        if key == subnets and listed(value):
+            facts.node_cidr = str(value[0])
+        elif key in _DERIVED_PATCH and _DERIVED_PATCH[key] == value:
+            facts.coredns_disabled |= key[:2] == ("cluster", "coreDNS")
         else:
-            source.report.map(path, f"{where} (homeops-gen's own patch)")
+            leftover[key] = value
+    if leftover:
+        keys = ", ".join(".".join(k) for k in leftover)
+        source.report.skip(path, where, f"machine-config patch not in the model: {keys}")
+    else:
+        source.report.map(path, f"{where} (homeops-gen's own patch)")
 
 
 def _node(source: Source, path: str, i: int, node: Any) -> TalosNode | None:
@@ -268,41 +270,41 @@ def _node(source: Source, path: str, i: int, node: Any) -> TalosNode | None:
     labels = node.get("nodeLabels")
     if isinstance(labels, dict):
         parsed.labels = {str(k): str(v) for k, v in labels.items()}
-    schematic = node.get("schematic")
-    if isinstance(schematic, dict):
-        extensions = dig(schematic, "customization", "systemExtensions", "officialExtensions")
-        parsed.extensions = tuple(str(e) for e in listed(extensions))
-        customization = schematic.get("customization")
-        other = (
-            set(customization) - {"systemExtensions"} if isinstance(customization, dict) else set()
-        )
-        if other:
-            report.skip(path, f"{where}.schematic", f"not in the model: {', '.join(sorted(other))}")
-    nameservers = node.get("nameservers")
-    if isinstance(nameservers, list):
-        parsed.nameservers = tuple(str(n) for n in nameservers)
-    interfaces = node.get("networkInterfaces")
-    if isinstance(interfaces, list):
-        for interface in interfaces:
-            if not isinstance(interface, dict):
-                continue
-            for address in listed(interface.get("addresses")):
-                try:
-                    iface = IPv4Interface(str(address))
-                except ValueError:
-                    continue
-                if iface.ip == ip:
-                    parsed.prefix = iface.network.prefixlen
-            for route in listed(interface.get("routes")):
-                if isinstance(route, dict) and route.get("network") == "0.0.0.0/0":
-                    parsed.gateway = _string(route.get("gateway"))
-            vip = interface.get("vip")
-            if isinstance(vip, dict):
-                parsed.vip = _string(vip.get("ip"))
+    _schematic(source, path, where, node.get("schematic"), parsed)
+    parsed.nameservers = tuple(str(n) for n in listed(node.get("nameservers")))
+    interfaces = [i for i in listed(node.get("networkInterfaces")) if isinstance(i, dict)]
+    for interface in interfaces:
+        _interface(interface, parsed)
+    if interfaces:
         report.map(path, f"{where}.networkInterfaces (static address, gateway, VIP)")
     for key in sorted(set(node) - _NODE_KEYS):
         report.skip(path, f"{where}.{key}", "not a node setting the model has")
     return parsed
+
+
+def _schematic(source: Source, path: str, where: str, schematic: Any, node: TalosNode) -> None:
+    extensions = dig(schematic, "customization", "systemExtensions", "officialExtensions")
+    node.extensions = tuple(str(e) for e in listed(extensions))
+    other = set(as_mapping(dig(schematic, "customization"))) - {"systemExtensions"}
+    if other:
+        source.report.skip(
+            path, f"{where}.schematic", f"not in the model: {', '.join(sorted(other))}"
+        )
+
+
+def _interface(interface: dict[str, Any], node: TalosNode) -> None:
+    """A talhelper network interface: the node's prefix length, gateway and VIP."""
+    for address in listed(interface.get("addresses")):
+        try:
+            iface = IPv4Interface(str(address))
+        except ValueError:
+            continue
+        if iface.ip == node.ip:
+            node.prefix = iface.network.prefixlen
+    for route in listed(interface.get("routes")):
+        if dig(route, "network") == "0.0.0.0/0":
+            node.gateway = _string(dig(route, "gateway"))
+    node.vip = _string(dig(interface, "vip", "ip")) or node.vip
 
 
 _GEN_CONFIG = re.compile(r"talosctl gen config (\S+) https://([^:\s/]+):6443")
@@ -353,47 +355,13 @@ def _read_typed_patch(source: Source, path: str, facts: TalosFacts) -> None:
     if documents is None:
         return
     leftover: list[str] = []
-    for document in documents:
-        if not isinstance(document, dict):
-            continue
+    for document in (d for d in documents if isinstance(d, dict)):
         kind = document.get("kind")
-        if kind == "KubeNetworkConfig":
-            facts.pod_cidr = _first_net(source, path, "podSubnets", document.get("podSubnets"))
-            facts.service_cidr = _first_net(
-                source, path, "serviceSubnets", document.get("serviceSubnets")
-            )
-        elif kind == "KubeCoreDNSConfig" and document.get("enabled") is False:
-            facts.coredns_disabled = True
-        elif kind == "KubeNodeConfig" and dig(document, "nodeIP", "validSubnets"):
-            facts.node_cidr = str(listed(dig(document, "nodeIP", "validSubnets"))[0])
-        elif kind == "KubeNodeConfig" and isinstance(dig(document, "taints", _TAINT), dict):
-            facts.allow_scheduling = True
-        elif kind == "SecurityProfileConfig":
-            isolation = document.get("workloadIsolation")
-            facts.workload_isolation = isolation if isinstance(isolation, bool) else None
-        elif kind in ("KubeFlannelCNIConfig", "KubeProxyConfig", "KubePrismConfig"):
-            pass  # what homeops-gen writes for Cilium and KubePrism
-        elif kind == "KubeAPIServerConfig" and set(document) <= {
-            "apiVersion",
-            "kind",
-            "certExtraSANs",
-        }:
-            pass  # the VIP's certificate name, written from the endpoint
-        elif "cluster" in document or "machine" in document:
-            cluster = as_mapping(document.get("cluster"))
-            if cluster.get("allowSchedulingOnControlPlanes") is True:
-                facts.allow_scheduling = True
-            network = as_mapping(cluster.get("network"))
-            facts.pod_cidr = _first_net(source, path, "podSubnets", network.get("podSubnets"))
-            facts.service_cidr = _first_net(
-                source, path, "serviceSubnets", network.get("serviceSubnets")
-            )
-            if dig(cluster, "coreDNS", "disabled") is True:
-                facts.coredns_disabled = True
-            subnets = listed(dig(document, "machine", "kubelet", "nodeIP", "validSubnets"))
-            if subnets:
-                facts.node_cidr = str(subnets[0])
-        else:
+        if "cluster" in document or "machine" in document:
+            _read_v1alpha1_patch(source, path, document, facts)
+        elif kind in _TYPED_PATCH:
+            _TYPED_PATCH[str(kind)](source, path, document, facts)
+        elif kind not in _WRITTEN_KINDS:
             leftover.append(str(kind))
     if leftover:
         source.report.skip(path, ", ".join(leftover), "machine-config documents not in the model")
@@ -401,43 +369,96 @@ def _read_typed_patch(source: Source, path: str, facts: TalosFacts) -> None:
         source.report.map(path, "homeops-gen's own patch")
 
 
+_WRITTEN_KINDS = {
+    "KubeFlannelCNIConfig",
+    "KubeProxyConfig",
+    "KubePrismConfig",
+    "KubeAPIServerConfig",
+}
+"""Documents homeops-gen writes for Cilium, KubePrism and the VIP's certificate name."""
+
+
+def _network_config(source: Source, path: str, document: dict[str, Any], facts: TalosFacts) -> None:
+    facts.pod_cidr = _first_net(source, path, "podSubnets", document.get("podSubnets"))
+    facts.service_cidr = _first_net(source, path, "serviceSubnets", document.get("serviceSubnets"))
+
+
+def _coredns_config(source: Source, path: str, document: dict[str, Any], facts: TalosFacts) -> None:
+    facts.coredns_disabled |= document.get("enabled") is False
+
+
+def _node_config(source: Source, path: str, document: dict[str, Any], facts: TalosFacts) -> None:
+    subnets = listed(dig(document, "nodeIP", "validSubnets"))
+    if subnets:
+        facts.node_cidr = str(subnets[0])
+    facts.allow_scheduling |= isinstance(dig(document, "taints", _TAINT), dict)
+
+
+def _security_config(
+    source: Source, path: str, document: dict[str, Any], facts: TalosFacts
+) -> None:
+    isolation = document.get("workloadIsolation")
+    facts.workload_isolation = isolation if isinstance(isolation, bool) else None
+
+
+_TYPED_PATCH = {
+    "KubeNetworkConfig": _network_config,
+    "KubeCoreDNSConfig": _coredns_config,
+    "KubeNodeConfig": _node_config,
+    "SecurityProfileConfig": _security_config,
+}
+
+
+def _read_v1alpha1_patch(
+    source: Source, path: str, document: dict[str, Any], facts: TalosFacts
+) -> None:
+    cluster = as_mapping(document.get("cluster"))
+    facts.allow_scheduling |= cluster.get("allowSchedulingOnControlPlanes") is True
+    network = as_mapping(cluster.get("network"))
+    if network:
+        _network_config(source, path, network, facts)
+    facts.coredns_disabled |= dig(cluster, "coreDNS", "disabled") is True
+    subnets = listed(dig(document, "machine", "kubelet", "nodeIP", "validSubnets"))
+    if subnets:
+        facts.node_cidr = str(subnets[0])
+
+
 def _read_node_patch(source: Source, path: str, node: TalosNode, facts: TalosFacts) -> None:
     documents = source.yaml(path) if path in source.files else None
     if documents is None:
         return
-    for document in documents:
-        if not isinstance(document, dict):
+    for document in (d for d in documents if isinstance(d, dict)):
+        if "machine" in document:
+            _read_v1alpha1_node(as_mapping(document.get("machine")), node)
             continue
         kind = document.get("kind")
         if kind == "ResolverConfig":
             node.nameservers = tuple(
-                str(n.get("address"))
-                for n in listed(document.get("nameservers"))
-                if isinstance(n, dict)
+                str(dig(n, "address")) for n in listed(document.get("nameservers"))
             )
         elif kind == "LinkConfig":
-            for address in listed(document.get("addresses")):
-                _address(node, dig(address, "address"))
-            for route in listed(document.get("routes")):
-                node.gateway = dig(route, "gateway") or node.gateway
+            _link(document.get("addresses"), document.get("routes"), node)
         elif kind == "Layer2VIPConfig":
             node.vip = str(document.get("name"))
-        elif kind == "KubeNodeConfig" and isinstance(document.get("labels"), dict):
-            node.labels = {str(k): str(v) for k, v in document["labels"].items()}
-        elif "machine" in document:
-            machine = as_mapping(document.get("machine"))
-            labels = machine.get("nodeLabels")
-            if isinstance(labels, dict):
-                node.labels = {str(k): str(v) for k, v in labels.items()}
-            network = as_mapping(machine.get("network"))
-            node.nameservers = tuple(str(n) for n in listed(network.get("nameservers")))
-            for interface in listed(network.get("interfaces")):
-                for address in listed(dig(interface, "addresses")):
-                    _address(node, address)
-                for route in listed(dig(interface, "routes")):
-                    node.gateway = dig(route, "gateway") or node.gateway
-                node.vip = dig(interface, "vip", "ip") or node.vip
+        elif kind == "KubeNodeConfig":
+            node.labels = {str(k): str(v) for k, v in as_mapping(document.get("labels")).items()}
     source.report.map(path, f"node {node.name}")
+
+
+def _read_v1alpha1_node(machine: dict[str, Any], node: TalosNode) -> None:
+    node.labels = {str(k): str(v) for k, v in as_mapping(machine.get("nodeLabels")).items()}
+    network = as_mapping(machine.get("network"))
+    node.nameservers = tuple(str(n) for n in listed(network.get("nameservers")))
+    for interface in listed(network.get("interfaces")):
+        _link(dig(interface, "addresses"), dig(interface, "routes"), node)
+        node.vip = dig(interface, "vip", "ip") or node.vip
+
+
+def _link(addresses: Any, routes: Any, node: TalosNode) -> None:
+    for address in listed(addresses):
+        _address(node, dig(address, "address") if isinstance(address, dict) else address)
+    for route in listed(routes):
+        node.gateway = dig(route, "gateway") or node.gateway
 
 
 def _address(node: TalosNode, address: Any) -> None:
