@@ -13,7 +13,6 @@ from typing import Any
 
 import yaml
 
-from homeops_gen.project import Project
 from homeops_gen.render import render
 from tests.conftest import loaded
 
@@ -112,7 +111,8 @@ def _network(v1alpha1: dict[str, Any], kinds: dict[str, dict[str, Any]]) -> dict
     link = kinds.get("LinkConfig", {})
     vip = kinds.get("Layer2VIPConfig")
     if link or vip:
-        assert alias is not None and link["name"] == alias["name"] == vip["link"]
+        assert alias is not None and link.get("name") == alias["name"]
+        assert vip is None or vip["link"] == alias["name"]
     return {
         "hostname": kinds["HostnameConfig"]["hostname"],
         "nameservers": [
@@ -168,7 +168,7 @@ def talhelper_settings(files: dict[str, str]) -> dict[str, dict[str, Any]]:
                 "{{.ID}}", _schematic_id(node["schematic"])
             ),
             "network": _network(v1alpha1, kinds),
-            "kubernetes": _kubernetes(v1alpha1, kinds, role),
+            "kubernetes_settings": _kubernetes(v1alpha1, kinds, role),
         }
     return settings
 
@@ -229,6 +229,6 @@ def talosctl_settings(files: dict[str, str]) -> dict[str, dict[str, Any]]:
             "install_disk": disk,
             "installer": image,
             "network": _network(v1alpha1, kinds),
-            "kubernetes": _kubernetes(v1alpha1, kinds, role),
+            "kubernetes_settings": _kubernetes(v1alpha1, kinds, role),
         }
     return settings

@@ -130,7 +130,8 @@ def test_both_backends_say_the_same(model: str) -> None:
     cluster = loaded(model).cluster
     first = talosctl[cluster.nodes[0].name]
     assert first["endpoint"] == cluster.api_url
-    kubernetes = first["kubernetes"]
+    assert first["kubernetes"] == cluster.versions.kubernetes
+    kubernetes = first["kubernetes_settings"]
     assert kubernetes["cni"] == "none" and kubernetes["kube_proxy"] is False
     assert kubernetes["kubeprism"] == 7445
     assert kubernetes["pod_subnets"] == [str(cluster.network.pod_cidr)]
