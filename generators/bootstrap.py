@@ -8,14 +8,22 @@ finds nothing to change.
 from __future__ import annotations
 
 import posixpath
+from collections.abc import Mapping
 
 from homeops_gen.apis import document_file
 from homeops_gen.apis.helmfile import Helmfile, Hook, Release, Repository
 from homeops_gen.formats import shell_quote
-from homeops_gen.layout import BOOTSTRAP, HELMFILE, release_dir
+from homeops_gen.layout import BOOTSTRAP, HELMFILE, app_dir
 from homeops_gen.model import App, Cluster
 from homeops_gen.project import Project
-from homeops_gen.releases import helm_chart, release_values, resource_file, user_file_name
+from homeops_gen.releases import (
+    folders,
+    helm_chart,
+    release_name,
+    release_values,
+    resource_file,
+    user_file_name,
+)
 
 APPLY_ATTEMPTS = 60
 APPLY_DELAY_SECONDS = 5
@@ -26,41 +34,48 @@ def render(project: Project) -> dict[str, str]:
     cluster = project.cluster
     if not cluster.bootstrap_apps:
         return {}
-    return {HELMFILE: document_file(helmfile(cluster))}
+    return {HELMFILE: document_file(helmfile(cluster, project.user_files))}
 
 
-def helmfile(cluster: Cluster) -> Helmfile:
+def helmfile(cluster: Cluster, user_files: Mapping[str, str] | None = None) -> Helmfile:
     """The bootstrap helmfile of ``cluster``."""
+    user_files = user_files or {}
     repositories: list[Repository] = []
     releases: list[Release] = []
     for app in cluster.bootstrap_apps:
+        assert app.chart is not None, "bootstrap apps have a chart (rules.app_shapes)"
         chart, repository = helm_chart(app)
         if repository is not None:
             repositories.append(Repository(name=app.name, url=repository))
         values = release_values(app)
         releases.append(
             Release(
-                name=app.name,
+                name=release_name(app),
                 namespace=app.namespace,
                 chart=chart,
                 version=app.chart.version,
                 values=[values] if values else None,
-                needs=[f"{cluster.app(dep).namespace}/{dep}" for dep in app.depends_on] or None,
-                hooks=[*_crd_hooks(app), *_resource_hooks(app)] or None,
+                needs=[
+                    f"{cluster.app(dep).namespace}/{release_name(cluster.app(dep))}"
+                    for dep in app.depends_on
+                ]
+                or None,
+                hooks=[*_crd_hooks(app), *_resource_hooks(app, user_files)] or None,
             )
         )
     return Helmfile(repositories=repositories or None, releases=releases)
 
 
-def resource_paths(app: App) -> list[str]:
+def resource_paths(app: App, user_files: Mapping[str, str]) -> list[str]:
     """The app's extra manifests, relative to the helmfile (helmfile runs hooks from its folder).
 
     Secrets are left to Flux, which decrypts them; the helmfile never sees plain text.
     """
-    folder = posixpath.relpath(release_dir(app.namespace, app.name), BOOTSTRAP)
+    base = posixpath.relpath(app_dir(app.namespace, app.name), BOOTSTRAP)
+    placement = folders(app, user_files)
     names = [resource_file(r) for r in app.resources]
     names += [user_file_name(p) for p in app.manifests]
-    return [f"{folder}/{name}" for name in names]
+    return [f"{base}/{placement[name]}/{name}" for name in names]
 
 
 def _crd_hooks(app: App) -> list[Hook]:
@@ -77,13 +92,13 @@ def _crd_hooks(app: App) -> list[Hook]:
     ]
 
 
-def _resource_hooks(app: App) -> list[Hook]:
+def _resource_hooks(app: App, user_files: Mapping[str, str]) -> list[Hook]:
     """Apply the app's extra manifests once the API accepts them.
 
     Their kinds (e.g. Cilium's IP pool) are often CRDs the release's operator
     registers only after it starts, so the apply is retried until it succeeds.
     """
-    paths = resource_paths(app)
+    paths = resource_paths(app, user_files)
     if not paths:
         return []
     apply = " ".join(

@@ -65,7 +65,16 @@ def _node_description(cluster: Cluster, node: Node) -> str:
     )
 
 
+def _extra_disks(cluster: Cluster, node: Node) -> list[dict[str, Any]]:
+    host = next(h for h in cluster.hosts if h.name == node.host)
+    return [
+        {"size_gib": disk.size_gib, "datastore": disk.datastore or host.vm_datastore}
+        for disk in node.extra_disks
+    ]
+
+
 NODE_ATTRIBUTES: tuple[NodeAttribute, ...] = (
+    NodeAttribute("vm_name", "string", lambda c, n: n.proxmox_name),
     NodeAttribute("vm_id", "number", lambda c, n: n.vm_id),
     NodeAttribute("role", "string", lambda c, n: n.role),
     NodeAttribute("cores", "number", lambda c, n: n.cores),
@@ -75,14 +84,49 @@ NODE_ATTRIBUTES: tuple[NodeAttribute, ...] = (
     # Control planes start first, so the API is up when workers join.
     NodeAttribute("startup_order", "number", lambda c, n: 1 if n.is_controlplane else 2),
     NodeAttribute("description", "string", _node_description),
+    NodeAttribute(
+        "iso", "string", lambda c, n: derive.talos_iso_file_name(c, c.talos.node_extensions(n))
+    ),
+    NodeAttribute(
+        "guest_agent", "bool", lambda c, n: derive.guest_agent(c.talos.node_extensions(n))
+    ),
+    NodeAttribute("mac_address", "string", lambda c, n: n.mac_address),
+    NodeAttribute("vlan_id", "number", lambda c, n: n.vlan_id),
+    # Data disks after the system disk: scsi1, scsi2, ...
+    NodeAttribute(
+        "extra_disks",
+        "list(object({\n  size_gib  = number\n  datastore = string\n}))",
+        _extra_disks,
+    ),
 )
 """What the module knows of each VM (``each.value.<name>`` in main.tf)."""
 
 
 def _nodes_type() -> str:
-    width = max(len(a.name) for a in NODE_ATTRIBUTES)
-    lines = "".join(f"    {a.name.ljust(width)} = {a.type}\n" for a in NODE_ATTRIBUTES)
-    return "map(object({\n" + lines + "  }))"
+    # As terraform fmt aligns: a multi-line type ends the run of aligned attributes.
+    lines: list[str] = []
+    run: list[NodeAttribute] = []
+    for attribute in (*NODE_ATTRIBUTES, None):
+        if attribute is None or "\n" in attribute.type:
+            width = max((len(a.name) for a in run), default=0)
+            lines += [f"    {a.name.ljust(width)} = {a.type}\n" for a in run]
+            run = []
+            if attribute is not None:
+                nested = attribute.type.replace("\n", "\n    ")
+                lines.append(f"    {attribute.name} = {nested}\n")
+        else:
+            run.append(attribute)
+    return "map(object({\n" + "".join(lines) + "  }))"
+
+
+def _talos_isos(cluster: Cluster, host: ProxmoxHost) -> dict[str, str]:
+    # A host without nodes still gets the cluster's image, ready for a node moved there.
+    nodes = cluster.nodes_on(host)
+    images = sorted({cluster.talos.node_extensions(n) for n in nodes} or {cluster.talos.extensions})
+    return {
+        derive.talos_iso_file_name(cluster, extensions): derive.talos_iso_url(cluster, extensions)
+        for extensions in images
+    }
 
 
 def _nodes(cluster: Cluster, host: ProxmoxHost) -> dict[str, dict[str, Any]]:
@@ -127,16 +171,11 @@ VARIABLES: tuple[Variable, ...] = (
     ),
     Variable("cluster_name", "string", "The Talos cluster the VMs belong to.", lambda c, h: c.name),
     Variable(
-        "talos_iso_url",
-        "string",
-        "The Talos nocloud ISO from the Image Factory, for the model's schematic and version.",
-        lambda c, h: derive.talos_iso_url(c),
-    ),
-    Variable(
-        "talos_iso_file_name",
-        "string",
-        "The ISO's file name in the ISO datastore.",
-        lambda c, h: derive.talos_iso_file_name(c),
+        "talos_isos",
+        "map(string)",
+        "The Talos nocloud ISOs the host's nodes boot (one per schematic): file name in the "
+        "ISO datastore => Image Factory URL.",
+        _talos_isos,
     ),
     Variable(
         "iso_datastore",
@@ -164,13 +203,6 @@ VARIABLES: tuple[Variable, ...] = (
         "DNS servers handed to the VMs through cloud-init.",
         lambda c, h: list(c.network.nameservers) or None,
         default=[],
-    ),
-    Variable(
-        "guest_agent",
-        "bool",
-        "Whether the Talos image runs the QEMU guest agent "
-        "(the siderolabs/qemu-guest-agent extension).",
-        lambda c, h: derive.guest_agent(c),
     ),
     Variable("nodes", _nodes_type(), "The VMs on this host, by name.", _nodes),
 )

@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from typing import Any
 
-from homeops_gen.apis import document_file
+from homeops_gen.apis import document_file, dump
 from homeops_gen.apis.flux import (
     CommonMetadata,
     CrossNamespaceRef,
@@ -26,14 +26,14 @@ from homeops_gen.apis.flux import (
     OCIRepository,
     OCIRepositoryRef,
     OCIRepositorySpec,
-    Patch,
-    PatchTarget,
     SecretRef,
 )
 from homeops_gen.apis.kubernetes import schema_url
 from homeops_gen.apis.kustomize import KustomizeConfig, KustomizePatch, KustomizeTarget
 from homeops_gen.formats import to_yaml, yaml_file
+from homeops_gen.apps import deep_merge
 from homeops_gen.layout import (
+    APP_FOLDER,
     APPS,
     COMPONENTS,
     FLUX_NAMESPACE,
@@ -41,18 +41,33 @@ from homeops_gen.layout import (
     FLUX_SYNC_PATH,
     HELMRELEASE_FILE,
     KUSTOMIZATION_FILE,
+    RESOURCES_FOLDER,
     ROOT_KUSTOMIZATION,
     SOPS_AGE_SECRET,
     app_dir,
     release_dir,
+    resources_kustomization,
     source_file,
 )
-from homeops_gen.model import App, Cluster
+from homeops_gen.model import App, Cluster, Namespace
 from homeops_gen.project import Project
-from homeops_gen.releases import release_values, resource_file, user_file_name
+from homeops_gen.releases import folders, release_values, resource_file, user_file_name
 
 GIT_SOURCE = CrossNamespaceRef(kind="GitRepository", name=FLUX_SOURCE, namespace=FLUX_NAMESPACE)
 NAMESPACE_COMPONENT = f"{COMPONENTS}/namespace"
+
+
+HELMRELEASE_DEFAULTS: dict[str, Any] = {
+    "install": {"crds": "CreateReplace", "strategy": {"name": "RetryOnFailure"}},
+    "rollback": {"cleanupOnFail": True, "recreate": True},
+    "upgrade": {
+        "cleanupOnFail": True,
+        "crds": "CreateReplace",
+        "remediation": {"remediateLastFailure": True, "retries": 2},
+        "strategy": {"name": "RemediateOnFailure"},
+    },
+}
+"""Install, upgrade and rollback settings of every HelmRelease (``App.release`` overrides them)."""
 
 
 def render(project: Project) -> dict[str, str]:
@@ -62,17 +77,22 @@ def render(project: Project) -> dict[str, str]:
     by_namespace: dict[str, list[App]] = defaultdict(list)
     for app in cluster.deployed_apps:
         by_namespace[app.namespace].append(app)
-    namespaces = sorted(by_namespace)
+    metadata = {ns.name: ns for ns in cluster.namespaces}
+    namespaces = sorted({*by_namespace, *metadata})
     dependents = {dep for app in cluster.deployed_apps for dep in app.depends_on}
+    placement = {app.name: folders(app, project.user_files) for app in cluster.deployed_apps}
+    last = {
+        name: resources_kustomization(name) if RESOURCES_FOLDER in placed.values() else name
+        for name, placed in placement.items()
+    }
 
     files.update(_flux_root(namespaces))
     files.update(_namespace_component())
     for namespace in namespaces:
-        apps = sorted(by_namespace[namespace], key=lambda a: a.name)
+        apps = sorted(by_namespace.get(namespace, []), key=lambda a: a.name)
         folder = f"{APPS}/{namespace}"
         files[f"{folder}/namespace.yaml"] = _object_file(
-            {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace}},
-            cluster.versions.kubernetes,
+            namespace_object(namespace, metadata.get(namespace)), cluster.versions.kubernetes
         )
         files[f"{folder}/kustomization.yaml"] = document_file(
             KustomizeConfig(
@@ -81,52 +101,33 @@ def render(project: Project) -> dict[str, str]:
             )
         )
         for app in apps:
-            files.update(_app_files(cluster, app, project.user_files, dependents))
+            files.update(
+                _app_files(
+                    cluster,
+                    app,
+                    project.user_files,
+                    wait=app.name in dependents,
+                    dependencies=[last[dep] for dep in app.depends_on],
+                )
+            )
     return files
 
 
+def namespace_object(name: str, extra: Namespace | None) -> dict[str, Any]:
+    """The Namespace ``name``, with the labels and annotations the model gives it."""
+    meta: dict[str, Any] = {"name": name}
+    if extra is not None and extra.labels:
+        meta["labels"] = dict(sorted(extra.labels.items()))
+    if extra is not None and extra.annotations:
+        meta["annotations"] = dict(sorted(extra.annotations.items()))
+    return {"apiVersion": "v1", "kind": "Namespace", "metadata": meta}
+
+
 def _flux_root(namespaces: list[str]) -> dict[str, str]:
-    """The Kustomization the FluxInstance syncs: every app, with HelmRelease defaults patched in."""
-    helmrelease_defaults = {
-        "apiVersion": "helm.toolkit.fluxcd.io/v2",
-        "kind": "HelmRelease",
-        "metadata": {"name": "_"},
-        "spec": {
-            "install": {"crds": "CreateReplace", "strategy": {"name": "RetryOnFailure"}},
-            "rollback": {"cleanupOnFail": True, "recreate": True},
-            "upgrade": {
-                "cleanupOnFail": True,
-                "crds": "CreateReplace",
-                "remediation": {"remediateLastFailure": True, "retries": 2},
-                "strategy": {"name": "RemediateOnFailure"},
-            },
-        },
-    }
-    child_patch = {
-        "apiVersion": "kustomize.toolkit.fluxcd.io/v1",
-        "kind": "Kustomization",
-        "metadata": {"name": "_"},
-        "spec": {
-            "patches": [
-                {
-                    "patch": to_yaml(helmrelease_defaults),
-                    "target": {"group": "helm.toolkit.fluxcd.io", "kind": "HelmRelease"},
-                }
-            ]
-        },
-    }
+    """The Kustomization the FluxInstance syncs: every namespace folder of ``out/kubernetes/apps``."""
     root = Kustomization(
         metadata=ObjectMeta(name=ROOT_KUSTOMIZATION, namespace=FLUX_NAMESPACE),
-        spec=KustomizationSpec(
-            path=f"./{APPS}",
-            source_ref=GIT_SOURCE,
-            patches=[
-                Patch(
-                    patch=to_yaml(child_patch),
-                    target=PatchTarget(group="kustomize.toolkit.fluxcd.io", kind="Kustomization"),
-                )
-            ],
-        ),
+        spec=KustomizationSpec(path=f"./{APPS}", source_ref=GIT_SOURCE),
     )
     return {
         f"{FLUX_SYNC_PATH}/ks.yaml": document_file(root),
@@ -170,60 +171,110 @@ def _namespace_component() -> dict[str, str]:
 
 
 def _app_files(
-    cluster: Cluster, app: App, user_files: Mapping[str, str], dependents: set[str]
+    cluster: Cluster,
+    app: App,
+    user_files: Mapping[str, str],
+    *,
+    wait: bool,
+    dependencies: list[str],
 ) -> dict[str, str]:
-    ks = flux_kustomization(cluster, app, wait=app.name in dependents)
-    source, release = chart_objects(app)
-    release_files = {
-        source_file(source.kind): document_file(source),
-        HELMRELEASE_FILE: document_file(release),
-    }
+    base = app_dir(app.namespace, app.name)
+    placement = folders(app, user_files)
+    contents: dict[str, list[str]] = {APP_FOLDER: [], RESOURCES_FOLDER: []}
+    files: dict[str, str] = {}
+    if app.chart is not None:
+        source, release = chart_objects(app)
+        source_name = source_file(source.kind)
+        contents[APP_FOLDER] += [f"./{source_name}", f"./{HELMRELEASE_FILE}"]
+        files[f"{base}/{APP_FOLDER}/{source_name}"] = document_file(source)
+        files[f"{base}/{APP_FOLDER}/{HELMRELEASE_FILE}"] = document_file(release)
     for resource in app.resources:
-        release_files[resource_file(resource)] = _object_file(resource, cluster.versions.kubernetes)
+        name = resource_file(resource)
+        contents[placement[name]].append(f"./{name}")
+        files[f"{base}/{placement[name]}/{name}"] = _object_file(
+            resource, cluster.versions.kubernetes
+        )
     for path in app.user_files:
+        name = user_file_name(path)
+        contents[placement[name]].append(f"./{name}")
         # Copied byte for byte: the file is the user's (and SOPS' MAC covers a secret).
-        release_files[user_file_name(path)] = user_files[path]
-    release_files[KUSTOMIZATION_FILE] = document_file(
-        KustomizeConfig(resources=[f"./{name}" for name in release_files])
-    )
-    folder = release_dir(app.namespace, app.name)
-    return {
-        f"{app_dir(app.namespace, app.name)}/ks.yaml": document_file(ks),
-        **{f"{folder}/{name}": text for name, text in release_files.items()},
-    }
+        files[f"{base}/{placement[name]}/{name}"] = user_files[path]
+    split = bool(contents[RESOURCES_FOLDER])
+    objects = [
+        flux_kustomization(app, wait=wait or split, dependencies=dependencies),
+    ]
+    for folder, entries in contents.items():
+        if entries:
+            files[f"{base}/{folder}/{KUSTOMIZATION_FILE}"] = document_file(
+                KustomizeConfig(resources=entries)
+            )
+    if split:
+        objects.append(resources_flux_kustomization(app, wait=wait))
+    files[f"{base}/ks.yaml"] = document_file(*objects)
+    return files
 
 
-def flux_kustomization(cluster: Cluster, app: App, *, wait: bool) -> Kustomization:
+def _with_options(app: App, spec: KustomizationSpec) -> KustomizationSpec:
+    """``spec`` with the app's own Kustomization fields merged over it."""
+    return KustomizationSpec.model_validate(deep_merge(dump(spec), app.kustomization))
+
+
+def flux_kustomization(app: App, *, wait: bool, dependencies: list[str]) -> Kustomization:
     """The Flux Kustomization deploying ``app/`` of ``app``, after the apps it depends on.
 
     It lives in flux-system beside the Git source and the SOPS key (a Kustomization
     can only decrypt with a Secret of its own namespace) and deploys into the app's
-    namespace. ``wait`` (for apps others depend on) makes it Ready only once the
-    release is healthy.
+    namespace. ``wait`` (for apps others depend on, and apps with custom resources)
+    makes it Ready only once everything it applied, the release included, is healthy.
     """
     return Kustomization(
         metadata=ObjectMeta(name=app.name, namespace=FLUX_NAMESPACE),
-        spec=KustomizationSpec(
-            path=f"./{release_dir(app.namespace, app.name)}",
-            source_ref=GIT_SOURCE,
-            target_namespace=app.namespace,
-            common_metadata=CommonMetadata(labels={"app.kubernetes.io/name": app.name}),
-            wait=wait,
-            retry_interval="2m",
-            timeout="5m",
-            depends_on=[DependsOn(name=dep) for dep in app.depends_on] or None,
-            decryption=(
-                Decryption(secret_ref=SecretRef(name=SOPS_AGE_SECRET)) if app.secrets else None
+        spec=_with_options(
+            app,
+            KustomizationSpec(
+                path=f"./{release_dir(app.namespace, app.name)}",
+                source_ref=GIT_SOURCE,
+                target_namespace=app.namespace,
+                common_metadata=CommonMetadata(labels={"app.kubernetes.io/name": app.name}),
+                wait=wait,
+                retry_interval="2m",
+                timeout="5m",
+                depends_on=[DependsOn(name=dep) for dep in dependencies] or None,
+                decryption=(
+                    Decryption(secret_ref=SecretRef(name=SOPS_AGE_SECRET)) if app.secrets else None
+                ),
+            ),
+        ),
+    )
+
+
+def resources_flux_kustomization(app: App, *, wait: bool) -> Kustomization:
+    """The Flux Kustomization applying ``resources/`` of ``app`` once the app's own is Ready."""
+    return Kustomization(
+        metadata=ObjectMeta(name=resources_kustomization(app.name), namespace=FLUX_NAMESPACE),
+        spec=_with_options(
+            app,
+            KustomizationSpec(
+                path=f"./{app_dir(app.namespace, app.name)}/{RESOURCES_FOLDER}",
+                source_ref=GIT_SOURCE,
+                target_namespace=app.namespace,
+                common_metadata=CommonMetadata(labels={"app.kubernetes.io/name": app.name}),
+                wait=wait,
+                retry_interval="2m",
+                timeout="5m",
+                depends_on=[DependsOn(name=app.name)],
             ),
         ),
     )
 
 
 def chart_objects(app: App) -> tuple[OCIRepository | HelmRepository, HelmRelease]:
-    """The chart source and the HelmRelease of ``app``."""
+    """The chart source and the HelmRelease of ``app`` (which must have a chart)."""
     meta = ObjectMeta(name=app.name)
     chart = app.chart
+    assert chart is not None, "only apps with a chart have a HelmRelease"
     source: OCIRepository | HelmRepository
+    spec = dict(HELMRELEASE_DEFAULTS)
     if chart.is_oci:
         source = OCIRepository(
             metadata=meta,
@@ -236,20 +287,20 @@ def chart_objects(app: App) -> tuple[OCIRepository | HelmRepository, HelmRelease
                 url=chart.url,
             ),
         )
-        spec = HelmReleaseSpec(
-            chart_ref=CrossNamespaceRef(kind="OCIRepository", name=app.name),
-            values=release_values(app),
-        )
+        spec["chartRef"] = dump(CrossNamespaceRef(kind="OCIRepository", name=app.name))
     else:
         source = HelmRepository(metadata=meta, spec=HelmRepositorySpec(url=chart.url))
-        spec = HelmReleaseSpec(
-            chart=HelmChartTemplate(
+        spec["chart"] = dump(
+            HelmChartTemplate(
                 spec=HelmChartTemplateSpec(
                     chart=chart.chart_name,
                     version=chart.version,
                     source_ref=CrossNamespaceRef(kind="HelmRepository", name=app.name),
                 )
-            ),
-            values=release_values(app),
+            )
         )
-    return source, HelmRelease(metadata=meta, spec=spec)
+    values = release_values(app)
+    if values:
+        spec["values"] = values
+    merged = deep_merge({"interval": "1h", **spec}, app.release)
+    return source, HelmRelease(metadata=meta, spec=HelmReleaseSpec.model_validate(merged))

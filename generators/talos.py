@@ -20,6 +20,7 @@ from homeops_gen.apis.talhelper import (
     DeviceSelector,
     ImageFactory,
     NetworkInterface,
+    NodeConfigs,
     Route,
     Schematic,
     SystemExtensions,
@@ -187,17 +188,32 @@ def talos_version_field(cluster: Cluster) -> str:
 # talhelper
 
 
-def talconfig(cluster: Cluster) -> TalConfig:
-    """The talhelper configuration of ``cluster``."""
-    schematic = Schematic(
+def schematic(extensions: tuple[str, ...]) -> Schematic:
+    """The Image Factory schematic of an image with ``extensions``."""
+    return Schematic(
         customization=Customization(
             system_extensions=(
-                SystemExtensions(official_extensions=list(cluster.talos.extensions))
-                if cluster.talos.extensions
-                else None
+                SystemExtensions(official_extensions=list(extensions)) if extensions else None
             )
         )
     )
+
+
+def _patches(patches: tuple[dict[str, Any], ...]) -> list[str] | None:
+    return [patch_text(p) for p in patches] or None
+
+
+def _role(patches: tuple[dict[str, Any], ...]) -> NodeConfigs | None:
+    return NodeConfigs(patches=_patches(patches)) if patches else None
+
+
+def talconfig(cluster: Cluster) -> TalConfig:
+    """The talhelper configuration of ``cluster``.
+
+    Patches apply in order: homeops-gen's own, the model's cluster-wide ones, the role's
+    (talhelper's ``controlPlane``/``worker``), then the node's.
+    """
+    talos = cluster.talos
     return TalConfig(
         cluster_name=cluster.name,
         talos_version=talos_version_field(cluster),
@@ -212,21 +228,24 @@ def talconfig(cluster: Cluster) -> TalConfig:
         # Cilium is the CNI and replaces kube-proxy.
         cni_config=CniConfig(name="none"),
         image_factory=ImageFactory(installer_url_tmpl=derive.installer_url_template(cluster)),
-        patches=[patch_text(p) for p in config_patches(cluster)],
-        nodes=[_talnode(cluster, node, schematic) for node in cluster.nodes],
+        patches=[patch_text(p) for p in (*config_patches(cluster), *talos.patches)],
+        control_plane=_role(talos.controlplane_patches),
+        worker=_role(talos.worker_patches),
+        nodes=[_talnode(cluster, node) for node in cluster.nodes],
     )
 
 
-def _talnode(cluster: Cluster, node: Node, schematic: Schematic) -> TalNode:
+def _talnode(cluster: Cluster, node: Node) -> TalNode:
     return TalNode(
         hostname=node.name,
         ip_address=str(node.ip),
         control_plane=node.is_controlplane,
-        install_disk=cluster.talos.install_disk,
+        install_disk=cluster.talos.node_install_disk(node),
         nameservers=[str(ns) for ns in cluster.network.nameservers] or None,
         node_labels=dict(sorted(node.labels.items())) or None,
-        schematic=schematic,
+        schematic=schematic(cluster.talos.node_extensions(node)),
         network_interfaces=[_vip_interface(cluster, node)] if carries_vip(cluster, node) else None,
+        patches=_patches(node.patches),
     )
 
 
@@ -262,6 +281,22 @@ def talosctl_files(cluster: Cluster) -> dict[str, str]:
         files[role_patch_file(role)] = yaml_file(*documents)
     for node in cluster.nodes:
         files[node_patch_file(node)] = yaml_file(*node_patch(cluster, node))
+    # The model's own patches: one file each, passed in order after homeops-gen's.
+    talos = cluster.talos
+    user = {
+        "cluster": _user_patch_files(CLUSTER_PATCH, talos.patches),
+        "controlplane": _user_patch_files(
+            role_patch_file("controlplane"), talos.controlplane_patches
+        ),
+        "worker": _user_patch_files(role_patch_file("worker"), talos.worker_patches),
+        **{n.name: _user_patch_files(node_patch_file(n), n.patches) for n in cluster.nodes},
+    }
+    for patches in user.values():
+        files.update(patches)
+    role_paths = {role: [role_patch_file(role)] for role in roles}
+    for role in ("controlplane", "worker"):
+        if user[role]:
+            role_paths[role] = [*role_paths.get(role, []), *user[role]]
     root = posixpath.relpath(".", TALOS)
     files[TALOS_GEN] = render_template(
         "talos/gen.sh.j2",
@@ -270,23 +305,29 @@ def talosctl_files(cluster: Cluster) -> dict[str, str]:
         secrets=TALSECRET,
         clusterconfig=CLUSTERCONFIG,
         talosconfig=TALOSCONFIG,
-        cluster_patch=CLUSTER_PATCH,
-        role_patches={role: role_patch_file(role) for role in roles},
+        cluster_patches=[CLUSTER_PATCH, *user["cluster"]],
+        role_patches=role_paths,
         contract=derive.config_contract(cluster),
         nodes=[
             (
                 node.name,
                 "controlplane" if node.is_controlplane else "worker",
-                cluster.talos.install_disk,
+                cluster.talos.node_install_disk(node),
                 derive.installer_image(cluster, node),
-                node_patch_file(node),
                 f"{CLUSTERCONFIG}/{config_file(cluster, node)}",
+                [node_patch_file(node), *user[node.name]],
             )
             for node in cluster.nodes
         ],
         control_plane_ips=[str(n.ip) for n in cluster.control_planes],
     )
     return files
+
+
+def _user_patch_files(first: str, patches: tuple[dict[str, Any], ...]) -> dict[str, str]:
+    """The model's patches beside ``first`` (``cluster.yaml`` -> ``cluster.1.yaml``, ...)."""
+    stem = first.removesuffix(".yaml")
+    return {f"{stem}.{i}.yaml": yaml_file(patch) for i, patch in enumerate(patches, 1)}
 
 
 def node_patch_file(node: Node) -> str:

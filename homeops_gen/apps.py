@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from homeops_gen.derived_apps import GATEWAY_API_VERSION, deep_merge
+from homeops_gen.derived_apps import deep_merge
 from homeops_gen.layout import FLUX_NAMESPACE
 from homeops_gen.model import (
     App,
@@ -39,7 +39,7 @@ def cilium(  # noqa: PLR0913 (keyword options of a public helper)
     chart_url: str = CILIUM_CHART,
     values: dict[str, Any] | None = None,
     gateway_api: bool = True,
-    gateway_api_version: str = GATEWAY_API_VERSION,
+    gateway_api_version: str | None = None,
     l2_announcements: bool | None = None,
     bootstrap: bool = True,
     resources: tuple[dict[str, Any], ...] = (),

@@ -62,6 +62,13 @@ CILIUM_KUBERNETES: dict[Minor, tuple[Minor, Minor]] = {
 }
 """Cilium minor -> the oldest and newest Kubernetes minor its e2e tests cover."""
 
+CILIUM_GATEWAY_API: dict[Minor, str] = {
+    (1, 18): "v1.3.0",
+    (1, 19): "v1.4.0",
+}
+"""Cilium minor -> the Gateway API release it implements (``sigs.k8s.io/gateway-api`` in the
+go.mod of cilium v1.18.4: v1.3.1-0.2025...; of v1.19.3: v1.4.0-rc.2)."""
+
 FLUX_KUBERNETES: dict[Minor, tuple[Minor, Minor]] = {
     (2, 3): ((1, 25), (1, 30)),
     (2, 4): ((1, 26), (1, 32)),

@@ -23,15 +23,15 @@ KUBEPRISM_PORT = 7445
 """Talos' in-cluster API load balancer on every node, which Cilium reaches the API through."""
 
 
-def schematic_id(cluster: Cluster) -> str:
-    """The schematic ID exactly as the Talos Image Factory computes it.
+def schematic_id(extensions: tuple[str, ...]) -> str:
+    """The schematic ID of an image with ``extensions``, exactly as the Talos Image Factory
+    computes it.
 
     The factory hashes (SHA-256) the schematic marshalled by Go's yaml.v3, which
     indents by four spaces; an empty schematic is ``customization: {}``.
     Extension names are restricted by the model to characters that yaml.v3
     writes unquoted, so the text below is byte-identical.
     """
-    extensions = cluster.talos.extensions
     if not extensions:
         text = "customization: {}\n"
     else:
@@ -41,9 +41,9 @@ def schematic_id(cluster: Cluster) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def talos_iso_url(cluster: Cluster) -> str:
-    """The nocloud ISO for the model's schematic and Talos version."""
-    image = f"{schematic_id(cluster)}/{cluster.versions.talos}/{PLATFORM}-amd64.iso"
+def talos_iso_url(cluster: Cluster, extensions: tuple[str, ...]) -> str:
+    """The nocloud ISO for the schematic of ``extensions`` and the model's Talos version."""
+    image = f"{schematic_id(extensions)}/{cluster.versions.talos}/{PLATFORM}-amd64.iso"
     return f"https://{IMAGE_FACTORY}/image/{image}"
 
 
@@ -53,14 +53,16 @@ def installer_url_template(cluster: Cluster) -> str:
     return "{{.RegistryURL}}/" + PLATFORM + "-installer/{{.ID}}:" + cluster.versions.talos
 
 
-def talos_iso_file_name(cluster: Cluster) -> str:
+def talos_iso_file_name(cluster: Cluster, extensions: tuple[str, ...]) -> str:
     """A file name that changes with the image, so a new version never reuses an old ISO."""
-    return f"talos-{cluster.versions.talos}-{schematic_id(cluster)[:12]}-{PLATFORM}-amd64.iso"
+    schematic = schematic_id(extensions)[:12]
+    return f"talos-{cluster.versions.talos}-{schematic}-{PLATFORM}-amd64.iso"
 
 
-def guest_agent(cluster: Cluster) -> bool:
-    """Whether the image runs the QEMU guest agent; Proxmox waits for it only then."""
-    return QEMU_GUEST_AGENT in cluster.talos.extensions
+def guest_agent(extensions: tuple[str, ...]) -> bool:
+    """Whether an image with ``extensions`` runs the QEMU guest agent; Proxmox waits for it
+    only then."""
+    return QEMU_GUEST_AGENT in extensions
 
 
 def cluster_dns_ip(cluster: Cluster) -> IPv4Address:
@@ -118,5 +120,5 @@ def workload_isolation(cluster: Cluster) -> bool | None:
 
 def installer_image(cluster: Cluster, node: Node) -> str:
     """The installer image of ``node``: its schematic, the VMs' platform, the model's Talos."""
-    del node  # every node shares the cluster's schematic today
-    return f"{IMAGE_FACTORY}/{PLATFORM}-installer/{schematic_id(cluster)}:{cluster.versions.talos}"
+    schematic = schematic_id(cluster.talos.node_extensions(node))
+    return f"{IMAGE_FACTORY}/{PLATFORM}-installer/{schematic}:{cluster.versions.talos}"

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from homeops_gen.apis import dump
+from homeops_gen import compat
 from homeops_gen.apis.flux_operator import ClusterSettings, Distribution, FluxInstanceSpec, Sync
 from homeops_gen.derive import KUBEPRISM_HOST, KUBEPRISM_PORT, cluster_dns_ip, ha_replicas
 from homeops_gen.layout import FLUX_SYNC_PATH
@@ -19,8 +20,6 @@ from homeops_gen.layout import FLUX_SYNC_PATH
 if TYPE_CHECKING:  # the model imports this module to deploy its apps
     from homeops_gen.model import App, CiliumHelper, Cluster
 
-GATEWAY_API_VERSION = "v1.3.0"
-"""The Gateway API release Cilium 1.18 implements."""
 GATEWAY_API_CRDS = (
     "https://github.com/kubernetes-sigs/gateway-api/releases/download/{}/standard-install.yaml"
 )
@@ -55,7 +54,7 @@ def deploy(app: App, cluster: Cluster) -> App:
     if helper is None:
         return app
     if helper.helper == "cilium":
-        derived = _cilium(helper, cluster)
+        derived = _cilium(helper, app.chart.version if app.chart else "", cluster)
     elif helper.helper == "coredns":
         derived = _coredns(cluster)
     elif helper.helper == "flux-operator":
@@ -72,6 +71,35 @@ def deploy(app: App, cluster: Cluster) -> App:
             "made_by": None,
         }
     )
+
+
+def derived_facts(app: App, cluster: Cluster) -> dict[str, tuple[Any, str]]:
+    """The chart values (dotted paths) a helper app derives from facts of the model, each
+    with the field that sets it: a value the user gives there must be equal."""
+    helper = app.made_by
+    if helper is None:
+        return {}
+    if helper.helper == "cilium":
+        kubeprism = "Talos' KubePrism, which the Talos config enables"
+        facts: dict[str, tuple[Any, str]] = {
+            "ipv4NativeRoutingCIDR": (str(cluster.network.pod_cidr), "network.pod_cidr"),
+            "k8sServiceHost": (KUBEPRISM_HOST, kubeprism),
+            "k8sServicePort": (KUBEPRISM_PORT, kubeprism),
+            "kubeProxyReplacement": (True, "the Talos config, which disables kube-proxy"),
+        }
+        if helper.gateway_api:
+            facts["gatewayAPI.enabled"] = (True, "cilium(gateway_api=...)")
+        return facts
+    if helper.helper == "coredns":
+        return {"service.clusterIP": (str(cluster_dns_ip(cluster)), "network.service_cidr")}
+    if helper.helper == "flux-instance":
+        return {
+            "instance.sync.url": (cluster.gitops.repository, "gitops.repository"),
+            "instance.sync.ref": (f"refs/heads/{cluster.gitops.branch}", "gitops.branch"),
+            "instance.sync.path": (FLUX_SYNC_PATH, "the generated layout of out/"),
+            "instance.sync.kind": ("GitRepository", "gitops"),
+        }
+    return {}
 
 
 CILIUM_AGENT_CAPABILITIES = [
@@ -91,7 +119,16 @@ CILIUM_AGENT_CAPABILITIES = [
 ]
 
 
-def _cilium(options: CiliumHelper, cluster: Cluster) -> Derived:
+def gateway_api_release(options: CiliumHelper, cilium_version: str) -> str:
+    """The Gateway API release whose CRDs Cilium needs: the one its minor implements."""
+    if options.gateway_api_version is not None:
+        return options.gateway_api_version
+    known = compat.CILIUM_GATEWAY_API
+    older = [m for m in known if m <= compat.minor(cilium_version)]
+    return known[max(older)] if older else known[min(known)]
+
+
+def _cilium(options: CiliumHelper, cilium_version: str, cluster: Cluster) -> Derived:
     """Cilium as the CNI, replacing kube-proxy and reaching the API through KubePrism."""
     net = cluster.network
     values: dict[str, Any] = {
@@ -139,7 +176,8 @@ def _cilium(options: CiliumHelper, cluster: Cluster) -> Derived:
                     },
                 }
             )
-    crds = (GATEWAY_API_CRDS.format(options.gateway_api_version),) if options.gateway_api else ()
+    release = gateway_api_release(options, cilium_version)
+    crds = (GATEWAY_API_CRDS.format(release),) if options.gateway_api else ()
     return Derived(values, resources=tuple(resources), crds=crds)
 
 
@@ -186,12 +224,12 @@ def _coredns(cluster: Cluster) -> Derived:
 
 def _flux_instance(app: App, cluster: Cluster) -> Derived:
     """The FluxInstance, syncing ``out/kubernetes/flux/cluster`` from the model's Git repository."""
+    version = app.chart.version.removeprefix("v") if app.chart else ""
     instance = FluxInstanceSpec(
         distribution=Distribution(
             version="2.x",
             registry="ghcr.io/fluxcd",
-            artifact="oci://ghcr.io/controlplaneio-fluxcd/"
-            f"flux-operator-manifests:v{app.chart.version}",
+            artifact="oci://ghcr.io/controlplaneio-fluxcd/" f"flux-operator-manifests:v{version}",
         ),
         cluster=ClusterSettings(network_policy=False),
         components=[

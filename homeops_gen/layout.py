@@ -63,9 +63,22 @@ def app_dir(namespace: str, name: str) -> str:
     return f"{APPS}/{namespace}/{name}"
 
 
+APP_FOLDER = "app"
+"""The folder of an app's own Flux Kustomization: its release, sources, manifests and secrets."""
+
+RESOURCES_FOLDER = "resources"
+"""The folder of an app's custom resources, applied by a second Flux Kustomization once the
+first is Ready: the CRDs its chart installs exist by then."""
+
+
+def resources_kustomization(app_name: str) -> str:
+    """The name of the Flux Kustomization applying an app's custom resources."""
+    return f"{app_name}-{RESOURCES_FOLDER}"
+
+
 def release_dir(namespace: str, name: str) -> str:
     """The folder that Kustomization deploys: the app's release, sources and extra files."""
-    return f"{app_dir(namespace, name)}/app"
+    return f"{app_dir(namespace, name)}/{APP_FOLDER}"
 
 
 KUSTOMIZATION_FILE = "kustomization.yaml"

@@ -11,13 +11,15 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
-from homeops_gen.derived_apps import GATEWAY_API_VERSION, deploy
+from homeops_gen.derived_apps import deploy
 
 __all__ = [
     "App",
     "Chart",
     "Cluster",
+    "Disk",
     "GitOps",
+    "Namespace",
     "Network",
     "Node",
     "ProxmoxHost",
@@ -60,9 +62,13 @@ SemVer = Annotated[str, matching(r"v\d+\.\d+\.\d+", "a version such as v1.3.0")]
 
 ChartVersion = Annotated[
     str,
-    matching(r"\d+\.\d+\.\d+([-+][0-9A-Za-z.+-]+)?", "a chart version such as 1.18.4"),
+    matching(
+        r"v?\d+\.\d+\.\d+([-+][0-9A-Za-z.+-]+)?",
+        "a chart version such as 1.18.4 or v1.19.1 (exactly as the chart publishes it)",
+    ),
 ]
-"""A chart's semantic version without a leading ``v``, such as ``1.18.4``."""
+"""A chart's semantic version exactly as published, with or without a leading ``v``
+(``1.18.4``, ``v1.19.1``): it is the OCI tag and the version Helm looks up."""
 
 HttpsUrl = Annotated[
     str, matching(r"https://[A-Za-z0-9._~:/?#@!&+,;=%-]+", "an https:// URL (no spaces or quotes)")
@@ -208,11 +214,44 @@ class ProxmoxHost(Base):
         return "PROXMOX_" + self.name.upper().replace("-", "_")
 
 
+_MAC = re.compile(r"^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}$")
+
+
+def _mac_address(value: str) -> str:
+    if not _MAC.fullmatch(value):
+        raise ValueError(
+            f"{value!r} is not a MAC address (six pairs of hex digits separated by ':', "
+            "such as 'BC:24:11:2E:C8:01')"
+        )
+    if int(value[:2], 16) & 1:
+        raise ValueError(
+            f"{value!r} is a multicast address: a network card needs a unicast one "
+            "(an even first byte, such as 'BC:24:11:...')"
+        )
+    return value.upper()
+
+
+MacAddress = Annotated[str, AfterValidator(_mac_address)]
+"""A unicast MAC address, written in upper case as Proxmox shows it."""
+
+TalosPatch = dict[str, Any]
+"""A Talos machine-config patch: a strategic merge patch, written as the YAML it becomes."""
+
+
+class Disk(Base):
+    """An extra data disk of a node's VM (for Longhorn, OpenEBS, ...)."""
+
+    size_gib: Annotated[int, Field(ge=1)]
+    """The disk's size in GiB."""
+    datastore: ProxmoxName | None = None
+    """The datastore holding the disk; the host's ``vm_datastore`` by default."""
+
+
 class Node(Base):
     """A Talos node, running as a VM on one Proxmox host."""
 
     name: DnsLabel
-    """The node's hostname and VM name."""
+    """The node's hostname (and its VM's name, unless ``vm_name`` is set)."""
     role: Literal["controlplane", "worker"]
     """``controlplane`` (runs etcd and the API) or ``worker``."""
     host: DnsLabel
@@ -231,6 +270,27 @@ class Node(Base):
     """Kubernetes labels of the node."""
     description: Annotated[str, StringConstraints(max_length=8192)] = ""
     """Free text shown as the VM's description in Proxmox."""
+    install_disk: DevicePath | None = None
+    """The disk Talos installs to on this node; ``talos.install_disk`` by default."""
+    extensions: tuple[Extension, ...] | None = None
+    """This node's system extensions instead of ``talos.extensions`` (its own schematic,
+    ISO and installer image)."""
+    vm_name: DnsLabel | None = None
+    """The VM's name in Proxmox, when it differs from the Talos hostname ``name``."""
+    mac_address: MacAddress | None = None
+    """A fixed MAC address for the VM's network card (Proxmox picks one by default)."""
+    vlan_id: Annotated[int, Field(ge=1, le=4094)] | None = None
+    """The VLAN tag of the VM's network card on the bridge."""
+    extra_disks: tuple[Disk, ...] = ()
+    """Data disks attached after the system disk (``scsi1``, ``scsi2``, ...)."""
+    patches: tuple[TalosPatch, ...] = ()
+    """Talos machine-config patches for this node only, applied after the cluster's and
+    the role's."""
+
+    @property
+    def proxmox_name(self) -> str:
+        """The VM's name in Proxmox: ``vm_name``, or the node's name."""
+        return self.vm_name or self.name
 
     @property
     def is_controlplane(self) -> bool:
@@ -263,6 +323,21 @@ class Talos(Base):
     workload_isolation: bool | None = None
     """Talos 1.14+ workload isolation (``SecurityProfileConfig.workloadIsolation``); unset: the
     upstream default, on for a 1.14+ contract and off for clusters made by an older one."""
+    patches: tuple[TalosPatch, ...] = ()
+    """Machine-config patches (strategic merge patches, as dicts) for every node, applied
+    first."""
+    controlplane_patches: tuple[TalosPatch, ...] = ()
+    """Patches for the control planes, applied after ``patches``."""
+    worker_patches: tuple[TalosPatch, ...] = ()
+    """Patches for the workers, applied after ``patches``."""
+
+    def node_extensions(self, node: Node) -> tuple[str, ...]:
+        """The system extensions ``node`` runs: its own list, or the cluster's."""
+        return self.extensions if node.extensions is None else node.extensions
+
+    def node_install_disk(self, node: Node) -> str:
+        """The disk Talos installs to on ``node``."""
+        return node.install_disk or self.install_disk
 
 
 class RemoteState(Base):
@@ -332,7 +407,8 @@ class Chart(Base):
     ]
     """``oci://<registry>/<path>/<chart>``, or a ``https://`` chart repository."""
     version: ChartVersion
-    """The chart version, without a leading ``v``, e.g. ``1.18.4``."""
+    """The chart version exactly as the chart publishes it, with or without a leading ``v``
+    (``1.18.4``, ``v1.19.1``): the OCI tag, or the version Helm looks up."""
     name: DnsLabel | None = None
     """The chart's name in a ``https://`` repository; ``oci://`` URLs name the chart."""
 
@@ -347,14 +423,26 @@ class Chart(Base):
         return self.name or self.url.rstrip("/").rsplit("/", 1)[-1]
 
 
+class Namespace(Base):
+    """Labels and annotations of a namespace (created even when no app uses it)."""
+
+    name: DnsLabel
+    """The namespace's name."""
+    labels: dict[LabelKey, LabelValue] = {}
+    """Labels, e.g. ``pod-security.kubernetes.io/enforce: privileged``."""
+    annotations: dict[LabelKey, str] = {}
+    """Annotations."""
+
+
 class CiliumHelper(Base):
     """Made by :func:`homeops_gen.apps.cilium`, with these options."""
 
     helper: Literal["cilium"] = "cilium"
     gateway_api: bool = True
     """Enable Cilium's Gateway API support (its CRDs are applied at bootstrap)."""
-    gateway_api_version: SemVer = GATEWAY_API_VERSION
-    """The Gateway API release whose standard CRDs must exist before Cilium starts."""
+    gateway_api_version: SemVer | None = None
+    """The Gateway API release whose standard CRDs must exist before Cilium starts; by default
+    the one the Cilium minor implements (1.18: v1.3.0, 1.19: v1.4.0)."""
     l2_announcements: bool | None = None
     """Announce load-balancer IPs with ARP; by default when the pool is inside ``node_cidr``."""
 
@@ -385,14 +473,15 @@ Helper = Annotated[
 
 
 class App(Base):
-    """An application Flux deploys from a Helm chart."""
+    """An application Flux deploys: a Helm chart, plain manifests, or both."""
 
     name: DnsLabel
     """The HelmRelease's and the Flux Kustomization's name."""
     namespace: DnsLabel
     """The namespace the app is deployed into."""
-    chart: Chart
-    """The Helm chart."""
+    chart: Chart | None = None
+    """The Helm chart; without one the app is a Flux Kustomization of its resources,
+    manifests and secrets only."""
     values: dict[str, Any] = {}
     """The chart's values (merged over the derived ones for helper apps)."""
     depends_on: tuple[DnsLabel, ...] = ()
@@ -415,6 +504,15 @@ class App(Base):
     made_by: Helper | None = None
     """The helper that made the app (set by ``cilium(...)`` and the like): its values,
     resources and dependencies are derived from the cluster when it is deployed."""
+    kustomization: dict[str, Any] = {}
+    """Fields of the app's Flux Kustomization ``spec`` (``healthChecks``, ``postBuild``, ...)."""
+    release: dict[str, Any] = {}
+    """Fields of the app's HelmRelease ``spec`` (``valuesFrom``, ``timeout``, ...)."""
+
+    @property
+    def chart_name(self) -> str | None:
+        """The name of the chart the app installs, or None for an app without a chart."""
+        return self.chart.chart_name if self.chart else None
 
     @property
     def user_files(self) -> tuple[str, ...]:
@@ -452,6 +550,9 @@ class Cluster(Base):
     """Who can decrypt the secrets."""
     apps: tuple[App, ...] = ()
     """The apps Flux deploys (see the helpers in ``homeops_gen.apps``)."""
+    namespaces: tuple[Namespace, ...] = ()
+    """Labels and annotations of namespaces (e.g. Pod Security levels); each is created even
+    when no app uses it."""
     endpoint: IPv4Address | None = None
     """The Kubernetes API address: the first control plane's IP by default, or a VIP."""
     accept_warnings: tuple[str, ...] = ()
@@ -486,7 +587,7 @@ class Cluster(Base):
 
     def apps_installing(self, chart: str) -> tuple[tuple[int, App], ...]:
         """The model's apps installing the chart named ``chart``, with their index in ``apps``."""
-        return tuple((i, a) for i, a in enumerate(self.apps) if a.chart.chart_name == chart)
+        return tuple((i, a) for i, a in enumerate(self.apps) if a.chart_name == chart)
 
     @cached_property
     def deployed_apps(self) -> tuple[App, ...]:

@@ -18,7 +18,7 @@ from homeops_gen import messages
 from homeops_gen.errors import LoadError, ModelError
 from homeops_gen.layout import MODEL_FILE
 from homeops_gen.model import ON_CREATE, Base, Cluster
-from homeops_gen.rules import Problem, check_cluster
+from homeops_gen.rules import NAMESPACE_RESOURCE, Problem, check_cluster, unsubstituted
 from homeops_gen.secrets import is_sops_encrypted
 
 
@@ -305,8 +305,10 @@ def _read_user_files(root: Path, cluster: Cluster) -> tuple[dict[str, str], list
             reason = _secret_problem(rel, text) if is_secret else _manifest_problem(rel, text)
             if reason:
                 problems.append(Problem(where, reason))
-            else:
-                files[rel] = text
+                continue
+            files[rel] = text
+            if not is_secret and (problem := unsubstituted(where, text, app)):
+                problems.append(problem)
     return files, problems
 
 
@@ -327,4 +329,6 @@ def _manifest_problem(rel: str, text: str) -> str | None:
         isinstance(d, dict) and "apiVersion" in d and "kind" in d for d in documents
     ):
         return f"{rel} must hold Kubernetes manifests (apiVersion and kind in every document)"
+    if any(d["kind"] == "Namespace" and d["apiVersion"] == "v1" for d in documents):
+        return f"{rel} holds a Namespace: {NAMESPACE_RESOURCE}"
     return None

@@ -8,12 +8,23 @@ them errors).
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from ipaddress import IPv4Address, IPv4Network
+from typing import Any
 
 from homeops_gen import compat, derive
-from homeops_gen.layout import FLUX_SOURCE, RELEASE_FILES, ROOT_KUSTOMIZATION
+from homeops_gen.apis import checking
+from homeops_gen.apis.flux import HelmReleaseSpec, KustomizationSpec
+from homeops_gen.derived_apps import derived_facts
+from homeops_gen.layout import (
+    FLUX_SOURCE,
+    RELEASE_FILES,
+    ROOT_KUSTOMIZATION,
+    resources_kustomization,
+)
 from homeops_gen.model import App, Cluster
 from homeops_gen.releases import resource_file, user_file_name
 from homeops_gen.suggest import did_you_mean
@@ -51,6 +62,7 @@ WARNINGS: dict[str, str] = {
     "kubernetes-ahead-of-talos": "a Kubernetes version the running Talos release does not run",
     "no-flux-instance": "no flux-instance app: nothing syncs out/kubernetes",
     "pool-not-announced": "a load-balancer pool no cilium app announces",
+    "unsubstituted-variable": "a ${VARIABLE} in an app whose Kustomization has no postBuild",
 }
 """Every warning's stable id and what it is about (listed by ``accept_warnings``)."""
 
@@ -112,6 +124,23 @@ def unique_names(cluster: Cluster) -> Iterator[Problem]:
     yield from _duplicates([str(n.vm_id) for n in cluster.nodes], "nodes[{}].vm_id", "VM id")
     yield from _duplicates([str(n.ip) for n in cluster.nodes], "nodes[{}].ip", "IP")
     yield from _duplicates([a.name for a in cluster.apps], "apps[{}].name", "app name")
+    yield from _duplicates([n.proxmox_name for n in cluster.nodes], "nodes[{}].vm_name", "VM name")
+    yield from _duplicates(
+        [n.mac_address or f"unset-{i}" for i, n in enumerate(cluster.nodes)],
+        "nodes[{}].mac_address",
+        "MAC address",
+    )
+    yield from _duplicates(
+        [ns.name for ns in cluster.namespaces], "namespaces[{}].name", "namespace"
+    )
+    second = {resources_kustomization(a.name): a.name for a in cluster.apps}
+    for i, app in enumerate(cluster.apps):
+        if app.name in second:
+            yield Problem(
+                f"apps[{i}].name",
+                f"{app.name!r} is the name of the Flux Kustomization of "
+                f"{second[app.name]!r}'s custom resources; choose another name",
+            )
 
 
 @rule
@@ -250,6 +279,7 @@ def versions(cluster: Cluster) -> Iterator[Problem]:
     yield from _talos_versions(cluster)
     kubernetes = compat.minor(cluster.versions.kubernetes)
     for i, app in cluster.apps_installing("cilium"):
+        assert app.chart is not None  # it installs the cilium chart
         cilium = compat.minor(app.chart.version)
         tested = compat.CILIUM_KUBERNETES.get(cilium)
         where = f"apps[{i}].chart.version"
@@ -338,10 +368,12 @@ def app_shapes(cluster: Cluster) -> Iterator[Problem]:
                 f"{app.name!r} is the name of a Flux Kustomization homeops-gen or the "
                 "FluxInstance already creates in flux-system",
             )
-        if not app.chart.is_oci and app.chart.name is None:
+        if app.chart is not None and not app.chart.is_oci and app.chart.name is None:
             yield Problem(
                 f"apps[{i}].chart.name", "a https:// chart repository needs the chart's name"
             )
+        if app.chart is None:
+            yield from _chartless(i, app)
         files = set(RELEASE_FILES)  # the names taken in the app's release folder
         yield from _resource_files(f"apps[{i}]", app, files)
         if app.crds and not app.bootstrap:
@@ -357,7 +389,9 @@ def _resource_files(where: str, app: App, files: set[str]) -> Iterator[Problem]:
     for j, resource in enumerate(app.resources):
         metadata = resource.get("metadata")
         name = metadata.get("name") if isinstance(metadata, dict) else None
-        if not isinstance(resource.get("apiVersion"), str) or not isinstance(
+        if resource.get("kind") == "Namespace" and resource.get("apiVersion") == "v1":
+            yield Problem(f"{where}.resources[{j}]", NAMESPACE_RESOURCE)
+        elif not isinstance(resource.get("apiVersion"), str) or not isinstance(
             resource.get("kind"), str
         ):
             yield Problem(
@@ -394,6 +428,212 @@ def _user_files(where: str, app: App, files: set[str]) -> Iterator[Problem]:
             )
         else:
             files.add(user_file_name(path))
+
+
+NAMESPACE_RESOURCE = (
+    "a Namespace cannot be part of an app: homeops-gen creates every namespace, so two "
+    "owners would fight over it and pruning the app would delete the namespace with "
+    "everything in it; give its labels and annotations in Cluster.namespaces "
+    "(Namespace(name, labels=..., annotations=...))"
+)
+"""Why a Namespace object in an app's resources or manifests is refused."""
+
+
+def _chartless(i: int, app: App) -> Iterator[Problem]:
+    """An app without a chart deploys its files only: nothing may configure a release."""
+    if not (app.resources or app.manifests or app.secrets):
+        yield Problem(
+            f"apps[{i}].chart",
+            "an app without a chart needs resources, manifests or secrets to deploy",
+        )
+    for name, why in (
+        ("values", "values are a chart's"),
+        ("release", "there is no HelmRelease"),
+        ("crds", "CRDs are applied before a chart installs"),
+        ("bootstrap", "the bootstrap helmfile installs charts"),
+    ):
+        if getattr(app, name):
+            yield Problem(
+                f"apps[{i}].{name}", f"the app has no chart, so {name} cannot be set: {why}"
+            )
+
+
+KUSTOMIZATION_DERIVED: dict[str, str] = {
+    "sourceRef": "generated: the Git repository in gitops",
+    "path": "generated from the app's name and namespace",
+    "targetNamespace": "set the app's namespace",
+    "dependsOn": "set the app's depends_on",
+    "decryption": "generated when the app has secrets",
+}
+"""Flux Kustomization fields homeops-gen derives, and where they come from."""
+
+RELEASE_DERIVED: dict[str, str] = {
+    "chart": "set the app's chart",
+    "chartRef": "set the app's chart",
+    "values": "set the app's values",
+    "dependsOn": "set the app's depends_on",
+    "targetNamespace": "set the app's namespace",
+    "storageNamespace": "set the app's namespace",
+}
+"""HelmRelease fields homeops-gen derives, and where they come from."""
+
+
+def _flux_options(
+    path: str, given: dict[str, Any], model: type[Any], derived: dict[str, str]
+) -> Iterator[Problem]:
+    rest = {}
+    for key, value in given.items():
+        if key in derived:
+            yield Problem(
+                f"{path}.{key}",
+                f"homeops-gen derives this field so the layers agree: {derived[key]}",
+            )
+        else:
+            rest[key] = value
+    for where, message in checking.problems(model, rest, path):
+        yield Problem(where, message)
+
+
+@rule
+def flux_options(cluster: Cluster) -> Iterator[Problem]:
+    """``kustomization`` and ``release`` are valid Flux fields homeops-gen does not derive."""
+    for i, app in enumerate(cluster.apps):
+        yield from _flux_options(
+            f"apps[{i}].kustomization", app.kustomization, KustomizationSpec, KUSTOMIZATION_DERIVED
+        )
+        if app.chart is not None:
+            yield from _flux_options(
+                f"apps[{i}].release", app.release, HelmReleaseSpec, RELEASE_DERIVED
+            )
+        if app.bootstrap and "valuesFrom" in app.release:
+            yield Problem(
+                f"apps[{i}].release.valuesFrom",
+                "a bootstrap app's values must all be in the model: the bootstrap helmfile "
+                "installs it before Flux (and any Secret or ConfigMap) exists",
+            )
+
+
+@rule
+def derived_values(cluster: Cluster) -> Iterator[Problem]:
+    """User values never contradict what an app derives from the cluster."""
+    for i, app in enumerate(cluster.apps):
+        for dotted, (value, field) in derived_facts(app, cluster).items():
+            target: Any = app.values
+            for key in dotted.split("."):
+                target = target.get(key, _MISSING) if isinstance(target, dict) else _MISSING
+            if target is not _MISSING and target != value:
+                yield Problem(
+                    f"apps[{i}].values.{dotted}",
+                    f"{target!r} contradicts {value!r}, which homeops-gen derives from "
+                    f"{field}; change {field} instead, or leave this value out",
+                )
+
+
+_MISSING = object()
+
+FLUX_VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)")
+"""A variable Flux's ``postBuild`` substitutes (``${NAME}``, ``${NAME:=default}``)."""
+
+
+def unsubstituted(path: str, text: str, app: App) -> Problem | None:
+    """A warning when ``text`` (a part of ``app``) names a variable nothing substitutes."""
+    if "postBuild" in app.kustomization:
+        return None
+    found = FLUX_VARIABLE.search(text)
+    if found is None:
+        return None
+    return warning(
+        "unsubstituted-variable",
+        path,
+        f"${{{found.group(1)}}} is deployed literally: the app's kustomization has no postBuild "
+        "(add postBuild.substitute or postBuild.substituteFrom)",
+    )
+
+
+@rule
+def variables_substituted(cluster: Cluster) -> Iterator[Problem]:
+    """A ``${VARIABLE}`` in an app's values or resources has a ``postBuild`` to fill it in."""
+    for i, app in enumerate(cluster.apps):
+        parts = [(f"apps[{i}].values", app.values)]
+        parts += [(f"apps[{i}].resources[{j}]", r) for j, r in enumerate(app.resources)]
+        for path, data in parts:
+            if problem := unsubstituted(path, json.dumps(data), app):
+                yield problem
+
+
+TALOS_DERIVED: dict[tuple[str, ...], str] = {
+    ("cluster", "clusterName"): "name",
+    ("cluster", "controlPlane", "endpoint"): "endpoint",
+    ("cluster", "network", "podSubnets"): "network.pod_cidr",
+    ("cluster", "network", "serviceSubnets"): "network.service_cidr",
+    ("cluster", "network", "cni"): "apps (Cilium is the CNI: the cilium app)",
+    ("cluster", "proxy"): "apps (Cilium replaces kube-proxy: the cilium app)",
+    ("cluster", "coreDNS"): "apps (the coredns app)",
+    ("cluster", "allowSchedulingOnControlPlanes"): "talos.allow_scheduling_on_control_planes",
+    ("machine", "install", "disk"): "talos.install_disk or the node's install_disk",
+    ("machine", "install", "image"): "talos.extensions or the node's extensions",
+    ("machine", "install", "extensions"): "talos.extensions or the node's extensions",
+    ("machine", "network", "hostname"): "the node's name",
+    ("machine", "network", "interfaces"): "the node's ip (and endpoint for a VIP)",
+    ("machine", "network", "nameservers"): "network.nameservers",
+    ("machine", "kubelet", "nodeIP"): "network.node_cidr",
+    ("machine", "nodeLabels"): "the node's labels",
+    ("machine", "features", "kubePrism"): "nothing: Cilium reaches the API through KubePrism",
+}
+"""Machine-config settings homeops-gen derives, and the model field that sets each."""
+
+TALOS_DOCUMENTS_DERIVED = {
+    "HostnameConfig": "the node's name",
+    "ResolverConfig": "network.nameservers",
+    "Layer2VIPConfig": "endpoint",
+    "KubeProxyConfig": "apps (Cilium replaces kube-proxy: the cilium app)",
+    "KubeCoreDNSConfig": "apps (the coredns app)",
+    "KubePrismConfig": "nothing: Cilium reaches the API through KubePrism",
+    "KubeNetworkConfig": "network.pod_cidr and network.service_cidr",
+    "SecurityProfileConfig": "talos.workload_isolation",
+}
+"""Talos config documents (``apiVersion``/``kind`` patches) homeops-gen derives."""
+
+_TALOS_TOP_LEVEL = ("version", "debug", "persist", "machine", "cluster")
+
+
+def _talos_patch(path: str, patch: dict[str, Any]) -> Iterator[Problem]:
+    if "kind" in patch and "apiVersion" in patch:
+        field = TALOS_DOCUMENTS_DERIVED.get(str(patch["kind"]))
+        if field:
+            yield Problem(
+                f"{path}.kind", f"homeops-gen writes {patch['kind']} itself: set {field} instead"
+            )
+        return
+    for key in patch:
+        if key not in _TALOS_TOP_LEVEL:
+            yield Problem(
+                f"{path}.{key}",
+                f"not a Talos machine-config section{did_you_mean(str(key), _TALOS_TOP_LEVEL)} "
+                "(a patch is a strategic merge patch of the machine config, or a config "
+                "document with apiVersion and kind)",
+            )
+    for keys, field in TALOS_DERIVED.items():
+        target: Any = patch
+        for key in keys:
+            target = target.get(key, _MISSING) if isinstance(target, dict) else _MISSING
+        if target is not _MISSING:
+            yield Problem(
+                f"{path}.{'.'.join(keys)}",
+                f"homeops-gen derives this setting so the layers agree: set {field} instead",
+            )
+
+
+@rule
+def talos_patches(cluster: Cluster) -> Iterator[Problem]:
+    """Talos patches leave alone what the model derives."""
+    talos = cluster.talos
+    for field in ("patches", "controlplane_patches", "worker_patches"):
+        for j, patch in enumerate(getattr(talos, field)):
+            yield from _talos_patch(f"talos.{field}[{j}]", patch)
+    for i, node in enumerate(cluster.nodes):
+        for j, patch in enumerate(node.patches):
+            yield from _talos_patch(f"nodes[{i}].patches[{j}]", patch)
 
 
 @rule

@@ -300,7 +300,61 @@ def _script_references(files: Files, path: str = "devenv.nix") -> Iterator[str]:
             yield f"{path}: refers to {match}, which is not generated"
 
 
-FAST_CHECKS: list[Check] = [parse_yaml, parse_hcl, terragrunt_inputs, references]
+FLUX_GROUP = ".toolkit.fluxcd.io/"
+"""Flux's own kinds: their CRDs exist before any Kustomization of the tree runs."""
+
+
+def _applied(out: Outputs, folder: str, seen: set[str]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every object ``kustomize build`` of ``folder`` would output, with the file it is in."""
+    index = posixpath.join(posixpath.normpath(folder), "kustomization.yaml")
+    if index in seen or index not in out.files:
+        return
+    seen.add(index)
+    for config in out.documents(index):
+        for entry in config.get("resources") or []:
+            target = posixpath.normpath(posixpath.join(folder, entry))
+            if target in out.files:
+                for doc in out.documents(target):
+                    # A SOPS file's fields may be encrypted too: only Secrets are encrypted.
+                    if isinstance(doc, dict) and "kind" in doc and "sops" not in doc:
+                        yield target, doc
+            else:
+                yield from _applied(out, target, seen)
+
+
+def custom_resources_apart(out: Outputs) -> list[str]:
+    """No Flux Kustomization applies a custom resource together with a HelmRelease.
+
+    kustomize-controller dry-runs every object before applying any: a custom resource
+    whose CRD the release installs fails with "no matches for kind", so the release is
+    never created and the Kustomization never becomes Ready.
+    """
+    problems = []
+    for path, obj in out.objects():
+        if obj["kind"] != "Kustomization" or not obj["apiVersion"].startswith("kustomize.toolkit"):
+            continue
+        folder = str((obj.get("spec") or {}).get("path", "")).removeprefix("./")
+        applied = list(_applied(out, folder, set()))
+        if not any(doc["kind"] == "HelmRelease" for _, doc in applied):
+            continue
+        for file, doc in applied:
+            api = str(doc.get("apiVersion", ""))
+            if not is_builtin(api) and FLUX_GROUP not in api:
+                problems.append(
+                    f"{path}: Kustomization {obj['metadata']['name']} applies {doc['kind']} "
+                    f"({file}) together with a HelmRelease: the release may install its CRD, "
+                    "so it belongs in a Kustomization that depends on this one"
+                )
+    return problems
+
+
+FAST_CHECKS: list[Check] = [
+    parse_yaml,
+    parse_hcl,
+    terragrunt_inputs,
+    references,
+    custom_resources_apart,
+]
 """In-process checks ``generate`` runs before writing."""
 
 

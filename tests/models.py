@@ -85,12 +85,25 @@ def model(**overrides: Any) -> dict[str, Any]:
     return data
 
 
+HELPERS = """
+CM = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "web"}}
+
+
+def web(**fields):
+    \"\"\"An app with a chart; ``fields`` replace its defaults.\"\"\"
+    base = dict(name="web", namespace="web", chart=Chart(url="oci://r.io/web", version="1.0.0"))
+    return App(**{**base, **fields})
+"""
+"""Names the generated cluster.py files can use: a ConfigMap and an app with a chart."""
+
+
 def write_model(root: Path, data: dict[str, Any] | None = None, apps: str = DEFAULT_APPS) -> Path:
     """A project in ``root`` whose cluster.py builds ``data`` (the base model by default)."""
     root.mkdir(parents=True, exist_ok=True)
     (root / "cluster.py").write_text(
         "from homeops_gen import *\n"
         "from homeops_gen.apps import *\n\n"
+        f"{HELPERS}\n"
         f"cluster = Cluster.model_validate({{**{(data or BASE)!r}, 'apps': {apps}}})\n"
     )
     return root

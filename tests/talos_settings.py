@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import re
 import shlex
 from typing import Any
 
@@ -206,7 +207,7 @@ def talosctl_settings(files: dict[str, str]) -> dict[str, dict[str, Any]]:
     for line in script.splitlines():
         if not line.startswith("node "):
             continue
-        _, hostname, role, disk, image, patch, _ = shlex.split(line)
+        _, hostname, role, disk, image, _, patch, *_ = shlex.split(line)
         role_patch = f"out/talos/patches/{role}.yaml"
         role_docs = documents(files[role_patch]) if role_patch in files else []
         if role_docs:
@@ -232,3 +233,40 @@ def talosctl_settings(files: dict[str, str]) -> dict[str, dict[str, Any]]:
             "kubernetes_settings": _kubernetes(v1alpha1, kinds, role),
         }
     return settings
+
+
+def model_patches(files: dict[str, str], own: int) -> dict[str, list[dict[str, Any]]]:
+    """Per node, the model's own Talos patches in the order the backend applies them.
+
+    talhelper: the top-level ``patches`` after homeops-gen's ``own`` ones, then
+    ``controlPlane``/``worker``, then the node's. talosctl: the numbered patch files
+    (``cluster.1.yaml``, ...) gen.sh passes after homeops-gen's own, in the same order.
+    """
+    found: dict[str, list[dict[str, Any]]] = {}
+    if "out/talos/talconfig.yaml" in files:
+        talconfig = yaml.safe_load(files["out/talos/talconfig.yaml"])
+        for node in talconfig["nodes"]:
+            role = "controlPlane" if node["controlPlane"] else "worker"
+            texts = [
+                *talconfig["patches"][own:],
+                *talconfig.get(role, {}).get("patches", []),
+                *node.get("patches", []),
+            ]
+            found[node["hostname"]] = [d for t in texts for d in documents(t)]
+        return found
+    script = files["out/talos/gen.sh"]
+
+    def after(flag: str) -> list[str]:
+        return re.findall(rf"{flag} @([^\s)]+)", script)
+
+    for line in script.splitlines():
+        if not line.startswith("node "):
+            continue
+        _, hostname, role, _, _, _, *patches = shlex.split(line)
+        role_flag = (
+            "--config-patch-control-plane" if role == "controlplane" else "--config-patch-worker"
+        )
+        paths = [*after("--config-patch"), *after(role_flag), *patches]
+        numbered = [p for p in paths if p.removesuffix(".yaml").rsplit(".", 1)[-1].isdigit()]
+        found[hostname] = [d for p in numbered for d in documents(files[p])]
+    return found

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ipaddress import IPv4Address
 
 from homeops_gen import derive
-from homeops_gen.model import Cluster, Talos
+from homeops_gen.model import Cluster
 from tests.conftest import loaded
 from tests.models import model
 
@@ -17,42 +17,42 @@ def _cluster(**changes: object) -> Cluster:
 def test_default_schematic_id_matches_the_image_factory() -> None:
     # The Image Factory README documents this id for the customization-free schematic.
     assert (
-        derive.schematic_id(_cluster())
+        derive.schematic_id(())
         == "376567988ad370138ad8b2698212367b8edcb69b5fd68c80be1f2ec7d603b4ba"
     )
 
 
 def test_qemu_guest_agent_schematic_id() -> None:
-    cluster = _cluster(talos={"extensions": ["siderolabs/qemu-guest-agent"]})
     # The factory's id for exactly this extension (the nova ISO of the original repository).
     assert (
-        derive.schematic_id(cluster)
+        derive.schematic_id(("siderolabs/qemu-guest-agent",))
         == "ce4c980550dd2ab1b17bbf2b08801c7eb59418eafe8f279833297925d67c7515"
     )
 
 
 def test_schematic_id_depends_on_every_extension_and_its_order() -> None:
-    a = _cluster(talos={"extensions": ["siderolabs/iscsi-tools", "siderolabs/qemu-guest-agent"]})
-    b = _cluster(talos={"extensions": ["siderolabs/qemu-guest-agent", "siderolabs/iscsi-tools"]})
-    c = _cluster(talos={"extensions": ["siderolabs/qemu-guest-agent"]})
+    a = ("siderolabs/iscsi-tools", "siderolabs/qemu-guest-agent")
+    b = ("siderolabs/qemu-guest-agent", "siderolabs/iscsi-tools")
+    c = ("siderolabs/qemu-guest-agent",)
     assert len({derive.schematic_id(x) for x in (a, b, c)}) == 3
 
 
 def test_iso_url_and_file_name_follow_the_schematic_and_version() -> None:
     cluster = loaded("nova").cluster
-    sid = derive.schematic_id(cluster)
+    extensions = cluster.talos.extensions
+    sid = derive.schematic_id(extensions)
     assert (
-        derive.talos_iso_url(cluster)
+        derive.talos_iso_url(cluster, extensions)
         == f"https://factory.talos.dev/image/{sid}/v1.11.5/nocloud-amd64.iso"
     )
-    assert sid[:12] in derive.talos_iso_file_name(cluster)
+    assert sid[:12] in derive.talos_iso_file_name(cluster, extensions)
 
 
 def test_same_extensions_reach_talconfig_and_the_iso() -> None:
     from tests.conftest import rendered
 
     files = rendered("ha-vip")
-    sid = derive.schematic_id(loaded("ha-vip").cluster)
+    sid = derive.schematic_id(loaded("ha-vip").cluster.talos.extensions)
     for host in ("atlas", "boreas", "castor"):
         assert f"/image/{sid}/" in files[f"out/infrastructure/hosts/{host}/terragrunt.hcl"]
     assert files["out/talos/talconfig.yaml"].count("siderolabs/iscsi-tools") == 6
@@ -66,10 +66,9 @@ def test_cluster_dns_is_the_tenth_service_address() -> None:
 
 
 def test_guest_agent_only_with_the_extension() -> None:
-    assert not derive.guest_agent(_cluster())
-    assert derive.guest_agent(
-        _cluster(talos=Talos(extensions=("siderolabs/qemu-guest-agent",)).model_dump())
-    )
+    assert not derive.guest_agent(())
+    assert not derive.guest_agent(("siderolabs/iscsi-tools",))
+    assert derive.guest_agent(("siderolabs/iscsi-tools", "siderolabs/qemu-guest-agent"))
 
 
 def test_host_credentials_are_environment_variable_names() -> None:

@@ -271,3 +271,83 @@ def test_fast_yaml_path_writes_exactly_what_pyyaml_writes(data: dict[str, Any]) 
 
     assert to_yaml(data) == _pyyaml(data)
     assert yaml.safe_load(to_yaml(data)) == data
+
+
+mac = st.builds(
+    lambda first, rest: ":".join([f"{first * 2:02X}", *(f"{b:02X}" for b in rest)]),
+    st.integers(0, 127),
+    st.lists(st.integers(0, 255), min_size=5, max_size=5),
+)
+
+
+@SLOW
+@given(
+    st.dictionaries(label_key, label_value, max_size=3),
+    text,
+    st.dictionaries(st.from_regex(r"\A[A-Z_][A-Z0-9_]{0,8}\Z"), text, min_size=1, max_size=3),
+    text,
+)
+def test_namespaces_flux_options_and_talos_patches_round_trip(
+    labels: dict[str, str], annotation: str, substitute: dict[str, str], sysctl: str
+) -> None:
+    from homeops_gen.apps import cilium, flux_instance, flux_operator
+
+    app = App(
+        name="web",
+        namespace="web",
+        chart=Chart(url="oci://registry.example.com/web", version="v1.0.0"),
+        kustomization={"postBuild": {"substitute": substitute}},
+        release={"valuesFrom": [{"kind": "ConfigMap", "name": "web", "valuesKey": "values.yaml"}]},
+    )
+    try:
+        project = _project(
+            apps=[cilium("1.18.4"), flux_operator("0.36.0"), flux_instance("0.36.0"), app],
+            namespaces=[
+                {"name": "web", "labels": labels, "annotations": {"example.com/note": annotation}}
+            ],
+            talos={"patches": [{"machine": {"sysctls": {"vm.example": sysctl}}}]},
+        )
+    except ValueError:
+        return  # a key the model refuses never reaches a file
+    files = render(project)
+    namespace = yaml.safe_load(files["out/kubernetes/apps/web/namespace.yaml"])["metadata"]
+    assert namespace.get("labels", {}) == labels
+    assert namespace["annotations"] == {"example.com/note": annotation}
+    ks = yaml.safe_load(files["out/kubernetes/apps/web/web/ks.yaml"])
+    assert ks["spec"]["postBuild"]["substitute"] == substitute
+    talconfig = yaml.safe_load(files["out/talos/talconfig.yaml"])
+    assert yaml.safe_load(talconfig["patches"][-1]) == {
+        "machine": {"sysctls": {"vm.example": sysctl}}
+    }
+
+
+@SLOW
+@given(
+    mac,
+    st.integers(1, 4094),
+    st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789-", min_size=1, max_size=20),
+    st.integers(1, 4096),
+)
+def test_per_node_vm_settings_round_trip(
+    mac_address: str, vlan: int, vm_name: str, size: int
+) -> None:
+    node = dict(
+        BASE["nodes"][0],
+        mac_address=mac_address,
+        vlan_id=vlan,
+        vm_name=vm_name,
+        extra_disks=[{"size_gib": size, "datastore": "data-1"}, {"size_gib": size}],
+    )
+    try:
+        project = _project(nodes=[node, *BASE["nodes"][1:]])
+    except ValueError:
+        return  # a name the model refuses (e.g. ending with '-') never reaches a file
+    inputs = hcl2.loads(render(project)["out/infrastructure/hosts/pve/terragrunt.hcl"])["inputs"]
+    written = inputs["nodes"]["cp-1"]
+    assert decode_hcl_string(written["mac_address"]) == mac_address
+    assert written["vlan_id"] == vlan
+    assert decode_hcl_string(written["vm_name"]) == vm_name
+    assert [(d["size_gib"], decode_hcl_string(d["datastore"])) for d in written["extra_disks"]] == [
+        (size, "data-1"),
+        (size, "local-lvm"),
+    ]

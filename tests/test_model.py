@@ -131,8 +131,12 @@ def test_chart_names() -> None:
     )
     with pytest.raises(ValidationError):
         Chart(url="ftp://x", version="1.0.0")
-    with pytest.raises(ValidationError):
-        Chart(url="oci://x/y", version="v1.0.0")
+    # The version is the tag exactly as published: cert-manager's has a leading v.
+    assert Chart(url="oci://quay.io/jetstack/charts/cert-manager", version="v1.19.1").version == (
+        "v1.19.1"
+    )
+    with pytest.raises(ValidationError, match="exactly as the chart publishes it"):
+        Chart(url="oci://x/y", version="1.0")
 
 
 @pytest.mark.parametrize("name", sorted(MODELS))
@@ -152,7 +156,7 @@ def test_helper_apps_record_their_helper_and_options() -> None:
     assert app.model_dump()["made_by"] == {
         "helper": "cilium",
         "gateway_api": False,
-        "gateway_api_version": "v1.3.0",
+        "gateway_api_version": None,
         "l2_announcements": False,
     }
     assert flux_instance("0.36.0").model_dump()["made_by"] == {"helper": "flux-instance"}

@@ -342,6 +342,194 @@ INVALID: dict[str, tuple[dict[str, Any], str, str, list[str]]] = {
         "apps[3].depends_on[0]",
         ["depends on itself"],
     ),
+    "app without chart and nothing to deploy": (
+        {},
+        DEFAULT_APPS + ' + [App(name="web", namespace="web")]',
+        "apps[3].chart",
+        ["without a chart", "resources, manifests or secrets"],
+    ),
+    "app without chart with values": (
+        {},
+        DEFAULT_APPS + ' + [App(name="web", namespace="web", values={"a": 1}, resources=[CM])]',
+        "apps[3].values",
+        ["no chart"],
+    ),
+    "misspelt kustomization field": (
+        {},
+        DEFAULT_APPS + ' + [web(kustomization={"healthCheks": []})]',
+        "apps[3].kustomization.healthCheks",
+        ["unknown field; did you mean healthChecks?"],
+    ),
+    "misspelt nested kustomization field": (
+        {},
+        DEFAULT_APPS
+        + ' + [web(kustomization={"postBuild": {"substituteFron": [{"kind": "Secret", "name": "s"}]}})]',
+        "apps[3].kustomization.postBuild.substituteFron",
+        ["did you mean substituteFrom?"],
+    ),
+    "misspelt release field": (
+        {},
+        DEFAULT_APPS + ' + [web(release={"valueFrom": []})]',
+        "apps[3].release.valueFrom",
+        ["unknown field; did you mean valuesFrom?"],
+    ),
+    "mistyped kustomization value": (
+        {},
+        DEFAULT_APPS + ' + [web(kustomization={"timeout": "5 minutes"})]',
+        "apps[3].kustomization.timeout",
+        ["'5 minutes' is not a duration"],
+    ),
+    "release value outside its choices": (
+        {},
+        DEFAULT_APPS + ' + [web(release={"driftDetection": {"mode": "on"}})]',
+        "apps[3].release.driftDetection.mode",
+        ["'on' is not allowed", "'enabled'"],
+    ),
+    "derived kustomization field": (
+        {},
+        DEFAULT_APPS + ' + [web(kustomization={"dependsOn": [{"name": "cilium"}]})]',
+        "apps[3].kustomization.dependsOn",
+        ["derives", "depends_on"],
+    ),
+    "derived release field": (
+        {},
+        DEFAULT_APPS + ' + [web(release={"values": {"a": 1}})]',
+        "apps[3].release.values",
+        ["derives", "app's values"],
+    ),
+    "release of an app without chart": (
+        {},
+        DEFAULT_APPS
+        + ' + [App(name="web", namespace="web", release={"timeout": "5m"}, resources=[CM])]',
+        "apps[3].release",
+        ["no HelmRelease"],
+    ),
+    "valuesFrom on a bootstrap app": (
+        {},
+        '[cilium("1.18.4", ), flux_operator("0.36.0", ), flux_instance("0.36.0")]'
+        ' + [web(bootstrap=True, release={"valuesFrom": [{"kind": "Secret", "name": "v"}]})]',
+        "apps[3].release.valuesFrom",
+        ["bootstrap helmfile"],
+    ),
+    "namespace among an app's resources": (
+        {},
+        DEFAULT_APPS
+        + ' + [web(resources=[{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "web"}}])]',
+        "apps[3].resources[0]",
+        ["Namespace cannot be part of an app", "Cluster.namespaces"],
+    ),
+    "namespace given twice": (
+        {"namespaces": [{"name": "web"}, {"name": "web", "labels": {"a": "b"}}]},
+        DEFAULT_APPS,
+        "namespaces[1].name",
+        ["web", "already used"],
+    ),
+    "app named like another app's custom resources": (
+        {},
+        DEFAULT_APPS + ' + [web(name="cilium-resources")]',
+        "apps[3].name",
+        ["custom resources", "'cilium'"],
+    ),
+    "chart version that is not one": (
+        {},
+        DEFAULT_APPS + ' + [web(chart=Chart(url="oci://r.io/web", version="1.0"))]',
+        "apps[3].chart.version",
+        ["exactly as the chart publishes it"],
+    ),
+    "coredns service ip contradicting the service cidr": (
+        {},
+        DEFAULT_APPS + ' + [coredns("1.45.0", values={"service": {"clusterIP": "10.96.0.10"}})]',
+        "apps[3].values.service.clusterIP",
+        ["'10.96.0.10' contradicts '10.43.0.10'", "network.service_cidr"],
+    ),
+    "flux-instance sync url contradicting gitops": (
+        {},
+        '[cilium("1.18.4"), flux_operator("0.36.0"), flux_instance("0.36.0", values='
+        '{"instance": {"sync": {"url": "https://github.com/other/repo"}}})]',
+        "apps[2].values.instance.sync.url",
+        ["contradicts", "gitops.repository"],
+    ),
+    "cilium routing cidr contradicting the pod cidr": (
+        {},
+        '[cilium("1.18.4", values={"ipv4NativeRoutingCIDR": "10.244.0.0/16"}), '
+        'flux_operator("0.36.0"), flux_instance("0.36.0")]',
+        "apps[0].values.ipv4NativeRoutingCIDR",
+        ["contradicts", "network.pod_cidr"],
+    ),
+    "talos patch setting the pod subnets": (
+        {"talos": {"patches": [{"cluster": {"network": {"podSubnets": ["10.0.0.0/8"]}}}]}},
+        DEFAULT_APPS,
+        "talos.patches[0].cluster.network.podSubnets",
+        ["derives", "network.pod_cidr"],
+    ),
+    "control plane patch setting the install disk": (
+        {"talos": {"controlplane_patches": [{"machine": {"install": {"disk": "/dev/vda"}}}]}},
+        DEFAULT_APPS,
+        "talos.controlplane_patches[0].machine.install.disk",
+        ["install_disk"],
+    ),
+    "worker patch with a misspelt section": (
+        {"talos": {"worker_patches": [{"machin": {"sysctls": {}}}]}},
+        DEFAULT_APPS,
+        "talos.worker_patches[0].machin",
+        ["not a Talos machine-config section", "did you mean 'machine'?"],
+    ),
+    "node patch setting the hostname": (
+        {"nodes__3": {**NODE, "patches": [{"machine": {"network": {"hostname": "w"}}}]}},
+        DEFAULT_APPS,
+        "nodes[3].patches[0].machine.network.hostname",
+        ["the node's name"],
+    ),
+    "node patch writing a hostname document": (
+        {
+            "nodes__3": {
+                **NODE,
+                "patches": [{"apiVersion": "v1alpha1", "kind": "HostnameConfig", "hostname": "w"}],
+            }
+        },
+        DEFAULT_APPS,
+        "nodes[3].patches[0].kind",
+        ["HostnameConfig", "node's name"],
+    ),
+    "mac address that is not one": (
+        {"nodes__3": {**NODE, "mac_address": "BC:24:11:2E:C8"}},
+        DEFAULT_APPS,
+        "nodes[3].mac_address",
+        ["not a MAC address", "BC:24:11:2E:C8:01"],
+    ),
+    "multicast mac address": (
+        {"nodes__3": {**NODE, "mac_address": "01:00:5E:00:00:01"}},
+        DEFAULT_APPS,
+        "nodes[3].mac_address",
+        ["multicast", "unicast"],
+    ),
+    "mac address used twice": (
+        {
+            "nodes__2": {**BASE["nodes"][2], "mac_address": "bc:24:11:00:00:01"},
+            "nodes__3": {**NODE, "mac_address": "BC:24:11:00:00:01"},
+        },
+        DEFAULT_APPS,
+        "nodes[3].mac_address",
+        ["BC:24:11:00:00:01", "already used", "nodes[2].mac_address"],
+    ),
+    "vlan tag out of range": (
+        {"nodes__3": {**NODE, "vlan_id": 4095}},
+        DEFAULT_APPS,
+        "nodes[3].vlan_id",
+        ["4094"],
+    ),
+    "vm name used twice": (
+        {"nodes__3": {**NODE, "vm_name": "cp-1"}},
+        DEFAULT_APPS,
+        "nodes[3].vm_name",
+        ["cp-1", "already used"],
+    ),
+    "extra disk of no size": (
+        {"nodes__3": {**NODE, "extra_disks": [{"size_gib": 0}]}},
+        DEFAULT_APPS,
+        "nodes[3].extra_disks[0].size_gib",
+        ["greater than or equal to 1"],
+    ),
     "all control planes without scheduling": (
         {"nodes": BASE["nodes"][:3]},
         DEFAULT_APPS,
@@ -455,3 +643,57 @@ def test_unknown_cilium_version_is_a_warning(tmp_path: Path) -> None:
         "warning[cilium-version-unknown]: apps[0].chart.version: no Kubernetes compatibility data for Cilium 1.20"
         in result.err
     )
+
+
+def test_a_namespace_in_a_manifest_file_is_refused(tmp_path: Path) -> None:
+    apps = DEFAULT_APPS + ' + [web(manifests=["manifests/web.yaml"])]'
+    root = write_model(tmp_path, model(), apps)
+    (root / "manifests").mkdir()
+    (root / "manifests/web.yaml").write_text(
+        "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: web\n---\n"
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web\n"
+    )
+    result = run("-C", root)
+    assert result.code == 2
+    assert (
+        "apps[3].manifests[0]: manifests/web.yaml holds a Namespace: a Namespace cannot be "
+        "part of an app" in result.err
+    )
+    assert not (root / "out").exists()
+
+
+def test_a_variable_without_postbuild_is_a_warning(tmp_path: Path) -> None:
+    # The tunnel's ${CLOUDFLARE_TUNNEL_ID} would reach the cluster literally.
+    target = '{"dnsName": "${CLOUDFLARE_TUNNEL_ID}.cfargotunnel.com"}'
+    endpoint = (
+        '{"apiVersion": "externaldns.k8s.io/v1alpha1", "kind": "DNSEndpoint", '
+        f'"metadata": {{"name": "tunnel"}}, "spec": {{"endpoints": [{target}]}}}}'
+    )
+    bare = write_model(
+        tmp_path / "bare", model(), DEFAULT_APPS + f" + [web(resources=[{endpoint}])]"
+    )
+    result = run("-C", bare)
+    assert result.code == 0
+    assert (
+        "warning[unsubstituted-variable]: apps[3].resources[0]: ${CLOUDFLARE_TUNNEL_ID} is "
+        "deployed literally" in result.err
+    )
+    substituted = write_model(
+        tmp_path / "ok",
+        model(),
+        DEFAULT_APPS
+        + f' + [web(resources=[{endpoint}], kustomization={{"postBuild": {{"substituteFrom": '
+        '[{"kind": "Secret", "name": "cluster-secrets"}]}})]',
+    )
+    assert "unsubstituted-variable" not in run("-C", substituted).err
+
+
+def test_a_variable_in_a_manifest_file_without_postbuild_is_a_warning(tmp_path: Path) -> None:
+    root = write_model(tmp_path, model(), DEFAULT_APPS + ' + [web(manifests=["m/cm.yaml"])]')
+    (root / "m").mkdir()
+    (root / "m/cm.yaml").write_text(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  d: ${SECRET_DOMAIN}\n"
+    )
+    result = run("-C", root)
+    assert result.code == 0
+    assert "warning[unsubstituted-variable]: apps[3].manifests[0]: ${SECRET_DOMAIN}" in result.err

@@ -103,7 +103,13 @@ def talos_documents(files: dict[str, str]) -> list[tuple[str, dict[str, Any]]]:
     found = []
     for path, text in files.items():
         if path == "out/talos/talconfig.yaml":
-            patches = yaml.safe_load(text)["patches"]
+            talconfig = yaml.safe_load(text)
+            patches = [
+                *talconfig["patches"],
+                *talconfig.get("controlPlane", {}).get("patches", []),
+                *talconfig.get("worker", {}).get("patches", []),
+                *(p for node in talconfig["nodes"] for p in node.get("patches", [])),
+            ]
             found += [(path, d) for p in patches for d in yaml.safe_load_all(p) if d]
         elif path.startswith(("out/talos/patches/", "out/talos/nodes/")):
             found += [(path, d) for d in yaml.safe_load_all(text) if d]

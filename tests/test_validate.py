@@ -97,7 +97,7 @@ def test_flux_path_and_dependency_are_checked() -> None:
 
 def test_helmfile_hook_and_sync_path_are_checked() -> None:
     def change(files: Files) -> None:
-        files.pop(f"{CILIUM}/app/ciliumloadbalancerippool-pool.yaml")
+        files.pop(f"{CILIUM}/resources/ciliumloadbalancerippool-pool.yaml")
         files.pop("out/kubernetes/flux/cluster/kustomization.yaml")
 
     problems = _problems(v.references, _broken(change))
@@ -158,3 +158,20 @@ def test_terragrunt_unit_without_source_or_module_is_caught() -> None:
 
     problems = _problems(v.terragrunt_inputs, _broken(drop_module))
     assert any("has no variables (missing module?)" in p for p in problems)
+
+
+def test_a_custom_resource_beside_a_helmrelease_is_caught() -> None:
+    pool = "ciliumloadbalancerippool-pool.yaml"
+
+    def change(files: Files) -> None:
+        # The layout the many-apps model had before: the pool beside Cilium's release.
+        files[f"{CILIUM}/app/{pool}"] = files.pop(f"{CILIUM}/resources/{pool}")
+        files[f"{CILIUM}/app/kustomization.yaml"] += f"  - ./{pool}\n"
+
+    problems = _problems(v.custom_resources_apart, _broken(change))
+    assert len(problems) == 1
+    assert problems[0].startswith(
+        f"{CILIUM}/ks.yaml: Kustomization cilium applies CiliumLoadBalancerIPPool "
+        f"({CILIUM}/app/{pool}) together with a HelmRelease"
+    )
+    assert _problems(v.custom_resources_apart, dict(rendered("nova"))) == []

@@ -100,7 +100,7 @@ def test_every_command_works_outside_the_repository(
     init = _run(venv, tmp_path, "init", "lab")
     assert init.returncode == 0, init.stderr
     diff = _run(venv, project, "diff", "--exit-code")
-    assert diff.returncode == 1 and "+++ b/out/talos/talconfig.yaml" in diff.stdout, diff.stderr
+    assert diff.returncode == 1 and "+++ b/out/infrastructure/root.hcl" in diff.stdout, diff.stderr
     generate = _run(venv, project)
     assert generate.returncode == 0, generate.stderr
     assert (project / "out/infrastructure/shared/proxmox/main.tf").is_file()

@@ -35,6 +35,7 @@ def dump(model: BaseModel) -> dict[str, Any]:
     return model.model_dump(mode="json", by_alias=True, exclude_none=True)
 
 
-def document_file(document: Document) -> str:
-    """The text of a generated YAML file holding ``document``, with its schema hint."""
-    return yaml_file(dump(document), schema=document.SCHEMA_URL)
+def document_file(document: Document, *more: Document) -> str:
+    """The text of a generated YAML file holding ``document`` (and ``more`` of its kind),
+    with its schema hint."""
+    return yaml_file(dump(document), *(dump(d) for d in more), schema=document.SCHEMA_URL)

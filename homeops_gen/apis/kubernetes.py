@@ -6,10 +6,41 @@ CORE_SCHEMAS = "https://raw.githubusercontent.com/yannh/kubernetes-json-schema/m
 CRD_SCHEMAS = "https://kubernetes-schemas.pages.dev"
 
 
+BUILTIN_GROUPS = frozenset(
+    {
+        "",
+        "admissionregistration.k8s.io",
+        "apiextensions.k8s.io",
+        "apiregistration.k8s.io",
+        "apps",
+        "authentication.k8s.io",
+        "authorization.k8s.io",
+        "autoscaling",
+        "batch",
+        "certificates.k8s.io",
+        "coordination.k8s.io",
+        "discovery.k8s.io",
+        "events.k8s.io",
+        "flowcontrol.apiserver.k8s.io",
+        "internal.apiserver.k8s.io",
+        "networking.k8s.io",
+        "node.k8s.io",
+        "policy",
+        "rbac.authorization.k8s.io",
+        "resource.k8s.io",
+        "scheduling.k8s.io",
+        "storage.k8s.io",
+        "storagemigration.k8s.io",
+    }
+)
+"""The API groups the Kubernetes API server serves itself (its API reference). Other
+``*.k8s.io`` groups (``gateway.networking.k8s.io``, ``snapshot.storage.k8s.io``,
+``externaldns.k8s.io``) are CRDs some chart installs."""
+
+
 def is_builtin(api_version: str) -> bool:
-    """Whether ``api_version`` belongs to Kubernetes itself (core or a ``*.k8s.io`` group)."""
-    group = api_version.rpartition("/")[0]
-    return not group or group.endswith(".k8s.io") or "." not in group
+    """Whether ``api_version`` belongs to Kubernetes itself, not to a CRD."""
+    return api_version.rpartition("/")[0] in BUILTIN_GROUPS
 
 
 def schema_url(api_version: str, kind: str, kubernetes: str) -> str:

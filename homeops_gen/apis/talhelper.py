@@ -82,6 +82,13 @@ class TalNode(ApiModel):
     node_labels: dict[str, str] | None = None
     schematic: Schematic
     network_interfaces: list[NetworkInterface] | None = None
+    patches: list[str] | None = None
+
+
+class NodeConfigs(ApiModel):
+    """Settings for every node of one role (``controlPlane`` or ``worker``)."""
+
+    patches: list[str] | None = None
 
 
 class TalConfig(Document):
@@ -98,6 +105,8 @@ class TalConfig(Document):
     cni_config: CniConfig
     image_factory: ImageFactory | None = None
     patches: list[str]
+    control_plane: NodeConfigs | None = None
+    worker: NodeConfigs | None = None
     nodes: list[TalNode]
     SCHEMA_URL: ClassVar[str] = (
         "https://raw.githubusercontent.com/budimanjojo/talhelper/master/pkg/config/schemas/"

@@ -74,7 +74,7 @@ def test_cilium_pool_is_applied_after_its_crds_exist() -> None:
     assert hook["events"] == ["postsync"] and hook["command"] == "bash"
     script = hook["args"][1]
     assert (
-        "--filename=../kubernetes/apps/kube-system/cilium/app/ciliumloadbalancerippool-pool.yaml"
+        "--filename=../kubernetes/apps/kube-system/cilium/resources/ciliumloadbalancerippool-pool.yaml"
         in script
     )
 
@@ -133,3 +133,30 @@ def test_https_chart_gets_a_repository() -> None:
     assert result.repositories is not None
     assert result.repositories[0].url == "https://charts.jetstack.io"
     assert result.releases[-1].chart == "cert-manager-early/cert-manager"
+
+
+def test_a_release_name_is_the_same_in_the_helmfile() -> None:
+    from homeops_gen.generators.bootstrap import helmfile
+    from homeops_gen.model import App, Chart, Cluster
+
+    cluster = loaded("many-apps").cluster
+    extra = App(
+        name="certs",
+        namespace="cert-manager",
+        chart=Chart(url="oci://quay.io/jetstack/charts/cert-manager", version="v1.19.1"),
+        release={"releaseName": "cert-manager"},
+        bootstrap=True,
+    )
+    after = App(
+        name="issuers",
+        namespace="cert-manager",
+        chart=Chart(url="oci://r.io/issuers", version="1.0.0"),
+        depends_on=["certs"],
+        bootstrap=True,
+    )
+    changed = Cluster.model_validate(
+        {**cluster.model_dump(), "apps": [*cluster.apps, extra, after]}
+    )
+    releases = {r.name: r for r in helmfile(changed).releases}
+    assert releases["cert-manager"].version == "v1.19.1"
+    assert releases["issuers"].needs == ["cert-manager/cert-manager"]

@@ -43,8 +43,8 @@ def test_control_planes_start_first() -> None:
 
 
 def test_guest_agent_follows_the_extension() -> None:
-    assert _inputs("nova", "hypnos")["guest_agent"] is True
-    assert _inputs("single-node", "pve")["guest_agent"] is False
+    assert _inputs("nova", "hypnos")["nodes"]["workload"]["guest_agent"] is True
+    assert _inputs("single-node", "pve")["nodes"]["solo-1"]["guest_agent"] is False
 
 
 def test_root_hcl_has_r2_backend_and_per_host_credentials() -> None:
@@ -76,8 +76,10 @@ def test_vm_module_uses_cloud_init_static_ip_and_the_factory_iso() -> None:
     vm = parsed["resource"][1]['"proxmox_virtual_environment_vm"']['"node"']
     ipv4 = vm["initialization"][0]["ip_config"][0]["ipv4"][0]
     assert (ipv4["address"], ipv4["gateway"]) == ("${each.value.address}", "${var.gateway}")
-    assert vm["cdrom"][0]["file_id"].endswith("talos_iso.id}")
-    assert re.search(r"url\s+= var.talos_iso_url", main)
+    assert vm["cdrom"][0]["file_id"].endswith("talos_iso[each.value.iso].id}")
+    assert re.search(r"url\s+= each.value\n", main)
+    [iso] = _inputs("nova", "hypnos")["talos_isos"].items()
+    assert iso[1].startswith('"https://factory.talos.dev/image/')
 
 
 def test_files_look_like_terraform_fmt() -> None:
@@ -85,6 +87,46 @@ def test_files_look_like_terraform_fmt() -> None:
         if path.endswith((".hcl", ".tf")):
             assert "\t" not in text and not re.search(r" +$", text, re.M), path
             assert text.endswith("\n") and not text.endswith("\n\n"), path
+
+
+def test_per_node_vm_settings_come_from_the_model() -> None:
+    node = _inputs("homelab", "pve-b")["nodes"]["k8s-4"]
+    assert node["vm_name"] == '"talos-k8s-4"'
+    assert node["mac_address"] == '"BC:24:11:30:00:18"' and node["vlan_id"] == 30
+    # A disk without a datastore goes to the host's VM datastore.
+    assert node["extra_disks"] == [
+        {"size_gib": 256, "datastore": '"nvme"'},
+        {"size_gib": 32, "datastore": '"local-zfs"'},
+    ]
+    plain = _inputs("nova", "hypnos")["nodes"]["workload"]
+    assert plain["vm_name"] == '"workload"' and plain["extra_disks"] == []
+    assert plain["mac_address"] is None and plain["vlan_id"] is None
+
+
+def test_each_image_a_host_boots_is_downloaded_once() -> None:
+    from homeops_gen import derive
+
+    cluster = loaded("homelab").cluster
+    inputs = _inputs("homelab", "pve-a")
+    isos = {k.strip('"'): v.strip('"') for k, v in inputs["talos_isos"].items()}
+    assert len(isos) == 2, "control planes and storage workers boot different images"
+    for name, node in inputs["nodes"].items():
+        extensions = cluster.talos.node_extensions(next(n for n in cluster.nodes if n.name == name))
+        iso = node["iso"].strip('"')
+        assert f"/image/{derive.schematic_id(extensions)}/" in isos[iso]
+        assert node["guest_agent"] is True
+
+
+def test_vm_module_sets_the_network_card_and_data_disks_per_node() -> None:
+    main = rendered("homelab")["out/infrastructure/shared/proxmox/main.tf"]
+    vm = hcl2.loads(main)["resource"][1]['"proxmox_virtual_environment_vm"']['"node"']
+    assert vm["name"] == "${each.value.vm_name}"
+    [nic] = vm["network_device"]
+    assert nic["mac_address"] == "${each.value.mac_address}"
+    assert nic["vlan_id"] == "${each.value.vlan_id}"
+    data = next(d['"disk"'] for d in vm["dynamic"] if '"disk"' in d)
+    assert data["for_each"] == "${each.value.extra_disks}"
+    assert data["content"][0]["interface"] == '"scsi${disk.key + 1}"'
 
 
 def test_the_module_reads_every_variable_and_node_attribute() -> None:
@@ -108,9 +150,10 @@ def test_variables_tf_declares_the_described_variables() -> None:
         body = declared[f'"{variable.name}"']
         assert ("default" not in body) == variable.required, variable.name
         assert body.get("sensitive", False) == variable.sensitive, variable.name
-    nodes_type = declared['"nodes"']["type"]
+    # python-hcl2 writes the type on one line; the module lays multi-line types out.
+    nodes_type = re.sub(r"[\s,]", "", declared['"nodes"']["type"])
     for attribute in NODE_ATTRIBUTES:
-        assert f"{attribute.name} = {attribute.type}" in nodes_type.replace("  ", "")
+        assert re.sub(r"[\s,]", "", f"{attribute.name}={attribute.type}") in nodes_type
 
 
 @pytest.mark.parametrize("model", sorted(MODELS))

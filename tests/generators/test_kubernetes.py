@@ -15,8 +15,12 @@ APPS = "out/kubernetes/apps"
 
 
 def _load(model: str, path: str) -> dict[str, Any]:
-    data: dict[str, Any] = yaml.safe_load(rendered(model)[path])
+    data: dict[str, Any] = next(yaml.safe_load_all(rendered(model)[path]))
     return data
+
+
+def _all(model: str, path: str) -> list[dict[str, Any]]:
+    return list(yaml.safe_load_all(rendered(model)[path]))
 
 
 def test_tree_layout() -> None:
@@ -34,15 +38,15 @@ def test_tree_layout() -> None:
         assert path in files
 
 
-def test_root_kustomization_patches_helmrelease_defaults_into_children() -> None:
+def test_every_helmrelease_carries_the_install_defaults_and_the_root_patches_nothing() -> None:
+    # A patch from the root would override what an app sets in App.release.
     root = _load("nova", "out/kubernetes/flux/cluster/ks.yaml")
     assert root["spec"]["path"] == f"./{APPS}"
-    [patch] = root["spec"]["patches"]
-    assert patch["target"] == {"group": "kustomize.toolkit.fluxcd.io", "kind": "Kustomization"}
-    inner = yaml.safe_load(patch["patch"])["spec"]["patches"][0]
-    assert inner["target"]["kind"] == "HelmRelease"
-    defaults = yaml.safe_load(inner["patch"])["spec"]
-    assert set(defaults) == {"install", "upgrade", "rollback"}
+    assert "patches" not in root["spec"]
+    release = _load("nova", f"{APPS}/kube-system/cilium/app/helmrelease.yaml")["spec"]
+    assert release["install"]["strategy"] == {"name": "RetryOnFailure"}
+    assert release["upgrade"]["remediation"]["retries"] == 2
+    assert release["rollback"] == {"cleanupOnFail": True, "recreate": True}
 
 
 def test_namespace_kustomization_uses_the_component() -> None:
@@ -103,18 +107,43 @@ def test_oci_chart_becomes_ocirepository_and_chartref() -> None:
 def test_https_chart_becomes_helmrepository() -> None:
     release = _load("many-apps", f"{APPS}/cert-manager/cert-manager/app/helmrelease.yaml")
     chart = release["spec"]["chart"]["spec"]
-    assert chart["chart"] == "cert-manager" and chart["version"] == "1.19.1"
+    assert chart["chart"] == "cert-manager" and chart["version"] == "v1.19.1"
     assert chart["sourceRef"] == {"kind": "HelmRepository", "name": "cert-manager"}
     repo = _load("many-apps", f"{APPS}/cert-manager/cert-manager/app/helmrepository.yaml")
     assert repo["spec"]["url"] == "https://charts.jetstack.io"
 
 
-def test_extra_resources_ship_beside_the_release() -> None:
-    app = f"{APPS}/cert-manager/cert-manager/app"
-    kustomization = _load("many-apps", f"{app}/kustomization.yaml")
-    assert "./clusterissuer-selfsigned.yaml" in kustomization["resources"]
-    issuer = _load("many-apps", f"{app}/clusterissuer-selfsigned.yaml")
+def test_custom_resources_get_their_own_kustomization_after_the_release() -> None:
+    base = f"{APPS}/cert-manager/cert-manager"
+    assert _load("many-apps", f"{base}/app/kustomization.yaml")["resources"] == [
+        "./helmrepository.yaml",
+        "./helmrelease.yaml",
+    ]
+    kustomization = _load("many-apps", f"{base}/resources/kustomization.yaml")
+    assert kustomization["resources"] == ["./clusterissuer-selfsigned.yaml"]
+    issuer = _load("many-apps", f"{base}/resources/clusterissuer-selfsigned.yaml")
     assert issuer["kind"] == "ClusterIssuer"
+    app, resources = _all("many-apps", f"{base}/ks.yaml")
+    assert app["spec"]["wait"] is True, "Ready only once the release (and its CRDs) is"
+    assert resources["metadata"]["name"] == "cert-manager-resources"
+    assert resources["spec"]["path"] == f"./{base}/resources"
+    assert resources["spec"]["dependsOn"] == [{"name": "cert-manager"}]
+
+
+def test_dependents_wait_for_the_custom_resources_too() -> None:
+    # An app depending on cert-manager needs its issuers, not only the controller.
+    waiting = {
+        ks["metadata"]["name"]: ks["spec"]["dependsOn"]
+        for path, text in rendered("many-apps").items()
+        if path.endswith("/ks.yaml")
+        for ks in yaml.safe_load_all(text)
+        if ks["spec"].get("dependsOn")
+    }
+    assert waiting["cert-manager-resources"] == [{"name": "cert-manager"}]
+    others = {name for name, deps in waiting.items() if {"name": "cert-manager"} in deps}
+    assert others == {"cert-manager-resources"}
+    issuers = {name for name, deps in waiting.items() if {"name": "cert-manager-resources"} in deps}
+    assert issuers == {"envoy-gateway", "kube-prometheus-stack"}
 
 
 def test_secrets_are_decrypted_by_flux() -> None:
@@ -164,3 +193,68 @@ def test_schema_urls_by_kind() -> None:
     assert schema_url("cert-manager.io/v1", "ClusterIssuer", "v1.34.0") == (
         "https://kubernetes-schemas.pages.dev/cert-manager.io/clusterissuer_v1.json"
     )
+
+
+def test_namespaces_carry_the_models_labels_and_annotations() -> None:
+    privileged = {
+        "pod-security.kubernetes.io/audit": "privileged",
+        "pod-security.kubernetes.io/enforce": "privileged",
+        "pod-security.kubernetes.io/warn": "privileged",
+    }
+    longhorn = _load("homelab", f"{APPS}/longhorn-system/namespace.yaml")
+    assert longhorn["metadata"] == {"name": "longhorn-system", "labels": privileged}
+    sandbox = _load("homelab", f"{APPS}/sandbox/namespace.yaml")["metadata"]
+    assert sandbox["annotations"] == {"example.com/owner": "homelab"}
+    # A namespace no app uses yet is created all the same.
+    upgrade = _load("homelab", f"{APPS}/system-upgrade/kustomization.yaml")
+    assert upgrade["resources"] == ["./namespace.yaml"]
+    assert "./system-upgrade" in _load("homelab", f"{APPS}/kustomization.yaml")["resources"]
+
+
+def test_an_app_without_a_chart_is_a_kustomization_of_its_files() -> None:
+    files = rendered("homelab")
+    base = f"{APPS}/sandbox/echo"
+    assert sorted(p for p in files if p.startswith(base)) == [
+        f"{base}/app/echo.yaml",
+        f"{base}/app/kustomization.yaml",
+        f"{base}/ks.yaml",
+    ]
+    assert _load("homelab", f"{base}/app/kustomization.yaml")["resources"] == ["./echo.yaml"]
+    spec = _load("homelab", f"{base}/ks.yaml")["spec"]
+    assert spec["wait"] is True and spec["timeout"] == "2m", "App.kustomization wins"
+
+
+def test_chart_version_with_a_v_is_the_oci_tag() -> None:
+    source = _load("homelab", f"{APPS}/cert-manager/cert-manager/app/ocirepository.yaml")
+    assert source["spec"]["ref"] == {"tag": "v1.19.1"}
+
+
+def test_app_options_are_merged_over_the_generated_objects() -> None:
+    release = _load("homelab", f"{APPS}/observability/kube-prometheus-stack/app/helmrelease.yaml")
+    spec = release["spec"]
+    assert spec["timeout"] == "15m"
+    assert spec["valuesFrom"] == [
+        {"kind": "Secret", "name": "alertmanager-values", "valuesKey": "values.yaml"}
+    ]
+    # Merged, not replaced: the defaults the app does not set stay.
+    assert spec["install"] == {
+        "remediation": {"retries": 3},
+        "strategy": {"name": "RetryOnFailure"},
+        "crds": "CreateReplace",
+    }
+    assert spec["upgrade"]["remediation"] == {
+        "retries": 3,
+        "remediateLastFailure": True,
+        "strategy": "rollback",
+    }
+    assert spec["chartRef"] == {"kind": "OCIRepository", "name": "kube-prometheus-stack"}
+    # The Kustomization options reach both of an app's Kustomizations.
+    app, resources = _all("homelab", f"{APPS}/network/cloudflared/ks.yaml")
+    for ks in (app, resources):
+        assert ks["spec"]["postBuild"] == {
+            "substituteFrom": [{"kind": "Secret", "name": "cluster-secrets"}]
+        }
+        assert ks["spec"]["interval"] == "30m"
+    assert resources["spec"]["path"].endswith("/cloudflared/resources")
+    dns = _load("homelab", f"{APPS}/network/external-dns/app/helmrelease.yaml")["spec"]
+    assert dns["releaseName"] == "cloudflare-dns" and dns["driftDetection"] == {"mode": "enabled"}

@@ -66,7 +66,7 @@ def _secret_paths(root: Path) -> list[str]:
     return paths
 
 
-@pytest.mark.parametrize("model", ["nova", "sops-secrets", "ha-vip"])
+@pytest.mark.parametrize("model", ["nova", "sops-secrets", "ha-vip", "homelab"])
 @pytest.mark.parametrize("cwd", [".", "out"])
 def test_every_secret_path_encrypts_and_decrypts(model: str, cwd: str, tmp_path: Path) -> None:
     root, identity = _project_with_throwaway_key(model, tmp_path)

@@ -118,6 +118,41 @@ def test_installer_is_for_the_platform_the_iso_boots() -> None:
     assert f"/{PLATFORM}-amd64.iso" in hcl and f"/{PLATFORM}-installer/" in template
 
 
+def test_patches_go_where_talhelper_reads_them_in_order() -> None:
+    talconfig = _talconfig("homelab")
+    talos = loaded("homelab").cluster.talos
+    # homeops-gen's own patch first, then the model's: cluster-wide, the role's, the node's.
+    assert [yaml.safe_load(p) for p in talconfig["patches"][1:]] == list(talos.patches)
+    assert [yaml.safe_load(p) for p in talconfig["controlPlane"]["patches"]] == list(
+        talos.controlplane_patches
+    )
+    assert [yaml.safe_load(p) for p in talconfig["worker"]["patches"]] == list(talos.worker_patches)
+    nodes = {n["hostname"]: n for n in talconfig["nodes"]}
+    [volume] = [yaml.safe_load(p) for p in nodes["k8s-3"]["patches"]]
+    assert volume["kind"] == "UserVolumeConfig"
+    assert "patches" not in nodes["k8s-0"]
+    nova = _talconfig("nova")
+    assert "controlPlane" not in nova and "worker" not in nova and len(nova["patches"]) == 1
+
+
+def test_a_node_can_have_its_own_install_disk_and_extensions() -> None:
+    cluster = loaded("homelab").cluster
+    nodes = {n["hostname"]: n for n in _talconfig("homelab")["nodes"]}
+    extensions = {
+        name: node["schematic"]["customization"]["systemExtensions"]["officialExtensions"]
+        for name, node in nodes.items()
+    }
+    assert extensions["k8s-0"] == list(cluster.talos.extensions)
+    assert extensions["k8s-3"] == [
+        "siderolabs/qemu-guest-agent",
+        "siderolabs/iscsi-tools",
+        "siderolabs/util-linux-tools",
+    ]
+    assert nodes["k8s-3"]["installDisk"] == "/dev/sda"
+    single = _talconfig("single-node")["nodes"][0]
+    assert single["installDisk"] == loaded("single-node").cluster.talos.install_disk
+
+
 @pytest.mark.parametrize("model", sorted(MODELS))
 def test_both_backends_say_the_same(model: str) -> None:
     """Every setting the model gives Talos reaches each node the same way with either backend."""
@@ -290,3 +325,22 @@ def test_shellcheck_catches_a_broken_script() -> None:
         capture_output=True,
     )
     assert proc.returncode != 0
+
+
+def test_both_backends_apply_the_models_patches_in_the_same_order() -> None:
+    """Cluster-wide, then the role's, then the node's: the same in talhelper and talosctl."""
+    from homeops_gen.generators.talos import config_patches
+    from tests.talos_settings import model_patches, with_backend
+
+    cluster = loaded("homelab").cluster
+    own = len(config_patches(cluster))
+    talhelper = model_patches(with_backend("homelab", "talhelper"), own)
+    talosctl = model_patches(with_backend("homelab", "talosctl"), own)
+    assert talhelper == talosctl
+    for node in cluster.nodes:
+        role = (
+            cluster.talos.controlplane_patches
+            if node.is_controlplane
+            else cluster.talos.worker_patches
+        )
+        assert talhelper[node.name] == [*cluster.talos.patches, *role, *node.patches], node.name

@@ -10,19 +10,20 @@ terraform {
 }
 
 inputs = {
-  proxmox_endpoint    = "https://hypnos.zorilla-snares.ts.net:8006/"
-  proxmox_insecure    = false
-  proxmox_node        = "hypnos"
-  cluster_name        = "nova"
-  talos_iso_url       = "https://factory.talos.dev/image/ce4c980550dd2ab1b17bbf2b08801c7eb59418eafe8f279833297925d67c7515/v1.11.5/nocloud-amd64.iso"
-  talos_iso_file_name = "talos-v1.11.5-ce4c980550dd-nocloud-amd64.iso"
-  iso_datastore       = "local"
-  vm_datastore        = "vms1"
-  bridge              = "vmbr0"
-  gateway             = "192.168.2.1"
-  guest_agent         = true
-  nodes               = {
+  proxmox_endpoint = "https://hypnos.zorilla-snares.ts.net:8006/"
+  proxmox_insecure = false
+  proxmox_node     = "hypnos"
+  cluster_name     = "nova"
+  talos_isos       = {
+    "talos-v1.11.5-ce4c980550dd-nocloud-amd64.iso" = "https://factory.talos.dev/image/ce4c980550dd2ab1b17bbf2b08801c7eb59418eafe8f279833297925d67c7515/v1.11.5/nocloud-amd64.iso"
+  }
+  iso_datastore = "local"
+  vm_datastore  = "vms1"
+  bridge        = "vmbr0"
+  gateway       = "192.168.2.1"
+  nodes         = {
     controlplane = {
+      vm_name       = "controlplane"
       vm_id         = 100
       role          = "controlplane"
       cores         = 2
@@ -31,8 +32,14 @@ inputs = {
       address       = "192.168.2.58/24"
       startup_order = 1
       description   = "Talos controlplane of cluster nova. Managed by homeops-gen."
+      iso           = "talos-v1.11.5-ce4c980550dd-nocloud-amd64.iso"
+      guest_agent   = true
+      mac_address   = null
+      vlan_id       = null
+      extra_disks   = []
     }
     workload = {
+      vm_name       = "workload"
       vm_id         = 101
       role          = "worker"
       cores         = 3
@@ -41,6 +48,11 @@ inputs = {
       address       = "192.168.2.202/24"
       startup_order = 2
       description   = "Talos worker of cluster nova. Managed by homeops-gen."
+      iso           = "talos-v1.11.5-ce4c980550dd-nocloud-amd64.iso"
+      guest_agent   = true
+      mac_address   = null
+      vlan_id       = null
+      extra_disks   = []
     }
   }
 }

@@ -1,18 +1,22 @@
 # Generated from cluster.py by homeops-gen. Do not edit by hand.
 
+# One ISO per Talos image the host's nodes boot (nodes with their own extensions
+# have their own schematic).
 resource "proxmox_virtual_environment_download_file" "talos_iso" {
+  for_each = var.talos_isos
+
   content_type = "iso"
   datastore_id = var.iso_datastore
   node_name    = var.proxmox_node
-  url          = var.talos_iso_url
-  file_name    = var.talos_iso_file_name
+  url          = each.value
+  file_name    = each.key
   overwrite    = false
 }
 
 resource "proxmox_virtual_environment_vm" "node" {
   for_each = var.nodes
 
-  name        = each.key
+  name        = each.value.vm_name
   description = each.value.description
   tags        = sort(["talos", var.cluster_name, each.value.role])
   node_name   = var.proxmox_node
@@ -31,7 +35,7 @@ resource "proxmox_virtual_environment_vm" "node" {
   }
 
   agent {
-    enabled = var.guest_agent
+    enabled = each.value.guest_agent
   }
 
   cpu {
@@ -52,8 +56,21 @@ resource "proxmox_virtual_environment_vm" "node" {
     iothread     = true
   }
 
+  # Data disks after the system disk: scsi1, scsi2, ...
+  dynamic "disk" {
+    for_each = each.value.extra_disks
+    content {
+      datastore_id = disk.value.datastore
+      interface    = "scsi${disk.key + 1}"
+      size         = disk.value.size_gib
+      file_format  = "raw"
+      discard      = "on"
+      iothread     = true
+    }
+  }
+
   cdrom {
-    file_id   = proxmox_virtual_environment_download_file.talos_iso.id
+    file_id   = proxmox_virtual_environment_download_file.talos_iso[each.value.iso].id
     interface = "ide3"
   }
 
@@ -79,8 +96,10 @@ resource "proxmox_virtual_environment_vm" "node" {
   }
 
   network_device {
-    bridge = var.bridge
-    model  = "virtio"
+    bridge      = var.bridge
+    model       = "virtio"
+    mac_address = each.value.mac_address
+    vlan_id     = each.value.vlan_id
   }
 
   operating_system {

@@ -32,14 +32,9 @@ variable "cluster_name" {
   type        = string
 }
 
-variable "talos_iso_url" {
-  description = "The Talos nocloud ISO from the Image Factory, for the model's schematic and version."
-  type        = string
-}
-
-variable "talos_iso_file_name" {
-  description = "The ISO's file name in the ISO datastore."
-  type        = string
+variable "talos_isos" {
+  description = "The Talos nocloud ISOs the host's nodes boot (one per schematic): file name in the ISO datastore => Image Factory URL."
+  type        = map(string)
 }
 
 variable "iso_datastore" {
@@ -69,14 +64,10 @@ variable "nameservers" {
   default     = []
 }
 
-variable "guest_agent" {
-  description = "Whether the Talos image runs the QEMU guest agent (the siderolabs/qemu-guest-agent extension)."
-  type        = bool
-}
-
 variable "nodes" {
   description = "The VMs on this host, by name."
   type = map(object({
+    vm_name       = string
     vm_id         = number
     role          = string
     cores         = number
@@ -85,5 +76,13 @@ variable "nodes" {
     address       = string
     startup_order = number
     description   = string
+    iso           = string
+    guest_agent   = bool
+    mac_address   = string
+    vlan_id       = number
+    extra_disks = list(object({
+      size_gib  = number
+      datastore = string
+    }))
   }))
 }
