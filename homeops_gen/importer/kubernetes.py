@@ -8,8 +8,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from homeops_gen.layout import resources_kustomization
 from homeops_gen.importer.source import YAML_SUFFIXES, Source, dig, is_object, listed
 from homeops_gen.secrets import is_sops_encrypted
+from homeops_gen.generators.kubernetes import HELMRELEASE_DEFAULTS
 
 FLUX_KUSTOMIZE = "kustomize.toolkit.fluxcd.io/"
 KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
@@ -57,11 +59,15 @@ class FluxApp:
     kustomization_options: dict[str, Any] = field(default_factory=dict)
     """Spec fields of the Kustomization that homeops-gen does not write the same way."""
     release_options: dict[str, Any] = field(default_factory=dict)
-    """Spec fields of the HelmRelease besides chart, values and the default interval."""
+    """Spec fields of the HelmRelease, merged over what homeops-gen writes, to get the source's."""
+    release_defaults_added: list[str] = field(default_factory=list)
+    """Settings homeops-gen writes into every HelmRelease that the source's lacks."""
     objects: list[Document] = field(default_factory=list)
     """The other objects the Kustomization applies (plain manifests)."""
     secrets: list[str] = field(default_factory=list)
     """SOPS-encrypted files it applies."""
+    resources_ks: str | None = None
+    """The name of its second Kustomization (custom resources applied after the release)."""
 
     @property
     def name(self) -> str:
@@ -298,10 +304,32 @@ def _visit(source: Source, tree: _Tree, ks: Document, facts: KubernetesFacts) ->
     if any(d in tree.flux_ks for f in files for d in tree.by_file.get(f, [])):
         source.report.map(ks.file, f"Kustomization {ks.name} (the tree over {folder}; generated)")
         return files
+    owner = _resources_owner(tree, ks, facts)
+    if owner is not None:
+        # homeops-gen's second Kustomization of an app: its custom resources, after the release.
+        _other_files(source, owner, files, tree, set())
+        owner.resources_ks = ks.name
+        source.report.map(
+            ks.file, f"Kustomization {ks.name} (the custom resources of {owner.name})"
+        )
+        return []
     app = _read_app(source, ks, files, tree)
     if app is not None:
         facts.apps.append(app)
     return []
+
+
+def _resources_owner(tree: _Tree, ks: Document, facts: KubernetesFacts) -> FluxApp | None:
+    """The app whose ``<app>-resources`` Kustomization ``ks`` is (same file, depends on it)."""
+    deps = [dig(d, "name") for d in listed(ks.spec.get("dependsOn"))]
+    for app in facts.apps:
+        if (
+            app.ks.file == ks.file
+            and ks.name == resources_kustomization(app.ks.name)
+            and deps == [app.ks.name]
+        ):
+            return app
+    return None
 
 
 _GENERATED_KS = {
@@ -366,9 +394,10 @@ def _options(app: FluxApp) -> None:
                 app.kustomization_options[key] = value
     if "wait" in ks.spec:
         app.kustomization_options["wait"] = ks.spec["wait"]
-    for key, value in app.release.spec.items():
-        if key not in ("chart", "chartRef", "values") and (key, value) != ("interval", "1h"):
-            app.release_options[key] = value
+    written = {"interval": "1h", **HELMRELEASE_DEFAULTS}
+    spec = {k: v for k, v in app.release.spec.items() if k not in ("chart", "chartRef", "values")}
+    app.release_options = overrides(written, spec)
+    app.release_defaults_added = sorted(k for k in HELMRELEASE_DEFAULTS if k not in spec)
 
 
 def _other_files(
@@ -549,3 +578,17 @@ def hook_urls(hook: dict[str, Any]) -> list[str]:
 def objects_text(documents: list[Document]) -> list[dict[str, Any]]:
     """The data of ``documents``."""
     return [d.data for d in documents if is_object(d.data)]
+
+
+def overrides(written: dict[str, Any], found: dict[str, Any]) -> dict[str, Any]:
+    """What to merge over ``written`` (nested mappings merge) to get ``found``'s keys and values;
+    keys of ``written`` that ``found`` lacks cannot be removed by a merge and are left."""
+    result: dict[str, Any] = {}
+    for key, value in found.items():
+        if isinstance(value, dict) and isinstance(written.get(key), dict):
+            sub = overrides(written[key], value)
+            if sub:
+                result[key] = sub
+        elif written.get(key, ...) != value:
+            result[key] = value
+    return result

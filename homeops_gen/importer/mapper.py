@@ -9,7 +9,7 @@ from typing import Any
 
 from homeops_gen import apps as helpers
 from homeops_gen.apis.kubernetes import schema_url
-from homeops_gen.derived_apps import GATEWAY_API_VERSION, deploy
+from homeops_gen.derived_apps import deploy
 from homeops_gen.formats import sorted_data, yaml_file
 from homeops_gen.importer.infrastructure import InfraFacts, Vm, vm_ip
 from homeops_gen.importer.kubernetes import Document, FluxApp, KubernetesFacts, Release, hook_urls
@@ -419,8 +419,7 @@ def _talos_extensions(report: Report, talos: TalosFacts, call: Call) -> None:
 def _extensions_of(schematic: str) -> list[str] | None:
     """The extensions of a schematic id, among the lists homeops-gen's clusters commonly use."""
     for extensions in ([], [QEMU_GUEST_AGENT]):
-        fields: dict[str, Any] = {"talos": Talos(extensions=tuple(extensions))}
-        if schematic_id(Cluster.model_construct(**fields)) == schematic:
+        if schematic_id(tuple(extensions)) == schematic:
             return extensions
     return None
 
@@ -512,7 +511,9 @@ def _apps(
 ) -> list[Call]:
     report = source.report
     releases = {r.name: r for r in kube.releases}
-    ctx = _Context(source, derivation, mapped, {a.ks.name: a.name for a in kube.apps})
+    names = {a.ks.name: a.name for a in kube.apps}
+    names.update({a.resources_ks: a.name for a in kube.apps if a.resources_ks})
+    ctx = _Context(source, derivation, mapped, names)
     dependents = {ctx.ks_names.get(d, d) for a in kube.apps for d in a.depends_on}
     by_name = {a.name: a for a in kube.apps}
     # Bootstrap apps first, in the helmfile's order (a dependency order), then the rest.
@@ -522,7 +523,7 @@ def _apps(
     for app in ordered:
         call = _app(ctx, app, releases.pop(app.name, None))
         if call is not None:
-            _report_options(report, app, app.name in dependents)
+            _options(report, app, call, app.name in dependents or app.resources_ks is not None)
             calls.append(call)
     for release in releases.values():
         report.skip(
@@ -531,19 +532,31 @@ def _apps(
     return calls
 
 
-def _report_options(report: Report, app: FluxApp, waited_for: bool) -> None:
-    """The Kustomization and HelmRelease fields the model does not keep."""
-    wait = app.kustomization_options.pop("wait", None)
+def _options(report: Report, app: FluxApp, call: Call, waited_for: bool) -> None:
+    """The Kustomization's and HelmRelease's own fields: ``kustomization`` and ``release`` of a
+    plain App (the helpers take neither: reported)."""
+    options = dict(app.kustomization_options)
+    wait = options.pop("wait", None)
     if wait is not None and wait != waited_for:
+        options["wait"] = wait
+    for key in app.release_defaults_added:
         report.change(
-            app.ks.file,
-            f"Kustomization {app.ks.name} wait: {wait}",
-            f"homeops-gen waits exactly for apps others depend on ({waited_for})",
+            app.release.file,
+            f"HelmRelease {app.name} without spec.{key}",
+            "homeops-gen writes its install, upgrade and rollback settings into every release",
         )
-    for key, value in app.kustomization_options.items():
-        report.change(app.ks.file, f"Kustomization {app.ks.name} spec.{key}: {value!r}", "not kept")
-    for key, value in app.release_options.items():
-        report.change(app.release.file, f"HelmRelease {app.name} spec.{key}: {value!r}", "not kept")
+    kept = call.func == "App"
+    for field_name, found, where in (
+        ("kustomization", options, (app.ks.file, f"Kustomization {app.ks.name}")),
+        ("release", app.release_options, (app.release.file, f"HelmRelease {app.name}")),
+    ):
+        if found and kept:
+            call.kwargs[field_name] = found
+            report.map(where[0], f"{where[1]} spec fields {', '.join(found)} (App.{field_name})")
+        for key, value in found.items() if not kept else ():
+            report.change(
+                where[0], f"{where[1]} spec.{key}: {value!r}", f"{call.func}() does not take it"
+            )
 
 
 def _app(ctx: _Context, app: FluxApp, release: Release | None) -> Call | None:
@@ -651,7 +664,7 @@ def _near(source: Source, file: str, ref: str) -> str | None:
 
 _HELPER_DEFAULTS = {
     "gateway_api": True,
-    "gateway_api_version": GATEWAY_API_VERSION,
+    "gateway_api_version": None,
     "l2_announcements": None,
 }
 
@@ -730,7 +743,8 @@ def _helper_options(func: str, crds: list[str]) -> list[dict[str, Any]]:
     """The options to try: Cilium's Gateway API (and its CRD release) and L2 announcements."""
     if func != "cilium":
         return [{}]
-    gateway_versions = [GATEWAY_API_VERSION] + [
+    gateway_versions: list[str | None] = [None]  # the release that goes with the Cilium minor
+    gateway_versions += [
         u.split("/download/")[1].split("/")[0]
         for u in crds
         if "gateway-api" in u and "/download/" in u
@@ -738,7 +752,7 @@ def _helper_options(func: str, crds: list[str]) -> list[dict[str, Any]]:
     return [
         {"gateway_api": g, "gateway_api_version": v, "l2_announcements": l2}
         for g in (True, False)
-        for v in (gateway_versions if g else [GATEWAY_API_VERSION])
+        for v in (gateway_versions if g else [None])
         for l2 in (None, True, False)
     ]
 
