@@ -18,7 +18,7 @@ from homeops_gen.importer.report import Report
 from homeops_gen.importer.source import Source, dig, listed
 from homeops_gen.importer.talos import TalosFacts, TalosNode
 from homeops_gen.derive import QEMU_GUEST_AGENT, schematic_id
-from homeops_gen.model import App, Chart, Cluster, GitOps, Network, Talos
+from homeops_gen.model import App, Chart, Cluster, GitOps, Network
 from homeops_gen.releases import resource_file
 
 MANIFESTS = "manifests"
