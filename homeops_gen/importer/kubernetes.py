@@ -66,6 +66,8 @@ class FluxApp:
     """The other objects the Kustomization applies (plain manifests)."""
     secrets: list[str] = field(default_factory=list)
     """SOPS-encrypted files it applies."""
+    chartless: bool = False
+    """No HelmRelease: ``release`` is the Kustomization itself."""
     resources_ks: str | None = None
     """The name of its second Kustomization (custom resources applied after the release)."""
 
@@ -345,12 +347,8 @@ _DERIVED_KS = {"path", "sourceRef", "targetNamespace", "dependsOn", "decryption"
 def _read_app(source: Source, ks: Document, files: list[str], tree: _Tree) -> FluxApp | None:
     report = source.report
     releases = [d for f in files for d in tree.by_file.get(f, []) if d.kind == "HelmRelease"]
-    if not releases:
-        report.skip(
-            ks.file, f"Kustomization {ks.name}", "deploys no HelmRelease (an app without a chart)"
-        )
-        return None
-    release = releases[0]
+    # An app without a chart: the Kustomization stands in for the release it does not have.
+    release = releases[0] if releases else ks
     for extra in releases[1:]:
         report.skip(
             extra.file, f"HelmRelease {extra.name}", f"a second release of Kustomization {ks.name}"
@@ -363,7 +361,7 @@ def _read_app(source: Source, ks: Document, files: list[str], tree: _Tree) -> Fl
     if not isinstance(namespace, str) or not namespace:
         report.skip(ks.file, f"Kustomization {ks.name}", "no namespace (targetNamespace) found")
         return None
-    app = FluxApp(ks=ks, release=release, namespace=namespace)
+    app = FluxApp(ks=ks, release=release, namespace=namespace, chartless=not releases)
     if ks.name != release.name:
         report.change(
             ks.file, f"Kustomization {ks.name}", f"renamed {release.name}, after its HelmRelease"
@@ -372,6 +370,9 @@ def _read_app(source: Source, ks: Document, files: list[str], tree: _Tree) -> Fl
         str(dig(d, "name")) for d in listed(ks.spec.get("dependsOn")) if dig(d, "name")
     ]
     _options(app)
+    if app.chartless:
+        _other_files(source, app, files, tree, set())
+        return app
     values = release.spec.get("values")
     app.values = values if isinstance(values, dict) else {}
     consumed = {(release.file, release.index)}
@@ -394,6 +395,8 @@ def _options(app: FluxApp) -> None:
                 app.kustomization_options[key] = value
     if "wait" in ks.spec:
         app.kustomization_options["wait"] = ks.spec["wait"]
+    if app.chartless:
+        return
     written = {"interval": "1h", **HELMRELEASE_DEFAULTS}
     spec = {k: v for k, v in app.release.spec.items() if k not in ("chart", "chartRef", "values")}
     app.release_options = overrides(written, spec)

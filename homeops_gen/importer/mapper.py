@@ -71,7 +71,8 @@ def map_model(
     cluster.kwargs["hosts"] = [_host(report, host) for host in infra.hosts]
     if not infra.hosts:
         report.skip("", "Proxmox hosts", "no terragrunt unit with inputs found")
-    cluster.kwargs["nodes"] = [_node(report, name, talos_node, vm) for talos_node, vm in pairs]
+    common = {key: _common(talos, key) for key in ("install_disk", "extensions")}
+    cluster.kwargs["nodes"] = [_node(report, name, pair, common) for pair in pairs]
     talos_call = _talos(report, talos)
     if talos_call.kwargs:
         cluster.kwargs["talos"] = talos_call
@@ -192,7 +193,13 @@ def _match_nodes(
     return result
 
 
-def _node(report: Report, cluster_name: str, node: TalosNode | None, vm: Vm | None) -> Call:
+def _node(
+    report: Report,
+    cluster_name: str,
+    pair: tuple[TalosNode | None, Vm | None],
+    common: dict[str, Any],
+) -> Call:
+    node, vm = pair
     call = Call("Node")
     attrs = vm.attributes if vm else {}
     name = node.name if node else (vm.name if vm else "node")
@@ -202,7 +209,7 @@ def _node(report: Report, cluster_name: str, node: TalosNode | None, vm: Vm | No
     if vm is not None:
         call.kwargs["host"] = vm.host
         if vm.name != name:
-            report.change(vm.file, f"VM {vm.name}", f"named {name}, after its Talos hostname")
+            call.kwargs["vm_name"] = vm.name
     else:
         call.note("name", "no VM found: set host, vm_id, cores, memory_mib and disk_gib")
     if "vm_id" in attrs:
@@ -215,11 +222,23 @@ def _node(report: Report, cluster_name: str, node: TalosNode | None, vm: Vm | No
             call.note(key, f"missing: {key} not found for VM {vm.name}")
     if node is not None and node.labels:
         call.kwargs["labels"] = dict(sorted(node.labels.items()))
+    if node is not None:
+        _node_talos(node, call, common)
     description = attrs.get("description")
     generated = f"Talos {role} of cluster {cluster_name}. Managed by homeops-gen."
     if isinstance(description, str) and description and description != generated:
         call.kwargs["description"] = description
     return call
+
+
+def _node_talos(node: TalosNode, call: Call, common: dict[str, Any]) -> None:
+    """A node's own install disk, extensions and patches, where it differs from the others."""
+    if node.install_disk and node.install_disk != common["install_disk"]:
+        call.kwargs["install_disk"] = node.install_disk
+    if node.extensions != common["extensions"]:
+        call.kwargs["extensions"] = list(node.extensions)
+    if node.patches:
+        call.kwargs["patches"] = node.patches
 
 
 def _role(node: TalosNode | None, attrs: dict[str, Any], name: str, call: Call) -> str:
@@ -376,14 +395,12 @@ def _talos(report: Report, talos: TalosFacts | None) -> Call:
     if talos is None:
         return call
     _talos_extensions(report, talos, call)
-    disks = {n.install_disk for n in talos.nodes if n.install_disk}
-    if disks:
-        disk = sorted(disks)[0]
-        if disk != "/dev/sda":
-            call.kwargs["install_disk"] = disk
-        if len(disks) > 1:
-            call.note("install_disk", "nodes differ: one disk is used for every node")
-            report.change(talos.file, "installDisk", f"nodes differ; {disk} for all")
+    disk = _common(talos, "install_disk")
+    if disk not in (None, "/dev/sda"):
+        call.kwargs["install_disk"] = disk
+    for key in ("patches", "controlplane_patches", "worker_patches"):
+        if getattr(talos, key):
+            call.kwargs[key] = getattr(talos, key)
     for key, value, default in (
         ("allow_scheduling_on_control_planes", talos.allow_scheduling, False),
         ("backend", talos.backend, "talhelper"),
@@ -396,14 +413,20 @@ def _talos(report: Report, talos: TalosFacts | None) -> Call:
     return call
 
 
+def _common(talos: TalosFacts | None, key: str) -> Any:
+    """The value of a node setting most nodes share (the first node's on a tie): the Talos-wide
+    one; nodes with another value keep theirs."""
+    values = [getattr(n, key) for n in talos.nodes] if talos else []
+    return max(values, key=values.count) if values else None
+
+
 def _talos_extensions(report: Report, talos: TalosFacts, call: Call) -> None:
     """The nodes' schematic extensions, or those of the schematic id the installer names."""
-    extensions = {n.extensions for n in talos.nodes}
-    if extensions and extensions != {()}:
-        call.kwargs["extensions"] = list(sorted(extensions, key=len)[-1])
-        if len(extensions) > 1:
-            call.note("extensions", "nodes differ: the longest list is used for every node")
-            report.change(talos.file, "schematic extensions", "nodes differ; one list for all")
+    extensions = _common(talos, "extensions")
+    if extensions:
+        call.kwargs["extensions"] = list(extensions)
+        return
+    if any(n.extensions for n in talos.nodes):
         return
     if not talos.schematic:
         return
@@ -561,6 +584,8 @@ def _options(report: Report, app: FluxApp, call: Call, waited_for: bool) -> None
 
 def _app(ctx: _Context, app: FluxApp, release: Release | None) -> Call | None:
     report = ctx.source.report
+    if app.chartless:
+        return _chartless_app(ctx, app)
     chart = app.chart or _chart_from_release(app, release)
     if chart is None:
         report.skip(app.release.file, f"app {app.name}", "no chart source and no bootstrap release")
@@ -579,6 +604,17 @@ def _app(ctx: _Context, app: FluxApp, release: Release | None) -> Call | None:
     call, objects = helper if helper is not None else (_plain_app(found), app.objects)
     _files(ctx, app, objects, call)
     report.map(app.ks.file, f"app {app.name} ({app.namespace}) chart {chart['version']}")
+    return call
+
+
+def _chartless_app(ctx: _Context, app: FluxApp) -> Call:
+    """An app of manifests and SOPS files only (no HelmRelease)."""
+    call = Call("App", kwargs={"name": app.name, "namespace": app.namespace})
+    depends_on = [ctx.ks_names[d] for d in app.depends_on if d in ctx.ks_names]
+    if depends_on:
+        call.kwargs["depends_on"] = depends_on
+    _files(ctx, app, app.objects, call)
+    ctx.source.report.map(app.ks.file, f"app {app.name} ({app.namespace}) without a chart")
     return call
 
 

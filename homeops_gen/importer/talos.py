@@ -19,6 +19,8 @@ TALCONFIG_NAMES = ("talconfig.yaml", "talconfig.yml")
 # Keys homeops-gen writes itself from other facts: reading them back adds nothing.
 _DERIVED_KEYS = {"imageFactory", "additionalApiServerCertSans", "cniConfig", "patches", "nodes"}
 _KNOWN_KEYS = {
+    "controlPlane",
+    "worker",
     "clusterName",
     "talosVersion",
     "kubernetesVersion",
@@ -30,6 +32,7 @@ _KNOWN_KEYS = {
     *_DERIVED_KEYS,
 }
 _NODE_KEYS = {
+    "patches",
     "hostname",
     "ipAddress",
     "controlPlane",
@@ -57,6 +60,7 @@ class TalosNode:
     """The prefix length of the node's static address, when its interface gives one."""
     gateway: str | None = None
     vip: str | None = None
+    patches: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
@@ -82,6 +86,9 @@ class TalosFacts:
     workload_isolation: bool | None = None
     schematic: str | None = None
     """The Image Factory schematic id, when the extensions are known only through it."""
+    patches: list[dict[str, Any]] = field(default_factory=list)
+    controlplane_patches: list[dict[str, Any]] = field(default_factory=list)
+    worker_patches: list[dict[str, Any]] = field(default_factory=list)
 
 
 def read_talos(source: Source) -> TalosFacts | None:
@@ -142,7 +149,13 @@ def _read_talconfig(source: Source, found: list[str]) -> TalosFacts | None:
         )
     for key in sorted(set(config) - _KNOWN_KEYS):
         report.skip(path, key, "not a setting the model has")
-    _read_patches(source, path, config.get("patches"), facts)
+    facts.patches = _read_patches(source, path, "patches", config.get("patches"), facts)
+    for key, role in (("controlPlane", "controlplane"), ("worker", "worker")):
+        settings = as_mapping(config.get(key))
+        for other in sorted(set(settings) - {"patches"}):
+            report.skip(path, f"{key}.{other}", "not a setting the model has")
+        role_patches = _read_patches(source, path, f"{key}.patches", settings.get("patches"), facts)
+        setattr(facts, f"{role}_patches", role_patches)
     nodes = listed(config.get("nodes"))
     if not nodes:
         report.skip(path, "nodes", "no nodes listed")
@@ -213,40 +226,48 @@ def _leaves(data: Any, prefix: tuple[str, ...] = ()) -> dict[tuple[str, ...], An
     return {prefix: data}
 
 
-def _read_patches(source: Source, path: str, patches: Any, facts: TalosFacts) -> None:
-    """The patch homeops-gen writes is recognised (node CIDR, CoreDNS off); others reported."""
+def _read_patches(
+    source: Source, path: str, where: str, patches: Any, facts: TalosFacts
+) -> list[dict[str, Any]]:
+    """Patches of the model (returned), homeops-gen's own patch recognised (node CIDR,
+    CoreDNS off); patch files and JSON patches reported."""
     if patches is None:
-        return
+        return []
     if not isinstance(patches, list):
-        source.report.skip(path, "patches", "expected a list")
-        return
-    for i, patch in enumerate(patches):
-        _read_patch(source, path, f"patches[{i}]", patch, facts)
+        source.report.skip(path, where, "expected a list")
+        return []
+    found = [_read_patch(source, path, f"{where}[{i}]", p, facts) for i, p in enumerate(patches)]
+    return [p for p in found if p is not None]
 
 
-def _read_patch(source: Source, path: str, where: str, patch: Any, facts: TalosFacts) -> None:
+def _read_patch(
+    source: Source, path: str, where: str, patch: Any, facts: TalosFacts
+) -> dict[str, Any] | None:
     if not isinstance(patch, str) or patch.startswith("@"):
         source.report.skip(path, where, "patch files and JSON patches are not in the model")
-        return
+        return None
     try:
         documents = [d for d in yaml.safe_load_all(patch) if d is not None]
     except yaml.YAMLError:
         source.report.skip(path, where, "not valid YAML")
-        return
-    leftover: dict[tuple[str, ...], Any] = {}
+        return None
+    leaves = {k: v for d in documents for k, v in _leaves(d).items()}
     subnets = ("machine", "kubelet", "nodeIP", "validSubnets")
-    for key, value in (item for d in documents for item in _leaves(d).items()):
-        if key == subnets and listed(value):
-            facts.node_cidr = str(value[0])
-        elif key in _DERIVED_PATCH and _DERIVED_PATCH[key] == value:
-            facts.coredns_disabled |= key[:2] == ("cluster", "coreDNS")
-        else:
-            leftover[key] = value
+    ours = [k for k, v in leaves.items() if k == subnets or _DERIVED_PATCH.get(k, ...) == v]
+    if not ours and len(documents) == 1 and isinstance(documents[0], dict):
+        source.report.map(path, f"{where} (a Talos patch of the model)")
+        return documents[0]
+    leftover = [k for k in leaves if k not in ours]
+    for key in ours:
+        if key == subnets and listed(leaves[key]):
+            facts.node_cidr = str(leaves[key][0])
+        facts.coredns_disabled |= key[:2] == ("cluster", "coreDNS")
     if leftover:
         keys = ", ".join(".".join(k) for k in leftover)
         source.report.skip(path, where, f"machine-config patch not in the model: {keys}")
     else:
         source.report.map(path, f"{where} (homeops-gen's own patch)")
+    return None
 
 
 def _node(source: Source, path: str, i: int, node: Any) -> TalosNode | None:
@@ -277,6 +298,9 @@ def _node(source: Source, path: str, i: int, node: Any) -> TalosNode | None:
         _interface(interface, parsed)
     if interfaces:
         report.map(path, f"{where}.networkInterfaces (static address, gateway, VIP)")
+    parsed.patches = _read_patches(
+        source, path, f"{where}.patches", node.get("patches"), TalosFacts(file=path)
+    )
     for key in sorted(set(node) - _NODE_KEYS):
         report.skip(path, f"{where}.{key}", "not a node setting the model has")
     return parsed
