@@ -13,7 +13,14 @@ from dataclasses import dataclass, field
 from ipaddress import IPv4Interface
 from typing import Any
 
-from homeops_gen.importer.source import Source, dig, hcl_blocks, hcl_expression, hcl_literal
+from homeops_gen.importer.source import (
+    Source,
+    dig,
+    hcl_blocks,
+    hcl_expression,
+    hcl_literal,
+    listed,
+)
 
 VM_RESOURCE = "proxmox_virtual_environment_vm"
 ISO_RESOURCE = "proxmox_virtual_environment_download_file"
@@ -28,6 +35,8 @@ _VM_ATTRIBUTES = {
     ("disk", "size"): "disk_gib",
     ("disk", "datastore_id"): "vm_datastore",
     ("network_device", "bridge"): "bridge",
+    ("network_device", "mac_address"): "mac_address",
+    ("network_device", "vlan_id"): "vlan_id",
     ("node_name",): "proxmox_node",
     ("initialization", "ip_config", "ipv4", "address"): "address",
     ("initialization", "ip_config", "ipv4", "gateway"): "gateway",
@@ -51,7 +60,10 @@ class Vm:
 
     host: str
     file: str
-    name: str
+    key: str
+    """The VM's key in the unit's inputs (homeops-gen's: the node's name)."""
+    name: str = ""
+    """The VM's name in Proxmox."""
     attributes: dict[str, Any] = field(default_factory=dict)
 
 
@@ -172,7 +184,7 @@ def _vm(
 ) -> Vm:
     """One VM: its attributes through the module's expressions, else the usual input names."""
     name, values = entry
-    vm = Vm(host=host.name, file=path, name=name)
+    vm = Vm(host=host.name, file=path, key=name, name=name)
     if isinstance(body, dict):
         for block_path, model_name in _VM_ATTRIBUTES.items():
             value = _resolve(_dig(body, block_path), inputs, values, name)
@@ -183,6 +195,10 @@ def _vm(
         if model_name not in vm.attributes and found:
             vm.attributes[model_name] = found[0]
     vm.attributes.setdefault("name", name)
+    vm.name = str(vm.attributes["name"])
+    disks = [d for d in listed(values.get("extra_disks")) if isinstance(d, dict)]
+    if disks:
+        vm.attributes["extra_disks"] = disks
     return vm
 
 
@@ -206,6 +222,7 @@ def _host_settings(
     for vm in host.vms:
         for key in (*_SHARED, "gateway"):
             vm.attributes.pop(key, None)
+        vm.attributes["host_datastore"] = settings.get("vm_datastore")
     iso_body = module.get("iso", (None, None))[0]
     iso = _resolve(dig(iso_body, "datastore_id"), inputs, {}, "")
     if isinstance(iso, str):

@@ -99,6 +99,8 @@ class KubernetesFacts:
     sync_file: str | None = None
     releases: list[Release] = field(default_factory=list)
     recipients: list[str] = field(default_factory=list)
+    namespaces: list[Document] = field(default_factory=list)
+    """The Namespace objects of the tree (their labels and annotations)."""
 
 
 def read_kubernetes(source: Source) -> KubernetesFacts:
@@ -288,7 +290,8 @@ def _read_tree(
             if doc in tree.flux_ks and (doc.file, doc.index) not in tree.visited:
                 queue += [f for f in _visit(source, tree, doc, facts) if f not in queue]
             elif doc.kind == "Namespace":
-                source.report.map(file, f"Namespace {doc.name} (written for every app namespace)")
+                facts.namespaces.append(doc)
+                source.report.map(file, f"Namespace {doc.name}")
             elif doc not in tree.flux_ks and doc.kind != "FluxInstance":
                 source.report.skip(file, f"{doc.kind} {doc.name}", "outside any app's folder")
     for ks in tree.flux_ks:

@@ -15,7 +15,7 @@ from homeops_gen.importer.infrastructure import InfraFacts, Vm, vm_ip
 from homeops_gen.importer.kubernetes import Document, FluxApp, KubernetesFacts, Release, hook_urls
 from homeops_gen.importer.python import Call
 from homeops_gen.importer.report import Report
-from homeops_gen.importer.source import Source, dig, listed
+from homeops_gen.importer.source import Source, as_mapping, dig, listed
 from homeops_gen.importer.talos import TalosFacts, TalosNode
 from homeops_gen.derive import QEMU_GUEST_AGENT, schematic_id
 from homeops_gen.model import App, Chart, Cluster, GitOps, Network
@@ -82,8 +82,27 @@ def map_model(
     derivation = _derivation_cluster(name, network, len(pairs), kube)
     if derivation is None:
         report.change("", "app helpers", "the network is incomplete: apps are kept as plain Apps")
+    namespaces = _namespaces(kube)
+    if namespaces:
+        cluster.kwargs["namespaces"] = namespaces
     cluster.kwargs["apps"] = _apps(source, kube, derivation, mapped)
     return mapped
+
+
+def _namespaces(kube: KubernetesFacts) -> list[Call]:
+    """Namespaces with labels or annotations, or without an app (the model creates them)."""
+    used = {app.namespace for app in kube.apps}
+    calls: list[Call] = []
+    for doc in kube.namespaces:
+        metadata = as_mapping(doc.data.get("metadata"))
+        call = Call("Namespace", kwargs={"name": doc.name}, explode=False)
+        for key in ("labels", "annotations"):
+            found = as_mapping(metadata.get(key))
+            if found:
+                call.kwargs[key] = {str(k): str(v) for k, v in found.items()}
+        if len(call.kwargs) > 1 or doc.name not in used:
+            calls.append(call)
+    return calls
 
 
 def _identity(report: Report, talos: TalosFacts | None, cluster: Call) -> str:
@@ -150,7 +169,7 @@ def _gitops_and_sops(report: Report, kube: KubernetesFacts, cluster: Call) -> No
 
 
 _MATCHES: tuple[tuple[str | None, Any], ...] = (
-    (None, lambda node, vm: vm.name == node.name),
+    (None, lambda node, vm: node.name in (vm.name, vm.key)),
     ("by IP", lambda node, vm: node.ip is not None and vm_ip(vm) == str(node.ip)),
     ("by a partial name (a guess)", lambda node, vm: node.name in vm.name or vm.name in node.name),
     ("by order (a guess: no name or IP matches)", lambda node, vm: True),
@@ -222,6 +241,7 @@ def _node(
             call.note(key, f"missing: {key} not found for VM {vm.name}")
     if node is not None and node.labels:
         call.kwargs["labels"] = dict(sorted(node.labels.items()))
+    _vm_settings(vm, call)
     if node is not None:
         _node_talos(node, call, common)
     description = attrs.get("description")
@@ -229,6 +249,22 @@ def _node(
     if isinstance(description, str) and description and description != generated:
         call.kwargs["description"] = description
     return call
+
+
+def _vm_settings(vm: Vm | None, call: Call) -> None:
+    """The VM's own MAC address, VLAN and data disks."""
+    attrs = vm.attributes if vm is not None else {}
+    for key in ("mac_address", "vlan_id"):
+        if attrs.get(key) is not None:
+            call.kwargs[key] = attrs[key]
+    disks = []
+    for disk in listed(attrs.get("extra_disks")):
+        found = {"size_gib": _int(dig(disk, "size_gib"))}
+        if dig(disk, "datastore") not in (None, attrs.get("host_datastore")):
+            found["datastore"] = dig(disk, "datastore")
+        disks.append(Call("Disk", kwargs=found, explode=False))
+    if disks:
+        call.kwargs["extra_disks"] = disks
 
 
 def _node_talos(node: TalosNode, call: Call, common: dict[str, Any]) -> None:

@@ -17,24 +17,7 @@ def _changed_section(report: str) -> str:
     return report.split("mapped with a change", 1)[1].split("\nnot mapped", 1)[0]
 
 
-NOT_YET = {
-    "homelab": "import does not read yet: Talos patches per role and node, per-node schematics, "
-    "VM names, MACs and data disks, chartless apps, namespace metadata (issue 16's fields)",
-}
-"""Fixtures whose model import cannot express yet; strict: the test fails once it can."""
-
-
-@pytest.mark.parametrize(
-    "name",
-    [
-        (
-            pytest.param(n, marks=pytest.mark.xfail(reason=NOT_YET[n], strict=True))
-            if n in NOT_YET
-            else n
-        )
-        for n in sorted(MODELS)
-    ],
-)
+@pytest.mark.parametrize("name", sorted(MODELS))
 def test_generate_import_generate_gives_the_same_output(name: str, tmp_path: Path) -> None:
     source = copy_model(name, tmp_path / "source")
     assert run("-C", source).code == 0
