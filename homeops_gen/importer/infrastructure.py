@@ -64,6 +64,8 @@ class Vm:
     """The VM's key in the unit's inputs (homeops-gen's: the node's name)."""
     name: str = ""
     """The VM's name in Proxmox."""
+    guess: str | None = None
+    """How the VM was matched to its Talos node, when it was a guess."""
     attributes: dict[str, Any] = field(default_factory=dict)
 
 

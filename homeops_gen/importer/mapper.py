@@ -194,6 +194,7 @@ def _match_nodes(
                 pairs[i] = found[0]
                 free.remove(found[0])
                 if how:
+                    found[0].guess = how
                     report.change(
                         found[0].file,
                         f"VM {found[0].name}",
@@ -225,12 +226,7 @@ def _node(
     call.kwargs["name"] = name
     role = _role(node, attrs, name, call)
     call.kwargs["role"] = role
-    if vm is not None:
-        call.kwargs["host"] = vm.host
-        if vm.name != name:
-            call.kwargs["vm_name"] = vm.name
-    else:
-        call.note("name", "no VM found: set host, vm_id, cores, memory_mib and disk_gib")
+    _vm_identity(vm, name, call)
     if "vm_id" in attrs:
         call.kwargs["vm_id"] = _int(attrs["vm_id"])
     _node_ip(report, node, vm, call)
@@ -249,6 +245,18 @@ def _node(
     if isinstance(description, str) and description and description != generated:
         call.kwargs["description"] = description
     return call
+
+
+def _vm_identity(vm: Vm | None, name: str, call: Call) -> None:
+    """The node's host and VM name, and how its VM was found."""
+    if vm is None:
+        call.note("name", "no VM found: set host, vm_id, cores, memory_mib and disk_gib")
+        return
+    call.kwargs["host"] = vm.host
+    if vm.guess:
+        call.note("host", f"VM {vm.name} matched to this node {vm.guess}")
+    if vm.name != name:
+        call.kwargs["vm_name"] = vm.name
 
 
 def _vm_settings(vm: Vm | None, call: Call) -> None:
@@ -598,10 +606,11 @@ def _options(report: Report, app: FluxApp, call: Call, waited_for: bool) -> None
     wait = options.pop("wait", None)
     if wait is not None and wait != waited_for:
         options["wait"] = wait
-    for key in app.release_defaults_added:
+    if app.release_defaults_added:
+        missing = ", ".join(f"spec.{key}" for key in app.release_defaults_added)
         report.change(
             app.release.file,
-            f"HelmRelease {app.name} without spec.{key}",
+            f"HelmRelease {app.name} without {missing}",
             "homeops-gen writes its install, upgrade and rollback settings into every release",
         )
     kept = call.func == "App"

@@ -142,3 +142,5 @@ def test_guesses_are_commented_in_cluster_py(adopted: tuple[Path, Result]) -> No
     text = (project / "cluster.py").read_text()
     assert "# guessed: the smallest /24 or wider network holding every node IP" in text
     assert "from homeops_gen.apps import flux_instance, flux_operator" in text
+    # Each node is named after its Talos hostname; its VM keeps the name it has in Proxmox.
+    assert 'name="controlplane"' in text and 'vm_name="k8s-controlplane-1"' in text
