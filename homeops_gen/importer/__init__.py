@@ -42,7 +42,8 @@ def import_tree(files: Mapping[str, bytes], name: str = "the source") -> Importe
     infra = read_infrastructure(source)
     kube = read_kubernetes(source)
     mapped = map_model(source, talos, infra, kube)
-    _other_secrets(source, {f for app in kube.apps for f in app.secrets})
+    copied = {f for app in kube.apps for f in app.secrets} | set(mapped.files) & set(files)
+    _other_secrets(source, copied)
     docstring = (
         f"Imported from {name} by homeops-gen import.\n\n"
         "Comments mark what was guessed or missing; the import report lists what was not\n"

@@ -77,6 +77,8 @@ class Host:
     file: str
     settings: dict[str, Any] = field(default_factory=dict)
     """Model fields of ProxmoxHost found (endpoint, vm_datastore, ...)."""
+    downloads_iso: bool | None = None
+    """The unit's ``download_iso`` input (homeops-gen's, for shared ISO datastores)."""
     vms: list[Vm] = field(default_factory=list)
 
 
@@ -112,9 +114,33 @@ def read_infrastructure(source: Source) -> InfraFacts:
         user = credentials.get(host.name, {}).get("default_ssh_user")
         if isinstance(user, str):
             host.settings["ssh_user"] = user
+    _read_state_exports(source, facts)
+    _shared_iso_datastores(facts)
     order = list(credentials)
     facts.hosts.sort(key=lambda h: order.index(h.name) if h.name in order else len(order))
     return facts
+
+
+def _shared_iso_datastores(facts: InfraFacts) -> None:
+    """An ISO datastore some unit does not download to (``download_iso = false``) is shared:
+    one host's unit downloads for all that name it."""
+    shared = {h.settings.get("iso_datastore") for h in facts.hosts if h.downloads_iso is False}
+    for host in facts.hosts:
+        if host.downloads_iso is not None and host.settings.get("iso_datastore") in shared:
+            host.settings["iso_datastore_shared"] = True
+
+
+_EXPORT = re.compile(
+    r'export (AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY)=\\?"\\?\$\{([A-Z_][A-Z0-9_]*)'
+)
+
+
+def _read_state_exports(source: Source, facts: InfraFacts) -> None:
+    """The R2 key variables a devenv.nix exports under the names the S3 backend reads."""
+    for path in source.named("devenv.nix"):
+        for target, variable in _EXPORT.findall(source.text(path) or ""):
+            key = "access_key_env" if target == "AWS_ACCESS_KEY_ID" else "secret_key_env"
+            facts.state.setdefault(key, variable)
 
 
 _GET_ENV = re.compile(r'get_env\(\\?"([A-Za-z_][A-Za-z0-9_]*)\\?"')
@@ -152,6 +178,8 @@ def _read_unit(source: Source, path: str, parsed: dict[str, Any], facts: InfraFa
     for entry in _vm_entries(source, path, inputs, vm_body):
         host.vms.append(_vm(host, path, entry, inputs, vm_body))
     _host_settings(source, host, inputs, module)
+    if isinstance(inputs.get("download_iso"), bool):
+        host.downloads_iso = inputs["download_iso"]
     if isinstance(inputs.get("gateway"), str):
         facts.gateway = inputs["gateway"]
     if isinstance(inputs.get("nameservers"), list):

@@ -99,6 +99,8 @@ class KubernetesFacts:
     sync_file: str | None = None
     releases: list[Release] = field(default_factory=list)
     recipients: list[str] = field(default_factory=list)
+    pull_secret_name: str | None = None
+    """The Secret the FluxInstance pulls the repository with."""
     namespaces: list[Document] = field(default_factory=list)
     """The Namespace objects of the tree (their labels and annotations)."""
 
@@ -174,6 +176,8 @@ def _read_sync(source: Source, documents: list[Document], facts: KubernetesFacts
         if not isinstance(sync, dict) or not isinstance(sync.get("url"), str):
             continue
         facts.repository = sync["url"]
+        if isinstance(sync.get("pullSecret"), str):
+            facts.pull_secret_name = sync["pullSecret"]
         facts.sync_file = path
         ref = str(sync.get("ref", "refs/heads/main"))
         if ref.startswith("refs/heads/"):

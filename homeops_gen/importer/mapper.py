@@ -20,6 +20,7 @@ from homeops_gen.importer.talos import TalosFacts, TalosNode
 from homeops_gen.derive import QEMU_GUEST_AGENT, schematic_id
 from homeops_gen.model import App, Chart, Cluster, GitOps, Network
 from homeops_gen.releases import resource_file
+from homeops_gen.secrets import is_sops_encrypted
 
 MANIFESTS = "manifests"
 SECRETS = "secrets"
@@ -77,8 +78,13 @@ def map_model(
     if talos_call.kwargs:
         cluster.kwargs["talos"] = talos_call
     _state(report, infra, cluster)
-    _gitops_and_sops(report, kube, cluster)
+    _gitops_and_sops(report, source, kube, cluster)
     mapped = Mapped(cluster)
+    gitops_call = cluster.kwargs.get("gitops")
+    if isinstance(gitops_call, Call) and "pull_secret" in gitops_call.kwargs:
+        pull_secret = gitops_call.kwargs["pull_secret"]
+        if pull_secret in source.files:
+            mapped.files[pull_secret] = source.files[pull_secret]
     derivation = _derivation_cluster(name, network, len(pairs), kube)
     if derivation is None:
         report.change("", "app helpers", "the network is incomplete: apps are kept as plain Apps")
@@ -130,8 +136,8 @@ def _identity(report: Report, talos: TalosFacts | None, cluster: Call) -> str:
 
 _STATE_DEFAULTS = {
     "account_id_env": "CLOUDFLARE_ACCOUNT_ID",
-    "access_key_env": "R2_ACCESS_KEY",
-    "secret_key_env": "R2_ACCESS_SECRET",
+    "access_key_env": "AWS_ACCESS_KEY_ID",
+    "secret_key_env": "AWS_SECRET_ACCESS_KEY",
 }
 
 
@@ -148,11 +154,27 @@ def _state(report: Report, infra: InfraFacts, cluster: Call) -> None:
         report.skip("", "remote state", "no root.hcl with a remote_state bucket found")
 
 
-def _gitops_and_sops(report: Report, kube: KubernetesFacts, cluster: Call) -> None:
+def _pull_secret(report: Report, source: Source, name: str) -> str:
+    """The project path of the SOPS file holding the Secret ``name`` (copied as it is)."""
+    for path in source.files:
+        text = source.text(path) if path.endswith((".yaml", ".yml")) else None
+        documents = source.yaml(path) if text and is_sops_encrypted(text) else None
+        if documents and any(dig(d, "metadata", "name") == name for d in documents):
+            report.map(path, f"Flux's pull secret {name} (copied byte for byte)")
+            return path
+    report.skip("", f"pull secret {name}", "no SOPS file of the source holds it: add it")
+    return f"secrets/{name}.sops.yaml"
+
+
+def _gitops_and_sops(
+    report: Report, source_files: Source, kube: KubernetesFacts, cluster: Call
+) -> None:
     if kube.repository:
         gitops = {"repository": kube.repository}
         if kube.branch and kube.branch != "main":
             gitops["branch"] = kube.branch
+        if kube.pull_secret_name:
+            gitops["pull_secret"] = _pull_secret(report, source_files, kube.pull_secret_name)
         cluster.kwargs["gitops"] = Call("GitOps", kwargs=gitops, explode=False)
     else:
         cluster.note("", "missing: gitops=GitOps(repository=...) (no FluxInstance sync found)")
@@ -405,6 +427,7 @@ def _endpoint(
 
 
 _HOST_DEFAULTS = {
+    "iso_datastore_shared": False,
     "iso_datastore": "local",
     "bridge": "vmbr0",
     "ssh_user": "tofu",
@@ -893,6 +916,10 @@ def _keep_sync_path(
     """flux-instance values with the sync path of the generated tree (``out/kubernetes/...``)."""
     sync = dig(values, "instance", "sync")
     path = derived["instance"]["sync"]["path"]
+    if isinstance(sync, dict) and "pullSecret" in sync:
+        # Written from gitops.pull_secret (the Secret's name in its file).
+        sync = {k: v for k, v in sync.items() if k != "pullSecret"}
+        values = {**values, "instance": {**values["instance"], "sync": sync}}
     if isinstance(sync, dict) and sync.get("path") not in (None, path):
         source.report.change(
             app.release.file,
