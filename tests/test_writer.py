@@ -269,3 +269,26 @@ def test_write_new_leaves_identical_files_and_replaces_only_what_it_may(tmp_path
     assert written == ["cluster.py", "m/new.yaml"]
     assert (tmp_path / "cluster.py").read_bytes() == b"new"
     assert not list(tmp_path.rglob(f"*{TMP_SUFFIX}"))
+
+
+def test_writing_never_flushes_the_whole_machine(
+    nova: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_sync() -> None:
+        raise AssertionError("os.sync() flushes every filesystem of the machine")
+
+    monkeypatch.setattr(os, "sync", no_sync)
+    assert run("-C", nova).code == 0
+    model = nova / "cluster.py"
+    model.write_text(model.read_text().replace("cores=", "cores=1"))
+    assert run("-C", nova).code == 0
+
+
+def test_temporaries_of_an_interrupted_run_are_removed(nova: Path) -> None:
+    run("-C", nova)
+    stale = [f"devenv.nix{TMP_SUFFIX}", f"{APP_DIR}/ks.yaml{TMP_SUFFIX}"]
+    for rel in stale:
+        (nova / rel).write_text("half")
+    assert run("-C", nova, "--check").code == 0, "temporaries are not outputs"
+    assert run("-C", nova).code == 0
+    assert not [rel for rel in stale if (nova / rel).exists()]

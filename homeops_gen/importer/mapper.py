@@ -627,7 +627,13 @@ def _options(report: Report, app: FluxApp, call: Call, waited_for: bool) -> None
     plain App (the helpers take neither: reported)."""
     options = dict(app.kustomization_options)
     wait = options.pop("wait", None)
-    if wait is not None and wait != waited_for:
+    if wait is not None and wait != waited_for and waited_for:
+        report.change(
+            app.ks.file,
+            f"Kustomization {app.ks.name} wait: {wait}",
+            "homeops-gen waits for the apps others depend on (or with custom resources)",
+        )
+    elif wait is not None and wait != waited_for:
         options["wait"] = wait
     if app.release_defaults_added:
         missing = ", ".join(f"spec.{key}" for key in app.release_defaults_added)
