@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 # The pipeline (pydantic, jinja2, PyYAML and every generator) is imported only by
 # the commands that run it, so --help and --version start as fast as Python does.
 
-COMMANDS = ("generate", "diff", "validate", "init")
+COMMANDS = ("generate", "diff", "validate", "init", "import")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -33,10 +33,14 @@ def _parser() -> argparse.ArgumentParser:
         choices=COMMANDS,
         help="generate (default): write out/ and the root files; "
         "diff: print what would change; validate: run every output check; "
-        "init [DIR]: start a new project (a starter cluster.py)",
+        "init [DIR]: start a new project (a starter cluster.py); "
+        "import SOURCE: write cluster.py (into -C DIR) from an existing repository",
     )
     parser.add_argument(
-        "folder", nargs="?", type=Path, help="init: the folder of the new project (default: .)"
+        "folder",
+        nargs="?",
+        type=Path,
+        help="init: the folder of the new project (default: .); import: the repository to read",
     )
     parser.add_argument(
         "-C", dest="directory", type=Path, default=Path("."), help="work on the project in DIR"
@@ -123,11 +127,11 @@ def run() -> NoReturn:
 
 def _misplaced_options(args: argparse.Namespace) -> str | None:
     """Why the options do not go with the command, or None."""
-    if args.command != "generate" and (args.check or args.force):
+    if args.command != "generate" and (args.check or args.force and args.command != "import"):
         return f"--check and --force go with generate, not {args.command}"
     if args.command != "diff" and args.exit_code:
         return f"--exit-code goes with diff, not {args.command}"
-    if args.command != "init" and args.folder is not None:
+    if args.command not in ("init", "import") and args.folder is not None:
         return f"{args.command} takes no folder argument (use -C DIR)"
     return None
 
@@ -149,6 +153,8 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
     root: Path = args.directory.resolve()
     if args.command == "init":
         return _init((root / args.folder).resolve() if args.folder else root, out)
+    if args.command == "import":
+        return _import(args, root, out)
     result = pipeline.build(root, strict=args.strict, thorough=args.command == "validate")
     for warning in result.project.warnings:
         print(warning, file=sys.stderr)
@@ -174,6 +180,21 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
         f"{len(plan.delete)} deleted, {len(plan.unchanged)} unchanged",
         file=out,
     )
+    return 0
+
+
+def _import(args: argparse.Namespace, root: Path, out: TextIO) -> int:
+    from homeops_gen import pipeline
+
+    if args.folder is None:
+        raise HomeopsError("import needs SOURCE: homeops-gen import SOURCE [-C DIR]")
+    adoption = pipeline.import_repository(args.folder, root, force=args.force)
+    out.write(adoption.imported.report.text())
+    print(f"wrote {len(adoption.written)} file(s) into {root}", file=out)
+    if adoption.problems:
+        print(f"the imported model does not generate yet: {adoption.problems}", file=sys.stderr)
+        return 1
+    print("the imported model generates; review cluster.py, then run homeops-gen", file=out)
     return 0
 
 

@@ -10,8 +10,9 @@ from pathlib import Path
 import yaml
 
 from homeops_gen import writer
-from homeops_gen.errors import ModelError, WriteRefused
-from homeops_gen.layout import OUT, TALCONFIG, TALOS_VERSIONS
+from homeops_gen.errors import HomeopsError, ModelError, WriteRefused
+from homeops_gen.importer import Imported, import_tree
+from homeops_gen.layout import MODEL_FILE, OUT, TALCONFIG, TALOS_VERSIONS
 from homeops_gen.project import Project, load
 from homeops_gen.replacements import vm_replacements
 from homeops_gen.render import Rendered, render
@@ -122,3 +123,40 @@ def replacement_warnings(result: Build, changes: writer.Plan) -> list[str]:
     if warnings and result.strict:
         raise ModelError(warnings)
     return warnings
+
+
+@dataclass(frozen=True)
+class Adoption:
+    """An imported repository: what was read and written, and whether the model generates."""
+
+    imported: Imported
+    written: list[str]
+    problems: str | None
+    """Why the written model does not generate yet (None: it does)."""
+
+
+def import_repository(source: Path, root: Path, *, force: bool = False) -> Adoption:
+    """Read the repository ``source``, write ``root/cluster.py`` and the files it refers to,
+    and check that the new project generates (nothing under ``out/`` is written).
+
+    ``source`` is never written to; an existing ``cluster.py`` is replaced only with ``force``.
+    """
+    source, root = source.resolve(), root.resolve()
+    if root == source or source in root.parents:
+        raise WriteRefused(
+            f"refusing to import into {root}: it is inside SOURCE {source}, which import never "
+            "touches; choose a folder outside it with -C DIR"
+        )
+    imported = import_tree(writer.read_tree(source), name=source.name)
+    if (root / MODEL_FILE).exists() and not force:
+        raise WriteRefused(
+            f"{root / MODEL_FILE} exists; nothing was written. Import into another folder "
+            "(-C DIR), or rerun with --force to replace it."
+        )
+    files = {MODEL_FILE: imported.cluster_py.encode("utf-8"), **imported.files}
+    written = writer.write_new(root, files, replace=(MODEL_FILE,) if force else ())
+    try:
+        build(root)
+    except HomeopsError as exc:
+        return Adoption(imported, written, str(exc))
+    return Adoption(imported, written, None)

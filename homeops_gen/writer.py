@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Sequence
 import posixpath
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -359,3 +360,80 @@ def unified_diff(result: Plan) -> str:
             )
         )
     return "".join(line if line.endswith("\n") else line + "\n" for line in chunks)
+
+
+SKIPPED_FOLDERS = {
+    ".git",
+    ".terraform",
+    ".terragrunt-cache",
+    ".venv",
+    "node_modules",
+    "__pycache__",
+}
+READ_LIMIT = 4 * 1024 * 1024
+"""Files larger than this are not read by :func:`read_tree` (no config file is that big)."""
+
+
+def read_tree(root: Path) -> dict[str, bytes]:
+    """Every file below ``root`` (path relative to it -> bytes), for ``import``.
+
+    Version-control and tool caches are skipped, and so are files above
+    :data:`READ_LIMIT` and anything that is not a regular file (symlinks included).
+    """
+    if not root.is_dir():
+        raise HomeopsError(f"{root}: not a folder (import reads an existing repository)")
+    files: dict[str, bytes] = {}
+    for folder, subfolders, names in os.walk(root):
+        subfolders[:] = sorted(d for d in subfolders if d not in SKIPPED_FOLDERS)
+        for name in sorted(names):
+            path = Path(folder) / name
+            if path.is_symlink() or not path.is_file() or path.stat().st_size > READ_LIMIT:
+                continue
+            try:
+                files[path.relative_to(root).as_posix()] = path.read_bytes()
+            except OSError as exc:
+                raise HomeopsError(f"{path}: cannot read: {exc}") from exc
+    return files
+
+
+def write_new(root: Path, files: dict[str, bytes], *, replace: Sequence[str] = ()) -> list[str]:
+    """Write a new project's ``files`` (path relative to ``root`` -> bytes); the paths written.
+
+    Nothing that exists is overwritten: a file with other content is refused (all of them
+    listed, nothing written) unless its path is in ``replace``; identical files are left as
+    they are. Each file is written to a temporary name and renamed into place.
+    """
+    in_the_way = [
+        rel
+        for rel in sorted(files)
+        if rel not in replace and (root / rel).exists() and _bytes(root / rel) != files[rel]
+    ]
+    if in_the_way:
+        raise WriteRefused(
+            "refusing to write, nothing was changed; these files exist:\n"
+            + "\n".join(f"  {root / rel}" for rel in in_the_way)
+            + "\nMove them out of the way, or import into an empty folder."
+        )
+    writes = {rel: data for rel, data in files.items() if _bytes(root / rel) != data}
+    folders: set[Path] = set()
+    staged = []
+    for rel in sorted(writes):
+        path = root / rel
+        if path.parent not in folders:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            folders.add(path.parent)
+        tmp = path.with_name(path.name + TMP_SUFFIX)
+        tmp.write_bytes(writes[rel])
+        staged.append((tmp, path))
+    for tmp, path in staged:
+        os.replace(tmp, path)
+    return sorted(writes)
+
+
+def _bytes(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise HomeopsError(f"{path}: cannot read: {exc}") from exc

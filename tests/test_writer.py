@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from homeops_gen import writer
+from homeops_gen.errors import WriteRefused
 from homeops_gen.layout import MANIFEST
 from homeops_gen.writer import TMP_SUFFIX, digest
 from tests.conftest import MODELS, ROOT, copy_model, on_disk, rendered, run, tree
@@ -229,6 +231,44 @@ def test_fixture_copies_bring_their_files_and_are_independent(tmp_path: Path) ->
     assert secret.read_bytes() == original.read_bytes()
     secret.write_text("changed\n")
     assert original.read_bytes() != secret.read_bytes(), "the fixture itself is untouched"
+
+
+def test_read_tree_reads_every_file_but_version_control_caches_and_links(tmp_path: Path) -> None:
+    (tmp_path / "talos").mkdir()
+    (tmp_path / "talos" / "talconfig.yaml").write_bytes(b"clusterName: x\n")
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".git" / "config").write_text("[core]\n")
+    (tmp_path / "hosts" / ".terragrunt-cache").mkdir(parents=True)
+    (tmp_path / "hosts" / ".terragrunt-cache" / "main.tf").write_text("x")
+    (tmp_path / "link.yaml").symlink_to(tmp_path / "talos" / "talconfig.yaml")
+
+    assert writer.read_tree(tmp_path) == {"talos/talconfig.yaml": b"clusterName: x\n"}
+
+
+def test_write_new_never_overwrites_a_different_file(tmp_path: Path) -> None:
+    (tmp_path / "secrets").mkdir()
+    (tmp_path / "secrets" / "a.sops.yaml").write_bytes(b"mine")
+
+    with pytest.raises(WriteRefused, match="a.sops.yaml"):
+        writer.write_new(tmp_path, {"cluster.py": b"x", "secrets/a.sops.yaml": b"theirs"})
+
+    assert not (tmp_path / "cluster.py").exists()
+    assert (tmp_path / "secrets" / "a.sops.yaml").read_bytes() == b"mine"
+
+
+def test_write_new_leaves_identical_files_and_replaces_only_what_it_may(tmp_path: Path) -> None:
+    (tmp_path / "same.yaml").write_bytes(b"same")
+    (tmp_path / "cluster.py").write_bytes(b"old")
+
+    written = writer.write_new(
+        tmp_path,
+        {"same.yaml": b"same", "cluster.py": b"new", "m/new.yaml": b"n"},
+        replace=("cluster.py",),
+    )
+
+    assert written == ["cluster.py", "m/new.yaml"]
+    assert (tmp_path / "cluster.py").read_bytes() == b"new"
+    assert not list(tmp_path.rglob(f"*{TMP_SUFFIX}"))
 
 
 def test_writing_never_flushes_the_whole_machine(

@@ -1,0 +1,53 @@
+"""What an import did with each part of the source: mapped, mapped with a change, not mapped."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One finding: the source file, what it was about, and why (for changes and gaps)."""
+
+    file: str
+    what: str
+    why: str = ""
+
+    def __str__(self) -> str:
+        text = f"{self.file}: {self.what}" if self.file else self.what
+        return f"{text} ({self.why})" if self.why else text
+
+
+@dataclass
+class Report:
+    """Every finding of one import, in the order they were made."""
+
+    mapped: list[Entry] = field(default_factory=list)
+    changed: list[Entry] = field(default_factory=list)
+    """Mapped, but the generated output will differ from the source (``why`` says how)."""
+    unmapped: list[Entry] = field(default_factory=list)
+    """Not in the model: the user must carry it over by hand (``why`` says why)."""
+
+    def map(self, file: str, what: str) -> None:
+        """Record that ``what`` of ``file`` is in the model as it was."""
+        self.mapped.append(Entry(file, what))
+
+    def change(self, file: str, what: str, why: str) -> None:
+        """Record that ``what`` is in the model, but its output will differ (``why``)."""
+        self.changed.append(Entry(file, what, why))
+
+    def skip(self, file: str, what: str, why: str) -> None:
+        """Record that ``what`` could not be put into the model (``why``)."""
+        self.unmapped.append(Entry(file, what, why))
+
+    def text(self) -> str:
+        """The report as the command prints it."""
+        lines: list[str] = []
+        for title, entries in (
+            ("mapped", self.mapped),
+            ("mapped with a change", self.changed),
+            ("not mapped", self.unmapped),
+        ):
+            lines.append(f"{title} ({len(entries)}):")
+            lines.extend(f"  {entry}" for entry in entries)
+        return "\n".join(lines) + "\n"

@@ -1,0 +1,493 @@
+"""talhelper's ``talconfig.yaml``: cluster name, versions, endpoint, subnets, nodes, patches."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from dataclasses import dataclass, field
+from ipaddress import IPv4Address, IPv4Interface, IPv4Network
+from typing import Any
+from urllib.parse import urlsplit
+
+import yaml
+
+from homeops_gen.derive import KUBEPRISM_PORT
+from homeops_gen.importer.source import Source, as_mapping, dig, listed
+
+TALCONFIG_NAMES = ("talconfig.yaml", "talconfig.yml")
+
+# Keys homeops-gen writes itself from other facts: reading them back adds nothing.
+_DERIVED_KEYS = {"imageFactory", "additionalApiServerCertSans", "cniConfig", "patches", "nodes"}
+_KNOWN_KEYS = {
+    "controlPlane",
+    "worker",
+    "clusterName",
+    "talosVersion",
+    "kubernetesVersion",
+    "endpoint",
+    "allowSchedulingOnControlPlanes",
+    "allowSchedulingOnMasters",
+    "clusterPodNets",
+    "clusterSvcNets",
+    *_DERIVED_KEYS,
+}
+_NODE_KEYS = {
+    "patches",
+    "hostname",
+    "ipAddress",
+    "controlPlane",
+    "installDisk",
+    "nameservers",
+    "nodeLabels",
+    "schematic",
+    "networkInterfaces",
+}
+
+
+@dataclass
+class TalosNode:
+    """A node as talhelper describes it."""
+
+    name: str
+    ip: IPv4Address | None
+    """None when only the VM knows it (talosctl patches name the address of VIP carriers only)."""
+    controlplane: bool
+    install_disk: str | None = None
+    labels: dict[str, str] = field(default_factory=dict)
+    extensions: tuple[str, ...] = ()
+    nameservers: tuple[str, ...] = ()
+    prefix: int | None = None
+    """The prefix length of the node's static address, when its interface gives one."""
+    gateway: str | None = None
+    vip: str | None = None
+    patches: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class TalosFacts:
+    """What ``talconfig.yaml`` says about the cluster."""
+
+    file: str
+    name: str | None = None
+    talos_version: str | None = None
+    kubernetes_version: str | None = None
+    endpoint: str | None = None
+    endpoint_host: str | None = None
+    allow_scheduling: bool = False
+    pod_cidr: str | None = None
+    service_cidr: str | None = None
+    node_cidr: str | None = None
+    cni: str | None = None
+    coredns_disabled: bool = False
+    nodes: list[TalosNode] = field(default_factory=list)
+    backend: str = "talhelper"
+    config_contract: str | None = None
+    """``configContract`` of ``versions.yaml``, when it is not the Talos version's minor."""
+    workload_isolation: bool | None = None
+    schematic: str | None = None
+    """The Image Factory schematic id, when the extensions are known only through it."""
+    patches: list[dict[str, Any]] = field(default_factory=list)
+    controlplane_patches: list[dict[str, Any]] = field(default_factory=list)
+    worker_patches: list[dict[str, Any]] = field(default_factory=list)
+
+
+def read_talos(source: Source) -> TalosFacts | None:
+    """The facts of the first ``talconfig.yaml`` in the source (others are reported), else of
+    a talosctl layout (``gen.sh``, ``patches/``, ``nodes/``) as homeops-gen writes it."""
+    found = source.named(*TALCONFIG_NAMES)
+    if not found:
+        facts = read_talosctl(source)
+        if facts is not None:
+            _read_versions(source, facts)
+        return facts
+    facts = _read_talconfig(source, found)
+    if facts is not None:
+        _read_versions(source, facts)
+    return facts
+
+
+def _read_versions(source: Source, facts: TalosFacts) -> None:
+    """``versions.yaml`` beside the Talos files: the machine-config contract."""
+    path = posixpath.join(posixpath.dirname(facts.file), "versions.yaml")
+    if path not in source.files:
+        return
+    record = source.mapping(path)
+    contract = record.get("configContract") if record else None
+    if isinstance(contract, str) and facts.talos_version:
+        if not facts.talos_version.startswith(contract + "."):
+            facts.config_contract = contract
+        source.report.map(path, f"config contract {contract}")
+
+
+def _read_talconfig(source: Source, found: list[str]) -> TalosFacts | None:
+    for extra in found[1:]:
+        source.report.skip(extra, "talconfig", f"only one talconfig is imported ({found[0]})")
+    path = found[0]
+    config = source.mapping(path)
+    if config is None:
+        return None
+    report = source.report
+    facts = TalosFacts(file=path)
+    facts.name = _string(config.get("clusterName"))
+    facts.talos_version = _version(source, path, "talosVersion", config.get("talosVersion"))
+    facts.kubernetes_version = _version(
+        source, path, "kubernetesVersion", config.get("kubernetesVersion")
+    )
+    _endpoint(source, path, _string(config.get("endpoint")), facts)
+    for key in ("allowSchedulingOnControlPlanes", "allowSchedulingOnMasters"):
+        if config.get(key) is True:
+            facts.allow_scheduling = True
+    facts.pod_cidr = _first_net(source, path, "clusterPodNets", config.get("clusterPodNets"))
+    facts.service_cidr = _first_net(source, path, "clusterSvcNets", config.get("clusterSvcNets"))
+    cni = config.get("cniConfig")
+    facts.cni = _string(cni.get("name")) if isinstance(cni, dict) else None
+    if facts.cni != "none":
+        report.change(
+            path,
+            f"cniConfig {facts.cni or '(talos default: flannel)'}",
+            "homeops-gen sets the CNI to none: Cilium is the CNI",
+        )
+    for key in sorted(set(config) - _KNOWN_KEYS):
+        report.skip(path, key, "not a setting the model has")
+    facts.patches = _read_patches(source, path, "patches", config.get("patches"), facts)
+    for key, role in (("controlPlane", "controlplane"), ("worker", "worker")):
+        settings = as_mapping(config.get(key))
+        for other in sorted(set(settings) - {"patches"}):
+            report.skip(path, f"{key}.{other}", "not a setting the model has")
+        role_patches = _read_patches(source, path, f"{key}.patches", settings.get("patches"), facts)
+        setattr(facts, f"{role}_patches", role_patches)
+    nodes = listed(config.get("nodes"))
+    if not nodes:
+        report.skip(path, "nodes", "no nodes listed")
+    parsed = [_node(source, path, i, node) for i, node in enumerate(nodes)]
+    facts.nodes = [n for n in parsed if n is not None]
+    return facts
+
+
+def _endpoint(source: Source, path: str, endpoint: str | None, facts: TalosFacts) -> None:
+    if not endpoint:
+        return
+    host = urlsplit(endpoint).hostname
+    try:
+        facts.endpoint = str(IPv4Address(host or ""))
+    except ValueError:
+        facts.endpoint_host = host
+        source.report.change(
+            path,
+            f"endpoint {endpoint}",
+            "the model's endpoint is an IPv4 address; the first control plane's IP is used",
+        )
+
+
+def _string(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _version(source: Source, path: str, key: str, value: Any) -> str | None:
+    if value is None:
+        source.report.skip(path, key, "missing")
+        return None
+    text = str(value)
+    if not text.startswith("v"):
+        source.report.change(path, f"{key} {text}", f"written as v{text}")
+        text = f"v{text}"
+    return text
+
+
+def _first_net(source: Source, path: str, key: str, value: Any) -> str | None:
+    if value is None:
+        return None
+    nets = value if isinstance(value, list) else [value]
+    try:
+        first = str(IPv4Network(str(nets[0])))
+    except (ValueError, IndexError):
+        source.report.skip(path, key, f"{value!r} is not an IPv4 network")
+        return None
+    if len(nets) > 1:
+        source.report.change(path, key, f"only the first network, {first}, is kept (IPv4 only)")
+    return first
+
+
+# The patch homeops-gen writes for every node, as (path, value) pairs of the merged patch.
+_DERIVED_PATCH = {
+    ("cluster", "proxy", "disabled"): True,
+    ("machine", "features", "kubePrism", "enabled"): True,
+    ("machine", "features", "kubePrism", "port"): KUBEPRISM_PORT,
+    ("cluster", "coreDNS", "disabled"): True,
+}
+
+
+def _leaves(data: Any, prefix: tuple[str, ...] = ()) -> dict[tuple[str, ...], Any]:
+    if isinstance(data, dict) and data:
+        found: dict[tuple[str, ...], Any] = {}
+        for key, value in data.items():
+            found.update(_leaves(value, (*prefix, str(key))))
+        return found
+    return {prefix: data}
+
+
+def _read_patches(
+    source: Source, path: str, where: str, patches: Any, facts: TalosFacts
+) -> list[dict[str, Any]]:
+    """Patches of the model (returned), homeops-gen's own patch recognised (node CIDR,
+    CoreDNS off); patch files and JSON patches reported."""
+    if patches is None:
+        return []
+    if not isinstance(patches, list):
+        source.report.skip(path, where, "expected a list")
+        return []
+    found = [_read_patch(source, path, f"{where}[{i}]", p, facts) for i, p in enumerate(patches)]
+    return [p for p in found if p is not None]
+
+
+def _read_patch(
+    source: Source, path: str, where: str, patch: Any, facts: TalosFacts
+) -> dict[str, Any] | None:
+    if not isinstance(patch, str) or patch.startswith("@"):
+        source.report.skip(path, where, "patch files and JSON patches are not in the model")
+        return None
+    try:
+        documents = [d for d in yaml.safe_load_all(patch) if d is not None]
+    except yaml.YAMLError:
+        source.report.skip(path, where, "not valid YAML")
+        return None
+    leaves = {k: v for d in documents for k, v in _leaves(d).items()}
+    subnets = ("machine", "kubelet", "nodeIP", "validSubnets")
+    ours = [k for k, v in leaves.items() if k == subnets or _DERIVED_PATCH.get(k, ...) == v]
+    if not ours and len(documents) == 1 and isinstance(documents[0], dict):
+        source.report.map(path, f"{where} (a Talos patch of the model)")
+        return documents[0]
+    leftover = [k for k in leaves if k not in ours]
+    for key in ours:
+        if key == subnets and listed(leaves[key]):
+            facts.node_cidr = str(leaves[key][0])
+        facts.coredns_disabled |= key[:2] == ("cluster", "coreDNS")
+    if leftover:
+        keys = ", ".join(".".join(k) for k in leftover)
+        source.report.skip(path, where, f"machine-config patch not in the model: {keys}")
+    else:
+        source.report.map(path, f"{where} (homeops-gen's own patch)")
+    return None
+
+
+def _node(source: Source, path: str, i: int, node: Any) -> TalosNode | None:
+    report = source.report
+    where = f"nodes[{i}]"
+    if not isinstance(node, dict):
+        report.skip(path, where, "expected a mapping")
+        return None
+    name = _string(node.get("hostname"))
+    address = str(node.get("ipAddress", "")).split(",")[0].strip()
+    try:
+        ip = IPv4Interface(address).ip
+    except ValueError:
+        report.skip(path, where, f"ipAddress {node.get('ipAddress')!r} is not an IPv4 address")
+        return None
+    if name is None:
+        report.skip(path, where, "no hostname")
+        return None
+    parsed = TalosNode(name=name, ip=ip, controlplane=node.get("controlPlane") is True)
+    parsed.install_disk = _string(node.get("installDisk"))
+    labels = node.get("nodeLabels")
+    if isinstance(labels, dict):
+        parsed.labels = {str(k): str(v) for k, v in labels.items()}
+    _schematic(source, path, where, node.get("schematic"), parsed)
+    parsed.nameservers = tuple(str(n) for n in listed(node.get("nameservers")))
+    interfaces = [i for i in listed(node.get("networkInterfaces")) if isinstance(i, dict)]
+    for interface in interfaces:
+        _interface(interface, parsed)
+    if interfaces:
+        report.map(path, f"{where}.networkInterfaces (static address, gateway, VIP)")
+    parsed.patches = _read_patches(
+        source, path, f"{where}.patches", node.get("patches"), TalosFacts(file=path)
+    )
+    for key in sorted(set(node) - _NODE_KEYS):
+        report.skip(path, f"{where}.{key}", "not a node setting the model has")
+    return parsed
+
+
+def _schematic(source: Source, path: str, where: str, schematic: Any, node: TalosNode) -> None:
+    extensions = dig(schematic, "customization", "systemExtensions", "officialExtensions")
+    node.extensions = tuple(str(e) for e in listed(extensions))
+    other = set(as_mapping(dig(schematic, "customization"))) - {"systemExtensions"}
+    if other:
+        source.report.skip(
+            path, f"{where}.schematic", f"not in the model: {', '.join(sorted(other))}"
+        )
+
+
+def _interface(interface: dict[str, Any], node: TalosNode) -> None:
+    """A talhelper network interface: the node's prefix length, gateway and VIP."""
+    for address in listed(interface.get("addresses")):
+        try:
+            iface = IPv4Interface(str(address))
+        except ValueError:
+            continue
+        if iface.ip == node.ip:
+            node.prefix = iface.network.prefixlen
+    for route in listed(interface.get("routes")):
+        if dig(route, "network") == "0.0.0.0/0":
+            node.gateway = _string(dig(route, "gateway"))
+    node.vip = _string(dig(interface, "vip", "ip")) or node.vip
+
+
+_GEN_CONFIG = re.compile(r"talosctl gen config (\S+) https://([^:\s/]+):6443")
+_GEN_K8S = re.compile(r"--kubernetes-version (\S+)")
+_GEN_NODE = re.compile(
+    r"^node (\S+) (controlplane|worker) (\S+) \S*installer/([0-9a-f]{64}):(\S+) ", re.M
+)
+
+
+def read_talosctl(source: Source) -> TalosFacts | None:
+    """The talosctl backend's files: ``gen.sh`` (name, endpoint, roles, disks, versions), the
+    cluster and role patches and one patch per node."""
+    scripts = [p for p in source.named("gen.sh") if _GEN_CONFIG.search(source.text(p) or "")]
+    if not scripts:
+        return None
+    path = scripts[0]
+    folder = posixpath.dirname(path)
+    text = source.text(path) or ""
+    head = _GEN_CONFIG.search(text)
+    assert head is not None  # found above
+    facts = TalosFacts(file=path, backend="talosctl", name=head.group(1), cni="none")
+    facts.endpoint = head.group(2)
+    k8s = _GEN_K8S.search(text)
+    facts.kubernetes_version = k8s.group(1) if k8s else None
+    report = source.report
+    schematics = set()
+    for match in _GEN_NODE.finditer(text):
+        name, role, disk, schematic, talos = match.groups()
+        facts.talos_version = talos
+        schematics.add(schematic)
+        node = TalosNode(name=name, ip=None, controlplane=role == "controlplane", install_disk=disk)
+        _read_node_patch(source, posixpath.join(folder, "nodes", f"{name}.yaml"), node, facts)
+        facts.nodes.append(node)
+    if len(schematics) == 1:
+        facts.schematic = schematics.pop()
+    report.map(path, "talosctl backend (gen.sh: name, endpoint, roles, install disks)")
+    _read_typed_patch(source, posixpath.join(folder, "patches", "cluster.yaml"), facts)
+    _read_typed_patch(source, posixpath.join(folder, "patches", "controlplane.yaml"), facts)
+    return facts
+
+
+_TAINT = "node-role.kubernetes.io/control-plane"
+
+
+def _read_typed_patch(source: Source, path: str, facts: TalosFacts) -> None:
+    """A talosctl patch of homeops-gen's: typed documents, or the v1alpha1 form before 1.12."""
+    documents = source.yaml(path) if path in source.files else None
+    if documents is None:
+        return
+    leftover: list[str] = []
+    for document in (d for d in documents if isinstance(d, dict)):
+        kind = document.get("kind")
+        if "cluster" in document or "machine" in document:
+            _read_v1alpha1_patch(source, path, document, facts)
+        elif kind in _TYPED_PATCH:
+            _TYPED_PATCH[str(kind)](source, path, document, facts)
+        elif kind not in _WRITTEN_KINDS:
+            leftover.append(str(kind))
+    if leftover:
+        source.report.skip(path, ", ".join(leftover), "machine-config documents not in the model")
+    else:
+        source.report.map(path, "homeops-gen's own patch")
+
+
+_WRITTEN_KINDS = {
+    "KubeFlannelCNIConfig",
+    "KubeProxyConfig",
+    "KubePrismConfig",
+    "KubeAPIServerConfig",
+}
+"""Documents homeops-gen writes for Cilium, KubePrism and the VIP's certificate name."""
+
+
+def _network_config(source: Source, path: str, document: dict[str, Any], facts: TalosFacts) -> None:
+    facts.pod_cidr = _first_net(source, path, "podSubnets", document.get("podSubnets"))
+    facts.service_cidr = _first_net(source, path, "serviceSubnets", document.get("serviceSubnets"))
+
+
+def _coredns_config(source: Source, path: str, document: dict[str, Any], facts: TalosFacts) -> None:
+    facts.coredns_disabled |= document.get("enabled") is False
+
+
+def _node_config(source: Source, path: str, document: dict[str, Any], facts: TalosFacts) -> None:
+    subnets = listed(dig(document, "nodeIP", "validSubnets"))
+    if subnets:
+        facts.node_cidr = str(subnets[0])
+    facts.allow_scheduling |= isinstance(dig(document, "taints", _TAINT), dict)
+
+
+def _security_config(
+    source: Source, path: str, document: dict[str, Any], facts: TalosFacts
+) -> None:
+    isolation = document.get("workloadIsolation")
+    facts.workload_isolation = isolation if isinstance(isolation, bool) else None
+
+
+_TYPED_PATCH = {
+    "KubeNetworkConfig": _network_config,
+    "KubeCoreDNSConfig": _coredns_config,
+    "KubeNodeConfig": _node_config,
+    "SecurityProfileConfig": _security_config,
+}
+
+
+def _read_v1alpha1_patch(
+    source: Source, path: str, document: dict[str, Any], facts: TalosFacts
+) -> None:
+    cluster = as_mapping(document.get("cluster"))
+    facts.allow_scheduling |= cluster.get("allowSchedulingOnControlPlanes") is True
+    network = as_mapping(cluster.get("network"))
+    if network:
+        _network_config(source, path, network, facts)
+    facts.coredns_disabled |= dig(cluster, "coreDNS", "disabled") is True
+    subnets = listed(dig(document, "machine", "kubelet", "nodeIP", "validSubnets"))
+    if subnets:
+        facts.node_cidr = str(subnets[0])
+
+
+def _read_node_patch(source: Source, path: str, node: TalosNode, facts: TalosFacts) -> None:
+    documents = source.yaml(path) if path in source.files else None
+    if documents is None:
+        return
+    for document in (d for d in documents if isinstance(d, dict)):
+        if "machine" in document:
+            _read_v1alpha1_node(as_mapping(document.get("machine")), node)
+            continue
+        kind = document.get("kind")
+        if kind == "ResolverConfig":
+            node.nameservers = tuple(
+                str(dig(n, "address")) for n in listed(document.get("nameservers"))
+            )
+        elif kind == "LinkConfig":
+            _link(document.get("addresses"), document.get("routes"), node)
+        elif kind == "Layer2VIPConfig":
+            node.vip = str(document.get("name"))
+        elif kind == "KubeNodeConfig":
+            node.labels = {str(k): str(v) for k, v in as_mapping(document.get("labels")).items()}
+    source.report.map(path, f"node {node.name}")
+
+
+def _read_v1alpha1_node(machine: dict[str, Any], node: TalosNode) -> None:
+    node.labels = {str(k): str(v) for k, v in as_mapping(machine.get("nodeLabels")).items()}
+    network = as_mapping(machine.get("network"))
+    node.nameservers = tuple(str(n) for n in listed(network.get("nameservers")))
+    for interface in listed(network.get("interfaces")):
+        _link(dig(interface, "addresses"), dig(interface, "routes"), node)
+        node.vip = dig(interface, "vip", "ip") or node.vip
+
+
+def _link(addresses: Any, routes: Any, node: TalosNode) -> None:
+    for address in listed(addresses):
+        _address(node, dig(address, "address") if isinstance(address, dict) else address)
+    for route in listed(routes):
+        node.gateway = dig(route, "gateway") or node.gateway
+
+
+def _address(node: TalosNode, address: Any) -> None:
+    try:
+        iface = IPv4Interface(str(address))
+    except ValueError:
+        return
+    node.ip, node.prefix = iface.ip, iface.network.prefixlen

@@ -1,0 +1,73 @@
+"""Round trip: generate every fixture, import the result, generate again: the same output."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from homeops_gen.layout import MANIFEST
+from tests.conftest import MODELS, copy_model, run, tree
+
+PROJECT_INPUTS = ("cluster.py", "manifests/", "secrets/")
+"""The project's own files: written by the user (or by import), never generated."""
+
+
+def _changed_section(report: str) -> str:
+    return report.split("mapped with a change", 1)[1].split("\nnot mapped", 1)[0]
+
+
+@pytest.mark.parametrize("name", sorted(MODELS))
+def test_generate_import_generate_gives_the_same_output(name: str, tmp_path: Path) -> None:
+    source = copy_model(name, tmp_path / "source")
+    assert run("-C", source).code == 0
+    before = tree(source)
+    imported = tmp_path / "imported"
+
+    result = run("import", source, "-C", imported)
+
+    assert result.code == 0, result.err
+    assert tree(source) == before, "import must never touch SOURCE"
+    assert not (imported / "out").exists(), "import must never write out/"
+    assert "not mapped (0):" in result.out
+    assert run("-C", imported).code == 0
+    after = tree(imported)
+    outputs = {p for p in {*before, *after} if not p.startswith(PROJECT_INPUTS)}
+    differing = sorted(p for p in outputs if before.get(p) != after.get(p) and p != MANIFEST)
+    changes = _changed_section(result.out)
+    unexplained = [p for p in differing if f"  {p}:" not in changes]
+    assert unexplained == [], f"differ without a report entry: {unexplained}\n{result.out}"
+    if not differing:
+        assert before[MANIFEST] == after[MANIFEST]
+
+
+def test_the_project_files_an_app_refers_to_are_copied_byte_for_byte(tmp_path: Path) -> None:
+    source = copy_model("sops-secrets", tmp_path / "source")
+    assert run("-C", source).code == 0
+    imported = tmp_path / "imported"
+
+    assert run("import", source, "-C", imported).code == 0
+
+    copied = imported / "secrets" / "observability" / "grafana" / "grafana-admin.sops.yaml"
+    original = source / "secrets" / "grafana-admin.sops.yaml"
+    assert copied.read_bytes() == original.read_bytes()
+    assert (
+        'secrets=["secrets/observability/grafana/grafana-admin.sops.yaml"]'
+        in (imported / "cluster.py").read_text()
+    )
+
+
+def test_the_imported_model_reads_like_the_fixture(tmp_path: Path) -> None:
+    source = copy_model("nova", tmp_path / "source")
+    assert run("-C", source).code == 0
+
+    assert run("import", source, "-C", tmp_path / "imported").code == 0
+
+    text = (tmp_path / "imported" / "cluster.py").read_text()
+    for line in (
+        'name="nova"',
+        'versions=Versions(talos="v1.11.5", kubernetes="v1.34.0")',
+        'load_balancer_cidr="192.168.69.0/24"',
+        'apps=[cilium("1.18.4"), flux_operator("0.36.0"), flux_instance("0.36.0")]',
+    ):
+        assert line in text
