@@ -35,6 +35,7 @@ NO_SCHEMA_KINDS = {
     "CiliumLoadBalancerIPPool": "a Cilium CRD; no schema in ../shared/schemas",
     "CiliumL2AnnouncementPolicy": "a Cilium CRD; no schema in ../shared/schemas",
     "ClusterIssuer": "a cert-manager CRD; no schema in ../shared/schemas",
+    "DNSEndpoint": "an external-dns CRD; no schema in ../shared/schemas",
 }
 """Kinds checked by no schema, each by name and why (every other kind must have a schema)."""
 
@@ -563,10 +564,10 @@ DOWNLOAD_FILE_TYPES = ("proxmox_virtual_environment_download_file", "proxmox_dow
 
 def mocked_plan(inputs: dict[str, Any]) -> str:
     """A ``tofu test`` file planning the module with the provider mocked. A mocked id is random,
-    and the VM's ``file_id`` validator needs a real one, so the ISO download's id is the one bpg
-    gives (``<datastore>:<content type>/<file name>``, fwprovider/nodes/resource_download_file.go).
-    """
-    iso_id = f"{inputs['iso_datastore']}:iso/{inputs['talos_iso_file_name']}"
+    and the VM's ``file_id`` validator needs a well-formed one, so the ISO download's id has
+    the form bpg gives it (``<datastore>:<content type>/<file name>``,
+    fwprovider/nodes/resource_download_file.go), on the host's ISO datastore."""
+    iso_id = f"{inputs.get('iso_datastore', 'local')}:iso/talos-nocloud-amd64.iso"
     mocks = "".join(
         f'  mock_resource "{kind}" {{\n    defaults = {{\n      id = {json.dumps(iso_id)}\n'
         "    }\n  }\n"
