@@ -85,7 +85,8 @@ def build_tools(wanted: list[GoTool]) -> tuple[Tools, dict[str, str]]:
     """Build (or reuse) every Go tool; the built ones by key, the others with the reason."""
     built: Tools = {}
     missing: dict[str, str] = {}
-    print(f"Go tools in {TOOLS_DIR.relative_to(ROOT)}/ (CGO_ENABLED=0, nice -n 10):")
+    shown = TOOLS_DIR.relative_to(ROOT) if TOOLS_DIR.is_relative_to(ROOT) else TOOLS_DIR
+    print(f"Go tools in {shown}/ (CGO_ENABLED=0, nice -n 10):")
     for tool in wanted:
         key = tool.key
         result = build(tool, TOOLS_DIR)
