@@ -35,7 +35,6 @@ cluster = Cluster(
             vm_datastore="vms1",
             iso_datastore="local",
             bridge="vmbr0",
-            ssh_user="tofu",
         ),
     ],
     nodes=[

@@ -1,7 +1,9 @@
 # Generated from cluster.py by homeops-gen. Do not edit by hand.
 #
 # The tools and scripts to apply what homeops-gen generated. `devenv shell`
-# loads .env (copy .env.example and fill it in) for the credentials.
+# reads .env (copy .env.example and fill it in) for the credentials when it
+# starts, as a shell would: the values stay in the shell's environment. (devenv's
+# dotenv integration is not used: it evaluates the values into the Nix store.)
 { pkgs, ... }:
 
 {
@@ -19,7 +21,9 @@
     pkgs.terragrunt
   ];
 
-  dotenv.enable = true;
+  dotenv.disableHint = true;
+
+  enterShell = "if [ -f \"$DEVENV_ROOT/.env\" ]; then set -a; . \"$DEVENV_ROOT/.env\"; set +a; fi";
 
   scripts = {
     gen = {
@@ -35,15 +39,11 @@
       exec = "cd \"$DEVENV_ROOT\" && cd out/infrastructure && terragrunt run --all apply \"$@\"";
     };
     talos-gen = {
-      description = "Generate the Talos machine configs with talhelper (creates the secrets once)";
-      exec = "cd \"$DEVENV_ROOT\" && if [ ! -f out/talos/talsecret.sops.yaml ]; then talhelper gensecret > out/talos/talsecret.sops.yaml && sops --encrypt --in-place out/talos/talsecret.sops.yaml; fi && talhelper genconfig --config-file out/talos/talconfig.yaml --secret-file out/talos/talsecret.sops.yaml --out-dir out/talos/clusterconfig";
-    };
-    talos-encrypt = {
-      description = "Encrypt the Talos secrets file with SOPS";
-      exec = "cd \"$DEVENV_ROOT\" && sops --encrypt --in-place out/talos/talsecret.sops.yaml";
+      description = "Generate the Talos machine configs with talhelper (creates the encrypted secrets once)";
+      exec = "cd \"$DEVENV_ROOT\" && set -o pipefail && if [ ! -f out/talos/talsecret.sops.yaml ]; then if talhelper gensecret | sops encrypt --filename-override out/talos/talsecret.sops.yaml > out/talos/talsecret.sops.yaml.partial; then mv out/talos/talsecret.sops.yaml.partial out/talos/talsecret.sops.yaml; else rm -f out/talos/talsecret.sops.yaml.partial; echo 'talos-gen: encrypting the Talos secrets failed' >&2; exit 1; fi; fi && talhelper genconfig --config-file out/talos/talconfig.yaml --secret-file out/talos/talsecret.sops.yaml --out-dir out/talos/clusterconfig";
     };
     talos-apply = {
-      description = "Apply the machine configs to every node (--insecure for maintenance mode)";
+      description = "Apply the machine configs to every node, or to NODE...; nodes in maintenance mode get --insecure";
       exec = "cd \"$DEVENV_ROOT\" && out/talos/apply.sh \"$@\"";
     };
     talos-upgrade = {
@@ -55,12 +55,12 @@
       exec = "cd \"$DEVENV_ROOT\" && out/talos/upgrade.sh kubernetes \"$@\"";
     };
     talos-bootstrap = {
-      description = "Bootstrap etcd on the first control plane and fetch the kubeconfig";
-      exec = "cd \"$DEVENV_ROOT\" && export TALOSCONFIG=out/talos/clusterconfig/talosconfig && talosctl bootstrap --nodes 192.168.2.58 --endpoints 192.168.2.58 && talosctl kubeconfig --nodes 192.168.2.58 --endpoints 192.168.2.58 --force";
+      description = "Bootstrap etcd on the first control plane and fetch the cluster's own kubeconfig";
+      exec = "cd \"$DEVENV_ROOT\" && export TALOSCONFIG=out/talos/clusterconfig/talosconfig && talosctl bootstrap --nodes 192.168.2.58 --endpoints 192.168.2.58 && talosctl kubeconfig out/talos/clusterconfig/kubeconfig --nodes 192.168.2.58 --endpoints 192.168.2.58 --force";
     };
     boot = {
       description = "Install the bootstrap apps (CNI, Flux) once; Flux takes over from there";
-      exec = "cd \"$DEVENV_ROOT\" && cd out/bootstrap && helmfile sync --hide-notes \"$@\"";
+      exec = "cd \"$DEVENV_ROOT\" && export KUBECONFIG=\"$DEVENV_ROOT\"/out/talos/clusterconfig/kubeconfig && kubectl config use-context admin@nova >/dev/null && cd out/bootstrap && helmfile --kube-context admin@nova sync --hide-notes \"$@\"";
     };
   };
 }

@@ -10,6 +10,7 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Mapping
 
+from homeops_gen import derive
 from homeops_gen.apis import document_file
 from homeops_gen.apis.helmfile import Helmfile, Hook, Release, Repository
 from homeops_gen.formats import shell_quote
@@ -61,9 +62,30 @@ def helmfile(cluster: Cluster, user_files: Mapping[str, str] | None = None) -> H
                 ]
                 or None,
                 hooks=[*_crd_hooks(app), *_resource_hooks(app, user_files)] or None,
+                wait=False if waits_for_later_release(cluster, app) else None,
             )
         )
     return Helmfile(repositories=repositories or None, releases=releases)
+
+
+def waits_for_later_release(cluster: Cluster, app: App) -> bool:
+    """Whether waiting for ``app`` to be ready would stall the bootstrap.
+
+    Hubble Relay (off by default) resolves the agents' peer service through cluster DNS;
+    with Talos' CoreDNS disabled, DNS exists only once the CoreDNS release, which comes
+    after Cilium (its pods need the CNI), is installed. Helm would wait for a Relay that
+    cannot become ready, so Cilium's release does not wait; CoreDNS' release waits for its
+    pods, which proves Cilium works, and Relay recovers once DNS answers.
+    """
+    relay = app.values.get("hubble", {}).get("relay", {}).get("enabled") is True
+    hubble = app.values.get("hubble", {}).get("enabled", True) is not False
+    return (
+        app.chart is not None
+        and app.chart.chart_name == "cilium"
+        and relay
+        and hubble
+        and derive.uses_managed_coredns(cluster)
+    )
 
 
 def resource_paths(app: App, user_files: Mapping[str, str]) -> list[str]:

@@ -11,6 +11,7 @@ from homeops_gen.layout import (
     CLUSTERCONFIG,
     FLUX_NAMESPACE,
     INFRASTRUCTURE,
+    KUBECONFIG,
     SOPS_AGE_SECRET,
     TALCONFIG,
     TALOS_APPLY,
@@ -18,6 +19,7 @@ from homeops_gen.layout import (
     TALOS_UPGRADE,
     TALOSCONFIG,
     TALSECRET,
+    TALSECRET_PARTIAL,
 )
 from homeops_gen.model import Cluster
 from homeops_gen.project import Project
@@ -52,7 +54,10 @@ def render(project: Project) -> dict[str, str]:
     cluster = project.cluster
     return {
         "devenv.nix": render_template(
-            "devenv/devenv.nix.j2", packages=packages(cluster), scripts=scripts(cluster)
+            "devenv/devenv.nix.j2",
+            packages=packages(cluster),
+            scripts=scripts(cluster),
+            enter_shell=LOAD_DOTENV,
         ),
         ".env.example": render_template(
             "devenv/env.example.j2", variables=environment_variables(cluster)
@@ -71,18 +76,105 @@ def _at_root(*commands: str) -> str:
     return " && ".join(['cd "$DEVENV_ROOT"', *commands])
 
 
+LOAD_DOTENV = 'if [ -f "$DEVENV_ROOT/.env" ]; then set -a; . "$DEVENV_ROOT/.env"; set +a; fi'
+"""Read ``.env`` into the shell at start-up, so no value is evaluated into the Nix store."""
+
+S3_CREDENTIALS = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")
+"""The only variables the S3 backend (and terragrunt's bucket checks) read the keys from."""
+
+
+def state_credentials(cluster: Cluster) -> list[str]:
+    """Commands exporting the model's R2 key variables under the names the S3 backend reads.
+
+    The keys stay in the environment: no generated file and no backend configuration
+    terragrunt writes holds them."""
+    state = cluster.state
+    return [
+        f'export {target}="${{{source}:?{source} is not set (see .env.example)}}"'
+        for target, source in zip(
+            S3_CREDENTIALS, (state.access_key_env, state.secret_key_env), strict=True
+        )
+        if target != source
+    ]
+
+
+def kube_context(cluster: Cluster) -> str:
+    """The context of the kubeconfig talosctl writes for ``cluster``: ``admin@<cluster>``."""
+    return f"admin@{cluster.name}"
+
+
+def _pin_cluster(cluster: Cluster) -> list[str]:
+    """Commands that point kubectl and helmfile at this cluster's own kubeconfig and context,
+    whatever the operator's current context is."""
+    return [
+        f'export KUBECONFIG="$DEVENV_ROOT"/{shell_quote(KUBECONFIG)}',
+        f"kubectl config use-context {shell_quote(kube_context(cluster))} >/dev/null",
+    ]
+
+
+def _talos_gen(cluster: Cluster) -> Script:
+    """``talos-gen`` of the model's Talos backend: the encrypted secrets once, then the configs.
+
+    With talhelper, ``talhelper gensecret`` pipes straight into ``sops encrypt``
+    (``--filename-override`` picks the creation rule): plain-text secrets never touch the
+    disk, and a failed encryption leaves no file behind, so the next run tries again.
+    """
+    if cluster.talos.backend == "talosctl":
+        return Script(
+            "talos-gen",
+            "Generate the Talos machine configs with talosctl (creates the secrets once)",
+            _at_root(f'{shell_quote(TALOS_GEN)} "$@"'),
+        )
+    talsecret = shell_quote(TALSECRET)
+    partial = shell_quote(TALSECRET_PARTIAL)
+    return Script(
+        "talos-gen",
+        "Generate the Talos machine configs with talhelper (creates the encrypted secrets once)",
+        _at_root(
+            "set -o pipefail",
+            f"if [ ! -f {talsecret} ]; then"
+            f" if talhelper gensecret | sops encrypt --filename-override {talsecret} > {partial};"
+            f" then mv {partial} {talsecret};"
+            f" else rm -f {partial}; echo 'talos-gen: encrypting the Talos secrets failed' >&2;"
+            " exit 1; fi; fi",
+            f"talhelper genconfig --config-file {shell_quote(TALCONFIG)}"
+            f" --secret-file {talsecret} --out-dir {shell_quote(CLUSTERCONFIG)}",
+        ),
+    )
+
+
+def _boot(cluster: Cluster) -> str:
+    """Install the bootstrap apps into this cluster only, with the Secrets Flux needs first."""
+    steps = _pin_cluster(cluster)
+    pull_secret = cluster.gitops.pull_secret
+    if pull_secret is not None or any(app.secrets for app in cluster.apps):
+        steps.append(
+            f"kubectl create namespace {FLUX_NAMESPACE} --dry-run=client -o yaml"
+            " | kubectl apply -f -"
+        )
+    if pull_secret is not None:
+        # Decrypted into a pipe, never onto the disk: the credentials Flux fetches Git with.
+        steps.append(
+            f"sops decrypt {shell_quote(pull_secret)}"
+            f" | kubectl apply --namespace {FLUX_NAMESPACE} -f -"
+        )
+    if any(app.secrets for app in cluster.apps):
+        steps += [
+            # The key goes from its file through a pipe into the API; nothing is written.
+            f"kubectl -n {FLUX_NAMESPACE} create secret generic {SOPS_AGE_SECRET}"
+            ' --from-file=age.agekey="${SOPS_AGE_KEY_FILE:?SOPS_AGE_KEY_FILE is not set'
+            ' (see .env.example)}" --dry-run=client -o yaml | kubectl apply -f -',
+        ]
+    steps += [
+        f"cd {shell_quote(BOOTSTRAP)}",
+        f'helmfile --kube-context {shell_quote(kube_context(cluster))} sync --hide-notes "$@"',
+    ]
+    return _at_root(*steps)
+
+
 def scripts(cluster: Cluster) -> list[Script]:
     """The operator's scripts, every path pointing at a generated file."""
-    talsecret = shell_quote(TALSECRET)
-    boot = [f"cd {shell_quote(BOOTSTRAP)}", 'helmfile sync --hide-notes "$@"']
-    if any(app.secrets for app in cluster.apps):
-        boot = [
-            f"kubectl create namespace {FLUX_NAMESPACE} --dry-run=client -o yaml | kubectl apply -f -",
-            f"kubectl -n {FLUX_NAMESPACE} create secret generic {SOPS_AGE_SECRET}"
-            ' --from-file=age.agekey="$SOPS_AGE_KEY_FILE" --dry-run=client -o yaml'
-            " | kubectl apply -f -",
-            *boot,
-        ]
+    first_cp = shell_quote(cluster.control_planes[0].ip)
     return [
         Script(
             "gen",
@@ -92,22 +184,25 @@ def scripts(cluster: Cluster) -> list[Script]:
         Script(
             "infra-plan",
             "Plan the Proxmox VMs of every host (terragrunt)",
-            _at_root(f"cd {shell_quote(INFRASTRUCTURE)}", 'terragrunt run --all plan "$@"'),
+            _at_root(
+                *state_credentials(cluster),
+                f"cd {shell_quote(INFRASTRUCTURE)}",
+                'terragrunt run --all plan "$@"',
+            ),
         ),
         Script(
             "infra-apply",
             "Create or update the Proxmox VMs of every host (terragrunt)",
-            _at_root(f"cd {shell_quote(INFRASTRUCTURE)}", 'terragrunt run --all apply "$@"'),
+            _at_root(
+                *state_credentials(cluster),
+                f"cd {shell_quote(INFRASTRUCTURE)}",
+                'terragrunt run --all apply "$@"',
+            ),
         ),
         _talos_gen(cluster),
         Script(
-            "talos-encrypt",
-            "Encrypt the Talos secrets file with SOPS",
-            _at_root(f"sops --encrypt --in-place {talsecret}"),
-        ),
-        Script(
             "talos-apply",
-            "Apply the machine configs to every node (--insecure for maintenance mode)",
+            "Apply the machine configs to every node, or to NODE...; nodes in maintenance mode get --insecure",
             _at_root(f'{shell_quote(TALOS_APPLY)} "$@"'),
         ),
         Script(
@@ -122,19 +217,19 @@ def scripts(cluster: Cluster) -> list[Script]:
         ),
         Script(
             "talos-bootstrap",
-            "Bootstrap etcd on the first control plane and fetch the kubeconfig",
+            "Bootstrap etcd on the first control plane and fetch the cluster's own kubeconfig",
             _at_root(
                 f"export TALOSCONFIG={shell_quote(TALOSCONFIG)}",
-                f"talosctl bootstrap --nodes {shell_quote(cluster.control_planes[0].ip)}"
-                f" --endpoints {shell_quote(cluster.control_planes[0].ip)}",
-                f"talosctl kubeconfig --nodes {shell_quote(cluster.control_planes[0].ip)}"
-                f" --endpoints {shell_quote(cluster.control_planes[0].ip)} --force",
+                f"talosctl bootstrap --nodes {first_cp} --endpoints {first_cp}",
+                # Into its own file (not merged into ~/.kube/config), which boot pins.
+                f"talosctl kubeconfig {shell_quote(KUBECONFIG)} --nodes {first_cp}"
+                f" --endpoints {first_cp} --force",
             ),
         ),
         Script(
             "boot",
             "Install the bootstrap apps (CNI, Flux) once; Flux takes over from there",
-            _at_root(*boot),
+            _boot(cluster),
         ),
     ]
 
@@ -152,29 +247,5 @@ def environment_variables(cluster: Cluster) -> list[tuple[str, str]]:
         variables.append(
             (names["api_token"], f"Proxmox API token of {host.name} (user@realm!id=secret)")
         )
-        variables.append(
-            (names["ssh_user"], f"SSH user on {host.name} for uploads (default {host.ssh_user})")
-        )
     variables.append(("SOPS_AGE_KEY_FILE", "The age private key file SOPS decrypts with"))
     return variables
-
-
-def _talos_gen(cluster: Cluster) -> Script:
-    """``talos-gen`` of the model's Talos backend."""
-    if cluster.talos.backend == "talosctl":
-        return Script(
-            "talos-gen",
-            "Generate the Talos machine configs with talosctl (creates the secrets once)",
-            _at_root(f'{shell_quote(TALOS_GEN)} "$@"'),
-        )
-    talsecret = shell_quote(TALSECRET)
-    return Script(
-        "talos-gen",
-        "Generate the Talos machine configs with talhelper (creates the secrets once)",
-        _at_root(
-            f"if [ ! -f {talsecret} ]; then talhelper gensecret > {talsecret}"
-            f" && sops --encrypt --in-place {talsecret}; fi",
-            f"talhelper genconfig --config-file {shell_quote(TALCONFIG)}"
-            f" --secret-file {talsecret} --out-dir {shell_quote(CLUSTERCONFIG)}",
-        ),
-    )

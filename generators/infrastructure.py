@@ -19,8 +19,17 @@ from homeops_gen.model import Cluster, Node, ProxmoxHost
 from homeops_gen.project import Project
 from homeops_gen.templating import render_template
 
-BPG_PROXMOX_VERSION = "~> 0.89"
-"""The bpg/proxmox provider releases the generated module is written for."""
+BPG_PROXMOX_VERSION = "~> 0.89.0"
+"""The bpg/proxmox provider releases the generated module is written for: patch releases of
+one minor only, since bpg removes and renames attributes between minor releases."""
+
+TALOS_PROVIDER_VERSION = "~> 0.11.0"
+"""The siderolabs/talos provider releases whose ``talos_image_factory_schematic`` registers
+the schematic with the Image Factory (POST /schematics)."""
+
+TOFU_VERSION = ">= 1.10.0"
+"""OpenTofu releases that can run the module: the S3 backend's ``use_lockfile`` (native
+state locking) arrived in 1.10.0."""
 
 SHARED_MODULE = ("versions.tf", "provider.tf", "variables.tf", "main.tf")
 MODULE_DIR = f"{INFRASTRUCTURE}/shared/proxmox"
@@ -80,6 +89,10 @@ NODE_ATTRIBUTES: tuple[NodeAttribute, ...] = (
     NodeAttribute("cores", "number", lambda c, n: n.cores),
     NodeAttribute("memory_mib", "number", lambda c, n: n.memory_mib),
     NodeAttribute("disk_gib", "number", lambda c, n: n.disk_gib),
+    # The system disk's interface: how the guest names it must be the install disk.
+    NodeAttribute(
+        "disk_interface", "string", lambda c, n: derive.disk_interface(derive.install_disk(c, n))
+    ),
     NodeAttribute("address", "string", lambda c, n: f"{n.ip}/{c.network.node_cidr.prefixlen}"),
     # Control planes start first, so the API is up when workers join.
     NodeAttribute("startup_order", "number", lambda c, n: 1 if n.is_controlplane else 2),
@@ -119,14 +132,26 @@ def _nodes_type() -> str:
     return "map(object({\n" + "".join(lines) + "  }))"
 
 
-def _talos_isos(cluster: Cluster, host: ProxmoxHost) -> dict[str, str]:
+def _images(cluster: Cluster, host: ProxmoxHost) -> list[tuple[str, ...]]:
+    """The extension lists of the images ``host``'s unit downloads: its nodes' images, and on
+    a shared ISO datastore it owns, those of every host sharing it."""
+    hosts = [host]
+    if host.iso_datastore_shared and derive.iso_owner(cluster, host) == host:
+        hosts = [h for h in cluster.hosts if derive.iso_owner(cluster, h) == host]
+    nodes = [n for h in hosts for n in cluster.nodes_on(h)]
     # A host without nodes still gets the cluster's image, ready for a node moved there.
-    nodes = cluster.nodes_on(host)
-    images = sorted({cluster.talos.node_extensions(n) for n in nodes} or {cluster.talos.extensions})
+    return sorted({cluster.talos.node_extensions(n) for n in nodes} or {cluster.talos.extensions})
+
+
+def _talos_isos(cluster: Cluster, host: ProxmoxHost) -> dict[str, str]:
     return {
         derive.talos_iso_file_name(cluster, extensions): derive.talos_iso_url(cluster, extensions)
-        for extensions in images
+        for extensions in _images(cluster, host)
     }
+
+
+def _talos_schematics(cluster: Cluster, host: ProxmoxHost) -> dict[str, str]:
+    return {derive.schematic_id(ext): derive.schematic(ext) for ext in _images(cluster, host)}
 
 
 def _nodes(cluster: Cluster, host: ProxmoxHost) -> dict[str, dict[str, Any]]:
@@ -158,12 +183,6 @@ VARIABLES: tuple[Variable, ...] = (
         sensitive=True,
     ),
     Variable(
-        "proxmox_ssh_user",
-        "string",
-        "The SSH user the provider uses for file uploads, from PROXMOX_<HOST>_SSH_USER.",
-        None,
-    ),
-    Variable(
         "proxmox_node",
         "string",
         "The host's node name in Proxmox VE.",
@@ -176,6 +195,20 @@ VARIABLES: tuple[Variable, ...] = (
         "The Talos nocloud ISOs the host's nodes boot (one per schematic): file name in the "
         "ISO datastore => Image Factory URL.",
         _talos_isos,
+    ),
+    Variable(
+        "talos_schematics",
+        "map(string)",
+        "The Image Factory schematics (YAML) of those ISOs, by the id computed offline: each "
+        "is registered with the factory before its ISO is downloaded.",
+        _talos_schematics,
+    ),
+    Variable(
+        "download_iso",
+        "bool",
+        "Whether this unit downloads the ISOs; false when another host's unit owns them on "
+        "shared storage.",
+        lambda c, h: derive.iso_owner(c, h) == h,
     ),
     Variable(
         "iso_datastore",
@@ -216,16 +249,15 @@ def render(project: Project) -> dict[str, str]:
         f"{INFRASTRUCTURE}/root.hcl": render_template(
             "infrastructure/root.hcl.j2",
             state=cluster.state,
-            credentials={
-                h.name: {**derive.host_credentials(h), "default_ssh_user": h.ssh_user}
-                for h in cluster.hosts
-            },
+            credentials={h.name: derive.host_credentials(h) for h in cluster.hosts},
         )
     }
     for name in SHARED_MODULE:
         files[f"{MODULE_DIR}/{name}"] = render_template(
             f"infrastructure/shared/proxmox/{name}.j2",
             provider_version=BPG_PROXMOX_VERSION,
+            talos_provider_version=TALOS_PROVIDER_VERSION,
+            tofu_version=TOFU_VERSION,
             variables=VARIABLES,
         )
     for host in cluster.hosts:
@@ -234,6 +266,7 @@ def render(project: Project) -> dict[str, str]:
             host=host,
             nodes=cluster.nodes_on(host),
             inputs=host_inputs(cluster, host),
+            iso_owner=derive.iso_owner(cluster, host).name,
         )
     return files
 

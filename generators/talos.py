@@ -86,7 +86,7 @@ def render(project: Project) -> dict[str, str]:
             "talos/apply.sh.j2",
             cluster=cluster,
             clusterconfig=clusterconfig,
-            targets=[(node.ip, config_file(cluster, node)) for node in cluster.nodes],
+            targets=[(node.name, node.ip, config_file(cluster, node)) for node in cluster.nodes],
         ),
         TALOS_UPGRADE: render_template(
             "talos/upgrade.sh.j2",
@@ -240,7 +240,7 @@ def _talnode(cluster: Cluster, node: Node) -> TalNode:
         hostname=node.name,
         ip_address=str(node.ip),
         control_plane=node.is_controlplane,
-        install_disk=cluster.talos.node_install_disk(node),
+        install_disk=derive.install_disk(cluster, node),
         nameservers=[str(ns) for ns in cluster.network.nameservers] or None,
         node_labels=dict(sorted(node.labels.items())) or None,
         schematic=schematic(cluster.talos.node_extensions(node)),

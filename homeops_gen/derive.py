@@ -23,22 +23,25 @@ KUBEPRISM_PORT = 7445
 """Talos' in-cluster API load balancer on every node, which Cilium reaches the API through."""
 
 
-def schematic_id(extensions: tuple[str, ...]) -> str:
-    """The schematic ID of an image with ``extensions``, exactly as the Talos Image Factory
-    computes it.
+def schematic(extensions: tuple[str, ...]) -> str:
+    """The Image Factory schematic of an image with ``extensions``, as Go's yaml.v3 marshals it.
 
-    The factory hashes (SHA-256) the schematic marshalled by Go's yaml.v3, which
-    indents by four spaces; an empty schematic is ``customization: {}``.
+    yaml.v3 indents by four spaces; an empty schematic is ``customization: {}``.
     Extension names are restricted by the model to characters that yaml.v3
-    writes unquoted, so the text below is byte-identical.
+    writes unquoted, so the text is byte-identical to the factory's.
     """
     if not extensions:
-        text = "customization: {}\n"
-    else:
-        text = "customization:\n    systemExtensions:\n        officialExtensions:\n" + "".join(
-            f"            - {ext}\n" for ext in extensions
-        )
-    return hashlib.sha256(text.encode()).hexdigest()
+        return "customization: {}\n"
+    return "customization:\n    systemExtensions:\n        officialExtensions:\n" + "".join(
+        f"            - {ext}\n" for ext in extensions
+    )
+
+
+def schematic_id(extensions: tuple[str, ...]) -> str:
+    """The schematic ID of an image with ``extensions``, exactly as the Talos Image Factory
+    computes it: the SHA-256 of :func:`schematic`. The factory serves images only for
+    schematics registered with it, which the infrastructure layer does before the download."""
+    return hashlib.sha256(schematic(extensions).encode()).hexdigest()
 
 
 def talos_iso_url(cluster: Cluster, extensions: tuple[str, ...]) -> str:
@@ -59,6 +62,35 @@ def talos_iso_file_name(cluster: Cluster, extensions: tuple[str, ...]) -> str:
     return f"talos-{cluster.versions.talos}-{schematic}-{PLATFORM}-amd64.iso"
 
 
+SYSTEM_DISK_INTERFACES = {"/dev/sda": "scsi0", "/dev/vda": "virtio0"}
+"""The VM's system disk, by the name the guest sees it under: the first disk of the
+VirtIO SCSI controller is ``/dev/sda``, the first VirtIO block device ``/dev/vda``."""
+
+
+def install_disk(cluster: Cluster, node: Node) -> str:
+    """The disk Talos installs itself to on ``node``."""
+    return cluster.talos.node_install_disk(node)
+
+
+def disk_interface(disk: str) -> str | None:
+    """The Proxmox interface of the system disk that the guest sees as ``disk``, or None
+    when no VM disk homeops-gen creates shows up under that name."""
+    return SYSTEM_DISK_INTERFACES.get(disk)
+
+
+def iso_owner(cluster: Cluster, host: ProxmoxHost) -> ProxmoxHost:
+    """The host whose unit downloads (and owns) the ISOs ``host``'s VMs boot from.
+
+    A datastore of a host's own is its own; a shared one belongs to the first host in the
+    model that names it shared, so one state creates each file and destroying another
+    host's unit never deletes it."""
+    if not host.iso_datastore_shared:
+        return host
+    return next(
+        h for h in cluster.hosts if h.iso_datastore_shared and h.iso_datastore == host.iso_datastore
+    )
+
+
 def guest_agent(extensions: tuple[str, ...]) -> bool:
     """Whether an image with ``extensions`` runs the QEMU guest agent; Proxmox waits for it
     only then."""
@@ -71,11 +103,11 @@ def cluster_dns_ip(cluster: Cluster) -> IPv4Address:
 
 
 def host_credentials(host: ProxmoxHost) -> dict[str, str]:
-    """The environment variables holding ``host``'s Proxmox API token and SSH user."""
-    return {
-        "api_token": f"{host.env_prefix}_API_TOKEN",
-        "ssh_user": f"{host.env_prefix}_SSH_USER",
-    }
+    """The environment variables holding ``host``'s Proxmox credentials (its API token).
+
+    The provider reaches Proxmox through the API alone: SSH is needed only to upload
+    snippets or import disks from files, and the generated module does neither."""
+    return {"api_token": f"{host.env_prefix}_API_TOKEN"}
 
 
 def uses_managed_coredns(cluster: Cluster) -> bool:

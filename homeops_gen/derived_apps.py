@@ -18,7 +18,7 @@ from homeops_gen.derive import KUBEPRISM_HOST, KUBEPRISM_PORT, cluster_dns_ip, h
 from homeops_gen.layout import FLUX_SYNC_PATH
 
 if TYPE_CHECKING:  # the model imports this module to deploy its apps
-    from homeops_gen.model import App, CiliumHelper, Cluster
+    from homeops_gen.model import App, Bgp, CiliumHelper, Cluster
 
 GATEWAY_API_CRDS = (
     "https://github.com/kubernetes-sigs/gateway-api/releases/download/{}/standard-install.yaml"
@@ -176,9 +176,78 @@ def _cilium(options: CiliumHelper, cilium_version: str, cluster: Cluster) -> Der
                     },
                 }
             )
+    if net.bgp is not None:
+        values["bgpControlPlane"] = {"enabled": True}
+        resources.extend(bgp_resources(net.bgp))
     release = gateway_api_release(options, cilium_version)
     crds = (GATEWAY_API_CRDS.format(release),) if options.gateway_api else ()
     return Derived(values, resources=tuple(resources), crds=crds)
+
+
+BGP_PEER_CONFIG = "bgp-peer"
+BGP_ADVERTISE_LABEL = {"homeops-gen.io/advertise": "load-balancer-ips"}
+
+
+def bgp_resources(bgp: Bgp) -> list[dict[str, Any]]:
+    """Cilium's BGP control plane objects (``cilium.io/v2`` since Cilium 1.18): every node
+    peers with each router and announces the load-balancer IPs of every Service."""
+    cluster_config = {
+        "apiVersion": "cilium.io/v2",
+        "kind": "CiliumBGPClusterConfig",
+        "metadata": {"name": "bgp"},
+        "spec": {
+            "nodeSelector": {"matchLabels": {"kubernetes.io/os": "linux"}},
+            "bgpInstances": [
+                {
+                    "name": f"instance-{bgp.local_asn}",
+                    "localASN": bgp.local_asn,
+                    "peers": [
+                        {
+                            "name": f"peer-{peer.address}",
+                            "peerASN": peer.asn,
+                            "peerAddress": str(peer.address),
+                            "peerConfigRef": {"name": BGP_PEER_CONFIG},
+                        }
+                        for peer in bgp.peers
+                    ],
+                }
+            ],
+        },
+    }
+    peer_config = {
+        "apiVersion": "cilium.io/v2",
+        "kind": "CiliumBGPPeerConfig",
+        "metadata": {"name": BGP_PEER_CONFIG},
+        "spec": {
+            "families": [
+                {
+                    "afi": "ipv4",
+                    "safi": "unicast",
+                    "advertisements": {"matchLabels": dict(BGP_ADVERTISE_LABEL)},
+                }
+            ]
+        },
+    }
+    advertisement = {
+        "apiVersion": "cilium.io/v2",
+        "kind": "CiliumBGPAdvertisement",
+        "metadata": {"name": "load-balancer-ips", "labels": dict(BGP_ADVERTISE_LABEL)},
+        "spec": {
+            "advertisements": [
+                {
+                    "advertisementType": "Service",
+                    "service": {"addresses": ["LoadBalancerIP"]},
+                    # Cilium's documented way to select every Service.
+                    "selector": {
+                        "matchExpressions": [
+                            {"key": "somekey", "operator": "NotIn", "values": ["never-used-value"]}
+                        ]
+                    },
+                }
+            ]
+        },
+    }
+    return [cluster_config, peer_config, advertisement]
 
 
 def _coredns(cluster: Cluster) -> Derived:
@@ -243,7 +312,8 @@ def _flux_instance(app: App, cluster: Cluster) -> Derived:
             url=cluster.gitops.repository,
             ref=f"refs/heads/{cluster.gitops.branch}",
             path=FLUX_SYNC_PATH,
-            interval="1h",
+            interval=cluster.gitops.sync_interval,
+            pull_secret=cluster.gitops.pull_secret_name,
         ),
     )
     return Derived({"instance": dump(instance)})

@@ -233,8 +233,9 @@ def hcl_value(value: Any, indent: int = 0) -> str:  # noqa: PLR0911 (one return 
 
 
 def _hcl_attributes(mapping: Mapping[str, Any], indent: int) -> list[str]:
-    """``key = value`` lines aligned as ``terraform fmt`` does: a run of attributes
-    shares one column, and an attribute whose value spans lines ends the run."""
+    """``key = value`` lines aligned as ``terraform fmt`` does: a run of one-line
+    attributes shares one column; an attribute whose value spans lines (its first line
+    opens a bracket) belongs to no run, so it ends the one before it and stands alone."""
     pad = "  " * indent
     items = [(_hcl_key(k), hcl_value(v, indent)) for k, v in mapping.items()]
     lines: list[str] = []
@@ -246,9 +247,11 @@ def _hcl_attributes(mapping: Mapping[str, Any], indent: int) -> list[str]:
         run.clear()
 
     for key, text in items:
-        run.append((key, text))
         if "\n" in text:
             flush()
+            lines.append(f"{pad}{key} = {text}\n")
+        else:
+            run.append((key, text))
     flush()
     return lines
 

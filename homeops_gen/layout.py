@@ -51,10 +51,16 @@ TALOS_VERSIONS = f"{TALOS}/versions.yaml"
 CLUSTERCONFIG = f"{TALOS}/clusterconfig"
 """Where ``talos-gen`` writes machine configs and talosconfig (secret: not committed)."""
 
+KUBECONFIG = f"{CLUSTERCONFIG}/kubeconfig"
+"""The cluster's own kubeconfig (``talos-bootstrap`` writes it; ``boot`` uses only it)."""
+
 TALOSCONFIG = f"{CLUSTERCONFIG}/talosconfig"
 """The talosctl client config ``talos-gen`` writes beside the machine configs."""
 
-RUNTIME_FILES = (TALSECRET, CLUSTERCONFIG)
+TALSECRET_PARTIAL = f"{TALSECRET}.partial"
+"""Where ``talos-gen`` lets sops write the encrypted secrets before renaming them into place."""
+
+RUNTIME_FILES = (TALSECRET, TALSECRET_PARTIAL, CLUSTERCONFIG)
 """Files and folders under ``out/`` that the operator's tools create, which scripts may name."""
 
 

@@ -15,6 +15,8 @@ from homeops_gen.derived_apps import deploy
 
 __all__ = [
     "App",
+    "Bgp",
+    "BgpPeer",
     "Chart",
     "Cluster",
     "Disk",
@@ -164,6 +166,31 @@ class Versions(Base):
     """The Kubernetes release, e.g. ``v1.34.0``: one the Talos release supports."""
 
 
+Asn = Annotated[int, Field(ge=1, le=4_294_967_295)]
+"""A BGP autonomous system number (4-byte)."""
+
+
+class BgpPeer(Base):
+    """A router the nodes peer with over BGP."""
+
+    address: IPv4Address
+    """The router's IPv4 address."""
+    asn: Asn
+    """The router's autonomous system number."""
+
+
+class Bgp(Base):
+    """BGP peering of every node with the network's routers (Cilium's BGP control plane).
+
+    Each node announces the load-balancer IPs of its Services to ``peers``, so addresses
+    outside ``node_cidr`` are reachable with no static route on the router."""
+
+    local_asn: Asn
+    """The nodes' autonomous system number."""
+    peers: Annotated[tuple[BgpPeer, ...], Field(min_length=1)]
+    """The routers every node peers with (at least one)."""
+
+
 class Network(Base):
     """The node network and the cluster's internal address ranges."""
 
@@ -179,6 +206,9 @@ class Network(Base):
     """Cilium's pool for LoadBalancer Services: inside ``node_cidr`` it is announced with ARP (L2)."""
     nameservers: tuple[IPv4Address, ...] = ()
     """DNS servers for the nodes (cloud-init and Talos)."""
+    bgp: Bgp | None = None
+    """BGP routers to announce the load-balancer IPs to (Cilium's BGP control plane): needed
+    for a pool outside ``node_cidr``, which ARP (L2) announcements cannot reach."""
 
 
 class ProxmoxHost(Base):
@@ -194,10 +224,11 @@ class ProxmoxHost(Base):
     """The datastore for VM disks and cloud-init drives."""
     iso_datastore: ProxmoxName = "local"
     """The datastore the Talos ISO is downloaded to."""
+    iso_datastore_shared: bool = False
+    """Whether ``iso_datastore`` is shared storage (CephFS, NFS) every host naming it sees:
+    the first such host in the model downloads the ISO, the others boot from that file."""
     bridge: ProxmoxName = "vmbr0"
     """The network bridge the VMs attach to."""
-    ssh_user: Annotated[str, matching(r"[a-z_][a-z0-9_-]*\$?", "a Unix user name")] = "tofu"
-    """The SSH user the provider uploads files as, unless ``PROXMOX_<HOST>_SSH_USER`` is set."""
     node_name: DnsLabel | None = None
     """The host's node name inside Proxmox, when it differs from ``name``."""
     insecure: bool = False
@@ -353,10 +384,16 @@ class RemoteState(Base):
     """The R2 bucket holding the state."""
     account_id_env: EnvVarName = "CLOUDFLARE_ACCOUNT_ID"
     """The environment variable holding the Cloudflare account id."""
-    access_key_env: EnvVarName = "R2_ACCESS_KEY"
-    """The environment variable holding the R2 access key id."""
-    secret_key_env: EnvVarName = "R2_ACCESS_SECRET"
-    """The environment variable holding the R2 secret access key."""
+    access_key_env: EnvVarName = "AWS_ACCESS_KEY_ID"
+    """The environment variable holding the R2 access key id. The S3 backend reads only
+    ``AWS_ACCESS_KEY_ID``; the infra scripts export another name under it."""
+    secret_key_env: EnvVarName = "AWS_SECRET_ACCESS_KEY"
+    """The environment variable holding the R2 secret access key (exported as
+    ``AWS_SECRET_ACCESS_KEY`` when named otherwise)."""
+
+
+LOADED_PULL_SECRET_NAME = "loaded_pull_secret_name"
+"""Where a loaded GitOps keeps its pull secret's ``metadata.name`` (see ``pull_secret_name``)."""
 
 
 class GitOps(Base):
@@ -374,6 +411,26 @@ class GitOps(Base):
         str, matching(r"[A-Za-z0-9][A-Za-z0-9._/-]*", "a Git branch name such as main")
     ] = "main"
     """The branch Flux follows."""
+    sync_interval: Annotated[
+        str, matching(r"([0-9]+(\.[0-9]+)?(ms|s|m|h))+", "a Flux duration such as 1m or 30s")
+    ] = "1m"
+    """How often Flux fetches the repository: a push reaches the cluster within this time,
+    with no webhook to set up."""
+    pull_secret: ProjectPath | None = None
+    """A SOPS-encrypted Secret manifest (path relative to ``cluster.py``) with the credentials
+    Flux pulls the repository with: ``identity`` and ``known_hosts`` for ``ssh://``,
+    ``username`` and ``password`` (a token) for a private ``https://`` repository. ``boot``
+    applies it, decrypted through a pipe, before flux-instance; the FluxInstance's
+    ``sync.pullSecret`` names it. Required for ``ssh://``."""
+
+    @property
+    def pull_secret_name(self) -> str | None:
+        """The ``metadata.name`` of the pull secret, read from its file when the project loads.
+
+        It is not model data (a stored model carries the path only): loading records it
+        beside the fields, so equality and ``model_dump`` see the model alone."""
+        name = self.__dict__.get(LOADED_PULL_SECRET_NAME)
+        return name if isinstance(name, str) else None
 
 
 class Sops(Base):

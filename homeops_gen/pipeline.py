@@ -13,6 +13,7 @@ from homeops_gen import writer
 from homeops_gen.errors import ModelError, WriteRefused
 from homeops_gen.layout import OUT, TALCONFIG, TALOS_VERSIONS
 from homeops_gen.project import Project, load
+from homeops_gen.replacements import vm_replacements
 from homeops_gen.render import Rendered, render
 from homeops_gen.rules import version_change
 from homeops_gen.secrets import plaintext_secrets
@@ -56,7 +57,7 @@ def plan(result: Build) -> writer.Plan:
             "secret files in plain text (a .sops.yaml rule covers them, but they carry "
             "no SOPS metadata):\n"
             + "\n".join(f"  {p}" for p in plaintext)
-            + "\nEncrypt them (sops --encrypt --in-place FILE, or talos-encrypt) and rerun."
+            + "\nEncrypt them (sops --encrypt --in-place FILE) and rerun."
         )
     return changes
 
@@ -106,3 +107,18 @@ def _previous_versions(changes: writer.Plan) -> dict[str, str] | None:
 def _minor_of(version: object) -> str | None:
     match = re.match(r"^(v\d+\.\d+)(\.\d+)?$", version) if isinstance(version, str) else None
     return match.group(1) if match else None
+
+
+def replacement_warnings(result: Build, changes: writer.Plan) -> list[str]:
+    """Warnings for the VMs writing ``changes`` would lead OpenTofu to destroy, compared with
+    the committed host units (accepted ones left out); with ``strict`` they are errors."""
+    previous = {rel: text for rel, text in changes.current.items() if rel not in changes.create}
+    if not previous:
+        return []
+    accepted = set(result.project.cluster.accept_warnings)
+    warnings = [
+        str(p) for p in vm_replacements(result.project.cluster, previous) if p.code not in accepted
+    ]
+    if warnings and result.strict:
+        raise ModelError(warnings)
+    return warnings

@@ -17,7 +17,8 @@ from pydantic import BaseModel, ValidationError
 from homeops_gen import messages
 from homeops_gen.errors import LoadError, ModelError
 from homeops_gen.layout import MODEL_FILE
-from homeops_gen.model import ON_CREATE, Base, Cluster
+from homeops_gen.layout import FLUX_NAMESPACE
+from homeops_gen.model import LOADED_PULL_SECRET_NAME, ON_CREATE, Base, Cluster
 from homeops_gen.rules import NAMESPACE_RESOURCE, Problem, check_cluster, unsubstituted
 from homeops_gen.secrets import is_sops_encrypted
 
@@ -48,6 +49,9 @@ def load(root: Path, *, strict: bool = False) -> Project:
     problems = check_cluster(cluster)
     user_files, file_problems = _read_user_files(root, cluster)
     problems += file_problems
+    pull_secret_name, pull_secret_problem = _pull_secret_name(root, cluster)
+    if pull_secret_problem:
+        problems.append(pull_secret_problem)
     accepted = set(cluster.accept_warnings)
     problems = [p for p in problems if p.error or p.code not in accepted]
     errors = [p for p in problems if p.error or strict]
@@ -55,7 +59,61 @@ def load(root: Path, *, strict: bool = False) -> Project:
     if errors:
         raise ModelError([_located(p, cluster, where) for p in errors])
     warnings = tuple(_located(p, cluster, where) for p in problems if not p.error)
+    if pull_secret_name is not None:
+        cluster = _with_pull_secret_name(cluster, pull_secret_name)
     return Project(cluster=cluster, user_files=user_files, warnings=warnings)
+
+
+def _pull_secret_name(root: Path, cluster: Cluster) -> tuple[str | None, Problem | None]:
+    """The ``metadata.name`` of ``gitops.pull_secret``: an encrypted Secret for flux-system."""
+    rel = cluster.gitops.pull_secret
+    if rel is None or not rel.endswith((".sops.yaml", ".sops.yml")):
+        return None, None
+    try:
+        text = (root / rel).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        reason: str | None = f"{rel} does not exist"
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = f"cannot read {rel}: {exc}"
+    else:
+        name, reason = _flux_secret_name(rel, text)
+        if reason is None:
+            return name, None
+    return None, Problem("gitops.pull_secret", str(reason))
+
+
+def _flux_secret_name(rel: str, text: str) -> tuple[str | None, str | None]:
+    """The name of the one encrypted Secret for flux-system in ``text``, or why it is not."""
+    if reason := _secret_problem(rel, text):
+        return None, reason
+    documents = [d for d in yaml.safe_load_all(text) if d is not None]
+    secret = documents[0] if len(documents) == 1 else None
+    if not isinstance(secret, dict) or secret.get("kind") != "Secret":
+        return None, f"{rel} must hold exactly one Kubernetes Secret"
+    metadata = secret.get("metadata")
+    metadata = metadata if isinstance(metadata, dict) else {}
+    name = metadata.get("name")
+    if not isinstance(name, str) or not name or name.startswith("ENC["):
+        return None, (
+            f"{rel} needs a plain metadata.name (encrypt only data/stringData, as .sops.yaml's "
+            "rule does): the FluxInstance names the Secret"
+        )
+    if metadata.get("namespace") not in (None, FLUX_NAMESPACE):
+        return None, (
+            f"{rel} is in namespace {metadata.get('namespace')!r}: Flux reads it from "
+            f"{FLUX_NAMESPACE!r} (leave metadata.namespace out or set it to flux-system)"
+        )
+    return name, None
+
+
+def _with_pull_secret_name(cluster: Cluster, name: str) -> Cluster:
+    """``cluster`` with its pull secret's name known (derived values are computed afresh)."""
+    gitops = cluster.gitops.model_copy()
+    gitops.__dict__[LOADED_PULL_SECRET_NAME] = name
+    named = cluster.model_copy(update={"gitops": gitops})
+    for cached in [key for key in named.__dict__ if key not in Cluster.model_fields]:
+        del named.__dict__[cached]
+    return named
 
 
 def _located(problem: Problem, cluster: Cluster, where: dict[str, int]) -> str:

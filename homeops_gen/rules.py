@@ -62,6 +62,8 @@ WARNINGS: dict[str, str] = {
     "kubernetes-ahead-of-talos": "a Kubernetes version the running Talos release does not run",
     "no-flux-instance": "no flux-instance app: nothing syncs out/kubernetes",
     "pool-not-announced": "a load-balancer pool no cilium app announces",
+    "vm-replaced": "a change of the model destroys a VM and its disk (rename, new vm_id, host)",
+    "pool-not-routed": "a load-balancer pool outside node_cidr with no BGP: the router must route it",
     "unsubstituted-variable": "a ${VARIABLE} in an app whose Kustomization has no postBuild",
 }
 """Every warning's stable id and what it is about (listed by ``accept_warnings``)."""
@@ -271,6 +273,65 @@ def load_balancer_pool(cluster: Cluster) -> Iterator[Problem]:
         if address in pool:
             yield Problem(path, f"{pool} contains {address}, the address of {what}")
             break
+
+
+@rule
+def pool_reachable(cluster: Cluster) -> Iterator[Problem]:
+    """A load-balancer pool outside ``node_cidr`` is reachable only through BGP or the router."""
+    net = cluster.network
+    pool = net.load_balancer_cidr
+    if pool is None or pool.subnet_of(net.node_cidr) or net.bgp is not None:
+        return
+    if not cluster.apps_installing("cilium"):
+        return  # pool-not-announced says it
+    via = ", ".join(str(n.ip) for n in cluster.nodes[:3]) or "a node's IP"
+    yield warning(
+        "pool-not-routed",
+        "network.load_balancer_cidr",
+        f"{pool} lies outside node_cidr {net.node_cidr}: no ARP (L2) announcement reaches it "
+        "and network.bgp is not set, so nothing tells your router where it is. Either set "
+        f"network.bgp (Cilium then announces every load-balancer IP), or add a static route "
+        f"for {pool} on the router via the nodes ({via}); without one, every LoadBalancer "
+        "and Gateway address is unreachable",
+    )
+
+
+@rule
+def git_credentials(cluster: Cluster) -> Iterator[Problem]:
+    """Flux can fetch the repository: ssh:// needs a key, and the key is encrypted."""
+    gitops = cluster.gitops
+    if gitops.repository.startswith("ssh://") and gitops.pull_secret is None:
+        yield Problem(
+            "gitops.pull_secret",
+            f"{gitops.repository} is an ssh:// repository: Flux needs a deploy key to fetch it. "
+            "Set pull_secret to a SOPS-encrypted Secret manifest (e.g. "
+            "secrets/flux-git-auth.sops.yaml) with 'identity' and 'known_hosts'",
+        )
+    if gitops.pull_secret is not None and not gitops.pull_secret.endswith(
+        (".sops.yaml", ".sops.yml")
+    ):
+        yield Problem(
+            "gitops.pull_secret",
+            f"{gitops.pull_secret} must be SOPS-encrypted and named *.sops.yaml",
+        )
+
+
+@rule
+def install_disks(cluster: Cluster) -> Iterator[Problem]:
+    """Talos installs to the disk the VM has: its system disk decides the interface."""
+    for node in cluster.nodes:
+        disk = derive.install_disk(cluster, node)
+        if derive.disk_interface(disk) is None:
+            known = " or ".join(
+                f"{name} ({interface.rstrip('0')})"
+                for name, interface in derive.SYSTEM_DISK_INTERFACES.items()
+            )
+            yield Problem(
+                "talos.install_disk",
+                f"{disk} is not a disk node {node.name!r} has: its VM's system disk shows up "
+                f"as {known}; use one of them",
+            )
+            return  # one shared setting: one report
 
 
 @rule
@@ -751,7 +812,8 @@ def version_change(cluster: Cluster, previous: Mapping[str, str]) -> Iterator[Pr
             "kubernetes-upgrade-skips-minor",
             "versions.kubernetes",
             f"{previous['kubernetes']} -> {cluster.versions.kubernetes} skips Kubernetes "
-            f"{compat.show(compat.next_minor(old_k8s))}: upgrade one minor at a time",
+            f"{compat.show(compat.next_minor(old_k8s))}: talosctl upgrade-k8s (k8s-upgrade) "
+            "goes one minor at a time",
         )
     running = compat.TALOS.get(old_talos)
     if running is not None and new_talos != old_talos and new_k8s > running.kubernetes[1]:

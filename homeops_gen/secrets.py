@@ -51,7 +51,10 @@ def creation_rules(cluster: Cluster) -> list[dict[str, Any]]:
         # talhelper's secrets are encrypted whole.
         {"path_regex": f"(^|/){re.escape(TALSECRET)}$", "age": recipients},
     ]
-    folders = sorted({posixpath.dirname(p) for app in cluster.apps for p in app.secrets})
+    paths = [p for app in cluster.apps for p in app.secrets]
+    if cluster.gitops.pull_secret is not None:
+        paths.append(cluster.gitops.pull_secret)
+    folders = sorted({posixpath.dirname(p) for p in paths})
     for folder in folders:
         prefix = f"{re.escape(folder)}/" if folder else ""
         rules.append(

@@ -198,11 +198,9 @@ def talosctl_settings(files: dict[str, str]) -> dict[str, dict[str, Any]]:
     )
     cluster_patch = flags[flags.index("--config-patch") + 1].lstrip("@")
     apply = files["out/talos/apply.sh"]
-    ips = {
-        shlex.split(line)[2].removesuffix(".yaml").split("-", 1)[1]: shlex.split(line)[1]
-        for line in apply.splitlines()
-        if line.startswith("apply ")
-    }
+    # apply.sh lists each node as one word: "name ip config-file".
+    entries = apply.split("\nnodes=(\n", 1)[1].split("\n)", 1)[0].splitlines()
+    ips = {name: ip for name, ip, _ in (shlex.split(entry)[0].split() for entry in entries)}
     settings = {}
     for line in script.splitlines():
         if not line.startswith("node "):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -69,8 +70,8 @@ def test_diff_prints_a_unified_diff_and_writes_nothing(nova: Path) -> None:
     assert result.code == 0
     assert "--- a/out/infrastructure/hosts/hypnos/terragrunt.hcl" in result.out
     assert "+++ b/out/infrastructure/hosts/hypnos/terragrunt.hcl" in result.out
-    assert "-      cores         = 3" in result.out
-    assert "+      cores         = 5" in result.out
+    assert re.search(r"^-      cores += 3$", result.out, re.M)
+    assert re.search(r"^\+      cores += 5$", result.out, re.M)
     assert tree(nova) == before
 
 

@@ -77,5 +77,4 @@ def test_host_credentials_are_environment_variable_names() -> None:
     )
     assert derive.host_credentials(cluster.hosts[0]) == {
         "api_token": "PROXMOX_PVE_EAST_1_API_TOKEN",
-        "ssh_user": "PROXMOX_PVE_EAST_1_SSH_USER",
     }

@@ -237,8 +237,15 @@ def test_yaml_file_layout() -> None:
 
 
 def test_hcl_objects_align_like_terraform_fmt() -> None:
+    # A multi-line attribute joins no alignment group: it ends the run before it
+    # (hclwrite's formatter gives a line whose brackets do not close no "assign" cell).
     text = hcl_value({"a": 1, "long_name": {"x": 1}, "b": "s", "cc": True})
-    assert text == '{\n  a         = 1\n  long_name = {\n    x = 1\n  }\n  b  = "s"\n  cc = true\n}'
+    assert text == '{\n  a = 1\n  long_name = {\n    x = 1\n  }\n  b  = "s"\n  cc = true\n}'
+    text = hcl_value({"a": 1, "bb": 2, "nodes": {"x": 1, "yy": [{"z": 1}]}})
+    assert text == (
+        "{\n  a  = 1\n  bb = 2\n  nodes = {\n    x = 1\n    yy = [\n      {\n"
+        "        z = 1\n      },\n    ]\n  }\n}"
+    )
 
 
 @pytest.mark.parametrize("name", ["a b", "UPPER", "-x", "x" * 64, "under_score"])

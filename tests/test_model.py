@@ -111,7 +111,7 @@ def test_flux_instance_syncs_the_generated_tree_from_gitops() -> None:
         "url": "https://git.example.com/ops.git",
         "ref": "refs/heads/prod",
         "path": "out/kubernetes/flux/cluster",
-        "interval": "1h",
+        "interval": "1m",
     }
     assert cluster.app("flux-instance").depends_on == ("flux-operator",)
 
@@ -139,14 +139,30 @@ def test_chart_names() -> None:
         Chart(url="oci://x/y", version="1.0")
 
 
+@pytest.mark.parametrize("interval", ["1 m", "1d", "", "fast"])
+def test_sync_interval_is_a_flux_duration(interval: str) -> None:
+    from homeops_gen.model import GitOps
+
+    with pytest.raises(ValueError, match="sync_interval"):
+        GitOps(repository="https://github.com/example/ops", sync_interval=interval)
+
+
 @pytest.mark.parametrize("name", sorted(MODELS))
 def test_model_survives_a_round_trip_through_plain_data(name: str) -> None:
     """A stored or sent model is the same cluster: helper apps keep their helper and options."""
+    from homeops_gen.project import _with_pull_secret_name
+
     cluster = loaded(name).cluster
-    again = Cluster.model_validate(cluster.model_dump())
+
+    def reloaded(copy: Cluster) -> Cluster:
+        # The pull secret's name is read from its file when a project loads, not model data.
+        secret = cluster.gitops.pull_secret_name
+        return copy if secret is None else _with_pull_secret_name(copy, secret)
+
+    again = reloaded(Cluster.model_validate(cluster.model_dump()))
     assert again == cluster
     assert again.deployed_apps == cluster.deployed_apps
-    from_json = Cluster.model_validate_json(cluster.model_dump_json())
+    from_json = reloaded(Cluster.model_validate_json(cluster.model_dump_json()))
     assert from_json == cluster and from_json.deployed_apps == cluster.deployed_apps
 
 

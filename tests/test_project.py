@@ -94,3 +94,61 @@ def test_manifest_files_are_checked(tmp_path: Path) -> None:
     (root / "manifests/gateway-netpol.yaml").write_text("a: [\n")
     assert "is not valid YAML" in run("-C", root).err
     assert not (root / "out").exists()
+
+
+PULL_SECRET = "secrets/flux-git-auth.sops.yaml"
+
+
+def _private_repo(tmp_path: Path, secret: str | None) -> Path:
+    root = _project(tmp_path, (MODELS["private-repo"] / "cluster.py").read_text())
+    if secret is not None:
+        (root / "secrets").mkdir()
+        (root / PULL_SECRET).write_text(secret)
+    return root
+
+
+@pytest.mark.parametrize(
+    ("change", "words"),
+    [
+        (None, ["does not exist"]),
+        (("ENC[", "plain: "), ["not SOPS-encrypted"]),  # the sops metadata gone
+        (("name: flux-git-auth", "name: ENC[AES256_GCM,data:x,type:str]"), ["metadata.name"]),
+        (("name: flux-git-auth", "name: flux-git-auth\n    namespace: default"), ["'default'"]),
+        (("kind: Secret", "kind: ConfigMap"), ["exactly one Kubernetes Secret"]),
+    ],
+)
+def test_pull_secret_must_be_an_encrypted_named_flux_secret(
+    tmp_path: Path, change: tuple[str, str] | None, words: list[str]
+) -> None:
+    original = (MODELS["private-repo"] / PULL_SECRET).read_text()
+    secret = None
+    if change is not None:
+        secret = original.replace(*change)
+        if change[0] == "ENC[":
+            secret = secret.split("sops:")[0]
+    root = _private_repo(tmp_path, secret)
+    result = run("-C", root)
+    assert result.code == 2, result.err
+    line = next(line for line in result.err.splitlines() if "gitops.pull_secret: " in line)
+    for word in words:
+        assert word in line, line
+    assert not (root / "out").exists()
+
+
+def test_flux_instance_names_the_pull_secret_and_boot_applies_it_first() -> None:
+    from homeops_gen.generators.devenv import scripts
+    from tests.conftest import loaded, rendered
+
+    cluster = loaded("private-repo").cluster
+    assert cluster.gitops.pull_secret_name == "flux-git-auth"
+    sync = cluster.app("flux-instance").values["instance"]["sync"]
+    assert sync["pullSecret"] == "flux-git-auth"
+    assert "pullSecret: flux-git-auth" in rendered("private-repo")["out/bootstrap/helmfile.yaml"]
+    boot = {s.name: s.exec for s in scripts(cluster)}["boot"]
+    apply = f"sops decrypt {PULL_SECRET} | kubectl apply --namespace flux-system -f -"
+    assert boot.index("create namespace flux-system") < boot.index(apply) < boot.index("helmfile")
+    # Public https repositories need none.
+    assert "pullSecret" not in rendered("nova")["out/bootstrap/helmfile.yaml"]
+    assert "sops decrypt" not in {s.name: s.exec for s in scripts(loaded("nova").cluster)}["boot"]
+    # The pull secret's folder has a .sops.yaml rule that keeps metadata readable.
+    assert "(^|/)secrets/[^/]+" in rendered("private-repo")[".sops.yaml"]

@@ -536,6 +536,24 @@ INVALID: dict[str, tuple[dict[str, Any], str, str, list[str]]] = {
         "talos.allow_scheduling_on_control_planes",
         ["every node is a control plane"],
     ),
+    "ssh repository without a pull secret": (
+        {"gitops": {"repository": "ssh://git@github.com/example/ops.git"}},
+        DEFAULT_APPS,
+        "gitops.pull_secret",
+        ["ssh://git@github.com/example/ops.git", "deploy key", "identity", "known_hosts"],
+    ),
+    "pull secret not named as a sops file": (
+        {"gitops": {"repository": "https://github.com/example/ops", "pull_secret": "git.yaml"}},
+        DEFAULT_APPS,
+        "gitops.pull_secret",
+        ["git.yaml", "*.sops.yaml"],
+    ),
+    "install disk the vm does not have": (
+        {"talos": {"install_disk": "/dev/nvme0n1"}},
+        DEFAULT_APPS,
+        "talos.install_disk",
+        ["/dev/nvme0n1", "/dev/sda", "/dev/vda", "scsi", "virtio"],
+    ),
 }
 
 
@@ -643,6 +661,20 @@ def test_unknown_cilium_version_is_a_warning(tmp_path: Path) -> None:
         "warning[cilium-version-unknown]: apps[0].chart.version: no Kubernetes compatibility data for Cilium 1.20"
         in result.err
     )
+
+
+def test_a_pool_outside_node_cidr_without_bgp_says_what_the_router_must_do(
+    tmp_path: Path,
+) -> None:
+    data = model(network={**BASE["network"], "load_balancer_cidr": "10.99.0.0/24"})
+    result = run("-C", write_model(tmp_path / "routed", data))
+    assert result.code == 0
+    line = next(line for line in result.err.splitlines() if "warning[pool-not-routed]" in line)
+    for words in ("10.99.0.0/24", "outside node_cidr", "network.bgp", "static route"):
+        assert words in line, line
+    bgp = {"local_asn": 64514, "peers": [{"address": "192.168.1.1", "asn": 64513}]}
+    data = model(network={**BASE["network"], "load_balancer_cidr": "10.99.0.0/24", "bgp": bgp})
+    assert "pool-not-routed" not in run("-C", write_model(tmp_path / "bgp", data)).err
 
 
 def test_a_namespace_in_a_manifest_file_is_refused(tmp_path: Path) -> None:

@@ -29,6 +29,7 @@ class Sync(ApiModel):
     ref: str
     path: str
     interval: str | None = None
+    pull_secret: str | None = None
 
 
 class FluxInstanceSpec(ApiModel):

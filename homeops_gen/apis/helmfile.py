@@ -44,6 +44,8 @@ class Release(ApiModel):
     values: list[dict[str, Any]] | None = None
     needs: list[str] | None = None
     hooks: list[Hook] | None = None
+    wait: bool | None = None
+    """Overrides ``helmDefaults.wait`` for this release."""
 
 
 class Helmfile(Document):

@@ -1,7 +1,10 @@
 # Generated from cluster.py by homeops-gen. Do not edit by hand.
 # Included by every hosts/<host>/terragrunt.hcl.
 
-# OpenTofu state lives in Cloudflare R2, through the S3 backend.
+# OpenTofu state lives in Cloudflare R2, through the S3 backend. Its keys are not
+# written here: the backend reads AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY from the
+# environment, so they never reach the generated backend.tf or .terraform/.
+# A lock object beside the state (use_lockfile, OpenTofu >= 1.10) serialises applies.
 remote_state {
   backend = "s3"
   generate = {
@@ -13,8 +16,7 @@ remote_state {
     key                         = "${path_relative_to_include()}/terraform.tfstate"
     region                      = "auto"
     endpoints                   = { s3 = "https://${get_env("CLOUDFLARE_ACCOUNT_ID")}.r2.cloudflarestorage.com" }
-    access_key                  = get_env("R2_ACCESS_KEY")
-    secret_key                  = get_env("R2_ACCESS_SECRET")
+    use_lockfile                = true
     skip_bucket_versioning      = true
     skip_bucket_ssencryption    = true
     skip_bucket_root_access     = true
@@ -33,9 +35,7 @@ locals {
   # The environment variables holding each host's Proxmox credentials.
   credentials = {
     hypnos = {
-      api_token        = "PROXMOX_HYPNOS_API_TOKEN"
-      ssh_user         = "PROXMOX_HYPNOS_SSH_USER"
-      default_ssh_user = "tofu"
+      api_token = "PROXMOX_HYPNOS_API_TOKEN"
     }
   }
 }
@@ -45,7 +45,6 @@ terraform {
     commands = get_terraform_commands_that_need_vars()
     env_vars = {
       TF_VAR_proxmox_api_token = get_env(local.credentials[local.host].api_token)
-      TF_VAR_proxmox_ssh_user  = get_env(local.credentials[local.host].ssh_user, local.credentials[local.host].default_ssh_user)
     }
   }
 }

@@ -11,6 +11,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+from homeops_gen.apps import cilium
+from homeops_gen.generators.bootstrap import helmfile
+from homeops_gen.model import Cluster
 from homeops_gen.generators.bootstrap import APPLY_ATTEMPTS
 from homeops_gen.layout import release_dir
 from tests.conftest import MODELS, loaded, rendered
@@ -133,6 +136,37 @@ def test_https_chart_gets_a_repository() -> None:
     assert result.repositories is not None
     assert result.repositories[0].url == "https://charts.jetstack.io"
     assert result.releases[-1].chart == "cert-manager-early/cert-manager"
+
+
+def _with_relay(model: str, relay: bool = True) -> Cluster:
+    """Model ``model`` with Hubble Relay turned on (or off) in its cilium app."""
+    cluster = loaded(model).cluster
+    apps = [
+        (
+            cilium(app.chart.version, values={"hubble": {"relay": {"enabled": relay}}})
+            if app.chart is not None and app.chart.chart_name == "cilium"
+            else app
+        )
+        for app in cluster.apps
+    ]
+    return Cluster(**{**{f: getattr(cluster, f) for f in Cluster.model_fields}, "apps": apps})
+
+
+def test_cilium_does_not_wait_for_a_relay_that_needs_dns_from_a_later_release() -> None:
+    """Relay resolves its peers through cluster DNS, which the CoreDNS release (after Cilium)
+    brings: waiting for Cilium's release would stall until the helmfile timeout."""
+    releases = {r.name: r for r in helmfile(_with_relay("ha-vip")).releases}
+    assert releases["cilium"].wait is False
+    assert releases["coredns"].wait is None, "CoreDNS still waits: its pods prove the CNI works"
+    assert [r.name for r in helmfile(_with_relay("ha-vip")).releases].index("coredns") > 0
+    # Relay off (the chart's default): every release waits.
+    assert all(r.wait is None for r in helmfile(_with_relay("ha-vip", relay=False)).releases)
+    assert _helmfile("ha-vip")["releases"][0]["wait"] is False  # the fixture runs Relay
+
+
+def test_without_managed_coredns_cilium_waits_even_with_relay() -> None:
+    # Talos' own CoreDNS runs before any release, so Relay finds DNS.
+    assert helmfile(_with_relay("no-lb-pool")).releases[0].wait is None
 
 
 def test_a_release_name_is_the_same_in_the_helmfile() -> None:

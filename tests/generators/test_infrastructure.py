@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
+import hashlib
+import os
 import re
+import shutil
+import subprocess
+from typing import Any
 
 import hcl2
 import pytest
@@ -61,22 +64,39 @@ def test_root_hcl_has_r2_backend_and_per_host_credentials() -> None:
     ):
         assert setting in root
     for host in ("ATLAS", "BOREAS", "CASTOR"):
-        assert f'"PROXMOX_{host}_API_TOKEN"' in root and f'"PROXMOX_{host}_SSH_USER"' in root
-    assert "TF_VAR_proxmox_api_token" in root and "TF_VAR_proxmox_ssh_user" in root
+        assert f'"PROXMOX_{host}_API_TOKEN"' in root
+    assert "TF_VAR_proxmox_api_token" in root
+
+
+def test_nothing_configures_or_asks_for_ssh() -> None:
+    """bpg reaches Proxmox through the API alone for what the module does (download_file,
+    VMs without disk imports); SSH would only be a credential nobody uses."""
+    for model in MODELS:
+        files = rendered(model)
+        infrastructure = {p: t for p, t in files.items() if p.startswith("out/infrastructure/")}
+        assert not any("ssh" in t.lower() for t in infrastructure.values()), model
+        assert "SSH" not in files[".env.example"], model
+    main = rendered("nova")["out/infrastructure/shared/proxmox/main.tf"]
+    # What would need SSH in bpg: a disk imported from a file, or a snippet upload.
+    assert (
+        "file_id" not in main.split("cdrom {")[0] and "proxmox_virtual_environment_file" not in main
+    )
 
 
 def test_custom_state_variables_are_used() -> None:
     root = rendered("no-lb-pool")["out/infrastructure/root.hcl"]
-    assert 'get_env("CF_R2_KEY")' in root and 'get_env("CF_ACCOUNT")' in root
+    assert 'get_env("CF_ACCOUNT")' in root and "CF_R2_KEY" not in root
 
 
 def test_vm_module_uses_cloud_init_static_ip_and_the_factory_iso() -> None:
     main = rendered("nova")["out/infrastructure/shared/proxmox/main.tf"]
     parsed = hcl2.loads(main)
-    vm = parsed["resource"][1]['"proxmox_virtual_environment_vm"']['"node"']
+    resources = {k: v for r in parsed["resource"] for k, v in r.items()}
+    vm = resources['"proxmox_virtual_environment_vm"']['"node"']
     ipv4 = vm["initialization"][0]["ip_config"][0]["ipv4"][0]
     assert (ipv4["address"], ipv4["gateway"]) == ("${each.value.address}", "${var.gateway}")
-    assert vm["cdrom"][0]["file_id"].endswith("talos_iso[each.value.iso].id}")
+    assert vm["cdrom"][0]["file_id"].startswith("${var.download_iso ? ")
+    assert "talos_iso[each.value.iso].id" in vm["cdrom"][0]["file_id"]
     assert re.search(r"url\s+= each.value\n", main)
     [iso] = _inputs("nova", "hypnos")["talos_isos"].items()
     assert iso[1].startswith('"https://factory.talos.dev/image/')
@@ -87,46 +107,6 @@ def test_files_look_like_terraform_fmt() -> None:
         if path.endswith((".hcl", ".tf")):
             assert "\t" not in text and not re.search(r" +$", text, re.M), path
             assert text.endswith("\n") and not text.endswith("\n\n"), path
-
-
-def test_per_node_vm_settings_come_from_the_model() -> None:
-    node = _inputs("homelab", "pve-b")["nodes"]["k8s-4"]
-    assert node["vm_name"] == '"talos-k8s-4"'
-    assert node["mac_address"] == '"BC:24:11:30:00:18"' and node["vlan_id"] == 30
-    # A disk without a datastore goes to the host's VM datastore.
-    assert node["extra_disks"] == [
-        {"size_gib": 256, "datastore": '"nvme"'},
-        {"size_gib": 32, "datastore": '"local-zfs"'},
-    ]
-    plain = _inputs("nova", "hypnos")["nodes"]["workload"]
-    assert plain["vm_name"] == '"workload"' and plain["extra_disks"] == []
-    assert plain["mac_address"] is None and plain["vlan_id"] is None
-
-
-def test_each_image_a_host_boots_is_downloaded_once() -> None:
-    from homeops_gen import derive
-
-    cluster = loaded("homelab").cluster
-    inputs = _inputs("homelab", "pve-a")
-    isos = {k.strip('"'): v.strip('"') for k, v in inputs["talos_isos"].items()}
-    assert len(isos) == 2, "control planes and storage workers boot different images"
-    for name, node in inputs["nodes"].items():
-        extensions = cluster.talos.node_extensions(next(n for n in cluster.nodes if n.name == name))
-        iso = node["iso"].strip('"')
-        assert f"/image/{derive.schematic_id(extensions)}/" in isos[iso]
-        assert node["guest_agent"] is True
-
-
-def test_vm_module_sets_the_network_card_and_data_disks_per_node() -> None:
-    main = rendered("homelab")["out/infrastructure/shared/proxmox/main.tf"]
-    vm = hcl2.loads(main)["resource"][1]['"proxmox_virtual_environment_vm"']['"node"']
-    assert vm["name"] == "${each.value.vm_name}"
-    [nic] = vm["network_device"]
-    assert nic["mac_address"] == "${each.value.mac_address}"
-    assert nic["vlan_id"] == "${each.value.vlan_id}"
-    data = next(d['"disk"'] for d in vm["dynamic"] if '"disk"' in d)
-    assert data["for_each"] == "${each.value.extra_disks}"
-    assert data["content"][0]["interface"] == '"scsi${disk.key + 1}"'
 
 
 def test_the_module_reads_every_variable_and_node_attribute() -> None:
@@ -170,3 +150,116 @@ def test_environment_variables_are_the_ones_root_hcl_sets() -> None:
     root = rendered("nova")["out/infrastructure/root.hcl"]
     from_environment = set(re.findall(r"\bTF_VAR_(\w+)\s*=", root))
     assert from_environment == {v.name for v in VARIABLES if v.value is None}
+
+
+FORMATTER = shutil.which("tofu") or shutil.which("terraform")
+
+
+@pytest.mark.skipif(FORMATTER is None, reason="neither tofu nor terraform is on PATH")
+@pytest.mark.parametrize("model", sorted(MODELS))
+def test_every_hcl_file_is_byte_identical_to_fmt(model: str) -> None:
+    """What ``tofu fmt``/``terraform fmt`` makes of each generated file is the file itself."""
+    assert FORMATTER is not None
+    for path, text in rendered(model).items():
+        if path.endswith((".hcl", ".tf")):
+            formatted = subprocess.run(
+                [FORMATTER, "fmt", "-no-color", "-"],
+                input=text,
+                capture_output=True,
+                text=True,
+                check=True,
+                env={**os.environ, "TF_CLI_CONFIG_FILE": os.devnull},
+            ).stdout
+            assert formatted == text, f"{model}: {path} is not in canonical HCL layout"
+
+
+@pytest.mark.parametrize("model", sorted(MODELS))
+def test_state_keys_never_reach_the_backend_configuration(model: str) -> None:
+    """terragrunt writes remote_state's config into backend.tf and .terraform/: the R2 keys
+    must come from the environment the S3 backend reads, not from that config."""
+    root = hcl2.loads(rendered(model)["out/infrastructure/root.hcl"])
+    config = root["remote_state"][0]["config"]
+    assert not {"access_key", "secret_key", "token"} & set(config), model
+    state = loaded(model).cluster.state
+    text = rendered(model)["out/infrastructure/root.hcl"]
+    for name in (state.access_key_env, state.secret_key_env):
+        assert name not in str(config) and f'get_env("{name}"' not in text
+
+
+def test_state_is_locked_and_versions_are_pinned() -> None:
+    files = rendered("nova")
+    assert "use_lockfile                = true" in files["out/infrastructure/root.hcl"]
+    versions = hcl2.loads(files["out/infrastructure/shared/proxmox/versions.tf"])["terraform"][0]
+    # use_lockfile needs OpenTofu 1.10.0 (native S3 locking).
+    assert versions["required_version"] == '">= 1.10.0"'
+    pin = versions["required_providers"][0]["proxmox"]["version"].strip('"')
+    # "~> X.Y.Z" admits only patch releases of X.Y; "~> 0.89" would admit every 0.x.
+    assert re.fullmatch(r"~> 0\.\d+\.\d+", pin), pin
+
+
+@pytest.mark.parametrize(
+    ("model", "disk", "interface"),
+    [("nova", "/dev/sda", "scsi0"), ("ha-vip", "/dev/vda", "virtio0")],
+)
+def test_system_disk_interface_follows_the_install_disk(
+    model: str, disk: str, interface: str
+) -> None:
+    """The guest sees scsi0 as /dev/sda and virtio0 as /dev/vda: Talos must find its disk."""
+    cluster = loaded(model).cluster
+    assert cluster.talos.install_disk == disk
+    host = cluster.nodes[0].host
+    for node in _inputs(model, host)["nodes"].values():
+        assert node["disk_interface"] == f'"{interface}"'
+    main = rendered(model)["out/infrastructure/shared/proxmox/main.tf"]
+    assert "interface    = each.value.disk_interface" in main
+    assert 'boot_order      = [each.value.disk_interface, "ide3"]' in main
+
+
+@pytest.mark.parametrize("model", sorted(MODELS))
+def test_schematic_is_registered_before_the_iso_is_downloaded(model: str) -> None:
+    """The factory 404s an ISO for a schematic it was never sent: the module POSTs each one
+    (talos_image_factory_schematic) first and checks the id it gets back."""
+    host = loaded(model).cluster.hosts[0].name
+    inputs = _inputs(model, host)
+    urls = " ".join(inputs["talos_isos"].values())
+    assert inputs["talos_schematics"]
+    for key, value in inputs["talos_schematics"].items():
+        schematic_id = key.strip('"')
+        text = value.strip('"').encode().decode("unicode_escape")
+        assert hashlib.sha256(text.encode()).hexdigest() == schematic_id
+        assert f"/image/{schematic_id}/" in urls
+    main = hcl2.loads(rendered(model)["out/infrastructure/shared/proxmox/main.tf"])
+    resources = {k: v for r in main["resource"] for k, v in r.items()}
+    registered = resources['"talos_image_factory_schematic"']['"image"']
+    assert registered["for_each"] == "${var.talos_schematics}"
+    assert registered["schematic"] == "${each.value}"
+    condition = registered["lifecycle"][0]["postcondition"][0]["condition"]
+    assert condition == "${self.id == each.key}"
+    download = resources['"proxmox_virtual_environment_download_file"']['"talos_iso"']
+    assert download["depends_on"] == ["${talos_image_factory_schematic.image}"]
+
+
+def test_an_iso_on_shared_storage_has_exactly_one_owner() -> None:
+    """Each host downloading the same file onto shared storage fails ("already exists"), and
+    destroying one host's unit would delete the ISO the others boot from."""
+    cluster = loaded("shared-iso").cluster
+    owners = [h.name for h in cluster.hosts if _inputs("shared-iso", h.name)["download_iso"]]
+    assert owners == ["pve-a"]
+    owned = set(_inputs("shared-iso", "pve-a")["talos_isos"])
+    for host in ("pve-b", "pve-c"):
+        unit = hcl2.loads(rendered("shared-iso")[f"out/infrastructure/hosts/{host}/terragrunt.hcl"])
+        assert unit["dependencies"][0]["paths"] == ['"../pve-a"'], "the owner is applied first"
+        assert set(_inputs("shared-iso", host)["talos_isos"]) <= owned, "the owner has them all"
+    assert (
+        "dependencies"
+        not in rendered("shared-iso")["out/infrastructure/hosts/pve-a/terragrunt.hcl"]
+    )
+    # A host's own datastore is its own: every host downloads (ha-vip: three local ones).
+    assert all(_inputs("ha-vip", h.name)["download_iso"] for h in loaded("ha-vip").cluster.hosts)
+    main = hcl2.loads(rendered("shared-iso")["out/infrastructure/shared/proxmox/main.tf"])
+    resources = {k: v for r in main["resource"] for k, v in r.items()}
+    download = resources['"proxmox_virtual_environment_download_file"']['"talos_iso"']
+    assert download["for_each"] == "${var.download_iso ? var.talos_isos : {}}"
+    vm = resources['"proxmox_virtual_environment_vm"']['"node"']
+    # bpg's download_file id is "<datastore>:<content type>/<file name>" (resource_download_file.go).
+    assert vm["cdrom"][0]["file_id"].endswith(': "${var.iso_datastore}:iso/${each.value.iso}"}')

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import yaml
 
+from homeops_gen.model import Cluster
 from tests.conftest import generated, loaded, rendered
 
 APPS = "out/kubernetes/apps"
@@ -193,6 +194,53 @@ def test_schema_urls_by_kind() -> None:
     assert schema_url("cert-manager.io/v1", "ClusterIssuer", "v1.34.0") == (
         "https://kubernetes-schemas.pages.dev/cert-manager.io/clusterissuer_v1.json"
     )
+
+
+def test_flux_fetches_the_repository_every_minute_by_default() -> None:
+    """Without a webhook Receiver a push waits for the next sync: it must be short."""
+    sync = loaded("nova").cluster.app("flux-instance").values["instance"]["sync"]
+    assert sync["interval"] == "1m"
+    cluster = loaded("nova").cluster
+    faster = Cluster(
+        **{
+            **{f: getattr(cluster, f) for f in Cluster.model_fields},
+            "gitops": cluster.gitops.model_copy(update={"sync_interval": "30s"}),
+        }
+    )
+    assert faster.app("flux-instance").values["instance"]["sync"]["interval"] == "30s"
+
+
+def test_bgp_peering_announces_the_pool_from_the_model() -> None:
+    """A pool outside node_cidr needs BGP: Cilium's control plane (cilium.io/v2 in 1.18)
+    peers every node with the model's routers and announces every Service's LB IP."""
+    app_dir = "out/kubernetes/apps/kube-system/cilium/app"
+    resources_dir = "out/kubernetes/apps/kube-system/cilium/resources"
+    files = rendered("bgp")
+    cilium = yaml.safe_load(files[f"{app_dir}/helmrelease.yaml"].split("---\n", 1)[1])
+    assert cilium["spec"]["values"]["bgpControlPlane"] == {"enabled": True}
+    assert "l2announcements" not in cilium["spec"]["values"], "the pool is not on the node LAN"
+    docs = {
+        name: yaml.safe_load(text.split("---\n", 1)[1])
+        for name, text in files.items()
+        if name.startswith(f"{resources_dir}/ciliumbgp")
+    }
+    by_kind = {d["kind"]: d for d in docs.values()}
+    assert {d["apiVersion"] for d in docs.values()} == {"cilium.io/v2"}
+    instance = by_kind["CiliumBGPClusterConfig"]["spec"]["bgpInstances"][0]
+    assert instance["localASN"] == 64514
+    peer = instance["peers"][0]
+    assert (peer["peerAddress"], peer["peerASN"]) == ("192.168.42.1", 64513)
+    assert peer["peerConfigRef"]["name"] == by_kind["CiliumBGPPeerConfig"]["metadata"]["name"]
+    family = by_kind["CiliumBGPPeerConfig"]["spec"]["families"][0]
+    advert = by_kind["CiliumBGPAdvertisement"]
+    assert family["advertisements"]["matchLabels"].items() <= advert["metadata"]["labels"].items()
+    assert advert["spec"]["advertisements"][0]["service"]["addresses"] == ["LoadBalancerIP"]
+    kustomization = yaml.safe_load(
+        files[f"{resources_dir}/kustomization.yaml"].split("---\n", 1)[1]
+    )
+    assert {f"./{n.rsplit('/', 1)[1]}" for n in docs} <= set(kustomization["resources"])
+    # Without network.bgp nothing of it is generated.
+    assert not any("ciliumbgp" in p for p in rendered("nova"))
 
 
 def test_namespaces_carry_the_models_labels_and_annotations() -> None:

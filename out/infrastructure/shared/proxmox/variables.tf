@@ -17,11 +17,6 @@ variable "proxmox_api_token" {
   sensitive   = true
 }
 
-variable "proxmox_ssh_user" {
-  description = "The SSH user the provider uses for file uploads, from PROXMOX_<HOST>_SSH_USER."
-  type        = string
-}
-
 variable "proxmox_node" {
   description = "The host's node name in Proxmox VE."
   type        = string
@@ -35,6 +30,16 @@ variable "cluster_name" {
 variable "talos_isos" {
   description = "The Talos nocloud ISOs the host's nodes boot (one per schematic): file name in the ISO datastore => Image Factory URL."
   type        = map(string)
+}
+
+variable "talos_schematics" {
+  description = "The Image Factory schematics (YAML) of those ISOs, by the id computed offline: each is registered with the factory before its ISO is downloaded."
+  type        = map(string)
+}
+
+variable "download_iso" {
+  description = "Whether this unit downloads the ISOs; false when another host's unit owns them on shared storage."
+  type        = bool
 }
 
 variable "iso_datastore" {
@@ -67,19 +72,20 @@ variable "nameservers" {
 variable "nodes" {
   description = "The VMs on this host, by name."
   type = map(object({
-    vm_name       = string
-    vm_id         = number
-    role          = string
-    cores         = number
-    memory_mib    = number
-    disk_gib      = number
-    address       = string
-    startup_order = number
-    description   = string
-    iso           = string
-    guest_agent   = bool
-    mac_address   = string
-    vlan_id       = number
+    vm_name        = string
+    vm_id          = number
+    role           = string
+    cores          = number
+    memory_mib     = number
+    disk_gib       = number
+    disk_interface = string
+    address        = string
+    startup_order  = number
+    description    = string
+    iso            = string
+    guest_agent    = bool
+    mac_address    = string
+    vlan_id        = number
     extra_disks = list(object({
       size_gib  = number
       datastore = string
