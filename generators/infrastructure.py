@@ -9,11 +9,13 @@ per-node attribute) is one entry there, plus the line of ``main.tf`` that reads 
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from homeops_gen import derive
+from homeops_gen.formats import Generated
 from homeops_gen.layout import INFRASTRUCTURE
 from homeops_gen.model import Cluster, Node, ProxmoxHost
 from homeops_gen.project import Project
@@ -252,21 +254,35 @@ def render(project: Project) -> dict[str, str]:
             credentials={h.name: derive.host_credentials(h) for h in cluster.hosts},
         )
     }
+    declared = {v.name: v.required for v in VARIABLES}
     for name in SHARED_MODULE:
-        files[f"{MODULE_DIR}/{name}"] = render_template(
-            f"infrastructure/shared/proxmox/{name}.j2",
-            provider_version=BPG_PROXMOX_VERSION,
-            talos_provider_version=TALOS_PROVIDER_VERSION,
-            tofu_version=TOFU_VERSION,
-            variables=VARIABLES,
+        # Each module file carries the variables it declares (name -> required) for the checks.
+        files[f"{MODULE_DIR}/{name}"] = Generated(
+            render_template(
+                f"infrastructure/shared/proxmox/{name}.j2",
+                provider_version=BPG_PROXMOX_VERSION,
+                talos_provider_version=TALOS_PROVIDER_VERSION,
+                tofu_version=TOFU_VERSION,
+                variables=VARIABLES,
+            ),
+            {"variables": declared if name == "variables.tf" else {}},
         )
     for host in cluster.hosts:
-        files[f"{INFRASTRUCTURE}/hosts/{host.name}/terragrunt.hcl"] = render_template(
-            "infrastructure/hosts/terragrunt.hcl.j2",
-            host=host,
-            nodes=cluster.nodes_on(host),
-            inputs=host_inputs(cluster, host),
-            iso_owner=derive.iso_owner(cluster, host).name,
+        folder = f"{INFRASTRUCTURE}/hosts/{host.name}"
+        # The unit carries its source and inputs, so the checks read them without parsing HCL.
+        unit = {
+            "source": posixpath.relpath(MODULE_DIR, folder),
+            "inputs": host_inputs(cluster, host),
+        }
+        files[f"{folder}/terragrunt.hcl"] = Generated(
+            render_template(
+                "infrastructure/hosts/terragrunt.hcl.j2",
+                host=host,
+                nodes=cluster.nodes_on(host),
+                iso_owner=derive.iso_owner(cluster, host).name,
+                **unit,
+            ),
+            unit,
         )
     return files
 

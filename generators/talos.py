@@ -275,7 +275,7 @@ def _vip_interface(cluster: Cluster, node: Node) -> NetworkInterface:
 
 def talosctl_files(cluster: Cluster) -> dict[str, str]:
     """The talosctl backend: the cluster-wide patch, one patch per node, and ``gen.sh``."""
-    files = {CLUSTER_PATCH: yaml_file(*talosctl_cluster_patch(cluster))}
+    files: dict[str, str] = {CLUSTER_PATCH: yaml_file(*talosctl_cluster_patch(cluster))}
     roles = talosctl_role_patches(cluster)
     for role, documents in roles.items():
         files[role_patch_file(role)] = yaml_file(*documents)

@@ -1,7 +1,5 @@
 """``python -m homeops_gen``."""
 
-import sys
+from homeops_gen.cli import run
 
-from homeops_gen.cli import main
-
-sys.exit(main())
+run()

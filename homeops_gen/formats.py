@@ -87,7 +87,10 @@ class _Unusual(Exception):
 _PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_./-]*")
 # No indicator at the start, no flow indicators, spaces, quotes or '#' anywhere, and no
 # trailing ':': PyYAML writes such a string plain unless it reads back as another type.
-_PLAIN_SAFE = re.compile(r"[A-Za-z_/][A-Za-z0-9_./:@+=-]*(?<!:)")
+# A leading '.' (paths such as ./app) or digit (addresses, versions) is plain too, except
+# '...' (a document end marker); what reads back as a number, a date or '.inf' is caught
+# by the resolver check below.
+_PLAIN_SAFE = re.compile(r"(?!\.\.\.)[A-Za-z0-9_/.][A-Za-z0-9_./:@+=-]*(?<!:)")
 _resolve: Callable[[type[yaml.Node], str, tuple[bool, bool]], str] = (
     yaml.resolver.Resolver().resolve
 )
@@ -114,8 +117,35 @@ def _scalar(value: str) -> str:
     return text
 
 
-def _value(value: Any) -> str | None:  # noqa: PLR0911 (one return per kind of value)
-    """The inline text of a scalar or empty collection, or None for a nested block."""
+# Multi-line text PyYAML writes as a literal block (``|``, or ``|-`` without a final line
+# break): printable ASCII, not starting with a space or line break, no space before a
+# line break, not ending with a space or two line breaks (those need other hints).
+_BLOCK_SAFE = re.compile(r"[!-~][ -~\n]*")
+
+
+def _block(value: str, indent: str) -> str:
+    """How PyYAML writes multi-line ``value`` as a block value whose lines go at ``indent``."""
+    if not _BLOCK_SAFE.fullmatch(value) or " \n" in value or value.endswith((" ", "\n\n")):
+        raise _Unusual
+    hint = "" if value.endswith("\n") else "-"
+    lines = value.removesuffix("\n").split("\n")
+    return f"|{hint}\n" + "\n".join(f"{indent}{line}" if line else "" for line in lines)
+
+
+def _value(value: Any, indent: str) -> str | None:
+    """The inline text of a scalar or empty collection (a block scalar's lines at ``indent``),
+    or None for a nested block."""
+    kind = type(value)  # the exact types first: this runs for every value written
+    if kind is str:
+        return _block(value, indent) if "\n" in value else _scalar(value)
+    if kind is dict:
+        return None if value else "{}"
+    if kind is list or kind is tuple:
+        return None if value else "[]"
+    return _other_value(value, indent)
+
+
+def _other_value(value: Any, indent: str) -> str | None:  # noqa: PLR0911 (a return per kind)
     if value is None:
         return "null"
     if value is True:
@@ -125,7 +155,7 @@ def _value(value: Any) -> str | None:  # noqa: PLR0911 (one return per kind of v
     if type(value) is int:
         return str(value)
     if isinstance(value, str):
-        return _scalar(value)
+        return _block(value, indent) if "\n" in value else _scalar(value)
     if isinstance(value, (IPv4Address, IPv4Network)):
         return _scalar(str(value))
     if isinstance(value, (dict, list, tuple)):
@@ -133,31 +163,39 @@ def _value(value: Any) -> str | None:  # noqa: PLR0911 (one return per kind of v
     raise _Unusual  # floats and other types: PyYAML decides
 
 
+@cache
+def _plain_key(key: str) -> bool:
+    try:
+        return bool(_PLAIN_KEY.fullmatch(key)) and _scalar(key) == key
+    except _Unusual:
+        return False
+
+
 def _key(key: Any) -> str:
-    if isinstance(key, str) and _PLAIN_KEY.fullmatch(key) and _scalar(key) == key:
+    if type(key) is str and _plain_key(key):
         return key
     raise _Unusual
 
 
 def _fast_mapping(data: dict[Any, Any], indent: str, lines: list[str], first: str = "") -> None:
-    prefix = first
+    prefix = first or indent
+    inner = indent + "  "
     for key, value in data.items():
-        line = f"{prefix or indent}{_key(key)}:"
-        prefix = ""
-        inline = _value(value)
+        inline = _value(value, inner)
         if inline is not None:
-            lines.append(f"{line} {inline}\n")
-        elif isinstance(value, dict):
-            lines.append(line + "\n")
-            _fast_mapping(value, indent + "  ", lines)
+            lines.append(f"{prefix}{_key(key)}: {inline}\n")
         else:
-            lines.append(line + "\n")
-            _fast_sequence(value, indent + "  ", lines)
+            lines.append(f"{prefix}{_key(key)}:\n")
+            if isinstance(value, dict):
+                _fast_mapping(value, inner, lines)
+            else:
+                _fast_sequence(value, inner, lines)
+        prefix = indent
 
 
 def _fast_sequence(items: list[Any] | tuple[Any, ...], indent: str, lines: list[str]) -> None:
     for item in items:
-        inline = _value(item)
+        inline = _value(item, indent + "  ")
         if inline is not None:
             lines.append(f"{indent}- {inline}\n")
         elif isinstance(item, dict):
@@ -175,13 +213,32 @@ def sorted_data(data: Any) -> Any:
     return data
 
 
-def yaml_file(*documents: Any, schema: str | None = None, comment: str = HEADER) -> str:
-    """A generated YAML file: header comment, editor schema hint, ``---`` before each document."""
+class Generated(str):
+    """Generated text that also carries the data it was written from.
+
+    The checks ``generate`` runs read :attr:`data` instead of parsing the text
+    back; ``homeops-gen validate`` and the tests parse the text and compare.
+    Any string operation returns a plain ``str``: edited text no longer claims its data.
+    """
+
+    data: Any
+
+    def __new__(cls, text: str, data: Any) -> Generated:
+        self = super().__new__(cls, text)
+        self.data = data
+        return self
+
+
+def yaml_file(*documents: Any, schema: str | None = None, comment: str = HEADER) -> Generated:
+    """A generated YAML file: header comment, editor schema hint, ``---`` before each document.
+
+    Its :attr:`Generated.data` is the tuple of documents.
+    """
     lines = [f"# {line}" for line in comment.splitlines()]
     if schema:
         lines.append(f"# yaml-language-server: $schema={schema}")
     head = "\n".join(lines) + "\n"
-    return head + "".join("---\n" + to_yaml(doc) for doc in documents)
+    return Generated(head + "".join("---\n" + to_yaml(doc) for doc in documents), documents)
 
 
 _HCL_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}

@@ -26,7 +26,7 @@ from homeops_gen.layout import (
     resources_kustomization,
 )
 from homeops_gen.model import App, Cluster
-from homeops_gen.releases import resource_file, user_file_name
+from homeops_gen.releases import is_custom_resource, resource_file, user_file_name
 from homeops_gen.suggest import did_you_mean
 
 
@@ -50,6 +50,7 @@ class Problem:
 
 WARNINGS: dict[str, str] = {
     "host-unused": "a Proxmox host no node runs on",
+    "ssh-user-unused": "ProxmoxHost.ssh_user, which nothing uses any more",
     "single-control-plane": "one control plane: etcd and the API have no redundancy",
     "even-control-planes": "an even number of control planes",
     "talos-version-unknown": "a Talos version newer than the known support matrix",
@@ -158,6 +159,13 @@ def nodes_and_hosts(cluster: Cluster) -> Iterator[Problem]:
                 "host-unused",
                 f"hosts[{i}]",
                 f"no node runs on {host.name!r}: only the ISO is downloaded there",
+            )
+        if host.ssh_user is not None:
+            yield warning(
+                "ssh-user-unused",
+                f"hosts[{i}].ssh_user",
+                "nothing generated connects over SSH any more (the provider downloads the ISO "
+                "and creates the VMs through the API): remove ssh_user",
             )
     for i, node in enumerate(cluster.nodes):
         if node.host not in names:
@@ -519,6 +527,23 @@ def _chartless(i: int, app: App) -> Iterator[Problem]:
             )
 
 
+def _must_wait(path: str, app: App, waited_for: dict[str, list[str]]) -> Iterator[Problem]:
+    """``wait: false`` would let what needs the app's release run before it is ready."""
+    if app.name in waited_for:
+        names = ", ".join(waited_for[app.name])
+        yield Problem(
+            path,
+            f"{names} depend(s) on {app.name!r}, so its Kustomization waits until everything "
+            "it applied is ready; leave wait out",
+        )
+    elif app.chart is not None and any(is_custom_resource(r) for r in app.resources):
+        yield Problem(
+            path,
+            "the app's custom resources are applied once its release is ready (their CRDs "
+            "may come with it), so its Kustomization waits; leave wait out",
+        )
+
+
 KUSTOMIZATION_DERIVED: dict[str, str] = {
     "sourceRef": "generated: the Git repository in gitops",
     "path": "generated from the app's name and namespace",
@@ -558,7 +583,13 @@ def _flux_options(
 @rule
 def flux_options(cluster: Cluster) -> Iterator[Problem]:
     """``kustomization`` and ``release`` are valid Flux fields homeops-gen does not derive."""
+    waited_for: dict[str, list[str]] = {}
+    for deployed in cluster.deployed_apps:
+        for dep in deployed.depends_on:
+            waited_for.setdefault(dep, []).append(deployed.name)
     for i, app in enumerate(cluster.apps):
+        if app.kustomization.get("wait") is False:
+            yield from _must_wait(f"apps[{i}].kustomization.wait", app, waited_for)
         yield from _flux_options(
             f"apps[{i}].kustomization", app.kustomization, KustomizationSpec, KUSTOMIZATION_DERIVED
         )

@@ -1,10 +1,13 @@
 """Checks of rendered output before anything is written.
 
-Each check reads :class:`Outputs` (the rendered ``{path: text}``, the model, and
-every file parsed at most once) and returns problems as ``path: reason`` lines. :data:`FAST_CHECKS` run in-process on every
-``generate``; :data:`ALL_CHECKS` add the ones that start external tools
-(``kubectl kustomize``) or load large schemas (kubernetes-validate), for
-``homeops-gen validate`` and the tests.
+Each check reads :class:`Outputs` (the rendered ``{path: text}`` and the model) and
+returns problems as ``path: reason`` lines. :data:`FAST_CHECKS` run in-process on
+every ``generate`` and prove facts about the data the generators built (each file's
+:class:`~homeops_gen.formats.Generated` data), without parsing any text back.
+:data:`ALL_CHECKS`, for ``homeops-gen validate`` and the tests, read every fact from
+the text instead: every YAML file is parsed (and must give back the data it was
+written from), every HCL file is parsed with python-hcl2, and the external tools
+run (``kubectl kustomize``, kubernetes-validate's schemas).
 """
 
 from __future__ import annotations
@@ -12,11 +15,10 @@ from __future__ import annotations
 import posixpath
 import re
 import shlex
-import subprocess
-import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from functools import cache
 from importlib import resources
+from ipaddress import IPv4Address, IPv4Network
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +26,7 @@ import yaml
 
 from homeops_gen.apis.kubernetes import is_builtin
 from homeops_gen.errors import MissingDependency, ValidationFailed
+from homeops_gen.formats import Generated
 from homeops_gen.layout import COMPONENTS, OUT, RUNTIME_FILES
 from homeops_gen.model import Cluster
 
@@ -32,20 +35,32 @@ Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when PyYAML wa
 
 
 class Outputs:
-    """Rendered files and their model; each file is parsed at most once for all the checks."""
+    """Rendered files and their model; each file is parsed at most once for all the checks.
 
-    def __init__(self, files: Files, cluster: Cluster) -> None:
+    With ``from_text`` every fact is read from the text (parsed); otherwise from the data
+    a file was generated from, and only text without data (a user's manifest, or text a
+    test edited) is parsed.
+    """
+
+    def __init__(self, files: Files, cluster: Cluster, *, from_text: bool = False) -> None:
         self.files = files
         self.cluster = cluster
+        self.from_text = from_text
         self._yaml: dict[str, list[Any] | yaml.YAMLError] = {}
         self._hcl_trees: dict[str, Any] = {}
         self._hcl: dict[str, dict[str, Any] | Exception] = {}
 
+    def _data(self, path: str) -> Any:
+        """The data ``path`` was generated from, or None when its text must be parsed."""
+        text = self.files[path]
+        return None if self.from_text or not isinstance(text, Generated) else text.data
+
     def yaml(self, path: str) -> list[Any] | yaml.YAMLError:
-        """The documents of a YAML file, or its parse error."""
+        """The documents a YAML file's text parses into, or its parse error."""
         if path not in self._yaml:
             try:
-                docs = yaml.load_all(self.files[path], Loader=Loader)
+                # str(): libyaml takes only exact strings, not Generated
+                docs = yaml.load_all(str(self.files[path]), Loader=Loader)
                 self._yaml[path] = [d for d in docs if d is not None]
             except yaml.YAMLError as exc:
                 self._yaml[path] = exc
@@ -53,13 +68,16 @@ class Outputs:
 
     def documents(self, path: str) -> list[Any]:
         """The documents of a YAML file, or none when it does not parse (``parse_yaml`` says so)."""
+        data = self._data(path)
+        if data is not None:
+            return [d for d in data if d is not None]
         docs = self.yaml(path)
         return [] if isinstance(docs, yaml.YAMLError) else docs
 
     def hcl_tree(self, path: str) -> Any:
         """The syntax tree python-hcl2 parses a ``.hcl``/``.tf`` file into, or its parse error."""
         if path not in self._hcl_trees:
-            import hcl2  # slow to import: only the HCL checks need it
+            import hcl2  # slow to import and to build its parser: only `validate` parses HCL
 
             try:
                 self._hcl_trees[path] = hcl2.parses_to_tree(self.files[path])
@@ -81,6 +99,34 @@ class Outputs:
                 self._hcl[path] = exc
         return self._hcl[path]
 
+    def unit(self, path: str) -> tuple[Any, set[str]] | None:
+        """A terragrunt unit's ``terraform.source`` and input names, or None when it does not
+        parse (``parse_hcl`` says so)."""
+        data = self._data(path)
+        if data is not None:
+            return data["source"], set(data["inputs"])
+        parsed = self.hcl(path)
+        if isinstance(parsed, Exception):
+            return None
+        sources = [_unquote(t.get("source")) for t in parsed.get("terraform", [])]
+        return (sources[0] if sources else None), set(parsed.get("inputs", {}))
+
+    def variables(self, path: str) -> dict[str, bool]:
+        """The variables a ``.tf`` file declares: name -> whether it is required (no default)."""
+        data = self._data(path)
+        if data is not None:
+            return dict(data["variables"])
+        if "variable" not in self.files[path]:
+            return {}
+        parsed = self.hcl(path)
+        if isinstance(parsed, Exception):
+            return {}
+        return {
+            _unquote(name): "default" not in body
+            for block in parsed.get("variable", [])
+            for name, body in block.items()
+        }
+
     def yaml_paths(self) -> list[str]:
         """Every YAML file."""
         return [p for p in self.files if p.endswith((".yaml", ".yml"))]
@@ -97,13 +143,28 @@ class Outputs:
 Check = Callable[[Outputs], list[str]]
 
 
+def _plain(data: Any) -> Any:
+    """``data`` as YAML gives it back: lists for tuples, strings for addresses."""
+    if isinstance(data, dict):
+        return {k: _plain(v) for k, v in data.items()}
+    if isinstance(data, (list, tuple)):
+        return [_plain(v) for v in data]
+    if isinstance(data, (IPv4Address, IPv4Network)):
+        return str(data)
+    return data
+
+
 def parse_yaml(out: Outputs) -> list[str]:
-    """Every YAML file parses, every document."""
+    """Every YAML file parses, every document, into the data it was generated from."""
     problems = []
     for path in out.yaml_paths():
         result = out.yaml(path)
+        text = out.files[path]
         if isinstance(result, yaml.YAMLError):
             problems.append(f"{path}: not valid YAML: {result}")
+        elif isinstance(text, Generated):
+            if result != [_plain(d) for d in text.data if d is not None]:
+                problems.append(f"{path}: does not read back as the data it was written from")
     return problems
 
 
@@ -151,36 +212,25 @@ def _unit_inputs(
     out: Outputs, path: str, terraform_files: dict[str, list[str]], from_environment: set[str]
 ) -> Iterator[str]:
     """One terragrunt unit's inputs against the variables of the module it sources."""
-    unit = out.hcl(path)
-    if isinstance(unit, Exception):
+    unit = out.unit(path)
+    if unit is None:
         return  # parse_hcl reports it
-    sources = [_unquote(t.get("source")) for t in unit.get("terraform", [])]
-    if not sources or not isinstance(sources[0], str):
+    source, inputs = unit
+    if not isinstance(source, str):
         yield f"{path}: no terraform.source"
         return
-    module = posixpath.normpath(posixpath.join(posixpath.dirname(path), sources[0]))
-    variables = _module_variables(out, terraform_files.get(module, []))
+    module = posixpath.normpath(posixpath.join(posixpath.dirname(path), source))
+    variables: dict[str, bool] = {}  # name -> required
+    for tf in terraform_files.get(module, []):
+        variables.update(out.variables(tf))
     if not variables:
         yield f"{path}: module {module} has no variables (missing module?)"
         return
-    inputs = set(unit.get("inputs", {}))
     for name in sorted(inputs - set(variables)):
         yield f"{path}: input {name!r} is not a variable of {module}"
     for name, required in sorted(variables.items()):
         if required and name not in inputs and name not in from_environment:
             yield f"{path}: required variable {name!r} of {module} has no input"
-
-
-def _module_variables(out: Outputs, terraform_files: list[str]) -> dict[str, bool]:
-    """The variables a module's ``.tf`` files declare: name -> whether it is required."""
-    variables: dict[str, bool] = {}
-    for tf in terraform_files:
-        parsed = out.hcl(tf) if "variable" in out.files[tf] else {}
-        if isinstance(parsed, dict):
-            for block in parsed.get("variable", []):
-                for name, body in block.items():
-                    variables[_unquote(name)] = "default" not in body
-    return variables
 
 
 def _exists(files: Files, path: str) -> bool:
@@ -348,14 +398,8 @@ def custom_resources_apart(out: Outputs) -> list[str]:
     return problems
 
 
-FAST_CHECKS: list[Check] = [
-    parse_yaml,
-    parse_hcl,
-    terragrunt_inputs,
-    references,
-    custom_resources_apart,
-]
-"""In-process checks ``generate`` runs before writing."""
+FAST_CHECKS: list[Check] = [terragrunt_inputs, references, custom_resources_apart]
+"""In-process checks ``generate`` runs before writing, on the data the generators built."""
 
 
 def kustomize_builds(out: Outputs) -> list[str]:
@@ -368,6 +412,8 @@ def kustomize_builds(out: Outputs) -> list[str]:
     )
     if not folders:
         return []
+    import tempfile
+
     with tempfile.TemporaryDirectory(prefix="homeops-gen-") as tmp:
         root = Path(tmp)
         for path, text in files.items():
@@ -405,6 +451,8 @@ def kubectl() -> str:
 
 
 def _kustomize(folder: Path) -> str | None:
+    import subprocess
+
     proc = subprocess.run(
         [kubectl(), "kustomize", str(folder)], capture_output=True, text=True, check=False
     )
@@ -477,15 +525,27 @@ def _definitions(folder: str) -> Any:
     return Resource.from_contents(json.loads((Path(folder) / "_definitions.json").read_text()))
 
 
-ALL_CHECKS: list[Check] = [*FAST_CHECKS, kustomize_builds, kubernetes_schemas]
-"""Every check ``homeops-gen validate`` runs, the external tools' included."""
+ALL_CHECKS: list[Check] = [
+    parse_yaml,
+    parse_hcl,
+    *FAST_CHECKS,
+    kustomize_builds,
+    kubernetes_schemas,
+]
+"""Every check ``homeops-gen validate`` runs (on the parsed text), the external tools' included."""
 
 
 def validate(files: Files, cluster: Cluster, checks: list[Check] | None = None) -> None:
-    """Raise :class:`ValidationFailed` listing every problem the checks find."""
+    """Raise :class:`ValidationFailed` listing every problem the checks find.
+
+    When the text is parsed anyway (``parse_yaml`` or ``parse_hcl`` is among the checks),
+    every check reads its facts from the text; otherwise from the generators' data.
+    """
     problems: list[str] = []
-    outputs = Outputs(files, cluster)
-    for check in FAST_CHECKS if checks is None else checks:
+    selected = FAST_CHECKS if checks is None else checks
+    from_text = parse_yaml in selected or parse_hcl in selected
+    outputs = Outputs(files, cluster, from_text=from_text)
+    for check in selected:
         problems.extend(check(outputs))
     if problems:
         raise ValidationFailed(problems)

@@ -7,10 +7,10 @@ files that were edited by hand, and leave alone everything it never wrote.
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import json
 import os
+import posixpath
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -78,6 +78,8 @@ class Plan:
     """Files under ``out/`` the generator never wrote: left alone."""
     current: dict[str, str] = field(default_factory=dict)
     """The text on disk of every file that would change."""
+    stale: list[str] = field(default_factory=list)
+    """Temporary files an interrupted run left behind (the suffix is ours): removed on apply."""
 
     @property
     def changes(self) -> list[str]:
@@ -90,16 +92,41 @@ class Plan:
         return sorted([*self.edited, *self.foreign])
 
 
-def read_text(path: Path) -> str | None:
+def read_text(path: Path | str) -> str | None:
     """The text of ``path``, or None when there is no such file."""
     try:
-        return path.read_text(encoding="utf-8")
+        with open(path, "rb") as handle:  # bytes, then one decode: no text layer per file
+            data = handle.read()
     except FileNotFoundError:
         return None
-    except UnicodeDecodeError:
-        return path.read_bytes().decode("utf-8", errors="replace")
     except OSError as exc:
         raise HomeopsError(f"{path}: cannot read: {exc}") from exc
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        text = data.decode("utf-8", errors="replace")
+    # Universal newlines, as reading in text mode gives.
+    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
+
+
+def _entries(root: Path, folder: str, *, recursive: bool) -> dict[str, bool]:
+    """Every entry in ``root/folder`` (and below, when ``recursive``, symlinked folders not
+    followed) as root-relative POSIX path -> whether it is a file; one ``scandir`` per folder.
+    """
+    found: dict[str, bool] = {}
+    pending = [folder]
+    while pending:
+        rel = pending.pop()
+        try:
+            entries = list(os.scandir(os.path.join(root, rel)))
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        for entry in entries:
+            path = f"{rel}/{entry.name}" if rel else entry.name
+            found[path] = entry.is_file()
+            if recursive and entry.is_dir(follow_symlinks=False):
+                pending.append(path)
+    return found
 
 
 def read_manifest(root: Path) -> dict[str, str]:
@@ -125,14 +152,18 @@ def plan(root: Path, rendered: dict[str, str]) -> Plan:
     wanted = dict(rendered)
     wanted[MANIFEST] = manifest_text(rendered)
     result = Plan()
+    # One walk of out/ tells which files exist, so only those are opened.
+    on_disk = _entries(root, OUT, recursive=True)
+    on_disk.update(_entries(root, "", recursive=False))
+    result.stale = sorted(rel for rel, is_file in on_disk.items() if rel.endswith(TMP_SUFFIX))
     for rel, text in wanted.items():
-        current = read_text(root / rel)
+        current = read_text(os.path.join(root, rel)) if rel in on_disk else None
         if rel in BLOCK_FILES:
             _plan_block(result, rel, current, with_block(current, text), previous)
         else:
             _plan_file(result, rel, current, text, previous)
     for rel in sorted(set(previous) - set(wanted)):
-        current = read_text(root / rel)
+        current = read_text(os.path.join(root, rel)) if rel in on_disk else None
         if current is None:
             continue
         if rel in BLOCK_FILES:
@@ -142,7 +173,7 @@ def plan(root: Path, rendered: dict[str, str]) -> Plan:
         result.delete.append(rel)
         if digest(current) != previous[rel]:
             result.edited.append(rel)
-    result.unmanaged.extend(_unmanaged(root, set(wanted) | set(previous)))
+    result.unmanaged.extend(_unmanaged(on_disk, set(wanted) | set(previous)))
     return result
 
 
@@ -173,17 +204,16 @@ def _unchanged_or_new(result: Plan, rel: str, current: str | None, text: str) ->
     return False
 
 
-def _unmanaged(root: Path, known: set[str]) -> list[str]:
+def _unmanaged(on_disk: dict[str, bool], known: set[str]) -> list[str]:
     """Files under ``out/`` the generator never wrote (its temporary files aside)."""
-    out = root / OUT
-    if not out.is_dir():
-        return []
-    found = []
-    for path in sorted(out.rglob("*")):
-        rel = path.relative_to(root).as_posix()
-        if path.is_file() and rel not in known and not rel.endswith(TMP_SUFFIX):
-            found.append(rel)
-    return found
+    return sorted(
+        rel
+        for rel, is_file in on_disk.items()
+        if is_file
+        and rel.startswith(f"{OUT}/")
+        and rel not in known
+        and not rel.endswith(TMP_SUFFIX)
+    )
 
 
 def _plan_block(
@@ -219,32 +249,60 @@ def refuse_conflicts(result: Plan) -> None:
 
 
 def apply(root: Path, result: Plan, *, force: bool = False) -> None:
-    """Carry out ``result``: every file written to a temporary name beside it, flushed to
-    disk, then renamed into place; pruned files deleted; the manifest last.
+    """Carry out ``result``: every file written to a temporary name beside it, then renamed
+    into place; pruned files deleted; the manifest last.
 
-    A run killed at any point leaves each file old or new, never truncated, and the
-    old manifest still describes what is there, so the next run repairs the rest.
-    Unchanged files are not touched.
+    A run killed at any point leaves each file old or new, never truncated (a rename
+    replaces a file whole), and the old manifest still describes what is there, so the
+    next run repairs the rest. Unchanged files are not touched.
+
+    Nothing is flushed to the disk (no ``fsync``): that would guard against a power cut,
+    not a killed run, and costs milliseconds per file (seconds for a thousand apps).
+    After a power cut a file may be left empty, which the next run sees (its hash is not
+    the manifest's) and names as edited by hand; everything under ``out/`` is derived
+    from ``cluster.py`` and kept in Git, so ``--force`` or ``git checkout`` restores it.
     """
     if not force:
         refuse_conflicts(result)
-    _remove_stale_temporaries(root)
+    for rel in result.stale:
+        (root / rel).unlink(missing_ok=True)
     writes = {**result.create, **result.update}
     manifest = writes.pop(MANIFEST, None)
-    folders: set[Path] = set()
-    staged = [_stage(root / rel, writes[rel], folders) for rel in sorted(writes)]
-    if staged:
-        os.sync()  # one flush for every new content before any rename makes it visible
-    for tmp, path in staged:
-        os.replace(tmp, path)
+    _make_folders(root, [*writes, *([MANIFEST] if manifest is not None else [])])
+    staged = [_stage(os.path.join(root, rel), writes[rel]) for rel in sorted(writes)]
+    for tmp, target in staged:
+        os.replace(tmp, target)
     for rel in result.delete:
         path = root / rel
         path.unlink(missing_ok=True)
         _remove_empty_parents(path.parent, root)
     if manifest is not None:
-        tmp, path = _stage(root / MANIFEST, manifest, folders)
-        os.sync()
-        os.replace(tmp, path)
+        os.replace(*_stage(os.path.join(root, MANIFEST), manifest))
+
+
+def _make_folders(root: Path, paths: list[str]) -> None:
+    """Create the missing folders of ``paths``, parents first, each with one ``mkdir``."""
+    missing: set[str] = set()
+    for folder in {posixpath.dirname(rel) for rel in paths}:
+        while folder and folder not in missing and not os.path.isdir(os.path.join(root, folder)):
+            missing.add(folder)
+            folder = posixpath.dirname(folder)
+    for folder in sorted(missing, key=lambda f: f.count("/")):
+        os.mkdir(os.path.join(root, folder))
+
+
+def _stage(path: str, text: str) -> tuple[str, str]:
+    """Write ``text`` to a temporary file beside ``path``; the pair to rename."""
+    tmp = path + TMP_SUFFIX
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    try:
+        data = memoryview(text.encode("utf-8"))
+        while data:
+            data = data[os.write(fd, data) :]
+        os.fchmod(fd, 0o755 if text.startswith("#!") else 0o644)
+    finally:
+        os.close(fd)
+    return tmp, path
 
 
 def start_project(root: Path, files: dict[str, str]) -> list[str]:
@@ -258,32 +316,14 @@ def start_project(root: Path, files: dict[str, str]) -> list[str]:
             f"{root / MODEL_FILE} already exists: nothing was written "
             "(init starts a new project; edit the existing cluster.py instead)"
         )
-    folders: set[Path] = set()
+    root.mkdir(parents=True, exist_ok=True)
+    _make_folders(root, sorted(files))
     for rel in sorted(files):
         text = files[rel]
         if rel in BLOCK_FILES:
             text = with_block(read_text(root / rel), text)
-        tmp, path = _stage(root / rel, text, folders)
-        os.replace(tmp, path)
+        os.replace(*_stage(os.path.join(root, rel), text))
     return sorted(files)
-
-
-def _stage(path: Path, text: str, folders: set[Path]) -> tuple[Path, Path]:
-    """Write ``text`` to a temporary file beside ``path``; the pair to rename."""
-    if path.parent not in folders:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        folders.add(path.parent)
-    tmp = path.with_name(path.name + TMP_SUFFIX)
-    with open(tmp, "wb") as handle:
-        handle.write(text.encode("utf-8"))
-    os.chmod(tmp, 0o755 if text.startswith("#!") else 0o644)
-    return tmp, path
-
-
-def _remove_stale_temporaries(root: Path) -> None:
-    """Temporary files an interrupted run left behind (never a user's file: the suffix is ours)."""
-    for tmp in [*root.glob(f"*{TMP_SUFFIX}"), *(root / OUT).rglob(f"*{TMP_SUFFIX}")]:
-        tmp.unlink(missing_ok=True)
 
 
 def _remove_empty_parents(folder: Path, root: Path) -> None:
@@ -297,6 +337,8 @@ def _remove_empty_parents(folder: Path, root: Path) -> None:
 
 def unified_diff(result: Plan) -> str:
     """The unified diff of every change in ``result`` (``a/`` is disk, ``b/`` is generated)."""
+    import difflib
+
     chunks: list[str] = []
     for rel in result.changes:
         old = result.current.get(rel, "")

@@ -116,10 +116,13 @@ def test_generated_script_is_executable(nova: Path) -> None:
     assert not os.access(nova / "out/talos/talconfig.yaml", os.X_OK)
 
 
-def test_version() -> None:
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    from homeops_gen.cli import main
+
     with pytest.raises(SystemExit) as caught:
-        run("--version")
+        main(["--version"])
     assert caught.value.code == 0
+    assert capsys.readouterr().out.startswith("homeops-gen ")
 
 
 def test_committed_out_is_what_cluster_py_generates() -> None:
@@ -138,3 +141,38 @@ def test_missing_kubectl_is_a_missing_tool_not_a_validation_failure(
     assert result.code == 3
     assert "kubectl not found" in result.err and "homeops-gen[validate]" in result.err
     assert "failed validation" not in result.err
+
+
+@pytest.mark.parametrize("option", ["--version", "--help"])
+def test_version_and_help_import_no_pipeline(option: str) -> None:
+    """They answer before pydantic, jinja2, PyYAML or any generator is imported."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "from homeops_gen.cli import main\n"
+        "try:\n"
+        f"    main([{option!r}])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "heavy = ['pydantic', 'jinja2', 'yaml', 'homeops_gen.model', 'homeops_gen.pipeline']\n"
+        "print(sorted(m for m in heavy if m in sys.modules))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines()[-1] == "[]"
+    assert "homeops-gen" in proc.stdout
+
+
+def test_the_command_flushes_its_output_and_exit_code_before_ending_at_once(nova: Path) -> None:
+    """``run`` skips the interpreter's teardown: what it printed and its code still arrive."""
+    import subprocess
+
+    command = [sys.executable, "-m", "homeops_gen", "-C", str(nova), "generate", "--check"]
+    stale = subprocess.run(command, capture_output=True, text=True)
+    assert stale.returncode == 1
+    assert stale.stdout.rstrip().endswith("out of date; run homeops-gen")
+    run("-C", nova)
+    fresh = subprocess.run(command, capture_output=True, text=True)
+    assert (fresh.returncode, fresh.stdout) == (0, "")

@@ -32,6 +32,38 @@ TRICKY = [
     "1e3",
     "1_000",
     ".inf",
+    ".5",
+    ".",
+    "..",
+    "...",
+    "...x",
+    "./app",
+    "../x",
+    "./x:",
+    ".nan",
+    "10.0.0.1",
+    "10.10.0.0/16",
+    "1.18.4",
+    "1:20",
+    "190:20:30",
+    "0o17",
+    "0b101",
+    "2001-12-14",
+    "2001-12-14t21:59:43.10-05:00",
+    "1.5",
+    "-1",
+    "12e03",
+    "1,000",
+    "a\nb",
+    "a\n\nb\n",
+    "a\n  b\n",
+    "a \nb\n",
+    "a\n\n",
+    " a\nb\n",
+    "a\nb ",
+    "a\n\tb\n",
+    "- a\n# b\n",
+    "a\n...\n---\n",
     "a: b",
     "#x",
     "*x",
@@ -258,7 +290,10 @@ def test_no_unquoted_template_sequence_in_hcl() -> None:
     assert not re.search(r"(?<!\\u0024)\$\{", hcl_string("${a} ${b}"))
 
 
-yaml_scalars = st.one_of(text, st.integers(), st.booleans(), st.none(), st.sampled_from(TRICKY))
+paths = st.from_regex(r"\A[./0-9][A-Za-z0-9_./:@+=-]{0,12}\Z")
+yaml_scalars = st.one_of(
+    text, paths, st.integers(), st.booleans(), st.none(), st.sampled_from(TRICKY)
+)
 yaml_keys = st.one_of(
     st.from_regex(r"\A[A-Za-z_][A-Za-z0-9_./-]{0,12}\Z"), text, st.sampled_from(TRICKY)
 )
@@ -278,6 +313,17 @@ def test_fast_yaml_path_writes_exactly_what_pyyaml_writes(data: dict[str, Any]) 
 
     assert to_yaml(data) == _pyyaml(data)
     assert yaml.safe_load(to_yaml(data)) == data
+
+
+def test_a_yaml_file_carries_the_documents_it_was_written_from() -> None:
+    from homeops_gen.formats import Generated
+
+    first, second = {"a": "./x", "b": [1, 2]}, {"c": "multi\nline\n"}
+    text = yaml_file(first, second)
+    assert isinstance(text, Generated) and text.data == (first, second)
+    assert list(yaml.safe_load_all(text)) == [first, second]
+    edited = text.replace("./x", "./y")  # edited text no longer claims the data
+    assert type(edited) is str and not isinstance(text + "", Generated)
 
 
 mac = st.builds(

@@ -6,6 +6,9 @@ Run ``python -m tests.test_readme`` to rewrite the model reference after changin
 
 from __future__ import annotations
 
+import ast
+import inspect
+import textwrap
 import typing
 from ipaddress import IPv4Address, IPv4Network
 from typing import Any
@@ -49,6 +52,30 @@ def _in_reading_order() -> list[type[BaseModel]]:
     return order + [m for m in exported if m not in order]
 
 
+def docstrings(model: type[BaseModel]) -> dict[str, str]:
+    """Each field's docstring: the string literal right below it in its class body."""
+    found: dict[str, str] = {}
+    for cls in reversed(model.__mro__):  # inherited fields first, as pydantic orders them
+        if not issubclass(cls, BaseModel) or cls is BaseModel:
+            continue
+        tree = ast.parse(textwrap.dedent(inspect.getsource(cls)))
+        body = tree.body[0].body if isinstance(tree.body[0], ast.ClassDef) else []
+        for statement, following in zip(body, body[1:], strict=False):
+            if (
+                isinstance(statement, ast.AnnAssign)
+                and isinstance(statement.target, ast.Name)
+                and isinstance(following, ast.Expr)
+                and isinstance(following.value, ast.Constant)
+                and isinstance(following.value.value, str)
+            ):
+                found[statement.target.id] = inspect.cleandoc(following.value.value)
+    return found
+
+
+def _description(model: type[BaseModel], name: str) -> str:
+    return model.model_fields[name].description or docstrings(model).get(name, "")
+
+
 def _default(value: Any) -> str:
     if value is PydanticUndefined:
         return "required"
@@ -70,7 +97,7 @@ def model_reference() -> str:
     parts = []
     for model in _in_reading_order():
         rows = [
-            f"| `{name}` | {_default(field.default)} | {_markdown(field.description or '')} |"
+            f"| `{name}` | {_default(field.default)} | {_markdown(_description(model, name))} |"
             for name, field in model.model_fields.items()
         ]
         parts.append(
@@ -82,8 +109,8 @@ def model_reference() -> str:
 
 def test_every_model_field_is_documented() -> None:
     for model in _exported():
-        for name, field in model.model_fields.items():
-            assert field.description, f"{model.__name__}.{name} needs a docstring"
+        for name in model.model_fields:
+            assert _description(model, name), f"{model.__name__}.{name} needs a docstring"
 
 
 def test_readme_model_reference_is_generated_from_the_models() -> None:

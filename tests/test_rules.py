@@ -385,6 +385,21 @@ INVALID: dict[str, tuple[dict[str, Any], str, str, list[str]]] = {
         "apps[3].release.driftDetection.mode",
         ["'on' is not allowed", "'enabled'"],
     ),
+    "no wait for an app others depend on": (
+        {},
+        '[cilium("1.18.4", ), flux_operator("0.36.0", ), flux_instance("0.36.0")]'
+        ' + [web(kustomization={"wait": False}), web(name="api", depends_on=["web"])]',
+        "apps[3].kustomization.wait",
+        ["api depend(s) on 'web'", "leave wait out"],
+    ),
+    "no wait for an app with custom resources": (
+        {},
+        DEFAULT_APPS
+        + ' + [web(kustomization={"wait": False}, resources=[{"apiVersion": "cert-manager.io/v1",'
+        ' "kind": "ClusterIssuer", "metadata": {"name": "ca"}}])]',
+        "apps[3].kustomization.wait",
+        ["custom resources", "leave wait out"],
+    ),
     "derived kustomization field": (
         {},
         DEFAULT_APPS + ' + [web(kustomization={"dependsOn": [{"name": "cilium"}]})]',
@@ -599,6 +614,10 @@ def test_base_model_is_valid(tmp_path: Path) -> None:
                 ]
             },
             ["no node runs on 'spare'"],
+        ),
+        (
+            {"hosts": [{**BASE["hosts"][0], "ssh_user": "tofu"}, *BASE["hosts"][1:]]},
+            ["hosts[0].ssh_user", "remove ssh_user"],
         ),
     ],
 )

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 
 from homeops_gen import validate as v
 from homeops_gen.errors import ValidationFailed
+from homeops_gen.formats import Generated
 from tests.conftest import MODELS, loaded, rendered
 
 Files = dict[str, str]
@@ -141,7 +144,7 @@ def test_validator_is_built_once_per_kind() -> None:
 def test_validate_raises_with_every_problem() -> None:
     files = _broken(lambda f: f.update({"a.yaml": "[", "b.tf": "{"}))
     with pytest.raises(ValidationFailed) as caught:
-        v.validate(files, loaded("nova").cluster)
+        v.validate(files, loaded("nova").cluster, [v.parse_yaml, v.parse_hcl])
     assert {p.split(":")[0] for p in caught.value.problems} == {"a.yaml", "b.tf"}
 
 
@@ -158,6 +161,80 @@ def test_terragrunt_unit_without_source_or_module_is_caught() -> None:
 
     problems = _problems(v.terragrunt_inputs, _broken(drop_module))
     assert any("has no variables (missing module?)" in p for p in problems)
+
+
+def _with_data(files: Files, path: str, data: Any) -> Files:
+    """``files`` where ``path`` keeps its text but claims to be generated from ``data``."""
+    return {**files, path: Generated(str(files[path]), data)}
+
+
+def test_generate_checks_read_the_generated_data_without_parsing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    parse_yaml = v.Outputs.yaml
+
+    def user_yaml_only(self: v.Outputs, path: str) -> Any:
+        # The user's own manifests are copied, so they carry no data: only they are parsed.
+        assert not isinstance(self.files[path], Generated), f"{path} was parsed"
+        return parse_yaml(self, path)
+
+    def no_hcl(self: v.Outputs, path: str) -> Any:
+        raise AssertionError(f"{path} was parsed")
+
+    monkeypatch.setattr(v.Outputs, "yaml", user_yaml_only)
+    monkeypatch.setattr(v.Outputs, "hcl_tree", no_hcl)
+    for model in MODELS:
+        v.validate(rendered(model), loaded(model).cluster)
+
+
+def test_references_are_checked_on_the_generated_data() -> None:
+    ks = "out/kubernetes/apps/flux-system/flux-instance/ks.yaml"
+    files = rendered("nova")
+    (document,) = files[ks].data  # type: ignore[attr-defined]
+    spec = {**document["spec"], "dependsOn": [{"name": "flux-operatorr"}]}
+    broken = _with_data(files, ks, ({**document, "spec": spec},))
+    assert f"{ks}: dependsOn flux-operatorr is not a generated Kustomization" in _problems(
+        v.references, broken
+    )
+    # validate reads the text instead, and says the text is not what the data claims.
+    assert f"{ks}: does not read back as the data it was written from" in _problems(
+        v.parse_yaml, broken
+    )
+
+
+def test_terragrunt_inputs_are_checked_on_the_generated_data() -> None:
+    unit = "out/infrastructure/hosts/hypnos/terragrunt.hcl"
+    files = rendered("nova")
+    data = files[unit].data  # type: ignore[attr-defined]
+    inputs = {k: val for k, val in data["inputs"].items() if k != "bridge"}
+    broken = _with_data(files, unit, {**data, "inputs": {**inputs, "mac_address": "x"}})
+    problems = _problems(v.terragrunt_inputs, broken)
+    module = "out/infrastructure/shared/proxmox"
+    assert f"{unit}: input 'mac_address' is not a variable of {module}" in problems
+    assert f"{unit}: required variable 'bridge' of {module} has no input" in problems
+
+
+@pytest.mark.parametrize("model", sorted(MODELS))
+def test_the_module_files_carry_the_variables_python_hcl2_reads(model: str) -> None:
+    files = rendered(model)
+    cluster = loaded(model).cluster
+    from_data, from_text = v.Outputs(files, cluster), v.Outputs(files, cluster, from_text=True)
+    terraform = [p for p in files if p.endswith(".tf")]
+    assert any(from_data.variables(p) for p in terraform)
+    for path in terraform:
+        assert isinstance(files[path], Generated), path
+        assert from_data.variables(path) == from_text.variables(path), path
+
+
+def test_every_generated_yaml_and_terragrunt_file_carries_its_data() -> None:
+    for model in MODELS:
+        files = rendered(model)
+        user_files = set(loaded(model).user_files)
+        for path, text in files.items():
+            if path.endswith((".yaml", ".tf", "/terragrunt.hcl")) and not any(
+                path.endswith("/" + posixpath.basename(u)) for u in user_files
+            ):
+                assert isinstance(text, Generated), path
 
 
 def test_a_custom_resource_beside_a_helmrelease_is_caught() -> None:

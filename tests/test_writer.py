@@ -229,3 +229,26 @@ def test_fixture_copies_bring_their_files_and_are_independent(tmp_path: Path) ->
     assert secret.read_bytes() == original.read_bytes()
     secret.write_text("changed\n")
     assert original.read_bytes() != secret.read_bytes(), "the fixture itself is untouched"
+
+
+def test_writing_never_flushes_the_whole_machine(
+    nova: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_sync() -> None:
+        raise AssertionError("os.sync() flushes every filesystem of the machine")
+
+    monkeypatch.setattr(os, "sync", no_sync)
+    assert run("-C", nova).code == 0
+    model = nova / "cluster.py"
+    model.write_text(model.read_text().replace("cores=", "cores=1"))
+    assert run("-C", nova).code == 0
+
+
+def test_temporaries_of_an_interrupted_run_are_removed(nova: Path) -> None:
+    run("-C", nova)
+    stale = [f"devenv.nix{TMP_SUFFIX}", f"{APP_DIR}/ks.yaml{TMP_SUFFIX}"]
+    for rel in stale:
+        (nova / rel).write_text("half")
+    assert run("-C", nova, "--check").code == 0, "temporaries are not outputs"
+    assert run("-C", nova).code == 0
+    assert not [rel for rel in stale if (nova / rel).exists()]
