@@ -130,14 +130,15 @@ def test_a_tool_the_proxy_does_not_serve_is_reported_not_raised(tmp_path: Path) 
 
 
 def test_a_known_failure_is_printed_with_its_reason_and_any_other_problem_fails(
-    capsys: pytest.CaptureFixture[str],
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from tests.consumers.__main__ import KNOWN, Report
+    from tests.consumers import __main__ as runner
 
-    (check, pattern), reason = next(iter(KNOWN.items()))
-    known = Problem(check, pattern.replace("*", "pve"), "would be reformatted")
-    other = Problem(check, "out/infrastructure/root.hcl", "would be reformatted")
-    report = Report()
+    reason = "the generator aligns it differently (an issue tracks it)"
+    monkeypatch.setattr(runner, "KNOWN", {("tofu fmt -check", "out/*/terragrunt.hcl"): reason})
+    known = Problem("tofu fmt -check", "out/pve/terragrunt.hcl", "would be reformatted")
+    other = Problem("tofu fmt -check", "out/infrastructure/root.hcl", "would be reformatted")
+    report = runner.Report()
     report.record("known only", [known])
     report.record("known and new", [known, other])
     printed = capsys.readouterr().out

@@ -34,7 +34,11 @@ BIN = Path(sys.executable).parent
 NO_SCHEMA_KINDS = {
     "CiliumLoadBalancerIPPool": "a Cilium CRD; no schema in ../shared/schemas",
     "CiliumL2AnnouncementPolicy": "a Cilium CRD; no schema in ../shared/schemas",
+    "CiliumBGPAdvertisement": "a Cilium CRD; no schema in ../shared/schemas",
+    "CiliumBGPClusterConfig": "a Cilium CRD; no schema in ../shared/schemas",
+    "CiliumBGPPeerConfig": "a Cilium CRD; no schema in ../shared/schemas",
     "ClusterIssuer": "a cert-manager CRD; no schema in ../shared/schemas",
+    "DNSEndpoint": "an external-dns CRD; no schema in ../shared/schemas",
 }
 """Kinds checked by no schema, each by name and why (every other kind must have a schema)."""
 
@@ -521,13 +525,16 @@ def terragrunt_fmt(ws: Workspace, tools: Tools) -> list[Problem]:
     return problems
 
 
-def _tofu_config(mirror: Path, folder: Path) -> Path:
+PROVIDERS = ("terraform-provider-proxmox", "terraform-provider-talos")
+"""The providers the generated module requires, built into filesystem mirrors."""
+
+
+def _tofu_config(mirrors: list[Path], folder: Path) -> Path:
     config = folder / "tofu.rc"
-    config.write_text(
-        "provider_installation {\n"
-        f"  filesystem_mirror {{\n    path = {json.dumps(str(mirror))}\n  }}\n"
-        "}\n"
+    blocks = "".join(
+        f"  filesystem_mirror {{\n    path = {json.dumps(str(m))}\n  }}\n" for m in mirrors
     )
+    config.write_text("provider_installation {\n" + blocks + "}\n")
     return config
 
 
@@ -548,6 +555,12 @@ def terragrunt_inputs(
     return rendered.get("inputs") or {}, None
 
 
+def terragrunt_render(ws: Workspace, tools: Tools) -> list[Problem]:
+    """terragrunt render --json of every host: its include, locals and get_env resolve."""
+    hosts = [p.rsplit("/", 1)[0] for p in ws.paths("/terragrunt.hcl")]
+    return [p for host in hosts for p in [terragrunt_inputs(ws, tools, host)[1]] if p is not None]
+
+
 MOCKED_PLAN = """\
 # Written by make consumers: plan with the real provider's schema and validators, its API mocked.
 mock_provider "proxmox" {{
@@ -563,10 +576,10 @@ DOWNLOAD_FILE_TYPES = ("proxmox_virtual_environment_download_file", "proxmox_dow
 
 def mocked_plan(inputs: dict[str, Any]) -> str:
     """A ``tofu test`` file planning the module with the provider mocked. A mocked id is random,
-    and the VM's ``file_id`` validator needs a real one, so the ISO download's id is the one bpg
-    gives (``<datastore>:<content type>/<file name>``, fwprovider/nodes/resource_download_file.go).
-    """
-    iso_id = f"{inputs['iso_datastore']}:iso/{inputs['talos_iso_file_name']}"
+    and the VM's ``file_id`` validator needs a well-formed one, so the ISO download's id has
+    the form bpg gives it (``<datastore>:<content type>/<file name>``,
+    fwprovider/nodes/resource_download_file.go), on the host's ISO datastore."""
+    iso_id = f"{inputs.get('iso_datastore', 'local')}:iso/talos-nocloud-amd64.iso"
     mocks = "".join(
         f'  mock_resource "{kind}" {{\n    defaults = {{\n      id = {json.dumps(iso_id)}\n'
         "    }\n  }\n"
@@ -580,7 +593,8 @@ def tofu_validate(ws: Workspace, tools: Tools) -> list[Problem]:
     tofu validate, then tofu test planning the module with the host's inputs (from terragrunt)
     as a tfvars file and the provider's API mocked (a real plan needs a Proxmox API)."""
     problems = []
-    mirror = tools["terraform-provider-proxmox"].parents[5]  # above registry.opentofu.org/
+    # each provider's folder above registry.opentofu.org/
+    mirrors = [tools[name].parents[5] for name in PROVIDERS]
     hosts = [p.rsplit("/", 1)[0] for p in ws.paths("/terragrunt.hcl")]
     for host in hosts:
         inputs, problem = terragrunt_inputs(ws, tools, host)
@@ -595,7 +609,7 @@ def tofu_validate(ws: Workspace, tools: Tools) -> list[Problem]:
             tfvars = Path(tmp) / "host.tfvars.json"
             tfvars.write_text(json.dumps(inputs, indent=2))
             env = {
-                "TF_CLI_CONFIG_FILE": str(_tofu_config(mirror, Path(tmp))),  # the mirror only
+                "TF_CLI_CONFIG_FILE": str(_tofu_config(mirrors, Path(tmp))),  # the mirror only
                 "TF_IN_AUTOMATION": "1",
                 # root.hcl passes the credentials as TF_VAR_s (extra_arguments)
                 "TF_VAR_proxmox_api_token": DUMMY_ENV_VALUE,

@@ -74,7 +74,10 @@ class Unbuildable:
     reason: str
 
 
-BPG_VERSION = "0.111.1"
+BPG_VERSION = "0.89.1"
+"""The newest bpg/proxmox release in the generated module's ``~> 0.89.0``."""
+TALOS_PROVIDER_VERSION = "0.11.0"
+"""A siderolabs/talos provider release in the generated module's ``~> 0.11.0``."""
 TOOLS = {
     t.name: t
     for t in (
@@ -105,6 +108,15 @@ TOOLS = {
             f"registry.opentofu.org/bpg/proxmox/{BPG_VERSION}/linux_amd64/"
             f"terraform-provider-proxmox_v{BPG_VERSION}",
             "the bpg/proxmox provider tofu validate checks every resource and attribute against",
+        ),
+        GoTool(
+            "terraform-provider-talos",
+            "github.com/siderolabs/terraform-provider-talos",
+            "v" + TALOS_PROVIDER_VERSION,
+            "github.com/siderolabs/terraform-provider-talos",
+            f"registry.opentofu.org/siderolabs/talos/{TALOS_PROVIDER_VERSION}/linux_amd64/"
+            f"terraform-provider-talos_v{TALOS_PROVIDER_VERSION}",
+            "the siderolabs/talos provider (the Image Factory schematic) for tofu validate",
         ),
         GoTool(
             "terragrunt",
