@@ -156,11 +156,23 @@ def _talos_schematics(cluster: Cluster, host: ProxmoxHost) -> dict[str, str]:
     return {derive.schematic_id(ext): derive.schematic(ext) for ext in _images(cluster, host)}
 
 
+def vm_key(node: Node) -> str:
+    """A VM's key in the module's ``for_each``: its VM id, which Proxmox cannot change in place
+    anyway, so renaming a node updates the VM instead of replacing it."""
+    return str(node.vm_id)
+
+
 def _nodes(cluster: Cluster, host: ProxmoxHost) -> dict[str, dict[str, Any]]:
     return {
-        node.name: {a.name: a.value(cluster, node) for a in NODE_ATTRIBUTES}
+        vm_key(node): {a.name: a.value(cluster, node) for a in NODE_ATTRIBUTES}
         for node in cluster.nodes_on(host)
     }
+
+
+def keys_by_name(cluster: Cluster) -> list[tuple[str, str]]:
+    """(node name, VM key) of every node whose VM states from before homeops-gen keyed VMs by
+    VM id hold under its name: ``moved`` blocks carry those states over."""
+    return [(n.name, vm_key(n)) for n in cluster.nodes if n.name != vm_key(n)]
 
 
 VARIABLES: tuple[Variable, ...] = (
@@ -239,7 +251,7 @@ VARIABLES: tuple[Variable, ...] = (
         lambda c, h: list(c.network.nameservers) or None,
         default=[],
     ),
-    Variable("nodes", _nodes_type(), "The VMs on this host, by name.", _nodes),
+    Variable("nodes", _nodes_type(), "The VMs on this host, by VM id.", _nodes),
 )
 """The shared module's variables, in the order ``variables.tf`` declares them."""
 
@@ -264,6 +276,7 @@ def render(project: Project) -> dict[str, str]:
                 talos_provider_version=TALOS_PROVIDER_VERSION,
                 tofu_version=TOFU_VERSION,
                 variables=VARIABLES,
+                moved=keys_by_name(cluster),
             ),
             {"variables": declared if name == "variables.tf" else {}},
         )

@@ -1,9 +1,9 @@
 """VMs a change of the model would destroy: what OpenTofu replaces, found before it runs.
 
-A VM is a ``proxmox_virtual_environment_vm`` keyed by node name in its host's unit, with
-its ``vm_id`` forcing a new VM when it changes. So renaming a node, giving it another VM
-id or moving it to another host (another unit, another state) destroys the VM and its
-disk and creates a new one. The previous model is known only from the committed output:
+A VM is a ``proxmox_virtual_environment_vm`` keyed by its VM id in its host's unit (a
+``vm_id`` change forces a new VM anyway). Renaming a node updates its VM in place; giving it
+another VM id or moving it to another host (another unit, another state) destroys the VM
+and its disk and creates a new one. The previous model is known only from the committed output:
 each host unit's ``inputs.nodes`` as the writer reads it from disk.
 """
 
@@ -20,11 +20,11 @@ from homeops_gen.rules import Problem, warning
 _UNIT = re.compile(rf"^{re.escape(INFRASTRUCTURE)}/hosts/([^/]+)/terragrunt\.hcl$")
 
 
-def _previous_vms(previous: Mapping[str, str]) -> dict[tuple[str, str], int]:
-    """(host, node) -> VM id of every VM the committed host units describe."""
+def _previous_vms(previous: Mapping[str, str]) -> dict[tuple[str, int], str]:
+    """(host, VM id) -> node name of every VM the committed host units describe."""
     import hcl2  # slow to import: only needed when a host unit changes
 
-    vms: dict[tuple[str, str], int] = {}
+    vms: dict[tuple[str, int], str] = {}
     for path, text in previous.items():
         match = _UNIT.match(path)
         if match is None:
@@ -34,38 +34,37 @@ def _previous_vms(previous: Mapping[str, str]) -> dict[tuple[str, str], int]:
         except Exception:  # a hand-broken file: nothing to compare with
             continue
         nodes = inputs.get("nodes", {}) if isinstance(inputs, dict) else {}
-        for name, attributes in nodes.items() if isinstance(nodes, dict) else ():
-            vm_id = attributes.get("vm_id") if isinstance(attributes, dict) else None
-            if isinstance(vm_id, int):
-                vms[(match.group(1), str(name).strip('"'))] = vm_id
+        for key, attributes in nodes.items() if isinstance(nodes, dict) else ():
+            if not isinstance(attributes, dict) or not isinstance(attributes.get("vm_id"), int):
+                continue
+            # Keyed by VM id now, by node name before: the VM's name is the node's by default.
+            name = str(key).strip('"')
+            if name.isdigit():
+                name = str(attributes.get("vm_name", name)).strip('"')
+            vms[(match.group(1), attributes["vm_id"])] = name
     return vms
 
 
 def vm_replacements(cluster: Cluster, previous: Mapping[str, str]) -> list[Problem]:
     """A warning for each VM of ``previous`` (the old text of changed host units) that the
     new model destroys, saying why and what to do instead."""
-    old = _previous_vms(previous)
-    new = {(n.host, n.name): n.vm_id for n in cluster.nodes}
+    new = {(n.host, n.vm_id) for n in cluster.nodes}
     by_id = {n.vm_id: n for n in cluster.nodes}
+    by_name = {(n.host, n.name): n for n in cluster.nodes}
     problems: list[Problem] = []
-    for (host, name), vm_id in sorted(old.items()):
-        if new.get((host, name)) == vm_id:
+    for (host, vm_id), name in sorted(_previous_vms(previous).items()):
+        if (host, vm_id) in new:
             continue
-        successor = by_id.get(vm_id)
-        if (host, name) in new:
+        moved = by_id.get(vm_id)
+        if moved is not None:
             why = (
-                f"its vm_id changes from {vm_id} to {new[(host, name)]}, and Proxmox cannot "
-                "renumber a VM in place"
-            )
-        elif successor is not None and successor.host != host:
-            why = (
-                f"it moves to host {successor.host!r} (another terragrunt unit and state); "
+                f"it moves to host {moved.host!r} (another terragrunt unit and state); "
                 "migrate it in Proxmox and import it there, or accept a new VM"
             )
-        elif successor is not None:
+        elif (host, name) in by_name:
             why = (
-                f"it is renamed to {successor.name!r}, and VMs are keyed by node name; "
-                f"keep the name {name!r} to keep the VM"
+                f"its vm_id changes from {vm_id} to {by_name[(host, name)].vm_id}, and Proxmox "
+                "cannot renumber a VM in place"
             )
         else:
             why = "the node is no longer in the model"

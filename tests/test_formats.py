@@ -254,7 +254,7 @@ def test_labels_and_descriptions_round_trip(labels: dict[str, str], description:
     assert talconfig["nodes"][0].get("nodeLabels", {}) == labels
     hcl = hcl2.loads(files["out/infrastructure/hosts/pve/terragrunt.hcl"])
     inputs = hcl["inputs"]
-    node = inputs["nodes"]["cp-1"]
+    node = inputs["nodes"]['"100"']
     expected = description or "Talos controlplane of cluster test. Managed by homeops-gen."
     assert decode_hcl_string(node["description"]) == expected
 
@@ -396,7 +396,7 @@ def test_per_node_vm_settings_round_trip(
     except ValueError:
         return  # a name the model refuses (e.g. ending with '-') never reaches a file
     inputs = hcl2.loads(render(project)["out/infrastructure/hosts/pve/terragrunt.hcl"])["inputs"]
-    written = inputs["nodes"]["cp-1"]
+    written = inputs["nodes"]['"100"']
     assert decode_hcl_string(written["mac_address"]) == mac_address
     assert written["vlan_id"] == vlan
     assert decode_hcl_string(written["vm_name"]) == vm_name

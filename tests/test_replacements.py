@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
+from homeops_gen.replacements import _previous_vms
 from tests.conftest import copy_model, run
 
 
@@ -24,18 +26,34 @@ def _replaced(stderr: str) -> list[str]:
     return [line for line in stderr.splitlines() if line.startswith("warning[vm-replaced]")]
 
 
-def test_renaming_a_node_warns_in_diff_and_generate(tmp_path: Path) -> None:
+def test_renaming_a_node_keeps_its_vm(tmp_path: Path) -> None:
     root = _generated("nova", tmp_path)
     _edit(root, 'name="workload"', 'name="worker"')
     diff = run("-C", root, "diff")
-    assert diff.code == 0
+    assert diff.code == 0 and _replaced(diff.err) == []
+    # The VM keeps its key (its VM id) and is renamed in place.
+    assert re.search(r'^-      vm_name += "workload"$', diff.out, re.MULTILINE)
+    assert re.search(r'^\+      vm_name += "worker"$', diff.out, re.MULTILINE)
+    assert '"101" = {' in (root / "out/infrastructure/hosts/hypnos/terragrunt.hcl").read_text()
+
+
+def test_a_vm_id_change_warns_in_diff_and_generate(tmp_path: Path) -> None:
+    root = _generated("nova", tmp_path)
+    _edit(root, "vm_id=101", "vm_id=111")
+    diff = run("-C", root, "diff")
     [line] = _replaced(diff.err)
     assert "VM 101 ('workload' on host 'hypnos') will be destroyed" in line
-    assert "renamed to 'worker'" in line
+    assert "vm_id changes from 101 to 111" in line
     generate = run("-C", root)
     assert generate.code == 0 and _replaced(generate.err) == [line]
     # Once written, the committed output is the new model: nothing more to warn about.
     assert _replaced(run("-C", root, "diff").err) == []
+
+
+def test_units_keyed_by_node_name_are_read_too() -> None:
+    old_unit = 'inputs = {\n  nodes = {\n    "workload" = {\n      vm_id = 101\n    }\n  }\n}\n'
+    previous = {"out/infrastructure/hosts/hypnos/terragrunt.hcl": old_unit}
+    assert _previous_vms(previous) == {("hypnos", 101): "workload"}
 
 
 def test_a_new_vm_id_or_another_host_warns(tmp_path: Path) -> None:
@@ -62,6 +80,6 @@ def test_changes_that_keep_every_vm_do_not_warn(tmp_path: Path) -> None:
 
 def test_an_accepted_replacement_is_silent(tmp_path: Path) -> None:
     root = _generated("nova", tmp_path)
-    _edit(root, 'name="workload"', 'name="worker"')
+    _edit(root, "vm_id=101", "vm_id=111")
     _edit(root, "cluster = Cluster(", 'cluster = Cluster(\n    accept_warnings=["vm-replaced"],')
     assert _replaced(run("-C", root, "diff").err) == []

@@ -22,15 +22,22 @@ def _inputs(model: str, host: str) -> dict[str, Any]:
     return inputs
 
 
+def _node(model: str, host: str, name: str) -> dict[str, Any]:
+    """The inputs of node ``name``'s VM, keyed by its VM id."""
+    [node] = [n for n in loaded(model).cluster.nodes if n.name == name]
+    vm: dict[str, Any] = _inputs(model, host)["nodes"][f'"{node.vm_id}"']
+    return vm
+
+
 def test_each_host_lists_only_its_own_nodes() -> None:
     cluster = loaded("ha-vip").cluster
     for host in cluster.hosts:
         nodes = _inputs("ha-vip", host.name)["nodes"]
-        assert set(nodes) == {n.name for n in cluster.nodes_on(host)}
+        assert set(nodes) == {f'"{n.vm_id}"' for n in cluster.nodes_on(host)}
 
 
 def test_vm_settings_come_from_the_model() -> None:
-    node = _inputs("nova", "hypnos")["nodes"]["workload"]
+    node = _node("nova", "hypnos", "workload")
     assert node["vm_id"] == 101 and node["cores"] == 3 and node["memory_mib"] == 4096
     assert node["disk_gib"] == 48 and node["address"] == '"192.168.2.202/24"'
     inputs = _inputs("nova", "hypnos")
@@ -40,14 +47,14 @@ def test_vm_settings_come_from_the_model() -> None:
 
 
 def test_control_planes_start_first() -> None:
-    nodes = _inputs("many-apps", "pve")["nodes"]
-    assert nodes["cp"]["startup_order"] == 1
-    assert nodes["w1"]["startup_order"] == nodes["w2"]["startup_order"] == 2
+    assert _node("many-apps", "pve", "cp")["startup_order"] == 1
+    assert _node("many-apps", "pve", "w1")["startup_order"] == 2
+    assert _node("many-apps", "pve", "w2")["startup_order"] == 2
 
 
 def test_guest_agent_follows_the_extension() -> None:
-    assert _inputs("nova", "hypnos")["nodes"]["workload"]["guest_agent"] is True
-    assert _inputs("single-node", "pve")["nodes"]["solo-1"]["guest_agent"] is False
+    assert _node("nova", "hypnos", "workload")["guest_agent"] is True
+    assert _node("single-node", "pve", "solo-1")["guest_agent"] is False
 
 
 def test_root_hcl_has_r2_backend_and_per_host_credentials() -> None:

@@ -26,7 +26,7 @@ inputs = {
   bridge        = "vmbr0"
   gateway       = "192.168.2.1"
   nodes = {
-    controlplane = {
+    "100" = {
       vm_name        = "controlplane"
       vm_id          = 100
       role           = "controlplane"
@@ -43,7 +43,7 @@ inputs = {
       vlan_id        = null
       extra_disks    = []
     }
-    workload = {
+    "101" = {
       vm_name        = "workload"
       vm_id          = 101
       role           = "worker"

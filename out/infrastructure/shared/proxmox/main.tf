@@ -126,3 +126,16 @@ resource "proxmox_virtual_environment_vm" "node" {
     type = "l26"
   }
 }
+
+# VMs are keyed by VM id, so a renamed node keeps its VM. States written while
+# they were keyed by node name move over on the next apply.
+
+moved {
+  from = proxmox_virtual_environment_vm.node["controlplane"]
+  to   = proxmox_virtual_environment_vm.node["100"]
+}
+
+moved {
+  from = proxmox_virtual_environment_vm.node["workload"]
+  to   = proxmox_virtual_environment_vm.node["101"]
+}

@@ -70,7 +70,7 @@ variable "nameservers" {
 }
 
 variable "nodes" {
-  description = "The VMs on this host, by name."
+  description = "The VMs on this host, by VM id."
   type = map(object({
     vm_name        = string
     vm_id          = number
