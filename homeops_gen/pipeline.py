@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,7 +12,6 @@ import yaml
 
 from homeops_gen import writer
 from homeops_gen.errors import HomeopsError, ModelError, WriteRefused
-from homeops_gen.importer import Imported, import_tree
 from homeops_gen.layout import MODEL_FILE, OUT, TALCONFIG, TALOS_VERSIONS
 from homeops_gen.project import Project, load
 from homeops_gen.replacements import vm_replacements
@@ -19,6 +19,9 @@ from homeops_gen.render import Rendered, render
 from homeops_gen.rules import version_change
 from homeops_gen.secrets import plaintext_secrets
 from homeops_gen.validate import ALL_CHECKS, FAST_CHECKS, validate
+
+if TYPE_CHECKING:  # the importer (black, python-hcl2) loads only for `import`
+    from homeops_gen.importer import Imported
 
 
 @dataclass(frozen=True)
@@ -147,6 +150,8 @@ def import_repository(source: Path, root: Path, *, force: bool = False) -> Adopt
             f"refusing to import into {root}: it is inside SOURCE {source}, which import never "
             "touches; choose a folder outside it with -C DIR"
         )
+    from homeops_gen.importer import import_tree
+
     imported = import_tree(writer.read_tree(source), name=source.name)
     if (root / MODEL_FILE).exists() and not force:
         raise WriteRefused(

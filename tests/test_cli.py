@@ -165,6 +165,23 @@ def test_version_and_help_import_no_pipeline(option: str) -> None:
     assert "homeops-gen" in proc.stdout
 
 
+def test_check_imports_neither_the_importer_nor_the_hcl_parser(nova: Path) -> None:
+    """``generate --check`` runs on every save: the importer (black, python-hcl2) waits for
+    ``import``, the HCL parser for ``validate``."""
+    import subprocess
+
+    script = (
+        "import sys\n"
+        "from homeops_gen.cli import main\n"
+        f"main(['-C', {str(nova)!r}, 'generate'])\n"
+        "heavy = ['homeops_gen.importer', 'black', 'hcl2', 'lark']\n"
+        "print(sorted(m for m in heavy if m in sys.modules))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines()[-1] == "[]"
+
+
 def test_the_command_flushes_its_output_and_exit_code_before_ending_at_once(nova: Path) -> None:
     """``run`` skips the interpreter's teardown: what it printed and its code still arrive."""
     import subprocess
