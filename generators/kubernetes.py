@@ -227,42 +227,42 @@ def flux_kustomization(app: App, *, wait: bool, dependencies: list[str]) -> Kust
     namespace. ``wait`` (for apps others depend on, and apps with custom resources)
     makes it Ready only once everything it applied, the release included, is healthy.
     """
-    return Kustomization(
-        metadata=ObjectMeta(name=app.name, namespace=FLUX_NAMESPACE),
-        spec=_with_options(
-            app,
-            KustomizationSpec(
-                path=f"./{release_dir(app.namespace, app.name)}",
-                source_ref=GIT_SOURCE,
-                target_namespace=app.namespace,
-                common_metadata=CommonMetadata(labels={"app.kubernetes.io/name": app.name}),
-                wait=wait,
-                retry_interval="2m",
-                timeout="5m",
-                depends_on=[DependsOn(name=dep) for dep in dependencies] or None,
-                decryption=(
-                    Decryption(secret_ref=SecretRef(name=SOPS_AGE_SECRET)) if app.secrets else None
-                ),
-            ),
-        ),
+    return _kustomization(
+        app,
+        name=app.name,
+        path=release_dir(app.namespace, app.name),
+        wait=wait,
+        depends_on=[DependsOn(name=dep) for dep in dependencies] or None,
+        decryption=Decryption(secret_ref=SecretRef(name=SOPS_AGE_SECRET)) if app.secrets else None,
     )
 
 
 def resources_flux_kustomization(app: App, *, wait: bool) -> Kustomization:
     """The Flux Kustomization applying ``resources/`` of ``app`` once the app's own is Ready."""
+    return _kustomization(
+        app,
+        name=resources_kustomization(app.name),
+        path=f"{app_dir(app.namespace, app.name)}/{RESOURCES_FOLDER}",
+        wait=wait,
+        depends_on=[DependsOn(name=app.name)],
+    )
+
+
+def _kustomization(app: App, *, name: str, path: str, **fields: Any) -> Kustomization:
+    """A Flux Kustomization of ``app`` in flux-system applying ``path`` into its namespace
+    (``fields``: the rest of its spec), with the app's own Kustomization fields merged over."""
     return Kustomization(
-        metadata=ObjectMeta(name=resources_kustomization(app.name), namespace=FLUX_NAMESPACE),
+        metadata=ObjectMeta(name=name, namespace=FLUX_NAMESPACE),
         spec=_with_options(
             app,
             KustomizationSpec(
-                path=f"./{app_dir(app.namespace, app.name)}/{RESOURCES_FOLDER}",
+                path=f"./{path}",
                 source_ref=GIT_SOURCE,
                 target_namespace=app.namespace,
                 common_metadata=CommonMetadata(labels={"app.kubernetes.io/name": app.name}),
-                wait=wait,
                 retry_interval="2m",
                 timeout="5m",
-                depends_on=[DependsOn(name=app.name)],
+                **fields,
             ),
         ),
     )

@@ -182,8 +182,10 @@ def _run(path: Path, lines: dict[int, int]) -> Cluster:
         exec(code, namespace)
     except ValidationError as exc:
         position = _user_position(exc, path)
-        prefix = _field_prefix(source, position, exc.title)
-        prefix += _helper_prefix(source, position, exc.title, namespace)
+        tree = ast.parse(source)
+        call = _call_at(tree, position)
+        prefix = _field_prefix(tree, call, position, exc.title)
+        prefix += _helper_prefix(call, exc.title, namespace)
         root = _model_named(exc.title)
         errors = exc.errors()
         skip = messages.superseded(errors, root)
@@ -222,12 +224,9 @@ def _model_named(title: str) -> type[BaseModel]:
     return Cluster
 
 
-def _helper_prefix(
-    source: str, position: tuple[int, int | None] | None, title: str, namespace: dict[str, object]
-) -> str:
+def _helper_prefix(call: ast.Call | None, title: str, namespace: dict[str, object]) -> str:
     """The path inside what a helper returns, when a helper (``cilium(...)``) failed to build
     a nested model: ``chart.`` for the ``Chart`` inside the ``App`` it returns."""
-    call = _call_at(source, position)
     helper = namespace.get(_call_name(call)) if call is not None else None
     if helper is None or isinstance(helper, type) or not callable(helper):
         return ""
@@ -240,12 +239,12 @@ def _helper_prefix(
     return f"{inner}." if inner else ""
 
 
-def _call_at(source: str, position: tuple[int, int | None] | None) -> ast.Call | None:
-    """The call written at ``position`` of the source."""
+def _call_at(tree: ast.AST, position: tuple[int, int | None] | None) -> ast.Call | None:
+    """The call written at ``position`` of the parsed source."""
     if position is None:
         return None
     line, column = position
-    for node in ast.walk(ast.parse(source)):
+    for node in ast.walk(tree):
         if isinstance(node, ast.Call) and node.lineno == line and node.col_offset == column:
             return node
     return None
@@ -275,26 +274,21 @@ def _user_position(exc: BaseException, path: Path) -> tuple[int, int | None] | N
     return position
 
 
-def _field_prefix(source: str, position: tuple[int, int | None] | None, title: str) -> str:
+def _field_prefix(
+    tree: ast.AST, call: ast.Call | None, position: tuple[int, int | None] | None, title: str
+) -> str:
     """Where a failing nested constructor sits in the cluster, e.g. ``nodes[1].``.
 
     A ``Node(...)`` written inside ``Cluster(nodes=[...])`` fails before the
     cluster exists, so pydantic only knows the field inside the node; the
-    position of the failing call in the source tells which list entry it is.
+    position of the failing ``call`` in the source tells which list entry it is.
     """
     if position is None or title == "Cluster":
         return ""
-    line, column = position
-    tree = ast.parse(source)
-    parents: dict[ast.AST, ast.AST] = {}
-    for outer in ast.walk(tree):
-        for child in ast.iter_child_nodes(outer):
-            parents[child] = outer
-    calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and n.lineno == line]
-    exact = [c for c in calls if c.col_offset == column]
-    if not exact:
+    if call is None:
         return f"{title}."
-    node: ast.AST = exact[0]
+    parents = {child: outer for outer in ast.walk(tree) for child in ast.iter_child_nodes(outer)}
+    node: ast.AST = call
     parts: list[str] = []
     while node in parents:
         parent = parents[node]

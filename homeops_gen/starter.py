@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from importlib import import_module
+from homeops_gen.generators.repository import gitignore
 from homeops_gen.layout import GITIGNORE, MODEL_FILE
 from homeops_gen.templating import render_template
 
@@ -25,8 +25,7 @@ def starter_files(folder: str) -> dict[str, str]:
     model = render_template(
         "init/cluster.py.j2", cluster_name=cluster_name(folder), **STARTER_VERSIONS
     )
-    gitignore: str = import_module("homeops_gen.generators.repository").gitignore()
-    return {MODEL_FILE: model, GITIGNORE: gitignore}
+    return {MODEL_FILE: model, GITIGNORE: gitignore()}
 
 
 NEXT_STEPS = """\

@@ -275,7 +275,7 @@ def apply(root: Path, result: Plan, *, force: bool = False) -> None:
     writes = {**result.create, **result.update}
     manifest = writes.pop(MANIFEST, None)
     _make_folders(root, [*writes, *([MANIFEST] if manifest is not None else [])])
-    staged = [_stage(os.path.join(root, rel), writes[rel]) for rel in sorted(writes)]
+    staged = [_stage(os.path.join(root, rel), writes[rel].encode()) for rel in sorted(writes)]
     for tmp, target in staged:
         os.replace(tmp, target)
     for rel in result.delete:
@@ -283,7 +283,7 @@ def apply(root: Path, result: Plan, *, force: bool = False) -> None:
         path.unlink(missing_ok=True)
         _remove_empty_parents(path.parent, root)
     if manifest is not None:
-        os.replace(*_stage(os.path.join(root, MANIFEST), manifest))
+        os.replace(*_stage(os.path.join(root, MANIFEST), manifest.encode()))
 
 
 def _make_folders(root: Path, paths: list[str]) -> None:
@@ -297,15 +297,15 @@ def _make_folders(root: Path, paths: list[str]) -> None:
         os.mkdir(os.path.join(root, folder))
 
 
-def _stage(path: str, text: str) -> tuple[str, str]:
-    """Write ``text`` to a temporary file beside ``path``; the pair to rename."""
+def _stage(path: str, data: bytes) -> tuple[str, str]:
+    """Write ``data`` to a temporary file beside ``path``; the pair to rename."""
     tmp = path + TMP_SUFFIX
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
     try:
-        data = memoryview(text.encode("utf-8"))
-        while data:
-            data = data[os.write(fd, data) :]
-        os.fchmod(fd, 0o755 if text.startswith("#!") else 0o644)
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+        os.fchmod(fd, 0o755 if data.startswith(b"#!") else 0o644)
     finally:
         os.close(fd)
     return tmp, path
@@ -322,13 +322,13 @@ def start_project(root: Path, files: dict[str, str]) -> list[str]:
             f"{root / MODEL_FILE} already exists: nothing was written "
             "(init starts a new project; edit the existing cluster.py instead)"
         )
-    root.mkdir(parents=True, exist_ok=True)
-    _make_folders(root, sorted(files))
-    for rel in sorted(files):
-        text = files[rel]
-        if rel in BLOCK_FILES:
-            text = with_block(read_text(root / rel), text)
-        os.replace(*_stage(os.path.join(root, rel), text))
+    merged = {
+        rel: (with_block(read_text(root / rel), text) if rel in BLOCK_FILES else text)
+        for rel, text in files.items()
+    }
+    write_new(
+        root, {rel: text.encode("utf-8") for rel, text in merged.items()}, replace=BLOCK_FILES
+    )
     return sorted(files)
 
 
@@ -415,16 +415,9 @@ def write_new(root: Path, files: dict[str, bytes], *, replace: Sequence[str] = (
             + "\nMove them out of the way, or import into an empty folder."
         )
     writes = {rel: data for rel, data in files.items() if _bytes(root / rel) != data}
-    folders: set[Path] = set()
-    staged = []
-    for rel in sorted(writes):
-        path = root / rel
-        if path.parent not in folders:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            folders.add(path.parent)
-        tmp = path.with_name(path.name + TMP_SUFFIX)
-        tmp.write_bytes(writes[rel])
-        staged.append((tmp, path))
+    root.mkdir(parents=True, exist_ok=True)
+    _make_folders(root, sorted(writes))
+    staged = [_stage(os.path.join(root, rel), writes[rel]) for rel in sorted(writes)]
     for tmp, path in staged:
         os.replace(tmp, path)
     return sorted(writes)
