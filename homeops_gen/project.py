@@ -55,7 +55,8 @@ def load(root: Path, *, strict: bool = False) -> Project:
     accepted = set(cluster.accept_warnings)
     problems = [p for p in problems if p.error or p.code not in accepted]
     errors = [p for p in problems if p.error or strict]
-    where = _object_lines(cluster, lines)
+    # Only a problem needs the lines of the objects it names: no walk of the model otherwise.
+    where = _object_lines(cluster, lines) if problems else {}
     if errors:
         raise ModelError([_located(p, cluster, where) for p in errors])
     warnings = tuple(_located(p, cluster, where) for p in problems if not p.error)
