@@ -13,6 +13,8 @@ and this file's own synthetic generator.
 from __future__ import annotations
 
 import argparse
+import compileall
+import importlib
 import os
 import platform
 import shutil
@@ -156,6 +158,21 @@ def measure(args: list[str], cwd: Path, cell: Cell, expect: int = 0) -> None:
     cell.rss_mib.append(usage.ru_maxrss / 1024)  # ru_maxrss is in KiB on Linux
 
 
+def compile_bytecode() -> list[str]:
+    """Compile the package's bytecode, as installing it does; the folders compiled.
+
+    pip compiles an installed package's modules. A source tree may have no bytecode (a fresh
+    clone, or PYTHONDONTWRITEBYTECODE set), and then every measured run would compile every
+    module again, which no installed homeops-gen does."""
+    folders = []
+    for package in ("homeops_gen", "homeops_gen.generators", "homeops_gen.templates"):
+        for folder in importlib.import_module(package).__path__:
+            if not compileall.compile_dir(folder, quiet=1):
+                raise SystemExit(f"could not compile the modules of {folder}")
+            folders.append(folder)
+    return folders
+
+
 def files_and_mtimes(root: Path) -> dict[str, int]:
     return {str(p): p.stat().st_mtime_ns for p in root.rglob("*") if p.is_file()}
 
@@ -223,6 +240,7 @@ def main() -> None:
     )
     print(f"load average before: {' '.join(f'{x:.2f}' for x in load_before)}")
     print(f"command: {' '.join(COMMAND)}")
+    print(f"bytecode compiled first, as pip does at install: {', '.join(compile_bytecode())}")
     print("every figure: wall time of a fresh process; generate writes into an empty folder")
     print("floor: python -c 'import pydantic, jinja2, yaml' (run beside every measured command)\n")
 

@@ -1,7 +1,5 @@
 """The typed model of a cluster: the one source every generated layer derives from."""
 
-from __future__ import annotations
-
 import re
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar

@@ -576,8 +576,9 @@ def _flux_options(
             )
         else:
             rest[key] = value
-    for where, message in checking.problems(model, rest, path):
-        yield Problem(where, message)
+    if rest:  # every field of a Flux spec is optional, so nothing is always valid
+        for where, message in checking.problems(model, rest, path):
+            yield Problem(where, message)
 
 
 @rule

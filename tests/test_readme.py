@@ -123,9 +123,11 @@ def test_readme_model_reference_is_generated_from_the_models() -> None:
 def test_code_layout_names_every_module() -> None:
     text = README.read_text()
     layout = text[text.index("## Code layout") :].split("\n## ", 1)[0]
+    assert "compiled_templates/" in layout
     for folder in ("homeops_gen", "generators"):
         for module in sorted((ROOT / folder).rglob("*.py")):
-            if module.name != "__init__.py":
+            generated = module.parent.name == "compiled_templates"  # the folder is named
+            if module.name != "__init__.py" and not generated:
                 assert module.name in layout, f"README's code layout does not name {module}"
 
 

@@ -19,7 +19,11 @@ class ApiModel(BaseModel):
     """A strict object of an external format, camelCase on the wire."""
 
     model_config = ConfigDict(
-        extra="forbid", frozen=True, alias_generator=to_camel, populate_by_name=True
+        extra="forbid",
+        frozen=True,
+        alias_generator=to_camel,
+        populate_by_name=True,
+        defer_build=True,
     )
 
 

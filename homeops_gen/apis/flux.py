@@ -1,7 +1,5 @@
 """Flux objects: Kustomization, HelmRelease, OCIRepository and HelmRepository (the fields used)."""
 
-from __future__ import annotations
-
 import re
 from typing import Annotated, Any, Literal
 

@@ -1,7 +1,5 @@
 """flux-operator's FluxInstance spec, as the flux-instance chart takes it under ``instance``."""
 
-from __future__ import annotations
-
 from typing import Literal
 
 from homeops_gen.apis import ApiModel

@@ -1,7 +1,5 @@
 """helmfile's ``helmfile.yaml`` (the fields the bootstrap uses)."""
 
-from __future__ import annotations
-
 from typing import Any, ClassVar
 
 from pydantic import Field

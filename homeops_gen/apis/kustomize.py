@@ -1,7 +1,5 @@
 """kustomize's ``kustomization.yaml`` (kustomize.config.k8s.io)."""
 
-from __future__ import annotations
-
 from typing import ClassVar, Literal
 
 from homeops_gen.apis import ApiModel, Document

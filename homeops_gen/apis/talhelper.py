@@ -1,7 +1,5 @@
 """talhelper's ``talconfig.yaml`` (the subset homeops-gen writes)."""
 
-from __future__ import annotations
-
 from typing import Any, ClassVar
 
 from pydantic import Field

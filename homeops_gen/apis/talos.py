@@ -6,8 +6,6 @@ settings of a patch are plain data. Patches merge into the documents ``talosctl 
 made, so a patch document names only the fields it sets.
 """
 
-from __future__ import annotations
-
 from typing import Literal
 
 from pydantic import Field
