@@ -12,7 +12,7 @@ from collections.abc import Mapping
 
 from homeops_gen import derive
 from homeops_gen.apis import document_file
-from homeops_gen.apis.helmfile import Helmfile, Hook, Release, Repository
+from homeops_gen.apis.helmfile import HelmDefaults, Helmfile, Hook, Release, Repository
 from homeops_gen.formats import shell_quote
 from homeops_gen.layout import BOOTSTRAP, HELMFILE, app_dir
 from homeops_gen.model import App, Cluster
@@ -28,6 +28,13 @@ from homeops_gen.releases import (
 
 APPLY_ATTEMPTS = 60
 APPLY_DELAY_SECONDS = 5
+HELM_DEFAULTS: HelmDefaults = {
+    "cleanupOnFail": True,
+    "wait": True,
+    "waitForJobs": True,
+    "timeout": 600,
+}
+"""What every release does: wait (jobs too) up to ten minutes, and clean up a failed upgrade."""
 
 
 def render(project: Project) -> dict[str, str]:
@@ -35,7 +42,7 @@ def render(project: Project) -> dict[str, str]:
     cluster = project.cluster
     if not cluster.bootstrap_apps:
         return {}
-    return {HELMFILE: document_file(helmfile(cluster, project.user_files))}
+    return {HELMFILE: document_file(Helmfile)(helmfile(cluster, project.user_files))}
 
 
 def helmfile(cluster: Cluster, user_files: Mapping[str, str] | None = None) -> Helmfile:
@@ -47,25 +54,29 @@ def helmfile(cluster: Cluster, user_files: Mapping[str, str] | None = None) -> H
         assert app.chart is not None, "bootstrap apps have a chart (rules.app_shapes)"
         chart, repository = helm_chart(app)
         if repository is not None:
-            repositories.append(Repository(name=app.name, url=repository))
+            repositories.append({"name": app.name, "url": repository})
         values = release_values(app)
         releases.append(
-            Release(
-                name=release_name(app),
-                namespace=app.namespace,
-                chart=chart,
-                version=app.chart.version,
-                values=[values] if values else None,
-                needs=[
+            {
+                "name": release_name(app),
+                "namespace": app.namespace,
+                "chart": chart,
+                "version": app.chart.version,
+                "values": [values] if values else None,
+                "needs": [
                     f"{cluster.app(dep).namespace}/{release_name(cluster.app(dep))}"
                     for dep in app.depends_on
                 ]
                 or None,
-                hooks=[*_crd_hooks(app), *_resource_hooks(app, user_files)] or None,
-                wait=False if waits_for_later_release(cluster, app) else None,
-            )
+                "hooks": [*_crd_hooks(app), *_resource_hooks(app, user_files)] or None,
+                "wait": False if waits_for_later_release(cluster, app) else None,
+            }
         )
-    return Helmfile(repositories=repositories or None, releases=releases)
+    return {
+        "helmDefaults": HELM_DEFAULTS,
+        "repositories": repositories or None,
+        "releases": releases,
+    }
 
 
 def waits_for_later_release(cluster: Cluster, app: App) -> bool:
@@ -106,11 +117,12 @@ def _crd_hooks(app: App) -> list[Hook]:
         return []
     args = ["apply", "--server-side", "--field-manager=bootstrap"]
     return [
-        Hook(
-            events=["presync"],
-            command="kubectl",
-            args=[*args, *(f"--filename={u}" for u in app.crds)],
-        )
+        {
+            "events": ["presync"],
+            "command": "kubectl",
+            "args": [*args, *(f"--filename={u}" for u in app.crds)],
+            "showlogs": True,
+        }
     ]
 
 
@@ -135,4 +147,4 @@ def _resource_hooks(app: App, user_files: Mapping[str, str]) -> list[Hook]:
         f"{apply} && exit 0; sleep {APPLY_DELAY_SECONDS}; done; "
         f"echo 'resources of {app.name} were not accepted' >&2; exit 1"
     )
-    return [Hook(events=["postsync"], command="bash", args=["-c", script])]
+    return [{"events": ["postsync"], "command": "bash", "args": ["-c", script], "showlogs": True}]

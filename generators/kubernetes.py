@@ -5,31 +5,20 @@ from __future__ import annotations
 import posixpath
 from collections import defaultdict
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeVar, cast
 
-from homeops_gen.apis import document_file, dump
+from homeops_gen.apis import document_file
 from homeops_gen.apis.flux import (
-    CommonMetadata,
     CrossNamespaceRef,
-    Decryption,
-    DependsOn,
-    HelmChartTemplate,
-    HelmChartTemplateSpec,
     HelmRelease,
     HelmReleaseSpec,
     HelmRepository,
-    HelmRepositorySpec,
     Kustomization,
     KustomizationSpec,
-    LayerSelector,
-    ObjectMeta,
     OCIRepository,
-    OCIRepositoryRef,
-    OCIRepositorySpec,
-    SecretRef,
 )
 from homeops_gen.apis.kubernetes import schema_url
-from homeops_gen.apis.kustomize import KustomizeConfig, KustomizePatch, KustomizeTarget
+from homeops_gen.apis.kustomize import KustomizeConfig, kustomization
 from homeops_gen.formats import to_yaml, yaml_file
 from homeops_gen.apps import deep_merge
 from homeops_gen.layout import (
@@ -53,11 +42,16 @@ from homeops_gen.model import App, Cluster, Namespace
 from homeops_gen.project import Project
 from homeops_gen.releases import folders, release_values, resource_file, user_file_name
 
-GIT_SOURCE = CrossNamespaceRef(kind="GitRepository", name=FLUX_SOURCE, namespace=FLUX_NAMESPACE)
+GIT_SOURCE: CrossNamespaceRef = {
+    "kind": "GitRepository",
+    "name": FLUX_SOURCE,
+    "namespace": FLUX_NAMESPACE,
+}
 NAMESPACE_COMPONENT = f"{COMPONENTS}/namespace"
+T = TypeVar("T")
 
 
-HELMRELEASE_DEFAULTS: dict[str, Any] = {
+HELMRELEASE_DEFAULTS: HelmReleaseSpec = {
     "install": {"crds": "CreateReplace", "strategy": {"name": "RetryOnFailure"}},
     "rollback": {"cleanupOnFail": True, "recreate": True},
     "upgrade": {
@@ -94,11 +88,11 @@ def render(project: Project) -> dict[str, str]:
         files[f"{folder}/namespace.yaml"] = _object_file(
             namespace_object(namespace, metadata.get(namespace)), cluster.versions.kubernetes
         )
-        files[f"{folder}/kustomization.yaml"] = document_file(
-            KustomizeConfig(
+        files[f"{folder}/kustomization.yaml"] = document_file(KustomizeConfig)(
+            kustomization(
+                ["./namespace.yaml", *(f"./{app.name}/ks.yaml" for app in apps)],
                 components=[posixpath.relpath(NAMESPACE_COMPONENT, folder)],
-                resources=["./namespace.yaml", *(f"./{app.name}/ks.yaml" for app in apps)],
-            )
+            ),
         )
         for app in apps:
             files.update(
@@ -125,17 +119,19 @@ def namespace_object(name: str, extra: Namespace | None) -> dict[str, Any]:
 
 def _flux_root(namespaces: list[str]) -> dict[str, str]:
     """The Kustomization the FluxInstance syncs: every namespace folder of ``out/kubernetes/apps``."""
-    root = Kustomization(
-        metadata=ObjectMeta(name=ROOT_KUSTOMIZATION, namespace=FLUX_NAMESPACE),
-        spec=KustomizationSpec(path=f"./{APPS}", source_ref=GIT_SOURCE),
-    )
+    root: Kustomization = {
+        "apiVersion": "kustomize.toolkit.fluxcd.io/v1",
+        "kind": "Kustomization",
+        "metadata": {"name": ROOT_KUSTOMIZATION, "namespace": FLUX_NAMESPACE},
+        "spec": {"interval": "1h", "path": f"./{APPS}", "prune": True, "sourceRef": GIT_SOURCE},
+    }
     return {
-        f"{FLUX_SYNC_PATH}/ks.yaml": document_file(root),
-        f"{FLUX_SYNC_PATH}/kustomization.yaml": document_file(
-            KustomizeConfig(resources=["./ks.yaml"])
+        f"{FLUX_SYNC_PATH}/ks.yaml": document_file(Kustomization)(root),
+        f"{FLUX_SYNC_PATH}/kustomization.yaml": document_file(KustomizeConfig)(
+            kustomization(["./ks.yaml"])
         ),
-        f"{APPS}/kustomization.yaml": document_file(
-            KustomizeConfig(resources=[f"./{ns}" for ns in namespaces])
+        f"{APPS}/kustomization.yaml": document_file(KustomizeConfig)(
+            kustomization([f"./{ns}" for ns in namespaces])
         ),
     }
 
@@ -156,16 +152,12 @@ def _namespace_component() -> dict[str, str]:
         "metadata": {"name": "_", "annotations": {"kustomize.toolkit.fluxcd.io/prune": "disabled"}},
     }
     return {
-        f"{NAMESPACE_COMPONENT}/kustomization.yaml": document_file(
-            KustomizeConfig(
-                api_version="kustomize.config.k8s.io/v1alpha1",
-                kind="Component",
-                patches=[
-                    KustomizePatch(
-                        target=KustomizeTarget(kind="Namespace"), patch=to_yaml(never_pruned)
-                    )
-                ],
-            )
+        f"{NAMESPACE_COMPONENT}/kustomization.yaml": document_file(KustomizeConfig)(
+            {
+                "apiVersion": "kustomize.config.k8s.io/v1alpha1",
+                "kind": "Component",
+                "patches": [{"target": {"kind": "Namespace"}, "patch": to_yaml(never_pruned)}],
+            },
         )
     }
 
@@ -184,10 +176,10 @@ def _app_files(
     files: dict[str, str] = {}
     if app.chart is not None:
         source, release = chart_objects(app)
-        source_name = source_file(source.kind)
+        source_name = source_file(source["kind"])
         contents[APP_FOLDER] += [f"./{source_name}", f"./{HELMRELEASE_FILE}"]
-        files[f"{base}/{APP_FOLDER}/{source_name}"] = document_file(source)
-        files[f"{base}/{APP_FOLDER}/{HELMRELEASE_FILE}"] = document_file(release)
+        files[f"{base}/{APP_FOLDER}/{source_name}"] = _source_file(source)
+        files[f"{base}/{APP_FOLDER}/{HELMRELEASE_FILE}"] = document_file(HelmRelease)(release)
     for resource in app.resources:
         name = resource_file(resource)
         contents[placement[name]].append(f"./{name}")
@@ -205,18 +197,19 @@ def _app_files(
     ]
     for folder, entries in contents.items():
         if entries:
-            files[f"{base}/{folder}/{KUSTOMIZATION_FILE}"] = document_file(
-                KustomizeConfig(resources=entries)
+            files[f"{base}/{folder}/{KUSTOMIZATION_FILE}"] = document_file(KustomizeConfig)(
+                kustomization(entries)
             )
     if split:
         objects.append(resources_flux_kustomization(app, wait=wait))
-    files[f"{base}/ks.yaml"] = document_file(*objects)
+    files[f"{base}/ks.yaml"] = document_file(Kustomization)(*objects)
     return files
 
 
-def _with_options(app: App, spec: KustomizationSpec) -> KustomizationSpec:
-    """``spec`` with the app's own Kustomization fields merged over it."""
-    return KustomizationSpec.model_validate(deep_merge(dump(spec), app.kustomization))
+def _source_file(source: OCIRepository | HelmRepository) -> str:
+    if source["kind"] == "OCIRepository":
+        return document_file(OCIRepository)(source)
+    return document_file(HelmRepository)(source)
 
 
 def flux_kustomization(app: App, *, wait: bool, dependencies: list[str]) -> Kustomization:
@@ -231,9 +224,15 @@ def flux_kustomization(app: App, *, wait: bool, dependencies: list[str]) -> Kust
         app,
         name=app.name,
         path=release_dir(app.namespace, app.name),
-        wait=wait,
-        depends_on=[DependsOn(name=dep) for dep in dependencies] or None,
-        decryption=Decryption(secret_ref=SecretRef(name=SOPS_AGE_SECRET)) if app.secrets else None,
+        spec={
+            "wait": wait,
+            "dependsOn": [{"name": dep} for dep in dependencies] or None,
+            "decryption": (
+                {"provider": "sops", "secretRef": {"name": SOPS_AGE_SECRET}}
+                if app.secrets
+                else None
+            ),
+        },
     )
 
 
@@ -243,64 +242,81 @@ def resources_flux_kustomization(app: App, *, wait: bool) -> Kustomization:
         app,
         name=resources_kustomization(app.name),
         path=f"{app_dir(app.namespace, app.name)}/{RESOURCES_FOLDER}",
-        wait=wait,
-        depends_on=[DependsOn(name=app.name)],
+        spec={"wait": wait, "dependsOn": [{"name": app.name}]},
     )
 
 
-def _kustomization(app: App, *, name: str, path: str, **fields: Any) -> Kustomization:
+def _kustomization(app: App, *, name: str, path: str, spec: KustomizationSpec) -> Kustomization:
     """A Flux Kustomization of ``app`` in flux-system applying ``path`` into its namespace
-    (``fields``: the rest of its spec), with the app's own Kustomization fields merged over."""
-    return Kustomization(
-        metadata=ObjectMeta(name=name, namespace=FLUX_NAMESPACE),
-        spec=_with_options(
-            app,
-            KustomizationSpec(
-                path=f"./{path}",
-                source_ref=GIT_SOURCE,
-                target_namespace=app.namespace,
-                common_metadata=CommonMetadata(labels={"app.kubernetes.io/name": app.name}),
-                retry_interval="2m",
-                timeout="5m",
-                **fields,
-            ),
-        ),
-    )
+    (``spec``: the rest of its spec), with the app's own Kustomization fields merged over."""
+    common: KustomizationSpec = {
+        "interval": "1h",
+        "retryInterval": "2m",
+        "timeout": "5m",
+        "path": f"./{path}",
+        "prune": True,
+        "sourceRef": GIT_SOURCE,
+        "targetNamespace": app.namespace,
+        "commonMetadata": {"labels": {"app.kubernetes.io/name": app.name}},
+    }
+    return {
+        "apiVersion": "kustomize.toolkit.fluxcd.io/v1",
+        "kind": "Kustomization",
+        "metadata": {"name": name, "namespace": FLUX_NAMESPACE},
+        "spec": _merged(common | spec, app.kustomization),
+    }
+
+
+def _merged(spec: T, fields: dict[str, Any]) -> T:
+    """``spec`` with the app's own fields merged over it (checked against the spec's type when
+    the model loaded: rules.flux_options)."""
+    return cast(T, deep_merge(cast(dict[str, Any], spec), fields))
 
 
 def chart_objects(app: App) -> tuple[OCIRepository | HelmRepository, HelmRelease]:
     """The chart source and the HelmRelease of ``app`` (which must have a chart)."""
-    meta = ObjectMeta(name=app.name)
     chart = app.chart
     assert chart is not None, "only apps with a chart have a HelmRelease"
     source: OCIRepository | HelmRepository
-    spec = dict(HELMRELEASE_DEFAULTS)
+    spec: HelmReleaseSpec = {"interval": "1h", **HELMRELEASE_DEFAULTS}
     if chart.is_oci:
-        source = OCIRepository(
-            metadata=meta,
-            spec=OCIRepositorySpec(
-                layer_selector=LayerSelector(
-                    media_type="application/vnd.cncf.helm.chart.content.v1.tar+gzip",
-                    operation="copy",
-                ),
-                ref=OCIRepositoryRef(tag=chart.version),
-                url=chart.url,
-            ),
-        )
-        spec["chartRef"] = dump(CrossNamespaceRef(kind="OCIRepository", name=app.name))
+        source = {
+            "apiVersion": "source.toolkit.fluxcd.io/v1",
+            "kind": "OCIRepository",
+            "metadata": {"name": app.name},
+            "spec": {
+                "interval": "15m",
+                "layerSelector": {
+                    "mediaType": "application/vnd.cncf.helm.chart.content.v1.tar+gzip",
+                    "operation": "copy",
+                },
+                "ref": {"tag": chart.version},
+                "url": chart.url,
+            },
+        }
+        spec["chartRef"] = {"kind": "OCIRepository", "name": app.name}
     else:
-        source = HelmRepository(metadata=meta, spec=HelmRepositorySpec(url=chart.url))
-        spec["chart"] = dump(
-            HelmChartTemplate(
-                spec=HelmChartTemplateSpec(
-                    chart=chart.chart_name,
-                    version=chart.version,
-                    source_ref=CrossNamespaceRef(kind="HelmRepository", name=app.name),
-                )
-            )
-        )
+        source = {
+            "apiVersion": "source.toolkit.fluxcd.io/v1",
+            "kind": "HelmRepository",
+            "metadata": {"name": app.name},
+            "spec": {"interval": "1h", "url": chart.url},
+        }
+        spec["chart"] = {
+            "spec": {
+                "chart": chart.chart_name,
+                "version": chart.version,
+                "sourceRef": {"kind": "HelmRepository", "name": app.name},
+                "interval": "1h",
+            }
+        }
     values = release_values(app)
     if values:
         spec["values"] = values
-    merged = deep_merge({"interval": "1h", **spec}, app.release)
-    return source, HelmRelease(metadata=meta, spec=HelmReleaseSpec.model_validate(merged))
+    release: HelmRelease = {
+        "apiVersion": "helm.toolkit.fluxcd.io/v2",
+        "kind": "HelmRelease",
+        "metadata": {"name": app.name},
+        "spec": _merged(spec, app.release),
+    }
+    return source, release

@@ -15,22 +15,14 @@ from typing import Any
 from homeops_gen import compat, derive
 from homeops_gen.apis import document_file, dump
 from homeops_gen.apis.talhelper import (
-    CniConfig,
-    Customization,
-    DeviceSelector,
-    ImageFactory,
     NetworkInterface,
     NodeConfigs,
-    Route,
     Schematic,
-    SystemExtensions,
     TalConfig,
     TalNode,
-    Vip,
     patch_text,
 )
 from homeops_gen.apis.talos import (
-    Address,
     DeleteDocument,
     HostnameConfig,
     KubeAPIServerConfig,
@@ -42,10 +34,6 @@ from homeops_gen.apis.talos import (
     Layer2VIPConfig,
     LinkAliasConfig,
     LinkConfig,
-    LinkRoute,
-    LinkSelector,
-    Nameserver,
-    NodeIP,
     ResolverConfig,
     SecurityProfileConfig,
 )
@@ -101,7 +89,7 @@ def render(project: Project) -> dict[str, str]:
         f"{TALOS}/.gitignore": render_template("talos/gitignore.j2", clusterconfig=clusterconfig),
     }
     if cluster.talos.backend == "talhelper":
-        files[TALCONFIG] = document_file(talconfig(cluster))
+        files[TALCONFIG] = document_file(TalConfig)(talconfig(cluster))
     else:
         files.update(talosctl_files(cluster))
     return files
@@ -147,14 +135,26 @@ def cluster_patch(cluster: Cluster) -> dict[str, Any]:
 
 def kubernetes_documents(cluster: Cluster) -> list[dict[str, Any]]:
     """The same settings as Kubernetes documents (a Talos 1.14+ contract)."""
-    documents = [dump(KubeProxyConfig(enabled=False))]
+    proxy: KubeProxyConfig = {"apiVersion": "v1alpha1", "kind": "KubeProxyConfig", "enabled": False}
+    documents = [dump(KubeProxyConfig)(proxy)]
     if derive.uses_managed_coredns(cluster):
-        documents.append(dump(KubeCoreDNSConfig(enabled=False)))
-    return [
-        *documents,
-        dump(KubePrismConfig(port=KUBEPRISM_PORT)),
-        dump(KubeNodeConfig(node_ip=NodeIP(valid_subnets=[str(cluster.network.node_cidr)]))),
-    ]
+        coredns: KubeCoreDNSConfig = {
+            "apiVersion": "v1alpha1",
+            "kind": "KubeCoreDNSConfig",
+            "enabled": False,
+        }
+        documents.append(dump(KubeCoreDNSConfig)(coredns))
+    prism: KubePrismConfig = {
+        "apiVersion": "v1alpha1",
+        "kind": "KubePrismConfig",
+        "port": KUBEPRISM_PORT,
+    }
+    node: KubeNodeConfig = {
+        "apiVersion": "v1alpha1",
+        "kind": "KubeNodeConfig",
+        "nodeIP": {"validSubnets": [str(cluster.network.node_cidr)]},
+    }
+    return [*documents, dump(KubePrismConfig)(prism), dump(KubeNodeConfig)(node)]
 
 
 def cluster_documents(cluster: Cluster) -> list[dict[str, Any]]:
@@ -162,7 +162,12 @@ def cluster_documents(cluster: Cluster) -> list[dict[str, Any]]:
     isolation = derive.workload_isolation(cluster)
     if isolation is None:
         return []
-    return [dump(SecurityProfileConfig(workload_isolation=isolation))]
+    profile: SecurityProfileConfig = {
+        "apiVersion": "v1alpha1",
+        "kind": "SecurityProfileConfig",
+        "workloadIsolation": isolation,
+    }
+    return [dump(SecurityProfileConfig)(profile)]
 
 
 def config_patches(cluster: Cluster) -> list[dict[str, Any]]:
@@ -190,13 +195,11 @@ def talos_version_field(cluster: Cluster) -> str:
 
 def schematic(extensions: tuple[str, ...]) -> Schematic:
     """The Image Factory schematic of an image with ``extensions``."""
-    return Schematic(
-        customization=Customization(
-            system_extensions=(
-                SystemExtensions(official_extensions=list(extensions)) if extensions else None
-            )
-        )
-    )
+    return {
+        "customization": {
+            "systemExtensions": {"officialExtensions": list(extensions)} if extensions else None
+        }
+    }
 
 
 def _patches(patches: tuple[dict[str, Any], ...]) -> list[str] | None:
@@ -204,7 +207,7 @@ def _patches(patches: tuple[dict[str, Any], ...]) -> list[str] | None:
 
 
 def _role(patches: tuple[dict[str, Any], ...]) -> NodeConfigs | None:
-    return NodeConfigs(patches=_patches(patches)) if patches else None
+    return {"patches": _patches(patches)} if patches else None
 
 
 def talconfig(cluster: Cluster) -> TalConfig:
@@ -214,39 +217,41 @@ def talconfig(cluster: Cluster) -> TalConfig:
     (talhelper's ``controlPlane``/``worker``), then the node's.
     """
     talos = cluster.talos
-    return TalConfig(
-        cluster_name=cluster.name,
-        talos_version=talos_version_field(cluster),
-        kubernetes_version=cluster.versions.kubernetes,
-        endpoint=cluster.api_url,
-        allow_scheduling_on_control_planes=cluster.talos.allow_scheduling_on_control_planes,
-        additional_api_server_cert_sans=(
+    return {
+        "clusterName": cluster.name,
+        "talosVersion": talos_version_field(cluster),
+        "kubernetesVersion": cluster.versions.kubernetes,
+        "endpoint": cluster.api_url,
+        "allowSchedulingOnControlPlanes": cluster.talos.allow_scheduling_on_control_planes,
+        "additionalApiServerCertSans": (
             [str(cluster.api_address)] if cluster.endpoint_is_vip else None
         ),
-        cluster_pod_nets=[str(cluster.network.pod_cidr)],
-        cluster_svc_nets=[str(cluster.network.service_cidr)],
+        "clusterPodNets": [str(cluster.network.pod_cidr)],
+        "clusterSvcNets": [str(cluster.network.service_cidr)],
         # Cilium is the CNI and replaces kube-proxy.
-        cni_config=CniConfig(name="none"),
-        image_factory=ImageFactory(installer_url_tmpl=derive.installer_url_template(cluster)),
-        patches=[patch_text(p) for p in (*config_patches(cluster), *talos.patches)],
-        control_plane=_role(talos.controlplane_patches),
-        worker=_role(talos.worker_patches),
-        nodes=[_talnode(cluster, node) for node in cluster.nodes],
-    )
+        "cniConfig": {"name": "none"},
+        "imageFactory": {"installerURLTmpl": derive.installer_url_template(cluster)},
+        "patches": [patch_text(p) for p in (*config_patches(cluster), *talos.patches)],
+        "controlPlane": _role(talos.controlplane_patches),
+        "worker": _role(talos.worker_patches),
+        "nodes": [_talnode(cluster, node) for node in cluster.nodes],
+    }
 
 
 def _talnode(cluster: Cluster, node: Node) -> TalNode:
-    return TalNode(
-        hostname=node.name,
-        ip_address=str(node.ip),
-        control_plane=node.is_controlplane,
-        install_disk=derive.install_disk(cluster, node),
-        nameservers=[str(ns) for ns in cluster.network.nameservers] or None,
-        node_labels=dict(sorted(node.labels.items())) or None,
-        schematic=schematic(cluster.talos.node_extensions(node)),
-        network_interfaces=[_vip_interface(cluster, node)] if carries_vip(cluster, node) else None,
-        patches=_patches(node.patches),
-    )
+    return {
+        "hostname": node.name,
+        "ipAddress": str(node.ip),
+        "controlPlane": node.is_controlplane,
+        "installDisk": derive.install_disk(cluster, node),
+        "nameservers": [str(ns) for ns in cluster.network.nameservers] or None,
+        "nodeLabels": dict(sorted(node.labels.items())) or None,
+        "schematic": schematic(cluster.talos.node_extensions(node)),
+        "networkInterfaces": (
+            [_vip_interface(cluster, node)] if carries_vip(cluster, node) else None
+        ),
+        "patches": _patches(node.patches),
+    }
 
 
 def carries_vip(cluster: Cluster, node: Node) -> bool:
@@ -261,13 +266,13 @@ def _address(cluster: Cluster, node: Node) -> str:
 def _vip_interface(cluster: Cluster, node: Node) -> NetworkInterface:
     """The node's interface carrying the shared API VIP (the endpoint exists only this way)."""
     gateway = cluster.network.gateway
-    return NetworkInterface(
-        device_selector=DeviceSelector(physical=True),
-        dhcp=False,
-        addresses=[_address(cluster, node)],
-        routes=[Route(network="0.0.0.0/0", gateway=str(gateway))] if gateway else None,
-        vip=Vip(ip=str(cluster.api_address)),
-    )
+    return {
+        "deviceSelector": {"physical": True},
+        "dhcp": False,
+        "addresses": [_address(cluster, node)],
+        "routes": [{"network": "0.0.0.0/0", "gateway": str(gateway)}] if gateway else None,
+        "vip": {"ip": str(cluster.api_address)},
+    }
 
 
 # talosctl
@@ -342,18 +347,26 @@ def talosctl_cluster_patch(cluster: Cluster) -> list[dict[str, Any]]:
     arguments of ``talosctl gen config`` (in ``gen.sh``), which places them right for the contract.
     """
     if derive.kubernetes_documents(cluster):
-        documents = [
-            dump(
-                KubeNetworkConfig(
-                    pod_subnets=[str(cluster.network.pod_cidr)],
-                    service_subnets=[str(cluster.network.service_cidr)],
-                )
-            ),
-            # Cilium is the CNI: no Flannel.
-            dump(DeleteDocument(kind="KubeFlannelCNIConfig")),
-        ]
+        subnets: KubeNetworkConfig = {
+            "apiVersion": "v1alpha1",
+            "kind": "KubeNetworkConfig",
+            "podSubnets": [str(cluster.network.pod_cidr)],
+            "serviceSubnets": [str(cluster.network.service_cidr)],
+        }
+        # Cilium is the CNI: no Flannel.
+        no_flannel: DeleteDocument = {
+            "apiVersion": "v1alpha1",
+            "kind": "KubeFlannelCNIConfig",
+            "$patch": "delete",
+        }
+        documents = [dump(KubeNetworkConfig)(subnets), dump(DeleteDocument)(no_flannel)]
         if cluster.endpoint_is_vip:
-            documents.append(dump(KubeAPIServerConfig(cert_extra_sans=[str(cluster.api_address)])))
+            sans: KubeAPIServerConfig = {
+                "apiVersion": "v1alpha1",
+                "kind": "KubeAPIServerConfig",
+                "certExtraSANs": [str(cluster.api_address)],
+            }
+            documents.append(dump(KubeAPIServerConfig)(sans))
         return [*documents, *config_patches(cluster)]
     settings = cluster_patch(cluster)
     network = {
@@ -377,8 +390,12 @@ def talosctl_role_patches(cluster: Cluster) -> dict[str, list[dict[str, Any]]]:
     """The patches of one role (``controlplane``, ``worker``), where there is anything to say."""
     patches: dict[str, list[dict[str, Any]]] = {}
     if derive.kubernetes_documents(cluster) and cluster.talos.allow_scheduling_on_control_planes:
-        untaint = KubeNodeConfig(taints={CONTROL_PLANE_TAINT: {"$patch": "delete"}})
-        patches["controlplane"] = [dump(untaint)]
+        untaint: KubeNodeConfig = {
+            "apiVersion": "v1alpha1",
+            "kind": "KubeNodeConfig",
+            "taints": {CONTROL_PLANE_TAINT: {"$patch": "delete"}},
+        }
+        patches["controlplane"] = [dump(KubeNodeConfig)(untaint)]
     return patches
 
 
@@ -393,33 +410,62 @@ def node_patch(cluster: Cluster, node: Node) -> list[dict[str, Any]]:
     labels = dict(sorted(node.labels.items()))
     kubernetes: list[dict[str, Any]] = []
     if labels and derive.kubernetes_documents(cluster):
-        kubernetes.append(dump(KubeNodeConfig(labels=labels)))
+        node_labels: KubeNodeConfig = {
+            "apiVersion": "v1alpha1",
+            "kind": "KubeNodeConfig",
+            "labels": labels,
+        }
+        kubernetes.append(dump(KubeNodeConfig)(node_labels))
     elif labels:
         machine["nodeLabels"] = labels
     nameservers = [str(ns) for ns in cluster.network.nameservers]
-    gateway = cluster.network.gateway
     if not derive.typed_network_documents(cluster):
         network: dict[str, Any] = {"hostname": node.name}
         if nameservers:
             network["nameservers"] = nameservers
         if carries_vip(cluster, node):
-            network["interfaces"] = [dump(_vip_interface(cluster, node))]
+            network["interfaces"] = [dump(NetworkInterface)(_vip_interface(cluster, node))]
         return [{"machine": {"network": network, **machine}}]
-    documents: list[dict[str, Any]] = [dump(HostnameConfig(hostname=node.name))]
+    hostname: HostnameConfig = {
+        "apiVersion": "v1alpha1",
+        "kind": "HostnameConfig",
+        "auto": "off",
+        "hostname": node.name,
+    }
+    documents: list[dict[str, Any]] = [dump(HostnameConfig)(hostname)]
     if nameservers:
-        documents.append(
-            dump(ResolverConfig(nameservers=[Nameserver(address=ns) for ns in nameservers]))
-        )
+        resolvers: ResolverConfig = {
+            "apiVersion": "v1alpha1",
+            "kind": "ResolverConfig",
+            "nameservers": [{"address": ns} for ns in nameservers],
+        }
+        documents.append(dump(ResolverConfig)(resolvers))
     if carries_vip(cluster, node):
-        documents += [
-            dump(LinkAliasConfig(name=LINK, selector=LinkSelector(match=LINK_SELECTOR))),
-            dump(
-                LinkConfig(
-                    name=LINK,
-                    addresses=[Address(address=_address(cluster, node))],
-                    routes=[LinkRoute(gateway=str(gateway))] if gateway else None,
-                )
-            ),
-            dump(Layer2VIPConfig(name=str(cluster.api_address), link=LINK)),
-        ]
+        documents += _vip_documents(cluster, node)
     return [{"machine": machine}, *documents, *kubernetes] if machine else [*documents, *kubernetes]
+
+
+def _vip_documents(cluster: Cluster, node: Node) -> list[dict[str, Any]]:
+    """The documents of a control plane holding the API VIP: its link named, addressed, and
+    carrying the VIP (the Talos 1.12 network documents)."""
+    gateway = cluster.network.gateway
+    alias: LinkAliasConfig = {
+        "apiVersion": "v1alpha1",
+        "kind": "LinkAliasConfig",
+        "name": LINK,
+        "selector": {"match": LINK_SELECTOR},
+    }
+    link: LinkConfig = {
+        "apiVersion": "v1alpha1",
+        "kind": "LinkConfig",
+        "name": LINK,
+        "addresses": [{"address": _address(cluster, node)}],
+        "routes": [{"gateway": str(gateway)}] if gateway else None,
+    }
+    vip: Layer2VIPConfig = {
+        "apiVersion": "v1alpha1",
+        "kind": "Layer2VIPConfig",
+        "name": str(cluster.api_address),
+        "link": LINK,
+    }
+    return [dump(LinkAliasConfig)(alias), dump(LinkConfig)(link), dump(Layer2VIPConfig)(vip)]

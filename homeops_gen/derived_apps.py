@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from homeops_gen.apis import dump
 from homeops_gen import compat
-from homeops_gen.apis.flux_operator import ClusterSettings, Distribution, FluxInstanceSpec, Sync
+from homeops_gen.apis.flux_operator import FluxInstanceSpec
 from homeops_gen.derive import KUBEPRISM_HOST, KUBEPRISM_PORT, cluster_dns_ip, ha_replicas
 from homeops_gen.layout import FLUX_SYNC_PATH
 
@@ -294,26 +294,26 @@ def _coredns(cluster: Cluster) -> Derived:
 def _flux_instance(app: App, cluster: Cluster) -> Derived:
     """The FluxInstance, syncing ``out/kubernetes/flux/cluster`` from the model's Git repository."""
     version = app.chart.version.removeprefix("v") if app.chart else ""
-    instance = FluxInstanceSpec(
-        distribution=Distribution(
-            version="2.x",
-            registry="ghcr.io/fluxcd",
-            artifact="oci://ghcr.io/controlplaneio-fluxcd/" f"flux-operator-manifests:v{version}",
-        ),
-        cluster=ClusterSettings(network_policy=False),
-        components=[
+    instance: FluxInstanceSpec = {
+        "distribution": {
+            "version": "2.x",
+            "registry": "ghcr.io/fluxcd",
+            "artifact": f"oci://ghcr.io/controlplaneio-fluxcd/flux-operator-manifests:v{version}",
+        },
+        "cluster": {"networkPolicy": False},
+        "components": [
             "source-controller",
             "kustomize-controller",
             "helm-controller",
             "notification-controller",
         ],
-        sync=Sync(
-            kind="GitRepository",
-            url=cluster.gitops.repository,
-            ref=f"refs/heads/{cluster.gitops.branch}",
-            path=FLUX_SYNC_PATH,
-            interval=cluster.gitops.sync_interval,
-            pull_secret=cluster.gitops.pull_secret_name,
-        ),
-    )
-    return Derived({"instance": dump(instance)})
+        "sync": {
+            "kind": "GitRepository",
+            "url": cluster.gitops.repository,
+            "ref": f"refs/heads/{cluster.gitops.branch}",
+            "path": FLUX_SYNC_PATH,
+            "interval": cluster.gitops.sync_interval,
+            "pullSecret": cluster.gitops.pull_secret_name,
+        },
+    }
+    return Derived({"instance": dump(FluxInstanceSpec)(instance)})

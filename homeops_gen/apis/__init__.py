@@ -1,45 +1,138 @@
 """Typed models of the APIs the generated files are read by: unknown fields are impossible.
 
-Each model mirrors the upstream format's field names (through aliases) and is
-dumped with :func:`dump`, which drops unset optional fields and keeps the
-declaration order, so generated documents read like hand-written ones.
+Each object of a format is a ``TypedDict`` keyed by the format's own field names, so
+mypy (strict) checks every object the generators build: no field the format lacks,
+every required one, each value of its type. :func:`dump` turns one into plain data
+in the declaration order, so generated documents read like hand-written ones,
+leaves out fields set to ``None``, and refuses an unknown or missing field at run
+time too. What users write into these formats (``App.kustomization``,
+``App.release``) is validated against the same types by pydantic
+(:mod:`homeops_gen.apis.checking`).
+
+They are TypedDicts rather than pydantic models because building about eighty
+model classes and their validators costs more than the rest of a
+``generate --check``; the types are checked where they are written (mypy), and
+validated only where the data comes from users.
 """
 
-from __future__ import annotations
+import types
+from collections.abc import Callable
+from functools import cache
+from typing import (
+    Annotated,
+    Any,
+    Protocol,
+    TypeVar,
+    Union,
+    cast,
+    get_args,
+    get_origin,
+    get_type_hints,
+)
 
-from typing import Any, ClassVar
-
-from pydantic import BaseModel, ConfigDict
-from pydantic.alias_generators import to_camel
+from pydantic_core import to_jsonable_python
+from typing_extensions import is_typeddict
 
 from homeops_gen.formats import yaml_file
 
+T = TypeVar("T")
+T_contra = TypeVar("T_contra", contravariant=True)
 
-class ApiModel(BaseModel):
-    """A strict object of an external format, camelCase on the wire."""
-
-    model_config = ConfigDict(
-        extra="forbid",
-        frozen=True,
-        alias_generator=to_camel,
-        populate_by_name=True,
-        defer_build=True,
-    )
+SCHEMA_URLS: dict[object, str] = {}
+"""The JSON schema of each type that is a whole file (see :func:`document`)."""
 
 
-class Document(ApiModel):
-    """A model that is a whole file; every generated YAML file's schema hint comes from one."""
+def document(schema_url: str) -> Callable[[T], T]:
+    """Mark a type as a whole file whose editors check it against ``schema_url``."""
 
-    SCHEMA_URL: ClassVar[str]
-    """The JSON schema editors check the file against."""
+    def mark(kind: T) -> T:
+        SCHEMA_URLS[kind] = schema_url
+        return kind
 
-
-def dump(model: BaseModel) -> dict[str, Any]:
-    """The model as plain data for YAML: wire names, unset fields left out."""
-    return model.model_dump(mode="json", by_alias=True, exclude_none=True)
+    return mark
 
 
-def document_file(document: Document, *more: Document) -> str:
-    """The text of a generated YAML file holding ``document`` (and ``more`` of its kind),
-    with its schema hint."""
-    return yaml_file(dump(document), *(dump(d) for d in more), schema=document.SCHEMA_URL)
+def fields(kind: object) -> dict[str, Any]:
+    """The fields of the TypedDict ``kind``, in declaration order, with their types."""
+    return get_type_hints(kind)
+
+
+def dump(kind: type[T]) -> Callable[[T], dict[str, Any]]:
+    """How an object of ``kind`` becomes plain data for YAML: fields in declaration order,
+    fields set to None left out, every value JSON-compatible (as pydantic's JSON mode makes
+    it). Curried so that mypy checks the object against ``kind``: ``dump(Kind)(obj)``."""
+    convert = _converter(cast(Any, kind))
+
+    def plain(value: T) -> dict[str, Any]:
+        data: dict[str, Any] = to_jsonable_python(convert(value))
+        return data
+
+    return plain
+
+
+class _File(Protocol[T_contra]):
+    def __call__(self, document: T_contra, /, *more: T_contra) -> str: ...
+
+
+def document_file(kind: type[T]) -> _File[T]:
+    """How objects of ``kind`` become the text of a generated YAML file (several: one
+    document each), with the schema hint of ``kind``: ``document_file(Kind)(obj, ...)``."""
+    data = dump(kind)
+
+    def text(document: T, /, *more: T) -> str:
+        return yaml_file(data(document), *map(data, more), schema=SCHEMA_URLS[kind])
+
+    return text
+
+
+def _unwrapped(hint: Any) -> Any:
+    """``hint`` without ``Annotated`` metadata and without ``| None``."""
+    origin = get_origin(hint)
+    if origin is Annotated:
+        return _unwrapped(get_args(hint)[0])
+    if origin in (Union, types.UnionType):
+        arms = [a for a in get_args(hint) if a is not type(None)]
+        return _unwrapped(arms[0]) if len(arms) == 1 else Any
+    return hint
+
+
+@cache
+def _converter(hint: Any) -> Callable[[Any], Any]:
+    """How a value of ``hint`` becomes plain data (built once per type)."""
+    hint = _unwrapped(hint)
+    if is_typeddict(hint):
+        return _typed_dict_converter(hint)
+    origin, args = get_origin(hint), get_args(hint)
+    if origin is list and args:
+        item = _converter(args[0])
+        return lambda value: [item(v) for v in value]
+    if origin is dict and len(args) == 2:
+        entry = _converter(args[1])
+        return lambda value: {k: entry(v) for k, v in value.items()}
+    return _as_it_is
+
+
+def _as_it_is(value: Any) -> Any:
+    return value
+
+
+def _typed_dict_converter(kind: Any) -> Callable[[Any], Any]:
+    declared = fields(kind)
+    converters = [(name, _converter(hint)) for name, hint in declared.items()]
+    required: frozenset[str] = kind.__required_keys__
+
+    def convert(value: Any) -> dict[str, Any]:
+        unknown = value.keys() - declared.keys()
+        missing = required - value.keys()
+        if unknown or missing:
+            raise TypeError(
+                f"{kind.__name__}: unknown fields {sorted(unknown)}, missing {sorted(missing)}"
+            )
+        plain = {}
+        for name, converter in converters:
+            item = value.get(name)
+            if item is not None:
+                plain[name] = converter(item)
+        return plain
+
+    return convert

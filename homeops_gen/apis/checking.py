@@ -1,30 +1,51 @@
 """Checking user-written data against a typed API model, with errors in the user's words."""
 
-from __future__ import annotations
+import types
+from functools import cache
+from typing import Annotated, Any, Union, get_args, get_origin
 
-from typing import Any
+from pydantic import ConfigDict, TypeAdapter, ValidationError, with_config
+from typing_extensions import is_typeddict
 
-from pydantic import BaseModel, ValidationError
-
-from homeops_gen.messages import model_class
+from homeops_gen.apis import fields
 from homeops_gen.suggest import closest
 
 
-def field_names(model: type[BaseModel]) -> list[str]:
-    """The wire names of ``model``'s fields."""
-    return [f.alias or name for name, f in model.model_fields.items()]
+def field_names(model: object) -> list[str]:
+    """The field names of the TypedDict ``model``."""
+    return list(fields(model))
 
 
-def _model_at(model: type[BaseModel], loc: tuple[int | str, ...]) -> type[BaseModel] | None:
-    """The model whose field the error location's last part names."""
-    current: type[BaseModel] | None = model
+def _typed_dict_in(annotation: Any) -> Any:
+    """The TypedDict inside an annotation (``DependsOn``, ``list[DependsOn] | None``)."""
+    if is_typeddict(annotation):
+        return annotation
+    origin = get_origin(annotation)
+    args = get_args(annotation)
+    if origin is Annotated:
+        return _typed_dict_in(args[0])
+    if origin in (Union, types.UnionType, list, dict):
+        for arg in args:
+            found = _typed_dict_in(arg)
+            if found is not None:
+                return found
+    return None
+
+
+def _model_at(model: object, loc: tuple[int | str, ...]) -> object | None:
+    """The TypedDict whose field the error location's last part names."""
+    current: object | None = model
     for part in loc[:-1]:
         if isinstance(part, int) or current is None:
             continue
-        by_wire = {f.alias or name: f for name, f in current.model_fields.items()}
-        field = by_wire.get(part)
-        current = model_class(field.annotation) if field else None
+        current = _typed_dict_in(fields(current).get(part))
     return current
+
+
+@cache
+def _validator(model: Any) -> TypeAdapter[Any]:
+    """A validator of ``model`` that refuses unknown fields (its nested objects too)."""
+    return TypeAdapter(with_config(ConfigDict(extra="forbid"))(model))
 
 
 _KINDS = {
@@ -33,7 +54,6 @@ _KINDS = {
     "string": "text",
     "list": "a list",
     "dict": "a mapping",
-    "model": "a mapping",
     "float": "a number",
 }
 
@@ -44,7 +64,7 @@ _FIXED = {
 }
 
 
-def _message(model: type[BaseModel], error: Any) -> str:
+def _message(model: object, error: Any) -> str:
     kind = error["type"]
     if kind == "extra_forbidden":
         loc = tuple(error["loc"])
@@ -63,10 +83,11 @@ def _message(model: type[BaseModel], error: Any) -> str:
     return _FIXED.get(kind, str(error["msg"]))
 
 
-def problems(model: type[BaseModel], data: Any, path: str) -> list[tuple[str, str]]:
-    """Every ``(path, reason)`` that stops ``data`` from being a ``model``; empty if it is one."""
+def problems(model: object, data: Any, path: str) -> list[tuple[str, str]]:
+    """Every ``(path, reason)`` that stops ``data`` from being a ``model`` (a TypedDict of an
+    API); empty if it is one."""
     try:
-        model.model_validate(data, strict=True)
+        _validator(model).validate_python(data, strict=True)
     except ValidationError as exc:
         found = []
         for error in exc.errors():

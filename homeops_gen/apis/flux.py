@@ -1,22 +1,30 @@
-"""Flux objects: Kustomization, HelmRelease, OCIRepository and HelmRepository (the fields used)."""
+"""Flux objects: Kustomization, HelmRelease, OCIRepository and HelmRepository (the fields used).
+
+The spec types double as the check of what users write into ``App.kustomization`` and
+``App.release``, so every spec field is optional: homeops-gen sets ``interval`` (and a
+Kustomization's ``prune``) on every object it writes.
+"""
 
 import re
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar, get_args
 
 from pydantic import AfterValidator, Field
+from typing_extensions import TypedDict
+from typing import Required
 
-from homeops_gen.apis import ApiModel, Document
+from homeops_gen.apis import document, fields
 from homeops_gen.apis.kubernetes import crd_schema_url
 
+T = TypeVar("T")
 
-class FluxObject(Document):
-    """A Flux custom resource; its schema hint follows from its ``apiVersion`` and ``kind``."""
 
-    @classmethod
-    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
-        super().__pydantic_init_subclass__(**kwargs)
-        fields = cls.model_fields
-        cls.SCHEMA_URL = crd_schema_url(fields["api_version"].default, fields["kind"].default)
+def flux_object(kind: T) -> T:
+    """Mark a Flux custom resource type as a document; its schema hint follows from its
+    ``apiVersion`` and ``kind``."""
+    declared = fields(kind)
+    (api_version,) = get_args(declared["apiVersion"])
+    (name,) = get_args(declared["kind"])
+    return document(crd_schema_url(api_version, name))(kind)
 
 
 def _duration(value: str) -> str:
@@ -30,413 +38,417 @@ Duration = Annotated[str, AfterValidator(_duration)]
 """A Go duration as Flux takes it: ``30s``, ``5m``, ``1h30m``."""
 
 
-class ObjectMeta(ApiModel):
+class ObjectMeta(TypedDict, total=False):
     """Kubernetes object metadata."""
 
-    name: str
-    namespace: str | None = None
-    labels: dict[str, str] | None = None
-    annotations: dict[str, str] | None = None
+    name: Required[str]
+    namespace: str | None
+    labels: dict[str, str] | None
+    annotations: dict[str, str] | None
 
 
-class CrossNamespaceRef(ApiModel):
+class CrossNamespaceRef(TypedDict, total=False):
     """A reference to an object, optionally in another namespace."""
 
-    api_version: str | None = None
-    kind: str
-    name: str
-    namespace: str | None = None
+    apiVersion: str | None
+    kind: Required[str]
+    name: Required[str]
+    namespace: str | None
 
 
-class DependsOn(ApiModel):
+class DependsOn(TypedDict, total=False):
     """A Kustomization or HelmRelease this one waits for."""
 
-    name: str
-    namespace: str | None = None
-    ready_expr: str | None = None
+    name: Required[str]
+    namespace: str | None
+    readyExpr: str | None
 
 
-class CommonMetadata(ApiModel):
+class CommonMetadata(TypedDict, total=False):
     """Labels and annotations added to every object applied."""
 
-    labels: dict[str, str] | None = None
-    annotations: dict[str, str] | None = None
+    labels: dict[str, str] | None
+    annotations: dict[str, str] | None
 
 
-class SecretRef(ApiModel):
+class SecretRef(TypedDict, total=False):
     """A Secret in the object's namespace."""
 
-    name: str
+    name: Required[str]
 
 
-class KeyedSecretRef(ApiModel):
+class KeyedSecretRef(TypedDict, total=False):
     """A key of a Secret in the object's namespace."""
 
-    name: str
-    key: str | None = None
+    name: Required[str]
+    key: str | None
 
 
-class KubeConfig(ApiModel):
+class KubeConfig(TypedDict, total=False):
     """The kubeconfig of a remote cluster."""
 
-    secret_ref: KeyedSecretRef | None = None
-    config_map_ref: SecretRef | None = None
+    secretRef: KeyedSecretRef | None
+    configMapRef: SecretRef | None
 
 
-class Decryption(ApiModel):
+class Decryption(TypedDict, total=False):
     """How a Kustomization decrypts SOPS files."""
 
-    provider: Literal["sops"] = "sops"
-    service_account_name: str | None = None
-    secret_ref: SecretRef | None = None
+    provider: Required[Literal["sops"]]
+    serviceAccountName: str | None
+    secretRef: SecretRef | None
 
 
-class PatchTarget(ApiModel):
+class PatchTarget(TypedDict, total=False):
     """The objects a patch applies to."""
 
-    group: str | None = None
-    version: str | None = None
-    kind: str | None = None
-    name: str | None = None
-    namespace: str | None = None
-    label_selector: str | None = None
-    annotation_selector: str | None = None
+    group: str | None
+    version: str | None
+    kind: str | None
+    name: str | None
+    namespace: str | None
+    labelSelector: str | None
+    annotationSelector: str | None
 
 
-class Patch(ApiModel):
+class Patch(TypedDict, total=False):
     """A strategic-merge or JSON patch and its target."""
 
-    patch: str
-    target: PatchTarget | None = None
+    patch: Required[str]
+    target: PatchTarget | None
 
 
-class Image(ApiModel):
+class Image(TypedDict, total=False):
     """An image name, tag or digest override."""
 
-    name: str
-    new_name: str | None = None
-    new_tag: str | None = None
-    digest: str | None = None
+    name: Required[str]
+    newName: str | None
+    newTag: str | None
+    digest: str | None
 
 
-class HealthCheck(ApiModel):
+class HealthCheck(TypedDict, total=False):
     """An object whose readiness makes the Kustomization Ready."""
 
-    api_version: str | None = None
-    kind: str
-    name: str
-    namespace: str | None = None
+    apiVersion: str | None
+    kind: Required[str]
+    name: Required[str]
+    namespace: str | None
 
 
-class HealthCheckExpr(ApiModel):
+class HealthCheckExpr(TypedDict, total=False):
     """CEL expressions deciding the health of a custom resource kind."""
 
-    api_version: str
-    kind: str
-    current: str
-    in_progress: str | None = None
-    failed: str | None = None
+    apiVersion: Required[str]
+    kind: Required[str]
+    current: Required[str]
+    inProgress: str | None
+    failed: str | None
 
 
-class SubstituteReference(ApiModel):
+class SubstituteReference(TypedDict, total=False):
     """A ConfigMap or Secret (in the Kustomization's namespace) holding substitution variables."""
 
-    kind: Literal["Secret", "ConfigMap"]
-    name: Annotated[str, Field(min_length=1, max_length=253)]
-    optional: bool | None = None
+    kind: Required[Literal["Secret", "ConfigMap"]]
+    name: Required[Annotated[str, Field(min_length=1, max_length=253)]]
+    optional: bool | None
 
 
-class PostBuild(ApiModel):
+class PostBuild(TypedDict, total=False):
     """Variable substitution in the built manifests."""
 
-    substitute: dict[str, str] | None = None
-    substitute_from: list[SubstituteReference] | None = None
+    substitute: dict[str, str] | None
+    substituteFrom: list[SubstituteReference] | None
 
 
-class DriftIgnoreRule(ApiModel):
+class DriftIgnoreRule(TypedDict, total=False):
     """JSON pointers drift detection ignores."""
 
-    paths: list[str]
-    target: PatchTarget | None = None
+    paths: Required[list[str]]
+    target: PatchTarget | None
 
 
-class KustomizationSpec(ApiModel):
+class KustomizationSpec(TypedDict, total=False):
     """``spec`` of a Flux Kustomization (kustomize-controller ``api/v1``)."""
 
-    interval: Duration = "1h"
-    retry_interval: Duration | None = None
-    timeout: Duration | None = None
-    path: str | None = None
-    prune: bool = True
-    deletion_policy: Literal["MirrorPrune", "Delete", "WaitForTermination", "Orphan"] | None = None
-    wait: bool | None = None
-    force: bool | None = None
-    suspend: bool | None = None
-    source_ref: CrossNamespaceRef | None = None
-    target_namespace: str | None = None
-    service_account_name: str | None = None
-    kube_config: KubeConfig | None = None
-    common_metadata: CommonMetadata | None = None
-    depends_on: list[DependsOn] | None = None
-    decryption: Decryption | None = None
-    components: list[str] | None = None
-    ignore_missing_components: bool | None = None
-    name_prefix: Annotated[str, Field(min_length=1, max_length=200)] | None = None
-    name_suffix: Annotated[str, Field(min_length=1, max_length=200)] | None = None
-    images: list[Image] | None = None
-    patches: list[Patch] | None = None
-    post_build: PostBuild | None = None
-    health_checks: list[HealthCheck] | None = None
-    health_check_exprs: list[HealthCheckExpr] | None = None
-    drift_ignore_rules: list[DriftIgnoreRule] | None = None
+    interval: Duration
+    retryInterval: Duration | None
+    timeout: Duration | None
+    path: str | None
+    prune: bool
+    deletionPolicy: Literal["MirrorPrune", "Delete", "WaitForTermination", "Orphan"] | None
+    wait: bool | None
+    force: bool | None
+    suspend: bool | None
+    sourceRef: CrossNamespaceRef | None
+    targetNamespace: str | None
+    serviceAccountName: str | None
+    kubeConfig: KubeConfig | None
+    commonMetadata: CommonMetadata | None
+    dependsOn: list[DependsOn] | None
+    decryption: Decryption | None
+    components: list[str] | None
+    ignoreMissingComponents: bool | None
+    namePrefix: Annotated[str, Field(min_length=1, max_length=200)] | None
+    nameSuffix: Annotated[str, Field(min_length=1, max_length=200)] | None
+    images: list[Image] | None
+    patches: list[Patch] | None
+    postBuild: PostBuild | None
+    healthChecks: list[HealthCheck] | None
+    healthCheckExprs: list[HealthCheckExpr] | None
+    driftIgnoreRules: list[DriftIgnoreRule] | None
 
 
-class Kustomization(FluxObject):
+@flux_object
+class Kustomization(TypedDict, total=False):
     """``kustomize.toolkit.fluxcd.io/v1`` Kustomization."""
 
-    api_version: Literal["kustomize.toolkit.fluxcd.io/v1"] = "kustomize.toolkit.fluxcd.io/v1"
-    kind: Literal["Kustomization"] = "Kustomization"
-    metadata: ObjectMeta
-    spec: KustomizationSpec
+    apiVersion: Required[Literal["kustomize.toolkit.fluxcd.io/v1"]]
+    kind: Required[Literal["Kustomization"]]
+    metadata: Required[ObjectMeta]
+    spec: Required[KustomizationSpec]
 
 
-class LayerSelector(ApiModel):
+class LayerSelector(TypedDict, total=False):
     """Which layer of an OCI artifact to use."""
 
-    media_type: str
-    operation: Literal["extract", "copy"]
+    mediaType: Required[str]
+    operation: Required[Literal["extract", "copy"]]
 
 
-class OCIRepositoryRef(ApiModel):
+class OCIRepositoryRef(TypedDict, total=False):
     """The tag of an OCI artifact."""
 
-    tag: str
+    tag: Required[str]
 
 
-class OCIRepositorySpec(ApiModel):
+class OCIRepositorySpec(TypedDict, total=False):
     """An OCI artifact to pull."""
 
-    interval: Duration = "15m"
-    layer_selector: LayerSelector
-    ref: OCIRepositoryRef
-    url: str
+    interval: Required[Duration]
+    layerSelector: Required[LayerSelector]
+    ref: Required[OCIRepositoryRef]
+    url: Required[str]
 
 
-class OCIRepository(FluxObject):
+@flux_object
+class OCIRepository(TypedDict, total=False):
     """``source.toolkit.fluxcd.io/v1`` OCIRepository."""
 
-    api_version: Literal["source.toolkit.fluxcd.io/v1"] = "source.toolkit.fluxcd.io/v1"
-    kind: Literal["OCIRepository"] = "OCIRepository"
-    metadata: ObjectMeta
-    spec: OCIRepositorySpec
+    apiVersion: Required[Literal["source.toolkit.fluxcd.io/v1"]]
+    kind: Required[Literal["OCIRepository"]]
+    metadata: Required[ObjectMeta]
+    spec: Required[OCIRepositorySpec]
 
 
-class HelmRepositorySpec(ApiModel):
+class HelmRepositorySpec(TypedDict, total=False):
     """A Helm chart repository to index."""
 
-    interval: str = "1h"
-    url: str
+    interval: Required[str]
+    url: Required[str]
 
 
-class HelmRepository(FluxObject):
+@flux_object
+class HelmRepository(TypedDict, total=False):
     """``source.toolkit.fluxcd.io/v1`` HelmRepository."""
 
-    api_version: Literal["source.toolkit.fluxcd.io/v1"] = "source.toolkit.fluxcd.io/v1"
-    kind: Literal["HelmRepository"] = "HelmRepository"
-    metadata: ObjectMeta
-    spec: HelmRepositorySpec
+    apiVersion: Required[Literal["source.toolkit.fluxcd.io/v1"]]
+    kind: Required[Literal["HelmRepository"]]
+    metadata: Required[ObjectMeta]
+    spec: Required[HelmRepositorySpec]
 
 
-class Verification(ApiModel):
+class Verification(TypedDict, total=False):
     """How a chart's signature is verified."""
 
-    provider: Literal["cosign", "notation"]
-    secret_ref: SecretRef | None = None
+    provider: Required[Literal["cosign", "notation"]]
+    secretRef: SecretRef | None
 
 
-class HelmChartTemplateSpec(ApiModel):
+class HelmChartTemplateSpec(TypedDict, total=False):
     """A chart from a HelmRepository."""
 
-    chart: str
-    version: str | None = None
-    source_ref: CrossNamespaceRef
-    interval: Duration | None = "1h"
-    reconcile_strategy: Literal["ChartVersion", "Revision"] | None = None
-    values_files: list[str] | None = None
-    ignore_missing_values_files: bool | None = None
-    verify: Verification | None = None
+    chart: Required[str]
+    version: str | None
+    sourceRef: Required[CrossNamespaceRef]
+    interval: Duration | None
+    reconcileStrategy: Literal["ChartVersion", "Revision"] | None
+    valuesFiles: list[str] | None
+    ignoreMissingValuesFiles: bool | None
+    verify: Verification | None
 
 
-class HelmChartTemplate(ApiModel):
+class HelmChartTemplate(TypedDict, total=False):
     """The chart template of a HelmRelease."""
 
-    metadata: CommonMetadata | None = None
-    spec: HelmChartTemplateSpec
+    metadata: CommonMetadata | None
+    spec: Required[HelmChartTemplateSpec]
 
 
-class ValuesReference(ApiModel):
+class ValuesReference(TypedDict, total=False):
     """Values read from a ConfigMap or Secret in the release's namespace."""
 
-    kind: Literal["Secret", "ConfigMap"]
-    name: Annotated[str, Field(min_length=1, max_length=253)]
-    values_key: str | None = None
-    target_path: str | None = None
-    optional: bool | None = None
+    kind: Required[Literal["Secret", "ConfigMap"]]
+    name: Required[Annotated[str, Field(min_length=1, max_length=253)]]
+    valuesKey: str | None
+    targetPath: str | None
+    optional: bool | None
 
 
-class Remediation(ApiModel):
+class Remediation(TypedDict, total=False):
     """What to do when an install or upgrade fails."""
 
-    retries: int | None = None
-    ignore_test_failures: bool | None = None
-    remediate_last_failure: bool | None = None
-    strategy: Literal["rollback", "uninstall"] | None = None
+    retries: int | None
+    ignoreTestFailures: bool | None
+    remediateLastFailure: bool | None
+    strategy: Literal["rollback", "uninstall"] | None
 
 
-class ActionStrategy(ApiModel):
+class ActionStrategy(TypedDict, total=False):
     """How failed actions are retried."""
 
-    name: Literal["RemediateOnFailure", "RetryOnFailure"]
-    retry_interval: Duration | None = None
+    name: Required[Literal["RemediateOnFailure", "RetryOnFailure"]]
+    retryInterval: Duration | None
 
 
-class Install(ApiModel):
+class Install(TypedDict, total=False):
     """Helm install settings."""
 
-    timeout: Duration | None = None
-    remediation: Remediation | None = None
-    strategy: ActionStrategy | None = None
-    disable_wait: bool | None = None
-    disable_wait_for_jobs: bool | None = None
-    disable_hooks: bool | None = None
-    disable_open_api_validation: bool | None = Field(default=None, alias="disableOpenAPIValidation")
-    disable_schema_validation: bool | None = None
-    disable_take_ownership: bool | None = None
-    replace: bool | None = None
-    skip_crds: bool | None = Field(default=None, alias="skipCRDs")
-    crds: Literal["Skip", "Create", "CreateReplace"] | None = None
-    create_namespace: bool | None = None
-    server_side_apply: bool | None = None
+    timeout: Duration | None
+    remediation: Remediation | None
+    strategy: ActionStrategy | None
+    disableWait: bool | None
+    disableWaitForJobs: bool | None
+    disableHooks: bool | None
+    disableOpenAPIValidation: bool | None
+    disableSchemaValidation: bool | None
+    disableTakeOwnership: bool | None
+    replace: bool | None
+    skipCRDs: bool | None
+    crds: Literal["Skip", "Create", "CreateReplace"] | None
+    createNamespace: bool | None
+    serverSideApply: bool | None
 
 
-class Upgrade(ApiModel):
+class Upgrade(TypedDict, total=False):
     """Helm upgrade settings."""
 
-    timeout: Duration | None = None
-    remediation: Remediation | None = None
-    strategy: ActionStrategy | None = None
-    disable_wait: bool | None = None
-    disable_wait_for_jobs: bool | None = None
-    disable_hooks: bool | None = None
-    disable_open_api_validation: bool | None = Field(default=None, alias="disableOpenAPIValidation")
-    disable_schema_validation: bool | None = None
-    disable_take_ownership: bool | None = None
-    force: bool | None = None
-    preserve_values: bool | None = None
-    cleanup_on_fail: bool | None = None
-    crds: Literal["Skip", "Create", "CreateReplace"] | None = None
-    server_side_apply: Literal["enabled", "disabled", "auto"] | None = None
+    timeout: Duration | None
+    remediation: Remediation | None
+    strategy: ActionStrategy | None
+    disableWait: bool | None
+    disableWaitForJobs: bool | None
+    disableHooks: bool | None
+    disableOpenAPIValidation: bool | None
+    disableSchemaValidation: bool | None
+    disableTakeOwnership: bool | None
+    force: bool | None
+    preserveValues: bool | None
+    cleanupOnFail: bool | None
+    crds: Literal["Skip", "Create", "CreateReplace"] | None
+    serverSideApply: Literal["enabled", "disabled", "auto"] | None
 
 
-class ReleaseTest(ApiModel):
+class ReleaseTest(TypedDict, total=False):
     """Helm test settings."""
 
-    enable: bool | None = None
-    timeout: Duration | None = None
-    ignore_failures: bool | None = None
-    filters: list[dict[str, Any]] | None = None
+    enable: bool | None
+    timeout: Duration | None
+    ignoreFailures: bool | None
+    filters: list[dict[str, Any]] | None
 
 
-class Rollback(ApiModel):
+class Rollback(TypedDict, total=False):
     """Helm rollback settings."""
 
-    timeout: Duration | None = None
-    disable_wait: bool | None = None
-    disable_wait_for_jobs: bool | None = None
-    disable_hooks: bool | None = None
-    recreate: bool | None = None
-    force: bool | None = None
-    cleanup_on_fail: bool | None = None
-    server_side_apply: Literal["enabled", "disabled", "auto"] | None = None
+    timeout: Duration | None
+    disableWait: bool | None
+    disableWaitForJobs: bool | None
+    disableHooks: bool | None
+    recreate: bool | None
+    force: bool | None
+    cleanupOnFail: bool | None
+    serverSideApply: Literal["enabled", "disabled", "auto"] | None
 
 
-class Uninstall(ApiModel):
+class Uninstall(TypedDict, total=False):
     """Helm uninstall settings."""
 
-    timeout: Duration | None = None
-    disable_hooks: bool | None = None
-    keep_history: bool | None = None
-    disable_wait: bool | None = None
-    deletion_propagation: Literal["background", "foreground", "orphan"] | None = None
+    timeout: Duration | None
+    disableHooks: bool | None
+    keepHistory: bool | None
+    disableWait: bool | None
+    deletionPropagation: Literal["background", "foreground", "orphan"] | None
 
 
-class DriftIgnore(ApiModel):
+class DriftIgnore(TypedDict, total=False):
     """JSON pointers drift detection ignores."""
 
-    paths: list[str]
-    target: PatchTarget | None = None
+    paths: Required[list[str]]
+    target: PatchTarget | None
 
 
-class DriftDetection(ApiModel):
+class DriftDetection(TypedDict, total=False):
     """Whether helm-controller corrects changes made in the cluster."""
 
-    mode: Literal["enabled", "warn", "disabled"] | None = None
-    ignore: list[DriftIgnore] | None = None
+    mode: Literal["enabled", "warn", "disabled"] | None
+    ignore: list[DriftIgnore] | None
 
 
-class KustomizePostRenderer(ApiModel):
+class KustomizePostRenderer(TypedDict, total=False):
     """Kustomize patches and images applied to the rendered chart."""
 
-    patches: list[Patch] | None = None
-    images: list[Image] | None = None
+    patches: list[Patch] | None
+    images: list[Image] | None
 
 
-class PostRenderer(ApiModel):
+class PostRenderer(TypedDict, total=False):
     """A post-renderer of the chart's manifests."""
 
-    kustomize: KustomizePostRenderer | None = None
+    kustomize: KustomizePostRenderer | None
 
 
-class WaitStrategy(ApiModel):
+class WaitStrategy(TypedDict, total=False):
     """How helm-controller waits for the release's objects."""
 
-    name: Literal["poller", "legacy"]
+    name: Required[Literal["poller", "legacy"]]
 
 
-class HelmReleaseSpec(ApiModel):
+class HelmReleaseSpec(TypedDict, total=False):
     """``spec`` of a HelmRelease (helm-controller ``api/v2``)."""
 
-    interval: Duration = "1h"
-    timeout: Duration | None = None
-    chart_ref: CrossNamespaceRef | None = None
-    chart: HelmChartTemplate | None = None
-    release_name: Annotated[str, Field(min_length=1, max_length=53)] | None = None
-    target_namespace: str | None = None
-    storage_namespace: str | None = None
-    depends_on: list[DependsOn] | None = None
-    kube_config: KubeConfig | None = None
-    service_account_name: str | None = None
-    suspend: bool | None = None
-    persistent_client: bool | None = None
-    max_history: int | None = None
-    common_metadata: CommonMetadata | None = None
-    drift_detection: DriftDetection | None = None
-    install: Install | None = None
-    upgrade: Upgrade | None = None
-    test: ReleaseTest | None = None
-    rollback: Rollback | None = None
-    uninstall: Uninstall | None = None
-    post_renderers: list[PostRenderer] | None = None
-    health_check_exprs: list[HealthCheckExpr] | None = None
-    wait_strategy: WaitStrategy | None = None
-    values_from: list[ValuesReference] | None = None
-    values: dict[str, Any] | None = None
+    interval: Duration
+    timeout: Duration | None
+    chartRef: CrossNamespaceRef | None
+    chart: HelmChartTemplate | None
+    releaseName: Annotated[str, Field(min_length=1, max_length=53)] | None
+    targetNamespace: str | None
+    storageNamespace: str | None
+    dependsOn: list[DependsOn] | None
+    kubeConfig: KubeConfig | None
+    serviceAccountName: str | None
+    suspend: bool | None
+    persistentClient: bool | None
+    maxHistory: int | None
+    commonMetadata: CommonMetadata | None
+    driftDetection: DriftDetection | None
+    install: Install | None
+    upgrade: Upgrade | None
+    test: ReleaseTest | None
+    rollback: Rollback | None
+    uninstall: Uninstall | None
+    postRenderers: list[PostRenderer] | None
+    healthCheckExprs: list[HealthCheckExpr] | None
+    waitStrategy: WaitStrategy | None
+    valuesFrom: list[ValuesReference] | None
+    values: dict[str, Any] | None
 
 
-class HelmRelease(FluxObject):
+@flux_object
+class HelmRelease(TypedDict, total=False):
     """``helm.toolkit.fluxcd.io/v2`` HelmRelease."""
 
-    api_version: Literal["helm.toolkit.fluxcd.io/v2"] = "helm.toolkit.fluxcd.io/v2"
-    kind: Literal["HelmRelease"] = "HelmRelease"
-    metadata: ObjectMeta
-    spec: HelmReleaseSpec
+    apiVersion: Required[Literal["helm.toolkit.fluxcd.io/v2"]]
+    kind: Required[Literal["HelmRelease"]]
+    metadata: Required[ObjectMeta]
+    spec: Required[HelmReleaseSpec]

@@ -2,48 +2,51 @@
 
 from typing import Literal
 
-from homeops_gen.apis import ApiModel
+from typing_extensions import TypedDict
+from typing import Required
 
 
-class Distribution(ApiModel):
+class Distribution(TypedDict, total=False):
     """Which Flux release the operator installs."""
 
-    version: str
-    registry: str
-    artifact: str | None = None
+    version: Required[str]
+    registry: Required[str]
+    artifact: str | None
 
 
-class ClusterSettings(ApiModel):
+class ClusterSettings(TypedDict, total=False):
     """Cluster-wide settings of the Flux installation."""
 
-    network_policy: bool
+    networkPolicy: Required[bool]
 
 
-class Sync(ApiModel):
+class Sync(TypedDict, total=False):
     """The source and path Flux syncs the cluster from."""
 
-    kind: Literal["GitRepository", "OCIRepository", "Bucket"]
-    url: str
-    ref: str
-    path: str
-    interval: str | None = None
-    pull_secret: str | None = None
+    kind: Required[Literal["GitRepository", "OCIRepository", "Bucket"]]
+    url: Required[str]
+    ref: Required[str]
+    path: Required[str]
+    interval: str | None
+    pullSecret: str | None
 
 
-class FluxInstanceSpec(ApiModel):
+class FluxInstanceSpec(TypedDict, total=False):
     """``fluxcd.controlplane.io/v1`` FluxInstance ``spec`` (the fields homeops-gen sets)."""
 
-    distribution: Distribution
-    cluster: ClusterSettings | None = None
-    components: list[
-        Literal[
-            "source-controller",
-            "kustomize-controller",
-            "helm-controller",
-            "notification-controller",
-            "image-reflector-controller",
-            "image-automation-controller",
-            "source-watcher",
+    distribution: Required[Distribution]
+    cluster: ClusterSettings | None
+    components: Required[
+        list[
+            Literal[
+                "source-controller",
+                "kustomize-controller",
+                "helm-controller",
+                "notification-controller",
+                "image-reflector-controller",
+                "image-automation-controller",
+                "source-watcher",
+            ]
         ]
     ]
-    sync: Sync
+    sync: Required[Sync]

@@ -1,55 +1,56 @@
 """helmfile's ``helmfile.yaml`` (the fields the bootstrap uses)."""
 
-from typing import Any, ClassVar
+from typing import Any
 
-from pydantic import Field
+from typing_extensions import TypedDict
+from typing import Required
 
-from homeops_gen.apis import ApiModel, Document
+from homeops_gen.apis import document
 
 
-class HelmDefaults(ApiModel):
+class HelmDefaults(TypedDict, total=False):
     """Settings every release inherits."""
 
-    cleanup_on_fail: bool = True
-    wait: bool = True
-    wait_for_jobs: bool = True
-    timeout: int = 600
+    cleanupOnFail: Required[bool]
+    wait: Required[bool]
+    waitForJobs: Required[bool]
+    timeout: Required[int]
 
 
-class Repository(ApiModel):
+class Repository(TypedDict, total=False):
     """A Helm chart repository."""
 
-    name: str
-    url: str
+    name: Required[str]
+    url: Required[str]
 
 
-class Hook(ApiModel):
+class Hook(TypedDict, total=False):
     """A command helmfile runs at a release event."""
 
-    events: list[str]
-    command: str
-    args: list[str]
-    show_logs: bool = Field(default=True, alias="showlogs")
+    events: Required[list[str]]
+    command: Required[str]
+    args: Required[list[str]]
+    showlogs: Required[bool]
 
 
-class Release(ApiModel):
+class Release(TypedDict, total=False):
     """A Helm release."""
 
-    name: str
-    namespace: str
-    chart: str
-    version: str
-    values: list[dict[str, Any]] | None = None
-    needs: list[str] | None = None
-    hooks: list[Hook] | None = None
-    wait: bool | None = None
+    name: Required[str]
+    namespace: Required[str]
+    chart: Required[str]
+    version: Required[str]
+    values: list[dict[str, Any]] | None
+    needs: list[str] | None
+    hooks: list[Hook] | None
+    wait: bool | None
     """Overrides ``helmDefaults.wait`` for this release."""
 
 
-class Helmfile(Document):
+@document("https://json.schemastore.org/helmfile")
+class Helmfile(TypedDict, total=False):
     """A whole ``helmfile.yaml``."""
 
-    helm_defaults: HelmDefaults = HelmDefaults()
-    repositories: list[Repository] | None = None
-    releases: list[Release]
-    SCHEMA_URL: ClassVar[str] = "https://json.schemastore.org/helmfile"
+    helmDefaults: Required[HelmDefaults]
+    repositories: list[Repository] | None
+    releases: Required[list[Release]]

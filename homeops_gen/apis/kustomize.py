@@ -1,32 +1,45 @@
 """kustomize's ``kustomization.yaml`` (kustomize.config.k8s.io)."""
 
-from typing import ClassVar, Literal
+from typing import Literal
 
-from homeops_gen.apis import ApiModel, Document
+from typing_extensions import TypedDict
+from typing import Required
+
+from homeops_gen.apis import document
 
 
-class KustomizeTarget(ApiModel):
+class KustomizeTarget(TypedDict, total=False):
     """The objects a patch applies to."""
 
-    kind: str
+    kind: Required[str]
 
 
-class KustomizePatch(ApiModel):
+class KustomizePatch(TypedDict, total=False):
     """A patch and the objects it applies to."""
 
-    target: KustomizeTarget
-    patch: str
+    target: Required[KustomizeTarget]
+    patch: Required[str]
 
 
-class KustomizeConfig(Document):
+@document("https://json.schemastore.org/kustomization")
+class KustomizeConfig(TypedDict, total=False):
     """A ``Kustomization`` (or, with ``kind="Component"``, a reusable component)."""
 
-    api_version: Literal["kustomize.config.k8s.io/v1beta1", "kustomize.config.k8s.io/v1alpha1"] = (
-        "kustomize.config.k8s.io/v1beta1"
-    )
-    kind: Literal["Kustomization", "Component"] = "Kustomization"
-    namespace: str | None = None
-    components: list[str] | None = None
-    resources: list[str] | None = None
-    patches: list[KustomizePatch] | None = None
-    SCHEMA_URL: ClassVar[str] = "https://json.schemastore.org/kustomization"
+    apiVersion: Required[
+        Literal["kustomize.config.k8s.io/v1beta1", "kustomize.config.k8s.io/v1alpha1"]
+    ]
+    kind: Required[Literal["Kustomization", "Component"]]
+    namespace: str | None
+    components: list[str] | None
+    resources: list[str] | None
+    patches: list[KustomizePatch] | None
+
+
+def kustomization(resources: list[str], components: list[str] | None = None) -> KustomizeConfig:
+    """A ``Kustomization`` of ``resources`` (and ``components``)."""
+    return {
+        "apiVersion": "kustomize.config.k8s.io/v1beta1",
+        "kind": "Kustomization",
+        "components": components,
+        "resources": resources,
+    }

@@ -1,115 +1,116 @@
 """talhelper's ``talconfig.yaml`` (the subset homeops-gen writes)."""
 
-from typing import Any, ClassVar
+from typing import Any
 
-from pydantic import Field
+from typing_extensions import TypedDict
+from typing import Required
 
-from homeops_gen.apis import ApiModel, Document
+from homeops_gen.apis import document
 from homeops_gen.formats import to_yaml
 
 
-class DeviceSelector(ApiModel):
+class DeviceSelector(TypedDict, total=False):
     """Selects a network link by its properties."""
 
-    physical: bool | None = None
-    driver: str | None = None
-    hardware_addr: str | None = None
+    physical: bool | None
+    driver: str | None
+    hardwareAddr: str | None
 
 
-class Route(ApiModel):
+class Route(TypedDict, total=False):
     """A static route."""
 
-    network: str
-    gateway: str
+    network: Required[str]
+    gateway: Required[str]
 
 
-class Vip(ApiModel):
+class Vip(TypedDict, total=False):
     """A shared virtual IP held by one control plane at a time."""
 
-    ip: str
+    ip: Required[str]
 
 
-class NetworkInterface(ApiModel):
+class NetworkInterface(TypedDict, total=False):
     """A node's network interface configuration."""
 
-    device_selector: DeviceSelector
-    dhcp: bool
-    addresses: list[str]
-    routes: list[Route] | None = None
-    vip: Vip | None = None
+    deviceSelector: Required[DeviceSelector]
+    dhcp: Required[bool]
+    addresses: Required[list[str]]
+    routes: list[Route] | None
+    vip: Vip | None
 
 
-class SystemExtensions(ApiModel):
+class SystemExtensions(TypedDict, total=False):
     """Official Talos system extensions."""
 
-    official_extensions: list[str]
+    officialExtensions: Required[list[str]]
 
 
-class Customization(ApiModel):
+class Customization(TypedDict, total=False):
     """The customization of an Image Factory schematic."""
 
-    system_extensions: SystemExtensions | None = None
+    systemExtensions: SystemExtensions | None
 
 
-class Schematic(ApiModel):
+class Schematic(TypedDict, total=False):
     """An Image Factory schematic."""
 
-    customization: Customization
+    customization: Required[Customization]
 
 
-class ImageFactory(ApiModel):
+class ImageFactory(TypedDict, total=False):
     """Where talhelper points installer images (a Go template over the schematic id)."""
 
-    installer_url_tmpl: str = Field(alias="installerURLTmpl")
+    installerURLTmpl: Required[str]
 
 
-class CniConfig(ApiModel):
+class CniConfig(TypedDict, total=False):
     """Which CNI Talos installs (``none``: another one is deployed)."""
 
-    name: str
+    name: Required[str]
 
 
-class TalNode(ApiModel):
+class TalNode(TypedDict, total=False):
     """One node of the talhelper configuration."""
 
-    hostname: str
-    ip_address: str
-    control_plane: bool
-    install_disk: str
-    nameservers: list[str] | None = None
-    node_labels: dict[str, str] | None = None
-    schematic: Schematic
-    network_interfaces: list[NetworkInterface] | None = None
-    patches: list[str] | None = None
+    hostname: Required[str]
+    ipAddress: Required[str]
+    controlPlane: Required[bool]
+    installDisk: Required[str]
+    nameservers: list[str] | None
+    nodeLabels: dict[str, str] | None
+    schematic: Required[Schematic]
+    networkInterfaces: list[NetworkInterface] | None
+    patches: list[str] | None
 
 
-class NodeConfigs(ApiModel):
+class NodeConfigs(TypedDict, total=False):
     """Settings for every node of one role (``controlPlane`` or ``worker``)."""
 
-    patches: list[str] | None = None
+    patches: list[str] | None
 
 
-class TalConfig(Document):
+@document(
+    "https://raw.githubusercontent.com/budimanjojo/talhelper/master/pkg/config/schemas/"
+    "talconfig.json"
+)
+class TalConfig(TypedDict, total=False):
     """talhelper's ``talconfig.yaml``."""
 
-    cluster_name: str
-    talos_version: str
-    kubernetes_version: str
-    endpoint: str
-    allow_scheduling_on_control_planes: bool
-    additional_api_server_cert_sans: list[str] | None = None
-    cluster_pod_nets: list[str]
-    cluster_svc_nets: list[str]
-    cni_config: CniConfig
-    image_factory: ImageFactory | None = None
-    patches: list[str]
-    control_plane: NodeConfigs | None = None
-    worker: NodeConfigs | None = None
-    nodes: list[TalNode]
-    SCHEMA_URL: ClassVar[str] = (
-        "https://raw.githubusercontent.com/budimanjojo/talhelper/master/pkg/config/schemas/"
-        "talconfig.json"
-    )
+    clusterName: Required[str]
+    talosVersion: Required[str]
+    kubernetesVersion: Required[str]
+    endpoint: Required[str]
+    allowSchedulingOnControlPlanes: Required[bool]
+    additionalApiServerCertSans: list[str] | None
+    clusterPodNets: Required[list[str]]
+    clusterSvcNets: Required[list[str]]
+    cniConfig: Required[CniConfig]
+    imageFactory: ImageFactory | None
+    patches: Required[list[str]]
+    controlPlane: NodeConfigs | None
+    worker: NodeConfigs | None
+    nodes: Required[list[TalNode]]
 
 
 def patch_text(patch: dict[str, Any]) -> str:

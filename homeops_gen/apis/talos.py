@@ -8,142 +8,141 @@ made, so a patch document names only the fields it sets.
 
 from typing import Literal
 
-from pydantic import Field
+from typing_extensions import TypedDict
+from typing import Required
 
-from homeops_gen.apis import ApiModel
 
-
-class TalosDocument(ApiModel):
+class TalosDocument(TypedDict):
     """A typed machine-config document."""
 
-    api_version: Literal["v1alpha1"] = "v1alpha1"
+    apiVersion: Literal["v1alpha1"]
 
 
-class HostnameConfig(TalosDocument):
+class HostnameConfig(TalosDocument, total=False):
     """The node's static hostname (``auto: off`` turns the generated one off)."""
 
-    kind: Literal["HostnameConfig"] = "HostnameConfig"
-    auto: Literal["off"] = "off"
-    hostname: str
+    kind: Required[Literal["HostnameConfig"]]
+    auto: Required[Literal["off"]]
+    hostname: Required[str]
 
 
-class Nameserver(ApiModel):
+class Nameserver(TypedDict, total=False):
     """One DNS server."""
 
-    address: str
+    address: Required[str]
 
 
-class ResolverConfig(TalosDocument):
+class ResolverConfig(TalosDocument, total=False):
     """The node's DNS servers."""
 
-    kind: Literal["ResolverConfig"] = "ResolverConfig"
-    nameservers: list[Nameserver]
+    kind: Required[Literal["ResolverConfig"]]
+    nameservers: Required[list[Nameserver]]
 
 
-class LinkSelector(ApiModel):
+class LinkSelector(TypedDict, total=False):
     """A CEL expression over a physical link's status."""
 
-    match: str
+    match: Required[str]
 
 
-class LinkAliasConfig(TalosDocument):
+class LinkAliasConfig(TalosDocument, total=False):
     """A stable name for the one physical link a selector matches."""
 
-    kind: Literal["LinkAliasConfig"] = "LinkAliasConfig"
-    name: str
-    selector: LinkSelector
+    kind: Required[Literal["LinkAliasConfig"]]
+    name: Required[str]
+    selector: Required[LinkSelector]
 
 
-class Address(ApiModel):
+class Address(TypedDict, total=False):
     """A static address with its prefix length."""
 
-    address: str
+    address: Required[str]
 
 
-class LinkRoute(ApiModel):
+class LinkRoute(TypedDict, total=False):
     """A route through a link (no destination: the default route)."""
 
-    gateway: str
+    gateway: Required[str]
 
 
-class LinkConfig(TalosDocument):
+class LinkConfig(TalosDocument, total=False):
     """Static addresses and routes of a link."""
 
-    kind: Literal["LinkConfig"] = "LinkConfig"
-    name: str
-    addresses: list[Address]
-    routes: list[LinkRoute] | None = None
+    kind: Required[Literal["LinkConfig"]]
+    name: Required[str]
+    addresses: Required[list[Address]]
+    routes: list[LinkRoute] | None
 
 
-class Layer2VIPConfig(TalosDocument):
+class Layer2VIPConfig(TalosDocument, total=False):
     """A shared virtual IP announced on a link by one control plane at a time."""
 
-    kind: Literal["Layer2VIPConfig"] = "Layer2VIPConfig"
-    name: str
-    link: str
+    kind: Required[Literal["Layer2VIPConfig"]]
+    name: Required[str]
+    link: Required[str]
 
 
-class SecurityProfileConfig(TalosDocument):
+class SecurityProfileConfig(TalosDocument, total=False):
     """Talos 1.14+ security profile: whether workloads run isolated (sandboxd)."""
 
-    kind: Literal["SecurityProfileConfig"] = "SecurityProfileConfig"
-    workload_isolation: bool
+    kind: Required[Literal["SecurityProfileConfig"]]
+    workloadIsolation: Required[bool]
 
 
-class KubeProxyConfig(TalosDocument):
+class KubeProxyConfig(TalosDocument, total=False):
     """kube-proxy (Talos 1.14+ contract)."""
 
-    kind: Literal["KubeProxyConfig"] = "KubeProxyConfig"
-    enabled: bool
+    kind: Required[Literal["KubeProxyConfig"]]
+    enabled: Required[bool]
 
 
-class KubeCoreDNSConfig(TalosDocument):
+class KubeCoreDNSConfig(TalosDocument, total=False):
     """Talos' own CoreDNS (Talos 1.14+ contract)."""
 
-    kind: Literal["KubeCoreDNSConfig"] = "KubeCoreDNSConfig"
-    enabled: bool
+    kind: Required[Literal["KubeCoreDNSConfig"]]
+    enabled: Required[bool]
 
 
-class KubePrismConfig(TalosDocument):
+class KubePrismConfig(TalosDocument, total=False):
     """KubePrism, the node-local load balancer of the API (Talos 1.14+ contract)."""
 
-    kind: Literal["KubePrismConfig"] = "KubePrismConfig"
-    port: int
+    kind: Required[Literal["KubePrismConfig"]]
+    port: Required[int]
 
 
-class KubeNetworkConfig(TalosDocument):
+class KubeNetworkConfig(TalosDocument, total=False):
     """The cluster's pod and service subnets (Talos 1.14+ contract)."""
 
-    kind: Literal["KubeNetworkConfig"] = "KubeNetworkConfig"
-    pod_subnets: list[str]
-    service_subnets: list[str]
+    kind: Required[Literal["KubeNetworkConfig"]]
+    podSubnets: Required[list[str]]
+    serviceSubnets: Required[list[str]]
 
 
-class KubeAPIServerConfig(TalosDocument):
+class KubeAPIServerConfig(TalosDocument, total=False):
     """kube-apiserver settings (Talos 1.14+ contract): extra certificate SANs."""
 
-    kind: Literal["KubeAPIServerConfig"] = "KubeAPIServerConfig"
-    cert_extra_sans: list[str] = Field(alias="certExtraSANs")
+    kind: Required[Literal["KubeAPIServerConfig"]]
+    certExtraSANs: Required[list[str]]
 
 
-class NodeIP(ApiModel):
+class NodeIP(TypedDict, total=False):
     """Which networks the kubelet picks the node IP from."""
 
-    valid_subnets: list[str]
+    validSubnets: Required[list[str]]
 
 
-class KubeNodeConfig(TalosDocument):
+class KubeNodeConfig(TalosDocument, total=False):
     """The node's Kubernetes registration: node IP, labels, taints (Talos 1.14+ contract)."""
 
-    kind: Literal["KubeNodeConfig"] = "KubeNodeConfig"
-    node_ip: NodeIP | None = Field(default=None, alias="nodeIP")
-    labels: dict[str, str] | None = None
-    taints: dict[str, dict[str, str]] | None = None
+    kind: Required[Literal["KubeNodeConfig"]]
+    nodeIP: NodeIP | None
+    labels: dict[str, str] | None
+    taints: dict[str, dict[str, str]] | None
     """Only as a patch: ``{taint: {"$patch": "delete"}}`` removes a taint gen config added."""
 
 
-class DeleteDocument(TalosDocument):
-    """A patch that removes a document gen config made (``$patch: delete``)."""
-
-    kind: str
-    patch: Literal["delete"] = Field(default="delete", alias="$patch")
+DeleteDocument = TypedDict(
+    "DeleteDocument",
+    {"apiVersion": Literal["v1alpha1"], "kind": str, "$patch": Literal["delete"]},
+)
+"""A patch that removes a document gen config made (``$patch: delete``)."""

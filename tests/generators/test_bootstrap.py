@@ -133,9 +133,10 @@ def test_https_chart_gets_a_repository() -> None:
     )
     changed = Cluster.model_validate({**cluster.model_dump(), "apps": [*cluster.apps, extra]})
     result = helmfile(changed)
-    assert result.repositories is not None
-    assert result.repositories[0].url == "https://charts.jetstack.io"
-    assert result.releases[-1].chart == "cert-manager-early/cert-manager"
+    repositories = result.get("repositories")
+    assert repositories is not None
+    assert repositories[0]["url"] == "https://charts.jetstack.io"
+    assert result["releases"][-1]["chart"] == "cert-manager-early/cert-manager"
 
 
 def _with_relay(model: str, relay: bool = True) -> Cluster:
@@ -155,18 +156,20 @@ def _with_relay(model: str, relay: bool = True) -> Cluster:
 def test_cilium_does_not_wait_for_a_relay_that_needs_dns_from_a_later_release() -> None:
     """Relay resolves its peers through cluster DNS, which the CoreDNS release (after Cilium)
     brings: waiting for Cilium's release would stall until the helmfile timeout."""
-    releases = {r.name: r for r in helmfile(_with_relay("ha-vip")).releases}
-    assert releases["cilium"].wait is False
-    assert releases["coredns"].wait is None, "CoreDNS still waits: its pods prove the CNI works"
-    assert [r.name for r in helmfile(_with_relay("ha-vip")).releases].index("coredns") > 0
+    releases = {r["name"]: r for r in helmfile(_with_relay("ha-vip"))["releases"]}
+    assert releases["cilium"].get("wait") is False
+    assert releases["coredns"].get("wait") is None, "CoreDNS still waits: its pods prove the CNI"
+    assert [r["name"] for r in helmfile(_with_relay("ha-vip"))["releases"]].index("coredns") > 0
     # Relay off (the chart's default): every release waits.
-    assert all(r.wait is None for r in helmfile(_with_relay("ha-vip", relay=False)).releases)
+    assert all(
+        r.get("wait") is None for r in helmfile(_with_relay("ha-vip", relay=False))["releases"]
+    )
     assert _helmfile("ha-vip")["releases"][0]["wait"] is False  # the fixture runs Relay
 
 
 def test_without_managed_coredns_cilium_waits_even_with_relay() -> None:
     # Talos' own CoreDNS runs before any release, so Relay finds DNS.
-    assert helmfile(_with_relay("no-lb-pool")).releases[0].wait is None
+    assert helmfile(_with_relay("no-lb-pool"))["releases"][0].get("wait") is None
 
 
 def test_a_release_name_is_the_same_in_the_helmfile() -> None:
@@ -191,6 +194,6 @@ def test_a_release_name_is_the_same_in_the_helmfile() -> None:
     changed = Cluster.model_validate(
         {**cluster.model_dump(), "apps": [*cluster.apps, extra, after]}
     )
-    releases = {r.name: r for r in helmfile(changed).releases}
-    assert releases["cert-manager"].version == "v1.19.1"
-    assert releases["issuers"].needs == ["cert-manager/cert-manager"]
+    releases = {r["name"]: r for r in helmfile(changed)["releases"]}
+    assert releases["cert-manager"]["version"] == "v1.19.1"
+    assert releases["issuers"].get("needs") == ["cert-manager/cert-manager"]
