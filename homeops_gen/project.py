@@ -5,7 +5,6 @@ from __future__ import annotations
 import ast
 import re
 import sys
-import traceback
 import typing
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -268,6 +267,8 @@ def _loc(loc: tuple[int | str, ...]) -> str:
 
 def _user_position(exc: BaseException, path: Path) -> tuple[int, int | None] | None:
     """The line and column of the innermost call in the user's file on ``exc``'s traceback."""
+    import traceback  # only a refused model needs it
+
     position = None
     for frame in traceback.extract_tb(exc.__traceback__):
         if Path(frame.filename) == path and frame.lineno is not None:

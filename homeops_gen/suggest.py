@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 
 
 def closest(name: str, choices: Iterable[str]) -> str | None:
     """The known name most like ``name``, or None when none is close."""
+    import difflib  # only a refused model needs it
+
     matches = difflib.get_close_matches(name, list(choices), n=1, cutoff=0.6)
     return matches[0] if matches else None
 

@@ -2,13 +2,16 @@
 
 import types
 from functools import cache
-from typing import Annotated, Any, Union, get_args, get_origin
+from typing import TYPE_CHECKING, Annotated, Any, Union, get_args, get_origin
 
-from pydantic import ConfigDict, TypeAdapter, ValidationError, with_config
+from pydantic import ConfigDict, ValidationError, with_config
 from typing_extensions import is_typeddict
 
 from homeops_gen.apis import fields
 from homeops_gen.suggest import closest
+
+if TYPE_CHECKING:
+    from pydantic import TypeAdapter
 
 
 def field_names(model: object) -> list[str]:
@@ -43,8 +46,10 @@ def _model_at(model: object, loc: tuple[int | str, ...]) -> object | None:
 
 
 @cache
-def _validator(model: Any) -> TypeAdapter[Any]:
+def _validator(model: Any) -> "TypeAdapter[Any]":
     """A validator of ``model`` that refuses unknown fields (its nested objects too)."""
+    from pydantic import TypeAdapter  # only user-written Flux fields need one
+
     return TypeAdapter(with_config(ConfigDict(extra="forbid"))(model))
 
 
