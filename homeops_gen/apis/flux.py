@@ -6,11 +6,10 @@ Kustomization's ``prune``) on every object it writes.
 """
 
 import re
-from typing import Annotated, Any, Literal, TypeVar, get_args
+from typing import Annotated, Any, Literal, Required, TypeVar, get_args
 
 from pydantic import AfterValidator, Field
 from typing_extensions import TypedDict
-from typing import Required
 
 from homeops_gen.apis import document, fields
 from homeops_gen.apis.kubernetes import crd_schema_url

@@ -1,9 +1,8 @@
 """flux-operator's FluxInstance spec, as the flux-instance chart takes it under ``instance``."""
 
-from typing import Literal
+from typing import Literal, Required
 
 from typing_extensions import TypedDict
-from typing import Required
 
 
 class Distribution(TypedDict, total=False):

@@ -1,9 +1,8 @@
 """helmfile's ``helmfile.yaml`` (the fields the bootstrap uses)."""
 
-from typing import Any
+from typing import Any, Required
 
 from typing_extensions import TypedDict
-from typing import Required
 
 from homeops_gen.apis import document
 

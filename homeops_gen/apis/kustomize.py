@@ -1,9 +1,8 @@
 """kustomize's ``kustomization.yaml`` (kustomize.config.k8s.io)."""
 
-from typing import Literal
+from typing import Literal, Required
 
 from typing_extensions import TypedDict
-from typing import Required
 
 from homeops_gen.apis import document
 

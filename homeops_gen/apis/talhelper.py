@@ -1,9 +1,8 @@
 """talhelper's ``talconfig.yaml`` (the subset homeops-gen writes)."""
 
-from typing import Any
+from typing import Any, Required
 
 from typing_extensions import TypedDict
-from typing import Required
 
 from homeops_gen.apis import document
 from homeops_gen.formats import to_yaml

@@ -6,10 +6,9 @@ settings of a patch are plain data. Patches merge into the documents ``talosctl 
 made, so a patch document names only the fields it sets.
 """
 
-from typing import Literal
+from typing import Literal, Required
 
 from typing_extensions import TypedDict
-from typing import Required
 
 
 class TalosDocument(TypedDict):
