@@ -7,10 +7,18 @@ from ipaddress import IPv4Address
 
 import pytest
 import yaml
+from typing_extensions import TypedDict
 
 from homeops_gen.apis import SCHEMA_URLS, document_file, dump
 from homeops_gen.apis.checking import problems
-from homeops_gen.apis.flux import HelmRelease, HelmReleaseSpec, Kustomization, KustomizationSpec
+from homeops_gen.apis.flux import (
+    DependsOn,
+    HelmRelease,
+    HelmReleaseSpec,
+    Kustomization,
+    KustomizationSpec,
+    ObjectMeta,
+)
 from homeops_gen.apis.helmfile import Helmfile
 from homeops_gen.apis.talos import DeleteDocument
 
@@ -59,6 +67,15 @@ def test_dump_refuses_an_object_that_does_not_fit_its_type() -> None:
     nested = {"interval": "1h", "sourceRef": {"kind": "GitRepository"}}
     with pytest.raises(TypeError, match=r"CrossNamespaceRef: unknown fields \[\], missing"):
         dump(KustomizationSpec)(nested)  # type: ignore[arg-type]
+
+
+class _Either(TypedDict):
+    target: DependsOn | ObjectMeta
+
+
+def test_a_field_of_several_object_types_is_refused() -> None:
+    with pytest.raises(TypeError, match="one of several object types"):
+        dump(_Either)({"target": {"name": "x"}})
 
 
 def test_a_document_file_carries_its_types_schema_hint() -> None:

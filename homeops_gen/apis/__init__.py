@@ -91,8 +91,12 @@ def _unwrapped(hint: Any) -> Any:
     if origin is Annotated:
         return _unwrapped(get_args(hint)[0])
     if origin in (Union, types.UnionType):
-        arms = [a for a in get_args(hint) if a is not type(None)]
-        return _unwrapped(arms[0]) if len(arms) == 1 else Any
+        arms = [_unwrapped(a) for a in get_args(hint) if a is not type(None)]
+        if len(arms) == 1:
+            return arms[0]
+        if any(is_typeddict(a) for a in arms):  # a value would not say which type it is
+            raise TypeError(f"{hint}: a field cannot be one of several object types")
+        return Any
     return hint
 
 
@@ -103,16 +107,15 @@ def _converter(hint: Any) -> Callable[[Any], Any]:
     if is_typeddict(hint):
         return _typed_dict_converter(hint)
     origin, args = get_origin(hint), get_args(hint)
-    if origin is list and args:
-        item = _converter(args[0])
+    if origin is list and args and (item := _converter(args[0])) is not _as_it_is:
         return lambda value: [item(v) for v in value]
-    if origin is dict and len(args) == 2:
-        entry = _converter(args[1])
+    if origin is dict and len(args) == 2 and (entry := _converter(args[1])) is not _as_it_is:
         return lambda value: {k: entry(v) for k, v in value.items()}
     return _as_it_is
 
 
 def _as_it_is(value: Any) -> Any:
+    """Data with nothing typed inside: taken as it is (``to_jsonable_python`` makes it plain)."""
     return value
 
 
