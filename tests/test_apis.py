@@ -95,7 +95,8 @@ def test_a_document_file_carries_its_types_schema_hint() -> None:
 
 
 def test_user_fields_are_checked_against_the_same_types() -> None:
-    assert problems(HelmReleaseSpec, {}, "apps[0].release") == []
+    assert problems(HelmReleaseSpec, {}, "apps[0].release") == []  # every field optional
+    assert problems(KustomizationSpec, {}, "apps[0].kustomization") == []
     assert problems(
         HelmReleaseSpec,
         {"install": {"remediaton": {"retries": 3}}, "timeout": "soon"},
