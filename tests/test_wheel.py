@@ -89,6 +89,24 @@ def test_the_installed_package_is_the_wheel_not_the_checkout(
         assert not Path(path).is_relative_to(ROOT), path
 
 
+def test_the_installed_templates_load_compiled(installed: tuple[Path, str], tmp_path: Path) -> None:
+    venv, _ = installed
+    loaded = subprocess.run(
+        [
+            str(venv / "bin" / "python"),
+            "-c",
+            "from homeops_gen.templating import environment;"
+            "t = environment().get_template('talos/gen.sh.j2');"
+            "print(t.root_render_func.__globals__.get('__name__'))",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert loaded.stdout.strip() == "homeops_gen.compiled_templates.talos_gen_sh"
+
+
 def test_every_command_works_outside_the_repository(
     installed: tuple[Path, str], tmp_path: Path
 ) -> None:
