@@ -7,7 +7,7 @@ fields and say what they take instead.
 from __future__ import annotations
 
 import types
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Annotated, Any, Union, get_args, get_origin
 
 from pydantic import BaseModel
@@ -16,20 +16,29 @@ from pydantic_core import ErrorDetails
 from homeops_gen.suggest import closest, did_you_mean
 
 
-def model_class(annotation: Any) -> type[BaseModel] | None:
-    """The model type inside an annotation (``Node``, ``tuple[Node, ...]``, ``Chart | None``)."""
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+def inner_type(annotation: Any, wanted: Callable[[Any], bool]) -> Any:
+    """The first type inside an annotation that ``wanted`` accepts (``Node`` in ``Node``,
+    ``tuple[Node, ...]`` or ``Node | None``), or None."""
+    if wanted(annotation):
         return annotation
     origin = get_origin(annotation)
     args = get_args(annotation)
     if origin is Annotated:
-        return model_class(args[0])
+        return inner_type(args[0], wanted)
     if origin in (Union, types.UnionType, tuple, list, dict):
         for arg in args:
-            found = model_class(arg)
+            found = inner_type(arg, wanted)
             if found is not None:
                 return found
     return None
+
+
+def model_class(annotation: Any) -> type[BaseModel] | None:
+    """The model type inside an annotation (``Node``, ``tuple[Node, ...]``, ``Chart | None``)."""
+    found: type[BaseModel] | None = inner_type(
+        annotation, lambda t: isinstance(t, type) and issubclass(t, BaseModel)
+    )
+    return found
 
 
 def owner(root: type[BaseModel], loc: Sequence[int | str]) -> tuple[type[BaseModel], str]:

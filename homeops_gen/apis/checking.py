@@ -1,13 +1,13 @@
 """Checking user-written data against a typed API model, with errors in the user's words."""
 
-import types
 from functools import cache
-from typing import TYPE_CHECKING, Annotated, Any, Union, get_args, get_origin
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ConfigDict, ValidationError, with_config
 from typing_extensions import is_typeddict
 
 from homeops_gen.apis import fields
+from homeops_gen.messages import inner_type
 from homeops_gen.suggest import closest
 
 if TYPE_CHECKING:
@@ -19,29 +19,13 @@ def field_names(model: object) -> list[str]:
     return list(fields(model))
 
 
-def _typed_dict_in(annotation: Any) -> Any:
-    """The TypedDict inside an annotation (``DependsOn``, ``list[DependsOn] | None``)."""
-    if is_typeddict(annotation):
-        return annotation
-    origin = get_origin(annotation)
-    args = get_args(annotation)
-    if origin is Annotated:
-        return _typed_dict_in(args[0])
-    if origin in (Union, types.UnionType, list, dict):
-        for arg in args:
-            found = _typed_dict_in(arg)
-            if found is not None:
-                return found
-    return None
-
-
 def _model_at(model: object, loc: tuple[int | str, ...]) -> object | None:
     """The TypedDict whose field the error location's last part names."""
     current: object | None = model
     for part in loc[:-1]:
         if isinstance(part, int) or current is None:
             continue
-        current = _typed_dict_in(fields(current).get(part))
+        current = inner_type(fields(current).get(part), is_typeddict)
     return current
 
 

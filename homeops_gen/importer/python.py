@@ -7,6 +7,8 @@ from typing import Any
 
 import black
 
+from homeops_gen import apps, model
+
 
 @dataclass
 class Call:
@@ -72,29 +74,11 @@ def _comment(text: str) -> str:
     return "\n".join(f"# {line}".rstrip() for line in text.splitlines())
 
 
-MODEL_TYPES = (
-    "App",
-    "Chart",
-    "Cluster",
-    "Disk",
-    "GitOps",
-    "Namespace",
-    "Network",
-    "Node",
-    "ProxmoxHost",
-    "RemoteState",
-    "Sops",
-    "Talos",
-    "Versions",
-)
-HELPERS = ("cilium", "coredns", "flux_instance", "flux_operator")
-
-
-def cluster_file(cluster: Call, docstring: str, model_types: tuple[str, ...] = ()) -> str:
+def cluster_file(cluster: Call, docstring: str) -> str:
     """The whole ``cluster.py``: docstring, imports of what it uses, ``cluster = ...``."""
     used = cluster.names()
-    types = sorted(n for n in {*MODEL_TYPES, *model_types} if n in used)
-    helpers = sorted(n for n in HELPERS if n in used)
+    types = sorted(n for n in model.__all__ if n in used)
+    helpers = sorted(n for n in apps.__all__ if n in used)
     lines = [f'"""{docstring}"""', "", f"from homeops_gen import {', '.join(types)}"]
     if helpers:
         lines.append(f"from homeops_gen.apps import {', '.join(helpers)}")
