@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from homeops_gen import derive
 from homeops_gen.formats import shell_quote
 from homeops_gen.layout import (
+    DEVENV,
+    ENV_EXAMPLE,
     BOOTSTRAP,
     CLUSTERCONFIG,
     FLUX_NAMESPACE,
@@ -53,13 +55,13 @@ def render(project: Project) -> dict[str, str]:
     """``devenv.nix`` and ``.env.example``."""
     cluster = project.cluster
     return {
-        "devenv.nix": render_template(
+        DEVENV: render_template(
             "devenv/devenv.nix.j2",
             packages=packages(cluster),
             scripts=scripts(cluster),
             enter_shell=LOAD_DOTENV,
         ),
-        ".env.example": render_template(
+        ENV_EXAMPLE: render_template(
             "devenv/env.example.j2", variables=environment_variables(cluster)
         ),
     }

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 from homeops_gen.errors import HomeopsError
 
 if TYPE_CHECKING:
-    from homeops_gen import writer
+    from homeops_gen import pipeline, writer
 
 # The pipeline (pydantic, jinja2, PyYAML and every generator) is imported only by
 # the commands that run it, so --help and --version start as fast as Python does.
@@ -161,6 +161,15 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
     if args.command == "validate":
         print(f"{len(result.files)} files valid", file=out)
         return 0
+    # One run at a time writes the project, and no run reads it while one writes.
+    writing = args.command == "generate" and not args.check
+    with writer.locked(root, write=writing):
+        return _plan_and_apply(args, result, out)
+
+
+def _plan_and_apply(args: argparse.Namespace, result: pipeline.Build, out: TextIO) -> int:
+    from homeops_gen import pipeline, writer
+
     plan = pipeline.plan(result)
     for warning in (
         *pipeline.version_changes(result, plan),
@@ -174,7 +183,7 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
         return 1 if args.exit_code and plan.changes else 0
     if args.check:
         return _check(plan, out)
-    writer.apply(root, plan, force=args.force)
+    writer.apply(result.root, plan, force=args.force)
     print(
         f"{len(plan.create)} created, {len(plan.update)} updated, "
         f"{len(plan.delete)} deleted, {len(plan.unchanged)} unchanged",

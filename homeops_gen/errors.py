@@ -45,3 +45,12 @@ class WriteRefused(HomeopsError):
     """Writing would destroy work the generator does not own."""
 
     exit_code = 1
+
+
+class WriteFailed(HomeopsError):
+    """The disk refused a read or write (full, read-only, no permission): the message names
+    the file and the reason."""
+
+
+class Busy(HomeopsError):
+    """Another run holds the project's lock."""

@@ -23,6 +23,10 @@ HELMFILE = f"{BOOTSTRAP}/helmfile.yaml"
 MANIFEST = f"{OUT}/.homeops-gen.json"
 """The record of every file the generator wrote, with its content hash."""
 
+LOCK = f"{OUT}/.homeops-gen.lock"
+"""Held (``flock``) by a run for as long as it reads and writes the project, beside the
+manifest; it names the process holding it, and is removed when the run ends."""
+
 MODEL_FILE = "cluster.py"
 """The model, at the project root: the one file the user edits."""
 
@@ -31,6 +35,13 @@ GITATTRIBUTES = ".gitattributes"
 BLOCK_FILES = (GITIGNORE, GITATTRIBUTES)
 """Root files shared with the user: homeops-gen owns only a marked block in each, and
 every line outside it is the user's."""
+
+DEVENV = "devenv.nix"
+ENV_EXAMPLE = ".env.example"
+SOPS_CONFIG = ".sops.yaml"
+
+SECRETS_FOLDER = "secrets"
+"""Where the README tells users to keep their encrypted Secrets (``secrets/*.sops.yaml``)."""
 
 TALSECRET = f"{TALOS}/talsecret.sops.yaml"
 """The cluster secrets (a ``talosctl gen secrets`` bundle, which talhelper reads too), encrypted
@@ -125,3 +136,16 @@ WORKFLOW = ".github/workflows/homeops-gen.yaml"
 REGENERATION_AUTHOR = "41898282+github-actions[bot]@users.noreply.github.com"
 """The Git author email of the workflow's regeneration commits (GitHub Actions' bot), which
 the Renovate config ignores so Renovate keeps updating its branch after them."""
+
+
+ROOT_FILES = (
+    DEVENV,
+    ENV_EXAMPLE,
+    SOPS_CONFIG,
+    GITIGNORE,
+    GITATTRIBUTES,
+    RENOVATE_CONFIG,
+    WORKFLOW,
+)
+"""Every file homeops-gen may write outside ``out/``: a manifest entry naming anything else
+(outside ``out/``) is refused, so a tampered manifest cannot reach other files."""

@@ -10,15 +10,25 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Sequence
+import re
+import secrets
+import time
+from collections.abc import Iterator, Sequence
 import posixpath
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from homeops_gen.errors import HomeopsError, WriteRefused
-from homeops_gen.layout import BLOCK_FILES, MANIFEST, MODEL_FILE, OUT
+from homeops_gen.errors import Busy, HomeopsError, WriteFailed, WriteRefused
+from homeops_gen.layout import BLOCK_FILES, LOCK, MANIFEST, MODEL_FILE, OUT, ROOT_FILES
 
 TMP_SUFFIX = ".homeops-gen-tmp"
+_TEMPORARY = re.compile(r"^\.(?P<name>.+)\.[0-9a-f]{16}" + re.escape(TMP_SUFFIX) + "$")
+"""A temporary file of a run: ``.<name>.<16 random hex digits>.homeops-gen-tmp`` beside
+``<name>``; no user file is mistaken for one."""
+
+LOCK_WAIT = 10.0
+"""Seconds a run waits for another run of the same project to finish before giving up."""
 
 BLOCK_BEGIN = "# BEGIN homeops-gen: generated from cluster.py, edit cluster.py instead\n"
 BLOCK_END = "# END homeops-gen\n"
@@ -110,11 +120,15 @@ def read_text(path: Path | str) -> str | None:
     return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
 
 
-def _entries(root: Path, folder: str, *, recursive: bool) -> dict[str, bool]:
+FILE, FOLDER, LINK, OTHER = "file", "folder", "link", "other"
+
+
+def _entries(root: Path, folder: str, *, recursive: bool) -> dict[str, str]:
     """Every entry in ``root/folder`` (and below, when ``recursive``, symlinked folders not
-    followed) as root-relative POSIX path -> whether it is a file; one ``scandir`` per folder.
+    followed) as root-relative POSIX path -> its kind (:data:`FILE`, :data:`FOLDER`,
+    :data:`LINK` or :data:`OTHER`); one ``scandir`` per folder.
     """
-    found: dict[str, bool] = {}
+    found: dict[str, str] = {}
     pending = [folder]
     while pending:
         rel = pending.pop()
@@ -122,11 +136,20 @@ def _entries(root: Path, folder: str, *, recursive: bool) -> dict[str, bool]:
             entries = list(os.scandir(os.path.join(root, rel)))
         except (FileNotFoundError, NotADirectoryError):
             continue
+        except OSError as exc:
+            raise HomeopsError(
+                f"{os.path.join(rel, '') or './'}: cannot list: {_reason(exc)}"
+            ) from exc
         for entry in entries:
             path = f"{rel}/{entry.name}" if rel else entry.name
-            found[path] = entry.is_file()
-            if recursive and entry.is_dir(follow_symlinks=False):
-                pending.append(path)
+            if entry.is_symlink():
+                found[path] = LINK
+            elif entry.is_dir(follow_symlinks=False):
+                found[path] = FOLDER
+                if recursive:
+                    pending.append(path)
+            else:
+                found[path] = FILE if entry.is_file(follow_symlinks=False) else OTHER
     return found
 
 
@@ -139,12 +162,36 @@ def read_manifest(root: Path) -> dict[str, str]:
         files = json.loads(text)["files"]
         if not isinstance(files, dict):
             raise TypeError
-        return {str(k): str(v) for k, v in files.items()}
+        entries = {str(k): str(v) for k, v in files.items()}
     except (ValueError, KeyError, TypeError) as exc:
         raise HomeopsError(
             f"{root / MANIFEST}: unreadable manifest; restore it from Git "
             "(git checkout -- out/.homeops-gen.json)"
         ) from exc
+    refused = [f"  {rel!r}: {why}" for rel in sorted(entries) if (why := _entry_problem(rel))]
+    if refused:
+        raise WriteRefused(
+            f"{MANIFEST} names files homeops-gen never writes; nothing was read, changed "
+            "or deleted:\n"
+            + "\n".join(refused)
+            + f"\nRestore the manifest from Git (git checkout -- {MANIFEST}) or remove "
+            "those entries: homeops-gen writes only under out/ and " + ", ".join(ROOT_FILES) + "."
+        )
+    return entries
+
+
+def _entry_problem(rel: str) -> str | None:
+    """Why a manifest entry names a file homeops-gen cannot have written, or None."""
+    if rel.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", rel):
+        return "an absolute path"
+    parts = rel.split("/")
+    if ".." in parts:
+        return "climbs out with '..'"
+    if "\\" in rel or any(part in ("", ".") for part in parts):
+        return "not a plain relative path"
+    if not (rel.startswith(f"{OUT}/") or rel in ROOT_FILES):
+        return "neither under out/ nor a root file homeops-gen writes"
+    return None
 
 
 def plan(root: Path, rendered: dict[str, str]) -> Plan:
@@ -155,13 +202,9 @@ def plan(root: Path, rendered: dict[str, str]) -> Plan:
     result = Plan()
     # One walk of out/ tells which files exist, so only those are opened; outside out/, the
     # root and each folder of a generated file (.github/workflows) are listed.
-    on_disk = _entries(root, OUT, recursive=True)
-    outside = {
-        posixpath.dirname(rel) for rel in (*wanted, *previous) if not rel.startswith(OUT + "/")
-    }
-    for folder in sorted(outside | {""}):
-        on_disk.update(_entries(root, folder, recursive=False))
-    result.stale = sorted(rel for rel, is_file in on_disk.items() if rel.endswith(TMP_SUFFIX))
+    on_disk = _scan(root, [*wanted, *previous])
+    refuse_links(root, [*wanted, *previous], on_disk)
+    result.stale = _stale(on_disk, set(wanted) | set(previous))
     for rel, text in wanted.items():
         current = read_text(os.path.join(root, rel)) if rel in on_disk else None
         if rel in BLOCK_FILES:
@@ -181,6 +224,22 @@ def plan(root: Path, rendered: dict[str, str]) -> Plan:
             result.edited.append(rel)
     result.unmanaged.extend(_unmanaged(on_disk, set(wanted) | set(previous)))
     return result
+
+
+def _scan(root: Path, paths: list[str]) -> dict[str, str]:
+    """What is on disk where ``paths`` go: all of ``out/``, and outside it the root and every
+    folder on the way to a generated file (``.github/workflows``)."""
+    on_disk = _entries(root, OUT, recursive=True)
+    outside = {""}
+    for rel in paths:
+        if not rel.startswith(OUT + "/"):
+            folder = posixpath.dirname(rel)
+            while folder not in outside:  # and every folder above it, to see links
+                outside.add(folder)
+                folder = posixpath.dirname(folder)
+    for folder in sorted(outside):
+        on_disk.update(_entries(root, folder, recursive=False))
+    return on_disk
 
 
 def _plan_file(
@@ -210,15 +269,66 @@ def _unchanged_or_new(result: Plan, rel: str, current: str | None, text: str) ->
     return False
 
 
-def _unmanaged(on_disk: dict[str, bool], known: set[str]) -> list[str]:
-    """Files under ``out/`` the generator never wrote (its temporary files aside)."""
+def _unmanaged(on_disk: dict[str, str], known: set[str]) -> list[str]:
+    """Files under ``out/`` the generator never wrote (its temporary files and lock aside)."""
     return sorted(
         rel
-        for rel, is_file in on_disk.items()
-        if is_file
+        for rel, kind in on_disk.items()
+        if kind in (FILE, LINK)
         and rel.startswith(f"{OUT}/")
         and rel not in known
-        and not rel.endswith(TMP_SUFFIX)
+        and rel != LOCK
+        and _temporary_of(rel) is None
+    )
+
+
+def temporary_name(path: str) -> str:
+    """A fresh temporary name beside ``path`` (a file of the project), unique to this call."""
+    folder, name = os.path.split(path)
+    return os.path.join(folder, f".{name}.{secrets.token_hex(8)}{TMP_SUFFIX}")
+
+
+def _temporary_of(rel: str) -> str | None:
+    """The path a temporary file ``rel`` was staged for, or None when it is no temporary."""
+    folder, name = posixpath.split(rel)
+    match = _TEMPORARY.match(name)
+    return posixpath.join(folder, match.group("name")) if match else None
+
+
+def _stale(on_disk: dict[str, str], known: set[str]) -> list[str]:
+    """Temporary files an interrupted run left beside the files it writes."""
+    return sorted(
+        rel for rel, kind in on_disk.items() if kind == FILE and _temporary_of(rel) in known
+    )
+
+
+def refuse_links(root: Path, paths: Sequence[str], on_disk: dict[str, str]) -> None:
+    """Raise :class:`WriteRefused` when a generated file, or a folder on its way, is a
+    symbolic link: writing through it would reach files homeops-gen does not own."""
+    links: set[str] = set()
+    checked: set[str] = set()
+    for rel in paths:
+        prefix = rel
+        while prefix and prefix not in checked:
+            checked.add(prefix)
+            if on_disk.get(prefix) == LINK:
+                links.add(prefix)
+            prefix = posixpath.dirname(prefix)
+    if not links:
+        return
+    lines = []
+    for link in sorted(links):
+        try:
+            target = os.readlink(root / link)
+        except OSError:
+            target = "?"
+        what = "generated file" if link in paths else "folder of generated files"
+        lines.append(f"  {link}: a symbolic link (to {target}) where a {what} goes")
+    raise WriteRefused(
+        "refusing to work through symbolic links, nothing was read or changed:\n"
+        + "\n".join(lines)
+        + "\nhomeops-gen writes only real files and folders it owns: replace each link with "
+        "the real folder or file (its content stays yours wherever the link pointed)."
     )
 
 
@@ -260,7 +370,9 @@ def apply(root: Path, result: Plan, *, force: bool = False) -> None:
 
     A run killed at any point leaves each file old or new, never truncated (a rename
     replaces a file whole), and the old manifest still describes what is there, so the
-    next run repairs the rest. Unchanged files are not touched.
+    next run repairs the rest. Unchanged files are not touched. When the disk refuses a
+    write (full, read-only, no permission), the temporary files are removed and
+    :class:`WriteFailed` names the file and the reason.
 
     Nothing is flushed to the disk (no ``fsync``): that would guard against a power cut,
     not a killed run, and costs milliseconds per file (seconds for a thousand apps).
@@ -270,20 +382,168 @@ def apply(root: Path, result: Plan, *, force: bool = False) -> None:
     """
     if not force:
         refuse_conflicts(result)
-    for rel in result.stale:
-        (root / rel).unlink(missing_ok=True)
     writes = {**result.create, **result.update}
     manifest = writes.pop(MANIFEST, None)
-    _make_folders(root, [*writes, *([MANIFEST] if manifest is not None else [])])
-    staged = [_stage(os.path.join(root, rel), writes[rel].encode()) for rel in sorted(writes)]
-    for tmp, target in staged:
+    staged: list[tuple[str, str]] = []
+    replaced = False
+    try:
+        for rel in result.stale:
+            _unlink(root, rel)
+        _make_folders(root, [*writes, *([MANIFEST] if manifest is not None else [])])
+        for rel in sorted(writes):
+            staged.append(_stage(os.path.join(root, rel), writes[rel].encode()))
+        for tmp, target in staged:
+            _replace(tmp, target)
+            replaced = True
+        for rel in result.delete:
+            _unlink(root, rel)
+            replaced = True
+            _remove_empty_parents((root / rel).parent, root)
+        if manifest is not None:
+            staged.append(_stage(os.path.join(root, MANIFEST), manifest.encode()))
+            _replace(*staged[-1])
+    except OSError as exc:
+        _discard(staged)
+        done = (
+            "files already replaced are new, the others old; the next run finishes the job"
+            if replaced
+            else "nothing was changed"
+        )
+        raise _disk_error(root, exc, done) from exc
+
+
+def _unlink(root: Path, rel: str) -> None:
+    try:
+        os.unlink(root / rel)
+    except FileNotFoundError:
+        pass
+    except OSError as exc:
+        raise OSError(exc.errno, exc.strerror, str(root / rel)) from exc
+
+
+def _replace(tmp: str, target: str) -> None:
+    """Rename ``tmp`` over ``target``; an error names ``target``."""
+    try:
         os.replace(tmp, target)
-    for rel in result.delete:
-        path = root / rel
-        path.unlink(missing_ok=True)
-        _remove_empty_parents(path.parent, root)
-    if manifest is not None:
-        os.replace(*_stage(os.path.join(root, MANIFEST), manifest.encode()))
+    except OSError as exc:
+        raise OSError(exc.errno, exc.strerror, target) from exc
+
+
+def _discard(staged: list[tuple[str, str]]) -> None:
+    """Remove the temporary files of ``staged`` that were not renamed into place."""
+    for tmp, _ in staged:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+
+
+def _reason(exc: OSError) -> str:
+    """The disk's reason in words: ``No space left on device``."""
+    return exc.strerror or (os.strerror(exc.errno) if exc.errno else str(exc))
+
+
+def _disk_error(root: Path, exc: OSError, done: str) -> WriteFailed:
+    """One line: the file (relative to the project) the disk refused, why, and what is left."""
+    name = exc.filename2 if exc.filename2 is not None else exc.filename
+    path = os.fsdecode(name) if name is not None else str(root)
+    match = _TEMPORARY.match(os.path.basename(path))
+    if match:  # name the file, not its temporary
+        path = os.path.join(os.path.dirname(path), match.group("name"))
+    try:
+        shown = os.path.relpath(path, root)
+    except ValueError:
+        shown = path
+    return WriteFailed(f"{shown}: cannot write: {_reason(exc)} ({done})")
+
+
+@contextmanager
+def locked(root: Path, *, write: bool) -> Iterator[None]:
+    """Hold the project's lock (:data:`homeops_gen.layout.LOCK`) for the ``with`` block.
+
+    A writing run holds it alone (and creates it); a reading run (``--check``, ``diff``)
+    shares it with other readers, and only when it exists (it writes nothing). A run
+    that cannot have it within :data:`LOCK_WAIT` seconds says which process holds it.
+    """
+    import fcntl
+
+    path = root / LOCK
+    made_out = False
+    if write and not (root / OUT).is_dir():
+        try:
+            os.mkdir(root / OUT)
+        except OSError as exc:
+            raise _disk_error(root, exc, "nothing was changed") from exc
+        made_out = True
+    fd = _acquire(path, fcntl.LOCK_EX if write else fcntl.LOCK_SH, write=write)
+    try:
+        if fd is not None and write:
+            try:  # only informative: a full disk is reported by the writes themselves
+                os.ftruncate(fd, 0)
+                os.write(fd, f"{os.getpid()}\n".encode())
+            except OSError:
+                pass
+        yield
+    finally:
+        if fd is not None:
+            if write:  # removed while held: a run waiting on it sees it is gone and retries
+                _unlink(root, LOCK)
+            os.close(fd)
+        if made_out:
+            try:
+                os.rmdir(root / OUT)
+            except OSError:
+                pass  # not empty: the run wrote into it
+
+
+def _acquire(path: Path, mode: int, *, write: bool) -> int | None:
+    """An open descriptor of ``path`` locked with ``mode`` (None: a reader found no lock)."""
+    deadline = time.monotonic() + LOCK_WAIT
+    while True:
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT if write else os.O_RDONLY, 0o644)
+        except OSError as exc:
+            if not write:
+                return None  # no run is writing (or a reader cannot see the lock: none can be)
+            raise WriteFailed(
+                f"{LOCK}: cannot write: {_reason(exc)} (nothing was changed)"
+            ) from exc
+        _wait_for(fd, mode, deadline)
+        try:
+            same = os.fstat(fd).st_ino == os.stat(path).st_ino
+        except FileNotFoundError:
+            same = False
+        if same:
+            return fd
+        os.close(fd)  # the holder removed it as it finished: take the new one
+
+
+def _wait_for(fd: int, mode: int, deadline: float) -> None:
+    """Lock ``fd`` with ``mode``, trying until ``deadline``; :class:`Busy` after it."""
+    import fcntl  # POSIX only: homeops-gen runs where devenv and talosctl do
+
+    while True:
+        try:
+            fcntl.flock(fd, mode | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                holder = _holder(fd)
+                os.close(fd)
+                raise Busy(
+                    f"{LOCK}: another homeops-gen run ({holder}) is working on this "
+                    f"project; waited {LOCK_WAIT:g} s. Run again when it has finished."
+                ) from None
+            time.sleep(0.05)
+
+
+def _holder(fd: int) -> str:
+    """Which process holds the lock open on ``fd``, as its file says."""
+    try:
+        text = os.pread(fd, 64, 0).decode("ascii", "replace").strip()
+    except OSError:
+        text = ""
+    return f"process {text}" if text.isdigit() else "a process that did not say which"
 
 
 def _make_folders(root: Path, paths: list[str]) -> None:
@@ -298,16 +558,25 @@ def _make_folders(root: Path, paths: list[str]) -> None:
 
 
 def _stage(path: str, data: bytes) -> tuple[str, str]:
-    """Write ``data`` to a temporary file beside ``path``; the pair to rename."""
-    tmp = path + TMP_SUFFIX
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    """Write ``data`` to a fresh temporary file beside ``path``; the pair to rename.
+
+    An error of the disk names ``path``; a partly written temporary file is removed.
+    """
+    tmp = temporary_name(path)
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    except OSError as exc:
+        raise OSError(exc.errno, exc.strerror, path) from exc
     try:
         view = memoryview(data)
         while view:
             view = view[os.write(fd, view) :]
         os.fchmod(fd, 0o755 if data.startswith(b"#!") else 0o644)
-    finally:
+    except OSError as exc:
         os.close(fd)
+        _discard([(tmp, path)])
+        raise OSError(exc.errno, exc.strerror, path) from exc
+    os.close(fd)
     return tmp, path
 
 
@@ -415,11 +684,20 @@ def write_new(root: Path, files: dict[str, bytes], *, replace: Sequence[str] = (
             + "\nMove them out of the way, or import into an empty folder."
         )
     writes = {rel: data for rel, data in files.items() if _bytes(root / rel) != data}
-    root.mkdir(parents=True, exist_ok=True)
-    _make_folders(root, sorted(writes))
-    staged = [_stage(os.path.join(root, rel), writes[rel]) for rel in sorted(writes)]
-    for tmp, path in staged:
-        os.replace(tmp, path)
+    staged: list[tuple[str, str]] = []
+    replaced = False
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        _make_folders(root, sorted(writes))
+        for rel in sorted(writes):
+            staged.append(_stage(os.path.join(root, rel), writes[rel]))
+        for tmp, path in staged:
+            _replace(tmp, path)
+            replaced = True
+    except OSError as exc:
+        _discard(staged)
+        done = "some files were written" if replaced else "nothing was written"
+        raise _disk_error(root, exc, done) from exc
     return sorted(writes)
 
 

@@ -14,7 +14,7 @@ import pytest
 
 from homeops_gen import writer
 from homeops_gen.errors import WriteRefused
-from homeops_gen.layout import MANIFEST
+from homeops_gen.layout import LOCK, MANIFEST
 from homeops_gen.writer import TMP_SUFFIX, digest
 from tests.conftest import MODELS, ROOT, copy_model, on_disk, rendered, run, tree
 
@@ -207,7 +207,7 @@ def test_killed_run_leaves_old_or_new_files_and_the_next_run_repairs(
     changed = [p for p in new if after.get(p) != old.get(p)]
     assert 0 < len(changed) < len(new), "the run was killed between writes"
     for path, data in after.items():
-        if path.endswith(TMP_SUFFIX) or path == "cluster.py":
+        if path.endswith(TMP_SUFFIX) or path in ("cluster.py", LOCK):
             continue
         assert data in (old.get(path), new.get(path, "").encode()), f"{path} is neither old nor new"
     repaired = run("-C", nova)
@@ -215,6 +215,7 @@ def test_killed_run_leaves_old_or_new_files_and_the_next_run_repairs(
     final = tree(nova)
     assert {p: final[p] for p in new} == {p: t.encode() for p, t in new.items()}
     assert not [p for p in final if p.endswith(TMP_SUFFIX)]
+    assert LOCK not in final, "the next run takes the lock a killed run left, and removes it"
     assert run("-C", nova, "--check").code == 0
 
 
@@ -286,7 +287,10 @@ def test_writing_never_flushes_the_whole_machine(
 
 def test_temporaries_of_an_interrupted_run_are_removed(nova: Path) -> None:
     run("-C", nova)
-    stale = [f"devenv.nix{TMP_SUFFIX}", f"{APP_DIR}/ks.yaml{TMP_SUFFIX}"]
+    stale = [
+        f".devenv.nix.0123456789abcdef{TMP_SUFFIX}",
+        f"{APP_DIR}/.ks.yaml.fedcba9876543210{TMP_SUFFIX}",
+    ]
     for rel in stale:
         (nova / rel).write_text("half")
     assert run("-C", nova, "--check").code == 0, "temporaries are not outputs"
