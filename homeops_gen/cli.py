@@ -85,7 +85,10 @@ def _version() -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code (0 ok, 1 differences or refusal, 2 bad input)."""
-    args = _parser().parse_args(argv)
+    return _main(_parser().parse_args(argv))
+
+
+def _main(args: argparse.Namespace) -> int:
     misplaced = _misplaced_options(args)
     if misplaced:
         print(f"homeops-gen: {misplaced}", file=sys.stderr)
@@ -108,20 +111,87 @@ def main(argv: Sequence[str] | None = None) -> int:
             gc.enable()
 
 
+UNFINISHED = 2
+"""The exit code of a run that ended before it finished (``os._exit`` or a signal in the
+model's code): never 0, so CI never takes an unchecked ``out/`` for a checked one."""
+
+
 def run() -> NoReturn:
     """The ``homeops-gen`` command: :func:`main`, then the process ends at once.
+
+    A command that runs ``cluster.py`` runs in a forked child, which reports its exit code
+    through a pipe as its last act: user code that ends the process early (``os._exit(0)``,
+    a signal) leaves no report, and the command fails instead of passing unchecked.
 
     Tearing the interpreter down (freeing every object of the run, one by one) costs
     about a quarter of a ``--check`` (see make bench); the output is flushed and no
     file is left open, so there is nothing left for it to do. An exception (argparse
     exits for --help, or a bug) ends the process the usual way.
     """
-    code = main()
+    args = _parser().parse_args()
+    if args.command in ("init",) or not hasattr(os, "fork"):
+        _end(_main(args))
+    report_read, report_write = os.pipe()
+    child = os.fork()
+    if child == 0:
+        os.close(report_read)
+        code = _main_reporting(args)
+        _flush()
+        os.write(report_write, bytes([code & 0xFF]))
+        os._exit(code)
+    os.close(report_write)
+    _end(_wait_for_report(child, report_read))
+
+
+def _main_reporting(args: argparse.Namespace) -> int:
+    """:func:`_main` in the child: every way out of it gives a code to report."""
+    try:
+        return _main(args)
+    except KeyboardInterrupt:
+        return 130
+    except SystemExit as exc:  # pragma: no cover (argparse exits before the fork)
+        return exc.code if isinstance(exc.code, int) else 1
+    except BaseException:  # a bug: its traceback, and a failure
+        import traceback
+
+        traceback.print_exc()
+        return 1
+
+
+def _wait_for_report(child: int, report: int) -> int:
+    """The exit code the child reported, or :data:`UNFINISHED` when it ended without one."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the child, which reports
+    signal.signal(signal.SIGTERM, lambda *_: os.kill(child, signal.SIGTERM))
+    received = b""
+    while chunk := os.read(report, 16):
+        received += chunk
+    _, status = os.waitpid(child, 0)
+    if received:
+        return received[0]
+    if os.WIFSIGNALED(status):
+        how = f"was killed by signal {os.WTERMSIG(status)}"
+    else:
+        how = f"exited with status {os.waitstatus_to_exitcode(status)} without finishing"
+    print(
+        f"homeops-gen: the run {how} (did cluster.py, or a module it imports, end the "
+        "process with os._exit or a signal?); nothing was checked",
+        file=sys.stderr,
+    )
+    return UNFINISHED
+
+
+def _flush() -> None:
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
         except BrokenPipeError:  # the reader went away (homeops-gen diff | head)
             pass
+
+
+def _end(code: int) -> NoReturn:
+    _flush()
     os._exit(code)
 
 

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import ast
+import os
 import re
 import sys
 import typing
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NoReturn
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -179,7 +182,8 @@ def _run(path: Path, lines: dict[int, int]) -> Cluster:
 
     token = ON_CREATE.set(record)
     try:
-        exec(code, namespace)
+        with _model_running():
+            exec(code, namespace)
     except ValidationError as exc:
         position = _user_position(exc, path)
         tree = ast.parse(source)
@@ -198,9 +202,7 @@ def _run(path: Path, lines: dict[int, int]) -> Cluster:
             where=f"{path}:{position[0]}" if position else None,
         ) from exc
     except (Exception, SystemExit) as exc:  # the user's code may raise anything
-        position = _user_position(exc, path)
-        where = f"{path}:{position[0]}" if position else str(path)
-        raise LoadError(f"{where}: {type(exc).__name__}: {exc}") from exc
+        raise _load_error(exc, path) from exc
     finally:
         ON_CREATE.reset(token)
         sys.path.remove(str(path.parent))
@@ -212,6 +214,58 @@ def _run(path: Path, lines: dict[int, int]) -> Cluster:
             f"{path}: 'cluster' is a {type(cluster).__name__}, expected homeops_gen.Cluster"
         )
     return cluster
+
+
+def _load_error(exc: BaseException, path: Path) -> LoadError:
+    """What the user's code raised, at its line in cluster.py."""
+    position = _user_position(exc, path)
+    where = f"{path}:{position[0]}" if position else str(path)
+    if isinstance(exc, _EndedProcess):
+        return LoadError(f"{where}: {exc}; nothing was generated or checked")
+    return LoadError(f"{where}: {type(exc).__name__}: {exc}")
+
+
+class _EndedProcess(Exception):
+    """The model's code called ``os._exit``: the run must fail, not end as if it passed."""
+
+
+@contextmanager
+def _model_running() -> Iterator[None]:
+    """While the model's code runs: what it prints goes to stderr (never into ``diff``'s
+    patch or ``--check``'s report), and ``os._exit`` raises instead of ending the process.
+
+    (``homeops-gen`` runs in a child process that reports its result, so a model that ends
+    the process another way still fails the command: see :func:`homeops_gen.cli.run`.)
+    """
+
+    def refuse_exit(code: int) -> NoReturn:
+        raise _EndedProcess(f"the model called os._exit({code}) to end the process")
+
+    exits = [(module, module._exit) for module in (os, sys.modules.get("posix")) if module]
+    for module, _ in exits:
+        module._exit = refuse_exit  # type: ignore[assignment]
+    stdout = sys.stdout
+    try:
+        stdout.flush()
+        saved = os.dup(1)
+    except (OSError, ValueError):
+        saved = None
+    if saved is not None:
+        os.dup2(2, 1)
+    sys.stdout = sys.stderr
+    try:
+        yield
+    finally:
+        sys.stdout = stdout
+        if saved is not None:
+            try:
+                sys.stderr.flush()
+            except (OSError, ValueError):
+                pass
+            os.dup2(saved, 1)
+            os.close(saved)
+        for module, original in exits:
+            module._exit = original  # type: ignore[assignment]
 
 
 def _model_named(title: str) -> type[BaseModel]:
