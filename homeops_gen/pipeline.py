@@ -17,7 +17,7 @@ from homeops_gen.project import Project, load
 from homeops_gen.replacements import vm_replacements
 from homeops_gen.render import Rendered, render
 from homeops_gen.rules import version_change
-from homeops_gen.secrets import plaintext_secrets
+from homeops_gen.secrets import ENCRYPT_HOW, plaintext_credentials, plaintext_secrets
 from homeops_gen.validate import ALL_CHECKS, FAST_CHECKS, validate
 
 if TYPE_CHECKING:  # the importer (black, python-hcl2) loads only for `import`
@@ -58,10 +58,18 @@ def plan(result: Build) -> writer.Plan:
     )
     if plaintext:
         raise WriteRefused(
-            "secret files in plain text (a .sops.yaml rule covers them, but they carry "
-            "no SOPS metadata):\n"
+            "secret files in plain text (a .sops.yaml rule covers them, but they are not "
+            "SOPS-encrypted):\n"
             + "\n".join(f"  {p}" for p in plaintext)
-            + "\nEncrypt them (sops --encrypt --in-place FILE) and rerun."
+            + "\nEncrypt them (sops encrypt --in-place FILE) and rerun."
+        )
+    # By content too, wherever it would be written: whatever a file is called.
+    credentials = plaintext_credentials(result.files)
+    if credentials:
+        raise WriteRefused(
+            "refusing to write credentials in plain text, nothing was written:\n"
+            + "\n".join(f"  {c}" for c in credentials)
+            + f"\nFor a Secret: {ENCRYPT_HOW}."
         )
     return changes
 

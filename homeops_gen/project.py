@@ -22,7 +22,12 @@ from homeops_gen.layout import MODEL_FILE
 from homeops_gen.layout import FLUX_NAMESPACE
 from homeops_gen.model import LOADED_PULL_SECRET_NAME, ON_CREATE, Base, Cluster
 from homeops_gen.rules import NAMESPACE_RESOURCE, Problem, check_cluster, unsubstituted
-from homeops_gen.secrets import is_sops_encrypted
+from homeops_gen.secrets import (
+    ENCRYPT_HOW,
+    credential_problem,
+    is_sops_encrypted,
+    sops_problem,
+)
 
 
 @dataclass(frozen=True)
@@ -421,9 +426,10 @@ def _read_user_files(root: Path, cluster: Cluster) -> tuple[dict[str, str], list
 
 
 def _secret_problem(rel: str, text: str) -> str | None:
-    if is_sops_encrypted(text):
+    reason = sops_problem(text)
+    if reason is None:
         return None
-    return f"{rel} is not SOPS-encrypted (no sops metadata); run: sops --encrypt --in-place {rel}"
+    return f"{rel} is not SOPS-encrypted ({reason}); run: sops encrypt --in-place {rel}"
 
 
 def _manifest_problem(rel: str, text: str) -> str | None:
@@ -439,4 +445,6 @@ def _manifest_problem(rel: str, text: str) -> str | None:
         return f"{rel} must hold Kubernetes manifests (apiVersion and kind in every document)"
     if any(d["kind"] == "Namespace" and d["apiVersion"] == "v1" for d in documents):
         return f"{rel} holds a Namespace: {NAMESPACE_RESOURCE}"
+    if credential := credential_problem(text):
+        return f"{rel} holds {credential}: {ENCRYPT_HOW}"
     return None

@@ -27,6 +27,7 @@ from homeops_gen.layout import (
 )
 from homeops_gen.model import App, Cluster
 from homeops_gen.releases import is_custom_resource, resource_file, user_file_name
+from homeops_gen.secrets import ENCRYPT_HOW, credential_document
 from homeops_gen.suggest import did_you_mean
 
 
@@ -460,6 +461,8 @@ def _resource_files(where: str, app: App, files: set[str]) -> Iterator[Problem]:
         name = metadata.get("name") if isinstance(metadata, dict) else None
         if resource.get("kind") == "Namespace" and resource.get("apiVersion") == "v1":
             yield Problem(f"{where}.resources[{j}]", NAMESPACE_RESOURCE)
+        elif credential := credential_document(resource):
+            yield Problem(f"{where}.resources[{j}]", f"{credential}: {ENCRYPT_HOW}")
         elif not isinstance(resource.get("apiVersion"), str) or not isinstance(
             resource.get("kind"), str
         ):

@@ -16,6 +16,7 @@ from homeops_gen import writer
 from homeops_gen.errors import WriteRefused
 from homeops_gen.layout import LOCK, MANIFEST
 from homeops_gen.writer import TMP_SUFFIX, digest
+from tests.test_secrets import ENC
 from tests.conftest import MODELS, ROOT, copy_model, on_disk, rendered, run, tree
 
 APP_DIR = "out/kubernetes/apps/flux-system/flux-instance"
@@ -154,7 +155,7 @@ def test_plaintext_secret_under_out_fails_generate_and_check(nova: Path) -> None
 def test_encrypted_secret_under_out_is_fine(nova: Path) -> None:
     run("-C", nova)
     (nova / "out/talos/talsecret.sops.yaml").write_text(
-        "cluster:\n  secret: ENC[AES256_GCM,data:x]\nsops:\n  mac: ENC[x]\n  version: 3.11.0\n"
+        f"cluster:\n  secret: {ENC}\nsops:\n  mac: {ENC}\n  version: 3.11.0\n"
     )
     assert run("-C", nova, "--check").code == 0
     model = nova / "cluster.py"

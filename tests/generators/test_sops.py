@@ -159,3 +159,102 @@ def test_talosctl_gen_encrypts_the_secrets_bundle_with_the_real_sops(tmp_path: P
     # Every gen config call (one per node, plus talosconfig) read the decrypted bundle.
     calls = len(loaded("talosctl-1-14").cluster.nodes) + 1
     assert log.read_text().count("secret: hunter2") == calls
+
+
+README = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+
+
+def _readme_block(marker: str) -> str:
+    """The first ``sh`` block of the README after the line holding ``marker``, dedented."""
+    import textwrap
+
+    after = README[README.index(marker) :]
+    start = after.index("```sh\n") + len("```sh\n")
+    block = after[start : after.index("```", start)]
+    return textwrap.dedent(block.rsplit("\n", 1)[0] + "\n")
+
+
+def _fresh_init_project(tmp_path: Path) -> tuple[Path, str]:
+    """``homeops-gen init`` with a throwaway age key in place of the example recipient."""
+    identity = pyrage.x25519.Identity.generate()
+    root = tmp_path / "home-ops"
+    assert run("init", root).code == 0
+    model = root / "cluster.py"
+    text = model.read_text()
+    example = next(w for w in text.split('"') if w.startswith("age1") and len(w) == 62)
+    model.write_text(text.replace(example, str(identity.to_public())))
+    assert run("-C", root).code == 0
+    key = tmp_path / "keys.txt"
+    key.write_text(f"{identity}\n")
+    return root, str(key)
+
+
+def _shell(root: Path, script: str, key: str) -> subprocess.CompletedProcess[str]:
+    venv_bin = str(Path(sys.executable).parent)  # sops and kubectl from PyPI
+    env = {**os.environ, "PATH": f"{venv_bin}:{os.environ['PATH']}", "SOPS_AGE_KEY_FILE": key}
+    return subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", script],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_the_readmes_first_secret_encrypts_on_a_fresh_init_project(tmp_path: Path) -> None:
+    """The README's loop as written: the first secret under secrets/ encrypts (the generated
+    .sops.yaml covers secrets/ from the first run), and the app ships it."""
+    root, key = _fresh_init_project(tmp_path)
+    command = next(
+        line.split("#")[0].strip()
+        for line in _readme_block("A new secret for an app").splitlines()
+        if line.startswith("sops encrypt")
+    )
+    secret = root / "secrets/grafana-admin.sops.yaml"
+    secret.parent.mkdir()
+    secret.write_text(yaml.safe_dump({**SECRET, "metadata": {"name": "grafana-admin"}}))
+    proc = _shell(root, command, key)
+    assert proc.returncode == 0, proc.stderr
+    text = secret.read_text()
+    assert is_sops_encrypted(text) and "hunter2" not in text
+    model = root / "cluster.py"
+    model.write_text(
+        "from homeops_gen import App\n"
+        + model.read_text().replace(
+            "    apps=[\n",
+            '    apps=[\n        App(name="grafana-admin", namespace="default",'
+            ' secrets=["secrets/grafana-admin.sops.yaml"]),\n',
+        )
+    )
+    result = run("-C", root)
+    assert result.code == 0, result.err
+    shipped = root / "out/kubernetes/apps/default/grafana-admin/app/grafana-admin.sops.yaml"
+    assert shipped.read_text() == text
+
+
+def test_the_readmes_deploy_key_recipe_leaves_no_private_key_git_would_commit(
+    tmp_path: Path,
+) -> None:
+    root, key = _fresh_init_project(tmp_path)
+    recipe = _readme_block("holding a deploy key")
+    assert "ssh-keyscan github.com" in recipe
+    # No network in tests: a known_hosts line of the same shape.
+    recipe = recipe.replace(
+        "$(ssh-keyscan github.com)", "github.com ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0"
+    )
+    before = {p for p in root.rglob("*")}
+    proc = _shell(root, recipe, key)
+    assert proc.returncode == 0, proc.stderr
+    secret = root / "secrets/flux-git-auth.sops.yaml"
+    text = secret.read_text()
+    assert is_sops_encrypted(text) and "PRIVATE KEY" not in text
+    for path in root.rglob("*"):
+        if path.is_file() and path not in before:
+            assert "PRIVATE KEY" not in path.read_text(errors="replace"), path
+    assert {p.relative_to(root).as_posix() for p in root.rglob("*") if p not in before} == {
+        "secrets",
+        "secrets/flux-git-auth.sops.yaml",
+    }
+    decrypted = _shell(root, f"sops decrypt {secret.relative_to(root)}", key)
+    assert "identity" in yaml.safe_load(decrypted.stdout)["data"]
