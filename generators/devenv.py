@@ -145,6 +145,13 @@ def _talos_gen(cluster: Cluster) -> Script:
     )
 
 
+APPLY_SECRET = "kubectl apply --server-side --field-manager=boot --force-conflicts"
+"""How ``boot`` applies a Secret: server-side, so the API keeps no copy of it in a
+``kubectl.kubernetes.io/last-applied-configuration`` annotation, as client-side ``apply``
+does (kubectl apply --server-side; ``--force-conflicts`` takes over fields an earlier
+client-side apply owned)."""
+
+
 def _boot(cluster: Cluster) -> str:
     """Install the bootstrap apps into this cluster only, with the Secrets Flux needs first."""
     steps = _pin_cluster(cluster)
@@ -158,14 +165,14 @@ def _boot(cluster: Cluster) -> str:
         # Decrypted into a pipe, never onto the disk: the credentials Flux fetches Git with.
         steps.append(
             f"sops decrypt {shell_quote(pull_secret)}"
-            f" | kubectl apply --namespace {FLUX_NAMESPACE} -f -"
+            f" | {APPLY_SECRET} --namespace {FLUX_NAMESPACE} -f -"
         )
     if any(app.secrets for app in cluster.apps):
         steps += [
             # The key goes from its file through a pipe into the API; nothing is written.
             f"kubectl -n {FLUX_NAMESPACE} create secret generic {SOPS_AGE_SECRET}"
             ' --from-file=age.agekey="${SOPS_AGE_KEY_FILE:?SOPS_AGE_KEY_FILE is not set'
-            ' (see .env.example)}" --dry-run=client -o yaml | kubectl apply -f -',
+            f' (see .env.example)}}" --dry-run=client -o yaml | {APPLY_SECRET} -f -',
         ]
     steps += [
         f"cd {shell_quote(BOOTSTRAP)}",

@@ -145,7 +145,7 @@ def test_flux_instance_names_the_pull_secret_and_boot_applies_it_first() -> None
     assert sync["pullSecret"] == "flux-git-auth"
     assert "pullSecret: flux-git-auth" in rendered("private-repo")["out/bootstrap/helmfile.yaml"]
     boot = {s.name: s.exec for s in scripts(cluster)}["boot"]
-    apply = f"sops decrypt {PULL_SECRET} | kubectl apply --namespace flux-system -f -"
+    apply = f"sops decrypt {PULL_SECRET} | kubectl apply --server-side --field-manager=boot --force-conflicts --namespace flux-system -f -"
     assert boot.index("create namespace flux-system") < boot.index(apply) < boot.index("helmfile")
     # Public https repositories need none.
     assert "pullSecret" not in rendered("nova")["out/bootstrap/helmfile.yaml"]

