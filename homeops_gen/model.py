@@ -1,5 +1,6 @@
 """The typed model of a cluster: the one source every generated layer derives from."""
 
+import math
 import re
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
@@ -270,14 +271,76 @@ def _mac_address(value: str) -> str:
 MacAddress = Annotated[str, AfterValidator(_mac_address)]
 """A unicast MAC address, written in upper case as Proxmox shows it."""
 
-TalosPatch = dict[str, Any]
+MAX_NESTING = 64
+"""How deep values, resources and patches may nest: deeper is a mistake, or a value that
+contains itself (no chart's values come near)."""
+
+
+def _plain_data(value: dict[str, Any]) -> dict[str, Any]:
+    """``value`` when it is data YAML and JSON tools read back as written; else why not."""
+    problem = plain_data_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+def plain_data_problem(value: object) -> str | None:
+    """Why ``value`` is not plain data (``None``, bools, finite numbers, strings, and lists
+    and string-keyed dicts of them, at most :data:`MAX_NESTING` deep), naming where in it."""
+    pending: list[tuple[str, object, int]] = [("", value, 0)]
+    while pending:
+        where, item, depth = pending.pop()
+        at = where or "the value"
+        if depth > MAX_NESTING:
+            at = at if len(at) <= 60 else at[:57] + "..."
+            return f"{at} is nested deeper than {MAX_NESTING} levels (or contains itself)"
+        if isinstance(item, dict):
+            for key, inner in item.items():
+                if not isinstance(key, str):
+                    return f"{where}[{key!r}]: a key must be a string, not {type(key).__name__}"
+                pending.append((f"{where}[{key!r}]", inner, depth + 1))
+        elif isinstance(item, (list, tuple)):
+            pending.extend((f"{where}[{i}]", inner, depth + 1) for i, inner in enumerate(item))
+        elif isinstance(item, float) and not math.isfinite(item):
+            return (
+                f"{at} is {item!r}: JSON has no NaN or infinity, so the Kubernetes API refuses "
+                "the object (write a finite number, or the text in quotes)"
+            )
+        elif item is not None and not isinstance(item, (bool, int, float, str)):
+            shown = repr(item)
+            shown = shown if len(shown) <= 40 else shown[:37] + "..."
+            return (
+                f"{at} is a {type(item).__name__} ({shown}): only strings, numbers, booleans, "
+                "None, lists and dicts can be written as YAML (e.g. str(...), or "
+                ".isoformat() for a date)"
+            )
+    return None
+
+
+PlainData = Annotated[dict[str, Any], AfterValidator(_plain_data)]
+"""A mapping written as YAML or JSON (values, resources, Flux fields, Talos patches)."""
+
+TalosPatch = PlainData
 """A Talos machine-config patch: a strategic merge patch, written as the YAML it becomes."""
+
+
+MAX_MEMORY_MIB = 4_194_304
+"""The most memory a Proxmox VM can have: 4 TiB (qemu-server, ``PVE/QemuServer/Memory.pm``,
+``$MAX_MEM``)."""
+
+MAX_DISK_GIB = 65_536
+"""64 TiB: far above any homelab disk, so a typo (a size in MiB) is caught before OpenTofu asks
+Proxmox for it."""
+
+MAX_EXTRA_DISKS = 30
+"""Data disks go on the SCSI bus after the system disk: Proxmox has ``scsi0`` to ``scsi30``
+(qemu-server, ``PVE/QemuServer/Drive.pm``, ``$MAX_SCSI_DISKS = 31``)."""
 
 
 class Disk(Base):
     """An extra data disk of a node's VM (for Longhorn, OpenEBS, ...)."""
 
-    size_gib: Annotated[int, Field(ge=1)]
+    size_gib: Annotated[int, Field(ge=1, le=MAX_DISK_GIB)]
     """The disk's size in GiB."""
     datastore: ProxmoxName | None = None
     """The datastore holding the disk; the host's ``vm_datastore`` by default."""
@@ -298,9 +361,9 @@ class Node(Base):
     """The node's address in ``node_cidr`` (cloud-init gives it to the VM)."""
     cores: Annotated[int, Field(ge=1, le=512)]
     """Virtual CPU cores."""
-    memory_mib: Annotated[int, Field(ge=512)]
+    memory_mib: Annotated[int, Field(ge=512, le=MAX_MEMORY_MIB)]
     """Memory in MiB."""
-    disk_gib: Annotated[int, Field(ge=8)]
+    disk_gib: Annotated[int, Field(ge=8, le=MAX_DISK_GIB)]
     """The size of the system disk in GiB."""
     labels: dict[LabelKey, LabelValue] = {}
     """Kubernetes labels of the node."""
@@ -317,8 +380,8 @@ class Node(Base):
     """A fixed MAC address for the VM's network card (Proxmox picks one by default)."""
     vlan_id: Annotated[int, Field(ge=1, le=4094)] | None = None
     """The VLAN tag of the VM's network card on the bridge."""
-    extra_disks: tuple[Disk, ...] = ()
-    """Data disks attached after the system disk (``scsi1``, ``scsi2``, ...)."""
+    extra_disks: Annotated[tuple[Disk, ...], Field(max_length=MAX_EXTRA_DISKS)] = ()
+    """Data disks attached after the system disk (``scsi1``, ``scsi2``, ... up to ``scsi30``)."""
     patches: tuple[TalosPatch, ...] = ()
     """Talos machine-config patches for this node only, applied after the cluster's and
     the role's."""
@@ -401,6 +464,24 @@ LOADED_PULL_SECRET_NAME = "loaded_pull_secret_name"
 """Where a loaded GitOps keeps its pull secret's ``metadata.name`` (see ``pull_secret_name``)."""
 
 
+def _git_branch(branch: str) -> str:
+    """A branch name ``git check-ref-format --branch`` accepts (its rules for the characters
+    the pattern allows: no '..', no '//', no component starting with '.' or ending with
+    '.lock', no '/' or '.' at the end)."""
+    parts = branch.split("/")
+    if (
+        ".." in branch
+        or branch.endswith((".", "/"))
+        or any(not part or part.startswith(".") or part.endswith(".lock") for part in parts)
+    ):
+        raise ValueError(
+            f"{branch!r} is not a Git branch name (git check-ref-format: no '..', no empty "
+            "or '.'-leading component, no component ending in '.lock', no '/' or '.' at the "
+            "end), such as main or release/v1"
+        )
+    return branch
+
+
 class GitOps(Base):
     """The Git repository Flux syncs the cluster from."""
 
@@ -413,7 +494,9 @@ class GitOps(Base):
     ]
     """The repository's ``https://`` or ``ssh://`` URL."""
     branch: Annotated[
-        str, matching(r"[A-Za-z0-9][A-Za-z0-9._/-]*", "a Git branch name such as main")
+        str,
+        matching(r"[A-Za-z0-9][A-Za-z0-9._/-]*", "a Git branch name such as main"),
+        AfterValidator(_git_branch),
     ] = "main"
     """The branch Flux follows."""
     sync_interval: Annotated[
@@ -457,6 +540,31 @@ class Sops(Base):
     """The age public keys (``age1...``) secrets are encrypted to; at least one."""
 
 
+_OCI_PATH_COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
+_OCI_HOST_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+_OCI_NAME = re.compile(
+    rf"(?:{_OCI_HOST_LABEL}(?:\.{_OCI_HOST_LABEL})*|\[[0-9A-Fa-f:]+\])(?::[0-9]+)?"
+    rf"(?:/{_OCI_PATH_COMPONENT})+"
+)
+"""A registry host (name, IPv4 or [IPv6], optional port) and a repository path of lower-case
+components joined by '.', '_', '__' or dashes: the name grammar of distribution/reference
+(regexp.go), which Helm and Flux parse OCI references with."""
+
+
+def _oci_reference(url: str) -> str:
+    if not url.startswith("oci://"):
+        return url
+    name = url.removeprefix("oci://")
+    if not _OCI_NAME.fullmatch(name) or len(name.split("/", 1)[1]) > 255:
+        raise ValueError(
+            f"{url!r} is not an OCI chart reference: oci://REGISTRY/PATH/CHART with a registry "
+            "host (optional :port) and lower-case path components of letters and digits "
+            "joined by '.', '_' or '-' (at most 255 characters), and no tag (the version is "
+            "Chart.version)"
+        )
+    return url
+
+
 class Chart(Base):
     """A Helm chart: an ``oci://`` reference, or a ``https://`` repository plus ``name``."""
 
@@ -466,6 +574,7 @@ class Chart(Base):
             r"(oci|https)://[^\s\"'\\]+",
             "a chart URL: oci://registry/path/chart or an https:// Helm repository",
         ),
+        AfterValidator(_oci_reference),
     ]
     """``oci://<registry>/<path>/<chart>``, or a ``https://`` chart repository."""
     version: ChartVersion
@@ -544,14 +653,14 @@ class App(Base):
     chart: Chart | None = None
     """The Helm chart; without one the app is a Flux Kustomization of its resources,
     manifests and secrets only."""
-    values: dict[str, Any] = {}
+    values: PlainData = {}
     """The chart's values (merged over the derived ones for helper apps)."""
     depends_on: tuple[DnsLabel, ...] = ()
     """The names of apps that must be ready first."""
     bootstrap: bool = False
     """Also install the app with the bootstrap helmfile, with the same chart, version and
     values as its HelmRelease."""
-    resources: tuple[dict[str, Any], ...] = ()
+    resources: tuple[PlainData, ...] = ()
     """Extra manifests (as dicts) shipped beside the release."""
     manifests: tuple[ProjectPath, ...] = ()
     """YAML files of the project (paths relative to ``cluster.py``) copied beside the
@@ -566,9 +675,9 @@ class App(Base):
     made_by: Helper | None = None
     """The helper that made the app (set by ``cilium(...)`` and the like): its values,
     resources and dependencies are derived from the cluster when it is deployed."""
-    kustomization: dict[str, Any] = {}
+    kustomization: PlainData = {}
     """Fields of the app's Flux Kustomization ``spec`` (``healthChecks``, ``postBuild``, ...)."""
-    release: dict[str, Any] = {}
+    release: PlainData = {}
     """Fields of the app's HelmRelease ``spec`` (``valuesFrom``, ``timeout``, ...)."""
 
     @property

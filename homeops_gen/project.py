@@ -77,6 +77,8 @@ def _pull_secret_name(root: Path, cluster: Cluster) -> tuple[str | None, Problem
     rel = cluster.gitops.pull_secret
     if rel is None or not rel.endswith((".sops.yaml", ".sops.yml")):
         return None, None
+    if outside := _outside_the_project(root, rel):
+        return None, Problem("gitops.pull_secret", outside)
     try:
         text = (root / rel).read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -407,6 +409,9 @@ def _read_user_files(root: Path, cluster: Cluster) -> tuple[dict[str, str], list
     for i, app in enumerate(cluster.apps):
         for entry, rel, is_secret in app.user_file_fields():
             where = f"apps[{i}].{entry}"
+            if outside := _outside_the_project(root, rel):
+                problems.append(Problem(where, outside))
+                continue
             try:
                 text = (root / rel).read_text(encoding="utf-8")
             except FileNotFoundError:
@@ -423,6 +428,21 @@ def _read_user_files(root: Path, cluster: Cluster) -> tuple[dict[str, str], list
             if not is_secret and (problem := unsubstituted(where, text, app)):
                 problems.append(problem)
     return files, problems
+
+
+def _outside_the_project(root: Path, rel: str) -> str | None:
+    """Why ``rel`` (a project path) reaches outside the project through a symbolic link."""
+    try:
+        real = (root / rel).resolve()
+        inside = real.is_relative_to(root.resolve())
+    except (OSError, RuntimeError) as exc:  # a loop of links
+        return f"{rel} cannot be resolved: {exc}"
+    if inside:
+        return None
+    return (
+        f"{rel} is a symbolic link to {real}, outside the project: homeops-gen copies only "
+        "files of the repository (copy the file in instead of linking it)"
+    )
 
 
 def _secret_problem(rel: str, text: str) -> str | None:

@@ -816,6 +816,57 @@ def cluster_services(cluster: Cluster) -> Iterator[Problem]:
         )
 
 
+@rule
+def talhelper_substitution(cluster: Cluster) -> Iterator[Problem]:
+    """With the talhelper backend, no Talos patch holds ``$NAME`` or ``${...}``: talhelper
+    substitutes environment variables in all of talconfig.yaml (a8m/envsubst), so the value
+    of a variable from .env (a secret key) would land in a machine config."""
+    if cluster.talos.backend != "talhelper":
+        return
+    talos = cluster.talos
+    groups = [
+        ("talos.patches", talos.patches),
+        ("talos.controlplane_patches", talos.controlplane_patches),
+        ("talos.worker_patches", talos.worker_patches),
+        *((f"nodes[{i}].patches", node.patches) for i, node in enumerate(cluster.nodes)),
+    ]
+    for field, patches in groups:
+        for j, patch in enumerate(patches):
+            for where, text in _patch_strings(patch):
+                match = _ENV_REFERENCE.search(text.replace("$$", ""))
+                if match:
+                    yield Problem(
+                        f"{field}[{j}]{where}",
+                        f"{match.group(0)!r}: talhelper replaces $NAME and ${{...}} in "
+                        "talconfig.yaml with environment variables (those devenv loads from "
+                        ".env included), which would put their values into the machine config; "
+                        "write $$ for a literal $ (envsubst's escape), or use "
+                        'Talos(backend="talosctl"), which substitutes nothing',
+                    )
+                    break
+
+
+_ENV_REFERENCE = re.compile(r"\$(\{[^}]*\}?|[A-Za-z_][A-Za-z0-9_]*)")
+"""What envsubst (a8m/envsubst, talhelper's) replaces: ``$NAME`` and ``${...}``; ``$$`` is a
+literal ``$``."""
+
+
+def _patch_strings(value: object) -> Iterator[tuple[str, str]]:
+    """Every string of a patch (keys too) with its path inside it: ``['machine']['files']``."""
+    pending: list[tuple[str, object]] = [("", value)]
+    while pending:
+        where, item = pending.pop()
+        if isinstance(item, dict):
+            for key, inner in item.items():
+                if isinstance(key, str):
+                    yield f"{where}[{key!r}]", key
+                pending.append((f"{where}[{key!r}]", inner))
+        elif isinstance(item, (list, tuple)):
+            pending.extend((f"{where}[{i}]", inner) for i, inner in enumerate(item))
+        elif isinstance(item, str):
+            yield where, item
+
+
 def version_change(cluster: Cluster, previous: Mapping[str, str]) -> Iterator[Problem]:
     """What changing the versions of the output made before (``previous``) to the model's means.
 
