@@ -11,7 +11,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -248,9 +248,11 @@ def _model_running() -> Iterator[None]:
     def refuse_exit(code: int) -> NoReturn:
         raise _EndedProcess(f"the model called os._exit({code}) to end the process")
 
-    exits = [(module, module._exit) for module in (os, sys.modules.get("posix")) if module]
-    for module, _ in exits:
-        module._exit = refuse_exit  # type: ignore[assignment]
+    # os and posix (os._exit is posix._exit), typed loosely to swap a function of each.
+    modules: list[Any] = [m for m in (os, sys.modules.get("posix")) if m is not None]
+    exits = [(module, module._exit) for module in modules]
+    for module in modules:
+        module._exit = refuse_exit
     stdout = sys.stdout
     try:
         stdout.flush()
@@ -272,7 +274,7 @@ def _model_running() -> Iterator[None]:
             os.dup2(saved, 1)
             os.close(saved)
         for module, original in exits:
-            module._exit = original  # type: ignore[assignment]
+            module._exit = original
 
 
 def _model_named(title: str) -> type[BaseModel]:

@@ -224,8 +224,7 @@ def test_a_credential_rendered_from_anywhere_is_refused_before_writing(
 ) -> None:
     """The last gate: whatever produced it, a credential document is never written."""
     from homeops_gen import pipeline
-
-    real = pipeline.render
+    from homeops_gen.render import render as real
 
     def with_a_secret(project: Any) -> dict[str, str]:
         files = real(project)

@@ -267,9 +267,7 @@ def test_a_disk_error_in_the_middle_of_renames_says_the_next_run_finishes(
 
 
 def test_init_on_a_full_disk_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(
-        os, "write", _failing(os.write, errno.ENOSPC, lambda a: a[0] > 2)  # type: ignore[arg-type]
-    )
+    monkeypatch.setattr(os, "write", _failing(os.write, errno.ENOSPC, lambda a: a[0] > 2))
     result = run("init", tmp_path / "new")
     monkeypatch.undo()
     assert result.code == 2 and "No space left on device" in result.err
