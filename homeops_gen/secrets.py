@@ -113,6 +113,8 @@ def _leaves(value: object, path: tuple[str, ...]) -> Iterator[tuple[tuple[str, .
 _CREDENTIAL_HINT = re.compile(
     r"^\s*(kind:\s*['\"]?(Secret|Config)['\"]?\s*$|contexts:)|PRIVATE KEY-----", re.M
 )
+_CREDENTIAL_WORDS = ("Secret", "Config", "contexts", "PRIVATE KEY")
+"""Words one of which every credential document holds: a substring test first is cheap."""
 _PRIVATE_KEY = re.compile(r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----")
 _KUBECONFIG_CREDENTIALS = (
     "client-key-data",
@@ -129,7 +131,7 @@ def credential_problem(text: str) -> str | None:
     values are not SOPS-encrypted, a kubeconfig with a user's key or token, a talosconfig
     with a client key, or a PEM private key. A cheap look first: most files are parsed
     not at all."""
-    if not _CREDENTIAL_HINT.search(text):
+    if not any(word in text for word in _CREDENTIAL_WORDS) or not _CREDENTIAL_HINT.search(text):
         return None
     if _PRIVATE_KEY.search(text):
         return "a private key in plain text"

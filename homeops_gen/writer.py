@@ -20,7 +20,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from homeops_gen.errors import Busy, HomeopsError, WriteFailed, WriteRefused
-from homeops_gen.layout import BLOCK_FILES, LOCK, MANIFEST, MODEL_FILE, OUT, ROOT_FILES
+from homeops_gen.layout import (
+    BLOCK_FILES,
+    LOCK,
+    MANIFEST,
+    MODEL_FILE,
+    OUT,
+    ROOT_FILES,
+    RUNTIME_FILES,
+)
 
 TMP_SUFFIX = ".homeops-gen-tmp"
 _TEMPORARY = re.compile(r"^\.(?P<name>.+)\.[0-9a-f]{16}" + re.escape(TMP_SUFFIX) + "$")
@@ -191,6 +199,8 @@ def _entry_problem(rel: str) -> str | None:
         return "not a plain relative path"
     if not (rel.startswith(f"{OUT}/") or rel in ROOT_FILES):
         return "neither under out/ nor a root file homeops-gen writes"
+    if any(rel == made or rel.startswith(f"{made}/") for made in RUNTIME_FILES):
+        return "made by the operator's tools (talos-gen), never by homeops-gen"
     return None
 
 

@@ -44,10 +44,11 @@ def _entries_pointing_at(nova: Path, victim: Path) -> list[str]:
         "cluster.py",
         "out/../cluster.py",
         "out//talos/./talconfig.yaml",
+        "out/talos/talsecret.sops.yaml",  # the cluster's secrets: talos-gen makes them
     ]
 
 
-@pytest.mark.parametrize("index", range(6))
+@pytest.mark.parametrize("index", range(7))
 def test_manifest_entry_outside_what_homeops_gen_writes_is_refused(
     nova: Path, victim: Path, index: int
 ) -> None:
@@ -55,6 +56,7 @@ def test_manifest_entry_outside_what_homeops_gen_writes_is_refused(
     (nova / ".git").mkdir()
     (nova / ".git/HEAD").write_text("ref: refs/heads/main\n")
     entry = _entries_pointing_at(nova, victim)[index]
+    (nova / "out/talos/talsecret.sops.yaml").write_text("cluster: {}\n")
     target = victim if entry.startswith(("/", "..")) else nova / entry
     content = target.read_text() if target.is_file() else ""
     # The real hash: a plain run would delete it as a file it no longer generates.
