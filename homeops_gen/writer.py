@@ -478,13 +478,7 @@ def locked(root: Path, *, write: bool) -> Iterator[None]:
     import fcntl
 
     path = root / LOCK
-    made_out = False
-    if write and not (root / OUT).is_dir():
-        try:
-            os.mkdir(root / OUT)
-        except OSError as exc:
-            raise _disk_error(root, exc, "nothing was changed") from exc
-        made_out = True
+    made_out = write and _make_out(root)
     fd = _acquire(path, fcntl.LOCK_EX if write else fcntl.LOCK_SH, write=write)
     try:
         if fd is not None and write:
@@ -497,13 +491,33 @@ def locked(root: Path, *, write: bool) -> Iterator[None]:
     finally:
         if fd is not None:
             if write:  # removed while held: a run waiting on it sees it is gone and retries
-                _unlink(root, LOCK)
+                _forget(path)
             os.close(fd)
         if made_out:
-            try:
-                os.rmdir(root / OUT)
-            except OSError:
-                pass  # not empty: the run wrote into it
+            _forget(root / OUT)
+
+
+def _make_out(root: Path) -> bool:
+    """Make ``out/`` for the lock when it is missing; whether it was made. A link there is
+    refused first: the lock would be written through it."""
+    if (root / OUT).is_symlink():
+        refuse_links(root, [LOCK], {OUT: LINK})
+    if (root / OUT).is_dir():
+        return False
+    try:
+        os.mkdir(root / OUT)
+    except OSError as exc:
+        raise _disk_error(root, exc, "nothing was changed") from exc
+    return True
+
+
+def _forget(path: Path) -> None:
+    """Remove the lock file, or ``out/`` made for it and left empty; what stays is harmless
+    (the next run takes a lock file over)."""
+    try:
+        os.rmdir(path) if path.is_dir() else os.unlink(path)
+    except OSError:
+        pass
 
 
 def _acquire(path: Path, mode: int, *, write: bool) -> int | None:

@@ -102,6 +102,15 @@ def test_a_symlinked_output_folder_is_refused_and_its_files_are_untouched(
     assert sorted(p.name for p in elsewhere.iterdir()) == ["helmfile.yaml"]
 
 
+def test_a_symlinked_out_folder_gets_not_even_the_lock(nova: Path, tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (nova / "out").symlink_to(elsewhere)
+    result = run("-C", nova)
+    assert result.code == 1 and "out: a symbolic link" in result.err, result.err
+    assert list(elsewhere.iterdir()) == []
+
+
 def test_a_symlinked_folder_of_an_earlier_output_is_refused(nova: Path, tmp_path: Path) -> None:
     assert run("-C", nova).code == 0
     elsewhere = _outside_folder(tmp_path)
