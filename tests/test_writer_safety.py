@@ -284,3 +284,37 @@ def test_init_on_a_full_disk_is_one_line(tmp_path: Path, monkeypatch: pytest.Mon
     assert result.code == 2 and "No space left on device" in result.err
     assert len(_error_lines(result.err)) == 1, result.err
     assert not list((tmp_path / "new").rglob(f"*{TMP_SUFFIX}"))
+
+
+def _make_unwritable(folder: Path) -> Callable[[], None] | None:
+    """Make ``folder`` refuse new files for real: immutable (``chattr +i``, which binds root
+    too), or read-only permissions for another user; the undo, or None when neither works."""
+    import shutil
+
+    chattr = shutil.which("chattr")
+    if chattr and subprocess.run([chattr, "+i", str(folder)], capture_output=True).returncode == 0:
+        return lambda: subprocess.run([chattr, "-i", str(folder)], check=True) and None
+    if os.geteuid() != 0:
+        folder.chmod(0o555)
+        return lambda: folder.chmod(0o755)
+    return None
+
+
+def test_an_immutable_folder_is_one_line_and_nothing_changes(changed_nova: Path) -> None:
+    """The real thing, not a stand-in: the kernel refuses the temporary file."""
+    folder = changed_nova / "out/talos"
+    before = tree(changed_nova)
+    undo = _make_unwritable(folder)
+    if undo is None:
+        pytest.skip("running as root where chattr +i is not supported: fault injection above")
+    try:
+        result = run("-C", changed_nova)
+    finally:
+        undo()
+    assert result.code == 2, result
+    lines = _error_lines(result.err)
+    assert len(lines) == 1 and "Traceback" not in result.err, result.err
+    assert lines[0].startswith("homeops-gen: out/talos/"), lines[0]
+    assert "cannot write" in lines[0] and "nothing was changed" in lines[0]
+    assert not list(changed_nova.rglob(f"*{TMP_SUFFIX}"))
+    assert tree(changed_nova) == before
