@@ -293,7 +293,11 @@ def _make_unwritable(folder: Path) -> Callable[[], None] | None:
 
     chattr = shutil.which("chattr")
     if chattr and subprocess.run([chattr, "+i", str(folder)], capture_output=True).returncode == 0:
-        return lambda: subprocess.run([chattr, "-i", str(folder)], check=True) and None
+
+        def mutable() -> None:
+            subprocess.run([chattr, "-i", str(folder)], check=True)
+
+        return mutable
     if os.geteuid() != 0:
         folder.chmod(0o555)
         return lambda: folder.chmod(0o755)
