@@ -27,7 +27,7 @@ from homeops_gen.layout import (
 )
 from homeops_gen.model import App, Cluster
 from homeops_gen.releases import is_custom_resource, resource_file, user_file_name
-from homeops_gen.secrets import ENCRYPT_HOW, credential_document
+from homeops_gen.secrets import ENCRYPT_HOW, credential_document, embedded_secret
 from homeops_gen.suggest import did_you_mean
 
 
@@ -446,6 +446,9 @@ def app_shapes(cluster: Cluster) -> Iterator[Problem]:
             yield from _chartless(i, app)
         files = set(RELEASE_FILES)  # the names taken in the app's release folder
         yield from _resource_files(f"apps[{i}]", app, files)
+        for field in ("values", "release"):
+            if credential := embedded_secret(getattr(app, field)):
+                yield Problem(f"apps[{i}].{field}", f"{credential}: {ENCRYPT_HOW}")
         if app.crds and not app.bootstrap:
             yield Problem(
                 f"apps[{i}].crds",
@@ -461,7 +464,7 @@ def _resource_files(where: str, app: App, files: set[str]) -> Iterator[Problem]:
         name = metadata.get("name") if isinstance(metadata, dict) else None
         if resource.get("kind") == "Namespace" and resource.get("apiVersion") == "v1":
             yield Problem(f"{where}.resources[{j}]", NAMESPACE_RESOURCE)
-        elif credential := credential_document(resource):
+        elif credential := credential_document(resource) or embedded_secret(resource):
             yield Problem(f"{where}.resources[{j}]", f"{credential}: {ENCRYPT_HOW}")
         elif not isinstance(resource.get("apiVersion"), str) or not isinstance(
             resource.get("kind"), str

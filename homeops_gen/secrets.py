@@ -140,8 +140,28 @@ def credential_problem(text: str) -> str | None:
     except yaml.YAMLError:
         return None  # not YAML: no document of these kinds
     for document in documents:
-        if reason := credential_document(document):
+        if reason := credential_document(document) or embedded_secret(document):
             return reason
+    return None
+
+
+def embedded_secret(value: object) -> str | None:
+    """A Secret manifest in plain text nested inside ``value`` (a chart's ``extraObjects``,
+    a HelmRelease's values): written into Git as surely as a file of its own."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, dict):
+            if (
+                item is not value
+                and item.get("kind") == "Secret"
+                and isinstance(item.get("apiVersion"), str)
+                and (reason := _encrypted_document_problem(item))
+            ):
+                return f"{reason} inside"
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
     return None
 
 

@@ -151,6 +151,12 @@ contexts:
         (KUBECONFIG.split("users:")[0], None),
         (TALOSCONFIG, "talosconfig"),
         ("a: |\n  -----BEGIN OPENSSH PRIVATE KEY-----\n  b3Blbg==\n", "private key"),
+        (
+            "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nspec:\n  values:\n"
+            "    extraObjects:\n      - apiVersion: v1\n        kind: Secret\n"
+            "        stringData: {a: b}\n",
+            "Secret in plain text inside",
+        ),
         (_secret(f"stringData:\n  a: {ENC}\n", "  encrypted_regex: ^(data|stringData)$\n"), None),
         (
             _secret("stringData:\n  a: plain\n", "  encrypted_regex: ^(data|stringData)$\n"),
@@ -238,3 +244,28 @@ def test_a_credential_rendered_from_anywhere_is_refused_before_writing(
     assert result.code == 1
     assert "out/kubernetes/apps/x.yaml: a Kubernetes Secret in plain text" in result.err
     assert not (nova / "out").exists()
+
+
+def test_a_secret_inside_an_apps_values_is_refused(nova: Path) -> None:
+    """Charts render raw manifests from values (extraObjects): such a Secret reaches Git
+    inside the HelmRelease as surely as a file of its own."""
+    _with_app(
+        nova,
+        'App(name="db", namespace="default", chart=Chart(url="oci://r.io/db", version="1.0.0"), '
+        'values={"extraObjects": [{"apiVersion": "v1", "kind": "Secret", '
+        '"metadata": {"name": "db"}, "stringData": {"password": "hunter2"}}]})',
+    )
+    result = run("-C", nova)
+    assert result.code == 2
+    assert "apps[3].values: a Kubernetes Secret in plain text inside" in result.err
+    assert not (nova / "out").exists()
+
+
+def test_a_reference_to_a_secret_is_no_secret(nova: Path) -> None:
+    _with_app(
+        nova,
+        'App(name="db", namespace="default", chart=Chart(url="oci://r.io/db", version="1.0.0"), '
+        'release={"valuesFrom": [{"kind": "Secret", "name": "db-values"}]})',
+    )
+    result = run("-C", nova)
+    assert result.code == 0, result.err
