@@ -137,7 +137,10 @@ def run() -> NoReturn:
         os.close(report_read)
         code = _main_reporting(args)
         _flush()
-        os.write(report_write, bytes([code & 0xFF]))
+        try:
+            os.write(report_write, bytes([code & 0xFF]))
+        except OSError:  # the waiting parent is gone: nobody to report to
+            pass
         os._exit(code)
     os.close(report_write)
     _end(_wait_for_report(child, report_read))
