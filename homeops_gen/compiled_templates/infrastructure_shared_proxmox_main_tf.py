@@ -1,4 +1,4 @@
-# Compiled from templates/infrastructure/shared/proxmox/main.tf.j2 by `python -m tests.test_compiled_templates`;
+# Compiled from templates/infrastructure/shared/proxmox/main.tf.j2 by `make regen`;
 # do not edit (loaded only while the fingerprint matches the template).
 FINGERPRINT = '3df9e1460c021f85a7e37ed4ff110181a95905c9505e8c4ad3659732e4806c94'
 from jinja2.runtime import LoopContext, Macro, Markup, Namespace, TemplateNotFound, TemplateReference, TemplateRuntimeError, Undefined, escape, identity, internalcode, markup_join, missing, str_join

@@ -1,4 +1,4 @@
-# Compiled from templates/talos/apply.sh.j2 by `python -m tests.test_compiled_templates`;
+# Compiled from templates/talos/apply.sh.j2 by `make regen`;
 # do not edit (loaded only while the fingerprint matches the template).
 FINGERPRINT = '7dd6fa5e2fececb89ea77d91698e4f9e116a50a9ff6609628b9adaf936d598eb'
 from jinja2.runtime import LoopContext, Macro, Markup, Namespace, TemplateNotFound, TemplateReference, TemplateRuntimeError, Undefined, escape, identity, internalcode, markup_join, missing, str_join

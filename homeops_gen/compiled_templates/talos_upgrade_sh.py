@@ -1,4 +1,4 @@
-# Compiled from templates/talos/upgrade.sh.j2 by `python -m tests.test_compiled_templates`;
+# Compiled from templates/talos/upgrade.sh.j2 by `make regen`;
 # do not edit (loaded only while the fingerprint matches the template).
 FINGERPRINT = '92086b498c6c7e13171a10001284bd6e41597f944662bb4be00a3365c04256cf'
 from jinja2.runtime import LoopContext, Macro, Markup, Namespace, TemplateNotFound, TemplateReference, TemplateRuntimeError, Undefined, escape, identity, internalcode, markup_join, missing, str_join
