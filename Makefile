@@ -4,9 +4,9 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
-PYTHON_SOURCES := homeops_gen generators tests bench setup.py
+PYTHON_SOURCES := homeops_gen generators tests tools bench setup.py
 
-.PHONY: generate check diff validate test lint typecheck consumers renovate bench clean
+.PHONY: generate regen check diff validate test lint typecheck consumers renovate bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,11 @@ $(TEST_STAMP): $(STAMP) pyproject.toml
 ## Regenerate out/ and the root files from cluster.py.
 generate: $(STAMP)
 	$(BIN)/homeops-gen
+
+## After changing a template, a model field or the generators: rewrite every generated file
+## (compiled templates, README model reference, root out/, snapshots).
+regen: $(TEST_STAMP)
+	$(BIN)/python -m tools.regen
 
 ## Fail when out/ is not what cluster.py generates.
 check: $(STAMP)
@@ -51,9 +56,9 @@ typecheck: $(TEST_STAMP)
 	ln -s $(filter-out %/__pycache__,$(wildcard $(CURDIR)/homeops_gen/*)) $(TYPECHECK)/homeops_gen/
 	ln -s $(CURDIR)/generators $(TYPECHECK)/homeops_gen/generators
 	ln -s $(CURDIR)/templates $(TYPECHECK)/homeops_gen/templates
-	ln -s $(CURDIR)/tests $(CURDIR)/bench $(TYPECHECK)/
+	ln -s $(CURDIR)/tests $(CURDIR)/tools $(CURDIR)/bench $(TYPECHECK)/
 	cd $(TYPECHECK) && $(CURDIR)/$(BIN)/mypy --config-file $(CURDIR)/pyproject.toml \
-		--cache-dir $(CURDIR)/$(VENV)/mypy-cache homeops_gen tests bench/bench.py
+		--cache-dir $(CURDIR)/$(VENV)/mypy-cache homeops_gen tests tools bench/bench.py
 
 ## Build the real consuming tools with Go (pinned, cached in .tools/) and run them on every
 ## example model: talhelper, Talos machinery, OpenTofu + bpg provider, terragrunt, kubeconform,

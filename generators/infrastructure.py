@@ -277,6 +277,7 @@ def render(project: Project) -> dict[str, str]:
                 tofu_version=TOFU_VERSION,
                 variables=VARIABLES,
                 moved=keys_by_name(cluster),
+                network_card_model=derive.VM_NETWORK_CARD.model,
             ),
             {"variables": declared if name == "variables.tf" else {}},
         )

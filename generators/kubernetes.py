@@ -48,6 +48,9 @@ GIT_SOURCE: CrossNamespaceRef = {
     "namespace": FLUX_NAMESPACE,
 }
 NAMESPACE_COMPONENT = f"{COMPONENTS}/namespace"
+RECONCILE_INTERVAL = "1h"
+"""How often Flux reconciles the Kustomizations, HelmReleases and Helm sources written (the Git
+source syncs at ``GitOps.sync_interval``)."""
 T = TypeVar("T")
 
 
@@ -123,7 +126,12 @@ def _flux_root(namespaces: list[str]) -> dict[str, str]:
         "apiVersion": "kustomize.toolkit.fluxcd.io/v1",
         "kind": "Kustomization",
         "metadata": {"name": ROOT_KUSTOMIZATION, "namespace": FLUX_NAMESPACE},
-        "spec": {"interval": "1h", "path": f"./{APPS}", "prune": True, "sourceRef": GIT_SOURCE},
+        "spec": {
+            "interval": RECONCILE_INTERVAL,
+            "path": f"./{APPS}",
+            "prune": True,
+            "sourceRef": GIT_SOURCE,
+        },
     }
     return {
         f"{FLUX_SYNC_PATH}/ks.yaml": document_file(Kustomization)(root),
@@ -250,7 +258,7 @@ def _kustomization(app: App, *, name: str, path: str, spec: KustomizationSpec) -
     """A Flux Kustomization of ``app`` in flux-system applying ``path`` into its namespace
     (``spec``: the rest of its spec), with the app's own Kustomization fields merged over."""
     common: KustomizationSpec = {
-        "interval": "1h",
+        "interval": RECONCILE_INTERVAL,
         "retryInterval": "2m",
         "timeout": "5m",
         "path": f"./{path}",
@@ -278,7 +286,7 @@ def chart_objects(app: App) -> tuple[OCIRepository | HelmRepository, HelmRelease
     chart = app.chart
     assert chart is not None, "only apps with a chart have a HelmRelease"
     source: OCIRepository | HelmRepository
-    spec: HelmReleaseSpec = {"interval": "1h", **HELMRELEASE_DEFAULTS}
+    spec: HelmReleaseSpec = {"interval": RECONCILE_INTERVAL, **HELMRELEASE_DEFAULTS}
     if chart.is_oci:
         source = {
             "apiVersion": "source.toolkit.fluxcd.io/v1",
@@ -300,14 +308,14 @@ def chart_objects(app: App) -> tuple[OCIRepository | HelmRepository, HelmRelease
             "apiVersion": "source.toolkit.fluxcd.io/v1",
             "kind": "HelmRepository",
             "metadata": {"name": app.name},
-            "spec": {"interval": "1h", "url": chart.url},
+            "spec": {"interval": RECONCILE_INTERVAL, "url": chart.url},
         }
         spec["chart"] = {
             "spec": {
                 "chart": chart.chart_name,
                 "version": chart.version,
                 "sourceRef": {"kind": "HelmRepository", "name": app.name},
-                "interval": "1h",
+                "interval": RECONCILE_INTERVAL,
             }
         }
     values = release_values(app)

@@ -15,6 +15,7 @@ from typing import Any
 from homeops_gen import compat, derive
 from homeops_gen.apis import document_file, dump
 from homeops_gen.apis.talhelper import (
+    DeviceSelector,
     NetworkInterface,
     NodeConfigs,
     Schematic,
@@ -59,8 +60,23 @@ NODE_PATCHES = f"{TALOS}/nodes"
 
 LINK = "net0"
 """The alias the typed network documents give the VM's network link."""
-LINK_SELECTOR = 'link.driver == "virtio_net"'
-"""The VMs' one network card (the virtio model the infrastructure layer gives them)."""
+
+
+def link_match(node: Node) -> str:
+    """The CEL expression picking the node's link: its MAC address where the model gives one
+    (``mac()`` prints it in lower case), else the driver of the VMs' one network card."""
+    if node.mac_address:
+        return f'mac(link.permanent_addr) == "{node.mac_address.lower()}"'
+    return f'link.driver == "{derive.VM_NETWORK_CARD.driver}"'
+
+
+def device_selector(node: Node) -> DeviceSelector:
+    """The v1alpha1 selector of the node's link: its MAC address, else its one physical card."""
+    if node.mac_address:
+        return {"hardwareAddr": node.mac_address.lower()}
+    return {"physical": True}
+
+
 HEALTH_TIMEOUT = "10m"
 
 
@@ -74,12 +90,14 @@ def render(project: Project) -> dict[str, str]:
             "talos/apply.sh.j2",
             cluster=cluster,
             clusterconfig=clusterconfig,
+            talosconfig=posixpath.relpath(TALOSCONFIG, CLUSTERCONFIG),
             targets=[(node.name, node.ip, config_file(cluster, node)) for node in cluster.nodes],
         ),
         TALOS_UPGRADE: render_template(
             "talos/upgrade.sh.j2",
             cluster=cluster,
             clusterconfig=clusterconfig,
+            talosconfig=posixpath.relpath(TALOSCONFIG, CLUSTERCONFIG),
             nodes=[
                 (n.name, n.ip, derive.installer_image(cluster, n)) for n in upgrade_order(cluster)
             ],
@@ -267,7 +285,7 @@ def _vip_interface(cluster: Cluster, node: Node) -> NetworkInterface:
     """The node's interface carrying the shared API VIP (the endpoint exists only this way)."""
     gateway = cluster.network.gateway
     return {
-        "deviceSelector": {"physical": True},
+        "deviceSelector": device_selector(node),
         "dhcp": False,
         "addresses": [_address(cluster, node)],
         "routes": [{"network": "0.0.0.0/0", "gateway": str(gateway)}] if gateway else None,
@@ -453,7 +471,7 @@ def _vip_documents(cluster: Cluster, node: Node) -> list[dict[str, Any]]:
         "apiVersion": "v1alpha1",
         "kind": "LinkAliasConfig",
         "name": LINK,
-        "selector": {"match": LINK_SELECTOR},
+        "selector": {"match": link_match(node)},
     }
     link: LinkConfig = {
         "apiVersion": "v1alpha1",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import hashlib
 from ipaddress import IPv4Address
 from typing import TYPE_CHECKING
@@ -61,6 +63,17 @@ def talos_iso_file_name(cluster: Cluster, extensions: tuple[str, ...]) -> str:
     schematic = schematic_id(extensions)[:12]
     return f"talos-{cluster.versions.talos}-{schematic}-{PLATFORM}-amd64.iso"
 
+
+@dataclass(frozen=True)
+class NetworkCard:
+    """A VM's network card: the Proxmox model it is created with, the Linux driver it gets."""
+
+    model: str
+    driver: str
+
+
+VM_NETWORK_CARD = NetworkCard(model="virtio", driver="virtio_net")
+"""The VMs' one network card: the infrastructure layer creates it, the Talos layer selects it."""
 
 SYSTEM_DISK_INTERFACES = {"/dev/sda": "scsi0", "/dev/vda": "virtio0"}
 """The VM's system disk, by the name the guest sees it under: the first disk of the

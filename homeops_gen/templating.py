@@ -7,7 +7,7 @@ compiled, as a module of :mod:`homeops_gen.compiled_templates` that Python loads
 from its bytecode. A compiled module is used only when its fingerprint (the
 template's text, the Jinja2 version and the environment's options) matches the
 template being loaded; otherwise the template is compiled from its text, as usual.
-``python -m tests.test_compiled_templates`` writes them, and that test fails when
+``make regen`` (``tools/compiled_templates.py``) writes them, and that test fails when
 one is out of date.
 """
 
@@ -124,7 +124,7 @@ def compiled_modules() -> dict[str, str]:
         source = env.loader.get_source(env, template)[0]  # type: ignore[union-attr]
         code = env.compile(source, template, raw=True, defer_init=True)
         modules[file] = (
-            f"# Compiled from templates/{template} by `python -m tests.test_compiled_templates`;\n"
+            f"# Compiled from templates/{template} by `make regen`;\n"
             "# do not edit (loaded only while the fingerprint matches the template).\n"
             f"FINGERPRINT = {fingerprint(env, source)!r}\n"
             f"{code}\n"

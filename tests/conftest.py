@@ -110,3 +110,16 @@ def yaml_documents(text: str) -> list[Any]:
     import yaml
 
     return [d for d in yaml.safe_load_all(text) if d is not None]
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Say in one line what was skipped because ``../shared`` is missing, and why."""
+    if SHARED.is_dir():
+        return
+    skipped = [
+        r for r in terminalreporter.stats.get("skipped", []) if str(SHARED) in str(r.longrepr)
+    ]
+    terminalreporter.write_line(
+        f"homeops-gen: {len(skipped)} tests skipped: the shared test data (upstream schemas "
+        f"and charts) is not at {SHARED}; put it at ../shared or set HOMEOPS_GEN_SHARED"
+    )

@@ -95,6 +95,22 @@ def _kubernetes(
     }
 
 
+def _selected_link(selector: dict[str, Any]) -> str | None:
+    """The link a v1alpha1 device selector picks: by MAC address, or the one physical card."""
+    if selector == {"physical": True}:
+        return "physical"
+    return f"mac {selector['hardwareAddr']}" if "hardwareAddr" in selector else None
+
+
+def _aliased_link(match: str) -> str | None:
+    """The link a LinkAliasConfig's CEL expression picks, in the terms of ``_selected_link``: the
+    VMs' one (virtio) card is what talhelper's physical selector picks."""
+    if match == 'link.driver == "virtio_net"':
+        return "physical"
+    prefix = 'mac(link.permanent_addr) == "'
+    return f"mac {match[len(prefix):-1]}" if match.startswith(prefix) else None
+
+
 def _network(v1alpha1: dict[str, Any], kinds: dict[str, dict[str, Any]]) -> dict[str, Any]:
     """Hostname, DNS servers, static addresses, default gateway and VIP, legacy or typed."""
     legacy = v1alpha1.get("machine", {}).pop("network", {})
@@ -103,7 +119,7 @@ def _network(v1alpha1: dict[str, Any], kinds: dict[str, dict[str, Any]]) -> dict
         return {
             "hostname": legacy.get("hostname"),
             "nameservers": legacy.get("nameservers", []),
-            "link": "physical" if interface.get("deviceSelector") == {"physical": True} else None,
+            "link": _selected_link(interface.get("deviceSelector", {})),
             "addresses": interface.get("addresses", []),
             "gateways": [r["gateway"] for r in interface.get("routes", [])],
             "vip": interface.get("vip", {}).get("ip"),
@@ -119,8 +135,7 @@ def _network(v1alpha1: dict[str, Any], kinds: dict[str, dict[str, Any]]) -> dict
         "nameservers": [
             n["address"] for n in kinds.get("ResolverConfig", {}).get("nameservers", [])
         ],
-        # The alias picks the VMs' one (virtio) card, as talhelper's physical selector does.
-        "link": "physical" if alias and "virtio_net" in alias["selector"]["match"] else None,
+        "link": _aliased_link(alias["selector"]["match"]) if alias else None,
         "addresses": [a["address"] for a in link.get("addresses", [])],
         "gateways": [r["gateway"] for r in link.get("routes", [])],
         "vip": vip["name"] if vip else None,

@@ -1,7 +1,7 @@
 """The compiled templates (``homeops_gen/compiled_templates/``) are the templates' own code:
 current, used while current, and ignored once the template changes.
 
-Run ``python -m tests.test_compiled_templates`` to rewrite them after changing a template.
+``make regen`` rewrites them after a template changes (``tools/compiled_templates.py``).
 """
 
 from __future__ import annotations
@@ -15,17 +15,13 @@ from homeops_gen import templating
 from homeops_gen.render import render
 from tests.conftest import ROOT, loaded
 
-COMPILED = ROOT / "homeops_gen" / "compiled_templates"
-
-
-def _on_disk() -> dict[str, str]:
-    return {p.name: p.read_text() for p in COMPILED.glob("*.py") if p.name != "__init__.py"}
+from tools.compiled_templates import on_disk
 
 
 def test_every_template_is_compiled_and_current() -> None:
     assert (
-        _on_disk() == templating.compiled_modules()
-    ), "compiled templates out of date: run python -m tests.test_compiled_templates"
+        on_disk() == templating.compiled_modules()
+    ), "compiled templates out of date: run make regen"
 
 
 def test_templates_load_from_their_compiled_modules() -> None:
@@ -84,10 +80,3 @@ def test_module_names_follow_the_template_path() -> None:
         templating.module_name("infrastructure/shared/proxmox/main.tf.j2")
         == "infrastructure_shared_proxmox_main_tf"
     )
-
-
-if __name__ == "__main__":
-    for stale in set(_on_disk()) - set(templating.compiled_modules()):
-        (COMPILED / stale).unlink()
-    for file, text in templating.compiled_modules().items():
-        (COMPILED / file).write_text(text)

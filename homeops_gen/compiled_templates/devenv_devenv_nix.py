@@ -1,4 +1,4 @@
-# Compiled from templates/devenv/devenv.nix.j2 by `python -m tests.test_compiled_templates`;
+# Compiled from templates/devenv/devenv.nix.j2 by `make regen`;
 # do not edit (loaded only while the fingerprint matches the template).
 FINGERPRINT = '5b0f367a23f720ee60797407d29e3cc80769dea83a2a45ee0ca960f4ea0820ac'
 from jinja2.runtime import LoopContext, Macro, Markup, Namespace, TemplateNotFound, TemplateReference, TemplateRuntimeError, Undefined, escape, identity, internalcode, markup_join, missing, str_join

@@ -1,4 +1,4 @@
-# Compiled from templates/devenv/env.example.j2 by `python -m tests.test_compiled_templates`;
+# Compiled from templates/devenv/env.example.j2 by `make regen`;
 # do not edit (loaded only while the fingerprint matches the template).
 FINGERPRINT = '7f83e21c21b1df051731941ff2549b6c143f3425d6d1282149d679997da8eedc'
 from jinja2.runtime import LoopContext, Macro, Markup, Namespace, TemplateNotFound, TemplateReference, TemplateRuntimeError, Undefined, escape, identity, internalcode, markup_join, missing, str_join

@@ -1,4 +1,4 @@
-# Compiled from templates/infrastructure/hosts/terragrunt.hcl.j2 by `python -m tests.test_compiled_templates`;
+# Compiled from templates/infrastructure/hosts/terragrunt.hcl.j2 by `make regen`;
 # do not edit (loaded only while the fingerprint matches the template).
 FINGERPRINT = '3d980af0abaaaf00e6c7a0604b0a500954e38408991b383d5f068335ac0dcf07'
 from jinja2.runtime import LoopContext, Macro, Markup, Namespace, TemplateNotFound, TemplateReference, TemplateRuntimeError, Undefined, escape, identity, internalcode, markup_join, missing, str_join

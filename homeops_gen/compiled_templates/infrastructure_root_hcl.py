@@ -1,4 +1,4 @@
-# Compiled from templates/infrastructure/root.hcl.j2 by `python -m tests.test_compiled_templates`;
+# Compiled from templates/infrastructure/root.hcl.j2 by `make regen`;
 # do not edit (loaded only while the fingerprint matches the template).
 FINGERPRINT = 'fdb9bbd8a7fbf94df3259dd66acc7580bc23f88c992da721e51215ab211084a3'
 from jinja2.runtime import LoopContext, Macro, Markup, Namespace, TemplateNotFound, TemplateReference, TemplateRuntimeError, Undefined, escape, identity, internalcode, markup_join, missing, str_join

@@ -1,4 +1,4 @@
-# Compiled from templates/infrastructure/shared/proxmox/provider.tf.j2 by `python -m tests.test_compiled_templates`;
+# Compiled from templates/infrastructure/shared/proxmox/provider.tf.j2 by `make regen`;
 # do not edit (loaded only while the fingerprint matches the template).
 FINGERPRINT = 'b7db3d9c44168f72a5b02c44b51f13be98f08834a76c7e3e746fd2adf4426047'
 from jinja2.runtime import LoopContext, Macro, Markup, Namespace, TemplateNotFound, TemplateReference, TemplateRuntimeError, Undefined, escape, identity, internalcode, markup_join, missing, str_join

@@ -1,4 +1,4 @@
-# Compiled from templates/infrastructure/shared/proxmox/variables.tf.j2 by `python -m tests.test_compiled_templates`;
+# Compiled from templates/infrastructure/shared/proxmox/variables.tf.j2 by `make regen`;
 # do not edit (loaded only while the fingerprint matches the template).
 FINGERPRINT = '9d459b0d5130aa019924f54b8160dceb5a39db4658114b2f94f76ad4520f12a5'
 from jinja2.runtime import LoopContext, Macro, Markup, Namespace, TemplateNotFound, TemplateReference, TemplateRuntimeError, Undefined, escape, identity, internalcode, markup_join, missing, str_join

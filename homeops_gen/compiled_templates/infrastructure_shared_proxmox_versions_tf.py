@@ -1,4 +1,4 @@
-# Compiled from templates/infrastructure/shared/proxmox/versions.tf.j2 by `python -m tests.test_compiled_templates`;
+# Compiled from templates/infrastructure/shared/proxmox/versions.tf.j2 by `make regen`;
 # do not edit (loaded only while the fingerprint matches the template).
 FINGERPRINT = 'a2b1d0e8671d86f670d78ca812d3edd6a2b9fa16fe6e0d6d78fb8d67bae79ac7'
 from jinja2.runtime import LoopContext, Macro, Markup, Namespace, TemplateNotFound, TemplateReference, TemplateRuntimeError, Undefined, escape, identity, internalcode, markup_join, missing, str_join

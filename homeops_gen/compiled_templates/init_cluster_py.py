@@ -1,4 +1,4 @@
-# Compiled from templates/init/cluster.py.j2 by `python -m tests.test_compiled_templates`;
+# Compiled from templates/init/cluster.py.j2 by `make regen`;
 # do not edit (loaded only while the fingerprint matches the template).
 FINGERPRINT = '9e48b7c5cb1bc6ade47616eb08a5d20d5b59071b1de28a52da882dcc745549bf'
 from jinja2.runtime import LoopContext, Macro, Markup, Namespace, TemplateNotFound, TemplateReference, TemplateRuntimeError, Undefined, escape, identity, internalcode, markup_join, missing, str_join

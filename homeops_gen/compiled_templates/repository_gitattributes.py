@@ -1,4 +1,4 @@
-# Compiled from templates/repository/gitattributes.j2 by `python -m tests.test_compiled_templates`;
+# Compiled from templates/repository/gitattributes.j2 by `make regen`;
 # do not edit (loaded only while the fingerprint matches the template).
 FINGERPRINT = '08b0f8266188f4f67a45673b07f0404fcf33cd26c89571aec9f5d4c8d2f4b354'
 from jinja2.runtime import LoopContext, Macro, Markup, Namespace, TemplateNotFound, TemplateReference, TemplateRuntimeError, Undefined, escape, identity, internalcode, markup_join, missing, str_join

@@ -1,4 +1,4 @@
-# Compiled from templates/repository/gitignore.j2 by `python -m tests.test_compiled_templates`;
+# Compiled from templates/repository/gitignore.j2 by `make regen`;
 # do not edit (loaded only while the fingerprint matches the template).
 FINGERPRINT = 'ed17ff5ec089675b372c57fa260339715252e6a8a5ab37af2e1794c4087824ca'
 from jinja2.runtime import LoopContext, Macro, Markup, Namespace, TemplateNotFound, TemplateReference, TemplateRuntimeError, Undefined, escape, identity, internalcode, markup_join, missing, str_join

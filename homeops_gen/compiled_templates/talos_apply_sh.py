@@ -1,6 +1,6 @@
-# Compiled from templates/talos/apply.sh.j2 by `python -m tests.test_compiled_templates`;
+# Compiled from templates/talos/apply.sh.j2 by `make regen`;
 # do not edit (loaded only while the fingerprint matches the template).
-FINGERPRINT = '7dd6fa5e2fececb89ea77d91698e4f9e116a50a9ff6609628b9adaf936d598eb'
+FINGERPRINT = '751703efdc787629b8c6467fe54e22a8a11f51091084b104e1625aa4c78b047f'
 from jinja2.runtime import LoopContext, Macro, Markup, Namespace, TemplateNotFound, TemplateReference, TemplateRuntimeError, Undefined, escape, identity, internalcode, markup_join, missing, str_join
 name = 'talos/apply.sh.j2'
 
@@ -13,6 +13,7 @@ def root(context, missing=missing):
     l_0_header = resolve('header')
     l_0_cluster = resolve('cluster')
     l_0_clusterconfig = resolve('clusterconfig')
+    l_0_talosconfig = resolve('talosconfig')
     l_0_targets = resolve('targets')
     try:
         t_1 = environment.filters['sh']
@@ -27,7 +28,9 @@ def root(context, missing=missing):
     yield str(t_1(environment.getattr((undefined(name='cluster') if l_0_cluster is missing else l_0_cluster), 'name')))
     yield ', each on its own: a node that fails does not stop\n# the others, and the script ends non-zero naming every node that failed.\n#\n#   apply.sh                      every node\n#   apply.sh NODE...              only these nodes (names or IPs)\n#   apply.sh [NODE...] --mode=staged   arguments starting with - go to talosctl apply-config\n#\n# A node still in maintenance mode (a new VM: it answers without a client\n# certificate) gets the config with --insecure; a configured node with the\n# cluster\'s talosconfig.\nset -uo pipefail\n\nhere="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"\nconfig_dir="${here}/'
     yield str((undefined(name='clusterconfig') if l_0_clusterconfig is missing else l_0_clusterconfig))
-    yield '"\nexport TALOSCONFIG="${TALOSCONFIG:-${config_dir}/talosconfig}"\n\n# name ip config-file, one node a line\nnodes=(\n'
+    yield '"\nexport TALOSCONFIG="${TALOSCONFIG:-${config_dir}/'
+    yield str((undefined(name='talosconfig') if l_0_talosconfig is missing else l_0_talosconfig))
+    yield '}"\n\n# name ip config-file, one node a line\nnodes=(\n'
     for (l_1_name, l_1_ip, l_1_file) in (undefined(name='targets') if l_0_targets is missing else l_0_targets):
         _loop_vars = {}
         pass
@@ -40,4 +43,4 @@ def root(context, missing=missing):
     yield ' (nodes:$(for e in "${nodes[@]}"; do printf \' %s\' "${e%% *}"; done))" >&2\n    exit 2\n  fi\ndone\n\nin_maintenance() {\n  # Only the maintenance service answers without a client certificate.\n  talosctl get disks --insecure --nodes "$1" --endpoints "$1" >/dev/null 2>&1\n}\n\nfailed=()\nfor entry in "${nodes[@]}"; do\n  read -r name ip file <<<"${entry}"\n  if [ -n "${wanted[*]:-}" ]; then\n    selected=no\n    for want in "${wanted[@]}"; do\n      if [ "${want}" = "${name}" ] || [ "${want}" = "${ip}" ]; then selected=yes; fi\n    done\n    [ "${selected}" = yes ] || continue\n  fi\n  if [ ! -f "${config_dir}/${file}" ]; then\n    echo "missing ${config_dir}/${file}: run talos-gen first" >&2\n    exit 1\n  fi\n  mode=()\n  if in_maintenance "${ip}"; then\n    mode=(--insecure)\n    echo "applying ${file} to ${name} (${ip}, maintenance mode)"\n  else\n    echo "applying ${file} to ${name} (${ip})"\n  fi\n  if ! talosctl apply-config --nodes "${ip}" --endpoints "${ip}" --file "${config_dir}/${file}" \\\n    ${mode[@]+"${mode[@]}"} ${flags[@]+"${flags[@]}"}; then\n    failed+=("${name}")\n  fi\ndone\n\nif [ -n "${failed[*]:-}" ]; then\n  echo "apply failed on: ${failed[*]}" >&2\n  exit 1\nfi\n'
 
 blocks = {}
-debug_info = '2=22&5=24&18=26&23=28&24=32&44=36'
+debug_info = '2=23&5=25&18=27&19=29&23=31&24=35&44=39'

@@ -1,4 +1,4 @@
-# Compiled from templates/talos/gen.sh.j2 by `python -m tests.test_compiled_templates`;
+# Compiled from templates/talos/gen.sh.j2 by `make regen`;
 # do not edit (loaded only while the fingerprint matches the template).
 FINGERPRINT = '0a6bfe0cb4d26ae661c410e8a2902fd5b3b2e9754184e3ba5335823154945584'
 from jinja2.runtime import LoopContext, Macro, Markup, Namespace, TemplateNotFound, TemplateReference, TemplateRuntimeError, Undefined, escape, identity, internalcode, markup_join, missing, str_join

@@ -1,4 +1,4 @@
-# Compiled from templates/talos/gitignore.j2 by `python -m tests.test_compiled_templates`;
+# Compiled from templates/talos/gitignore.j2 by `make regen`;
 # do not edit (loaded only while the fingerprint matches the template).
 FINGERPRINT = 'a1dfac09661c6e9e2caf7e22040a511d891d8b230994d6104f2cef3029639900'
 from jinja2.runtime import LoopContext, Macro, Markup, Namespace, TemplateNotFound, TemplateReference, TemplateRuntimeError, Undefined, escape, identity, internalcode, markup_join, missing, str_join

@@ -1,6 +1,6 @@
-# Compiled from templates/talos/upgrade.sh.j2 by `python -m tests.test_compiled_templates`;
+# Compiled from templates/talos/upgrade.sh.j2 by `make regen`;
 # do not edit (loaded only while the fingerprint matches the template).
-FINGERPRINT = '92086b498c6c7e13171a10001284bd6e41597f944662bb4be00a3365c04256cf'
+FINGERPRINT = 'a6e18cd4114c4204a681e6179b0cb37dc0b2cf9ccaa619207319c0a936f3e35d'
 from jinja2.runtime import LoopContext, Macro, Markup, Namespace, TemplateNotFound, TemplateReference, TemplateRuntimeError, Undefined, escape, identity, internalcode, markup_join, missing, str_join
 name = 'talos/upgrade.sh.j2'
 
@@ -13,6 +13,7 @@ def root(context, missing=missing):
     l_0_header = resolve('header')
     l_0_cluster = resolve('cluster')
     l_0_clusterconfig = resolve('clusterconfig')
+    l_0_talosconfig = resolve('talosconfig')
     l_0_health_timeout = resolve('health_timeout')
     l_0_nodes = resolve('nodes')
     try:
@@ -56,7 +57,9 @@ def root(context, missing=missing):
     yield str(environment.getattr(environment.getattr((undefined(name='cluster') if l_0_cluster is missing else l_0_cluster), 'versions'), 'kubernetes'))
     yield '\n# Extra arguments go to talosctl upgrade / upgrade-k8s (e.g. --dry-run for kubernetes).\nset -euo pipefail\n\nhere="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"\nconfig_dir="${here}/'
     yield str((undefined(name='clusterconfig') if l_0_clusterconfig is missing else l_0_clusterconfig))
-    yield '"\nexport TALOSCONFIG="${TALOSCONFIG:-${config_dir}/talosconfig}"\ncontrol_plane='
+    yield '"\nexport TALOSCONFIG="${TALOSCONFIG:-${config_dir}/'
+    yield str((undefined(name='talosconfig') if l_0_talosconfig is missing else l_0_talosconfig))
+    yield '}"\ncontrol_plane='
     yield str(t_5(environment.getattr(environment.getitem(environment.getattr((undefined(name='cluster') if l_0_cluster is missing else l_0_cluster), 'control_planes'), 0), 'ip')))
     yield '\n\nhealth() {\n  talosctl health --nodes "${control_plane}" --endpoints "${control_plane}" \\\n    --control-plane-nodes '
     yield str(t_5(t_1(context.eval_ctx, t_3(context, environment.getattr((undefined(name='cluster') if l_0_cluster is missing else l_0_cluster), 'control_planes'), attribute='ip'), ',')))
@@ -85,4 +88,4 @@ def root(context, missing=missing):
     yield ' "$@"\n    ;;\n  *)\n    echo "usage: $0 talos|kubernetes [talosctl arguments]" >&2\n    exit 2\n    ;;\nesac\n'
 
 blocks = {}
-debug_info = '2=47&4=49&6=51&9=53&14=55&16=57&20=59&21=61&22=64&24=67&39=69&40=73&46=81'
+debug_info = '2=48&4=50&6=52&9=54&14=56&15=58&16=60&20=62&21=64&22=67&24=70&39=72&40=76&46=84'

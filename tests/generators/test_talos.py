@@ -404,3 +404,52 @@ def test_both_backends_apply_the_models_patches_in_the_same_order() -> None:
             else cluster.talos.worker_patches
         )
         assert talhelper[node.name] == [*cluster.talos.patches, *role, *node.patches], node.name
+
+
+def test_a_node_with_a_mac_address_is_selected_by_it_in_talhelper() -> None:
+    cluster = loaded("homelab").cluster
+    nodes = {n["hostname"]: n for n in _talconfig("homelab")["nodes"]}
+    vip_nodes = [n for n in cluster.nodes if n.is_controlplane]
+    assert vip_nodes and all(n.mac_address for n in vip_nodes)
+    for node in vip_nodes:
+        [interface] = nodes[node.name]["networkInterfaces"]
+        assert interface["deviceSelector"] == {"hardwareAddr": node.mac_address.lower()}
+
+
+def test_a_node_with_a_mac_address_is_selected_by_it_in_typed_documents() -> None:
+    import dataclasses
+
+    from homeops_gen.render import render
+
+    project = loaded("talosctl-1-14")
+    cluster = project.cluster
+    first = cluster.control_planes[0]
+    nodes = [
+        n.model_copy(update={"mac_address": "BC:24:11:0A:0B:0C"}) if n is first else n
+        for n in cluster.nodes
+    ]
+    files = render(
+        dataclasses.replace(project, cluster=cluster.model_copy(update={"nodes": nodes}))
+    )
+    aliases = {
+        node.name: [
+            d
+            for d in yaml.safe_load_all(files[f"out/talos/nodes/{node.name}.yaml"])
+            if d and d.get("kind") == "LinkAliasConfig"
+        ]
+        for node in cluster.control_planes
+    }
+    assert cluster.endpoint_is_vip, "the fixture's control planes carry the VIP on their link"
+    assert aliases[first.name][0]["selector"] == {
+        "match": 'mac(link.permanent_addr) == "bc:24:11:0a:0b:0c"'
+    }
+    for node in cluster.control_planes[1:]:
+        assert aliases[node.name][0]["selector"] == {"match": 'link.driver == "virtio_net"'}
+
+
+def test_the_talos_link_driver_is_the_vms_network_card() -> None:
+    from homeops_gen import derive
+
+    main_tf = rendered("nova")["out/infrastructure/shared/proxmox/main.tf"]
+    assert f'model       = "{derive.VM_NETWORK_CARD.model}"' in main_tf
+    assert derive.VM_NETWORK_CARD.driver == "virtio_net"  # the Linux driver of Proxmox' virtio NIC
