@@ -409,11 +409,11 @@ def test_both_backends_apply_the_models_patches_in_the_same_order() -> None:
 def test_a_node_with_a_mac_address_is_selected_by_it_in_talhelper() -> None:
     cluster = loaded("homelab").cluster
     nodes = {n["hostname"]: n for n in _talconfig("homelab")["nodes"]}
-    vip_nodes = [n for n in cluster.nodes if n.is_controlplane]
-    assert vip_nodes and all(n.mac_address for n in vip_nodes)
-    for node in vip_nodes:
-        [interface] = nodes[node.name]["networkInterfaces"]
-        assert interface["deviceSelector"] == {"hardwareAddr": node.mac_address.lower()}
+    macs = {n.name: n.mac_address for n in cluster.nodes if n.is_controlplane}
+    assert macs and all(macs.values())
+    for name, mac in macs.items():
+        [interface] = nodes[name]["networkInterfaces"]
+        assert interface["deviceSelector"] == {"hardwareAddr": str(mac).lower()}
 
 
 def test_a_node_with_a_mac_address_is_selected_by_it_in_typed_documents() -> None:
