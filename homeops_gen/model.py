@@ -58,6 +58,9 @@ def _dns_label(value: str) -> str:
 DnsLabel = Annotated[str, AfterValidator(_dns_label)]
 """A DNS-1123 label: the names of nodes, hosts, apps and namespaces."""
 
+RELEASE = r"v\d+\.\d+\.\d+(-[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?"
+"""A release ``v1.11.5``, or a pre-release of one (semver's ``-rc.1``, ``-beta.0``, ...)."""
+
 SemVer = Annotated[str, matching(r"v\d+\.\d+\.\d+", "a version such as v1.3.0")]
 """A version with a leading ``v``, such as ``v1.11.5``."""
 
@@ -162,10 +165,23 @@ class Base(BaseModel):
 class Versions(Base):
     """The versions of Talos Linux and Kubernetes the cluster runs."""
 
-    talos: Annotated[str, matching(r"v\d+\.\d+\.\d+", "a Talos version such as v1.11.5")]
-    """The Talos Linux release, e.g. ``v1.11.5``."""
-    kubernetes: Annotated[str, matching(r"v\d+\.\d+\.\d+", "a Kubernetes version such as v1.34.0")]
-    """The Kubernetes release, e.g. ``v1.34.0``: one the Talos release supports."""
+    talos: Annotated[
+        str,
+        matching(
+            RELEASE, "a Talos version such as v1.11.5 (or a pre-release such as v1.14.0-rc.1)"
+        ),
+    ]
+    """The Talos Linux release, e.g. ``v1.11.5``; a pre-release (``v1.14.0-rc.1``) is
+    accepted with a warning."""
+    kubernetes: Annotated[
+        str,
+        matching(
+            RELEASE,
+            "a Kubernetes version such as v1.34.0 (or a pre-release such as v1.35.0-rc.0)",
+        ),
+    ]
+    """The Kubernetes release, e.g. ``v1.34.0``: one the Talos release supports; a
+    pre-release is accepted with a warning."""
 
 
 Asn = Annotated[int, Field(ge=1, le=4_294_967_295)]

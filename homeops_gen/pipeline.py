@@ -109,7 +109,11 @@ def _previous_versions(changes: writer.Plan) -> dict[str, str] | None:
 
 
 def _minor_of(version: object) -> str | None:
-    match = re.match(r"^(v\d+\.\d+)(\.\d+)?$", version) if isinstance(version, str) else None
+    match = (
+        re.match(r"^(v\d+\.\d+)(\.\d+(-[0-9A-Za-z.-]+)?)?$", version)
+        if isinstance(version, str)
+        else None
+    )
     return match.group(1) if match else None
 
 

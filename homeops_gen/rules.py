@@ -53,6 +53,7 @@ WARNINGS: dict[str, str] = {
     "ssh-user-unused": "ProxmoxHost.ssh_user, which nothing uses any more",
     "single-control-plane": "one control plane: etcd and the API have no redundancy",
     "even-control-planes": "an even number of control planes",
+    "pre-release": "a Talos or Kubernetes pre-release (alpha, beta, release candidate)",
     "talos-version-unknown": "a Talos version newer than the known support matrix",
     "cilium-version-unknown": "a Cilium version with no Kubernetes compatibility data",
     "cilium-kubernetes-untested": "a Kubernetes version newer than Cilium's e2e tests cover",
@@ -387,6 +388,15 @@ def versions(cluster: Cluster) -> Iterator[Problem]:
 
 
 def _talos_versions(cluster: Cluster) -> Iterator[Problem]:
+    for field in ("talos", "kubernetes"):
+        value = getattr(cluster.versions, field)
+        if "-" in value:
+            yield warning(
+                "pre-release",
+                f"versions.{field}",
+                f"{value} is a pre-release, for testing rather than a cluster you rely on; "
+                f"compatibility is checked as for {compat.show(compat.minor(value))}",
+            )
     talos = compat.minor(cluster.versions.talos)
     kubernetes = compat.minor(cluster.versions.kubernetes)
     release = compat.TALOS.get(talos)
