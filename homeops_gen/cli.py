@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import gc
 import os
+import shlex
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -262,11 +263,33 @@ def _check(plan: writer.Plan, out: TextIO) -> int:
     for rel in plan.changes:
         state = "new" if rel in plan.create else "removed" if rel in plan.delete else "changed"
         edited = " (edited by hand)" if rel in plan.edited else ""
+        edited = " (not written by homeops-gen)" if rel in plan.foreign else edited
         print(f"{state}: {rel}{edited}", file=out)
-    if plan.changes:
-        print(f"{len(plan.changes)} file(s) out of date; run homeops-gen", file=out)
-        return 1
-    return 0
+    if not plan.changes:
+        return 0
+    print(f"{len(plan.changes)} file(s) out of date; {_what_to_do(plan)}", file=out)
+    return 1
+
+
+def _what_to_do(plan: writer.Plan) -> str:
+    """How to bring the files ``--check`` named up to date: a plain run, unless it would
+    refuse (hand edits, files in the way), which only the user can settle."""
+    if not plan.conflicts:
+        return "run homeops-gen"
+    files = " ".join(shlex.quote(rel) for rel in plan.conflicts)
+    steps = []
+    if plan.edited:
+        edited = " ".join(shlex.quote(rel) for rel in plan.edited)
+        steps.append(
+            f"undo the hand edits (git checkout -- {edited}; move a change you want to keep "
+            "into cluster.py)"
+        )
+    if plan.foreign:
+        steps.append(f"move {' '.join(shlex.quote(rel) for rel in plan.foreign)} out of the way")
+    return (
+        f"homeops-gen will not replace {files} by itself: {', and '.join(steps)}, "
+        "then run homeops-gen; or replace them with homeops-gen --force"
+    )
 
 
 if __name__ == "__main__":  # pragma: no cover
