@@ -42,6 +42,8 @@ class Problem:
     message: str
     error: bool = True
     code: str = ""
+    line: int | None = None
+    """The line of ``cluster.py`` the field is written on, when the check knows it."""
 
     def __str__(self) -> str:
         prefix = f"warning[{self.code}]: " if not self.error else ""
@@ -53,6 +55,7 @@ WARNINGS: dict[str, str] = {
     "ssh-user-unused": "ProxmoxHost.ssh_user, which nothing uses any more",
     "single-control-plane": "one control plane: etcd and the API have no redundancy",
     "even-control-planes": "an even number of control planes",
+    "example-value": "a value init's starter marks # CHANGE, still the example",
     "pre-release": "a Talos or Kubernetes pre-release (alpha, beta, release candidate)",
     "talos-version-unknown": "a Talos version newer than the known support matrix",
     "cilium-version-unknown": "a Cilium version with no Kubernetes compatibility data",
