@@ -121,43 +121,47 @@ def _find(fields: dict[Path, tuple[int, bool]], path: Path) -> tuple[int | None,
 def _fields(source: str) -> dict[Path, tuple[int, bool]]:
     """Every field written in ``cluster = Cluster(...)``: its line, and whether it is marked
     (on its line or the comment line above it, or inside a marked object)."""
-    tree = ast.parse(source)
-    lines = source.splitlines()
-    found: dict[Path, tuple[int, bool]] = {}
-
-    def marked(keyword: ast.keyword) -> bool:
-        end = keyword.value.end_lineno or keyword.lineno
-        above = lines[keyword.lineno - 2].strip() if keyword.lineno >= 2 else ""
-        return bool(MARKER.search(lines[end - 1])) or (
-            above.startswith("#") and MARKER.match(above) is not None
-        )
-
-    def call(node: ast.Call, path: Path, inherited: bool) -> None:
-        for keyword in node.keywords:
-            if keyword.arg is not None:
-                value(keyword.value, (*path, keyword.arg), inherited or marked(keyword), keyword)
-
-    def value(node: ast.expr, path: Path, is_marked: bool, keyword: ast.keyword) -> None:
-        if isinstance(node, ast.Call) and node.keywords:
-            call(node, path, is_marked)
-        elif isinstance(node, ast.List | ast.Tuple) and any(
-            isinstance(e, ast.Call) for e in node.elts
-        ):
-            for i, element in enumerate(node.elts):
-                value(element, (*path, i), is_marked, keyword)
-        elif isinstance(node, ast.ListComp) and isinstance(node.elt, ast.Call):
-            value(node.elt, (*path, None), is_marked, keyword)
-        else:
-            found[path] = (keyword.lineno, is_marked)
-
-    for statement in tree.body:
+    finder = _FieldFinder(source.splitlines())
+    for statement in ast.parse(source).body:
         if (
             isinstance(statement, ast.Assign)
             and any(isinstance(t, ast.Name) and t.id == "cluster" for t in statement.targets)
             and isinstance(statement.value, ast.Call)
         ):
-            call(statement.value, (), False)
-    return found
+            finder.call(statement.value, (), False)
+    return finder.found
+
+
+class _FieldFinder:
+    """Walks the calls that build the model, collecting each keyword argument's field."""
+
+    def __init__(self, lines: list[str]) -> None:
+        self.lines = lines
+        self.found: dict[Path, tuple[int, bool]] = {}
+
+    def marked(self, keyword: ast.keyword) -> bool:
+        end = keyword.value.end_lineno or keyword.lineno
+        above = self.lines[keyword.lineno - 2].strip() if keyword.lineno >= 2 else ""
+        return bool(MARKER.search(self.lines[end - 1])) or MARKER.match(above) is not None
+
+    def call(self, node: ast.Call, path: Path, inherited: bool) -> None:
+        for keyword in node.keywords:
+            if keyword.arg is not None:
+                marked = inherited or self.marked(keyword)
+                self.value(keyword.value, (*path, keyword.arg), marked, keyword.lineno)
+
+    def value(self, node: ast.expr, path: Path, marked: bool, line: int) -> None:
+        if isinstance(node, ast.Call) and node.keywords:
+            self.call(node, path, marked)
+        elif isinstance(node, ast.List | ast.Tuple) and any(
+            isinstance(e, ast.Call) for e in node.elts
+        ):
+            for i, element in enumerate(node.elts):
+                self.value(element, (*path, i), marked, line)
+        elif isinstance(node, ast.ListComp) and isinstance(node.elt, ast.Call):
+            self.value(node.elt, (*path, None), marked, line)
+        else:
+            self.found[path] = (line, marked)
 
 
 def _show_path(path: Path) -> str:

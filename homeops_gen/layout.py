@@ -26,6 +26,11 @@ MANIFEST = f"{OUT}/.homeops-gen.json"
 MODEL_FILE = "cluster.py"
 """The model, at the project root: the one file the user edits."""
 
+JUSTFILE = "justfile"
+"""The operator's scripts as just recipes (``Automation.task_runner`` with ``"just"``)."""
+MISE_CONFIG = ".mise.toml"
+"""The tools of the justfile's recipes, each at a pinned version, for mise."""
+
 GITIGNORE = ".gitignore"
 GITATTRIBUTES = ".gitattributes"
 BLOCK_FILES = (GITIGNORE, GITATTRIBUTES)

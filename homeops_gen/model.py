@@ -605,6 +605,11 @@ class App(Base):
                 yield f"{field}[{j}]", path, field == "secrets"
 
 
+TaskRunner = Literal["devenv", "just"]
+"""A way to run the operator's scripts: devenv (``devenv.nix``), or just with mise
+(``justfile`` and ``.mise.toml``)."""
+
+
 class Automation(Base):
     """What keeps the repository current: a Renovate config and a GitHub Actions workflow."""
 
@@ -632,6 +637,18 @@ class Automation(Base):
     ) = None
     """Where the workflow installs homeops-gen from instead of PyPI (a version not published
     there): a pip URL such as ``git+https://github.com/OWNER/homeops-gen@v0.1.0``."""
+    task_runner: TaskRunner | Annotated[tuple[TaskRunner, ...], Field(min_length=1)] = "devenv"
+    """Where the operator's scripts (``infra-plan``, ``talos-apply``, ``boot``...) are written:
+    ``"devenv"`` (``devenv.nix``: tools from nixpkgs), ``"just"`` (a ``justfile`` and a
+    ``.mise.toml`` pinning each tool's version, for mise + just), or both:
+    ``("devenv", "just")``."""
+
+    @property
+    def task_runners(self) -> frozenset[str]:
+        """The task runners files are written for."""
+        if isinstance(self.task_runner, str):
+            return frozenset({self.task_runner})
+        return frozenset(self.task_runner)
 
 
 class Cluster(Base):

@@ -101,7 +101,8 @@ def test_the_wheel_metadata_is_complete(dist: Path) -> None:
     assert any(c.startswith("Programming Language :: Python :: 3.13") for c in classifiers)
     extras = metadata.get_all("Provides-Extra") or []
     assert "validate" in extras
-    assert metadata.get_payload().startswith("# homeops-gen")  # the README, PyPI's page
+    readme = metadata.get_payload()  # the README: the project's page on PyPI
+    assert isinstance(readme, str) and readme.startswith("# homeops-gen")
     assert f"homeops_gen-{__version__}.dist-info/licenses/LICENSE" in names
     assert "homeops_gen/templates/init/cluster.py.j2" in names
     assert "homeops_gen/py.typed" in names
