@@ -8,8 +8,9 @@ from collections.abc import Iterable
 from pathlib import Path
 
 
-def committed_texts(root: Path, paths: Iterable[str]) -> dict[str, str]:
-    """The text at ``HEAD`` of each of ``paths`` (relative to ``root``) that is committed.
+def committed_texts(root: Path, paths: Iterable[str], ref: str = "HEAD") -> dict[str, str]:
+    """The text at ``ref`` (the last commit by default) of each of ``paths`` (relative to
+    ``root``) that is committed there.
 
     Empty when ``root`` is in no Git repository, nothing is committed yet, or git is not
     installed: then nothing was committed to compare with. One ``git cat-file --batch``
@@ -20,7 +21,7 @@ def committed_texts(root: Path, paths: Iterable[str]) -> dict[str, str]:
         return {}
     # "HEAD:./PATH" is relative to the folder git runs in (gitrevisions(7)), so a project
     # in a subfolder of its repository reads its own files.
-    request = "".join(f"HEAD:./{rel}\n" for rel in wanted).encode()
+    request = "".join(f"{ref}:./{rel}\n" for rel in wanted).encode()
     try:
         proc = subprocess.run(
             ["git", "-C", str(root), "cat-file", "--batch"],
@@ -34,6 +35,20 @@ def committed_texts(root: Path, paths: Iterable[str]) -> dict[str, str]:
     if proc.returncode != 0:  # not a repository
         return {}
     return _parse_batch(proc.stdout, wanted)
+
+
+def is_commit(root: Path, ref: str) -> bool:
+    """Whether ``ref`` names a commit of the Git repository ``root`` is in."""
+    try:
+        proc = subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "--quiet", "--verify", f"{ref}^{{commit}}"],
+            capture_output=True,
+            check=False,
+            timeout=30,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return proc.returncode == 0
 
 
 def _parse_batch(data: bytes, wanted: list[str]) -> dict[str, str]:
