@@ -35,7 +35,9 @@ def starter_files(folder: str) -> dict[str, str]:
 
 NEXT_STEPS = """\
 Next steps:
-  1. Edit {model}: every value marked CHANGE is an example.
+  1. Edit {model}: every value marked CHANGE is an example (homeops-gen names each
+     one left, with its line). automation.install is where your CI installs
+     homeops-gen from while it is not on PyPI (see the README, "Getting started").
   2. homeops-gen            # writes out/ and the root files
   3. homeops-gen validate   # needs homeops-gen[validate]
   4. Commit and push, then follow the first-apply guide in the README.

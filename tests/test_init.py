@@ -14,6 +14,7 @@ def test_init_writes_a_starter_that_generates_and_validates(tmp_path: Path) -> N
     result = run("init", project)
     assert result.code == 0, result.err
     assert "Next steps" in result.out
+    assert "automation.install" in result.out, "init says where CI installs homeops-gen from"
     assert sorted(tree(project)) == [".gitignore", "cluster.py"]
     model = (project / "cluster.py").read_text()
     assert 'name="my-lab"' in model
