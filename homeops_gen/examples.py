@@ -35,12 +35,10 @@ def mentions_marker(source: str) -> bool:
 def example_values(cluster: Cluster, source: str) -> list[Problem]:
     """A warning for every marked example of the starter that ``cluster`` (run from
     ``source``) still has, with the field and its line."""
-    from homeops_gen.starter import starter_model
-
-    starter_source = starter_model(cluster.name)
-    namespace: dict[str, Any] = {"__name__": "starter"}
-    exec(compile(starter_source, "starter cluster.py", "exec"), namespace)
-    starter: Cluster = namespace["cluster"]
+    found = _starter(cluster.name)
+    if found is None:
+        return []
+    starter, starter_source = found
     user_fields = _fields(source)
     problems = []
     for path in (p for p, (_, marked) in _fields(starter_source).items() if marked):
@@ -60,6 +58,25 @@ def example_values(cluster: Cluster, source: str) -> list[Problem]:
             )
             problems.append(replace(problem, line=line))
     return problems
+
+
+def _starter(name: str) -> tuple[Cluster, str] | None:
+    """The starter model and its source, for the cluster ``name`` (its bucket is named after
+    the cluster) or, when that name makes no valid starter (too long for the names derived
+    from it), for the default name."""
+    from pydantic import ValidationError
+
+    from homeops_gen.starter import DEFAULT_NAME, starter_model
+
+    for candidate in dict.fromkeys((name, DEFAULT_NAME)):
+        source = starter_model(candidate)
+        namespace: dict[str, Any] = {"__name__": "starter"}
+        try:
+            exec(compile(source, "starter cluster.py", "exec"), namespace)
+        except ValidationError:
+            continue
+        return namespace["cluster"], source
+    return None
 
 
 def _left(example: object, value: object) -> list[str]:

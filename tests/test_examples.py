@@ -129,3 +129,17 @@ def test_the_starter_is_the_one_source_of_the_examples() -> None:
     marked = [path for path, (_, is_marked) in _fields(source).items() if is_marked]
     assert len(marked) == source.count("# CHANGE"), "each marker marks one field"
     assert ("gitops", "repository") in marked and ("nodes", None, "vm_id") in marked
+
+
+def test_a_name_too_long_for_the_starters_names_still_gets_its_warnings(tmp_path: Path) -> None:
+    """The starter derives node names (name-1) and the bucket from the cluster's name; a
+    name of 63 characters makes node names too long, and the examples are still found."""
+    root = _started(tmp_path)
+    model = root / "cluster.py"
+    long_name = "a" * 63
+    text = model.read_text().replace('name="lab"', f'name="{long_name}"', 1)
+    model.write_text(text.replace('name=f"lab-{i + 1}"', 'name=f"n-{i + 1}"'))
+    result = run("-C", root)
+    assert result.code == 0, result.err
+    fields = {field for field, _, _ in _warnings(result.err)}
+    assert "gitops.repository" in fields and "nodes[0].vm_id" in fields
