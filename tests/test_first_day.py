@@ -4,7 +4,6 @@ pull request's job runs them, with no false warning on the way."""
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import sys
@@ -18,20 +17,10 @@ from packaging.requirements import Requirement
 
 from homeops_gen import __version__
 from homeops_gen.layout import WORKFLOW
-from tests.conftest import run
+from tests.conftest import job_env, pull_request, run
 
 BIN = Path(sys.executable).parent
 FORK = f"git+https://github.com/jane/homeops-gen@v{__version__}"
-
-
-def _git(root: Path, *args: str) -> str:
-    return subprocess.run(
-        ["git", "-c", "user.name=Jane", "-c", "user.email=jane@example.org", *args],
-        cwd=root,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
 
 
 def edit_the_change_values(text: str) -> str:
@@ -110,43 +99,15 @@ def test_from_init_to_a_first_ci_run_that_passes(tmp_path: Path) -> None:
     )
 
     # Commit and push, then open a pull request that changes the cluster.
-    origin = tmp_path / "origin.git"
-    _git(tmp_path, "init", "--quiet", "--bare", str(origin))
-    _git(project, "init", "--quiet", "--initial-branch", "main")
-    _git(project, "add", "--all")
-    _git(project, "commit", "--quiet", "--message", "cluster from homeops-gen")
-    _git(project, "remote", "add", "origin", str(origin))
-    _git(project, "push", "--quiet", "origin", "main")
-    base = _git(project, "rev-parse", "HEAD").strip()
-    _git(project, "checkout", "--quiet", "-b", "more-memory")
-    model.write_text(model.read_text().replace("memory_mib=8192", "memory_mib=12288"))
-    assert run("-C", project, "generate", "--strict").err == ""
-    _git(project, "commit", "--quiet", "--all", "--message", "more memory")
-    _git(project, "push", "--quiet", "origin", "more-memory")
-    job = tmp_path / "job"
-    _git(
-        tmp_path,
-        "clone",
-        "--quiet",
-        "--depth=1",
-        "--branch",
-        "more-memory",
-        f"file://{origin}",
-        str(job),
-    )
+    def more_memory(root: Path) -> None:
+        model.write_text(model.read_text().replace("memory_mib=8192", "memory_mib=12288"))
+        assert run("-C", root, "generate", "--strict").err == ""
+
+    job, base = pull_request(project, tmp_path, more_memory)
 
     # The job's steps: checkout and setup-python are this clone and this Python; the install
     # is the package under test; Renovate's regeneration runs on renovate/ branches only.
-    summary = tmp_path / "step-summary"
-    (tmp_path / "runner-temp").mkdir()
-    env = {
-        **os.environ,
-        "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}",
-        "GITHUB_STEP_SUMMARY": str(summary),
-        "RUNNER_TEMP": str(tmp_path / "runner-temp"),
-        "BASE_SHA": base,
-        "RENOVATE_BRANCH": "false",
-    }
+    env = {**job_env(tmp_path, base), "RENOVATE_BRANCH": "false"}
     ran = []
     for step in _steps(job):
         if "uses" in step or step.get("name", "").startswith("Install"):
@@ -162,7 +123,7 @@ def test_from_init_to_a_first_ci_run_that_passes(tmp_path: Path) -> None:
         "homeops-gen validate",
         'git fetch --quiet --no-tags --depth=1 origin "$BASE_SHA"',
     ]
-    text = summary.read_text()
+    text = Path(env["GITHUB_STEP_SUMMARY"]).read_text()
     assert "changed  out/infrastructure/hosts/atlas/terragrunt.hcl (+3 -3)" in text, text
     assert text.endswith("No change: Flux applies the same objects.\n"), "Flux applies no VM"
 

@@ -7,22 +7,14 @@ import subprocess
 from pathlib import Path
 
 from homeops_gen.replacements import _previous_vms
-from tests.conftest import copy_model, run
-
-
-def _commit(root: Path, repository: Path | None = None) -> None:
-    git = ["git", "-C", str(repository or root), "-c", "user.name=t", "-c", "user.email=t@e.org"]
-    if not (repository or root).joinpath(".git").exists():
-        subprocess.run([*git, "init", "-q"], check=True)
-    subprocess.run([*git, "add", "-A"], check=True)
-    subprocess.run([*git, "commit", "-qm", "generated"], check=True)
+from tests.conftest import commit_all, copy_model, run
 
 
 def _generated(name: str, tmp_path: Path) -> Path:
     """The project ``name`` generated and committed."""
     root = copy_model(name, tmp_path / name)
     assert run("-C", root).code == 0
-    _commit(root)
+    commit_all(root)
     return root
 
 
@@ -63,7 +55,7 @@ def test_a_vm_id_change_warns_in_diff_and_generate(tmp_path: Path) -> None:
     # Another change of the unit before a commit: still compared with the commit.
     _edit(root, "cores=3", "cores=4")
     assert _replaced(run("-C", root, "diff").err) == [line]
-    _commit(root)
+    commit_all(root)
     _edit(root, "cores=4", "cores=5")
     assert _replaced(run("-C", root, "diff").err) == [], "committed: the VM is 111 now"
 
@@ -85,7 +77,7 @@ def test_output_nobody_committed_describes_no_vm(tmp_path: Path) -> None:
 def test_a_project_in_a_folder_of_its_repository_reads_its_own_commit(tmp_path: Path) -> None:
     root = copy_model("nova", tmp_path / "repo" / "cluster")
     assert run("-C", root).code == 0
-    _commit(root, tmp_path / "repo")
+    commit_all(tmp_path / "repo")
     _edit(root, "vm_id=101", "vm_id=111")
     [line] = _replaced(run("-C", root, "diff").err)
     assert "VM 101 ('workload' on host 'hypnos')" in line

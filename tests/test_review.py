@@ -2,31 +2,18 @@
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from homeops_gen.cli import main
-from tests.conftest import copy_model, run
-
-
-def _git(root: Path, *args: str) -> str:
-    return subprocess.run(
-        ["git", "-c", "user.name=t", "-c", "user.email=t@example.org", *args],
-        cwd=root,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
+from tests.conftest import commit_all, copy_model, run
 
 
 def _committed(tmp_path: Path) -> Path:
     root = copy_model("nova", tmp_path / "nova")
     assert run("-C", root).code == 0
-    _git(root, "init", "-q")
-    _git(root, "add", "-A")
-    _git(root, "commit", "-qm", "base")
+    commit_all(root)
     return root
 
 

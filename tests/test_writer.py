@@ -16,7 +16,17 @@ from homeops_gen import writer
 from homeops_gen.errors import WriteRefused
 from homeops_gen.layout import MANIFEST
 from homeops_gen.writer import TMP_SUFFIX, digest
-from tests.conftest import MODELS, ROOT, copy_model, on_disk, rendered, run, tree
+from tests.conftest import (
+    MODELS,
+    ROOT,
+    commit_all,
+    copy_model,
+    git,
+    on_disk,
+    rendered,
+    run,
+    tree,
+)
 
 APP_DIR = "out/kubernetes/apps/flux-system/flux-instance"
 
@@ -97,10 +107,7 @@ def test_check_after_a_hand_edit_says_what_to_do_and_the_advice_works(
 ) -> None:
     """Both ways ``--check`` offers end with a passing check (a plain run would refuse)."""
     run("-C", nova)
-    git = ["git", "-C", str(nova), "-c", "user.name=t", "-c", "user.email=t@example.org"]
-    subprocess.run([*git, "init", "-q"], check=True)
-    subprocess.run([*git, "add", "-A"], check=True)
-    subprocess.run([*git, "commit", "-qm", "generated"], check=True)
+    commit_all(nova)
     apply = nova / "out/talos/apply.sh"
     apply.write_text(apply.read_text() + "echo extra\n")
     result = run("-C", nova, "--check")
@@ -110,7 +117,7 @@ def test_check_after_a_hand_edit_says_what_to_do_and_the_advice_works(
     assert "homeops-gen --force" in advice, advice
     assert run("-C", nova).code == 1, "a plain run refuses, so --check must not advise it alone"
     if follow == "revert":
-        subprocess.run([*git, "checkout", "--", "out/talos/apply.sh"], check=True)
+        git(nova, "checkout", "--", "out/talos/apply.sh")
     else:
         assert run("-C", nova, "--force").code == 0
     assert run("-C", nova, "--check").code == 0

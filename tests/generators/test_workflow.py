@@ -20,7 +20,17 @@ from homeops_gen.errors import ModelError
 from homeops_gen.layout import REGENERATION_AUTHOR, WORKFLOW
 from homeops_gen.model import Automation
 from homeops_gen.layout import MODEL_FILE
-from tests.conftest import MODELS, SCHEMAS, copy_model, loaded, needs_schemas, rendered, run
+from tests.conftest import (
+    MODELS,
+    SCHEMAS,
+    copy_model,
+    job_env,
+    loaded,
+    needs_schemas,
+    pull_request,
+    rendered,
+    run,
+)
 
 workflow_module = import_module("homeops_gen.generators.workflow")
 GIT = shutil.which("git")
@@ -175,47 +185,19 @@ def test_every_run_script_passes_shellcheck(tmp_path: Path) -> None:
 def test_the_summary_step_puts_the_change_in_the_job_summary(tmp_path: Path) -> None:
     """Run the step as a pull request's job does: the base commit fetched from origin, the
     merge checked out, the summary appended to $GITHUB_STEP_SUMMARY."""
-    remote = tmp_path / "remote.git"
-    _git(tmp_path, "init", "--quiet", "--bare", str(remote))
     root = copy_model("nova", tmp_path / "repo")
     assert run("-C", root).code == 0
-    _git(root, "init", "--quiet", "--initial-branch", "main")
-    _git(root, "add", "--all")
-    _git(root, "commit", "--quiet", "--message", "init")
-    _git(root, "remote", "add", "origin", str(remote))
-    _git(root, "push", "--quiet", "origin", "main")
-    base = _git(root, "rev-parse", "HEAD").strip()
-    _git(root, "checkout", "--quiet", "-b", "bump")
-    model = root / MODEL_FILE
-    model.write_text(model.read_text().replace('cilium("1.18.4")', 'cilium("1.18.5")'))
-    assert run("-C", root).code == 0
-    _git(root, "commit", "--quiet", "--all", "--message", "bump cilium")
-    # the runner's clone: one commit deep, the base not fetched yet
-    clone = tmp_path / "clone"
-    _git(root, "push", "--quiet", "origin", "bump")
-    _git(
-        tmp_path,
-        "clone",
-        "--quiet",
-        "--depth=1",
-        "--branch",
-        "bump",
-        f"file://{remote}",
-        str(clone),
-    )
 
+    def bump(project: Path) -> None:
+        model = project / MODEL_FILE
+        model.write_text(model.read_text().replace('cilium("1.18.4")', 'cilium("1.18.5")'))
+
+    clone, base = pull_request(root, tmp_path, bump)
     [step] = [s for s in steps("nova") if s.get("name", "").startswith("Summarise")]
     assert step["if"].startswith("github.event_name == 'pull_request'")
-    summary = tmp_path / "step-summary"
+    env = job_env(tmp_path, base)
+    summary = Path(env["GITHUB_STEP_SUMMARY"])
     summary.write_text("earlier steps' summary\n")
-    (tmp_path / "runner-temp").mkdir()
-    env = {
-        **os.environ,
-        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
-        "GITHUB_STEP_SUMMARY": str(summary),
-        "RUNNER_TEMP": str(tmp_path / "runner-temp"),
-        "BASE_SHA": base,
-    }
     proc = subprocess.run(
         ["bash", "-e", "-c", step["run"]], cwd=clone, env=env, capture_output=True, text=True
     )
