@@ -162,6 +162,28 @@ def _strict(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
 
 
+def _parse(argv: list[str]) -> argparse.Namespace:
+    """The arguments; an option the command does not take is refused with that command's
+    usage (argparse would show the main usage, which lists no command's options)."""
+    parser = _parser()
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:
+        command = _subparser(parser, args.command)
+        command.error(
+            f"unrecognized arguments: {' '.join(unknown)} "
+            f"(homeops-gen {args.command} --help lists its options)"
+        )
+    return args
+
+
+def _subparser(parser: argparse.ArgumentParser, name: str) -> argparse.ArgumentParser:
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            found: argparse.ArgumentParser = action.choices[name]
+            return found
+    return parser
+
+
 class _Version(argparse.Action):
     """Prints the version constant (no package metadata is read)."""
 
@@ -190,7 +212,7 @@ def _with_command(argv: list[str]) -> list[str]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code (0 ok, 1 differences or refusal, 2 bad input)."""
-    args = _parser().parse_args(_with_command(list(sys.argv[1:] if argv is None else argv)))
+    args = _parse(_with_command(list(sys.argv[1:] if argv is None else argv)))
     # A run is short and builds few reference cycles: the cyclic garbage collector only
     # costs time here (about 8% at 1000 apps, the same peak memory; see make bench).
     collecting = gc.isenabled()

@@ -116,8 +116,21 @@ def test_options_that_do_not_go_with_the_command_are_refused(
     with pytest.raises(SystemExit) as caught:
         main(["-C", str(nova), *args])
     assert caught.value.code == 2
-    assert "usage: homeops-gen" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "usage: homeops-gen" in err
     assert tree(nova) == before
+
+
+def test_an_option_of_another_command_names_the_command_it_was_given_to(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(SystemExit):
+        main(["--exit-code"])
+    err = capsys.readouterr().err
+    assert err.startswith("usage: homeops-gen generate [-h]")
+    assert (
+        "unrecognized arguments: --exit-code (homeops-gen generate --help lists its options)" in err
+    )
 
 
 HELP_OPTIONS = {
