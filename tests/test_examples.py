@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 from homeops_gen.examples import _fields
+from homeops_gen.project import load
 from homeops_gen.starter import starter_model
 from tests.conftest import run, tree
 
@@ -52,7 +53,10 @@ def test_an_untouched_starter_warns_once_per_example_value_at_its_line(tmp_path:
     assert values["gitops.repository"] == "'https://github.com/your-name/home-ops'"
     assert values["nodes[2].ip"] == "192.168.10.23"
     assert values["automation.install"].startswith("'git+https://github.com/OWNER/homeops-gen@v")
-    assert len(found) == 20  # 16 markers; vm_id and ip of each of 3 nodes
+    # a marked field of the nodes' comprehension: one warning per node
+    nodes = len(load(root).cluster.nodes)
+    per_node = {f for f, _, _ in found if f.startswith("nodes[")}
+    assert per_node == {f"nodes[{i}].{k}" for i in range(nodes) for k in ("vm_id", "ip")}
 
 
 def test_strict_refuses_an_example_value_and_writes_nothing(tmp_path: Path) -> None:
