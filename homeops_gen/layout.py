@@ -30,6 +30,11 @@ manifest; it names the process holding it, and is removed when the run ends."""
 MODEL_FILE = "cluster.py"
 """The model, at the project root: the one file the user edits."""
 
+JUSTFILE = "justfile"
+"""The operator's scripts as just recipes (``Automation.task_runner`` with ``"just"``)."""
+MISE_CONFIG = ".mise.toml"
+"""The tools of the justfile's recipes, each at a pinned version, for mise."""
+
 GITIGNORE = ".gitignore"
 GITATTRIBUTES = ".gitattributes"
 BLOCK_FILES = (GITIGNORE, GITATTRIBUTES)
@@ -140,6 +145,8 @@ the Renovate config ignores so Renovate keeps updating its branch after them."""
 
 ROOT_FILES = (
     DEVENV,
+    JUSTFILE,
+    MISE_CONFIG,
     ENV_EXAMPLE,
     SOPS_CONFIG,
     GITIGNORE,

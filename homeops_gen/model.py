@@ -59,6 +59,9 @@ def _dns_label(value: str) -> str:
 DnsLabel = Annotated[str, AfterValidator(_dns_label)]
 """A DNS-1123 label: the names of nodes, hosts, apps and namespaces."""
 
+RELEASE = r"v\d+\.\d+\.\d+(-[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?"
+"""A release ``v1.11.5``, or a pre-release of one (semver's ``-rc.1``, ``-beta.0``, ...)."""
+
 SemVer = Annotated[str, matching(r"v\d+\.\d+\.\d+", "a version such as v1.3.0")]
 """A version with a leading ``v``, such as ``v1.11.5``."""
 
@@ -163,10 +166,23 @@ class Base(BaseModel):
 class Versions(Base):
     """The versions of Talos Linux and Kubernetes the cluster runs."""
 
-    talos: Annotated[str, matching(r"v\d+\.\d+\.\d+", "a Talos version such as v1.11.5")]
-    """The Talos Linux release, e.g. ``v1.11.5``."""
-    kubernetes: Annotated[str, matching(r"v\d+\.\d+\.\d+", "a Kubernetes version such as v1.34.0")]
-    """The Kubernetes release, e.g. ``v1.34.0``: one the Talos release supports."""
+    talos: Annotated[
+        str,
+        matching(
+            RELEASE, "a Talos version such as v1.11.5 (or a pre-release such as v1.14.0-rc.1)"
+        ),
+    ]
+    """The Talos Linux release, e.g. ``v1.11.5``; a pre-release (``v1.14.0-rc.1``) is
+    accepted with a warning."""
+    kubernetes: Annotated[
+        str,
+        matching(
+            RELEASE,
+            "a Kubernetes version such as v1.34.0 (or a pre-release such as v1.35.0-rc.0)",
+        ),
+    ]
+    """The Kubernetes release, e.g. ``v1.34.0``: one the Talos release supports; a
+    pre-release is accepted with a warning."""
 
 
 Asn = Annotated[int, Field(ge=1, le=4_294_967_295)]
@@ -698,6 +714,11 @@ class App(Base):
                 yield f"{field}[{j}]", path, field == "secrets"
 
 
+TaskRunner = Literal["devenv", "just"]
+"""A way to run the operator's scripts: devenv (``devenv.nix``), or just with mise
+(``justfile`` and ``.mise.toml``)."""
+
+
 class Automation(Base):
     """What keeps the repository current: a Renovate config and a GitHub Actions workflow."""
 
@@ -725,6 +746,18 @@ class Automation(Base):
     ) = None
     """Where the workflow installs homeops-gen from instead of PyPI (a version not published
     there): a pip URL such as ``git+https://github.com/OWNER/homeops-gen@v0.1.0``."""
+    task_runner: TaskRunner | Annotated[tuple[TaskRunner, ...], Field(min_length=1)] = "devenv"
+    """Where the operator's scripts (``infra-plan``, ``talos-apply``, ``boot``...) are written:
+    ``"devenv"`` (``devenv.nix``: tools from nixpkgs), ``"just"`` (a ``justfile`` and a
+    ``.mise.toml`` pinning each tool's version, for mise + just), or both:
+    ``("devenv", "just")``."""
+
+    @property
+    def task_runners(self) -> frozenset[str]:
+        """The task runners files are written for."""
+        if isinstance(self.task_runner, str):
+            return frozenset({self.task_runner})
+        return frozenset(self.task_runner)
 
 
 class Cluster(Base):

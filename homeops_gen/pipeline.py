@@ -14,7 +14,8 @@ from homeops_gen import writer
 from homeops_gen.errors import HomeopsError, ModelError, WriteRefused
 from homeops_gen.layout import MODEL_FILE, OUT, TALCONFIG, TALOS_VERSIONS
 from homeops_gen.project import Project, load
-from homeops_gen.replacements import vm_replacements
+from homeops_gen.committed import committed_texts
+from homeops_gen.replacements import host_unit, vm_replacements
 from homeops_gen.render import Rendered, render
 from homeops_gen.rules import version_change
 from homeops_gen.secrets import ENCRYPT_HOW, plaintext_credentials, plaintext_secrets
@@ -117,14 +118,26 @@ def _previous_versions(changes: writer.Plan) -> dict[str, str] | None:
 
 
 def _minor_of(version: object) -> str | None:
-    match = re.match(r"^(v\d+\.\d+)(\.\d+)?$", version) if isinstance(version, str) else None
+    match = (
+        re.match(r"^(v\d+\.\d+)(\.\d+(-[0-9A-Za-z.-]+)?)?$", version)
+        if isinstance(version, str)
+        else None
+    )
     return match.group(1) if match else None
 
 
 def replacement_warnings(result: Build, changes: writer.Plan) -> list[str]:
-    """Warnings for the VMs writing ``changes`` would lead OpenTofu to destroy, compared with
-    the committed host units (accepted ones left out); with ``strict`` they are errors."""
-    previous = {rel: text for rel, text in changes.current.items() if rel not in changes.create}
+    """Warnings for the VMs OpenTofu would destroy: the VMs of the host units committed in
+    Git (``HEAD``) that the model no longer has (accepted ones left out); with ``strict`` they
+    are errors.
+
+    Asked only when this run changes a host unit. Not the working tree: output an earlier run
+    wrote and nobody committed describes no VM that exists (no repository, or nothing
+    committed yet: nothing to compare with)."""
+    if not any(host_unit(rel) for rel in changes.changes):
+        return []
+    units = [rel for rel in (*result.files, *changes.current, *changes.delete) if host_unit(rel)]
+    previous = committed_texts(result.root, units)
     if not previous:
         return []
     accepted = set(result.project.cluster.accept_warnings)

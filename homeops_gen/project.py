@@ -18,6 +18,7 @@ from pydantic import BaseModel, ValidationError
 
 from homeops_gen import messages
 from homeops_gen.errors import LoadError, ModelError
+from homeops_gen.examples import example_values, mentions_marker
 from homeops_gen.layout import MODEL_FILE
 from homeops_gen.layout import FLUX_NAMESPACE
 from homeops_gen.model import LOADED_PULL_SECRET_NAME, ON_CREATE, Base, Cluster
@@ -54,6 +55,9 @@ def load(root: Path, *, strict: bool = False) -> Project:
     lines: dict[int, int] = {}
     cluster = _run(path, lines)
     problems = check_cluster(cluster)
+    source = path.read_text(encoding="utf-8")
+    if mentions_marker(source):
+        problems += example_values(cluster, source)
     user_files, file_problems = _read_user_files(root, cluster)
     problems += file_problems
     pull_secret_name, pull_secret_problem = _pull_secret_name(root, cluster)
@@ -131,6 +135,8 @@ def _located(problem: Problem, cluster: Cluster, where: dict[str, int]) -> str:
     steps = re.finditer(r"[A-Za-z_]+(\[\d+\])?", problem.path)
     prefixes = [problem.path[: step.end()] for step in steps]
     path = next((p for p in reversed(prefixes) if p in where), None)
+    if problem.line is not None:
+        return f"{problem} ({MODEL_FILE}:{problem.line})"
     if path is None:
         return str(problem)
     obj = _object_at(cluster, path)

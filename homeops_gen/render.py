@@ -13,6 +13,7 @@ from homeops_gen.generators import (
     repository,
     sops,
     talos,
+    tasks,
     workflow,
 )
 from homeops_gen.project import Project
@@ -28,6 +29,7 @@ GENERATORS: tuple[Generator, ...] = (
     bootstrap.render,
     kubernetes.render,
     devenv.render,
+    tasks.render,
     sops.render,
     renovate.render,
     workflow.render,

@@ -4,7 +4,7 @@ A VM is a ``proxmox_virtual_environment_vm`` keyed by its VM id in its host's un
 ``vm_id`` change forces a new VM anyway). Renaming a node updates its VM in place; giving it
 another VM id or moving it to another host (another unit, another state) destroys the VM
 and its disk and creates a new one. The previous model is known only from the committed output:
-each host unit's ``inputs.nodes`` as the writer reads it from disk.
+each host unit's ``inputs.nodes`` as the last commit holds it.
 """
 
 from __future__ import annotations
@@ -18,6 +18,11 @@ from homeops_gen.model import Cluster
 from homeops_gen.rules import Problem, warning
 
 _UNIT = re.compile(rf"^{re.escape(INFRASTRUCTURE)}/hosts/([^/]+)/terragrunt\.hcl$")
+
+
+def host_unit(path: str) -> bool:
+    """Whether ``path`` is a host's terragrunt unit, which holds its VMs."""
+    return _UNIT.match(path) is not None
 
 
 def _previous_vms(previous: Mapping[str, str]) -> dict[tuple[str, int], str]:
@@ -46,7 +51,7 @@ def _previous_vms(previous: Mapping[str, str]) -> dict[tuple[str, int], str]:
 
 
 def vm_replacements(cluster: Cluster, previous: Mapping[str, str]) -> list[Problem]:
-    """A warning for each VM of ``previous`` (the old text of changed host units) that the
+    """A warning for each VM of ``previous`` (the committed text of host units) that the
     new model destroys, saying why and what to do instead."""
     new = {(n.host, n.vm_id) for n in cluster.nodes}
     by_id = {n.vm_id: n for n in cluster.nodes}
@@ -72,7 +77,9 @@ def vm_replacements(cluster: Cluster, previous: Mapping[str, str]) -> list[Probl
             warning(
                 "vm-replaced",
                 "nodes",
-                f"VM {vm_id} ({name!r} on host {host!r}) will be destroyed with its disk: {why}",
+                f"VM {vm_id} ({name!r} on host {host!r}) will be destroyed with its disk: {why}. "
+                "If you mean it, add 'vm-replaced' to Cluster(accept_warnings=[...]) in "
+                "cluster.py",
             )
         )
     return problems

@@ -43,6 +43,8 @@ class Problem:
     message: str
     error: bool = True
     code: str = ""
+    line: int | None = None
+    """The line of ``cluster.py`` the field is written on, when the check knows it."""
 
     def __str__(self) -> str:
         prefix = f"warning[{self.code}]: " if not self.error else ""
@@ -54,6 +56,8 @@ WARNINGS: dict[str, str] = {
     "ssh-user-unused": "ProxmoxHost.ssh_user, which nothing uses any more",
     "single-control-plane": "one control plane: etcd and the API have no redundancy",
     "even-control-planes": "an even number of control planes",
+    "example-value": "a value init's starter marks # CHANGE, still the example",
+    "pre-release": "a Talos or Kubernetes pre-release (alpha, beta, release candidate)",
     "talos-version-unknown": "a Talos version newer than the known support matrix",
     "cilium-version-unknown": "a Cilium version with no Kubernetes compatibility data",
     "cilium-kubernetes-untested": "a Kubernetes version newer than Cilium's e2e tests cover",
@@ -388,6 +392,15 @@ def versions(cluster: Cluster) -> Iterator[Problem]:
 
 
 def _talos_versions(cluster: Cluster) -> Iterator[Problem]:
+    for field in ("talos", "kubernetes"):
+        value = getattr(cluster.versions, field)
+        if "-" in value:
+            yield warning(
+                "pre-release",
+                f"versions.{field}",
+                f"{value} is a pre-release, for testing rather than a cluster you rely on; "
+                f"compatibility is checked as for {compat.show(compat.minor(value))}",
+            )
     talos = compat.minor(cluster.versions.talos)
     kubernetes = compat.minor(cluster.versions.kubernetes)
     release = compat.TALOS.get(talos)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from homeops_gen import __version__
 from homeops_gen.generators.repository import gitignore
 from homeops_gen.layout import GITIGNORE, MODEL_FILE
 from homeops_gen.templating import render_template
@@ -20,17 +21,23 @@ def cluster_name(folder: str) -> str:
     return name or DEFAULT_NAME
 
 
+def starter_model(name: str) -> str:
+    """The starter ``cluster.py`` of the cluster ``name``."""
+    return render_template(
+        "init/cluster.py.j2", cluster_name=name, homeops_gen_version=__version__, **STARTER_VERSIONS
+    )
+
+
 def starter_files(folder: str) -> dict[str, str]:
     """``cluster.py`` and the ``.gitignore`` block of a new project in ``folder``."""
-    model = render_template(
-        "init/cluster.py.j2", cluster_name=cluster_name(folder), **STARTER_VERSIONS
-    )
-    return {MODEL_FILE: model, GITIGNORE: gitignore()}
+    return {MODEL_FILE: starter_model(cluster_name(folder)), GITIGNORE: gitignore()}
 
 
 NEXT_STEPS = """\
 Next steps:
-  1. Edit {model}: every value marked CHANGE is an example.
+  1. Edit {model}: every value marked CHANGE is an example (homeops-gen names each
+     one left, with its line). automation.install is where your CI installs
+     homeops-gen from while it is not on PyPI (see the README, "Getting started").
   2. homeops-gen            # writes out/ and the root files
   3. homeops-gen validate   # needs homeops-gen[validate]
   4. Commit and push, then follow the first-apply guide in the README.

@@ -27,7 +27,7 @@ import yaml
 from homeops_gen.apis.kubernetes import is_builtin
 from homeops_gen.errors import MissingDependency, ValidationFailed
 from homeops_gen.formats import Generated
-from homeops_gen.layout import COMPONENTS, OUT, RUNTIME_FILES
+from homeops_gen.layout import COMPONENTS, JUSTFILE, OUT, RUNTIME_FILES
 from homeops_gen.model import Cluster
 
 Files = Mapping[str, str]
@@ -263,6 +263,7 @@ def references(out: Outputs) -> list[str]:
     problems.extend(_helmfile_references(out))
     problems.extend(_sync_path(files, objects))
     problems.extend(_script_references(files))
+    problems.extend(_script_references(files, JUSTFILE))
     return problems
 
 

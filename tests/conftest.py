@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from functools import cache
@@ -123,3 +123,70 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         f"homeops-gen: {len(skipped)} tests skipped: the shared test data (upstream schemas "
         f"and charts) is not at {SHARED}; put it at ../shared or set HOMEOPS_GEN_SHARED"
     )
+
+
+def git(root: Path, *args: str) -> str:
+    """Run git in ``root`` (as a user with a name and email) and return its output."""
+    import subprocess
+
+    return subprocess.run(
+        ["git", "-c", "user.name=Jane", "-c", "user.email=jane@example.org", *args],
+        cwd=root,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+
+
+def commit_all(root: Path, message: str = "generated") -> str:
+    """Commit every file of ``root`` (a new repository when it is none yet); the commit id."""
+    if not (root / ".git").exists():
+        git(root, "init", "--quiet", "--initial-branch", "main")
+    git(root, "add", "--all")
+    git(root, "commit", "--quiet", "--message", message)
+    return git(root, "rev-parse", "HEAD").strip()
+
+
+def pull_request(project: Path, tmp_path: Path, change: Callable[[Path], None]) -> tuple[Path, str]:
+    """``project`` committed on ``main`` and pushed to an origin, then ``change`` made on a
+    branch, regenerated, committed and pushed; the runner's shallow clone of that branch (the
+    base commit not fetched, as actions/checkout leaves it) and the base commit's id."""
+    origin = tmp_path / "origin.git"
+    git(tmp_path, "init", "--quiet", "--bare", str(origin))
+    base = commit_all(project, "cluster from homeops-gen")
+    git(project, "remote", "add", "origin", str(origin))
+    git(project, "push", "--quiet", "origin", "main")
+    git(project, "checkout", "--quiet", "-b", "change")
+    change(project)
+    assert run("-C", project).code == 0
+    commit_all(project, "the change")
+    git(project, "push", "--quiet", "origin", "change")
+    clone = tmp_path / "job"
+    git(
+        tmp_path,
+        "clone",
+        "--quiet",
+        "--depth=1",
+        "--branch",
+        "change",
+        f"file://{origin}",
+        str(clone),
+    )
+    return clone, base
+
+
+def job_env(tmp_path: Path, base: str) -> dict[str, str]:
+    """What a pull request's job gives its steps: this Python's commands on PATH, an empty
+    step summary file, the runner's temporary folder, and the base commit (``BASE_SHA``,
+    which the workflow sets from ``github.event.pull_request.base.sha``)."""
+    import sys
+
+    (tmp_path / "runner-temp").mkdir()
+    (tmp_path / "step-summary").write_text("")
+    return {
+        **os.environ,
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+        "GITHUB_STEP_SUMMARY": str(tmp_path / "step-summary"),
+        "RUNNER_TEMP": str(tmp_path / "runner-temp"),
+        "BASE_SHA": base,
+    }

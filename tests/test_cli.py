@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from homeops_gen import __version__
+from homeops_gen.cli import COMMANDS, main
 from homeops_gen.layout import MANIFEST
 from tests.conftest import on_disk, rendered, run, tree
 
@@ -94,13 +96,89 @@ def test_diff_exit_code_reports_differences(nova: Path) -> None:
     assert run("-C", nova, "diff").code == 0, "without --exit-code, diff succeeds"
 
 
-def test_options_that_do_not_go_with_the_command_are_refused(nova: Path) -> None:
-    assert "--exit-code goes with diff" in run("-C", nova, "--exit-code").err
-    assert run("-C", nova, "generate", "elsewhere").code == 2
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--exit-code"],
+        ["generate", "--exit-code"],
+        ["validate", "--exit-code"],
+        ["generate", "elsewhere"],
+        ["diff", "--check"],
+        ["validate", "--force"],
+        ["init", "--strict"],
+        ["import"],
+    ],
+)
+def test_options_that_do_not_go_with_the_command_are_refused(
+    nova: Path, args: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = tree(nova)
+    with pytest.raises(SystemExit) as caught:
+        main(["-C", str(nova), *args])
+    assert caught.value.code == 2
+    err = capsys.readouterr().err
+    assert "usage: homeops-gen" in err
+    assert tree(nova) == before
 
 
-def test_check_flag_only_with_generate(nova: Path) -> None:
-    assert run("-C", nova, "diff", "--check").code == 2
+def test_an_option_of_another_command_names_the_command_it_was_given_to(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(SystemExit):
+        main(["--exit-code"])
+    err = capsys.readouterr().err
+    assert err.startswith("usage: homeops-gen generate [-h]")
+    assert (
+        "unrecognized arguments: --exit-code (homeops-gen generate --help lists its options)" in err
+    )
+
+
+HELP_OPTIONS = {
+    "generate": ["--check", "--force", "--strict", "-C DIR", "--debug"],
+    "diff": ["--exit-code", "--strict", "-C DIR", "--debug"],
+    "validate": ["--strict", "-C DIR", "--debug"],
+    "init": ["DIR", "-C DIR", "--debug"],
+    "import": ["SOURCE", "--force", "-C DIR", "--debug"],
+}
+ALL_OPTIONS = {"--check", "--force", "--strict", "--exit-code"}
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_each_command_has_its_own_help(command: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as caught:
+        main([command, "--help"])
+    assert caught.value.code == 0
+    text = capsys.readouterr().out
+    assert text.startswith(f"usage: homeops-gen {command} ")
+    for option in HELP_OPTIONS[command]:
+        assert option in text, option
+    for option in ALL_OPTIONS - set(HELP_OPTIONS[command]):
+        assert option not in text, f"{command} --help shows {option}"
+
+
+def test_the_main_help_lists_every_command(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    text = capsys.readouterr().out
+    assert all(re.search(rf"^    {c} +\S", text, re.M) for c in COMMANDS), text
+    assert "--exit-code" not in text and "--check" in text  # --check only as the default's
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--check"],
+        ["--check", "-C", "{nova}"],
+        ["-C", "{nova}", "--check"],
+        ["generate", "--check", "-C", "{nova}"],
+    ],
+)
+def test_options_go_before_or_after_the_command(
+    nova: Path, args: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(nova)
+    result = run(*[a.format(nova=nova) for a in args])
+    assert result.code == 1 and "out of date" in result.out, result
 
 
 def test_validate_command_runs_every_check(nova: Path) -> None:
@@ -117,12 +195,17 @@ def test_generated_script_is_executable(nova: Path) -> None:
 
 
 def test_version(capsys: pytest.CaptureFixture[str]) -> None:
-    from homeops_gen.cli import main
-
     with pytest.raises(SystemExit) as caught:
         main(["--version"])
     assert caught.value.code == 0
-    assert capsys.readouterr().out.startswith("homeops-gen ")
+    assert capsys.readouterr().out == f"homeops-gen {__version__}\n"
+
+
+def test_the_version_constant_is_the_installed_version() -> None:
+    """pyproject.toml reads the constant, so the metadata pip installed says the same."""
+    from importlib.metadata import version
+
+    assert version("homeops-gen") == __version__
 
 
 def test_committed_out_is_what_cluster_py_generates() -> None:

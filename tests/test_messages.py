@@ -30,7 +30,10 @@ def _nova_with(tmp_path: Path, old: str, new: str) -> str:
 
 def test_a_malformed_version_says_what_a_version_looks_like(tmp_path: Path) -> None:
     err = _nova_with(tmp_path, 'talos="v1.11.5"', 'talos="latest"')
-    assert "  versions.talos: 'latest' is not a Talos version such as v1.11.5\n" in err
+    assert (
+        "  versions.talos: 'latest' is not a Talos version such as v1.11.5 "
+        "(or a pre-release such as v1.14.0-rc.1)\n" in err
+    )
 
 
 def test_a_misspelt_field_suggests_the_closest_and_hides_the_missing_one(tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ import tomllib
 
 import yaml
 
+from homeops_gen import __version__
 from tests.conftest import ROOT
 
 
@@ -23,7 +24,7 @@ def test_the_hook_runs_the_check_through_the_installed_command() -> None:
 
 
 def test_the_readme_pins_the_hook_to_this_versions_tag() -> None:
-    version = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
+    version = __version__
     readme = (ROOT / "README.md").read_text()
     [block] = [b for b in readme.split("```yaml\n")[1:] if "homeops-gen-check" in b]
     config = yaml.safe_load(block.split("```")[0])

@@ -1,17 +1,20 @@
-"""generate and diff warn, from the committed output, when a change will destroy a VM."""
+"""generate and diff warn, from the output committed in Git, when a change will destroy a VM."""
 
 from __future__ import annotations
 
 import re
+import subprocess
 from pathlib import Path
 
 from homeops_gen.replacements import _previous_vms
-from tests.conftest import copy_model, run
+from tests.conftest import commit_all, copy_model, run
 
 
 def _generated(name: str, tmp_path: Path) -> Path:
+    """The project ``name`` generated and committed."""
     root = copy_model(name, tmp_path / name)
     assert run("-C", root).code == 0
+    commit_all(root)
     return root
 
 
@@ -44,10 +47,40 @@ def test_a_vm_id_change_warns_in_diff_and_generate(tmp_path: Path) -> None:
     [line] = _replaced(diff.err)
     assert "VM 101 ('workload' on host 'hypnos') will be destroyed" in line
     assert "vm_id changes from 101 to 111" in line
+    assert "If you mean it, add 'vm-replaced' to Cluster(accept_warnings=[...])" in line
     generate = run("-C", root)
     assert generate.code == 0 and _replaced(generate.err) == [line]
-    # Once written, the committed output is the new model: nothing more to warn about.
+    # Written: this run changes no host unit, so the warning is not repeated.
     assert _replaced(run("-C", root, "diff").err) == []
+    # Another change of the unit before a commit: still compared with the commit.
+    _edit(root, "cores=3", "cores=4")
+    assert _replaced(run("-C", root, "diff").err) == [line]
+    commit_all(root)
+    _edit(root, "cores=4", "cores=5")
+    assert _replaced(run("-C", root, "diff").err) == [], "committed: the VM is 111 now"
+
+
+def test_output_nobody_committed_describes_no_vm(tmp_path: Path) -> None:
+    """Generate, edit the model, generate again, with no commit (or no repository): the VMs
+    of the first run were never applied from a commit, so none is destroyed."""
+    for repository in (False, True):
+        root = copy_model("nova", tmp_path / f"repository-{repository}")
+        if repository:
+            subprocess.run(["git", "-C", str(root), "init", "-q"], check=True)
+        assert run("-C", root).code == 0
+        _edit(root, "vm_id=101", "vm_id=111")
+        _edit(root, "vm_id=100", "vm_id=110")
+        result = run("-C", root)
+        assert result.code == 0 and _replaced(result.err) == [], result.err
+
+
+def test_a_project_in_a_folder_of_its_repository_reads_its_own_commit(tmp_path: Path) -> None:
+    root = copy_model("nova", tmp_path / "repo" / "cluster")
+    assert run("-C", root).code == 0
+    commit_all(tmp_path / "repo")
+    _edit(root, "vm_id=101", "vm_id=111")
+    [line] = _replaced(run("-C", root, "diff").err)
+    assert "VM 101 ('workload' on host 'hypnos')" in line
 
 
 def test_units_keyed_by_node_name_are_read_too() -> None:

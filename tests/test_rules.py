@@ -748,3 +748,52 @@ def test_a_variable_in_a_manifest_file_without_postbuild_is_a_warning(tmp_path: 
     result = run("-C", root)
     assert result.code == 0
     assert "warning[unsubstituted-variable]: apps[3].manifests[0]: ${SECRET_DOMAIN}" in result.err
+
+
+@pytest.mark.parametrize(
+    ("talos", "kubernetes", "warned"),
+    [
+        ("v1.14.0-rc.1", "v1.35.0", ["versions.talos: v1.14.0-rc.1"]),
+        (
+            "v1.14.0-beta.0",
+            "v1.35.0-rc.0",
+            ["versions.talos: v1.14.0-beta.0", "versions.kubernetes: v1.35.0-rc.0"],
+        ),
+        ("v1.14.0", "v1.35.0", []),
+    ],
+)
+def test_a_pre_release_is_accepted_with_a_warning(
+    talos: str, kubernetes: str, warned: list[str], tmp_path: Path
+) -> None:
+    data = model(versions={"talos": talos, "kubernetes": kubernetes})
+    result = run("-C", write_model(tmp_path, data))
+    assert result.code == 0, result.err
+    lines = [line for line in result.err.splitlines() if "warning[pre-release]" in line]
+    assert len(lines) == len(warned), result.err
+    for line, where in zip(lines, warned, strict=True):
+        assert f"warning[pre-release]: {where} is a pre-release" in line
+        minor = ".".join(where.split(": v")[1].split(".")[:2])
+        assert f"compatibility is checked as for {minor} " in line
+    if warned:
+        strict = run("-C", tmp_path, "generate", "--strict")
+        assert strict.code == 2 and "warning[pre-release]" in strict.err
+
+
+def test_a_release_after_its_pre_release_is_an_upgrade_in_the_same_minor(tmp_path: Path) -> None:
+    path = write_model(tmp_path, model(versions={"talos": "v1.14.0-rc.1", "kubernetes": "v1.35.0"}))
+    assert run("-C", path).code == 0
+    assert "talos: v1.14.0-rc.1" in (path / "out/talos/versions.yaml").read_text()
+    write_model(tmp_path, model(versions={"talos": "v1.14.1", "kubernetes": "v1.35.0"}))
+    result = run("-C", path)
+    assert result.code == 0, result.err
+    assert "pre-release" not in result.err and "talos-upgrade" not in result.err
+    assert "talos: v1.14.1" in (path / "out/talos/versions.yaml").read_text()
+
+
+@pytest.mark.parametrize("version", ["v1.14.0rc1", "v1.14.0-", "v1.14.0+build.1", "1.14.0-rc.1"])
+def test_a_malformed_pre_release_is_refused(version: str, tmp_path: Path) -> None:
+    result = run(
+        "-C", write_model(tmp_path, model(versions={"talos": version, "kubernetes": "v1.35.0"}))
+    )
+    assert result.code == 2
+    assert "versions.talos" in result.err and "v1.14.0-rc.1" in result.err

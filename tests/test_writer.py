@@ -16,8 +16,18 @@ from homeops_gen import writer
 from homeops_gen.errors import WriteRefused
 from homeops_gen.layout import LOCK, MANIFEST
 from homeops_gen.writer import TMP_SUFFIX, digest
+from tests.conftest import (
+    MODELS,
+    ROOT,
+    commit_all,
+    copy_model,
+    git,
+    on_disk,
+    rendered,
+    run,
+    tree,
+)
 from tests.test_secrets import ENC
-from tests.conftest import MODELS, ROOT, copy_model, on_disk, rendered, run, tree
 
 APP_DIR = "out/kubernetes/apps/flux-system/flux-instance"
 
@@ -90,6 +100,41 @@ def test_check_reports_hand_edits(nova: Path) -> None:
     result = run("-C", nova, "--check")
     assert result.code == 1
     assert "changed: out/talos/apply.sh (edited by hand)" in result.out
+
+
+@pytest.mark.parametrize("follow", ["revert", "force"])
+def test_check_after_a_hand_edit_says_what_to_do_and_the_advice_works(
+    nova: Path, follow: str
+) -> None:
+    """Both ways ``--check`` offers end with a passing check (a plain run would refuse)."""
+    run("-C", nova)
+    commit_all(nova)
+    apply = nova / "out/talos/apply.sh"
+    apply.write_text(apply.read_text() + "echo extra\n")
+    result = run("-C", nova, "--check")
+    assert result.code == 1
+    advice = result.out.splitlines()[-1]
+    assert "git checkout -- out/talos/apply.sh" in advice, advice
+    assert "homeops-gen --force" in advice, advice
+    assert run("-C", nova).code == 1, "a plain run refuses, so --check must not advise it alone"
+    if follow == "revert":
+        git(nova, "checkout", "--", "out/talos/apply.sh")
+    else:
+        assert run("-C", nova, "--force").code == 0
+    assert run("-C", nova, "--check").code == 0
+
+
+def test_check_names_a_file_in_the_way_and_what_to_do(nova: Path) -> None:
+    (nova / "devenv.nix").write_text("{ pkgs, ... }: { }\n")
+    result = run("-C", nova, "--check")
+    assert "new: devenv.nix" in result.out or "changed: devenv.nix" in result.out
+    assert "devenv.nix (not written by homeops-gen)" in result.out
+    assert "move devenv.nix out of the way" in result.out and "--force" in result.out
+
+
+def test_check_of_a_stale_project_without_conflicts_says_run_homeops_gen(nova: Path) -> None:
+    result = run("-C", nova, "--check")
+    assert result.out.splitlines()[-1].endswith("out of date; run homeops-gen")
 
 
 def test_file_the_generator_never_wrote_is_not_overwritten(nova: Path) -> None:

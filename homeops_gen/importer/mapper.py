@@ -11,6 +11,7 @@ from homeops_gen import apps as helpers
 from homeops_gen.apis.kubernetes import schema_url
 from homeops_gen.derived_apps import deploy
 from homeops_gen.formats import sorted_data, yaml_file
+from homeops_gen.layout import JUSTFILE
 from homeops_gen.importer.infrastructure import InfraFacts, Vm, vm_ip
 from homeops_gen.importer.kubernetes import Document, FluxApp, KubernetesFacts, Release, hook_urls
 from homeops_gen.importer.python import Call
@@ -79,6 +80,7 @@ def map_model(
         cluster.kwargs["talos"] = talos_call
     _state(report, infra, cluster)
     _gitops_and_sops(report, source, kube, cluster)
+    _task_runner(report, source, cluster)
     mapped = Mapped(cluster)
     gitops_call = cluster.kwargs.get("gitops")
     if isinstance(gitops_call, Call) and "pull_secret" in gitops_call.kwargs:
@@ -93,6 +95,16 @@ def map_model(
         cluster.kwargs["namespaces"] = namespaces
     cluster.kwargs["apps"] = _apps(source, kube, derivation, mapped)
     return mapped
+
+
+def _task_runner(report: Report, source: Source, cluster: Call) -> None:
+    """just's recipes (a ``justfile``) beside or instead of devenv.nix: ``task_runner``."""
+    if JUSTFILE not in source.files:
+        return  # devenv, the default
+    runners = ["devenv", "just"] if "devenv.nix" in source.files else ["just"]
+    value: str | list[str] = runners if len(runners) > 1 else runners[0]
+    cluster.kwargs["automation"] = Call("Automation", kwargs={"task_runner": value})
+    report.map(JUSTFILE, f"the operator's scripts for just (task_runner={value!r})")
 
 
 def _namespaces(kube: KubernetesFacts) -> list[Call]:

@@ -20,7 +20,17 @@ from homeops_gen.errors import ModelError
 from homeops_gen.layout import REGENERATION_AUTHOR, WORKFLOW
 from homeops_gen.model import Automation
 from homeops_gen.layout import MODEL_FILE
-from tests.conftest import MODELS, SCHEMAS, copy_model, loaded, needs_schemas, rendered, run
+from tests.conftest import (
+    MODELS,
+    SCHEMAS,
+    copy_model,
+    job_env,
+    loaded,
+    needs_schemas,
+    pull_request,
+    rendered,
+    run,
+)
 
 workflow_module = import_module("homeops_gen.generators.workflow")
 GIT = shutil.which("git")
@@ -169,3 +179,61 @@ def test_every_run_script_passes_shellcheck(tmp_path: Path) -> None:
             [str(SHELLCHECK), "--shell=bash", str(script)], capture_output=True, text=True
         )
         assert proc.returncode == 0, proc.stdout
+
+
+@pytest.mark.skipif(GIT is None, reason="git not installed")
+def test_the_summary_step_puts_the_change_in_the_job_summary(tmp_path: Path) -> None:
+    """Run the step as a pull request's job does: the base commit fetched from origin, the
+    merge checked out, the summary appended to $GITHUB_STEP_SUMMARY."""
+    root = copy_model("nova", tmp_path / "repo")
+    assert run("-C", root).code == 0
+
+    def bump(project: Path) -> None:
+        model = project / MODEL_FILE
+        model.write_text(model.read_text().replace('cilium("1.18.4")', 'cilium("1.18.5")'))
+
+    clone, base = pull_request(root, tmp_path, bump)
+    [step] = [s for s in steps("nova") if s.get("name", "").startswith("Summarise")]
+    assert step["if"].startswith("github.event_name == 'pull_request'")
+    env = job_env(tmp_path, base)
+    summary = Path(env["GITHUB_STEP_SUMMARY"])
+    summary.write_text("earlier steps' summary\n")
+    proc = subprocess.run(
+        ["bash", "-e", "-c", step["run"]], cwd=clone, env=env, capture_output=True, text=True
+    )
+    assert proc.returncode == 0, proc.stderr
+    text = summary.read_text()
+    assert text.startswith("earlier steps' summary\n## What this pull request changes\n")
+    assert "changed  out/kubernetes/apps/kube-system/cilium/app/ocirepository.yaml (+1 -1)" in text
+    assert "2 file(s): 0 created, 2 changed, 0 removed (+2 -2 lines)" in text
+    assert "```diff\n--- a/out/kubernetes/apps/kube-system/cilium/app\n" in text
+    assert "-    tag: 1.18.4\n+    tag: 1.18.5\n" in text and text.endswith("```\n")
+
+
+def test_a_summary_over_githubs_limit_is_cut_with_a_note(tmp_path: Path) -> None:
+    """GitHub drops a step summary over 1024k whole: the step cuts it and says where the
+    rest is (homeops-gen stands in for a very large change)."""
+    [step] = [s for s in steps("nova") if s.get("name", "").startswith("Summarise")]
+    stubs = tmp_path / "bin"
+    stubs.mkdir()
+    for name, body in (
+        ("git", "exit 0"),
+        ("homeops-gen", "head -c 1200000 /dev/zero | tr '\\0' x"),
+    ):
+        (stubs / name).write_text(f"#!/bin/sh\n{body}\n")
+        (stubs / name).chmod(0o755)
+    summary = tmp_path / "step-summary"
+    env = {
+        **os.environ,
+        "PATH": f"{stubs}{os.pathsep}{os.environ['PATH']}",
+        "GITHUB_STEP_SUMMARY": str(summary),
+        "RUNNER_TEMP": str(tmp_path),
+        "BASE_SHA": "abc123",
+    }
+    proc = subprocess.run(
+        ["bash", "-e", "-c", step["run"]], env=env, capture_output=True, text=True
+    )
+    assert proc.returncode == 0, proc.stderr
+    text = summary.read_text()
+    assert len(text.encode()) < workflow_module.SUMMARY_LIMIT
+    assert text.endswith("Run homeops-gen diff --base abc123 --flux for the rest.\n")

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from homeops_gen.cli import main
+
 from tests.conftest import copy_model, run, tree
 
 
@@ -64,10 +68,17 @@ def test_importing_into_the_source_is_refused(tmp_path: Path) -> None:
     assert tree(source) == before
 
 
-def test_import_needs_a_source_and_other_commands_take_none(tmp_path: Path) -> None:
-    assert run("import", "-C", tmp_path).code == 2
-    assert "import needs SOURCE" in run("import", "-C", tmp_path).err
-    assert run("diff", tmp_path).code == 2  # a folder goes with init and import only
+def test_import_needs_a_source_and_other_commands_take_none(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as caught:
+        main(["import", "-C", str(tmp_path)])
+    assert caught.value.code == 2
+    assert "the following arguments are required: SOURCE" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as caught:
+        main(["diff", str(tmp_path)])  # a folder goes with init and import only
+    assert caught.value.code == 2
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_a_missing_source_is_reported(tmp_path: Path) -> None:
