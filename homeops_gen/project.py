@@ -18,6 +18,7 @@ from homeops_gen.errors import LoadError, ModelError
 from homeops_gen.layout import MODEL_FILE
 from homeops_gen.layout import FLUX_NAMESPACE
 from homeops_gen.model import LOADED_PULL_SECRET_NAME, ON_CREATE, Base, Cluster
+from homeops_gen.references import reference_problems
 from homeops_gen.rules import NAMESPACE_RESOURCE, Problem, check_cluster, unsubstituted
 from homeops_gen.secrets import is_sops_encrypted
 
@@ -51,6 +52,10 @@ def load(root: Path, *, strict: bool = False) -> Project:
     pull_secret_name, pull_secret_problem = _pull_secret_name(root, cluster)
     if pull_secret_problem:
         problems.append(pull_secret_problem)
+    named = (
+        cluster if pull_secret_name is None else _with_pull_secret_name(cluster, pull_secret_name)
+    )
+    problems += reference_problems(named, user_files)
     accepted = set(cluster.accept_warnings)
     problems = [p for p in problems if p.error or p.code not in accepted]
     errors = [p for p in problems if p.error or strict]
@@ -59,9 +64,7 @@ def load(root: Path, *, strict: bool = False) -> Project:
     if errors:
         raise ModelError([_located(p, cluster, where) for p in errors])
     warnings = tuple(_located(p, cluster, where) for p in problems if not p.error)
-    if pull_secret_name is not None:
-        cluster = _with_pull_secret_name(cluster, pull_secret_name)
-    return Project(cluster=cluster, user_files=user_files, warnings=warnings)
+    return Project(cluster=named, user_files=user_files, warnings=warnings)
 
 
 def _pull_secret_name(root: Path, cluster: Cluster) -> tuple[str | None, Problem | None]:
@@ -77,6 +80,8 @@ def _pull_secret_name(root: Path, cluster: Cluster) -> tuple[str | None, Problem
         reason = f"cannot read {rel}: {exc}"
     else:
         name, reason = _flux_secret_name(rel, text)
+        if reason is None:
+            reason = _pull_secret_keys(rel, text, cluster.gitops.repository)
         if reason is None:
             return name, None
     return None, Problem("gitops.pull_secret", str(reason))
@@ -104,6 +109,46 @@ def _flux_secret_name(rel: str, text: str) -> tuple[str | None, str | None]:
             f"{FLUX_NAMESPACE!r} (leave metadata.namespace out or set it to flux-system)"
         )
     return name, None
+
+
+def _pull_secret_keys(rel: str, text: str, repository: str) -> str | None:
+    """Why Flux could not authenticate with the pull secret's keys, or None.
+
+    SOPS encrypts the values only, so the keys can be read. fluxcd/pkg ``git/options.go``
+    (``NewAuthOptions``, ``Validate``): ssh needs ``identity`` and ``known_hosts``; https takes
+    ``bearerToken``, or ``username`` and ``password`` (a password without a username is refused),
+    or a client certificate (``tls.crt`` and ``tls.key``).
+    """
+    secret = next(d for d in yaml.safe_load_all(text) if d is not None)
+    keys = {
+        str(key)
+        for field in ("data", "stringData")
+        if isinstance(secret.get(field), dict)
+        for key in secret[field]
+    }
+    have = ", ".join(sorted(keys)) or "none"
+    if repository.startswith("ssh://"):
+        missing = [k for k in ("identity", "known_hosts") if k not in keys]
+        if missing:
+            return (
+                f"{rel} has no {' and no '.join(repr(k) for k in missing)} key (it has: {have}): "
+                f"Flux refuses an ssh:// sync without them ('{missing[0]}' is required); add the "
+                "deploy key as 'identity' and the server's host keys (ssh-keyscan) as "
+                "'known_hosts'"
+            )
+        return None
+    if "password" in keys and "username" not in keys and "bearerToken" not in keys:
+        return (
+            f"{rel} has 'password' but no 'username' (it has: {have}): Flux refuses it "
+            "('password' requires 'username' to be set); add 'username' (for GitHub, any "
+            "non-empty name such as git)"
+        )
+    if "bearerToken" in keys or {"username", "password"} <= keys or {"tls.crt", "tls.key"} <= keys:
+        return None
+    return (
+        f"{rel} has no credentials Flux uses for an https:// repository (it has: {have}): give "
+        "'username' and 'password' (a token), or 'bearerToken'"
+    )
 
 
 def _with_pull_secret_name(cluster: Cluster, name: str) -> Cluster:

@@ -66,6 +66,8 @@ WARNINGS: dict[str, str] = {
     "vm-replaced": "a change of the model destroys a VM and its disk (rename, new vm_id, host)",
     "pool-not-routed": "a load-balancer pool outside node_cidr with no BGP: the router must route it",
     "unsubstituted-variable": "a ${VARIABLE} in an app whose Kustomization has no postBuild",
+    "reference-unresolved": "a substituteFrom/valuesFrom/secretRef to an object nothing creates",
+    "reference-not-ready": "a reference to an object an app not in depends_on creates",
 }
 """Every warning's stable id and what it is about (listed by ``accept_warnings``)."""
 
