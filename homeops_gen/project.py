@@ -6,6 +6,7 @@ import ast
 import re
 import sys
 import typing
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -215,28 +216,30 @@ def _run(path: Path, lines: dict[int, int]) -> Cluster:
     sys.path.insert(0, str(path.parent))
     filename = str(path)
 
+    made: Counter[tuple[str, int]] = Counter()  # (model type, line) -> objects made there
+
     def record(obj: BaseModel) -> None:
         frame = sys._getframe(1)
         while frame is not None and frame.f_code.co_filename != filename:
             frame = frame.f_back  # type: ignore[assignment]
         if frame is not None:
             lines[id(obj)] = frame.f_lineno
+            made[type(obj).__name__, frame.f_lineno] += 1
 
     token = ON_CREATE.set(record)
     try:
         exec(code, namespace)
     except ValidationError as exc:
-        position = _user_position(exc, path)
         tree = ast.parse(source)
-        call = _call_at(tree, position)
-        prefix = _field_prefix(tree, call, position, exc.title)
+        position, call, prefix = _failed_item(tree, _user_positions(exc, path), exc.title, made)
         prefix += _helper_prefix(call, exc.title, namespace)
         root = _model_named(exc.title)
         errors = exc.errors()
         skip = messages.superseded(errors, root)
+        item = _item_words(prefix, call, position)
         raise ModelError(
             [
-                f"{prefix}{_loc(err['loc'])}: {messages.describe(err, root)}"
+                f"{prefix}{_loc(err['loc'])}: {messages.describe(err, root)}{item}"
                 for i, err in enumerate(errors)
                 if i not in skip
             ],
@@ -319,6 +322,79 @@ def _user_position(exc: BaseException, path: Path) -> tuple[int, int | None] | N
         if Path(frame.filename) == path and frame.lineno is not None:
             position = (frame.lineno, frame.colno)
     return position
+
+
+Position = tuple[int, int | None]
+
+
+def _user_positions(exc: BaseException, path: Path) -> list[Position]:
+    """The line and column of each call in the user's file on ``exc``'s traceback, outermost
+    first."""
+    import traceback  # only a refused model needs it
+
+    return [
+        (frame.lineno, frame.colno)
+        for frame in traceback.extract_tb(exc.__traceback__)
+        if Path(frame.filename) == path and frame.lineno is not None
+    ]
+
+
+def _failed_item(
+    tree: ast.AST, positions: list[Position], title: str, made: Counter[tuple[str, int]]
+) -> tuple[Position | None, ast.Call | None, str]:
+    """Where the object that failed to build sits in the cluster: the outermost call of the
+    traceback written inside ``Cluster(...)`` (a helper such as ``_node(...)`` in ``nodes=[...]``),
+    that call, and its field path (``nodes[2].``); else the innermost call, as before."""
+    for position in positions:
+        call = _call_at(tree, position)
+        found = _path_in_cluster(tree, call, made, title, position) if call else None
+        if found is not None:
+            return position, call, found or ("" if title == "Cluster" else f"{title}.")
+    position = positions[-1] if positions else None
+    call = _call_at(tree, position)
+    return position, call, _field_prefix(tree, call, position, title)
+
+
+def _path_in_cluster(
+    tree: ast.AST, call: ast.Call, made: Counter[tuple[str, int]], title: str, at: Position
+) -> str | None:
+    """``nodes[2].`` for a call written in ``Cluster(nodes=[a, b, call])``; None when the call
+    is not inside a ``Cluster(...)``. In a list comprehension the item's index is how many
+    objects of its type the same line made before it failed."""
+    parents = {child: outer for outer in ast.walk(tree) for child in ast.iter_child_nodes(outer)}
+    node: ast.AST = call
+    parts: list[str] = []
+    while node in parents:
+        parent = parents[node]
+        if isinstance(parent, ast.Call) and _call_name(parent) in _ROOT_CALLS:
+            if parent is call:
+                return None
+            text = "".join(parts).lstrip(".")
+            return f"{text}." if text else ""
+        if isinstance(parent, ast.ListComp) and node is parent.elt:
+            parts.insert(0, f"[{made[title, at[0]]}]")
+        else:
+            _add_step(parent, node, parts)
+        node = parent
+    return None
+
+
+def _item_words(prefix: str, call: ast.Call | None, position: Position | None) -> str:
+    """`` (node 'k8s-0', cluster.py:88)`` for an item of a list of the cluster, as rule errors
+    name it: its name as written in the call (``name=`` or a helper's first argument)."""
+    match = re.fullmatch(r"([a-z_]+)\[\d+\]\.", prefix)
+    if match is None or position is None:
+        return ""
+    kind = match.group(1).rstrip("s")
+    name = None
+    if call is not None:
+        named = [k.value for k in call.keywords if k.arg == "name"]
+        if named and isinstance(named[0], ast.Constant):
+            name = named[0].value
+        elif call.args and isinstance(call.args[0], ast.Constant):
+            name = call.args[0].value
+    what = f"{kind} {name!r}, " if isinstance(name, str) else ""
+    return f" ({what}{MODEL_FILE}:{position[0]})"
 
 
 def _field_prefix(
