@@ -25,7 +25,7 @@ import yaml
 
 from homeops_gen.layout import FLUX_NAMESPACE, SOPS_AGE_SECRET
 from homeops_gen.model import App, Cluster
-from homeops_gen.rules import Problem, warning
+from homeops_gen.rules import MIN_SERVICE_ADDRESSES, Problem, warning
 from homeops_gen.suggest import did_you_mean
 
 Key = tuple[str, str, str]
@@ -158,7 +158,7 @@ def _needs(cluster: Cluster) -> dict[str, set[str]]:
 def reference_problems(cluster: Cluster, user_files: Mapping[str, str]) -> Iterator[Problem]:
     """Each reference of each app resolves to an object made where, and before, it is read."""
     found = [(app, ref) for i, app in enumerate(cluster.apps) for ref in references(i, app)]
-    if not found:
+    if not found or cluster.network.service_cidr.num_addresses < MIN_SERVICE_ADDRESSES:
         return
     created = created_objects(cluster, user_files)
     needs = _needs(cluster)

@@ -66,6 +66,8 @@ WARNINGS: dict[str, str] = {
     "vm-replaced": "a change of the model destroys a VM and its disk (rename, new vm_id, host)",
     "pool-not-routed": "a load-balancer pool outside node_cidr with no BGP: the router must route it",
     "unsubstituted-variable": "a ${VARIABLE} in an app whose Kustomization has no postBuild",
+    "endpoint-not-ha": "the API endpoint is one control plane's IP while there are several",
+    "namespace-unused": "a namespace in namespaces no app uses, named like one an app uses",
     "reference-unresolved": "a substituteFrom/valuesFrom/secretRef to an object nothing creates",
     "reference-not-ready": "a reference to an object an app not in depends_on creates",
 }
@@ -93,8 +95,24 @@ def rule(func: Rule) -> Rule:
 
 
 def check_cluster(cluster: Cluster) -> list[Problem]:
-    """Every problem every rule finds in ``cluster`` (errors and warnings)."""
-    return [problem for check in RULES for problem in check(cluster)]
+    """Every problem every rule finds in ``cluster`` (errors and warnings).
+
+    Rules that derive the apps' values (:data:`DERIVING`) run only on a service range
+    that holds the cluster DNS address they derive."""
+    usable = cluster.network.service_cidr.num_addresses >= MIN_SERVICE_ADDRESSES
+    return [
+        problem for check in RULES if usable or check not in DERIVING for problem in check(cluster)
+    ]
+
+
+DERIVING: list[Rule] = []
+"""Rules that read the apps' derived values (``deployed_apps``, ``derived_facts``)."""
+
+
+def deriving(func: Rule) -> Rule:
+    """Mark a rule as reading derived values (see :func:`check_cluster`)."""
+    DERIVING.append(func)
+    return func
 
 
 def _duplicates(values: list[str], path: str, what: str) -> Iterator[Problem]:
@@ -206,6 +224,110 @@ def control_planes(cluster: Cluster) -> Iterator[Problem]:
             )
 
 
+MIN_MEMORY_MIB = {"controlplane": 2048, "worker": 1024}
+"""Talos' minimum memory per role (Talos docs, "System Requirements": 2 GiB for a control
+plane, 1 GiB for a worker; 4 GiB and 2 GiB recommended)."""
+
+
+@rule
+def node_requirements(cluster: Cluster) -> Iterator[Problem]:
+    """Each node has the memory Talos needs for its role, and a name Talos can give it."""
+    for i, node in enumerate(cluster.nodes):
+        least = MIN_MEMORY_MIB[node.role]
+        if node.memory_mib < least:
+            yield Problem(
+                f"nodes[{i}].memory_mib",
+                f"{node.memory_mib} MiB is less than Talos needs on a {node.role} node "
+                f"({least} MiB, {least * 2} MiB recommended): set memory_mib to {least} or more",
+            )
+        if node.name == "localhost":
+            yield Problem(
+                f"nodes[{i}].name",
+                "'localhost' cannot name a node: Talos maps localhost to 127.0.0.1 in /etc/hosts "
+                "and the Kubernetes node would be called localhost; choose a name such as "
+                f"{'cp' if node.is_controlplane else 'worker'}-{i + 1}",
+            )
+
+
+POD_SECURITY_LEVELS = ("privileged", "baseline", "restricted")
+"""The Pod Security Standards levels (Kubernetes "Pod Security Admission": the values of
+``pod-security.kubernetes.io/<mode>``; ``<mode>-version`` takes ``latest`` or ``v1.<minor>``)."""
+POD_SECURITY_MODES = ("enforce", "audit", "warn")
+
+
+@rule
+def namespace_settings(cluster: Cluster) -> Iterator[Problem]:
+    """Pod Security labels have values Kubernetes knows; a namespace no app uses is not a
+    misspelt app namespace."""
+    used = sorted({a.namespace for a in cluster.apps})
+    for i, ns in enumerate(cluster.namespaces):
+        for key, value in ns.labels.items():
+            prefix, _, mode = key.partition("/")
+            if prefix != "pod-security.kubernetes.io":
+                continue
+            where = f"namespaces[{i}].labels[{key!r}]"
+            if mode in POD_SECURITY_MODES and value not in POD_SECURITY_LEVELS:
+                yield Problem(
+                    where,
+                    f"{value!r} is not a Pod Security level{did_you_mean(value, POD_SECURITY_LEVELS)} "
+                    f"(one of {', '.join(POD_SECURITY_LEVELS)})",
+                )
+            elif mode.removesuffix("-version") in POD_SECURITY_MODES and mode.endswith("-version"):
+                if value != "latest" and not re.fullmatch(r"v1\.\d+", value):
+                    yield Problem(where, f"{value!r} is not 'latest' or a version such as v1.34")
+            elif mode not in POD_SECURITY_MODES and not mode.endswith("-version"):
+                yield Problem(
+                    f"namespaces[{i}].labels",
+                    f"{key!r} is not a Pod Security label"
+                    f"{did_you_mean(mode, POD_SECURITY_MODES)} (pod-security.kubernetes.io/ "
+                    "enforce, audit or warn)",
+                )
+        if ns.name not in used and (near := _one_typo_from(ns.name, used)):
+            yield warning(
+                "namespace-unused",
+                f"namespaces[{i}].name",
+                f"no app deploys into {ns.name!r}, so it is created empty and its labels apply "
+                f"to nothing; did you mean {near!r}, the namespace of the apps?",
+            )
+
+
+def _one_typo_from(name: str, choices: list[str]) -> str | None:
+    """The choice ``name`` differs from by one letter added, dropped, changed or swapped."""
+    for choice in choices:
+        if abs(len(choice) - len(name)) > 1 or choice == name:
+            continue
+        short, long = sorted((name, choice), key=len)
+        i = next(
+            (k for k, (a, b) in enumerate(zip(short, long, strict=False)) if a != b), len(short)
+        )
+        if len(short) < len(long):
+            if short[i:] == long[i + 1 :]:
+                return choice
+        elif short[i + 1 :] == long[i + 1 :] or (
+            short[i + 2 :] == long[i + 2 :] and short[i : i + 2] == long[i : i + 2][::-1]
+        ):
+            return choice
+    return None
+
+
+@rule
+def endpoint_redundancy(cluster: Cluster) -> Iterator[Problem]:
+    """An endpoint set to one of several control planes' IPs loses the API with that node."""
+    planes = cluster.control_planes
+    if cluster.endpoint is None or len(planes) < 2:
+        return
+    for node in planes:
+        if node.ip == cluster.endpoint:
+            yield warning(
+                "endpoint-not-ha",
+                "endpoint",
+                f"{cluster.endpoint} is control plane {node.name!r}'s own IP: with {len(planes)} "
+                f"control planes, the API is still unreachable from outside when {node.name!r} is "
+                "down. Set endpoint to a free address of node_cidr (a VIP the control planes "
+                "share), or accept endpoint-not-ha if one entry point is what you want",
+            )
+
+
 def _usable_in(address: IPv4Address, network: IPv4Network) -> str | None:
     """Why ``address`` cannot be a host in ``network``, or None."""
     if address not in network:
@@ -258,8 +380,16 @@ def address_ranges(cluster: Cluster) -> Iterator[Problem]:
         for b in names[i + 1 :]:
             if ranges[a].overlaps(ranges[b]):
                 yield Problem(b, f"{ranges[b]} overlaps {a.split('.')[1]} {ranges[a]}")
-    if net.service_cidr.num_addresses < 16:
-        yield Problem("network.service_cidr", f"{net.service_cidr} is too small for cluster DNS")
+    if net.service_cidr.num_addresses < MIN_SERVICE_ADDRESSES:
+        yield Problem(
+            "network.service_cidr",
+            f"{net.service_cidr} is too small for cluster DNS: the cluster DNS (CoreDNS) Service "
+            f"takes its tenth address, so it needs at least a /28 (10.43.0.0/16 is usual)",
+        )
+
+
+MIN_SERVICE_ADDRESSES = 16
+"""The smallest service range homeops-gen accepts: the cluster DNS is its tenth address."""
 
 
 @rule
@@ -584,6 +714,7 @@ def _flux_options(
 
 
 @rule
+@deriving
 def flux_options(cluster: Cluster) -> Iterator[Problem]:
     """``kustomization`` and ``release`` are valid Flux fields homeops-gen does not derive."""
     waited_for: dict[str, list[str]] = {}
@@ -609,6 +740,7 @@ def flux_options(cluster: Cluster) -> Iterator[Problem]:
 
 
 @rule
+@deriving
 def derived_values(cluster: Cluster) -> Iterator[Problem]:
     """User values never contradict what an app derives from the cluster."""
     for i, app in enumerate(cluster.apps):
@@ -739,7 +871,10 @@ def app_dependencies(cluster: Cluster) -> Iterator[Problem]:
         for j, dep in enumerate(app.depends_on):
             target = by_name.get(dep)
             if target is None:
-                yield Problem(f"apps[{i}].depends_on[{j}]", f"no app named {dep!r}")
+                yield Problem(
+                    f"apps[{i}].depends_on[{j}]",
+                    f"no app named {dep!r}{did_you_mean(dep, by_name)}",
+                )
             elif dep == app.name:
                 yield Problem(f"apps[{i}].depends_on[{j}]", f"{app.name!r} depends on itself")
             elif app.bootstrap and not target.bootstrap:

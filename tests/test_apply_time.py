@@ -1,0 +1,116 @@
+"""Values that look right and break when applied: each fault alone, on an otherwise valid model,
+is refused (or warned about) naming the field, the bad value and the fix; nothing is written."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import run, tree
+from tests.models import BASE, DEFAULT_APPS, model, write_model
+
+CP, WORKER = BASE["nodes"][0], BASE["nodes"][3]
+COREDNS_APPS = DEFAULT_APPS[:-1] + ', coredns("1.45.0")]'
+
+# (overrides of the base model, apps, exit code, the line's start, more words of the line)
+FAULTS: dict[str, tuple[dict[str, Any], str, int, str, list[str]]] = {
+    "control plane with too little memory": (
+        {"nodes__0": {**CP, "memory_mib": 1536}},
+        DEFAULT_APPS,
+        2,
+        "nodes[0].memory_mib: 1536 MiB is less than Talos needs on a controlplane node",
+        ["2048 or more", "(node 'cp-1', "],
+    ),
+    "worker with too little memory": (
+        {"nodes__3": {**WORKER, "memory_mib": 768}},
+        DEFAULT_APPS,
+        2,
+        "nodes[3].memory_mib: 768 MiB",
+        ["worker", "1024 or more"],
+    ),
+    "node named localhost": (
+        {"nodes__3": {**WORKER, "name": "localhost"}},
+        DEFAULT_APPS,
+        2,
+        "nodes[3].name: 'localhost' cannot name a node",
+        ["127.0.0.1", "worker-4"],
+    ),
+    "namespace one letter from an app's": (
+        {"namespaces": [{"name": "kube-sytem", "labels": {"team": "core"}}]},
+        COREDNS_APPS,
+        0,
+        "warning[namespace-unused]: namespaces[0].name: no app deploys into 'kube-sytem'",
+        ["did you mean 'kube-system'"],
+    ),
+    "pod security level misspelt": (
+        {
+            "namespaces": [
+                {"name": "web", "labels": {"pod-security.kubernetes.io/enforce": "priviliged"}}
+            ]
+        },
+        DEFAULT_APPS,
+        2,
+        "namespaces[0].labels['pod-security.kubernetes.io/enforce']: 'priviliged' is not a Pod "
+        "Security level; did you mean 'privileged'?",
+        ["baseline, restricted"],
+    ),
+    "pod security mode misspelt": (
+        {
+            "namespaces": [
+                {"name": "web", "labels": {"pod-security.kubernetes.io/enfroce": "baseline"}}
+            ]
+        },
+        DEFAULT_APPS,
+        2,
+        "namespaces[0].labels: 'pod-security.kubernetes.io/enfroce' is not a Pod Security label",
+        ["did you mean 'enforce'?"],
+    ),
+    "service range too small for the cluster DNS": (
+        {"network__service_cidr": "10.43.0.0/29"},
+        COREDNS_APPS,
+        2,
+        "network.service_cidr: 10.43.0.0/29 is too small for cluster DNS",
+        ["tenth address", "/28"],
+    ),
+    "non-canonical network": (
+        {"network__node_cidr": "192.168.1.7/24"},
+        DEFAULT_APPS,
+        2,
+        "network.node_cidr: '192.168.1.7/24' is an address, not a network",
+        ["did you mean '192.168.1.0/24'?"],
+    ),
+    "depends_on misspelt": (
+        {},
+        DEFAULT_APPS + ' + [web(depends_on=["cillium"])]',
+        2,
+        "apps[3].depends_on[0]: no app named 'cillium'; did you mean 'cilium'?",
+        [],
+    ),
+    "endpoint on one of three control planes": (
+        {"endpoint": "192.168.1.10"},
+        DEFAULT_APPS,
+        0,
+        "warning[endpoint-not-ha]: endpoint: 192.168.1.10 is control plane 'cp-1''s own IP",
+        ["3 control planes", "VIP"],
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(FAULTS))
+def test_a_fault_is_named_with_its_fix(case: str, tmp_path: Path) -> None:
+    overrides, apps, code, start, words = FAULTS[case]
+    root = write_model(tmp_path, model(**overrides), apps)
+    before = tree(root)
+    result = run("-C", root)
+    assert result.code == code, result.err
+    line = next((ln for ln in result.err.splitlines() if start in ln), None)
+    assert line is not None, result.err
+    for word in words:
+        assert word in line, line
+    assert "Traceback" not in result.err
+    if code:
+        assert tree(root) == before, "nothing may be written"
+    else:
+        assert "warning[" in line
