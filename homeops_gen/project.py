@@ -20,8 +20,8 @@ from homeops_gen.layout import MODEL_FILE
 from homeops_gen.layout import FLUX_NAMESPACE
 from homeops_gen.model import LOADED_PULL_SECRET_NAME, ON_CREATE, Base, Cluster
 from homeops_gen.references import reference_problems
-from homeops_gen.rules import NAMESPACE_RESOURCE, Problem, check_cluster, unsubstituted
-from homeops_gen.secrets import is_sops_encrypted
+from homeops_gen.rules import NAMESPACE_RESOURCE, Problem, check_cluster, unsubstituted, warning
+from homeops_gen.secrets import age_recipients_of, is_sops_encrypted
 
 
 @dataclass(frozen=True)
@@ -84,7 +84,7 @@ def _pull_secret_name(root: Path, cluster: Cluster) -> tuple[str | None, Problem
         if reason is None:
             reason = _pull_secret_keys(rel, text, cluster.gitops.repository)
         if reason is None:
-            return name, None
+            return name, recipients_problem("gitops.pull_secret", rel, text, cluster)
     return None, Problem("gitops.pull_secret", str(reason))
 
 
@@ -481,10 +481,37 @@ def _read_user_files(root: Path, cluster: Cluster) -> tuple[dict[str, str], list
             if reason:
                 problems.append(Problem(where, reason))
                 continue
+            if is_secret and (problem := recipients_problem(where, rel, text, cluster)):
+                problems.append(problem)
             files[rel] = text
             if not is_secret and (problem := unsubstituted(where, text, app)):
                 problems.append(problem)
     return files, problems
+
+
+def recipients_problem(where: str, rel: str, text: str, cluster: Cluster) -> Problem | None:
+    """A SOPS file encrypted to age recipients other than ``sops.age_recipients``: an error
+    when none of them can decrypt it (Flux' key is one of them), else a warning."""
+    found = age_recipients_of(text)
+    if not found:
+        return None  # encrypted with another key type (PGP, KMS): not the model's to judge
+    wanted = cluster.sops.age_recipients
+    extra = [r for r in found if r not in wanted]
+    missing = [r for r in wanted if r not in found]
+    if not extra and not missing:
+        return None
+    fix = f"run sops updatekeys {rel} (the .sops.yaml homeops-gen writes lists the recipients)"
+    if not set(found) & set(wanted):
+        return Problem(
+            where,
+            f"{rel} is encrypted to {', '.join(found)}, none of which is in "
+            f"sops.age_recipients, so no key the cluster has decrypts it: {fix}",
+        )
+    parts = [f"also to {', '.join(extra)} (not in sops.age_recipients)"] if extra else []
+    parts += [f"not to {', '.join(missing)}"] if missing else []
+    return warning(
+        "sops-recipients-differ", where, f"{rel} is encrypted {' and '.join(parts)}: {fix}"
+    )
 
 
 def _secret_problem(rel: str, text: str) -> str | None:

@@ -27,6 +27,7 @@ from homeops_gen.layout import (
 )
 from homeops_gen.model import App, Cluster
 from homeops_gen.releases import is_custom_resource, resource_file, user_file_name
+from homeops_gen.secrets import bech32_valid
 from homeops_gen.suggest import did_you_mean
 
 
@@ -68,6 +69,7 @@ WARNINGS: dict[str, str] = {
     "unsubstituted-variable": "a ${VARIABLE} in an app whose Kustomization has no postBuild",
     "endpoint-not-ha": "the API endpoint is one control plane's IP while there are several",
     "namespace-unused": "a namespace in namespaces no app uses, named like one an app uses",
+    "sops-recipients-differ": "a SOPS file encrypted to other age recipients than sops lists",
     "reference-unresolved": "a substituteFrom/valuesFrom/secretRef to an object nothing creates",
     "reference-not-ready": "a reference to an object an app not in depends_on creates",
 }
@@ -454,6 +456,19 @@ def git_credentials(cluster: Cluster) -> Iterator[Problem]:
             "gitops.pull_secret",
             f"{gitops.pull_secret} must be SOPS-encrypted and named *.sops.yaml",
         )
+
+
+@rule
+def age_recipients(cluster: Cluster) -> Iterator[Problem]:
+    """Each age recipient's Bech32 checksum matches (sops refuses the key otherwise)."""
+    for i, recipient in enumerate(cluster.sops.age_recipients):
+        if not bech32_valid(recipient):
+            yield Problem(
+                f"sops.age_recipients[{i}]",
+                f"{recipient} is not a valid age public key: its checksum does not match (a "
+                "character was mistyped or lost), so sops would refuse it. Copy it again from "
+                "the output of age-keygen -y KEYFILE",
+            )
 
 
 @rule

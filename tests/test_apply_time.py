@@ -114,3 +114,70 @@ def test_a_fault_is_named_with_its_fix(case: str, tmp_path: Path) -> None:
         assert tree(root) == before, "nothing may be written"
     else:
         assert "warning[" in line
+
+
+KEY = BASE["sops"]["age_recipients"][0]
+OTHER = "age1uufdnvkw0darvl867yuk58dd80k7yynag27r2au4vua9hc28y4zsal98g4"
+
+
+def test_an_age_recipient_with_a_bad_checksum_is_refused(tmp_path: Path) -> None:
+    typo = KEY[:-1] + ("q" if KEY[-1] != "q" else "p")  # still 58 valid characters
+    root = write_model(tmp_path, model(sops={"age_recipients": [typo]}))
+    result = run("-C", root)
+    assert result.code == 2
+    assert f"  sops.age_recipients[0]: {typo} is not a valid age public key: its checksum" in (
+        result.err
+    )
+    assert "age-keygen -y" in result.err
+    assert not (root / "out").exists()
+
+
+def test_the_checksum_agrees_with_age_itself() -> None:
+    pyrage = pytest.importorskip("pyrage", reason="pyrage (the test extra) is not installed")
+    from homeops_gen.secrets import bech32_valid
+
+    for key in (KEY, OTHER, KEY[:-1] + "q", KEY[:10] + KEY[11] + KEY[10] + KEY[12:]):
+        try:
+            pyrage.x25519.Recipient.from_str(key)
+            accepted = True
+        except Exception:  # pyrage raises its own error types
+            accepted = False
+        assert bech32_valid(key) is accepted, key
+
+
+def _secret_to(*recipients: str) -> str:
+    entries = "".join(
+        f"        - recipient: {r}\n          enc: |\n            -----BEGIN AGE ENCRYPTED FILE-----\n"
+        "            eA==\n            -----END AGE ENCRYPTED FILE-----\n"
+        for r in recipients
+    )
+    return (
+        "apiVersion: v1\nkind: Secret\nmetadata:\n    name: web\nstringData:\n"
+        "    token: ENC[AES256_GCM,data:eA==,iv:aQ==,tag:dA==,type:str]\n"
+        f"sops:\n    age:\n{entries}    mac: ENC[AES256_GCM,data:bQ==,type:str]\n"
+        "    version: 3.10.2\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("recipients", "code", "words"),
+    [
+        ((OTHER,), 2, [f"encrypted to {OTHER}, none of which is in sops.age_recipients"]),
+        ((KEY, OTHER), 0, ["warning[sops-recipients-differ]", f"also to {OTHER}"]),
+        ((KEY,), 0, []),
+    ],
+)
+def test_a_secret_encrypted_to_other_recipients(
+    recipients: tuple[str, ...], code: int, words: list[str], tmp_path: Path
+) -> None:
+    root = write_model(tmp_path, model(), DEFAULT_APPS + ' + [web(secrets=["s/web.sops.yaml"])]')
+    (root / "s").mkdir()
+    (root / "s/web.sops.yaml").write_text(_secret_to(*recipients))
+    result = run("-C", root)
+    assert result.code == code, result.err
+    line = next((ln for ln in result.err.splitlines() if "apps[3].secrets[0]: " in ln), "")
+    for word in words:
+        assert word in line, result.err
+    assert "sops updatekeys s/web.sops.yaml" in line or not words
+    if not words:
+        assert "apps[3].secrets[0]" not in result.err
