@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from ipaddress import IPv4Address, IPv4Network
 from typing import Any
 
-from homeops_gen import compat, derive
+from homeops_gen import compat, derive, known_releases
 from homeops_gen.apis import checking
 from homeops_gen.apis.flux import HelmReleaseSpec, KustomizationSpec
 from homeops_gen.derived_apps import derived_facts
@@ -28,7 +28,7 @@ from homeops_gen.layout import (
 from homeops_gen.model import App, Cluster
 from homeops_gen.releases import is_custom_resource, resource_file, user_file_name
 from homeops_gen.secrets import bech32_valid
-from homeops_gen.suggest import did_you_mean
+from homeops_gen.suggest import closest, did_you_mean
 
 
 @dataclass(frozen=True)
@@ -70,6 +70,9 @@ WARNINGS: dict[str, str] = {
     "endpoint-not-ha": "the API endpoint is one control plane's IP while there are several",
     "namespace-unused": "a namespace in namespaces no app uses, named like one an app uses",
     "sops-recipients-differ": "a SOPS file encrypted to other age recipients than sops lists",
+    "talos-version-unreleased": "a Talos patch release newer than the releases homeops-gen knows",
+    "talos-extension-unknown": "a system extension not official for the Talos release, as known",
+    "helper-version-unknown": "a helper's chart version newer than the releases homeops-gen knows",
     "reference-unresolved": "a substituteFrom/valuesFrom/secretRef to an object nothing creates",
     "reference-not-ready": "a reference to an object an app not in depends_on creates",
 }
@@ -571,6 +574,85 @@ def _talos_versions(cluster: Cluster) -> Iterator[Problem]:
             "talos.workload_isolation",
             f"workload isolation needs Talos {compat.show(compat.WORKLOAD_ISOLATION)} or later, "
             f"not {cluster.versions.talos}; leave it unset",
+        )
+
+
+def _release(version: str) -> tuple[int, int, int] | None:
+    """``(1, 11, 5)`` for ``v1.11.5`` or ``1.11.5``; None for a pre-release or anything else."""
+    match = re.fullmatch(r"v?(\d+)\.(\d+)\.(\d+)", version)
+    return (int(match[1]), int(match[2]), int(match[3])) if match else None
+
+
+@rule
+def known_releases_exist(cluster: Cluster) -> Iterator[Problem]:
+    """The Talos release, its extensions and the helpers' chart versions are ones that exist,
+    as far as the data shipped with homeops-gen (:mod:`homeops_gen.known_releases`) knows."""
+    talos = cluster.versions.talos
+    minor = "v{}.{}".format(*compat.minor(talos))
+    newest = known_releases.TALOS_NEWEST_PATCH.get(minor)
+    if newest is not None and (_release(talos) or (0, 0, 0)) > (_release(newest) or (0, 0, 0)):
+        yield warning(
+            "talos-version-unreleased",
+            "versions.talos",
+            f"{talos} is not a Talos release homeops-gen knows (the newest {minor} release it "
+            f"knows is {newest}); did you mean {newest!r}? The Image Factory has no image for "
+            "a release that does not exist; homeops-gen validate --online checks the installer",
+        )
+    official = known_releases.TALOS_EXTENSIONS.get(minor)
+    if official is not None:
+        yield from _extensions(cluster, minor, official)
+    yield from _helper_versions(cluster)
+
+
+def _extensions(cluster: Cluster, minor: str, official: tuple[str, ...]) -> Iterator[Problem]:
+    lists = [("talos.extensions", cluster.talos.extensions)]
+    lists += [(f"nodes[{i}].extensions", n.extensions or ()) for i, n in enumerate(cluster.nodes)]
+    for where, names in lists:
+        for j, name in enumerate(names):
+            if name in official:
+                continue
+            # Compared without the shared "siderolabs/", which would make any name look close.
+            short = {o.rpartition("/")[2]: o for o in official}
+            near = short.get(closest(name.rpartition("/")[2], short) or "")
+            if near:
+                yield Problem(
+                    f"{where}[{j}]",
+                    f"{name!r} is not an official system extension of Talos {minor}; did you "
+                    f"mean {near!r}? The Image Factory refuses a schematic naming it",
+                )
+            else:
+                yield warning(
+                    "talos-extension-unknown",
+                    f"{where}[{j}]",
+                    f"{name!r} is not among the official extensions of Talos {minor} that "
+                    "homeops-gen knows: the Image Factory refuses a schematic naming one that "
+                    "does not exist (see github.com/siderolabs/extensions)",
+                )
+
+
+def _helper_versions(cluster: Cluster) -> Iterator[Problem]:
+    for i, app in enumerate(cluster.apps):
+        if app.made_by is None or app.chart is None:
+            continue
+        chart = app.made_by.helper
+        lines = known_releases.HELPER_CHART_NEWEST.get(chart, {})
+        version = _release(app.chart.version)
+        if version is None or not lines:
+            continue
+        per_minor = "." in next(iter(lines))
+        line = f"{version[0]}.{version[1]}" if per_minor else str(version[0])
+        # Cilium keeps several minors patched: any patch of a known minor may exist by now.
+        newest = _release(lines[line]) if line in lines else None
+        known = newest is not None and (per_minor or version <= newest)
+        if known or version < max(_release(v) or (0, 0, 0) for v in lines.values()):
+            continue  # known, or older than the data covers
+        known = sorted(lines.values(), key=lambda v: _release(v) or (0, 0, 0))
+        yield warning(
+            "helper-version-unknown",
+            f"apps[{i}].chart.version",
+            f"{app.chart.version} is not a {chart} chart release homeops-gen knows (newest "
+            f"known: {', '.join(known)}){did_you_mean(app.chart.version, known) or '.'} A version that "
+            "does not exist fails at bootstrap; homeops-gen validate --online checks the registry",
         )
 
 

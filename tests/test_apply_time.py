@@ -181,3 +181,64 @@ def test_a_secret_encrypted_to_other_recipients(
     assert "sops updatekeys s/web.sops.yaml" in line or not words
     if not words:
         assert "apps[3].secrets[0]" not in result.err
+
+
+RELEASES: dict[str, tuple[dict[str, Any], str, int, str, list[str]]] = {
+    "talos patch that does not exist": (
+        {"versions": {"talos": "v1.11.99", "kubernetes": "v1.33.0"}},
+        DEFAULT_APPS,
+        0,
+        "warning[talos-version-unreleased]: versions.talos: v1.11.99 is not a Talos release",
+        ["did you mean 'v1.11.6'?", "--online"],
+    ),
+    "misspelt extension": (
+        {"talos": {"extensions": ["siderolabs/qemu-guest-agnet"]}},
+        DEFAULT_APPS,
+        2,
+        "talos.extensions[0]: 'siderolabs/qemu-guest-agnet' is not an official system "
+        "extension of Talos v1.11",
+        ["did you mean 'siderolabs/qemu-guest-agent'?", "Image Factory"],
+    ),
+    "extension of a later Talos on a node": (
+        {"nodes__3": {**WORKER, "extensions": ["siderolabs/frobnicator-tools"]}},
+        DEFAULT_APPS,
+        0,
+        "warning[talos-extension-unknown]: nodes[3].extensions[0]: 'siderolabs/frobnicator-tools'",
+        ["official extensions of Talos v1.11"],
+    ),
+    "cilium chart that does not exist": (
+        {},
+        '[cilium("1.91.3"), flux_operator("0.36.0"), flux_instance("0.36.0")]',
+        0,
+        "warning[helper-version-unknown]: apps[0].chart.version: 1.91.3 is not a cilium chart",
+        ["did you mean '1.19.3'?"],
+    ),
+    "flux-operator chart newer than any release": (
+        {},
+        '[cilium("1.18.4"), flux_operator("0.99.0"), flux_instance("0.36.0")]',
+        0,
+        "warning[helper-version-unknown]: apps[1].chart.version: 0.99.0 is not a flux-operator",
+        ["newest known: 0.58.1"],
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(RELEASES))
+def test_a_release_that_does_not_exist(case: str, tmp_path: Path) -> None:
+    FAULTS[case] = RELEASES[case]
+    try:
+        test_a_fault_is_named_with_its_fix(case, tmp_path)
+    finally:
+        del FAULTS[case]
+
+
+def test_every_fixture_names_known_releases_and_extensions() -> None:
+    """The data is consistent with itself: each Talos minor of the support matrix has its
+    extensions and newest patch, and the known patches parse."""
+    from homeops_gen import compat, known_releases
+
+    for minor in compat.TALOS:
+        key = "v{}.{}".format(*minor)
+        assert key in known_releases.TALOS_NEWEST_PATCH
+        assert "siderolabs/qemu-guest-agent" in known_releases.TALOS_EXTENSIONS[key]
+        assert known_releases.TALOS_NEWEST_PATCH[key].startswith(key + ".")
