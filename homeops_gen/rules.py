@@ -73,6 +73,8 @@ WARNINGS: dict[str, str] = {
     "talos-version-unreleased": "a Talos patch release newer than the releases homeops-gen knows",
     "talos-extension-unknown": "a system extension not official for the Talos release, as known",
     "helper-version-unknown": "a helper's chart version newer than the releases homeops-gen knows",
+    "node-drops-extension": "a node whose own extensions leave out one of talos.extensions",
+    "app-needs-extensions": "an app whose chart needs extensions some node it runs on lacks",
     "reference-unresolved": "a substituteFrom/valuesFrom/secretRef to an object nothing creates",
     "reference-not-ready": "a reference to an object an app not in depends_on creates",
 }
@@ -471,6 +473,71 @@ def age_recipients(cluster: Cluster) -> Iterator[Problem]:
                 f"{recipient} is not a valid age public key: its checksum does not match (a "
                 "character was mistyped or lost), so sops would refuse it. Copy it again from "
                 "the output of age-keygen -y KEYFILE",
+            )
+
+
+CHART_EXTENSIONS: dict[str, tuple[str, ...]] = {
+    "longhorn": ("siderolabs/iscsi-tools", "siderolabs/util-linux-tools"),
+}
+"""Charts that need system extensions on every node they run on. Longhorn: its installation
+requirements (open-iscsi and iscsid "on all the nodes", util-linux tools) and its "Talos Linux
+Support" page (siderolabs/iscsi-tools and siderolabs/util-linux-tools)."""
+
+
+CHART_NODE_SELECTOR: dict[str, tuple[str, ...]] = {"longhorn": ("longhornManager", "nodeSelector")}
+"""The value that limits where a chart's per-node DaemonSet runs (Longhorn's values.yaml:
+"Node selector for Longhorn Manager. Specify the nodes allowed to run Longhorn Manager")."""
+
+
+def _dig(data: Any, keys: tuple[str, ...]) -> Any:
+    for key in keys:
+        data = data.get(key) if isinstance(data, dict) else None
+    return data if keys else None
+
+
+@rule
+def node_extensions(cluster: Cluster) -> Iterator[Problem]:
+    """A node's own extensions replace the cluster's: dropping one is said; charts that need
+    extensions on every node find them on each node that runs workloads."""
+    shared = cluster.talos.extensions
+    for i, node in enumerate(cluster.nodes):
+        dropped = [e for e in shared if node.extensions is not None and e not in node.extensions]
+        if dropped:
+            yield warning(
+                "node-drops-extension",
+                f"nodes[{i}].extensions",
+                f"a node's extensions replace talos.extensions (they do not add to them), so "
+                f"{node.name!r} runs without {', '.join(dropped)}; list "
+                f"{'it' if len(dropped) == 1 else 'them'} in this node's extensions too",
+            )
+    runs_workloads = [
+        n
+        for n in cluster.nodes
+        if not n.is_controlplane or cluster.talos.allow_scheduling_on_control_planes
+    ]
+    for i, app in enumerate(cluster.apps):
+        needed = CHART_EXTENSIONS.get(app.chart_name or "")
+        if not needed:
+            continue
+        selector = _dig(app.values, CHART_NODE_SELECTOR.get(app.chart_name or "", ()))
+        placed = [
+            n
+            for n in runs_workloads
+            if not isinstance(selector, dict)
+            or all(n.labels.get(k) == v for k, v in selector.items())
+        ]
+        lacking = {
+            n.name: [e for e in needed if e not in cluster.talos.node_extensions(n)] for n in placed
+        }
+        lacking = {name: missing for name, missing in lacking.items() if missing}
+        if lacking:
+            missing = sorted({e for found in lacking.values() for e in found})
+            yield warning(
+                "app-needs-extensions",
+                f"apps[{i}]",
+                f"the {app.chart_name} chart needs {' and '.join(needed)} on every node it runs "
+                f"on, and {', '.join(repr(n) for n in lacking)} lack {', '.join(missing)}: add "
+                "them to talos.extensions (or to those nodes' extensions)",
             )
 
 

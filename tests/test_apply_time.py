@@ -242,3 +242,65 @@ def test_every_fixture_names_known_releases_and_extensions() -> None:
         assert key in known_releases.TALOS_NEWEST_PATCH
         assert "siderolabs/qemu-guest-agent" in known_releases.TALOS_EXTENSIONS[key]
         assert known_releases.TALOS_NEWEST_PATCH[key].startswith(key + ".")
+
+
+LONGHORN = (
+    'App(name="longhorn", namespace="longhorn-system", chart=Chart(url="https://charts.longhorn.io"'
+    ', name="longhorn", version="1.10.1")%s)'
+)
+STORAGE = ["siderolabs/qemu-guest-agent", "siderolabs/iscsi-tools", "siderolabs/util-linux-tools"]
+
+
+@pytest.mark.parametrize(
+    ("overrides", "values", "words"),
+    [
+        # the workers lack what Longhorn needs on every node
+        ({}, "", ["'worker-1' lack siderolabs/iscsi-tools, siderolabs/util-linux-tools"]),
+        # control planes run workloads too
+        (
+            {
+                "talos": {"allow_scheduling_on_control_planes": True},
+                "nodes__3": {**WORKER, "extensions": STORAGE},
+            },
+            "",
+            ["'cp-1', 'cp-2', 'cp-3' lack"],
+        ),
+    ],
+)
+def test_longhorn_needs_its_extensions_on_every_node_it_runs_on(
+    overrides: dict[str, Any], values: str, words: list[str], tmp_path: Path
+) -> None:
+    apps = DEFAULT_APPS + " + [" + LONGHORN % values + "]"
+    result = run("-C", write_model(tmp_path, model(**overrides), apps))
+    assert result.code == 0, result.err
+    line = next(ln for ln in result.err.splitlines() if "warning[app-needs-extensions]" in ln)
+    assert "apps[3]: the longhorn chart needs siderolabs/iscsi-tools and " in line
+    for word in [*words, "add them to talos.extensions"]:
+        assert word in line, line
+
+
+def test_longhorn_on_nodes_with_its_extensions_or_kept_off_the_others(tmp_path: Path) -> None:
+    labelled = {**WORKER, "extensions": STORAGE, "labels": {"storage": "yes"}}
+    on_workers = model(nodes__3=labelled, talos={"allow_scheduling_on_control_planes": True})
+    selector = ', values={"longhornManager": {"nodeSelector": {"storage": "yes"}}}'
+    apps = DEFAULT_APPS + " + [" + LONGHORN % selector + "]"
+    result = run("-C", write_model(tmp_path / "a", on_workers, apps), "--strict")
+    assert result.code == 0, result.err
+    everywhere = model(talos={"extensions": STORAGE})
+    apps = DEFAULT_APPS + " + [" + LONGHORN % "" + "]"
+    result = run("-C", write_model(tmp_path / "b", everywhere, apps), "--strict")
+    assert result.code == 0, result.err
+
+
+def test_a_node_that_drops_a_cluster_extension_is_told(tmp_path: Path) -> None:
+    data = model(
+        talos={"extensions": ["siderolabs/qemu-guest-agent"]},
+        nodes__3={**WORKER, "extensions": ["siderolabs/iscsi-tools"]},
+    )
+    result = run("-C", write_model(tmp_path, data))
+    assert result.code == 0, result.err
+    assert (
+        "warning[node-drops-extension]: nodes[3].extensions: a node's extensions replace "
+        "talos.extensions (they do not add to them), so 'worker-1' runs without "
+        "siderolabs/qemu-guest-agent; list it in this node's extensions too" in result.err
+    )
