@@ -19,7 +19,7 @@ from homeops_gen.errors import LoadError, ModelError
 from homeops_gen.layout import MODEL_FILE
 from homeops_gen.layout import FLUX_NAMESPACE
 from homeops_gen.model import LOADED_PULL_SECRET_NAME, ON_CREATE, Base, Cluster
-from homeops_gen.references import reference_problems
+from homeops_gen.references import reference_problems, variable_problems
 from homeops_gen.rules import NAMESPACE_RESOURCE, Problem, check_cluster, unsubstituted, warning
 from homeops_gen.secrets import age_recipients_of, is_sops_encrypted
 
@@ -57,6 +57,7 @@ def load(root: Path, *, strict: bool = False) -> Project:
         cluster if pull_secret_name is None else _with_pull_secret_name(cluster, pull_secret_name)
     )
     problems += reference_problems(named, user_files)
+    problems += variable_problems(named, user_files)
     accepted = set(cluster.accept_warnings)
     problems = [p for p in problems if p.error or p.code not in accepted]
     errors = [p for p in problems if p.error or strict]

@@ -17,6 +17,8 @@ and which app's Kustomization applies it.
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -217,3 +219,82 @@ def _resolve(
         f"{what} is created by app {maker!r}, which {app.name!r} does not depend on: Flux "
         f"fails until {maker!r} has applied it; add {maker!r} to depends_on",
     )
+
+
+VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(:?[-=])?")
+"""A variable of Flux' postBuild (envsubst): ``${NAME}``; ``${NAME:=default}`` and the like
+have a default (a group 2 match)."""
+
+
+def _object_keys(cluster: Cluster, user_files: Mapping[str, str]) -> dict[Key, set[str]]:
+    """The data keys of each ConfigMap and Secret the tree creates (SOPS leaves keys clear)."""
+    keys: dict[Key, set[str]] = {}
+    for app in cluster.deployed_apps:
+        documents: list[Any] = list(app.resources)
+        for path in app.user_files:
+            try:
+                documents += list(yaml.safe_load_all(user_files.get(path, "")))
+            except yaml.YAMLError:
+                continue
+        for doc in documents:
+            name = _field(doc, "metadata.name") if isinstance(doc, dict) else None
+            if isinstance(name, str) and doc.get("kind") in ("ConfigMap", "Secret"):
+                found = keys.setdefault((doc["kind"], app.namespace, name), set())
+                for field in ("data", "stringData", "binaryData"):
+                    found |= {str(k) for k in _dict(doc.get(field))}
+    return keys
+
+
+def _provided(app: App, keys: dict[Key, set[str]]) -> set[str] | None:
+    """The variables ``app``'s postBuild provides, or None when it has none at all or reads
+    them from an object whose keys are unknown here (made by hand or by a chart)."""
+    post = app.kustomization.get("postBuild")
+    if not isinstance(post, dict):
+        return None
+    names = set(_dict(post.get("substitute")))
+    for ref in _list(post.get("substituteFrom")):
+        if not isinstance(ref, dict):
+            return None
+        key = (str(ref.get("kind")), FLUX_NAMESPACE, str(ref.get("name")))
+        if key not in keys:
+            return None
+        names |= keys[key]
+    return names
+
+
+def variable_problems(cluster: Cluster, user_files: Mapping[str, str]) -> Iterator[Problem]:
+    """A ``${VARIABLE}`` without a default in an app whose postBuild provides no such variable:
+    Flux replaces it with an empty string (fluxcd/pkg ``kustomize/kustomize_varsub.go``, not
+    strict). An app without postBuild is ``rules.variables_substituted``' to report."""
+    keys: dict[Key, set[str]] | None = None
+    if cluster.network.service_cidr.num_addresses < MIN_SERVICE_ADDRESSES:
+        return  # the apps' derived values need a usable range (address_ranges says so)
+    for i, app in enumerate(cluster.apps):
+        if not isinstance(app.kustomization.get("postBuild"), dict):
+            continue
+        if keys is None:
+            keys = _object_keys(cluster, user_files)
+        provided = _provided(app, keys)
+        if provided is None:
+            continue
+        parts = [(f"apps[{i}].values", json.dumps(app.values))]
+        parts += [(f"apps[{i}].resources[{j}]", json.dumps(r)) for j, r in enumerate(app.resources)]
+        parts += [
+            (f"apps[{i}].{field}", user_files.get(path, ""))
+            for field, path, secret in app.user_file_fields()
+            if not secret
+        ]
+        for path, text in parts:
+            missing = sorted(
+                {m[1] for m in VARIABLE.finditer(text) if not m[2] and m[1] not in provided}
+            )
+            if missing:
+                sources = ", ".join(sorted(provided)) or "none"
+                yield warning(
+                    "unsubstituted-variable",
+                    path,
+                    f"${{{missing[0]}}} is provided by none of the app's postBuild variables "
+                    f"(it provides: {sources}){did_you_mean(missing[0], provided)}: Flux "
+                    "replaces it with an empty string. Add it to postBuild.substitute or to the "
+                    f"object substituteFrom names, or give it a default (${{{missing[0]}:=value}})",
+                )

@@ -180,3 +180,47 @@ def test_pull_secret_with_the_keys_flux_needs(
     (tmp_path / PULL_SECRET).write_text(encrypted("flux-git-auth", keys))
     result = run("-C", tmp_path, "diff")
     assert result.code == 0, result.err
+
+
+CM_WITH = (
+    '{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "site"}, '
+    '"data": {"url": "%s"}}'
+)
+
+
+@pytest.mark.parametrize(
+    ("apps", "words"),
+    [
+        (
+            'web(resources=[%s], kustomization={"postBuild": {"substitute": {"DOMAIN": "x.io"}}})'
+            % (CM_WITH % "https://${DOMIAN}"),
+            ["apps[3].resources[0]: ${DOMIAN} is provided by none", "did you mean 'DOMAIN'?"],
+        ),
+        (
+            'web(values={"host": "${SECRET_DOMIAN}"}, depends_on=["vars"], kustomization={%s}), '
+            'App(name="vars", namespace="flux-system", secrets=["secrets/tunnel-vars.sops.yaml"])'
+            % (SUBSTITUTE % ""),
+            ["apps[3].values: ${SECRET_DOMIAN}", "it provides: SECRET_DOMAIN", "empty string"],
+        ),
+    ],
+)
+def test_a_variable_no_postbuild_variable_provides_is_a_warning(
+    apps: str, words: list[str], tmp_path: Path
+) -> None:
+    secrets = {"tunnel-vars.sops.yaml": encrypted("tunnel-vars", ("SECRET_DOMAIN",))}
+    result = run("-C", _project(tmp_path, apps, secrets))
+    assert result.code == 0, result.err
+    line = next(ln for ln in result.err.splitlines() if "warning[unsubstituted-variable]" in ln)
+    for word in words:
+        assert word in line, line
+
+
+def test_variables_with_a_provider_or_a_default_are_not_reported(tmp_path: Path) -> None:
+    apps = (
+        'web(values={"host": "${SECRET_DOMAIN}", "port": "${PORT:=80}"}, depends_on=["vars"], '
+        'kustomization={%s}), App(name="vars", namespace="flux-system", '
+        'secrets=["secrets/tunnel-vars.sops.yaml"])' % (SUBSTITUTE % "")
+    )
+    secrets = {"tunnel-vars.sops.yaml": encrypted("tunnel-vars", ("SECRET_DOMAIN",))}
+    result = run("-C", _project(tmp_path, apps, secrets), "--strict")
+    assert result.code == 0, result.err
