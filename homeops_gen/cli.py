@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 from homeops_gen.errors import HomeopsError
 
 if TYPE_CHECKING:
-    from homeops_gen import writer
+    from homeops_gen import pipeline, writer
 
 # The pipeline (pydantic, jinja2, PyYAML and every generator) is imported only by
 # the commands that run it, so --help and --version start as fast as Python does.
@@ -57,6 +57,12 @@ def _parser() -> argparse.ArgumentParser:
         "--exit-code",
         action="store_true",
         help="diff: exit 1 when there are differences (like git diff --exit-code)",
+    )
+    parser.add_argument(
+        "--online",
+        action="store_true",
+        help="validate: also ask the chart registries and the Talos Image Factory that every "
+        "version, extension and installer image exists (the only command that uses the network)",
     )
     parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
@@ -129,6 +135,8 @@ def _misplaced_options(args: argparse.Namespace) -> str | None:
     """Why the options do not go with the command, or None."""
     if args.command != "generate" and (args.check or args.force and args.command != "import"):
         return f"--check and --force go with generate, not {args.command}"
+    if args.command != "validate" and args.online:
+        return f"--online goes with validate, not {args.command}"
     if args.command != "diff" and args.exit_code:
         return f"--exit-code goes with diff, not {args.command}"
     if args.command not in ("init", "import") and args.folder is not None:
@@ -159,8 +167,7 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
     for warning in result.project.warnings:
         print(warning, file=sys.stderr)
     if args.command == "validate":
-        print(f"{len(result.files)} files valid", file=out)
-        return 0
+        return _validated(result, args.online, out)
     plan = pipeline.plan(result)
     for warning in (
         *pipeline.version_changes(result, plan),
@@ -180,6 +187,33 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
         f"{len(plan.delete)} deleted, {len(plan.unchanged)} unchanged",
         file=out,
     )
+    return 0
+
+
+def _validated(result: pipeline.Build, online: bool, out: TextIO) -> int:
+    """Say what every check did, and which were skipped and why."""
+    from homeops_gen.rules import RULES
+
+    print(
+        f"ran: model: {len(RULES)} rules of the model, the files it names (manifests, SOPS "
+        "files and their recipients, the Git pull secret's keys), Flux references and "
+        "postBuild variables",
+        file=out,
+    )
+    for check in result.checks:
+        print(check, file=out)
+    if online:
+        from homeops_gen import online as network
+
+        for check in network.check(result.project.cluster):
+            print(check, file=out)
+    else:
+        print(
+            "skipped: online: not asked (--online asks the chart registries and the Talos Image "
+            "Factory whether every version, extension and installer image exists)",
+            file=out,
+        )
+    print(f"{len(result.files)} files valid", file=out)
     return 0
 
 

@@ -18,7 +18,7 @@ from homeops_gen.replacements import vm_replacements
 from homeops_gen.render import Rendered, render
 from homeops_gen.rules import version_change
 from homeops_gen.secrets import plaintext_secrets
-from homeops_gen.validate import ALL_CHECKS, FAST_CHECKS, validate
+from homeops_gen.validate import ALL_CHECKS, FAST_CHECKS, CheckRun, validate
 
 if TYPE_CHECKING:  # the importer (black, python-hcl2) loads only for `import`
     from homeops_gen.importer import Imported
@@ -32,6 +32,8 @@ class Build:
     project: Project
     files: Rendered
     strict: bool = False
+    checks: tuple[CheckRun, ...] = ()
+    """What each check of the output did (``validate`` prints it)."""
 
 
 def build(root: Path, *, strict: bool = False, thorough: bool = False) -> Build:
@@ -41,8 +43,8 @@ def build(root: Path, *, strict: bool = False, thorough: bool = False) -> Build:
     """
     project = load(root, strict=strict)
     files = render(project)
-    validate(files, project.cluster, ALL_CHECKS if thorough else FAST_CHECKS)
-    return Build(root, project, files, strict)
+    checks = validate(files, project.cluster, ALL_CHECKS if thorough else FAST_CHECKS)
+    return Build(root, project, files, strict, tuple(checks))
 
 
 def plan(result: Build) -> writer.Plan:

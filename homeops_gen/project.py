@@ -351,9 +351,9 @@ def _failed_item(
         found = _path_in_cluster(tree, call, made, title, position) if call else None
         if found is not None:
             return position, call, found or ("" if title == "Cluster" else f"{title}.")
-    position = positions[-1] if positions else None
-    call = _call_at(tree, position)
-    return position, call, _field_prefix(tree, call, position, title)
+    last = positions[-1] if positions else None
+    call = _call_at(tree, last)
+    return last, call, _field_prefix(tree, call, last, title)
 
 
 def _path_in_cluster(

@@ -713,12 +713,13 @@ def _helper_versions(cluster: Cluster) -> Iterator[Problem]:
         known = newest is not None and (per_minor or version <= newest)
         if known or version < max(_release(v) or (0, 0, 0) for v in lines.values()):
             continue  # known, or older than the data covers
-        known = sorted(lines.values(), key=lambda v: _release(v) or (0, 0, 0))
+        names = sorted(lines.values(), key=lambda v: _release(v) or (0, 0, 0))
         yield warning(
             "helper-version-unknown",
             f"apps[{i}].chart.version",
             f"{app.chart.version} is not a {chart} chart release homeops-gen knows (newest "
-            f"known: {', '.join(known)}){did_you_mean(app.chart.version, known) or '.'} A version that "
+            f"known: {', '.join(names)}){did_you_mean(app.chart.version, names) or '.'} A version "
+            "that "
             "does not exist fails at bootstrap; homeops-gen validate --online checks the registry",
         )
 
