@@ -345,15 +345,16 @@ def _failed_item(
 ) -> tuple[Position | None, ast.Call | None, str]:
     """Where the object that failed to build sits in the cluster: the outermost call of the
     traceback written inside ``Cluster(...)`` (a helper such as ``_node(...)`` in ``nodes=[...]``),
-    that call, and its field path (``nodes[2].``); else the innermost call, as before."""
+    that call, and its field path (``nodes[2].``). A ``Node(...)`` fails before the cluster
+    exists, so pydantic only knows the field inside the node: the call's place in the source
+    tells which list entry it is. Else the innermost call, and the type's name (``Node.``)."""
     for position in positions:
         call = _call_at(tree, position)
         found = _path_in_cluster(tree, call, made, title, position) if call else None
         if found is not None:
             return position, call, found or ("" if title == "Cluster" else f"{title}.")
     last = positions[-1] if positions else None
-    call = _call_at(tree, last)
-    return last, call, _field_prefix(tree, call, last, title)
+    return last, _call_at(tree, last), "" if last is None or title == "Cluster" else f"{title}."
 
 
 def _path_in_cluster(
@@ -396,32 +397,6 @@ def _item_words(prefix: str, call: ast.Call | None, position: Position | None) -
             name = call.args[0].value
     what = f"{kind} {name!r}, " if isinstance(name, str) else ""
     return f" ({what}{MODEL_FILE}:{position[0]})"
-
-
-def _field_prefix(
-    tree: ast.AST, call: ast.Call | None, position: tuple[int, int | None] | None, title: str
-) -> str:
-    """Where a failing nested constructor sits in the cluster, e.g. ``nodes[1].``.
-
-    A ``Node(...)`` written inside ``Cluster(nodes=[...])`` fails before the
-    cluster exists, so pydantic only knows the field inside the node; the
-    position of the failing ``call`` in the source tells which list entry it is.
-    """
-    if position is None or title == "Cluster":
-        return ""
-    if call is None:
-        return f"{title}."
-    parents = {child: outer for outer in ast.walk(tree) for child in ast.iter_child_nodes(outer)}
-    node: ast.AST = call
-    parts: list[str] = []
-    while node in parents:
-        parent = parents[node]
-        if isinstance(parent, ast.Call) and _call_name(parent) in _ROOT_CALLS:
-            text = "".join(parts).lstrip(".")
-            return f"{text}." if text else f"{title}."
-        _add_step(parent, node, parts)
-        node = parent
-    return f"{title}."
 
 
 def _add_step(parent: ast.AST, node: ast.AST, parts: list[str]) -> None:

@@ -98,14 +98,20 @@ def _field(obj: dict[str, Any], dotted: str) -> Any:
     return obj
 
 
-def _app_objects(app: App, user_files: Mapping[str, str]) -> Iterator[tuple[str, str]]:
-    """The kind and name of each object ``app`` deploys (and each Secret its objects make)."""
+def _documents(app: App, user_files: Mapping[str, str]) -> list[Any]:
+    """The objects ``app`` ships: its resources, then its manifests' and secrets' documents."""
     documents: list[Any] = list(app.resources)
     for path in app.user_files:
         try:
             documents += list(yaml.safe_load_all(user_files.get(path, "")))
         except yaml.YAMLError:
             continue  # refused when the project loads
+    return documents
+
+
+def _app_objects(app: App, user_files: Mapping[str, str]) -> Iterator[tuple[str, str]]:
+    """The kind and name of each object ``app`` deploys (and each Secret its objects make)."""
+    documents = _documents(app, user_files)
     prefix = str(app.kustomization.get("namePrefix") or "")
     suffix = str(app.kustomization.get("nameSuffix") or "")
     for doc in documents:
@@ -230,13 +236,7 @@ def _object_keys(cluster: Cluster, user_files: Mapping[str, str]) -> dict[Key, s
     """The data keys of each ConfigMap and Secret the tree creates (SOPS leaves keys clear)."""
     keys: dict[Key, set[str]] = {}
     for app in cluster.deployed_apps:
-        documents: list[Any] = list(app.resources)
-        for path in app.user_files:
-            try:
-                documents += list(yaml.safe_load_all(user_files.get(path, "")))
-            except yaml.YAMLError:
-                continue
-        for doc in documents:
+        for doc in _documents(app, user_files):
             name = _field(doc, "metadata.name") if isinstance(doc, dict) else None
             if isinstance(name, str) and doc.get("kind") in ("ConfigMap", "Secret"):
                 found = keys.setdefault((doc["kind"], app.namespace, name), set())
