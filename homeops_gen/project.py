@@ -16,7 +16,7 @@ from pydantic import BaseModel, ValidationError
 
 from homeops_gen import messages
 from homeops_gen.errors import LoadError, ModelError
-from homeops_gen.layout import MODEL_FILE
+from homeops_gen.layout import MODEL_FILE, TALSECRET
 from homeops_gen.layout import FLUX_NAMESPACE
 from homeops_gen.model import LOADED_PULL_SECRET_NAME, ON_CREATE, Base, Cluster
 from homeops_gen.references import reference_problems, variable_problems
@@ -57,6 +57,7 @@ def load(root: Path, *, strict: bool = False) -> Project:
         cluster if pull_secret_name is None else _with_pull_secret_name(cluster, pull_secret_name)
     )
     problems += reference_problems(named, user_files)
+    problems += _talos_secrets_recipients(root, cluster)
     problems += variable_problems(named, user_files)
     accepted = set(cluster.accept_warnings)
     problems = [p for p in problems if p.error or p.code not in accepted]
@@ -463,6 +464,16 @@ def _read_user_files(root: Path, cluster: Cluster) -> tuple[dict[str, str], list
             if not is_secret and (problem := unsubstituted(where, text, app)):
                 problems.append(problem)
     return files, problems
+
+
+def _talos_secrets_recipients(root: Path, cluster: Cluster) -> list[Problem]:
+    """The Talos secrets ``talos-gen`` encrypted once are still for the model's recipients."""
+    try:
+        text = (root / TALSECRET).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return []  # not made yet (or unreadable: talos-gen will say so)
+    problem = recipients_problem("sops.age_recipients", TALSECRET, text, cluster)
+    return [problem] if problem else []
 
 
 def recipients_problem(where: str, rel: str, text: str, cluster: Cluster) -> Problem | None:

@@ -290,3 +290,18 @@ def test_a_node_that_drops_a_cluster_extension_is_told(tmp_path: Path) -> None:
         "talos.extensions (they do not add to them), so 'worker-1' runs without "
         "siderolabs/qemu-guest-agent; list it in this node's extensions too" in result.err
     )
+
+
+def test_talos_secrets_encrypted_to_a_recipient_no_longer_listed(tmp_path: Path) -> None:
+    root = write_model(tmp_path, model())
+    secrets = root / "out/talos/talsecret.sops.yaml"
+    secrets.parent.mkdir(parents=True)
+    secrets.write_text(_secret_to(OTHER).replace("kind: Secret", "kind: Bundle"))
+    result = run("-C", root, "generate", "--check")
+    assert result.code == 2
+    assert (
+        f"  sops.age_recipients: out/talos/talsecret.sops.yaml is encrypted to {OTHER}, none of "
+        "which is in sops.age_recipients" in result.err
+    )
+    secrets.write_text(_secret_to(KEY))
+    assert "sops.age_recipients" not in run("-C", root, "generate", "--check").err
