@@ -278,6 +278,7 @@ def variable_problems(cluster: Cluster, user_files: Mapping[str, str]) -> Iterat
         if provided is None:
             continue
         parts = [(f"apps[{i}].values", json.dumps(app.values))]
+        parts += [(f"apps[{i}].release", json.dumps(app.release))]
         parts += [(f"apps[{i}].resources[{j}]", json.dumps(r)) for j, r in enumerate(app.resources)]
         parts += [
             (f"apps[{i}].{field}", user_files.get(path, ""))

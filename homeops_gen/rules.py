@@ -944,9 +944,10 @@ def unsubstituted(path: str, text: str, app: App) -> Problem | None:
 
 @rule
 def variables_substituted(cluster: Cluster) -> Iterator[Problem]:
-    """A ``${VARIABLE}`` in an app's values or resources has a ``postBuild`` to fill it in."""
+    """A ``${VARIABLE}`` in an app's values, HelmRelease fields or resources (all of them in
+    the manifests its Kustomization builds) has a ``postBuild`` to fill it in."""
     for i, app in enumerate(cluster.apps):
-        parts = [(f"apps[{i}].values", app.values)]
+        parts = [(f"apps[{i}].values", app.values), (f"apps[{i}].release", app.release)]
         parts += [(f"apps[{i}].resources[{j}]", r) for j, r in enumerate(app.resources)]
         for path, data in parts:
             if problem := unsubstituted(path, json.dumps(data), app):

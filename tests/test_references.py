@@ -231,3 +231,20 @@ def test_variables_with_a_provider_or_a_default_are_not_reported(tmp_path: Path)
     secrets = {"tunnel-vars.sops.yaml": encrypted("tunnel-vars", ("SECRET_DOMAIN",))}
     result = run("-C", _project(tmp_path, apps, secrets), "--strict")
     assert result.code == 0, result.err
+
+
+def test_a_variable_in_helmrelease_fields_is_checked_too(tmp_path: Path) -> None:
+    # The HelmRelease is one of the manifests the Kustomization builds and substitutes.
+    bare = write_model(
+        tmp_path / "bare",
+        model(),
+        DEFAULT_APPS + ' + [web(release={"serviceAccountName": "${T}"})]',
+    )
+    assert "warning[unsubstituted-variable]: apps[3].release: ${T} is deployed literally" in (
+        run("-C", bare).err
+    )
+    given = DEFAULT_APPS + (
+        ' + [web(release={"serviceAccountName": "${T}"}, kustomization={"postBuild": {"substitute": '
+        '{"T": "deployer"}}})]'
+    )
+    assert run("-C", write_model(tmp_path / "given", model(), given), "--strict").code == 0
