@@ -11,7 +11,8 @@ so a version newer than these is a warning, never an error.
 from __future__ import annotations
 
 TALOS_NEWEST_PATCH: dict[str, str] = {
-    # Tags of siderolabs/talos (v1.14.1: the Go module proxy, github.com/siderolabs/talos).
+    # Tags of siderolabs/talos; v1.14.4: issue 23's current versions (the Go module proxy
+    # serves github.com/siderolabs/talos v1.14.1).
     # renovate: datasource=github-tags depName=siderolabs/talos allowedVersions=/^v1\.7\./
     "v1.7": "v1.7.7",
     # renovate: datasource=github-tags depName=siderolabs/talos allowedVersions=/^v1\.8\./
@@ -27,7 +28,7 @@ TALOS_NEWEST_PATCH: dict[str, str] = {
     # renovate: datasource=github-tags depName=siderolabs/talos allowedVersions=/^v1\.13\./
     "v1.13": "v1.13.9",
     # renovate: datasource=github-tags depName=siderolabs/talos allowedVersions=/^v1\.14\./
-    "v1.14": "v1.14.1",
+    "v1.14": "v1.14.4",
 }
 """Talos minor -> its newest patch release known here (every patch up to it was released)."""
 
@@ -177,9 +178,10 @@ HELPER_CHART_NEWEST: dict[str, dict[str, str]] = {
         "1": "1.46.2",
     },
     "flux-operator": {
-        # controlplaneio-fluxcd/flux-operator tags (the flux-instance chart shares its version)
+        # controlplaneio-fluxcd/flux-operator tags (up to v0.58.1 in its repository snapshot;
+        # v0.60.0: issue 23's current versions); the flux-instance chart shares its version
         # renovate: datasource=docker depName=ghcr.io/controlplaneio-fluxcd/charts/flux-operator
-        "0": "0.58.1",
+        "0": "0.60.0",
     },
 }
 """Chart -> the newest release known here of each line: a minor for cilium, which keeps

@@ -207,7 +207,7 @@ RELEASES: dict[str, tuple[dict[str, Any], str, int, str, list[str]]] = {
         '[cilium("1.18.4"), flux_operator("0.99.0"), flux_instance("0.36.0")]',
         0,
         "warning[helper-version-unknown]: apps[1].chart.version: 0.99.0 is not a flux-operator",
-        ["newest known: 0.58.1"],
+        ["newest known: 0.60.0"],
     ),
 }
 
