@@ -241,7 +241,8 @@ def _run(path: Path, lines: dict[int, int]) -> Cluster:
         item = _item_words(prefix, call, position)
         raise ModelError(
             [
-                f"{prefix}{_loc(err['loc'])}: {messages.describe(err, root)}{item}"
+                f"{prefix}{_loc(err['loc'])}: {messages.describe(err, root)}"
+                f"{item or _item_in_call(call, err['loc'])}"
                 for i, err in enumerate(errors)
                 if i not in skip
             ],
@@ -398,6 +399,44 @@ def _item_words(prefix: str, call: ast.Call | None, position: Position | None) -
             name = call.args[0].value
     what = f"{kind} {name!r}, " if isinstance(name, str) else ""
     return f" ({what}{MODEL_FILE}:{position[0]})"
+
+
+def _item_in_call(call: ast.Call | None, loc: tuple[int | str, ...]) -> str:
+    """`` (node 'cp-1', cluster.py:12)`` for an error at ``nodes[0]...`` of a ``Cluster(...)`` or
+    ``Cluster.model_validate({...})`` call whose list is written out in the source."""
+    if call is None or len(loc) < 2 or not isinstance(loc[0], str) or not isinstance(loc[1], int):
+        return ""
+    fields: dict[str, ast.expr] = {k.arg: k.value for k in call.keywords if k.arg}
+    if call.args and isinstance(call.args[0], ast.Dict):
+        fields |= _dict_fields(call.args[0])
+    items = fields.get(loc[0])
+    if not isinstance(items, (ast.List, ast.Tuple)) or loc[1] >= len(items.elts):
+        return ""
+    item = items.elts[loc[1]]
+    if isinstance(item, ast.Call):
+        named = [k.value for k in item.keywords if k.arg == "name"]
+    elif isinstance(item, ast.Dict):
+        named = [v for k, v in zip(item.keys, item.values, strict=True) if _is(k, "name")]
+    else:
+        return ""
+    name = named[0].value if named and isinstance(named[0], ast.Constant) else None
+    what = f"{loc[0].rstrip('s')} {name!r}, " if isinstance(name, str) else ""
+    return f" ({what}{MODEL_FILE}:{item.lineno})"
+
+
+def _dict_fields(given: ast.Dict) -> dict[str, ast.expr]:
+    """The constant keys of a dict literal and their values, ``**{...}`` unpacked."""
+    fields: dict[str, ast.expr] = {}
+    for key, value in zip(given.keys, given.values, strict=True):
+        if key is None and isinstance(value, ast.Dict):
+            fields |= _dict_fields(value)
+        elif isinstance(key, ast.Constant):
+            fields[str(key.value)] = value
+    return fields
+
+
+def _is(node: ast.expr | None, text: str) -> bool:
+    return isinstance(node, ast.Constant) and node.value == text
 
 
 def _add_step(parent: ast.AST, node: ast.AST, parts: list[str]) -> None:

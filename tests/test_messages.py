@@ -127,3 +127,12 @@ def test_a_node_made_in_a_comprehension_keeps_its_index(tmp_path: Path) -> None:
     nodes = f"    nodes=[Node(**spec) for spec in [{', '.join(specs)}]],\n"
     err = run("-C", _project(tmp_path, source[:start] + nodes + source[end:])).err
     assert "  nodes[1].disk_gib: 2: input should be greater than or equal to 8" in err, err
+
+
+def test_a_node_written_as_a_dict_is_named_with_its_line(tmp_path: Path) -> None:
+    from tests.models import BASE, model, write_model
+
+    worker = {**BASE["nodes"][3], "memory_mb": 8192}
+    err = run("-C", write_model(tmp_path, model(nodes__3=worker))).err
+    assert "  nodes[3].memory_mb: unknown field 'memory_mb' of Node; did you mean" in err, err
+    assert "(node 'worker-1', cluster.py:" in err, err
