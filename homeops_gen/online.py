@@ -205,8 +205,11 @@ def _version_key(version: str) -> tuple[int, ...]:
     return tuple(int(n) for n in re.findall(r"\d+", version)[:3])
 
 
-def talos_problems(client: Client, cluster: Cluster, factory: str) -> Iterator[str]:
-    """The Image Factory builds the model's Talos release, extensions, schematics, installers."""
+def talos_problems(
+    client: Client, cluster: Cluster, factory: str, schematics: dict[str, bool]
+) -> Iterator[str]:
+    """The Image Factory builds the model's Talos release, extensions, schematics, installers;
+    ``schematics`` gets each schematic id and whether the factory has it registered."""
     talos = cluster.versions.talos
     status, body, _ = client.get(f"{factory}/versions")
     versions = json.loads(body) if status == 200 else None
@@ -224,7 +227,6 @@ def talos_problems(client: Client, cluster: Cluster, factory: str) -> Iterator[s
         raise Unreachable(f"{factory}/version/{talos}/extensions/official: HTTP {status}")
     official = {str(e.get("name")) for e in listed if isinstance(e, dict)}
     seen: set[str] = set()
-    schematics: set[str] = set()
     for i, node in enumerate(cluster.nodes):
         extensions = cluster.talos.node_extensions(node)
         where = "talos.extensions" if node.extensions is None else f"nodes[{i}].extensions"
@@ -237,11 +239,15 @@ def talos_problems(client: Client, cluster: Cluster, factory: str) -> Iterator[s
                 )
         schematic = derive.schematic_id(extensions)
         if schematic not in schematics:
-            schematics.add(schematic)
-            yield from _installer(client, factory, cluster, i)
+            schematics[schematic] = False
+            yield from _installer(client, factory, cluster, i, schematics)
 
 
-def _installer(client: Client, factory: str, cluster: Cluster, i: int) -> Iterator[str]:
+def _installer(
+    client: Client, factory: str, cluster: Cluster, i: int, schematics: dict[str, bool]
+) -> Iterator[str]:
+    """Node ``i``'s installer image exists, once its schematic is registered (until then the
+    factory accepts it when its extensions are official, which the caller checks)."""
     node = cluster.nodes[i]
     schematic = derive.schematic_id(cluster.talos.node_extensions(node))
     status, _, _ = client.get(f"{factory}/schematics/{schematic}")
@@ -249,6 +255,7 @@ def _installer(client: Client, factory: str, cluster: Cluster, i: int) -> Iterat
         return  # not registered yet: the infrastructure layer registers it before the download
     if status != 200:
         raise Unreachable(f"{factory}/schematics/{schematic}: HTTP {status}")
+    schematics[schematic] = True
     image = derive.installer_image(cluster, node)
     name, _, tag = image.removeprefix(f"{derive.IMAGE_FACTORY}/").rpartition(":")
     status, _, _ = client.get(
@@ -275,8 +282,9 @@ def check(cluster: Cluster, factory: str | None = None) -> list[CheckRun]:
             problems += chart_problems(client, i, app)
         except Unreachable as exc:
             problems.append(f"apps[{i}].chart: could not check {app.chart.url}: {exc}")
+    schematics: dict[str, bool] = {}
     try:
-        problems += talos_problems(client, cluster, factory or FACTORY)
+        problems += talos_problems(client, cluster, factory or FACTORY, schematics)
     except Unreachable as exc:
         problems.append(f"versions.talos: could not ask the Image Factory: {exc}")
     if problems:
@@ -286,7 +294,10 @@ def check(cluster: Cluster, factory: str | None = None) -> list[CheckRun]:
         CheckRun(
             "online_talos",
             True,
-            f"the Image Factory ({factory or FACTORY}) builds Talos {cluster.versions.talos}, "
-            "every extension, and each registered schematic's installer image",
+            f"the Image Factory ({factory or FACTORY}) builds Talos {cluster.versions.talos} "
+            f"and every extension; {sum(schematics.values())} schematic(s) registered, their "
+            f"installer images found; {len(schematics) - sum(schematics.values())} not "
+            "registered yet (the infrastructure layer registers them; their extensions are "
+            f"official, so the factory accepts them); {client.requests} requests",
         ),
     ]

@@ -156,6 +156,9 @@ def test_online_finds_every_version(stand: tuple[Stand, int], tmp_path: Path) ->
     assert f"ran: online_talos: the Image Factory (http://127.0.0.1:{port}) builds Talos" in (
         result.out
     )
+    assert "1 schematic(s) registered, their installer images found; 0 not registered" in (
+        result.out
+    )
     schematic = derive.schematic_id(("siderolabs/qemu-guest-agent",))
     assert f"/v2/nocloud-installer/{schematic}/manifests/{TALOS}" in state.seen
     assert "/token" in state.seen  # the registry's anonymous token flow was followed
@@ -263,3 +266,14 @@ def test_an_unreachable_registry_is_a_failure_not_a_pass(
     result = _validate(root)
     assert result.code == 1
     assert "apps[1].chart: could not check oci://127.0.0.1:" in result.err
+
+
+def test_online_accepts_a_schematic_not_registered_yet(
+    stand: tuple[Stand, int], tmp_path: Path
+) -> None:
+    _, port = stand
+    result = _validate(_project(tmp_path, port))
+    assert result.code == 0, result.err
+    assert "0 schematic(s) registered, their installer images found; 1 not registered yet" in (
+        result.out
+    )
