@@ -718,9 +718,9 @@ def _helper_versions(cluster: Cluster) -> Iterator[Problem]:
             "helper-version-unknown",
             f"apps[{i}].chart.version",
             f"{app.chart.version} is not a {chart} chart release homeops-gen knows (newest "
-            f"known: {', '.join(names)}){did_you_mean(app.chart.version, names) or '.'} A version "
-            "that "
-            "does not exist fails at bootstrap; homeops-gen validate --online checks the registry",
+            f"known: {', '.join(names)}){did_you_mean(app.chart.version, names) or '.'} A "
+            "version that does not exist fails at bootstrap; homeops-gen validate --online "
+            "checks the registry",
         )
 
 
