@@ -30,6 +30,8 @@ from homeops_gen.model import App, Cluster
 from homeops_gen.rules import MIN_SERVICE_ADDRESSES, Problem, warning
 from homeops_gen.suggest import did_you_mean
 
+LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when PyYAML has it
+
 Key = tuple[str, str, str]
 """An object's kind, namespace and name."""
 
@@ -103,7 +105,7 @@ def _documents(app: App, user_files: Mapping[str, str]) -> list[Any]:
     documents: list[Any] = list(app.resources)
     for path in app.user_files:
         try:
-            documents += list(yaml.safe_load_all(user_files.get(path, "")))
+            documents += list(yaml.load_all(user_files.get(path, ""), Loader=LOADER))
         except yaml.YAMLError:
             continue  # refused when the project loads
     return documents
