@@ -255,6 +255,30 @@ def bench_model(model: str, runs: int, workdir: Path, floor: Cell, check: bool) 
     return figures
 
 
+def bench_startup(work: Path, runs: int, floor: Cell) -> dict[str, Cell]:
+    """The start-up figures, and generate --check against validate on nova and the starter
+    (the project ``homeops-gen init`` writes), each run next to one of the floor."""
+    nova = new_project(work, NOVA.read_text())
+    measure(COMMAND, nova, Cell())
+    starter = Path(tempfile.mkdtemp(dir=work)) / "starter"
+    measure([*COMMAND, "init", str(starter)], work, Cell())
+    measure(COMMAND, starter, Cell())
+    startup = {
+        "--version": ([*COMMAND, "--version"], nova),
+        "--help": ([*COMMAND, "--help"], nova),
+        "nova: generate --check": ([*COMMAND, "generate", "--check"], nova),
+        "nova: validate": ([*COMMAND, "validate"], nova),
+        "starter: generate --check": ([*COMMAND, "generate", "--check"], starter),
+        "starter: validate": ([*COMMAND, "validate"], starter),
+    }
+    cells = {name: Cell() for name in startup}
+    for _ in range(runs):
+        for name, (command, project) in startup.items():
+            measure(FLOOR, project, floor)
+            measure(command, project, cells[name])
+    return cells
+
+
 @dataclass
 class Target:
     name: str
@@ -286,6 +310,19 @@ def evaluate(cells: dict[str, Cell], floor: Cell) -> tuple[list[Target], float, 
     per_app_large = (cpu("3000 apps: generate") - cpu("1000 apps: generate")) / 2000
     targets = [
         Target("nova generate --check / floor", ratio("nova: generate --check"), 2.0, "x"),
+        # validate's CPU (its kubectl included) against generate --check's, same project
+        Target(
+            "nova validate / generate --check",
+            cpu_ratio("nova: validate", "nova: generate --check"),
+            2.5,
+            "x",
+        ),
+        Target(
+            "starter validate / generate --check",
+            cpu_ratio("starter: validate", "starter: generate --check"),
+            2.5,
+            "x",
+        ),
         Target("--version / floor", ratio("--version"), 1.3, "x"),
         Target("--help / floor", ratio("--help"), 1.3, "x"),
         Target(f"{SMALL.name} generate / floor", ratio(f"{SMALL.name}: generate"), 2.5, "x"),
@@ -354,19 +391,7 @@ def main() -> None:
     files: dict[str, int] = {}
     with tempfile.TemporaryDirectory(prefix="homeops-bench-") as tmp:
         work = Path(tmp)
-        nova = new_project(work, NOVA.read_text())
-        measure(COMMAND, nova, Cell())
-        startup = {
-            "--version": [*COMMAND, "--version"],
-            "--help": [*COMMAND, "--help"],
-            "nova: generate --check": [*COMMAND, "generate", "--check"],
-        }
-        for name in startup:
-            cells[name] = Cell()
-        for _ in range(args.runs):
-            for name, command in startup.items():
-                measure(FLOOR, nova, floor)
-                measure(command, nova, cells[name])
+        cells.update(bench_startup(work, args.runs, floor))
         small = bench_model(synthetic_model(SMALL), args.runs, work, floor, check=False)
         cells[f"{SMALL.name}: generate"], files[SMALL.name] = small.generate, small.files
         for size in (APPS_100, APPS_1000, APPS_3000):

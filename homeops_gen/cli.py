@@ -83,15 +83,21 @@ def _parser() -> argparse.ArgumentParser:
         "Kustomization's path, before and after) instead of the files' diff",
     )
     _strict(diff)
-    _strict(
-        _command(
-            commands,
-            "validate",
-            "run every check of the output, external tools included",
-            "Render everything from cluster.py and run every check of the output, "
-            "kubectl kustomize and kubernetes-validate included (pip install "
-            "'homeops-gen[validate]'); writes nothing.",
-        )
+    validate = _command(
+        commands,
+        "validate",
+        "run every check of the output, external tools included",
+        "Render everything from cluster.py and run every check of the output, "
+        "kubectl kustomize and kubernetes-validate included (pip install "
+        "'homeops-gen[validate]'); writes nothing. Prints what each check ran and why any "
+        "was skipped.",
+    )
+    _strict(validate)
+    validate.add_argument(
+        "--online",
+        action="store_true",
+        help="also ask the chart registries and the Talos Image Factory that every version, "
+        "extension and installer image exists (the only command that uses the network)",
     )
     init = _command(
         commands,
@@ -137,6 +143,7 @@ def _command(
         base=None,
         stat=False,
         flux=False,
+        online=False,
     )
     _common(command)
     return command
@@ -344,8 +351,7 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
     for warning in result.project.warnings:
         print(warning, file=sys.stderr)
     if args.command == "validate":
-        print(f"{len(result.files)} files valid", file=out)
-        return 0
+        return _validated(result, args.online, out)
     # One run at a time writes the project, and no run reads it while one writes.
     writing = args.command == "generate" and not args.check
     with writer.locked(root, write=writing):
@@ -395,6 +401,33 @@ def _diff(args: argparse.Namespace, result: pipeline.Build, plan: writer.Plan, o
     else:
         out.write(writer.unified_diff(plan))
     return 1 if args.exit_code and plan.changes else 0
+
+
+def _validated(result: pipeline.Build, online: bool, out: TextIO) -> int:
+    """Say what every check did, and which were skipped and why."""
+    from homeops_gen.rules import RULES
+
+    print(
+        f"ran: model: {len(RULES)} rules of the model, the files it names (manifests, SOPS "
+        "files and their recipients, the Git pull secret's keys), Flux references and "
+        "postBuild variables",
+        file=out,
+    )
+    for check in result.checks:
+        print(check, file=out)
+    if online:
+        from homeops_gen import online as network
+
+        for check in network.check(result.project.cluster):
+            print(check, file=out)
+    else:
+        print(
+            "skipped: online: not asked (--online asks the chart registries and the Talos Image "
+            "Factory whether every version, extension and installer image exists)",
+            file=out,
+        )
+    print(f"{len(result.files)} files valid", file=out)
+    return 0
 
 
 def _import(args: argparse.Namespace, root: Path, out: TextIO) -> int:

@@ -7,6 +7,7 @@ fields and say what they take instead.
 from __future__ import annotations
 
 import types
+from ipaddress import IPv4Network
 from collections.abc import Callable, Sequence
 from typing import Annotated, Any, Union, get_args, get_origin
 
@@ -82,7 +83,17 @@ def describe(error: ErrorDetails, root: type[BaseModel]) -> str:
         return f"{value!r} is not a valid value for {model.__name__}.{name}"
     if kind == "literal_error":
         return f"{value!r} is not one of {error.get('ctx', {}).get('expected', 'the choices')}"
-    message = error["msg"]
+    return _generic(kind, value, error["msg"])
+
+
+def _generic(kind: str, value: Any, message: str) -> str:
+    """Pydantic's message after the bad value; a network written as an address says which
+    network it lies in."""
+    if kind == "ip_v4_network" and isinstance(value, str) and (fixed := _network_of(value)):
+        return (
+            f"{value!r} is an address, not a network: its bits after /{fixed.prefixlen} are "
+            f"not zero; did you mean {str(fixed)!r}?"
+        )
     return f"{value!r}: {message[:1].lower()}{message[1:]}"
 
 
@@ -101,3 +112,11 @@ def superseded(errors: Sequence[ErrorDetails], root: type[BaseModel]) -> set[int
         for i, error in enumerate(errors)
         if error["type"] == "missing" and (tuple(error["loc"][:-1]), error["loc"][-1]) in suggested
     }
+
+
+def _network_of(value: str) -> IPv4Network | None:
+    """The network ``value`` (``10.0.50.7/24``) lies in, when it is an address with a prefix."""
+    try:
+        return IPv4Network(value, strict=False)
+    except ValueError:
+        return None

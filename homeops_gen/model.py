@@ -388,8 +388,9 @@ class Node(Base):
     install_disk: DevicePath | None = None
     """The disk Talos installs to on this node; ``talos.install_disk`` by default."""
     extensions: tuple[Extension, ...] | None = None
-    """This node's system extensions instead of ``talos.extensions`` (its own schematic,
-    ISO and installer image)."""
+    """This node's system extensions, replacing ``talos.extensions`` (not added to them): list
+    every extension the node runs, the cluster's included (its own schematic, ISO and installer
+    image). Unset: the node runs ``talos.extensions``."""
     vm_name: DnsLabel | None = None
     """The VM's name in Proxmox, when it differs from the Talos hostname ``name``."""
     mac_address: MacAddress | None = None

@@ -19,7 +19,7 @@ from homeops_gen.replacements import host_unit, vm_replacements
 from homeops_gen.render import Rendered, render
 from homeops_gen.rules import version_change
 from homeops_gen.secrets import ENCRYPT_HOW, plaintext_credentials, plaintext_secrets
-from homeops_gen.validate import ALL_CHECKS, FAST_CHECKS, validate
+from homeops_gen.validate import ALL_CHECKS, FAST_CHECKS, CheckRun, validate
 
 if TYPE_CHECKING:  # the importer (black, python-hcl2) loads only for `import`
     from homeops_gen.importer import Imported
@@ -33,6 +33,8 @@ class Build:
     project: Project
     files: Rendered
     strict: bool = False
+    checks: tuple[CheckRun, ...] = ()
+    """What each check of the output did (``validate`` prints it)."""
 
 
 def build(root: Path, *, strict: bool = False, thorough: bool = False) -> Build:
@@ -42,8 +44,8 @@ def build(root: Path, *, strict: bool = False, thorough: bool = False) -> Build:
     """
     project = load(root, strict=strict)
     files = render(project)
-    validate(files, project.cluster, ALL_CHECKS if thorough else FAST_CHECKS)
-    return Build(root, project, files, strict)
+    checks = validate(files, project.cluster, ALL_CHECKS if thorough else FAST_CHECKS)
+    return Build(root, project, files, strict, tuple(checks))
 
 
 def plan(result: Build) -> writer.Plan:

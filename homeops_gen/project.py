@@ -7,6 +7,7 @@ import os
 import re
 import sys
 import typing
+from collections import Counter
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -19,12 +20,14 @@ from pydantic import BaseModel, ValidationError
 from homeops_gen import messages
 from homeops_gen.errors import LoadError, ModelError
 from homeops_gen.examples import example_values, mentions_marker
-from homeops_gen.layout import MODEL_FILE
+from homeops_gen.layout import MODEL_FILE, TALSECRET
 from homeops_gen.layout import FLUX_NAMESPACE
 from homeops_gen.model import LOADED_PULL_SECRET_NAME, ON_CREATE, Base, Cluster
-from homeops_gen.rules import NAMESPACE_RESOURCE, Problem, check_cluster, unsubstituted
+from homeops_gen.references import reference_problems, variable_problems
+from homeops_gen.rules import NAMESPACE_RESOURCE, Problem, check_cluster, unsubstituted, warning
 from homeops_gen.secrets import (
     ENCRYPT_HOW,
+    age_recipients_of,
     credential_problem,
     is_sops_encrypted,
     sops_problem,
@@ -63,6 +66,12 @@ def load(root: Path, *, strict: bool = False) -> Project:
     pull_secret_name, pull_secret_problem = _pull_secret_name(root, cluster)
     if pull_secret_problem:
         problems.append(pull_secret_problem)
+    named = (
+        cluster if pull_secret_name is None else _with_pull_secret_name(cluster, pull_secret_name)
+    )
+    problems += reference_problems(named, user_files)
+    problems += _talos_secrets_recipients(root, cluster)
+    problems += variable_problems(named, user_files)
     accepted = set(cluster.accept_warnings)
     problems = [p for p in problems if p.error or p.code not in accepted]
     errors = [p for p in problems if p.error or strict]
@@ -71,9 +80,7 @@ def load(root: Path, *, strict: bool = False) -> Project:
     if errors:
         raise ModelError([_located(p, cluster, where) for p in errors])
     warnings = tuple(_located(p, cluster, where) for p in problems if not p.error)
-    if pull_secret_name is not None:
-        cluster = _with_pull_secret_name(cluster, pull_secret_name)
-    return Project(cluster=cluster, user_files=user_files, warnings=warnings)
+    return Project(cluster=named, user_files=user_files, warnings=warnings)
 
 
 def _pull_secret_name(root: Path, cluster: Cluster) -> tuple[str | None, Problem | None]:
@@ -92,7 +99,9 @@ def _pull_secret_name(root: Path, cluster: Cluster) -> tuple[str | None, Problem
     else:
         name, reason = _flux_secret_name(rel, text)
         if reason is None:
-            return name, None
+            reason = _pull_secret_keys(rel, text, cluster.gitops.repository)
+        if reason is None:
+            return name, recipients_problem("gitops.pull_secret", rel, text, cluster)
     return None, Problem("gitops.pull_secret", str(reason))
 
 
@@ -118,6 +127,46 @@ def _flux_secret_name(rel: str, text: str) -> tuple[str | None, str | None]:
             f"{FLUX_NAMESPACE!r} (leave metadata.namespace out or set it to flux-system)"
         )
     return name, None
+
+
+def _pull_secret_keys(rel: str, text: str, repository: str) -> str | None:
+    """Why Flux could not authenticate with the pull secret's keys, or None.
+
+    SOPS encrypts the values only, so the keys can be read. fluxcd/pkg ``git/options.go``
+    (``NewAuthOptions``, ``Validate``): ssh needs ``identity`` and ``known_hosts``; https takes
+    ``bearerToken``, or ``username`` and ``password`` (a password without a username is refused),
+    or a client certificate (``tls.crt`` and ``tls.key``).
+    """
+    secret = next(d for d in yaml.safe_load_all(text) if d is not None)
+    keys = {
+        str(key)
+        for field in ("data", "stringData")
+        if isinstance(secret.get(field), dict)
+        for key in secret[field]
+    }
+    have = ", ".join(sorted(keys)) or "none"
+    if repository.startswith("ssh://"):
+        missing = [k for k in ("identity", "known_hosts") if k not in keys]
+        if missing:
+            return (
+                f"{rel} has no {' and no '.join(repr(k) for k in missing)} key (it has: {have}): "
+                f"Flux refuses an ssh:// sync without them ('{missing[0]}' is required); add the "
+                "deploy key as 'identity' and the server's host keys (ssh-keyscan) as "
+                "'known_hosts'"
+            )
+        return None
+    if "password" in keys and "username" not in keys and "bearerToken" not in keys:
+        return (
+            f"{rel} has 'password' but no 'username' (it has: {have}): Flux refuses it "
+            "('password' requires 'username' to be set); add 'username' (for GitHub, any "
+            "non-empty name such as git)"
+        )
+    if "bearerToken" in keys or {"username", "password"} <= keys or {"tls.crt", "tls.key"} <= keys:
+        return None
+    return (
+        f"{rel} has no credentials Flux uses for an https:// repository (it has: {have}): give "
+        "'username' and 'password' (a token), or 'bearerToken'"
+    )
 
 
 def _with_pull_secret_name(cluster: Cluster, name: str) -> Cluster:
@@ -186,29 +235,32 @@ def _run(path: Path, lines: dict[int, int]) -> Cluster:
     sys.path.insert(0, str(path.parent))
     filename = str(path)
 
+    made: Counter[tuple[str, int]] = Counter()  # (model type, line) -> objects made there
+
     def record(obj: BaseModel) -> None:
         frame = sys._getframe(1)
         while frame is not None and frame.f_code.co_filename != filename:
             frame = frame.f_back  # type: ignore[assignment]
         if frame is not None:
             lines[id(obj)] = frame.f_lineno
+            made[type(obj).__name__, frame.f_lineno] += 1
 
     token = ON_CREATE.set(record)
     try:
         with _model_running():
             exec(code, namespace)
     except ValidationError as exc:
-        position = _user_position(exc, path)
         tree = ast.parse(source)
-        call = _call_at(tree, position)
-        prefix = _field_prefix(tree, call, position, exc.title)
+        position, call, prefix = _failed_item(tree, _user_positions(exc, path), exc.title, made)
         prefix += _helper_prefix(call, exc.title, namespace)
         root = _model_named(exc.title)
         errors = exc.errors()
         skip = messages.superseded(errors, root)
+        item = _item_words(prefix, call, position)
         raise ModelError(
             [
                 f"{prefix}{_loc(err['loc'])}: {messages.describe(err, root)}"
+                f"{item or _item_in_call(call, err['loc'])}"
                 for i, err in enumerate(errors)
                 if i not in skip
             ],
@@ -345,30 +397,116 @@ def _user_position(exc: BaseException, path: Path) -> tuple[int, int | None] | N
     return position
 
 
-def _field_prefix(
-    tree: ast.AST, call: ast.Call | None, position: tuple[int, int | None] | None, title: str
-) -> str:
-    """Where a failing nested constructor sits in the cluster, e.g. ``nodes[1].``.
+Position = tuple[int, int | None]
 
-    A ``Node(...)`` written inside ``Cluster(nodes=[...])`` fails before the
-    cluster exists, so pydantic only knows the field inside the node; the
-    position of the failing ``call`` in the source tells which list entry it is.
-    """
-    if position is None or title == "Cluster":
-        return ""
-    if call is None:
-        return f"{title}."
+
+def _user_positions(exc: BaseException, path: Path) -> list[Position]:
+    """The line and column of each call in the user's file on ``exc``'s traceback, outermost
+    first."""
+    import traceback  # only a refused model needs it
+
+    return [
+        (frame.lineno, frame.colno)
+        for frame in traceback.extract_tb(exc.__traceback__)
+        if Path(frame.filename) == path and frame.lineno is not None
+    ]
+
+
+def _failed_item(
+    tree: ast.AST, positions: list[Position], title: str, made: Counter[tuple[str, int]]
+) -> tuple[Position | None, ast.Call | None, str]:
+    """Where the object that failed to build sits in the cluster: the outermost call of the
+    traceback written inside ``Cluster(...)`` (a helper such as ``_node(...)`` in ``nodes=[...]``),
+    that call, and its field path (``nodes[2].``). A ``Node(...)`` fails before the cluster
+    exists, so pydantic only knows the field inside the node: the call's place in the source
+    tells which list entry it is. Else the innermost call, and the type's name (``Node.``)."""
+    for position in positions:
+        call = _call_at(tree, position)
+        found = _path_in_cluster(tree, call, made, title, position) if call else None
+        if found is not None:
+            return position, call, found or ("" if title == "Cluster" else f"{title}.")
+    last = positions[-1] if positions else None
+    return last, _call_at(tree, last), "" if last is None or title == "Cluster" else f"{title}."
+
+
+def _path_in_cluster(
+    tree: ast.AST, call: ast.Call, made: Counter[tuple[str, int]], title: str, at: Position
+) -> str | None:
+    """``nodes[2].`` for a call written in ``Cluster(nodes=[a, b, call])``; None when the call
+    is not inside a ``Cluster(...)``. In a list comprehension the item's index is how many
+    objects of its type the same line made before it failed."""
     parents = {child: outer for outer in ast.walk(tree) for child in ast.iter_child_nodes(outer)}
     node: ast.AST = call
     parts: list[str] = []
     while node in parents:
         parent = parents[node]
         if isinstance(parent, ast.Call) and _call_name(parent) in _ROOT_CALLS:
+            if parent is call:
+                return None
             text = "".join(parts).lstrip(".")
-            return f"{text}." if text else f"{title}."
-        _add_step(parent, node, parts)
+            return f"{text}." if text else ""
+        if isinstance(parent, ast.ListComp) and node is parent.elt:
+            parts.insert(0, f"[{made[title, at[0]]}]")
+        else:
+            _add_step(parent, node, parts)
         node = parent
-    return f"{title}."
+    return None
+
+
+def _item_words(prefix: str, call: ast.Call | None, position: Position | None) -> str:
+    """`` (node 'k8s-0', cluster.py:88)`` for an item of a list of the cluster, as rule errors
+    name it: its name as written in the call (``name=`` or a helper's first argument)."""
+    match = re.fullmatch(r"([a-z_]+)\[\d+\]\.", prefix)
+    if match is None or position is None:
+        return ""
+    kind = match.group(1).rstrip("s")
+    name = None
+    if call is not None:
+        named = [k.value for k in call.keywords if k.arg == "name"]
+        if named and isinstance(named[0], ast.Constant):
+            name = named[0].value
+        elif call.args and isinstance(call.args[0], ast.Constant):
+            name = call.args[0].value
+    what = f"{kind} {name!r}, " if isinstance(name, str) else ""
+    return f" ({what}{MODEL_FILE}:{position[0]})"
+
+
+def _item_in_call(call: ast.Call | None, loc: tuple[int | str, ...]) -> str:
+    """`` (node 'cp-1', cluster.py:12)`` for an error at ``nodes[0]...`` of a ``Cluster(...)`` or
+    ``Cluster.model_validate({...})`` call whose list is written out in the source."""
+    if call is None or len(loc) < 2 or not isinstance(loc[0], str) or not isinstance(loc[1], int):
+        return ""
+    fields: dict[str, ast.expr] = {k.arg: k.value for k in call.keywords if k.arg}
+    if call.args and isinstance(call.args[0], ast.Dict):
+        fields |= _dict_fields(call.args[0])
+    items = fields.get(loc[0])
+    if not isinstance(items, (ast.List, ast.Tuple)) or loc[1] >= len(items.elts):
+        return ""
+    item = items.elts[loc[1]]
+    if isinstance(item, ast.Call):
+        named = [k.value for k in item.keywords if k.arg == "name"]
+    elif isinstance(item, ast.Dict):
+        named = [v for k, v in zip(item.keys, item.values, strict=True) if _is(k, "name")]
+    else:
+        return ""
+    name = named[0].value if named and isinstance(named[0], ast.Constant) else None
+    what = f"{loc[0].rstrip('s')} {name!r}, " if isinstance(name, str) else ""
+    return f" ({what}{MODEL_FILE}:{item.lineno})"
+
+
+def _dict_fields(given: ast.Dict) -> dict[str, ast.expr]:
+    """The constant keys of a dict literal and their values, ``**{...}`` unpacked."""
+    fields: dict[str, ast.expr] = {}
+    for key, value in zip(given.keys, given.values, strict=True):
+        if key is None and isinstance(value, ast.Dict):
+            fields |= _dict_fields(value)
+        elif isinstance(key, ast.Constant):
+            fields[str(key.value)] = value
+    return fields
+
+
+def _is(node: ast.expr | None, text: str) -> bool:
+    return isinstance(node, ast.Constant) and node.value == text
 
 
 def _add_step(parent: ast.AST, node: ast.AST, parts: list[str]) -> None:
@@ -432,6 +570,8 @@ def _read_user_files(root: Path, cluster: Cluster) -> tuple[dict[str, str], list
             if reason:
                 problems.append(Problem(where, reason))
                 continue
+            if is_secret and (problem := recipients_problem(where, rel, text, cluster)):
+                problems.append(problem)
             files[rel] = text
             if not is_secret and (problem := unsubstituted(where, text, app)):
                 problems.append(problem)
@@ -450,6 +590,41 @@ def _outside_the_project(root: Path, rel: str) -> str | None:
     return (
         f"{rel} is a symbolic link to {real}, outside the project: homeops-gen copies only "
         "files of the repository (copy the file in instead of linking it)"
+    )
+
+
+def _talos_secrets_recipients(root: Path, cluster: Cluster) -> list[Problem]:
+    """The Talos secrets ``talos-gen`` encrypted once are still for the model's recipients."""
+    try:
+        text = (root / TALSECRET).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return []  # not made yet (or unreadable: talos-gen will say so)
+    problem = recipients_problem("sops.age_recipients", TALSECRET, text, cluster)
+    return [problem] if problem else []
+
+
+def recipients_problem(where: str, rel: str, text: str, cluster: Cluster) -> Problem | None:
+    """A SOPS file encrypted to age recipients other than ``sops.age_recipients``: an error
+    when none of them can decrypt it (Flux' key is one of them), else a warning."""
+    found = age_recipients_of(text)
+    if not found:
+        return None  # encrypted with another key type (PGP, KMS): not the model's to judge
+    wanted = cluster.sops.age_recipients
+    extra = [r for r in found if r not in wanted]
+    missing = [r for r in wanted if r not in found]
+    if not extra and not missing:
+        return None
+    fix = f"run sops updatekeys {rel} (the .sops.yaml homeops-gen writes lists the recipients)"
+    if not set(found) & set(wanted):
+        return Problem(
+            where,
+            f"{rel} is encrypted to {', '.join(found)}, none of which is in "
+            f"sops.age_recipients, so no key the cluster has decrypts it: {fix}",
+        )
+    parts = [f"also to {', '.join(extra)} (not in sops.age_recipients)"] if extra else []
+    parts += [f"not to {', '.join(missing)}"] if missing else []
+    return warning(
+        "sops-recipients-differ", where, f"{rel} is encrypted {' and '.join(parts)}: {fix}"
     )
 
 

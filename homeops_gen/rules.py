@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from ipaddress import IPv4Address, IPv4Network
 from typing import Any
 
-from homeops_gen import compat, derive
+from homeops_gen import compat, derive, known_releases
 from homeops_gen.apis import checking
 from homeops_gen.apis.flux import HelmReleaseSpec, KustomizationSpec
 from homeops_gen.derived_apps import derived_facts
@@ -27,8 +27,8 @@ from homeops_gen.layout import (
 )
 from homeops_gen.model import App, Cluster
 from homeops_gen.releases import is_custom_resource, resource_file, user_file_name
-from homeops_gen.secrets import ENCRYPT_HOW, credential_document, embedded_secret
-from homeops_gen.suggest import did_you_mean
+from homeops_gen.secrets import ENCRYPT_HOW, bech32_valid, credential_document, embedded_secret
+from homeops_gen.suggest import closest, did_you_mean
 
 
 @dataclass(frozen=True)
@@ -71,6 +71,16 @@ WARNINGS: dict[str, str] = {
     "vm-replaced": "a change of the model destroys a VM and its disk (rename, new vm_id, host)",
     "pool-not-routed": "a load-balancer pool outside node_cidr with no BGP: the router must route it",
     "unsubstituted-variable": "a ${VARIABLE} in an app whose Kustomization has no postBuild",
+    "endpoint-not-ha": "the API endpoint is one control plane's IP while there are several",
+    "namespace-unused": "a namespace in namespaces no app uses, named like one an app uses",
+    "sops-recipients-differ": "a SOPS file encrypted to other age recipients than sops lists",
+    "talos-version-unreleased": "a Talos patch release newer than the releases homeops-gen knows",
+    "talos-extension-unknown": "a system extension not official for the Talos release, as known",
+    "helper-version-unknown": "a helper's chart version newer than the releases homeops-gen knows",
+    "node-drops-extension": "a node whose own extensions leave out one of talos.extensions",
+    "app-needs-extensions": "an app whose chart needs extensions some node it runs on lacks",
+    "reference-unresolved": "a substituteFrom/valuesFrom/secretRef to an object nothing creates",
+    "reference-not-ready": "a reference to an object an app not in depends_on creates",
 }
 """Every warning's stable id and what it is about (listed by ``accept_warnings``)."""
 
@@ -96,8 +106,24 @@ def rule(func: Rule) -> Rule:
 
 
 def check_cluster(cluster: Cluster) -> list[Problem]:
-    """Every problem every rule finds in ``cluster`` (errors and warnings)."""
-    return [problem for check in RULES for problem in check(cluster)]
+    """Every problem every rule finds in ``cluster`` (errors and warnings).
+
+    Rules that derive the apps' values (:data:`DERIVING`) run only on a service range
+    that holds the cluster DNS address they derive."""
+    usable = cluster.network.service_cidr.num_addresses >= MIN_SERVICE_ADDRESSES
+    return [
+        problem for check in RULES if usable or check not in DERIVING for problem in check(cluster)
+    ]
+
+
+DERIVING: list[Rule] = []
+"""Rules that read the apps' derived values (``deployed_apps``, ``derived_facts``)."""
+
+
+def deriving(func: Rule) -> Rule:
+    """Mark a rule as reading derived values (see :func:`check_cluster`)."""
+    DERIVING.append(func)
+    return func
 
 
 def _duplicates(values: list[str], path: str, what: str) -> Iterator[Problem]:
@@ -209,6 +235,110 @@ def control_planes(cluster: Cluster) -> Iterator[Problem]:
             )
 
 
+MIN_MEMORY_MIB = {"controlplane": 2048, "worker": 1024}
+"""Talos' minimum memory per role (Talos docs, "System Requirements": 2 GiB for a control
+plane, 1 GiB for a worker; 4 GiB and 2 GiB recommended)."""
+
+
+@rule
+def node_requirements(cluster: Cluster) -> Iterator[Problem]:
+    """Each node has the memory Talos needs for its role, and a name Talos can give it."""
+    for i, node in enumerate(cluster.nodes):
+        least = MIN_MEMORY_MIB[node.role]
+        if node.memory_mib < least:
+            yield Problem(
+                f"nodes[{i}].memory_mib",
+                f"{node.memory_mib} MiB is less than Talos needs on a {node.role} node "
+                f"({least} MiB, {least * 2} MiB recommended): set memory_mib to {least} or more",
+            )
+        if node.name == "localhost":
+            yield Problem(
+                f"nodes[{i}].name",
+                "'localhost' cannot name a node: Talos maps localhost to 127.0.0.1 in /etc/hosts "
+                "and the Kubernetes node would be called localhost; choose a name such as "
+                f"{'cp' if node.is_controlplane else 'worker'}-{i + 1}",
+            )
+
+
+POD_SECURITY_LEVELS = ("privileged", "baseline", "restricted")
+"""The Pod Security Standards levels (Kubernetes "Pod Security Admission": the values of
+``pod-security.kubernetes.io/<mode>``; ``<mode>-version`` takes ``latest`` or ``v1.<minor>``)."""
+POD_SECURITY_MODES = ("enforce", "audit", "warn")
+
+
+@rule
+def namespace_settings(cluster: Cluster) -> Iterator[Problem]:
+    """Pod Security labels have values Kubernetes knows; a namespace no app uses is not a
+    misspelt app namespace."""
+    used = sorted({a.namespace for a in cluster.apps})
+    for i, ns in enumerate(cluster.namespaces):
+        for key, value in ns.labels.items():
+            prefix, _, mode = key.partition("/")
+            if prefix != "pod-security.kubernetes.io":
+                continue
+            where = f"namespaces[{i}].labels[{key!r}]"
+            if mode in POD_SECURITY_MODES and value not in POD_SECURITY_LEVELS:
+                yield Problem(
+                    where,
+                    f"{value!r} is not a Pod Security level{did_you_mean(value, POD_SECURITY_LEVELS)} "
+                    f"(one of {', '.join(POD_SECURITY_LEVELS)})",
+                )
+            elif mode.removesuffix("-version") in POD_SECURITY_MODES and mode.endswith("-version"):
+                if value != "latest" and not re.fullmatch(r"v1\.\d+", value):
+                    yield Problem(where, f"{value!r} is not 'latest' or a version such as v1.34")
+            elif mode not in POD_SECURITY_MODES and not mode.endswith("-version"):
+                yield Problem(
+                    f"namespaces[{i}].labels",
+                    f"{key!r} is not a Pod Security label"
+                    f"{did_you_mean(mode, POD_SECURITY_MODES)} (pod-security.kubernetes.io/ "
+                    "enforce, audit or warn)",
+                )
+        if ns.name not in used and (near := _one_typo_from(ns.name, used)):
+            yield warning(
+                "namespace-unused",
+                f"namespaces[{i}].name",
+                f"no app deploys into {ns.name!r}, so it is created empty and its labels apply "
+                f"to nothing; did you mean {near!r}, the namespace of the apps?",
+            )
+
+
+def _one_typo_from(name: str, choices: list[str]) -> str | None:
+    """The choice ``name`` differs from by one letter added, dropped, changed or swapped."""
+    for choice in choices:
+        if abs(len(choice) - len(name)) > 1 or choice == name:
+            continue
+        short, long = sorted((name, choice), key=len)
+        i = next(
+            (k for k, (a, b) in enumerate(zip(short, long, strict=False)) if a != b), len(short)
+        )
+        if len(short) < len(long):
+            if short[i:] == long[i + 1 :]:
+                return choice
+        elif short[i + 1 :] == long[i + 1 :] or (
+            short[i + 2 :] == long[i + 2 :] and short[i : i + 2] == long[i : i + 2][::-1]
+        ):
+            return choice
+    return None
+
+
+@rule
+def endpoint_redundancy(cluster: Cluster) -> Iterator[Problem]:
+    """An endpoint set to one of several control planes' IPs loses the API with that node."""
+    planes = cluster.control_planes
+    if cluster.endpoint is None or len(planes) < 2:
+        return
+    for node in planes:
+        if node.ip == cluster.endpoint:
+            yield warning(
+                "endpoint-not-ha",
+                "endpoint",
+                f"{cluster.endpoint} is control plane {node.name!r}'s own IP: with {len(planes)} "
+                f"control planes, the API is still unreachable from outside when {node.name!r} is "
+                "down. Set endpoint to a free address of node_cidr (a VIP the control planes "
+                "share), or accept endpoint-not-ha if one entry point is what you want",
+            )
+
+
 def _usable_in(address: IPv4Address, network: IPv4Network) -> str | None:
     """Why ``address`` cannot be a host in ``network``, or None."""
     if address not in network:
@@ -261,8 +391,16 @@ def address_ranges(cluster: Cluster) -> Iterator[Problem]:
         for b in names[i + 1 :]:
             if ranges[a].overlaps(ranges[b]):
                 yield Problem(b, f"{ranges[b]} overlaps {a.split('.')[1]} {ranges[a]}")
-    if net.service_cidr.num_addresses < 16:
-        yield Problem("network.service_cidr", f"{net.service_cidr} is too small for cluster DNS")
+    if net.service_cidr.num_addresses < MIN_SERVICE_ADDRESSES:
+        yield Problem(
+            "network.service_cidr",
+            f"{net.service_cidr} is too small for cluster DNS: the cluster DNS (CoreDNS) Service "
+            f"takes its tenth address, so it needs at least a /28 (10.43.0.0/16 is usual)",
+        )
+
+
+MIN_SERVICE_ADDRESSES = 16
+"""The smallest service range homeops-gen accepts: the cluster DNS is its tenth address."""
 
 
 @rule
@@ -327,6 +465,84 @@ def git_credentials(cluster: Cluster) -> Iterator[Problem]:
             "gitops.pull_secret",
             f"{gitops.pull_secret} must be SOPS-encrypted and named *.sops.yaml",
         )
+
+
+@rule
+def age_recipients(cluster: Cluster) -> Iterator[Problem]:
+    """Each age recipient's Bech32 checksum matches (sops refuses the key otherwise)."""
+    for i, recipient in enumerate(cluster.sops.age_recipients):
+        if not bech32_valid(recipient):
+            yield Problem(
+                f"sops.age_recipients[{i}]",
+                f"{recipient} is not a valid age public key: its checksum does not match (a "
+                "character was mistyped or lost), so sops would refuse it. Copy it again from "
+                "the output of age-keygen -y KEYFILE",
+            )
+
+
+CHART_EXTENSIONS: dict[str, tuple[str, ...]] = {
+    "longhorn": ("siderolabs/iscsi-tools", "siderolabs/util-linux-tools"),
+}
+"""Charts that need system extensions on every node they run on. Longhorn: its installation
+requirements (open-iscsi and iscsid "on all the nodes", util-linux tools) and its "Talos Linux
+Support" page (siderolabs/iscsi-tools and siderolabs/util-linux-tools)."""
+
+
+CHART_NODE_SELECTOR: dict[str, tuple[str, ...]] = {"longhorn": ("longhornManager", "nodeSelector")}
+"""The value that limits where a chart's per-node DaemonSet runs (Longhorn's values.yaml:
+"Node selector for Longhorn Manager. Specify the nodes allowed to run Longhorn Manager")."""
+
+
+def _dig(data: Any, keys: tuple[str, ...]) -> Any:
+    for key in keys:
+        data = data.get(key) if isinstance(data, dict) else None
+    return data if keys else None
+
+
+@rule
+def node_extensions(cluster: Cluster) -> Iterator[Problem]:
+    """A node's own extensions replace the cluster's: dropping one is said; charts that need
+    extensions on every node find them on each node that runs workloads."""
+    shared = cluster.talos.extensions
+    for i, node in enumerate(cluster.nodes):
+        dropped = [e for e in shared if node.extensions is not None and e not in node.extensions]
+        if dropped:
+            yield warning(
+                "node-drops-extension",
+                f"nodes[{i}].extensions",
+                f"a node's extensions replace talos.extensions (they do not add to them), so "
+                f"{node.name!r} runs without {', '.join(dropped)}; list "
+                f"{'it' if len(dropped) == 1 else 'them'} in this node's extensions too",
+            )
+    runs_workloads = [
+        n
+        for n in cluster.nodes
+        if not n.is_controlplane or cluster.talos.allow_scheduling_on_control_planes
+    ]
+    for i, app in enumerate(cluster.apps):
+        needed = CHART_EXTENSIONS.get(app.chart_name or "")
+        if not needed:
+            continue
+        selector = _dig(app.values, CHART_NODE_SELECTOR.get(app.chart_name or "", ()))
+        placed = [
+            n
+            for n in runs_workloads
+            if not isinstance(selector, dict)
+            or all(n.labels.get(k) == v for k, v in selector.items())
+        ]
+        lacking = {
+            n.name: [e for e in needed if e not in cluster.talos.node_extensions(n)] for n in placed
+        }
+        lacking = {name: missing for name, missing in lacking.items() if missing}
+        if lacking:
+            missing = sorted({e for found in lacking.values() for e in found})
+            yield warning(
+                "app-needs-extensions",
+                f"apps[{i}]",
+                f"the {app.chart_name} chart needs {' and '.join(needed)} on every node it runs "
+                f"on, and {', '.join(repr(n) for n in lacking)} lack {', '.join(missing)}: add "
+                "them to talos.extensions (or to those nodes' extensions)",
+            )
 
 
 @rule
@@ -438,6 +654,86 @@ def _talos_versions(cluster: Cluster) -> Iterator[Problem]:
             "talos.workload_isolation",
             f"workload isolation needs Talos {compat.show(compat.WORKLOAD_ISOLATION)} or later, "
             f"not {cluster.versions.talos}; leave it unset",
+        )
+
+
+def _release(version: str) -> tuple[int, int, int] | None:
+    """``(1, 11, 5)`` for ``v1.11.5`` or ``1.11.5``; None for a pre-release or anything else."""
+    match = re.fullmatch(r"v?(\d+)\.(\d+)\.(\d+)", version)
+    return (int(match[1]), int(match[2]), int(match[3])) if match else None
+
+
+@rule
+def known_releases_exist(cluster: Cluster) -> Iterator[Problem]:
+    """The Talos release, its extensions and the helpers' chart versions are ones that exist,
+    as far as the data shipped with homeops-gen (:mod:`homeops_gen.known_releases`) knows."""
+    talos = cluster.versions.talos
+    minor = "v{}.{}".format(*compat.minor(talos))
+    newest = known_releases.TALOS_NEWEST_PATCH.get(minor)
+    if newest is not None and (_release(talos) or (0, 0, 0)) > (_release(newest) or (0, 0, 0)):
+        yield warning(
+            "talos-version-unreleased",
+            "versions.talos",
+            f"{talos} is not a Talos release homeops-gen knows (the newest {minor} release it "
+            f"knows is {newest}); did you mean {newest!r}? The Image Factory has no image for "
+            "a release that does not exist; homeops-gen validate --online checks the installer",
+        )
+    official = known_releases.TALOS_EXTENSIONS.get(minor)
+    if official is not None:
+        yield from _extensions(cluster, minor, official)
+    yield from _helper_versions(cluster)
+
+
+def _extensions(cluster: Cluster, minor: str, official: tuple[str, ...]) -> Iterator[Problem]:
+    lists = [("talos.extensions", cluster.talos.extensions)]
+    lists += [(f"nodes[{i}].extensions", n.extensions or ()) for i, n in enumerate(cluster.nodes)]
+    for where, names in lists:
+        for j, name in enumerate(names):
+            if name in official:
+                continue
+            # Compared without the shared "siderolabs/", which would make any name look close.
+            short = {o.rpartition("/")[2]: o for o in official}
+            near = short.get(closest(name.rpartition("/")[2], short) or "")
+            if near:
+                yield Problem(
+                    f"{where}[{j}]",
+                    f"{name!r} is not an official system extension of Talos {minor}; did you "
+                    f"mean {near!r}? The Image Factory refuses a schematic naming it",
+                )
+            else:
+                yield warning(
+                    "talos-extension-unknown",
+                    f"{where}[{j}]",
+                    f"{name!r} is not among the official extensions of Talos {minor} that "
+                    "homeops-gen knows: the Image Factory refuses a schematic naming one that "
+                    "does not exist (see github.com/siderolabs/extensions)",
+                )
+
+
+def _helper_versions(cluster: Cluster) -> Iterator[Problem]:
+    for i, app in enumerate(cluster.apps):
+        if app.made_by is None or app.chart is None:
+            continue
+        chart = app.made_by.helper
+        lines = known_releases.HELPER_CHART_NEWEST.get(chart, {})
+        version = _release(app.chart.version)
+        if version is None or not lines:
+            continue
+        per_minor = "." in next(iter(lines))
+        line = f"{version[0]}.{version[1]}" if per_minor else str(version[0])
+        # Cilium keeps several minors patched: any patch of a known minor may exist by now.
+        newest = _release(lines[line]) if line in lines else None
+        known = newest is not None and (per_minor or version <= newest)
+        if known or version < max(_release(v) or (0, 0, 0) for v in lines.values()):
+            continue  # known, or older than the data covers
+        names = sorted(lines.values(), key=lambda v: _release(v) or (0, 0, 0))
+        yield warning(
+            "helper-version-unknown",
+            f"apps[{i}].chart.version",
+            f"{app.chart.version} is not a {chart} chart release homeops-gen knows (newest "
+            f"known: {', '.join(names)}){did_you_mean(app.chart.version, names) or '.'} A "
+            "version that does not exist fails at bootstrap; homeops-gen validate --online "
+            "checks the registry",
         )
 
 
@@ -601,6 +897,7 @@ def _flux_options(
 
 
 @rule
+@deriving
 def flux_options(cluster: Cluster) -> Iterator[Problem]:
     """``kustomization`` and ``release`` are valid Flux fields homeops-gen does not derive."""
     waited_for: dict[str, list[str]] = {}
@@ -626,6 +923,7 @@ def flux_options(cluster: Cluster) -> Iterator[Problem]:
 
 
 @rule
+@deriving
 def derived_values(cluster: Cluster) -> Iterator[Problem]:
     """User values never contradict what an app derives from the cluster."""
     for i, app in enumerate(cluster.apps):
@@ -664,9 +962,10 @@ def unsubstituted(path: str, text: str, app: App) -> Problem | None:
 
 @rule
 def variables_substituted(cluster: Cluster) -> Iterator[Problem]:
-    """A ``${VARIABLE}`` in an app's values or resources has a ``postBuild`` to fill it in."""
+    """A ``${VARIABLE}`` in an app's values, HelmRelease fields or resources (all of them in
+    the manifests its Kustomization builds) has a ``postBuild`` to fill it in."""
     for i, app in enumerate(cluster.apps):
-        parts = [(f"apps[{i}].values", app.values)]
+        parts = [(f"apps[{i}].values", app.values), (f"apps[{i}].release", app.release)]
         parts += [(f"apps[{i}].resources[{j}]", r) for j, r in enumerate(app.resources)]
         for path, data in parts:
             if problem := unsubstituted(path, json.dumps(data), app):
@@ -756,7 +1055,10 @@ def app_dependencies(cluster: Cluster) -> Iterator[Problem]:
         for j, dep in enumerate(app.depends_on):
             target = by_name.get(dep)
             if target is None:
-                yield Problem(f"apps[{i}].depends_on[{j}]", f"no app named {dep!r}")
+                yield Problem(
+                    f"apps[{i}].depends_on[{j}]",
+                    f"no app named {dep!r}{did_you_mean(dep, by_name)}",
+                )
             elif dep == app.name:
                 yield Problem(f"apps[{i}].depends_on[{j}]", f"{app.name!r} depends on itself")
             elif app.bootstrap and not target.bootstrap:

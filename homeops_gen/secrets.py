@@ -251,3 +251,43 @@ def creation_rules(cluster: Cluster) -> list[dict[str, Any]]:
         }
     )
     return rules
+
+
+_BECH32 = "qpzry9x8gf2tvdw0s3jn54khce6mua7l"
+
+
+def _bech32_polymod(values: list[int]) -> int:
+    generators = (0x3B6A57B2, 0x26508E6D, 0x1EA119FA, 0x3D4233DD, 0x2A1462B3)
+    check = 1
+    for value in values:
+        top = check >> 25
+        check = (check & 0x1FFFFFF) << 5 ^ value
+        for i, generator in enumerate(generators):
+            if (top >> i) & 1:
+                check ^= generator
+    return check
+
+
+def bech32_valid(text: str) -> bool:
+    """Whether ``text`` is a Bech32 string whose checksum matches (BIP 173, the encoding of
+    age's ``age1...`` recipients)."""
+    hrp, sep, data = text.lower().rpartition("1")
+    if not sep or not hrp or len(data) < 6 or any(c not in _BECH32 for c in data):
+        return False
+    expanded = [ord(c) >> 5 for c in hrp] + [0] + [ord(c) & 31 for c in hrp]
+    return _bech32_polymod(expanded + [_BECH32.index(c) for c in data]) == 1
+
+
+def age_recipients_of(text: str) -> tuple[str, ...]:
+    """The age recipients a SOPS file is encrypted to (its ``sops.age[].recipient``)."""
+    try:
+        documents = [d for d in yaml.safe_load_all(text) if isinstance(d, dict)]
+    except yaml.YAMLError:
+        return ()
+    found: list[str] = []
+    for doc in documents:
+        sops = doc.get("sops")
+        for entry in (sops.get("age") if isinstance(sops, dict) else None) or []:
+            if isinstance(entry, dict) and isinstance(entry.get("recipient"), str):
+                found.append(entry["recipient"])
+    return tuple(dict.fromkeys(found))

@@ -105,3 +105,38 @@ def test_messages_carry_no_regex_or_error_type(tmp_path: Path, old: str, new: st
     for jargon in ("pattern", "^", "\\d", "$'", "Value error", "_error", "Extra inputs"):
         assert jargon not in err, err
     assert re.search(r"\n  [a-z_]+[.\[:]", err), err
+
+
+def test_a_node_made_by_a_helper_keeps_its_index_name_and_line(tmp_path: Path) -> None:
+    source = (MODELS["homelab"] / "cluster.py").read_text()
+    line = source[: source.index('_node("k8s-1"')].count("\n") + 1
+    source = source.replace('memory_mib=16384 if role == "worker" else 8192', "memory_mb=8192")
+    err = run("-C", _project(tmp_path, source)).err
+    assert (
+        "  nodes[0].memory_mb: unknown field 'memory_mb' of Node; did you mean 'memory_mib'? "
+        f"(node 'k8s-0', cluster.py:{line - 1})"
+    ) in err, err
+    assert "Node.memory_mb" not in err
+
+
+def test_a_node_made_in_a_comprehension_keeps_its_index(tmp_path: Path) -> None:
+    source = (MODELS["nova"] / "cluster.py").read_text()
+    start, end = source.index("    nodes=[\n"), source.index("    talos=Talos(")
+    specs = [
+        'dict(name="controlplane", role="controlplane", host="hypnos", vm_id=100, '
+        'ip="192.168.2.58", cores=2, memory_mib=4096, disk_gib=48)',
+        'dict(name="workload", role="worker", host="hypnos", vm_id=101, '
+        'ip="192.168.2.202", cores=3, memory_mib=512, disk_gib=2)',
+    ]
+    nodes = f"    nodes=[Node(**spec) for spec in [{', '.join(specs)}]],\n"
+    err = run("-C", _project(tmp_path, source[:start] + nodes + source[end:])).err
+    assert "  nodes[1].disk_gib: 2: input should be greater than or equal to 8" in err, err
+
+
+def test_a_node_written_as_a_dict_is_named_with_its_line(tmp_path: Path) -> None:
+    from tests.models import BASE, model, write_model
+
+    worker = {**BASE["nodes"][3], "memory_mb": 8192}
+    err = run("-C", write_model(tmp_path, model(nodes__3=worker))).err
+    assert "  nodes[3].memory_mb: unknown field 'memory_mb' of Node; did you mean" in err, err
+    assert "(node 'worker-1', cluster.py:" in err, err
