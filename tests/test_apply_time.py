@@ -143,8 +143,8 @@ def _secret_to(*recipients: str) -> str:
     return (
         "apiVersion: v1\nkind: Secret\nmetadata:\n    name: web\nstringData:\n"
         "    token: ENC[AES256_GCM,data:eA==,iv:aQ==,tag:dA==,type:str]\n"
-        f"sops:\n    age:\n{entries}    mac: ENC[AES256_GCM,data:bQ==,type:str]\n"
-        "    version: 3.10.2\n"
+        f"sops:\n    age:\n{entries}    mac: ENC[AES256_GCM,data:bQ==,iv:aQ==,tag:dA==,type:str]\n"
+        "    encrypted_regex: ^(data|stringData)$\n    version: 3.10.2\n"
     )
 
 

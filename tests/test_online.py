@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from homeops_gen import derive, online
+from homeops_gen.cli import main
 from tests.conftest import copy_model, run
 from tests.models import model, write_model
 
@@ -244,9 +245,12 @@ def test_without_online_nothing_touches_the_network(
     assert lines[-1].endswith(" files valid")
 
 
-def test_online_goes_with_validate_only(tmp_path: Path) -> None:
+def test_online_goes_with_validate_only(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     root = write_model(tmp_path)
-    assert "--online goes with validate" in run("-C", root, "--online").err
+    with pytest.raises(SystemExit) as caught:
+        main(["-C", str(root), "generate", "--online"])
+    assert caught.value.code == 2
+    assert "unrecognized arguments: --online" in capsys.readouterr().err
 
 
 def test_an_unreachable_registry_is_a_failure_not_a_pass(

@@ -17,8 +17,8 @@ def encrypted(name: str, keys: tuple[str, ...] = ("value",), namespace: str | No
     data = "".join(f"    {k}: ENC[AES256_GCM,data:eA==,iv:aQ==,tag:dA==,type:str]\n" for k in keys)
     return (
         f"apiVersion: v1\nkind: Secret\nmetadata:\n    name: {name}{ns}\ntype: Opaque\n"
-        f"stringData:\n{data}sops:\n    mac: ENC[AES256_GCM,data:bQ==,type:str]\n"
-        "    version: 3.10.2\n"
+        f"stringData:\n{data}sops:\n    mac: ENC[AES256_GCM,data:bQ==,iv:aQ==,tag:dA==,type:str]\n"
+        "    encrypted_regex: ^(data|stringData)$\n    version: 3.10.2\n"
     )
 
 
