@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 # The pipeline (pydantic, jinja2, PyYAML and every generator) is imported only by
 # the commands that run it, so --help and --version start as fast as Python does.
 
-COMMANDS = ("generate", "diff", "validate", "init", "import")
+COMMANDS = ("generate", "diff", "validate", "init", "import", "compare")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -34,13 +34,15 @@ def _parser() -> argparse.ArgumentParser:
         help="generate (default): write out/ and the root files; "
         "diff: print what would change; validate: run every output check; "
         "init [DIR]: start a new project (a starter cluster.py); "
-        "import SOURCE: write cluster.py (into -C DIR) from an existing repository",
+        "import SOURCE: write cluster.py (into -C DIR) from an existing repository; "
+        "compare SOURCE: what Flux applies from SOURCE against the project, object by object",
     )
     parser.add_argument(
         "folder",
         nargs="?",
         type=Path,
-        help="init: the folder of the new project (default: .); import: the repository to read",
+        help="init: the folder of the new project (default: .); import, compare: the "
+        "repository to read",
     )
     parser.add_argument(
         "-C", dest="directory", type=Path, default=Path("."), help="work on the project in DIR"
@@ -131,7 +133,7 @@ def _misplaced_options(args: argparse.Namespace) -> str | None:
         return f"--check and --force go with generate, not {args.command}"
     if args.command != "diff" and args.exit_code:
         return f"--exit-code goes with diff, not {args.command}"
-    if args.command not in ("init", "import") and args.folder is not None:
+    if args.command not in ("init", "import", "compare") and args.folder is not None:
         return f"{args.command} takes no folder argument (use -C DIR)"
     return None
 
@@ -155,6 +157,8 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
         return _init((root / args.folder).resolve() if args.folder else root, out)
     if args.command == "import":
         return _import(args, root, out)
+    if args.command == "compare":
+        return _compare(args, root, out)
     result = pipeline.build(root, strict=args.strict, thorough=args.command == "validate")
     for warning in result.project.warnings:
         print(warning, file=sys.stderr)
@@ -194,8 +198,35 @@ def _import(args: argparse.Namespace, root: Path, out: TextIO) -> int:
     if adoption.problems:
         print(f"the imported model does not generate yet: {adoption.problems}", file=sys.stderr)
         return 1
+    comparison = adoption.comparison
+    if comparison is not None:
+        out.write(comparison.text())
+    if comparison is not None and comparison.unexplained:
+        print(
+            f"{len(comparison.unexplained)} object(s) the source's Flux tree applies are missing "
+            "or different in the generated tree without a reason in the report (listed above)",
+            file=sys.stderr,
+        )
+        return 1
+    if adoption.imported.report.lost:
+        print(
+            f"{len(adoption.imported.report.lost)} file(s) the source's Flux tree applies were "
+            "neither mapped nor copied (listed under not mapped)",
+            file=sys.stderr,
+        )
+        return 1
     print("the imported model generates; review cluster.py, then run homeops-gen", file=out)
     return 0
+
+
+def _compare(args: argparse.Namespace, root: Path, out: TextIO) -> int:
+    from homeops_gen import pipeline
+
+    if args.folder is None:
+        raise HomeopsError("compare needs SOURCE: homeops-gen compare SOURCE [-C DIR]")
+    comparison = pipeline.compare_source(args.folder, root)
+    out.write(comparison.text())
+    return 1 if comparison.unexplained else 0
 
 
 def _check(plan: writer.Plan, out: TextIO) -> int:

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from homeops_gen.importer.compare import Comparison, compare
+from homeops_gen.importer.fluxbuild import FluxTree, build_flux_tree
 from homeops_gen.importer.infrastructure import read_infrastructure
 from homeops_gen.importer.kubernetes import read_kubernetes
 from homeops_gen.importer.mapper import map_model
@@ -20,7 +22,7 @@ from homeops_gen.importer.talos import read_talos
 from homeops_gen.layout import TALSECRET
 from homeops_gen.secrets import is_sops_encrypted
 
-__all__ = ["Entry", "Imported", "Report", "import_tree"]
+__all__ = ["Comparison", "Entry", "Imported", "Report", "compare_with", "import_tree"]
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,14 @@ class Imported:
     cluster_py: str
     files: dict[str, bytes] = field(default_factory=dict)
     report: Report = field(default_factory=Report)
+    flux_tree: FluxTree = field(default_factory=FluxTree)
+    """What Flux applies from the source (from the folder its FluxInstance syncs)."""
+
+
+def compare_with(imported: Imported, generated: Mapping[str, str]) -> Comparison:
+    """What Flux applies from the imported source against what it applies from ``generated``
+    (the rendered files of the new project), object by object."""
+    return compare(imported.flux_tree, generated, imported.report)
 
 
 def import_tree(files: Mapping[str, bytes], name: str = "the source") -> Imported:
@@ -50,7 +60,15 @@ def import_tree(files: Mapping[str, bytes], name: str = "the source") -> Importe
         "mapped. Review, then run homeops-gen.\n"
     )
     text = cluster_file(mapped.cluster, docstring)
-    return Imported(cluster_py=text, files=mapped.files, report=report)
+    flux_tree = build_flux_tree(source, kube.sync_path)
+    applied = {built.file for built in flux_tree.objects.values()}
+    report.account(list(files), set(mapped.sources.values()), applied)
+    return Imported(
+        cluster_py=text,
+        files=mapped.files,
+        report=report,
+        flux_tree=flux_tree,
+    )
 
 
 def _other_secrets(source: Source, copied: set[str]) -> None:

@@ -70,6 +70,8 @@ class FluxApp:
     """No HelmRelease: ``release`` is the Kustomization itself."""
     resources_ks: str | None = None
     """The name of its second Kustomization (custom resources applied after the release)."""
+    reported: list[tuple[str, str, str]] = field(default_factory=list)
+    """Changes to report once the app is mapped (file, what, why)."""
 
     @property
     def name(self) -> str:
@@ -103,6 +105,8 @@ class KubernetesFacts:
     """The Secret the FluxInstance pulls the repository with."""
     namespaces: list[Document] = field(default_factory=list)
     """The Namespace objects of the tree (their labels and annotations)."""
+    sync_path: str | None = None
+    """The folder the FluxInstance syncs (None: none found)."""
 
 
 def read_kubernetes(source: Source) -> KubernetesFacts:
@@ -115,6 +119,7 @@ def read_kubernetes(source: Source) -> KubernetesFacts:
         for i, data in enumerate(objects)
     ]
     sync_path = _read_sync(source, documents, facts)
+    facts.sync_path = sync_path
     _read_tree(source, documents, sync_path, facts)
     _read_helmfiles(source, facts)
     return facts
@@ -215,6 +220,7 @@ def _kustomize_files(source: Source, folder: str, seen: set[str]) -> list[str]:
     config = source.mapping(path)
     if config is None:
         return []
+    source.report.map(path, "the folder's resources (homeops-gen writes its own kustomization.yaml)")
     for key in sorted(set(config) - _KUSTOMIZE_KEYS):
         source.report.skip(path, key, "kustomize feature not in the model")
     files: list[str] = []
@@ -312,6 +318,14 @@ def _visit(source: Source, tree: _Tree, ks: Document, facts: KubernetesFacts) ->
     files = _kustomize_files(source, folder, set())
     if any(d in tree.flux_ks for f in files for d in tree.by_file.get(f, [])):
         source.report.map(ks.file, f"Kustomization {ks.name} (the tree over {folder}; generated)")
+        own = sorted(set(ks.spec) - _TREE_KS)
+        if own:
+            source.report.change(
+                ks.file,
+                f"Kustomization {ks.name} spec.{', spec.'.join(own)}",
+                "homeops-gen writes the Kustomization over the apps without them; what they did "
+                "to the apps is compared object by object",
+            )
         return files
     owner = _resources_owner(tree, ks, facts)
     if owner is not None:
@@ -326,6 +340,10 @@ def _visit(source: Source, tree: _Tree, ks: Document, facts: KubernetesFacts) ->
     if app is not None:
         facts.apps.append(app)
     return []
+
+
+_TREE_KS = {"interval", "path", "prune", "sourceRef", "wait", "retryInterval", "timeout"}
+"""The fields of homeops-gen's Kustomization over the apps, or without effect on what it applies."""
 
 
 def _resources_owner(tree: _Tree, ks: Document, facts: KubernetesFacts) -> FluxApp | None:
@@ -396,6 +414,14 @@ def _options(app: FluxApp) -> None:
     common = ks.spec.get("commonMetadata")
     if common not in (None, {"labels": {"app.kubernetes.io/name": ks.name}}):
         app.kustomization_options["commonMetadata"] = common
+    if common is None:
+        app.reported.append(
+            (
+                ks.file,
+                f"Kustomization {ks.name} without commonMetadata",
+                f"homeops-gen labels every object of the app app.kubernetes.io/name: {app.name}",
+            )
+        )
     for key, value in ks.spec.items():
         if key not in _DERIVED_KS and key != "commonMetadata":
             if _GENERATED_KS.get(key, object()) != value:
@@ -474,6 +500,7 @@ def _chart(
             return found
         app.chart = {"url": url, "version": tag}
         app.chart_file = found.file
+        _chart_source_name(source, app, found)
         _source_options(
             source,
             found,
@@ -507,6 +534,7 @@ def _chart(
         else:
             app.chart = {"url": url, "name": chart, "version": str(version)}
         app.chart_file = found.file
+        _chart_source_name(source, app, found)
         if "interval" in template and template["interval"] != "1h":
             report.change(
                 app.release.file, f"HelmRelease {app.name} chart interval", "homeops-gen writes 1h"
@@ -519,6 +547,18 @@ def _chart(
         return found
     report.skip(app.release.file, f"HelmRelease {app.name}", "neither chartRef nor chart.spec")
     return None
+
+
+def _chart_source_name(source: Source, app: FluxApp, found: Document) -> None:
+    """The chart source becomes the app's (named after it, in its namespace)."""
+    if found.name == app.name:
+        source.report.map(found.file, f"{found.kind} {found.name} (the chart of {app.name})")
+    else:
+        source.report.change(
+            found.file,
+            f"{found.kind} {found.name} (the chart of {app.name})",
+            f"homeops-gen names an app's chart source after the app: {app.name}",
+        )
 
 
 def _source_options(source: Source, found: Document, written: dict[str, Any]) -> None:

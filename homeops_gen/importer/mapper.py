@@ -54,6 +54,16 @@ class Mapped:
 
     cluster: Call
     files: dict[str, bytes] = field(default_factory=dict)
+    sources: dict[str, str] = field(default_factory=dict)
+    """The source file of each file in ``files`` (one source per destination)."""
+
+    def add(self, target: str, source: Source, file: str) -> bool:
+        """Copy ``file`` of ``source`` to ``target``; False when another file has it."""
+        if self.sources.get(target, file) != file:
+            return False
+        self.files[target] = source.files[file]
+        self.sources[target] = file
+        return True
 
 
 def map_model(
@@ -84,7 +94,7 @@ def map_model(
     if isinstance(gitops_call, Call) and "pull_secret" in gitops_call.kwargs:
         pull_secret = gitops_call.kwargs["pull_secret"]
         if pull_secret in source.files:
-            mapped.files[pull_secret] = source.files[pull_secret]
+            mapped.add(pull_secret, source, pull_secret)
     derivation = _derivation_cluster(name, network, len(pairs), kube)
     if derivation is None:
         report.change("", "app helpers", "the network is incomplete: apps are kept as plain Apps")
@@ -613,6 +623,8 @@ def _apps(
     for app in ordered:
         call = _app(ctx, app, releases.pop(app.name, None))
         if call is not None:
+            for file, what, why in app.reported:
+                report.change(file, what, why)
             _options(report, app, call, app.name in dependents or app.resources_ks is not None)
             calls.append(call)
     for release in releases.values():
@@ -910,8 +922,10 @@ def _report_helper(report: Report, found: _Found, func: str, best: _Variant) -> 
             f"{func}() applies {list(deployed.crds)}",
         )
     for resource in deployed.resources:
+        files = [d.file for d in app.objects if sorted_data(d.data) == sorted_data(resource)]
         report.map(
-            app.ks.file, f"{resource['kind']} {resource['metadata']['name']} (derived by {func}())"
+            files[0] if files else app.ks.file,
+            f"{resource['kind']} {resource['metadata']['name']} (derived by {func}())",
         )
     report.map(app.release.file, f"app {app.name} as {func}()")
 
@@ -1010,7 +1024,8 @@ def kube_version(mapped: Mapped) -> str:
 
 
 def _copy(ctx: _Context, state: _AppFiles, file: str, name: str, folder: str) -> str:
-    """Copy ``file`` byte for byte into the project's ``folder``; the project path."""
+    """Copy ``file`` byte for byte into the project's ``folder``; the project path (one no other
+    source file has)."""
     app = state.app
     if name in state.used:
         renamed = f"{app.name}-{name}"
@@ -1018,8 +1033,18 @@ def _copy(ctx: _Context, state: _AppFiles, file: str, name: str, folder: str) ->
             file, "file name", f"copied as {renamed}: {name} is taken in the app's folder"
         )
         name = renamed
-    state.used.add(name)
-    target = f"{folder}/{app.namespace}/{app.name}/{name}"
-    ctx.mapped.files[target] = ctx.source.files[file]
+    stem, dot, suffix = name.partition(".")
+    candidate, n = name, 1
+    while candidate in state.used or not ctx.mapped.add(
+        f"{folder}/{app.namespace}/{app.name}/{candidate}", ctx.source, file
+    ):
+        n += 1
+        candidate = f"{stem}-{n}{dot}{suffix}"
+    if candidate != name:
+        ctx.source.report.change(
+            file, "file name", f"copied as {candidate}: {name} is another file's in the app's folder"
+        )
+    state.used.add(candidate)
+    target = f"{folder}/{app.namespace}/{app.name}/{candidate}"
     ctx.source.report.map(file, f"copied byte for byte to {target}")
     return target

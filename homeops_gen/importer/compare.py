@@ -1,0 +1,175 @@
+"""Object by object: what Flux applies from a source repository against what it applies from the
+project generated from its import (pure).
+
+Both sides are built by :mod:`homeops_gen.importer.fluxbuild`. Objects are matched by kind,
+namespace and name; an object missing from the generated tree, or different there, is
+*explained* when the import report lists a change for the source file it comes from ("mapped
+with a change"), and *unexplained* otherwise. A Flux Kustomization's ``spec.path`` and
+``spec.sourceRef`` say where the files are, which the import changes by design (``out/``), so
+they are not compared.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from homeops_gen.importer.fluxbuild import FLUX_KUSTOMIZE, Built, FluxTree, Key, build_flux_tree
+from homeops_gen.importer.report import Entry, Report
+from homeops_gen.importer.source import Source
+from homeops_gen.layout import FLUX_SYNC_PATH
+
+_LAYOUT_FIELDS = ("path", "sourceRef")
+
+
+@dataclass(frozen=True)
+class Difference:
+    """One object of the source that the generated tree lacks or applies otherwise."""
+
+    key: Key
+    file: str
+    """The source file the object comes from."""
+    problem: str
+    """``missing``, or ``differs at <field>``."""
+    explained_by: str | None = None
+    """The report's change that accounts for it (None: nothing does)."""
+
+    def __str__(self) -> str:
+        kind, namespace, name = self.key
+        where = f"{namespace}/{name}" if namespace else name
+        text = f"{kind} {where} ({self.file}): {self.problem}"
+        return f"{text}; {self.explained_by}" if self.explained_by else text
+
+
+@dataclass
+class Comparison:
+    """The result of comparing a source's Flux tree with the generated one."""
+
+    same: int = 0
+    differences: list[Difference] = field(default_factory=list)
+    added: list[Key] = field(default_factory=list)
+    """Objects only the generated tree applies (homeops-gen's own, e.g. ``<app>-resources``)."""
+    unbuilt: list[tuple[str, str, str]] = field(default_factory=list)
+    """What the build of the source could not follow (file, what, why)."""
+
+    @property
+    def unexplained(self) -> list[Difference]:
+        return [d for d in self.differences if d.explained_by is None]
+
+    def text(self) -> str:
+        """The comparison as the commands print it."""
+        explained = [d for d in self.differences if d.explained_by]
+        lines = [
+            f"compared with the source, object by object: {self.same} the same, "
+            f"{len(explained)} changed as reported, {len(self.unexplained)} missing or "
+            f"different without a reason, {len(self.added)} added"
+        ]
+        for title, items in (
+            ("missing or different (not in the report)", self.unexplained),
+            ("changed as the report says", explained),
+        ):
+            if items:
+                lines.append(f"{title} ({len(items)}):")
+                lines.extend(f"  {d}" for d in items)
+        if self.added:
+            lines.append(f"added by homeops-gen ({len(self.added)}):")
+            lines.extend(f"  {k[0]} {'/'.join(p for p in k[1:] if p)}" for k in self.added)
+        if self.unbuilt:
+            lines.append(f"not built by the comparison ({len(self.unbuilt)}):")
+            lines.extend(f"  {f}: {w} ({why})" if f else f"  {w} ({why})" for f, w, why in self.unbuilt)
+        return "\n".join(lines) + "\n"
+
+
+def compare(theirs: FluxTree, generated: Mapping[str, str], report: Report) -> Comparison:
+    """Compare what Flux applies from a source (``theirs``) with what it applies from the
+    ``generated`` files (path -> text); ``report`` is the source's import report."""
+    ours_source = Source({p: t.encode() for p, t in generated.items() if p.endswith(".yaml")}, Report())
+    ours = build_flux_tree(ours_source, FLUX_SYNC_PATH)
+    return compare_trees(theirs, ours, report.changed)
+
+
+def compare_trees(theirs: FluxTree, ours: FluxTree, changes: Iterable[Entry]) -> Comparison:
+    """Every object of ``theirs`` against ``ours``; ``changes`` explain differences by file."""
+    reasons: dict[str, str] = {}
+    labelled: dict[str, str] = {}
+    for entry in changes:
+        text = f"reported: {entry.what} ({entry.why})"
+        if entry.file and entry.file not in reasons:
+            reasons[entry.file] = text
+        if "commonMetadata" in entry.what:
+            labelled.setdefault(entry.file, text)
+    result = Comparison(unbuilt=list(theirs.unbuilt))
+    for key in sorted(theirs.objects):
+        built = theirs.objects[key]
+        other = ours.objects.get(key)
+        reason = reasons.get(built.file)
+        if other is None:
+            problem = "missing"
+        else:
+            mine, generated = _comparable(built), _comparable(other)
+            where = first_difference(mine, generated)
+            if where is None:
+                result.same += 1
+                continue
+            problem = f"differs at {where or '(the whole object)'}"
+            unlabelled = _without_labels(generated, mine, _common_labels(ours, other))
+            if unlabelled is not None and first_difference(mine, unlabelled) is None:
+                problem = "differs at metadata.labels (the generated Kustomization's commonMetadata)"
+                reason = labelled.get(built.applied_by_file) or reason
+        result.differences.append(Difference(key, built.file, problem, reason))
+    result.added = sorted(k for k in ours.objects if k not in theirs.objects)
+    return result
+
+
+def _common_labels(tree: FluxTree, built: Built) -> dict[str, Any]:
+    """The labels the Flux Kustomization applying ``built`` adds to every object."""
+    ks = tree.objects.get(built.applied_by_key)
+    labels = ks.data.get("spec", {}).get("commonMetadata", {}).get("labels") if ks else None
+    return labels if isinstance(labels, dict) else {}
+
+
+def _without_labels(
+    data: dict[str, Any], other: dict[str, Any], labels: dict[str, Any]
+) -> dict[str, Any] | None:
+    """``data`` without the ``labels`` that ``other`` lacks (None when there are none)."""
+    have = data.get("metadata", {}).get("labels") or {}
+    theirs = other.get("metadata", {}).get("labels") or {}
+    extra = [k for k in labels if k in have and k not in theirs]
+    if not extra:
+        return None
+    kept = {k: v for k, v in have.items() if k not in extra}
+    metadata = {k: v for k, v in data["metadata"].items() if k != "labels"}
+    if kept:
+        metadata["labels"] = kept
+    return {**data, "metadata": metadata}
+
+
+def _comparable(built: Built) -> dict[str, Any]:
+    data = built.data
+    if data.get("kind") == "Kustomization" and str(data.get("apiVersion", "")).startswith(
+        FLUX_KUSTOMIZE
+    ):
+        spec = data.get("spec")
+        if isinstance(spec, dict):
+            data = {**data, "spec": {k: v for k, v in spec.items() if k not in _LAYOUT_FIELDS}}
+    return data
+
+
+def first_difference(a: Any, b: Any, path: str = "") -> str | None:
+    """The first field (dotted path) where ``a`` and ``b`` differ, or None when they are equal."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        for key in sorted({*a, *b}, key=str):
+            if key not in a or key not in b:
+                return f"{path}.{key}".lstrip(".")
+            found = first_difference(a[key], b[key], f"{path}.{key}")
+            if found is not None:
+                return found.lstrip(".")
+        return None
+    if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
+        for i, (x, y) in enumerate(zip(a, b)):
+            found = first_difference(x, y, f"{path}[{i}]")
+            if found is not None:
+                return found.lstrip(".")
+        return None
+    return None if a == b else path.lstrip(".")
