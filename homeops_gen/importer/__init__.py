@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from homeops_gen.importer.compare import Comparison, compare
-from homeops_gen.importer.fluxbuild import FluxTree, build_flux_tree
+from homeops_gen.importer.fluxbuild import FluxTree
 from homeops_gen.importer.infrastructure import read_infrastructure
 from homeops_gen.importer.kubernetes import read_kubernetes
 from homeops_gen.importer.mapper import map_model
@@ -60,8 +60,11 @@ def import_tree(files: Mapping[str, bytes], name: str = "the source") -> Importe
         "mapped. Review, then run homeops-gen.\n"
     )
     text = cluster_file(mapped.cluster, docstring)
-    flux_tree = build_flux_tree(source, kube.sync_path)
+    flux_tree = kube.flux_tree
     applied = {built.file for built in flux_tree.objects.values()}
+    named = {e.file for e in (*report.mapped, *report.changed)}
+    for path in sorted(flux_tree.read - named):
+        report.map(path, "read to build what Flux applies (homeops-gen writes its own)")
     report.account(list(files), set(mapped.sources.values()), applied)
     return Imported(
         cluster_py=text,

@@ -17,7 +17,7 @@ from typing import Any
 
 from homeops_gen.importer.fluxbuild import FLUX_KUSTOMIZE, Built, FluxTree, Key, build_flux_tree
 from homeops_gen.importer.report import Entry, Report
-from homeops_gen.importer.source import Source
+from homeops_gen.importer.source import Source, as_mapping, dig
 from homeops_gen.layout import FLUX_SYNC_PATH
 
 _LAYOUT_FIELDS = ("path", "sourceRef")
@@ -125,7 +125,7 @@ def compare_trees(theirs: FluxTree, ours: FluxTree, changes: Iterable[Entry]) ->
 def _common_labels(tree: FluxTree, built: Built) -> dict[str, Any]:
     """The labels the Flux Kustomization applying ``built`` adds to every object."""
     ks = tree.objects.get(built.applied_by_key)
-    labels = ks.data.get("spec", {}).get("commonMetadata", {}).get("labels") if ks else None
+    labels = dig(ks.data, "spec", "commonMetadata", "labels") if ks else None
     return labels if isinstance(labels, dict) else {}
 
 
@@ -133,8 +133,8 @@ def _without_labels(
     data: dict[str, Any], other: dict[str, Any], labels: dict[str, Any]
 ) -> dict[str, Any] | None:
     """``data`` without the ``labels`` that ``other`` lacks (None when there are none)."""
-    have = data.get("metadata", {}).get("labels") or {}
-    theirs = other.get("metadata", {}).get("labels") or {}
+    have = as_mapping(dig(data, "metadata", "labels"))
+    theirs = as_mapping(dig(other, "metadata", "labels"))
     extra = [k for k in labels if k in have and k not in theirs]
     if not extra:
         return None

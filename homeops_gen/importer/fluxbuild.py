@@ -114,6 +114,8 @@ class FluxTree:
     """(file, what, why) for each part of the tree this build could not follow."""
     kustomizations: dict[Key, str] = field(default_factory=dict)
     """Each Flux Kustomization built: the folder it builds."""
+    read: set[str] = field(default_factory=set)
+    """The kustomization files (and patch files) the build read."""
 
 
 def key_of(data: dict[str, Any]) -> Key:
@@ -330,8 +332,10 @@ class _Builder:
         result: list[_Resource] = []
         for doc in documents:
             if isinstance(doc, dict) and doc.get("kind") == "List" and "items" in doc:
-                result += [_Resource(copy.deepcopy(i), file) for i in listed(doc["items"])]
-            elif isinstance(doc, dict) and "kind" in doc and "apiVersion" in doc:
+                result += [
+                    _Resource(copy.deepcopy(i), file) for i in listed(doc["items"]) if _object(i)
+                ]
+            elif _object(doc):
                 if str(doc["apiVersion"]).startswith("kustomize.config.k8s.io/"):
                     continue  # a kustomization among plain manifests: Flux skips it
                 result.append(_Resource(copy.deepcopy(doc), file))
@@ -347,6 +351,7 @@ class _Builder:
     ) -> list[_Resource]:
         """Build the kustomization (or, with ``accumulated``, apply the component) at ``path``."""
         config = self.source.mapping(path)
+        self.tree.read.add(path)
         if config is None:
             self.note(path, "kustomization", "not readable")
             return accumulated or []
@@ -454,6 +459,7 @@ class _Builder:
         if isinstance(entry.get("path"), str):
             path = posixpath.normpath(posixpath.join(folder, entry["path"]))
             text = self.source.text(path) if path in self.source.files else None
+            self.tree.read.add(path)
         if not isinstance(text, str):
             self.note(referrer, "patch", "not found")
             return
@@ -473,6 +479,16 @@ class _Builder:
             for res in resources:
                 if _selected(res.data, target, body if not target else None):
                     res.data = merge(res.data, body, keep_identity=bool(target))
+
+
+def _object(doc: Any) -> bool:
+    """Whether ``doc`` has what kustomize needs of an object: apiVersion, kind, metadata."""
+    return (
+        isinstance(doc, dict)
+        and isinstance(doc.get("apiVersion"), str)
+        and isinstance(doc.get("kind"), str)
+        and isinstance(doc.get("metadata", {}), dict)
+    )
 
 
 def _set_namespace(data: dict[str, Any], namespace: str) -> None:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from homeops_gen.layout import resources_kustomization
+from homeops_gen.importer.fluxbuild import FluxTree, build_flux_tree
 from homeops_gen.importer.source import YAML_SUFFIXES, Source, dig, is_object, listed
 from homeops_gen.secrets import is_sops_encrypted
 from homeops_gen.generators.kubernetes import HELMRELEASE_DEFAULTS
@@ -72,6 +73,10 @@ class FluxApp:
     """The name of its second Kustomization (custom resources applied after the release)."""
     reported: list[tuple[str, str, str]] = field(default_factory=list)
     """Changes to report once the app is mapped (file, what, why)."""
+    files: list[str] = field(default_factory=list)
+    """The files its folder lists (resources, not components)."""
+    primary: bool = True
+    """The first app of its Kustomization (the one that keeps the other manifests)."""
 
     @property
     def name(self) -> str:
@@ -107,6 +112,8 @@ class KubernetesFacts:
     """The Namespace objects of the tree (their labels and annotations)."""
     sync_path: str | None = None
     """The folder the FluxInstance syncs (None: none found)."""
+    flux_tree: FluxTree = field(default_factory=FluxTree)
+    """What Flux applies from the sync path, built as kustomize-controller builds it."""
 
 
 def read_kubernetes(source: Source) -> KubernetesFacts:
@@ -121,8 +128,30 @@ def read_kubernetes(source: Source) -> KubernetesFacts:
     sync_path = _read_sync(source, documents, facts)
     facts.sync_path = sync_path
     _read_tree(source, documents, sync_path, facts)
+    facts.flux_tree = build_flux_tree(source, sync_path)
+    _read_applied(source, facts)
     _read_helmfiles(source, facts)
     return facts
+
+
+def _read_applied(source: Source, facts: KubernetesFacts) -> None:
+    """What only the built tree says: the Namespaces outside the apps (named by kustomize's
+    ``namespace:`` transformer, as Flux applies them), and Flux Kustomizations that a transformer
+    put outside ``flux-system``."""
+    in_apps = {d.file for app in facts.apps for d in app.objects} | {
+        f for app in facts.apps for f in app.secrets
+    }
+    for key, built in sorted(facts.flux_tree.objects.items()):
+        if key[0] == "Namespace" and built.file not in in_apps:
+            facts.namespaces.append(Document(built.file, 0, built.data))
+            source.report.map(built.file, f"Namespace {key[2]}")
+        elif key[0] == "Kustomization" and key[1] not in ("", "flux-system"):
+            if str(built.data.get("apiVersion", "")).startswith(FLUX_KUSTOMIZE):
+                source.report.change(
+                    built.file,
+                    f"Kustomization {key[2]} in namespace {key[1]}",
+                    "homeops-gen puts every Flux Kustomization in flux-system",
+                )
 
 
 def _read_sops(source: Source, facts: KubernetesFacts) -> None:
@@ -300,8 +329,7 @@ def _read_tree(
             if doc in tree.flux_ks and (doc.file, doc.index) not in tree.visited:
                 queue += [f for f in _visit(source, tree, doc, facts) if f not in queue]
             elif doc.kind == "Namespace":
-                facts.namespaces.append(doc)
-                source.report.map(file, f"Namespace {doc.name}")
+                continue  # read as Flux applies it (after kustomize's namespace transformer)
             elif doc not in tree.flux_ks and doc.kind != "FluxInstance":
                 source.report.skip(file, f"{doc.kind} {doc.name}", "outside any app's folder")
     for ks in tree.flux_ks:
@@ -332,13 +360,12 @@ def _visit(source: Source, tree: _Tree, ks: Document, facts: KubernetesFacts) ->
         # homeops-gen's second Kustomization of an app: its custom resources, after the release.
         _other_files(source, owner, files, tree, set())
         owner.resources_ks = ks.name
+        owner.files += files
         source.report.map(
             ks.file, f"Kustomization {ks.name} (the custom resources of {owner.name})"
         )
         return []
-    app = _read_app(source, ks, files, tree)
-    if app is not None:
-        facts.apps.append(app)
+    facts.apps += _read_app(source, ks, files, tree)
     return []
 
 
@@ -369,15 +396,38 @@ _GENERATED_KS = {
 _DERIVED_KS = {"path", "sourceRef", "targetNamespace", "dependsOn", "decryption", "wait"}
 
 
-def _read_app(source: Source, ks: Document, files: list[str], tree: _Tree) -> FluxApp | None:
-    report = source.report
+def _read_app(source: Source, ks: Document, files: list[str], tree: _Tree) -> list[FluxApp]:
+    """The apps of one Flux Kustomization: one per HelmRelease (the first keeps the other
+    manifests), or one without a chart."""
     releases = [d for f in files for d in tree.by_file.get(f, []) if d.kind == "HelmRelease"]
     # An app without a chart: the Kustomization stands in for the release it does not have.
-    release = releases[0] if releases else ks
-    for extra in releases[1:]:
-        report.skip(
-            extra.file, f"HelmRelease {extra.name}", f"a second release of Kustomization {ks.name}"
-        )
+    apps: list[FluxApp] = []
+    consumed: set[tuple[str, int]] = {(r.file, r.index) for r in releases}
+    for release in releases or [ks]:
+        app = _release_app(source, ks, release, files, tree, chartless=not releases)
+        if app is None:
+            continue
+        app.primary = not apps
+        if apps:
+            source.report.change(
+                release.file,
+                f"HelmRelease {release.name} (one of {len(releases)} of Kustomization {ks.name})",
+                "an App of its own, with its own Flux Kustomization of the same settings",
+            )
+        apps.append(app)
+        if not app.chartless:
+            chart_source = _chart(source, app, files, tree.by_file, tree.sources)
+            if chart_source is not None:
+                consumed.add((chart_source.file, chart_source.index))
+    if apps:
+        _other_files(source, apps[0], files, tree, consumed)
+    return apps
+
+
+def _release_app(
+    source: Source, ks: Document, release: Document, files: list[str], tree: _Tree, chartless: bool
+) -> FluxApp | None:
+    report = source.report
     namespace = (
         ks.spec.get("targetNamespace")
         or dig(release.data, "metadata", "namespace")
@@ -386,7 +436,7 @@ def _read_app(source: Source, ks: Document, files: list[str], tree: _Tree) -> Fl
     if not isinstance(namespace, str) or not namespace:
         report.skip(ks.file, f"Kustomization {ks.name}", "no namespace (targetNamespace) found")
         return None
-    app = FluxApp(ks=ks, release=release, namespace=namespace, chartless=not releases)
+    app = FluxApp(ks=ks, release=release, namespace=namespace, chartless=chartless, files=files)
     if ks.name != release.name:
         report.change(
             ks.file, f"Kustomization {ks.name}", f"renamed {release.name}, after its HelmRelease"
@@ -395,16 +445,9 @@ def _read_app(source: Source, ks: Document, files: list[str], tree: _Tree) -> Fl
         str(dig(d, "name")) for d in listed(ks.spec.get("dependsOn")) if dig(d, "name")
     ]
     _options(app)
-    if app.chartless:
-        _other_files(source, app, files, tree, set())
-        return app
-    values = release.spec.get("values")
-    app.values = values if isinstance(values, dict) else {}
-    consumed = {(release.file, release.index)}
-    chart_source = _chart(source, app, files, tree.by_file, tree.sources)
-    if chart_source is not None:
-        consumed.add((chart_source.file, chart_source.index))
-    _other_files(source, app, files, tree, consumed)
+    if not chartless:
+        values = release.spec.get("values")
+        app.values = values if isinstance(values, dict) else {}
     return app
 
 

@@ -11,6 +11,8 @@ from homeops_gen import apps as helpers
 from homeops_gen.apis.kubernetes import schema_url
 from homeops_gen.derived_apps import deploy
 from homeops_gen.formats import sorted_data, yaml_file
+from homeops_gen.generators.kubernetes import NAMESPACE_ANNOTATIONS
+from homeops_gen.importer.fluxbuild import FluxTree
 from homeops_gen.importer.infrastructure import InfraFacts, Vm, vm_ip
 from homeops_gen.importer.kubernetes import Document, FluxApp, KubernetesFacts, Release, hook_urls
 from homeops_gen.importer.python import Call
@@ -113,9 +115,11 @@ def _namespaces(kube: KubernetesFacts) -> list[Call]:
         metadata = as_mapping(doc.data.get("metadata"))
         call = Call("Namespace", kwargs={"name": doc.name}, explode=False)
         for key in ("labels", "annotations"):
-            found = as_mapping(metadata.get(key))
+            found = {str(k): str(v) for k, v in as_mapping(metadata.get(key)).items()}
+            if key == "annotations":  # the generated namespace component adds these
+                found = {k: v for k, v in found.items() if NAMESPACE_ANNOTATIONS.get(k) != v}
             if found:
-                call.kwargs[key] = {str(k): str(v) for k, v in found.items()}
+                call.kwargs[key] = found
         if len(call.kwargs) > 1 or doc.name not in used:
             calls.append(call)
     return calls
@@ -593,6 +597,7 @@ class _Context:
     mapped: Mapped
     ks_names: dict[str, str]
     """App names by the name of their Flux Kustomization."""
+    flux_tree: FluxTree
 
 
 @dataclass
@@ -611,9 +616,11 @@ def _apps(
 ) -> list[Call]:
     report = source.report
     releases = {r.name: r for r in kube.releases}
-    names = {a.ks.name: a.name for a in kube.apps}
+    names: dict[str, str] = {}
+    for a in kube.apps:
+        names.setdefault(a.ks.name, a.name)
     names.update({a.resources_ks: a.name for a in kube.apps if a.resources_ks})
-    ctx = _Context(source, derivation, mapped, names)
+    ctx = _Context(source, derivation, mapped, names, kube.flux_tree)
     dependents = {ctx.ks_names.get(d, d) for a in kube.apps for d in a.depends_on}
     by_name = {a.name: a for a in kube.apps}
     # Bootstrap apps first, in the helmfile's order (a dependency order), then the rest.
@@ -690,6 +697,7 @@ def _app(ctx: _Context, app: FluxApp, release: Release | None) -> Call | None:
     call, objects = helper if helper is not None else (_plain_app(found), app.objects)
     _files(ctx, app, objects, call)
     report.map(app.ks.file, f"app {app.name} ({app.namespace}) chart {chart['version']}")
+    report.map(app.release.file, f"HelmRelease {app.name} (App {app.name})")
     return call
 
 
@@ -972,6 +980,17 @@ def _files(ctx: _Context, app: FluxApp, objects: list[Document], call: Call) -> 
         by_file.setdefault(doc.file, []).append(doc)
     for file, docs in by_file.items():
         _object_file(ctx, state, file, docs)
+    for file in _component_files(ctx, app):
+        text = ctx.source.text(file)
+        if text is not None and is_sops_encrypted(text):
+            app.secrets.append(file)
+            continue
+        report.change(
+            file,
+            f"applied by Kustomization {app.ks.name} through a component",
+            "copied beside the app's release: the generated app lists the file itself",
+        )
+        state.manifests.append(_copy(ctx, state, file, posixpath.basename(file), MANIFESTS))
     if app.secrets:
         report.change(
             ".sops.yaml",
@@ -991,6 +1010,22 @@ def _files(ctx: _Context, app: FluxApp, objects: list[Document], call: Call) -> 
     for key in ("resources", "manifests", "secrets"):
         if getattr(state, key):
             call.kwargs[key] = getattr(state, key)
+
+
+def _component_files(ctx: _Context, app: FluxApp) -> list[str]:
+    """Files the app's Flux Kustomization applies beyond its folder's resources: its components'
+    (``spec.components``, or a ``components:`` of its kustomization)."""
+    if not app.primary:
+        return []
+    listed_files = {*app.files, app.ks.file}
+    found = {
+        built.file
+        for built in ctx.flux_tree.objects.values()
+        if built.applied_by == app.ks.name
+        and built.applied_by_file == app.ks.file
+        and built.file not in listed_files
+    }
+    return sorted(found)
 
 
 def _object_file(ctx: _Context, state: _AppFiles, file: str, docs: list[Document]) -> None:
