@@ -18,7 +18,7 @@ from homeops_gen.importer.mapper import map_model
 from homeops_gen.importer.python import cluster_file
 from homeops_gen.importer.report import Entry, Report
 from homeops_gen.importer.source import Source
-from homeops_gen.importer.talos import read_talos
+from homeops_gen.importer.talos import read_talos, report_templates
 from homeops_gen.layout import TALSECRET
 from homeops_gen.secrets import is_sops_encrypted
 
@@ -47,6 +47,7 @@ def import_tree(files: Mapping[str, bytes], name: str = "the source") -> Importe
     report = Report()
     source = Source(files, report)
     talos = read_talos(source)
+    report_templates(source)
     if talos is None:
         report.skip("", "talconfig.yaml", "not found: nodes come from the VMs alone")
     infra = read_infrastructure(source)

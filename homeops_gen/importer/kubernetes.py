@@ -474,7 +474,17 @@ def _options(app: FluxApp) -> None:
     if app.chartless:
         return
     written = {"interval": "1h", **HELMRELEASE_DEFAULTS}
-    spec = {k: v for k, v in app.release.spec.items() if k not in ("chart", "chartRef", "values")}
+    spec = {
+        k: v
+        for k, v in app.release.spec.items()
+        if k not in ("chart", "chartRef", "values", "dependsOn")
+    }
+    # A release's dependsOn names other releases: the model derives it from App.depends_on.
+    app.depends_on += [
+        str(dig(d, "name"))
+        for d in listed(app.release.spec.get("dependsOn"))
+        if dig(d, "name") and str(dig(d, "name")) not in app.depends_on
+    ]
     app.release_options = overrides(written, spec)
     app.release_defaults_added = sorted(k for k in HELMRELEASE_DEFAULTS if k not in spec)
 
@@ -594,7 +604,13 @@ def _chart(
 
 def _chart_source_name(source: Source, app: FluxApp, found: Document) -> None:
     """The chart source becomes the app's (named after it, in its namespace)."""
-    if found.name == app.name:
+    if not app.primary:
+        source.report.change(
+            found.file,
+            f"{found.kind} {found.name} (the chart of {app.name})",
+            f"applied by the app's own Kustomization, labelled app.kubernetes.io/name: {app.name}",
+        )
+    elif found.name == app.name:
         source.report.map(found.file, f"{found.kind} {found.name} (the chart of {app.name})")
     else:
         source.report.change(
@@ -619,12 +635,7 @@ _URL = re.compile(r"--filename=(https://\S+)|^(https://\S+)$")
 
 def _read_helmfiles(source: Source, facts: KubernetesFacts) -> None:
     report = source.report
-    paths = [
-        p
-        for p in source.files
-        if posixpath.basename(p).startswith("helmfile")
-        and p.endswith((".yaml", ".yml", ".yaml.gotmpl"))
-    ]
+    paths = [p for p in source.files if _is_helmfile(source, p)]
     for path in paths:
         config = source.mapping(path)
         if config is None:
@@ -657,6 +668,31 @@ def _read_helmfiles(source: Source, facts: KubernetesFacts) -> None:
             )
         for key in sorted(set(config) - {"releases", "helmDefaults", "repositories"}):
             report.skip(path, key, "helmfile setting not in the model")
+
+
+_HELMFILE_KEYS = {"releases", "helmDefaults", "repositories", "environments", "bases"}
+
+
+def _is_helmfile(source: Source, path: str) -> bool:
+    """A helmfile, by content: a YAML mapping with ``releases`` (charts) and no ``kind``
+    (whatever its name; ``.gotmpl`` ones by name, as they are templates)."""
+    name = posixpath.basename(path)
+    if name.startswith("helmfile") and name.endswith(".gotmpl"):
+        return True
+    if not name.endswith(YAML_SUFFIXES):
+        return False
+    text = source.text(path)
+    if text is None or "releases:" not in text:
+        return False
+    documents = source.yaml(path) or []
+    return (
+        len(documents) >= 1
+        and isinstance(documents[0], dict)
+        and "kind" not in documents[0]
+        and isinstance(documents[0].get("releases"), list)
+        and set(documents[0]) <= _HELMFILE_KEYS | {"missingFileHandler", "hooks", "templates"}
+        and all(isinstance(r, dict) and "chart" in r for r in documents[0]["releases"])
+    )
 
 
 def hook_urls(hook: dict[str, Any]) -> list[str]:

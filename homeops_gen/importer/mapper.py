@@ -236,12 +236,19 @@ def _match_nodes(
                         f"VM {found[0].name}",
                         f"matched to Talos node {node.name} {how}",
                     )
+    # Without any VM the nodes stay (each noted in cluster.py); beside VMs, a node without one
+    # is bare metal and is left out rather than given an invented host.
     result: list[tuple[TalosNode | None, Vm | None]] = [
-        (node, pairs.get(i)) for i, node in enumerate(nodes)
+        (node, pairs.get(i)) for i, node in enumerate(nodes) if i in pairs or not vms
     ]
     for i, node in enumerate(nodes):
         if i not in pairs and vms:
-            report.skip(talos.file if talos else "", f"node {node.name}", "no VM found for it")
+            report.skip(
+                talos.file if talos else "",
+                f"node {node.name}",
+                "no Proxmox VM runs it (a bare-metal node): the model's nodes are VMs, bare-metal "
+                "nodes are not in it yet; no host is invented for it",
+            )
     for vm in free:
         if nodes:
             report.skip(vm.file, f"VM {vm.name}", "no Talos node of that name or IP")
@@ -619,6 +626,8 @@ def _apps(
     names: dict[str, str] = {}
     for a in kube.apps:
         names.setdefault(a.ks.name, a.name)
+    for a in kube.apps:  # a HelmRelease's dependsOn names releases: apps of the same name
+        names.setdefault(a.name, a.name)
     names.update({a.resources_ks: a.name for a in kube.apps if a.resources_ks})
     ctx = _Context(source, derivation, mapped, names, kube.flux_tree)
     dependents = {ctx.ks_names.get(d, d) for a in kube.apps for d in a.depends_on}

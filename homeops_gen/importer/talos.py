@@ -491,3 +491,35 @@ def _address(node: TalosNode, address: Any) -> None:
     except ValueError:
         return
     node.ip, node.prefix = iface.ip, iface.network.prefixlen
+
+
+_TEMPLATE_TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
+_TEMPLATE_SUFFIXES = (".yaml.j2", ".yml.j2", ".yaml.tmpl", ".yaml.tpl")
+
+
+def report_templates(source: Source) -> None:
+    """Talos machine configs rendered from templates (minijinja/Jinja ``*.yaml.j2``): not in the
+    model; reported with the settings that read the same whatever the template's values."""
+    for path in source.files:
+        if not path.endswith(_TEMPLATE_SUFFIXES):
+            continue
+        text = source.text(path)
+        if text is None or not re.search(r"^\s*(machine|cluster):", text, re.M):
+            continue
+        plain = _TEMPLATE_TAG.sub("TEMPLATED", text)
+        try:
+            documents = [d for d in yaml.safe_load_all(plain) if isinstance(d, dict)]
+        except yaml.YAMLError:
+            documents = []
+        values = [
+            f"{'.'.join(k)}={v}"
+            for d in documents
+            for k, v in _leaves(d).items()
+            if v not in (None, "") and not isinstance(v, (dict, list)) and "TEMPLATED" not in str(v)
+        ]
+        shown = ", ".join(values[:12]) + (f", ... ({len(values)} in all)" if len(values) > 12 else "")
+        source.report.skip(
+            path,
+            "Talos config template",
+            "a template the import does not render; values read: " + (shown or "none"),
+        )

@@ -1,0 +1,87 @@
+"""A hand-kept bare-metal-style repository (tests/fixtures/import-sources/ridge): several
+HelmReleases in one Kustomization, components, a namespace transformer, YAML only kustomize
+reads, a bare-metal node, a templated Talos config, a helmfile named otherwise."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import FIXTURES, Result, run, tree
+
+RIDGE = FIXTURES / "import-sources" / "ridge"
+
+
+@pytest.fixture(scope="module")
+def adopted(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Result]:
+    base = tmp_path_factory.mktemp("ridge")
+    source = base / "source"
+    shutil.copytree(RIDGE, source)
+    before = tree(source)
+    result = run("import", source, "-C", base / "project")
+    assert tree(source) == before
+    return base / "project", result
+
+
+def test_every_object_flux_applies_is_kept_or_reported(adopted: tuple[Path, Result]) -> None:
+    _, result = adopted
+    assert result.code == 0, result.out + result.err
+    assert "0 missing or different without a reason" in result.out
+
+
+def test_the_counts_add_up_to_the_files_of_the_source(adopted: tuple[Path, Result]) -> None:
+    _, result = adopted
+    line = next(x for x in result.out.splitlines() if x.startswith("files of the source:"))
+    total, parts = line.split(": ", 1)[1].split(" = ")
+    counts = [int(p.split()[0]) for p in parts.split(" + ")]
+    files = [p for p in RIDGE.rglob("*") if p.is_file()]
+    assert int(total) == sum(counts) == len(files)
+
+
+def test_several_releases_become_apps_and_copies_never_share_a_destination(
+    adopted: tuple[Path, Result],
+) -> None:
+    project, result = adopted
+    text = (project / "cluster.py").read_text()
+    for name in ("prometheus-operator-crds", "kube-prometheus-stack", "blackbox-exporter"):
+        assert f'name="{name}"' in text
+    assert 'name="_"' not in text
+    copied = [x for x in result.out.splitlines() if "copied byte for byte to" in x]
+    targets = [x.rsplit(" to ", 1)[1] for x in copied]
+    assert len(targets) == len(set(targets))
+
+
+def test_what_is_not_in_the_model_is_reported(adopted: tuple[Path, Result]) -> None:
+    _, result = adopted
+    unmapped = result.out.split("\nnot mapped (", 1)[1]
+    assert "node nuc-01" in unmapped and "bare-metal" in unmapped
+    assert "talos/templates/worker.yaml.j2" in unmapped
+    assert "machine.install.disk=/dev/nvme0n1" in unmapped
+    assert "bootstrap/00-apps.yaml" in result.out  # read as a helmfile by its content
+
+
+def test_the_source_builds_like_kubectl_kustomize() -> None:
+    """The in-Python build of a folder agrees with kubectl kustomize (kustomize v5)."""
+    import subprocess
+
+    import yaml
+
+    from homeops_gen.importer.fluxbuild import build_flux_tree, key_of
+    from homeops_gen.importer.report import Report
+    from homeops_gen.importer.source import Source
+    from homeops_gen.writer import read_tree
+
+    kubectl = shutil.which("kubectl") or str(Path(__import__("sys").executable).with_name("kubectl"))
+    folder = "kubernetes/apps/observability"
+    out = subprocess.run(
+        [kubectl, "kustomize", str(RIDGE / folder)], capture_output=True, text=True, timeout=60
+    )
+    assert out.returncode == 0, out.stderr
+    expected = {key_of(d): d for d in yaml.safe_load_all(out.stdout) if d}
+    built = build_flux_tree(Source(read_tree(RIDGE), Report()), "kubernetes/flux/cluster")
+    for key, data in expected.items():
+        assert key in built.objects, key
+        if key[0] != "Kustomization":
+            assert built.objects[key].data == data
