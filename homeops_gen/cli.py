@@ -155,10 +155,8 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
     root: Path = args.directory.resolve()
     if args.command == "init":
         return _init((root / args.folder).resolve() if args.folder else root, out)
-    if args.command == "import":
-        return _import(args, root, out)
-    if args.command == "compare":
-        return _compare(args, root, out)
+    if args.command in ("import", "compare"):
+        return (_import if args.command == "import" else _compare)(args, root, out)
     result = pipeline.build(root, strict=args.strict, thorough=args.command == "validate")
     for warning in result.project.warnings:
         print(warning, file=sys.stderr)

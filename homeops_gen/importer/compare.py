@@ -77,14 +77,18 @@ class Comparison:
             lines.extend(f"  {k[0]} {'/'.join(p for p in k[1:] if p)}" for k in self.added)
         if self.unbuilt:
             lines.append(f"not built by the comparison ({len(self.unbuilt)}):")
-            lines.extend(f"  {f}: {w} ({why})" if f else f"  {w} ({why})" for f, w, why in self.unbuilt)
+            lines.extend(
+                f"  {f}: {w} ({why})" if f else f"  {w} ({why})" for f, w, why in self.unbuilt
+            )
         return "\n".join(lines) + "\n"
 
 
 def compare(theirs: FluxTree, generated: Mapping[str, str], report: Report) -> Comparison:
     """Compare what Flux applies from a source (``theirs``) with what it applies from the
     ``generated`` files (path -> text); ``report`` is the source's import report."""
-    ours_source = Source({p: t.encode() for p, t in generated.items() if p.endswith(".yaml")}, Report())
+    ours_source = Source(
+        {p: t.encode() for p, t in generated.items() if p.endswith(".yaml")}, Report()
+    )
     ours = build_flux_tree(ours_source, FLUX_SYNC_PATH)
     return compare_trees(theirs, ours, report.changed)
 
@@ -115,7 +119,9 @@ def compare_trees(theirs: FluxTree, ours: FluxTree, changes: Iterable[Entry]) ->
             problem = f"differs at {where or '(the whole object)'}"
             unlabelled = _without_labels(generated, mine, _common_labels(ours, other))
             if unlabelled is not None and first_difference(mine, unlabelled) is None:
-                problem = "differs at metadata.labels (the generated Kustomization's commonMetadata)"
+                problem = (
+                    "differs at metadata.labels (the generated Kustomization's commonMetadata)"
+                )
                 reason = labelled.get(built.applied_by_file) or reason
         result.differences.append(Difference(key, built.file, problem, reason))
     result.added = sorted(k for k in ours.objects if k not in theirs.objects)
@@ -167,7 +173,7 @@ def first_difference(a: Any, b: Any, path: str = "") -> str | None:
                 return found.lstrip(".")
         return None
     if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
-        for i, (x, y) in enumerate(zip(a, b)):
+        for i, (x, y) in enumerate(zip(a, b, strict=True)):
             found = first_difference(x, y, f"{path}[{i}]")
             if found is not None:
                 return found.lstrip(".")

@@ -156,7 +156,11 @@ def build_flux_tree(source: Source, sync_path: str | None) -> FluxTree:
         for built in _build_kustomization(source, tree, ks, file):
             if built.key in tree.objects and tree.objects[built.key].data != built.data:
                 tree.unbuilt.append(
-                    (built.file, "/".join(built.key), f"also applied by {tree.objects[built.key].applied_by}")
+                    (
+                        built.file,
+                        "/".join(built.key),
+                        f"also applied by {tree.objects[built.key].applied_by}",
+                    )
                 )
             tree.objects[built.key] = built
             if _is_flux_kustomization(built.data):
@@ -200,7 +204,31 @@ def _build_kustomization(
     if folder and not any(True for _ in source.under(folder)) and folder not in source.files:
         tree.unbuilt.append((file, f"Kustomization {name}", f"path {path} not found"))
         return []
-    # kustomize-controller writes these into the folder's kustomization (generated or not).
+    flux_layer = _flux_layer(tree, spec, name, file)
+    builder = _Builder(source, tree)
+    own = _kustomization_file(source, folder)
+    if own is not None:
+        resources = builder.kustomization(own, None, flux_layer)
+    else:
+        resources = builder.apply(
+            {"apiVersion": "kustomize.config.k8s.io/v1beta1", "kind": "Kustomization"},
+            posixpath.join(folder, "kustomization.yaml"),
+            builder.generated(folder),
+            flux_layer,
+        )
+    common = as_mapping(spec.get("commonMetadata"))
+    _add_metadata(
+        resources, as_mapping(common.get("labels")), as_mapping(common.get("annotations"))
+    )
+    post_build = as_mapping(spec.get("postBuild"))
+    if post_build:
+        variables, complete = _variables(source, tree, post_build, name, file)
+        resources = [_substitute(res, variables, complete) for res in resources]
+    return [Built(res.data, res.file, name, key_of(ks), file) for res in resources]
+
+
+def _flux_layer(tree: FluxTree, spec: dict[str, Any], name: str, file: str) -> dict[str, Any]:
+    """What kustomize-controller writes into the folder's kustomization (generated or not)."""
     flux_layer: dict[str, Any] = {
         "components": listed(spec.get("components")),
         "patches": listed(spec.get("patches")),
@@ -213,28 +241,32 @@ def _build_kustomization(
     for key in ("patchesStrategicMerge", "patchesJson6902", "images", "replicas"):
         if spec.get(key):
             tree.unbuilt.append((file, f"Kustomization {name} spec.{key}", "not built here"))
-    builder = _Builder(source, tree)
-    path = _kustomization_file(source, folder)
-    if path is not None:
-        resources = builder.kustomization(path, None, flux_layer)
-    else:
-        resources = builder.apply(
-            {"apiVersion": "kustomize.config.k8s.io/v1beta1", "kind": "Kustomization"},
-            posixpath.join(folder, "kustomization.yaml"),
-            builder.generated(folder),
-            flux_layer,
-        )
-    common = as_mapping(spec.get("commonMetadata"))
+    return flux_layer
+
+
+def _add_metadata(
+    resources: list[_Resource], labels: dict[str, Any], annotations: dict[str, Any]
+) -> None:
+    """Add ``labels`` and ``annotations`` to every resource (as strings, as kustomize does)."""
     for res in resources:
         metadata = res.data.setdefault("metadata", {})
-        for key in ("labels", "annotations"):
-            if isinstance(common.get(key), dict):
-                metadata[key] = {**as_mapping(metadata.get(key)), **common[key]}
-    post_build = as_mapping(spec.get("postBuild"))
-    if post_build:
-        variables, complete = _variables(source, tree, post_build, name, file)
-        resources = [_substitute(res, variables, complete) for res in resources]
-    return [Built(res.data, res.file, name, key_of(ks), file) for res in resources]
+        for key, values in (("labels", labels), ("annotations", annotations)):
+            if values:
+                metadata[key] = {
+                    **as_mapping(metadata.get(key)),
+                    **{str(k): str(v) for k, v in values.items()},
+                }
+
+
+def _rename(resources: list[_Resource], prefix: str, suffix: str) -> None:
+    """kustomize's namePrefix and nameSuffix (never on the kinds its prefix filter skips)."""
+    for res in resources:
+        if res.data.get("kind") not in _NOT_RENAMED:
+            metadata = res.data.setdefault("metadata", {})
+            metadata["name"] = f"{prefix}{metadata.get('name', '')}{suffix}"
+
+
+_NOT_RENAMED = ("CustomResourceDefinition", "APIService", "Namespace")
 
 
 def _variables(
@@ -250,7 +282,11 @@ def _variables(
         data = as_mapping(found[0].data.get("data")) if found and kind == "ConfigMap" else None
         if data is None:
             tree.unbuilt.append(
-                (file, f"Kustomization {name} substituteFrom {kind} {ref_name}", "values not known here")
+                (
+                    file,
+                    f"Kustomization {name} substituteFrom {kind} {ref_name}",
+                    "values not known here",
+                )
             )
             complete = False
             continue
@@ -381,9 +417,16 @@ class _Builder:
             *({"path": p} for p in listed(config.get("patchesStrategicMerge"))),
             *flux_layer.get("patches", []),
         ]
-        layer = {
+        layer: dict[str, Any] = {
             k: config[k]
-            for k in ("namespace", "namePrefix", "nameSuffix", "commonLabels", "commonAnnotations", "labels")
+            for k in (
+                "namespace",
+                "namePrefix",
+                "nameSuffix",
+                "commonLabels",
+                "commonAnnotations",
+                "labels",
+            )
             if k in config
         }
         layer.update({k: v for k, v in flux_layer.items() if k not in ("components", "patches")})
@@ -426,15 +469,9 @@ class _Builder:
         if isinstance(namespace, str) and namespace:
             for res in resources:
                 _set_namespace(res.data, namespace)
-        for key in ("namePrefix", "nameSuffix"):
-            if isinstance(layer.get(key), str):
-                for res in resources:
-                    if res.data.get("kind") not in ("Namespace", "CustomResourceDefinition"):
-                        metadata = res.data.setdefault("metadata", {})
-                        name = str(metadata.get("name", ""))
-                        metadata["name"] = (
-                            layer[key] + name if key == "namePrefix" else name + layer[key]
-                        )
+        prefix, suffix = layer.get("namePrefix"), layer.get("nameSuffix")
+        if isinstance(prefix, str) or isinstance(suffix, str):
+            _rename(resources, str(prefix or ""), str(suffix or ""))
         labels: dict[str, Any] = dict(as_mapping(layer.get("commonLabels")))
         for entry in listed(layer.get("labels")):
             labels.update(as_mapping(dig(entry, "pairs")))
@@ -442,15 +479,7 @@ class _Builder:
                 self.note(referrer, "labels", "selectors and templates not built here")
         if "commonLabels" in layer:
             self.note(referrer, "commonLabels", "selectors not built here")
-        annotations = as_mapping(layer.get("commonAnnotations"))
-        for res in resources:
-            metadata = res.data.setdefault("metadata", {})
-            for key, values in (("labels", labels), ("annotations", annotations)):
-                if values:
-                    metadata[key] = {
-                        **as_mapping(metadata.get(key)),
-                        **{str(k): str(v) for k, v in values.items()},
-                    }
+        _add_metadata(resources, labels, as_mapping(layer.get("commonAnnotations")))
         return resources
 
     def patch(self, patch: Any, resources: list[_Resource], folder: str, referrer: str) -> None:
@@ -510,8 +539,10 @@ def _selected(data: dict[str, Any], target: dict[str, Any], body: dict[str, Any]
     group, _, version = api_version.rpartition("/")
     kind, namespace, name = key_of(data)
     if body is not None:
-        return key_of(body)[0] == kind and key_of(body)[2] == name and (
-            not key_of(body)[1] or key_of(body)[1] == namespace
+        return (
+            key_of(body)[0] == kind
+            and key_of(body)[2] == name
+            and (not key_of(body)[1] or key_of(body)[1] == namespace)
         )
     for field_name, value in (("group", group), ("version", version), ("kind", kind)):
         if field_name in target and target[field_name] != value:

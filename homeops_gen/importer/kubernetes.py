@@ -249,7 +249,9 @@ def _kustomize_files(source: Source, folder: str, seen: set[str]) -> list[str]:
     config = source.mapping(path)
     if config is None:
         return []
-    source.report.map(path, "the folder's resources (homeops-gen writes its own kustomization.yaml)")
+    source.report.map(
+        path, "the folder's resources (homeops-gen writes its own kustomization.yaml)"
+    )
     for key in sorted(set(config) - _KUSTOMIZE_KEYS):
         source.report.skip(path, key, "kustomize feature not in the model")
     files: list[str] = []
@@ -404,7 +406,7 @@ def _read_app(source: Source, ks: Document, files: list[str], tree: _Tree) -> li
     apps: list[FluxApp] = []
     consumed: set[tuple[str, int]] = {(r.file, r.index) for r in releases}
     for release in releases or [ks]:
-        app = _release_app(source, ks, release, files, tree, chartless=not releases)
+        app = _release_app(source, ks, release, files, chartless=not releases)
         if app is None:
             continue
         app.primary = not apps
@@ -425,7 +427,7 @@ def _read_app(source: Source, ks: Document, files: list[str], tree: _Tree) -> li
 
 
 def _release_app(
-    source: Source, ks: Document, release: Document, files: list[str], tree: _Tree, chartless: bool
+    source: Source, ks: Document, release: Document, files: list[str], chartless: bool
 ) -> FluxApp | None:
     report = source.report
     namespace = (

@@ -1086,7 +1086,9 @@ def _copy(ctx: _Context, state: _AppFiles, file: str, name: str, folder: str) ->
         candidate = f"{stem}-{n}{dot}{suffix}"
     if candidate != name:
         ctx.source.report.change(
-            file, "file name", f"copied as {candidate}: {name} is another file's in the app's folder"
+            file,
+            "file name",
+            f"copied as {candidate}: {name} is another file's in the app's folder",
         )
     state.used.add(candidate)
     target = f"{folder}/{app.namespace}/{app.name}/{candidate}"

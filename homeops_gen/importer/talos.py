@@ -517,7 +517,9 @@ def report_templates(source: Source) -> None:
             for k, v in _leaves(d).items()
             if v not in (None, "") and not isinstance(v, (dict, list)) and "TEMPLATED" not in str(v)
         ]
-        shown = ", ".join(values[:12]) + (f", ... ({len(values)} in all)" if len(values) > 12 else "")
+        shown = ", ".join(values[:12]) + (
+            f", ... ({len(values)} in all)" if len(values) > 12 else ""
+        )
         source.report.skip(
             path,
             "Talos config template",

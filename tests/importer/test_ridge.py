@@ -73,7 +73,9 @@ def test_the_source_builds_like_kubectl_kustomize() -> None:
     from homeops_gen.importer.source import Source
     from homeops_gen.writer import read_tree
 
-    kubectl = shutil.which("kubectl") or str(Path(__import__("sys").executable).with_name("kubectl"))
+    kubectl = shutil.which("kubectl") or str(
+        Path(__import__("sys").executable).with_name("kubectl")
+    )
     folder = "kubernetes/apps/observability"
     out = subprocess.run(
         [kubectl, "kustomize", str(RIDGE / folder)], capture_output=True, text=True, timeout=60
