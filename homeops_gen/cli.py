@@ -199,10 +199,11 @@ def _import(args: argparse.Namespace, root: Path, out: TextIO) -> int:
     comparison = adoption.comparison
     if comparison is not None:
         out.write(comparison.text())
-    if comparison is not None and comparison.unexplained:
+    if comparison is not None and comparison.failed:
         print(
             f"{len(comparison.unexplained)} object(s) the source's Flux tree applies are missing "
-            "or different in the generated tree without a reason in the report (listed above)",
+            "or different in the generated tree without a reason in the report, and "
+            f"{len(comparison.broken)} part(s) of the generated tree do not build (listed above)",
             file=sys.stderr,
         )
         return 1
@@ -224,7 +225,7 @@ def _compare(args: argparse.Namespace, root: Path, out: TextIO) -> int:
         raise HomeopsError("compare needs SOURCE: homeops-gen compare SOURCE [-C DIR]")
     comparison = pipeline.compare_source(args.folder, root)
     out.write(comparison.text())
-    return 1 if comparison.unexplained else 0
+    return 1 if comparison.failed else 0
 
 
 def _check(plan: writer.Plan, out: TextIO) -> int:

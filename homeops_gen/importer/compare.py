@@ -11,6 +11,7 @@ they are not compared.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,6 +22,8 @@ from homeops_gen.importer.source import Source, as_mapping, dig
 from homeops_gen.layout import FLUX_SYNC_PATH
 
 _LAYOUT_FIELDS = ("path", "sourceRef")
+_FAULTS = {"not found", "not readable", "not valid YAML", "not a Kubernetes object"}
+"""What the build of a generated tree must never meet (values it cannot know are no fault)."""
 
 
 @dataclass(frozen=True)
@@ -52,10 +55,17 @@ class Comparison:
     """Objects only the generated tree applies (homeops-gen's own, e.g. ``<app>-resources``)."""
     unbuilt: list[tuple[str, str, str]] = field(default_factory=list)
     """What the build of the source could not follow (file, what, why)."""
+    broken: list[tuple[str, str, str]] = field(default_factory=list)
+    """What the build of the generated tree could not follow: a fault of the import."""
 
     @property
     def unexplained(self) -> list[Difference]:
         return [d for d in self.differences if d.explained_by is None]
+
+    @property
+    def failed(self) -> bool:
+        """Whether something the source applies is lost or the generated tree does not build."""
+        return bool(self.unexplained or self.broken)
 
     def text(self) -> str:
         """The comparison as the commands print it."""
@@ -75,6 +85,9 @@ class Comparison:
         if self.added:
             lines.append(f"added by homeops-gen ({len(self.added)}):")
             lines.extend(f"  {k[0]} {'/'.join(p for p in k[1:] if p)}" for k in self.added)
+        if self.broken:
+            lines.append(f"the generated tree does not build ({len(self.broken)}):")
+            lines.extend(f"  {f}: {w} ({why})" for f, w, why in self.broken)
         if self.unbuilt:
             lines.append(f"not built by the comparison ({len(self.unbuilt)}):")
             lines.extend(
@@ -95,37 +108,55 @@ def compare(theirs: FluxTree, generated: Mapping[str, str], report: Report) -> C
 
 def compare_trees(theirs: FluxTree, ours: FluxTree, changes: Iterable[Entry]) -> Comparison:
     """Every object of ``theirs`` against ``ours``; ``changes`` explain differences by file."""
-    reasons: dict[str, str] = {}
-    labelled: dict[str, str] = {}
+    by_file: dict[str, list[Entry]] = {}
     for entry in changes:
-        text = f"reported: {entry.what} ({entry.why})"
-        if entry.file and entry.file not in reasons:
-            reasons[entry.file] = text
-        if "commonMetadata" in entry.what:
-            labelled.setdefault(entry.file, text)
-    result = Comparison(unbuilt=list(theirs.unbuilt))
+        by_file.setdefault(entry.file, []).append(entry)
+    broken = [u for u in ours.unbuilt if u[2] in _FAULTS or u[2].endswith("not found")]
+    result = Comparison(unbuilt=list(theirs.unbuilt), broken=broken)
     for key in sorted(theirs.objects):
         built = theirs.objects[key]
         other = ours.objects.get(key)
-        reason = reasons.get(built.file)
+        reason = _reason(by_file.get(built.file, []), key[2], [])
         if other is None:
             problem = "missing"
         else:
             mine, generated = _comparable(built), _comparable(other)
-            where = first_difference(mine, generated)
-            if where is None:
+            paths = differences(mine, generated)
+            if not paths:
                 result.same += 1
                 continue
-            problem = f"differs at {where or '(the whole object)'}"
+            problem = "differs at " + ", ".join(p or "(the whole object)" for p in paths[:4])
+            if len(paths) > 4:
+                problem += f" (and {len(paths) - 4} more)"
+            reason = _reason(by_file.get(built.file, []), key[2], paths)
             unlabelled = _without_labels(generated, mine, _common_labels(ours, other))
-            if unlabelled is not None and first_difference(mine, unlabelled) is None:
+            if unlabelled is not None and not differences(mine, unlabelled):
                 problem = (
                     "differs at metadata.labels (the generated Kustomization's commonMetadata)"
                 )
-                reason = labelled.get(built.applied_by_file) or reason
+                labelled = [
+                    e
+                    for e in by_file.get(built.applied_by_file, [])
+                    if "commonMetadata" in e.what or "labelled" in e.why
+                ]
+                reason = _reason(labelled, "", [])
         result.differences.append(Difference(key, built.file, problem, reason))
     result.added = sorted(k for k in ours.objects if k not in theirs.objects)
     return result
+
+
+def _reason(entries: list[Entry], name: str, paths: list[str]) -> str | None:
+    """The change that accounts for a difference of the object ``name`` (any, when empty) at
+    ``paths``: one naming a differing field first, else one naming the object."""
+    naming = [
+        e
+        for e in entries
+        if not name or re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", e.what)
+    ]
+    fields = {".".join(p.split(".")[:2]) for p in paths if p}
+    for entry in sorted(naming, key=lambda e: not any(f in e.what for f in fields)):
+        return f"reported: {entry.what} ({entry.why})"
+    return None
 
 
 def _common_labels(tree: FluxTree, built: Built) -> dict[str, Any]:
@@ -162,20 +193,21 @@ def _comparable(built: Built) -> dict[str, Any]:
     return data
 
 
-def first_difference(a: Any, b: Any, path: str = "") -> str | None:
-    """The first field (dotted path) where ``a`` and ``b`` differ, or None when they are equal."""
+def differences(a: Any, b: Any, path: str = "") -> list[str]:
+    """Every field (dotted path) where ``a`` and ``b`` differ; empty when they are equal."""
     if isinstance(a, dict) and isinstance(b, dict):
+        found: list[str] = []
         for key in sorted({*a, *b}, key=str):
+            where = f"{path}.{key}" if path else str(key)
             if key not in a or key not in b:
-                return f"{path}.{key}".lstrip(".")
-            found = first_difference(a[key], b[key], f"{path}.{key}")
-            if found is not None:
-                return found.lstrip(".")
-        return None
+                found.append(where)
+            else:
+                found += differences(a[key], b[key], where)
+        return found
     if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
-        for i, (x, y) in enumerate(zip(a, b, strict=True)):
-            found = first_difference(x, y, f"{path}[{i}]")
-            if found is not None:
-                return found.lstrip(".")
-        return None
-    return None if a == b else path.lstrip(".")
+        return [
+            p
+            for i, (x, y) in enumerate(zip(a, b, strict=True))
+            for p in differences(x, y, f"{path}[{i}]")
+        ]
+    return [] if a == b else [path]

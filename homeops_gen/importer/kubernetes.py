@@ -457,7 +457,8 @@ def _options(app: FluxApp) -> None:
     """The Kustomization's and HelmRelease's spec fields homeops-gen does not write alike."""
     ks = app.ks
     common = ks.spec.get("commonMetadata")
-    if common not in (None, {"labels": {"app.kubernetes.io/name": ks.name}}):
+    # What homeops-gen writes: the app's name (a Kustomization renamed keeps its own labels).
+    if common not in (None, {"labels": {"app.kubernetes.io/name": app.name}}):
         app.kustomization_options["commonMetadata"] = common
     if common is None:
         app.reported.append(
@@ -468,9 +469,18 @@ def _options(app: FluxApp) -> None:
             )
         )
     for key, value in ks.spec.items():
-        if key not in _DERIVED_KS and key != "commonMetadata":
+        if key not in _DERIVED_KS and key not in ("commonMetadata", "components"):
             if _GENERATED_KS.get(key, object()) != value:
                 app.kustomization_options[key] = value
+    if ks.spec.get("components"):
+        # Their paths are relative to the source's layout; their files are copied instead.
+        app.reported.append(
+            (
+                ks.file,
+                f"Kustomization {ks.name} spec.components",
+                "the components' manifests are copied beside the app's release",
+            )
+        )
     if "wait" in ks.spec:
         app.kustomization_options["wait"] = ks.spec["wait"]
     if app.chartless:
@@ -482,6 +492,14 @@ def _options(app: FluxApp) -> None:
         if k not in ("chart", "chartRef", "values", "dependsOn")
     }
     # A release's dependsOn names other releases: the model derives it from App.depends_on.
+    if app.release.spec.get("dependsOn"):
+        app.reported.append(
+            (
+                app.release.file,
+                f"HelmRelease {app.name} spec.dependsOn",
+                "in the App's depends_on: its Flux Kustomization waits for theirs instead",
+            )
+        )
     app.depends_on += [
         str(dig(d, "name"))
         for d in listed(app.release.spec.get("dependsOn"))
@@ -606,13 +624,7 @@ def _chart(
 
 def _chart_source_name(source: Source, app: FluxApp, found: Document) -> None:
     """The chart source becomes the app's (named after it, in its namespace)."""
-    if not app.primary:
-        source.report.change(
-            found.file,
-            f"{found.kind} {found.name} (the chart of {app.name})",
-            f"applied by the app's own Kustomization, labelled app.kubernetes.io/name: {app.name}",
-        )
-    elif found.name == app.name:
+    if found.name == app.name:
         source.report.map(found.file, f"{found.kind} {found.name} (the chart of {app.name})")
     else:
         source.report.change(
