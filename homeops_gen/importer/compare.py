@@ -116,9 +116,10 @@ def compare_trees(theirs: FluxTree, ours: FluxTree, changes: Iterable[Entry]) ->
     for key in sorted(theirs.objects):
         built = theirs.objects[key]
         other = ours.objects.get(key)
-        reason = _reason(by_file.get(built.file, []), key[2], [])
         if other is None:
             problem = "missing"
+            renamed = [e for e in by_file.get(built.file, []) if e.renames]
+            reason = _reason(renamed, key[2], [])
         else:
             mine, generated = _comparable(built), _comparable(other)
             paths = differences(mine, generated)

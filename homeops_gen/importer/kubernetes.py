@@ -151,6 +151,7 @@ def _read_applied(source: Source, facts: KubernetesFacts) -> None:
                     built.file,
                     f"Kustomization {key[2]} in namespace {key[1]}",
                     "homeops-gen puts every Flux Kustomization in flux-system",
+                    renames=True,
                 )
 
 
@@ -441,7 +442,10 @@ def _release_app(
     app = FluxApp(ks=ks, release=release, namespace=namespace, chartless=chartless, files=files)
     if ks.name != release.name:
         report.change(
-            ks.file, f"Kustomization {ks.name}", f"renamed {release.name}, after its HelmRelease"
+            ks.file,
+            f"Kustomization {ks.name}",
+            f"renamed {release.name}, after its HelmRelease",
+            renames=True,
         )
     app.depends_on = [
         str(dig(d, "name")) for d in listed(ks.spec.get("dependsOn")) if dig(d, "name")
@@ -631,6 +635,7 @@ def _chart_source_name(source: Source, app: FluxApp, found: Document) -> None:
             found.file,
             f"{found.kind} {found.name} (the chart of {app.name})",
             f"homeops-gen names an app's chart source after the app: {app.name}",
+            renames=True,
         )
 
 

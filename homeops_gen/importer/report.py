@@ -12,6 +12,9 @@ class Entry:
     file: str
     what: str
     why: str = ""
+    renames: bool = False
+    """The generated tree applies the object under another namespace or name (so the source's
+    identity is missing there, as the report says)."""
 
     def __str__(self) -> str:
         text = f"{self.file}: {self.what}" if self.file else self.what
@@ -36,9 +39,10 @@ class Report:
         """Record that ``what`` of ``file`` is in the model as it was."""
         self.mapped.append(Entry(file, what))
 
-    def change(self, file: str, what: str, why: str) -> None:
-        """Record that ``what`` is in the model, but its output will differ (``why``)."""
-        self.changed.append(Entry(file, what, why))
+    def change(self, file: str, what: str, why: str, *, renames: bool = False) -> None:
+        """Record that ``what`` is in the model, but its output will differ (``why``);
+        ``renames``: it is applied under another namespace or name."""
+        self.changed.append(Entry(file, what, why, renames))
 
     def skip(self, file: str, what: str, why: str) -> None:
         """Record that ``what`` could not be put into the model (``why``)."""

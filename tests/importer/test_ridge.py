@@ -87,3 +87,54 @@ def test_the_source_builds_like_kubectl_kustomize() -> None:
         assert key in built.objects, key
         if key[0] != "Kustomization":
             assert built.objects[key].data == data
+
+
+def test_the_generated_tree_builds_with_kubectl_kustomize(adopted: tuple[Path, Result]) -> None:
+    """Every folder a generated Flux Kustomization builds is accepted by kustomize itself (no
+    component path left pointing into the source's layout)."""
+    import subprocess
+    import sys
+
+    import yaml
+
+    project, _ = adopted
+    assert run("-C", project).code == 0
+    kubectl = shutil.which("kubectl") or str(Path(sys.executable).with_name("kubectl"))
+    paths = [
+        doc["spec"]["path"]
+        for ks in (project / "out" / "kubernetes" / "apps").rglob("ks.yaml")
+        for doc in yaml.safe_load_all(ks.read_text())
+        if doc
+    ]
+    assert len(paths) >= 5
+    for path in paths:
+        built = subprocess.run(
+            [kubectl, "kustomize", str(project / path)], capture_output=True, text=True, timeout=60
+        )
+        assert built.returncode == 0, f"{path}: {built.stderr}"
+
+
+def test_compare_names_what_the_project_lost(adopted: tuple[Path, Result], tmp_path: Path) -> None:
+    """The comparison can fail: a project that drops an app of the source is named object by
+    object, and compare exits 1."""
+    project, _ = adopted
+    shutil.copytree(project, tmp_path / "project", ignore=shutil.ignore_patterns("out"))
+    model = tmp_path / "project" / "cluster.py"
+    text = model.read_text()
+    start = text.index('        App(\n            name="blackbox-exporter"')
+    end = text.index("\n        ),\n", start) + len("\n        ),\n")
+    model.write_text(text[:start] + text[end:])
+
+    result = run("compare", RIDGE, "-C", tmp_path / "project")
+
+    assert result.code == 1
+    assert "HelmRelease observability/blackbox-exporter" in result.out
+    assert "OCIRepository observability/blackbox-exporter" in result.out
+    assert "missing or different (not in the report) (2)" in result.out
+
+
+def test_compare_of_the_imported_project_holds(adopted: tuple[Path, Result]) -> None:
+    project, _ = adopted
+    result = run("compare", RIDGE, "-C", project)
+    assert result.code == 0, result.out
+    assert "0 missing or different without a reason" in result.out
