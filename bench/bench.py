@@ -346,11 +346,8 @@ def main() -> None:
         )
     print("(CPU: user + system time of the process, less disturbed by other load than wall time)")
     print()
-    for size in (SMALL, APPS_100, APPS_1000, APPS_3000):
-        print(f"files written, {size.name}: {files[size.name]}")
-    print(
-        "".join(f"files read, {n}: {files[n]}\n" for n in files if n.startswith("import")), end=""
-    )
+    for name, count in files.items():  # the synthetic models written, the imports read
+        print(f"files {'read' if name.startswith('import') else 'written'}, {name}: {count}")
     print("no-op generate wrote no file: yes (checked on the first run of every model)")
     print(
         "peer (onedr0p/cluster-template's render): not available on this machine, so the "
