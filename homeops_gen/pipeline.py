@@ -155,7 +155,8 @@ def import_repository(source: Path, root: Path, *, force: bool = False) -> Adopt
         )
     from homeops_gen.importer import compare_with, import_tree
 
-    imported = import_tree(writer.read_tree(source), name=source.name)
+    unread: dict[str, str] = {}
+    imported = import_tree(writer.read_tree(source, unread), name=source.name, unread=unread)
     if (root / MODEL_FILE).exists() and not force:
         raise WriteRefused(
             f"{root / MODEL_FILE} exists; nothing was written. Import into another folder "

@@ -42,8 +42,11 @@ def compare_with(imported: Imported, generated: Mapping[str, str]) -> Comparison
     return compare(imported.flux_tree, generated, imported.report)
 
 
-def import_tree(files: Mapping[str, bytes], name: str = "the source") -> Imported:
-    """Map the repository ``files`` (relative path -> bytes) to a model."""
+def import_tree(
+    files: Mapping[str, bytes], name: str = "the source", unread: Mapping[str, str] | None = None
+) -> Imported:
+    """Map the repository ``files`` (relative path -> bytes) to a model; ``unread``: the files
+    of the source that could not be read (path -> why), reported as not mapped."""
     report = Report()
     source = Source(files, report)
     talos = read_talos(source)
@@ -66,7 +69,9 @@ def import_tree(files: Mapping[str, bytes], name: str = "the source") -> Importe
     named = {e.file for e in (*report.mapped, *report.changed)}
     for path in sorted(flux_tree.read - named):
         report.map(path, "read to build what Flux applies (homeops-gen writes its own)")
-    report.account(list(files), set(mapped.sources.values()), applied)
+    for path, why in sorted((unread or {}).items()):
+        report.skip(path, "file", f"not read: {why}")
+    report.account([*files, *sorted(unread or {})], set(mapped.sources.values()), applied)
     return Imported(
         cluster_py=text,
         files=mapped.files,

@@ -138,3 +138,18 @@ def test_compare_of_the_imported_project_holds(adopted: tuple[Path, Result]) -> 
     result = run("compare", RIDGE, "-C", project)
     assert result.code == 0, result.out
     assert "0 missing or different without a reason" in result.out
+
+
+def test_a_file_import_cannot_read_is_reported_and_counted(tmp_path: Path) -> None:
+    source = tmp_path / "source"
+    shutil.copytree(RIDGE, source)
+    (source / "docs").mkdir()
+    (source / "docs" / "talconfig-link.yaml").symlink_to(source / "talos" / "talconfig.yaml")
+
+    result = run("import", source, "-C", tmp_path / "project")
+
+    assert "docs/talconfig-link.yaml: file (not read: a symbolic link)" in result.out
+    line = next(x for x in result.out.splitlines() if x.startswith("files of the source:"))
+    assert line.split(": ", 1)[1].startswith(
+        f"{sum(1 for f in RIDGE.rglob('*') if f.is_file()) + 1} = "
+    )
