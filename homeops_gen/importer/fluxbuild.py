@@ -29,7 +29,15 @@ from typing import Any
 
 import yaml
 
-from homeops_gen.importer.source import YAML_SUFFIXES, Source, as_mapping, dig, listed, load_yaml
+from homeops_gen.importer.source import (
+    YAML_SUFFIXES,
+    KustomizeLoader,
+    Source,
+    as_mapping,
+    dig,
+    listed,
+    load_yaml,
+)
 
 FLUX_KUSTOMIZE = "kustomize.toolkit.fluxcd.io/"
 KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
@@ -224,6 +232,8 @@ def _build_kustomization(
     if post_build:
         variables, complete = _variables(source, tree, post_build, name, file)
         resources = [_substitute(res, variables, complete) for res in resources]
+    else:
+        resources = [_Resource(_unstyled(res.data), res.file) for res in resources]
     return [Built(res.data, res.file, name, key_of(ks), file) for res in resources]
 
 
@@ -245,17 +255,50 @@ def _flux_layer(tree: FluxTree, spec: dict[str, Any], name: str, file: str) -> d
 
 
 def _add_metadata(
-    resources: list[_Resource], labels: dict[str, Any], annotations: dict[str, Any]
+    resources: list[_Resource],
+    labels: dict[str, Any],
+    annotations: dict[str, Any],
+    templates: bool = False,
 ) -> None:
-    """Add ``labels`` and ``annotations`` to every resource (as strings, as kustomize does)."""
+    """Add ``labels`` and ``annotations`` to every resource (as strings, as kustomize does);
+    with ``templates``, the annotations to its pod templates too (kustomize's
+    ``commonAnnotations``; ``internal/konfig/builtinpluginconsts/commonannotations.go``)."""
     for res in resources:
-        metadata = res.data.setdefault("metadata", {})
-        for key, values in (("labels", labels), ("annotations", annotations)):
-            if values:
-                metadata[key] = {
-                    **as_mapping(metadata.get(key)),
-                    **{str(k): str(v) for k, v in values.items()},
-                }
+        targets = [res.data.setdefault("metadata", {})]
+        if templates and annotations:
+            targets += _template_metadata(res.data)
+        for metadata in targets:
+            for key, values in (("labels", labels), ("annotations", annotations)):
+                if values and (key == "annotations" or metadata is targets[0]):
+                    metadata[key] = {
+                        **as_mapping(metadata.get(key)),
+                        **{str(k): str(v) for k, v in values.items()},
+                    }
+
+
+_TEMPLATED = {"ReplicationController", "Deployment", "ReplicaSet", "DaemonSet", "StatefulSet"}
+
+
+def _template_metadata(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """The metadata mappings of ``data``'s pod (and job) templates, created where missing."""
+    kind, group = data.get("kind"), str(data.get("apiVersion", "")).rpartition("/")[0]
+    paths: list[tuple[str, ...]] = []
+    if kind in _TEMPLATED:
+        paths = [("spec", "template")]
+    elif group == "batch" and kind == "Job":
+        paths = [("spec", "template")]
+    elif group == "batch" and kind == "CronJob":
+        paths = [("spec", "jobTemplate"), ("spec", "jobTemplate", "spec", "template")]
+    found: list[dict[str, Any]] = []
+    for path in paths:
+        node: Any = data
+        for key in (*path, "metadata"):
+            if not isinstance(node, dict):
+                break
+            node = node.setdefault(key, {})
+        if isinstance(node, dict):
+            found.append(node)
+    return found
 
 
 def _rename(resources: list[_Resource], prefix: str, suffix: str) -> None:
@@ -295,16 +338,31 @@ def _variables(
     return variables, complete
 
 
+class _Plain(str):
+    """A plain (unquoted) scalar holding ``${...}``: after substitution its text is read again
+    as YAML, as Flux reads the substituted text (``replicas: ${N}`` becomes a number)."""
+
+
+class _StyledLoader(KustomizeLoader):
+    """The kustomize loader, marking plain scalars that hold a variable (:class:`_Plain`)."""
+
+    def construct_yaml_str(self, node: Any) -> Any:
+        value = super().construct_yaml_str(node)
+        return _Plain(value) if node.style is None and "${" in value else value
+
+
+_StyledLoader.add_constructor("tag:yaml.org,2002:str", _StyledLoader.construct_yaml_str)
+
+
 def _substitute(res: _Resource, variables: dict[str, str], complete: bool) -> _Resource:
+    """Flux's postBuild substitution of one object (kustomize keeps a scalar's quoting, so a
+    quoted ``'${N}'`` stays a string and a plain ``${N}`` is read again)."""
     metadata = as_mapping(res.data.get("metadata"))
     if "disabled" in (
         as_mapping(metadata.get("annotations")).get(SUBSTITUTE),
         as_mapping(metadata.get("labels")).get(SUBSTITUTE),
     ):
-        return res
-    text = yaml.safe_dump(res.data, sort_keys=False)
-    if "${" not in text:
-        return res
+        return _Resource(_unstyled(res.data), res.file)
 
     def replace(match: re.Match[str]) -> str:
         escaped, name, operator, default = match.groups()
@@ -317,11 +375,38 @@ def _substitute(res: _Resource, variables: dict[str, str], complete: bool) -> _R
             return str(default)
         return value or ""  # an unset variable becomes empty (Flux without strict mode)
 
+    def walk(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {walk(k): walk(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [walk(v) for v in value]
+        if isinstance(value, str) and "$" in value:
+            text = _VARIABLE.sub(replace, value)
+            return _reread(text) if isinstance(value, _Plain) else text
+        return str(value) if isinstance(value, _Plain) else value
+
+    return _Resource(walk(res.data), res.file)
+
+
+def _reread(text: str) -> Any:
+    """A plain scalar's substituted text as YAML reads it (a number, a boolean, null...)."""
     try:
-        data = load_yaml(_VARIABLE.sub(replace, text))
+        documents = load_yaml(text)
     except yaml.YAMLError:
-        return res
-    return _Resource(data[0], res.file) if data and isinstance(data[0], dict) else res
+        return text
+    if not documents:
+        return None
+    return (
+        documents[0] if len(documents) == 1 and not isinstance(documents[0], (dict, list)) else text
+    )
+
+
+def _unstyled(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {_unstyled(k): _unstyled(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_unstyled(v) for v in value]
+    return str(value) if isinstance(value, _Plain) else value
 
 
 class _Builder:
@@ -330,6 +415,9 @@ class _Builder:
     def __init__(self, source: Source, tree: FluxTree) -> None:
         self.source = source
         self.tree = tree
+        self.building: list[str] = []
+        """The kustomizations being built, outermost first (a cycle is refused, as kustomize
+        refuses it)."""
 
     def note(self, file: str, what: str, why: str) -> None:
         self.tree.unbuilt.append((file, what, why))
@@ -362,6 +450,9 @@ class _Builder:
 
     def file(self, file: str, quiet: bool = False) -> list[_Resource]:
         documents = self.source.yaml(file)
+        text = self.source.text(file) if documents else None
+        if text is not None and "${" in text:  # read again, keeping which scalars were plain
+            documents = [d for d in yaml.load_all(text, Loader=_StyledLoader) if d is not None]
         if documents is None:
             self.note(file, "file", "not valid YAML")
             return []
@@ -386,6 +477,21 @@ class _Builder:
         flux_layer: dict[str, Any] | None = None,
     ) -> list[_Resource]:
         """Build the kustomization (or, with ``accumulated``, apply the component) at ``path``."""
+        if path in self.building:
+            self.note(path, "kustomization", "refers to itself (a cycle)")
+            return accumulated or []
+        self.building.append(path)
+        try:
+            return self._kustomization(path, accumulated, flux_layer)
+        finally:
+            self.building.pop()
+
+    def _kustomization(
+        self,
+        path: str,
+        accumulated: list[_Resource] | None,
+        flux_layer: dict[str, Any] | None,
+    ) -> list[_Resource]:
         config = self.source.mapping(path)
         self.tree.read.add(path)
         if config is None:
@@ -472,6 +578,7 @@ class _Builder:
         prefix, suffix = layer.get("namePrefix"), layer.get("nameSuffix")
         if isinstance(prefix, str) or isinstance(suffix, str):
             _rename(resources, str(prefix or ""), str(suffix or ""))
+            self.note(referrer, "namePrefix/nameSuffix", "references to renamed objects not built")
         labels: dict[str, Any] = dict(as_mapping(layer.get("commonLabels")))
         for entry in listed(layer.get("labels")):
             labels.update(as_mapping(dig(entry, "pairs")))
@@ -479,7 +586,7 @@ class _Builder:
                 self.note(referrer, "labels", "selectors and templates not built here")
         if "commonLabels" in layer:
             self.note(referrer, "commonLabels", "selectors not built here")
-        _add_metadata(resources, labels, as_mapping(layer.get("commonAnnotations")))
+        _add_metadata(resources, labels, as_mapping(layer.get("commonAnnotations")), True)
         return resources
 
     def patch(self, patch: Any, resources: list[_Resource], folder: str, referrer: str) -> None:
@@ -548,7 +655,7 @@ def _selected(data: dict[str, Any], target: dict[str, Any], body: dict[str, Any]
         if field_name in target and target[field_name] != value:
             return False
     for field_name, value in (("name", name), ("namespace", namespace)):
-        if field_name in target and not re.fullmatch(str(target[field_name]), value):
+        if field_name in target and not _matches(str(target[field_name]), value):
             return False
     metadata = as_mapping(data.get("metadata"))
     for field_name, meta in (("labelSelector", "labels"), ("annotationSelector", "annotations")):
@@ -559,6 +666,15 @@ def _selected(data: dict[str, Any], target: dict[str, Any], body: dict[str, Any]
                 if have.get(k.strip()) != v.strip() if v else k.strip() not in have:
                     return False
     return True
+
+
+def _matches(pattern: str, value: str) -> bool:
+    """kustomize's target name and namespace: a regular expression matching the whole value
+    (a pattern Python cannot read is compared as text)."""
+    try:
+        return re.fullmatch(pattern, value) is not None
+    except re.error:
+        return pattern == value
 
 
 def merge(base: Any, patch: Any, keep_identity: bool = False) -> Any:

@@ -242,12 +242,13 @@ def _match_nodes(
         (node, pairs.get(i)) for i, node in enumerate(nodes) if i in pairs or not vms
     ]
     for i, node in enumerate(nodes):
-        if i not in pairs and vms:
+        if i not in pairs:
+            where = "left out of cluster.py" if vms else "in cluster.py without a host (a note)"
             report.skip(
                 talos.file if talos else "",
                 f"node {node.name}",
-                "no Proxmox VM runs it (a bare-metal node): the model's nodes are VMs, bare-metal "
-                "nodes are not in it yet; no host is invented for it",
+                "no Proxmox VM runs it (a bare-metal node): the model's nodes are VMs and "
+                f"bare-metal nodes are not in it yet; no host is invented for it ({where})",
             )
     for vm in free:
         if nodes:
