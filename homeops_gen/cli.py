@@ -197,22 +197,24 @@ def _import(args: argparse.Namespace, root: Path, out: TextIO) -> int:
         print(f"the imported model does not generate yet: {adoption.problems}", file=sys.stderr)
         return 1
     comparison = adoption.comparison
+    failures: list[str] = []
     if comparison is not None:
         out.write(comparison.text())
-    if comparison is not None and comparison.failed:
-        print(
-            f"{len(comparison.unexplained)} object(s) the source's Flux tree applies are missing "
-            "or different in the generated tree without a reason in the report, and "
-            f"{len(comparison.broken)} part(s) of the generated tree do not build (listed above)",
-            file=sys.stderr,
+        if comparison.failed:
+            failures.append(
+                f"{len(comparison.unexplained)} object(s) the source's Flux tree applies are "
+                "missing or different in the generated tree without a reason in the report, and "
+                f"{len(comparison.broken)} part(s) of the generated tree do not build (listed above)"
+            )
+    lost = adoption.imported.report.lost
+    if lost:
+        failures.append(
+            f"{len(lost)} file(s) the source's Flux tree applies were neither mapped nor copied: "
+            + ", ".join(lost)
         )
-        return 1
-    if adoption.imported.report.lost:
-        print(
-            f"{len(adoption.imported.report.lost)} file(s) the source's Flux tree applies were "
-            "neither mapped nor copied (listed under not mapped)",
-            file=sys.stderr,
-        )
+    for failure in failures:
+        print(failure, file=sys.stderr)
+    if failures:
         return 1
     print("the imported model generates; review cluster.py, then run homeops-gen", file=out)
     return 0

@@ -562,10 +562,13 @@ def _chart(
         key = (str(ref.get("kind")), str(ref.get("name")))
         found = local.get(key) or sources.get(key)
         if found is None:
-            report.change(
-                app.release.file,
-                f"HelmRelease {app.name} chartRef {key[0]}/{key[1]}",
-                "the chart source is not in the tree; chart and version from the bootstrap helmfile",
+            app.reported.append(  # once the app is mapped (from the bootstrap helmfile)
+                (
+                    app.release.file,
+                    f"HelmRelease {app.name} chartRef {key[0]}/{key[1]}",
+                    "the chart source is not in the tree; chart and version from the bootstrap "
+                    "helmfile",
+                )
             )
             return None
         url = str(found.spec.get("url", ""))
@@ -599,10 +602,13 @@ def _chart(
         found = local.get(key) or sources.get(key)
         chart, version = template.get("chart"), template.get("version")
         if found is None or not isinstance(chart, str) or version is None:
-            report.change(
-                app.release.file,
-                f"HelmRelease {app.name} chart",
-                "the chart source is not in the tree; chart and version from the bootstrap helmfile",
+            app.reported.append(  # once the app is mapped (from the bootstrap helmfile)
+                (
+                    app.release.file,
+                    f"HelmRelease {app.name} chart",
+                    "the chart source is not in the tree; chart and version from the bootstrap "
+                    "helmfile",
+                )
             )
             return None
         url = str(found.spec.get("url", "")).rstrip("/")

@@ -59,7 +59,7 @@ def test_what_is_not_in_the_model_is_reported(adopted: tuple[Path, Result]) -> N
     assert "node nuc-01" in unmapped and "bare-metal" in unmapped
     assert "talos/templates/worker.yaml.j2" in unmapped
     assert "machine.install.disk=/dev/nvme0n1" in unmapped
-    assert "bootstrap/00-apps.yaml" in result.out  # read as a helmfile by its content
+    assert "bootstrap/00-apps.yaml: release cilium (bootstrap app)" in result.out  # by content
 
 
 def test_the_source_builds_like_kubectl_kustomize() -> None:
@@ -152,4 +152,36 @@ def test_a_file_import_cannot_read_is_reported_and_counted(tmp_path: Path) -> No
     line = next(x for x in result.out.splitlines() if x.startswith("files of the source:"))
     assert line.split(": ", 1)[1].startswith(
         f"{sum(1 for f in RIDGE.rglob('*') if f.is_file()) + 1} = "
+    )
+
+
+def test_an_app_that_cannot_be_mapped_fails_the_import(tmp_path: Path) -> None:
+    """A HelmRelease whose chart is nowhere: its file is lost and its object missing; the
+    import says both and exits 1 (after writing, so the user can finish by hand)."""
+    source = tmp_path / "source"
+    shutil.copytree(RIDGE, source)
+    app = source / "kubernetes" / "apps" / "observability" / "loki"
+    (app / "app").mkdir(parents=True)
+    (app / "ks.yaml").write_text(
+        (RIDGE / "kubernetes/apps/observability/kube-prometheus-stack/ks.yaml")
+        .read_text()
+        .replace("kube-prometheus-stack", "loki")
+    )
+    (app / "app" / "helmrelease.yaml").write_text(
+        "---\napiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: loki\n"
+        "spec:\n  interval: 1h\n  chartRef:\n    kind: OCIRepository\n    name: loki\n"
+    )
+    (app / "app" / "kustomization.yaml").write_text(
+        "---\napiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n"
+        "resources:\n  - ./helmrelease.yaml\n"
+    )
+    kustomization = source / "kubernetes" / "apps" / "observability" / "kustomization.yaml"
+    kustomization.write_text(kustomization.read_text() + "  - ./loki/ks.yaml\n")
+
+    result = run("import", source, "-C", tmp_path / "project")
+
+    assert result.code == 1
+    assert "HelmRelease observability/loki" in result.out
+    assert "neither mapped nor copied: kubernetes/apps/observability/loki/app/helmrelease.yaml" in (
+        result.err
     )
