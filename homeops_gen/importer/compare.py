@@ -119,45 +119,66 @@ def compare_trees(theirs: FluxTree, ours: FluxTree, changes: Iterable[Entry]) ->
         if other is None:
             problem = "missing"
             renamed = [e for e in by_file.get(built.file, []) if e.renames]
-            reason = _reason(renamed, key[2], [])
+            reason = _reason(renamed, key[2])
         else:
             mine, generated = _comparable(built), _comparable(other)
             paths = differences(mine, generated)
             if not paths:
                 result.same += 1
                 continue
-            problem = "differs at " + ", ".join(p or "(the whole object)" for p in paths[:4])
-            if len(paths) > 4:
-                problem += f" (and {len(paths) - 4} more)"
-            reason = _reason(by_file.get(built.file, []), key[2], paths)
-            unlabelled = _without_labels(generated, mine, _common_labels(ours, other))
-            if unlabelled is not None and not differences(mine, unlabelled):
-                problem = (
-                    "differs at metadata.labels (the generated Kustomization's commonMetadata)"
-                )
-                labelled = [
-                    e
-                    for e in by_file.get(built.applied_by_file, [])
-                    if "commonMetadata" in e.what or "labelled" in e.why
-                ]
-                reason = _reason(labelled, "", [])
+            labels = _added_labels(generated, mine, _common_labels(ours, other))
+            own = by_file.get(built.file, [])
+            labelled = [
+                e
+                for e in [*by_file.get(built.applied_by_file, []), *own]
+                if _mentions(e, "commonMetadata")
+            ]
+            reasons: list[str] = []
+            unexplained: list[str] = []
+            for path in paths:
+                if path.startswith("metadata.labels") and _label_of(path) in labels:
+                    found = _reason(labelled, "", "")
+                else:
+                    found = _reason(own, key[2], _keyword(path))
+                if found is None:
+                    unexplained.append(path or "(the whole object)")
+                elif found not in reasons:
+                    reasons.append(found)
+            shown = unexplained or paths
+            problem = "differs at " + ", ".join(p or "(the whole object)" for p in shown[:4])
+            if len(shown) > 4:
+                problem += f" (and {len(shown) - 4} more)"
+            reason = None if unexplained else "; ".join(reasons)
         result.differences.append(Difference(key, built.file, problem, reason))
     result.added = sorted(k for k in ours.objects if k not in theirs.objects)
     return result
 
 
-def _reason(entries: list[Entry], name: str, paths: list[str]) -> str | None:
-    """The change that accounts for a difference of the object ``name`` (any, when empty) at
-    ``paths``: one naming a differing field first, else one naming the object."""
-    naming = [
-        e
-        for e in entries
-        if not name or re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", e.what)
-    ]
-    fields = {".".join(p.split(".")[:2]) for p in paths if p}
-    for entry in sorted(naming, key=lambda e: not any(f in e.what for f in fields)):
+def _reason(entries: list[Entry], name: str, keyword: str | None = None) -> str | None:
+    """The first change naming the object ``name`` (any, when empty) and, when ``keyword`` is
+    given, the differing field (``install`` for ``spec.install.strategy``)."""
+    for entry in entries:
+        if name and not re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", entry.what):
+            continue
+        if keyword and not _mentions(entry, keyword):
+            continue
         return f"reported: {entry.what} ({entry.why})"
     return None
+
+
+def _mentions(entry: Entry, word: str) -> bool:
+    return word in entry.what or word in entry.why
+
+
+def _keyword(path: str) -> str:
+    """The field a report entry must name to explain a difference at ``path``: the one under
+    ``spec`` (``install`` for ``spec.install.strategy``), else the top one."""
+    parts = re.sub(r"\[\d+\]", "", path).split(".")
+    return parts[1] if parts[0] == "spec" and len(parts) > 1 else parts[0]
+
+
+def _label_of(path: str) -> str:
+    return path.removeprefix("metadata.labels").removeprefix(".")
 
 
 def _common_labels(tree: FluxTree, built: Built) -> dict[str, Any]:
@@ -167,20 +188,15 @@ def _common_labels(tree: FluxTree, built: Built) -> dict[str, Any]:
     return labels if isinstance(labels, dict) else {}
 
 
-def _without_labels(
-    data: dict[str, Any], other: dict[str, Any], labels: dict[str, Any]
-) -> dict[str, Any] | None:
-    """``data`` without the ``labels`` that ``other`` lacks (None when there are none)."""
+def _added_labels(data: dict[str, Any], other: dict[str, Any], labels: dict[str, Any]) -> set[str]:
+    """The ``labels`` of ``data`` (the generated object) that ``other`` (the source's) lacks;
+    with the whole label mapping (``""``) when ``other`` has no labels at all."""
     have = as_mapping(dig(data, "metadata", "labels"))
-    theirs = as_mapping(dig(other, "metadata", "labels"))
-    extra = [k for k in labels if k in have and k not in theirs]
-    if not extra:
-        return None
-    kept = {k: v for k, v in have.items() if k not in extra}
-    metadata = {k: v for k, v in data["metadata"].items() if k != "labels"}
-    if kept:
-        metadata["labels"] = kept
-    return {**data, "metadata": metadata}
+    theirs = dig(other, "metadata", "labels")
+    extra = {k for k in labels if k in have and k not in as_mapping(theirs)}
+    if extra and theirs is None and set(have) <= set(labels):
+        extra.add("")
+    return extra
 
 
 def _comparable(built: Built) -> dict[str, Any]:

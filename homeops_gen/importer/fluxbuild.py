@@ -124,6 +124,10 @@ class FluxTree:
     """Each Flux Kustomization built: the folder it builds."""
     read: set[str] = field(default_factory=set)
     """The kustomization files (and patch files) the build read."""
+    waiting: set[tuple[str, str]] = field(default_factory=set)
+    """The ``substituteFrom`` ConfigMaps (namespace, name) not built when they were needed."""
+    known: dict[Key, Built] = field(default_factory=dict)
+    """Objects of an earlier build, for ``substituteFrom``."""
 
 
 def key_of(data: dict[str, Any]) -> Key:
@@ -139,8 +143,19 @@ def key_of(data: dict[str, Any]) -> Key:
 def build_flux_tree(source: Source, sync_path: str | None) -> FluxTree:
     """What Flux applies when it syncs ``sync_path`` of ``source`` (the root Kustomization
     ``flux-system`` the FluxInstance makes); without a sync path, from every Flux Kustomization
-    of the source."""
-    tree = FluxTree()
+    of the source.
+
+    A ``substituteFrom`` ConfigMap that another Kustomization applies is in the cluster once
+    that one is applied, whatever the order: when the first build met one before it was built,
+    the tree is built again with the first build's objects known."""
+    tree = _build_once(source, sync_path, {})
+    if any((("ConfigMap", *ref) in tree.objects) for ref in tree.waiting):
+        tree = _build_once(source, sync_path, tree.objects)
+    return tree
+
+
+def _build_once(source: Source, sync_path: str | None, known: dict[Key, Built]) -> FluxTree:
+    tree = FluxTree(known=known)
     root = {
         "apiVersion": "kustomize.toolkit.fluxcd.io/v1",
         "kind": "Kustomization",
@@ -230,7 +245,7 @@ def _build_kustomization(
     )
     post_build = as_mapping(spec.get("postBuild"))
     if post_build:
-        variables, complete = _variables(source, tree, post_build, name, file)
+        variables, complete = _variables(tree, post_build, ks, file)
         resources = [_substitute(res, variables, complete) for res in resources]
     else:
         resources = [_Resource(_unstyled(res.data), res.file) for res in resources]
@@ -313,16 +328,21 @@ _NOT_RENAMED = ("CustomResourceDefinition", "APIService", "Namespace")
 
 
 def _variables(
-    source: Source, tree: FluxTree, post_build: dict[str, Any], name: str, file: str
+    tree: FluxTree, post_build: dict[str, Any], ks: dict[str, Any], file: str
 ) -> tuple[dict[str, str], bool]:
     """The postBuild variables: ``substituteFrom`` in order, ``substitute`` over them; and
     whether all are known (a Secret's or a missing ConfigMap's are not)."""
     variables: dict[str, str] = {}
     complete = True
+    _, namespace, name = key_of(ks)
     for ref in listed(post_build.get("substituteFrom")):
         kind, ref_name = dig(ref, "kind"), dig(ref, "name")
-        found = [b for k, b in tree.objects.items() if k[0] == kind and k[2] == ref_name]
-        data = as_mapping(found[0].data.get("data")) if found and kind == "ConfigMap" else None
+        # In the Flux Kustomization's own namespace.
+        key = (str(kind), namespace, str(ref_name))
+        found = tree.objects.get(key) or tree.known.get(key)
+        data = as_mapping(found.data.get("data")) if found and kind == "ConfigMap" else None
+        if kind == "ConfigMap" and found is None:
+            tree.waiting.add((namespace, str(ref_name)))
         if data is None:
             tree.unbuilt.append(
                 (

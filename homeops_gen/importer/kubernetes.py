@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from homeops_gen.layout import resources_kustomization
-from homeops_gen.importer.fluxbuild import FluxTree, build_flux_tree
+from homeops_gen.importer.fluxbuild import Built, FluxTree, build_flux_tree
 from homeops_gen.importer.source import YAML_SUFFIXES, Source, dig, is_object, listed
 from homeops_gen.secrets import is_sops_encrypted
 from homeops_gen.generators.kubernetes import HELMRELEASE_DEFAULTS
@@ -114,6 +114,8 @@ class KubernetesFacts:
     """The folder the FluxInstance syncs (None: none found)."""
     flux_tree: FluxTree = field(default_factory=FluxTree)
     """What Flux applies from the sync path, built as kustomize-controller builds it."""
+    outside: list[Built] = field(default_factory=list)
+    """Objects Flux applies outside any app (a component's ConfigMap in every namespace...)."""
 
 
 def read_kubernetes(source: Source) -> KubernetesFacts:
@@ -127,8 +129,8 @@ def read_kubernetes(source: Source) -> KubernetesFacts:
     ]
     sync_path = _read_sync(source, documents, facts)
     facts.sync_path = sync_path
-    _read_tree(source, documents, sync_path, facts)
     facts.flux_tree = build_flux_tree(source, sync_path)
+    _read_tree(source, documents, sync_path, facts)
     _read_applied(source, facts)
     _read_helmfiles(source, facts)
     return facts
@@ -141,18 +143,25 @@ def _read_applied(source: Source, facts: KubernetesFacts) -> None:
     in_apps = {d.file for app in facts.apps for d in app.objects} | {
         f for app in facts.apps for f in app.secrets
     }
+    in_apps |= {f for app in facts.apps for f in (app.release.file, app.chart_file) if f}
+    in_apps |= {app.ks.file for app in facts.apps}
     for key, built in sorted(facts.flux_tree.objects.items()):
+        flux_ks = key[0] == "Kustomization" and str(built.data.get("apiVersion", "")).startswith(
+            FLUX_KUSTOMIZE
+        )
         if key[0] == "Namespace" and built.file not in in_apps:
             facts.namespaces.append(Document(built.file, 0, built.data))
             source.report.map(built.file, f"Namespace {key[2]}")
-        elif key[0] == "Kustomization" and key[1] not in ("", "flux-system"):
-            if str(built.data.get("apiVersion", "")).startswith(FLUX_KUSTOMIZE):
-                source.report.change(
-                    built.file,
-                    f"Kustomization {key[2]} in namespace {key[1]}",
-                    "homeops-gen puts every Flux Kustomization in flux-system",
-                    renames=True,
-                )
+        elif not flux_ks and key[0] != "FluxInstance" and built.file not in in_apps:
+            if built.applied_by not in {a.ks.name for a in facts.apps}:
+                facts.outside.append(built)
+        elif flux_ks and key[1] not in ("", "flux-system"):
+            source.report.change(
+                built.file,
+                f"Kustomization {key[2]} in namespace {key[1]}",
+                "homeops-gen puts every Flux Kustomization in flux-system",
+                renames=True,
+            )
 
 
 def _read_sops(source: Source, facts: KubernetesFacts) -> None:
@@ -301,6 +310,7 @@ class _Tree:
     by_file: dict[str, list[Document]]
     flux_ks: list[Document]
     sources: dict[tuple[str, str], Document]
+    flux_tree: FluxTree
     visited: set[tuple[str, int]] = field(default_factory=set)
 
 
@@ -318,6 +328,7 @@ def _read_tree(
             if d.kind == "Kustomization" and str(d.data["apiVersion"]).startswith(FLUX_KUSTOMIZE)
         ],
         sources={(d.kind, d.name): d for d in documents if d.kind in CHART_SOURCES},
+        flux_tree=facts.flux_tree,
     )
     if sync_path is not None:
         queue = [f for f in _kustomize_files(source, sync_path, set()) if f in by_file]
@@ -333,8 +344,7 @@ def _read_tree(
                 queue += [f for f in _visit(source, tree, doc, facts) if f not in queue]
             elif doc.kind == "Namespace":
                 continue  # read as Flux applies it (after kustomize's namespace transformer)
-            elif doc not in tree.flux_ks and doc.kind != "FluxInstance":
-                source.report.skip(file, f"{doc.kind} {doc.name}", "outside any app's folder")
+            # Other objects outside the apps: read as Flux applies them (_read_applied).
     for ks in tree.flux_ks:
         if (ks.file, ks.index) not in tree.visited:
             source.report.skip(ks.file, f"Kustomization {ks.name}", "not in the tree Flux syncs")
@@ -349,7 +359,12 @@ def _visit(source: Source, tree: _Tree, ks: Document, facts: KubernetesFacts) ->
     files = _kustomize_files(source, folder, set())
     if any(d in tree.flux_ks for f in files for d in tree.by_file.get(f, [])):
         source.report.map(ks.file, f"Kustomization {ks.name} (the tree over {folder}; generated)")
-        own = sorted(set(ks.spec) - _TREE_KS)
+        applied = _as_applied(tree.flux_tree, ks).spec
+        own = sorted(
+            k
+            for k in {*applied, *_TREE_KS}
+            if k not in _LAYOUT and applied.get(k) != _TREE_KS.get(k)
+        )
         if own:
             source.report.change(
                 ks.file,
@@ -372,8 +387,9 @@ def _visit(source: Source, tree: _Tree, ks: Document, facts: KubernetesFacts) ->
     return []
 
 
-_TREE_KS = {"interval", "path", "prune", "sourceRef", "wait", "retryInterval", "timeout"}
-"""The fields of homeops-gen's Kustomization over the apps, or without effect on what it applies."""
+_TREE_KS = {"interval": "1h", "prune": True}
+"""The spec of homeops-gen's Kustomization over the apps, besides where its files are."""
+_LAYOUT = {"path", "sourceRef"}
 
 
 def _resources_owner(tree: _Tree, ks: Document, facts: KubernetesFacts) -> FluxApp | None:
@@ -407,7 +423,7 @@ def _read_app(source: Source, ks: Document, files: list[str], tree: _Tree) -> li
     apps: list[FluxApp] = []
     consumed: set[tuple[str, int]] = {(r.file, r.index) for r in releases}
     for release in releases or [ks]:
-        app = _release_app(source, ks, release, files, chartless=not releases)
+        app = _release_app(source, ks, release, files, tree.flux_tree)
         if app is None:
             continue
         app.primary = not apps
@@ -427,10 +443,21 @@ def _read_app(source: Source, ks: Document, files: list[str], tree: _Tree) -> li
     return apps
 
 
+def _as_applied(tree: FluxTree, ks: Document) -> Document:
+    """The Flux Kustomization ``ks`` as Flux applies it (after the patches and substitution of
+    the Kustomization over it), or as written when the build did not reach it."""
+    for key, built in tree.objects.items():
+        if key[0] == "Kustomization" and key[2] == ks.name and built.file == ks.file:
+            return Document(ks.file, ks.index, built.data)
+    return ks
+
+
 def _release_app(
-    source: Source, ks: Document, release: Document, files: list[str], chartless: bool
+    source: Source, ks: Document, release: Document, files: list[str], facts_tree: FluxTree
 ) -> FluxApp | None:
+    """The app of ``release`` (``ks`` itself for an app without a chart)."""
     report = source.report
+    chartless = release is ks
     namespace = (
         ks.spec.get("targetNamespace")
         or dig(release.data, "metadata", "namespace")
@@ -439,7 +466,13 @@ def _release_app(
     if not isinstance(namespace, str) or not namespace:
         report.skip(ks.file, f"Kustomization {ks.name}", "no namespace (targetNamespace) found")
         return None
-    app = FluxApp(ks=ks, release=release, namespace=namespace, chartless=chartless, files=files)
+    app = FluxApp(
+        ks=_as_applied(facts_tree, ks),
+        release=release,
+        namespace=namespace,
+        chartless=chartless,
+        files=files,
+    )
     if ks.name != release.name:
         report.change(
             ks.file,
@@ -476,6 +509,14 @@ def _options(app: FluxApp) -> None:
         if key not in _DERIVED_KS and key not in ("commonMetadata", "components"):
             if _GENERATED_KS.get(key, object()) != value:
                 app.kustomization_options[key] = value
+    _kustomization_reports(app)
+    if not app.chartless:
+        _release_options(app)
+
+
+def _kustomization_reports(app: FluxApp) -> None:
+    """What the generated Flux Kustomization of the app writes otherwise: reported."""
+    ks = app.ks
     if ks.spec.get("components"):
         # Their paths are relative to the source's layout; their files are copied instead.
         app.reported.append(
@@ -487,14 +528,31 @@ def _options(app: FluxApp) -> None:
         )
     if "wait" in ks.spec:
         app.kustomization_options["wait"] = ks.spec["wait"]
-    if app.chartless:
-        return
+    added = [k for k in _GENERATED_KS if k not in ks.spec]
+    if added:
+        app.reported.append(
+            (
+                ks.file,
+                f"Kustomization {ks.name} without spec.{', spec.'.join(added)}",
+                "homeops-gen writes "
+                + ", ".join(f"{k}: {_GENERATED_KS[k]}" for k in added)
+                + " into every app's Kustomization",
+            )
+        )
+
+
+def _release_options(app: FluxApp) -> None:
+    """The HelmRelease's spec fields homeops-gen does not write alike."""
     written = {"interval": "1h", **HELMRELEASE_DEFAULTS}
     spec = {
         k: v
         for k, v in app.release.spec.items()
         if k not in ("chart", "chartRef", "values", "dependsOn")
     }
+    if app.release.spec.get("values") == {}:
+        app.reported.append(
+            (app.release.file, f"HelmRelease {app.name} spec.values: {{}}", "empty values left out")
+        )
     # A release's dependsOn names other releases: the model derives it from App.depends_on.
     if app.release.spec.get("dependsOn"):
         app.reported.append(
@@ -618,7 +676,7 @@ def _chart(
             app.chart = {"url": url, "name": chart, "version": str(version)}
         app.chart_file = found.file
         _chart_source_name(source, app, found)
-        if "interval" in template and template["interval"] != "1h":
+        if template.get("interval") != "1h":
             report.change(
                 app.release.file, f"HelmRelease {app.name} chart interval", "homeops-gen writes 1h"
             )
@@ -642,6 +700,11 @@ def _chart_source_name(source: Source, app: FluxApp, found: Document) -> None:
             f"{found.kind} {found.name} (the chart of {app.name})",
             f"homeops-gen names an app's chart source after the app: {app.name}",
             renames=True,
+        )
+        source.report.change(
+            app.release.file,
+            f"HelmRelease {app.name} chartRef or chart sourceRef {found.name}",
+            f"the chart source is named {app.name}",
         )
 
 

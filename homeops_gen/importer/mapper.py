@@ -12,7 +12,8 @@ from homeops_gen.apis.kubernetes import schema_url
 from homeops_gen.derived_apps import deploy
 from homeops_gen.formats import sorted_data, yaml_file
 from homeops_gen.generators.kubernetes import NAMESPACE_ANNOTATIONS
-from homeops_gen.importer.fluxbuild import FluxTree
+from homeops_gen.importer.fluxbuild import Built, FluxTree
+from homeops_gen.layout import SOPS_AGE_SECRET
 from homeops_gen.importer.infrastructure import InfraFacts, Vm, vm_ip
 from homeops_gen.importer.kubernetes import Document, FluxApp, KubernetesFacts, Release, hook_urls
 from homeops_gen.importer.python import Call
@@ -648,13 +649,74 @@ def _apps(
         report.skip(
             release.file, f"release {release.name}", "no Flux app deploys it (bootstrap-only)"
         )
+    return calls + _carriers(ctx, kube, {a.name for a in kube.apps})
+
+
+def _carriers(ctx: _Context, kube: KubernetesFacts, names: set[str]) -> list[Call]:
+    """Apps without a chart carrying what Flux applies outside any app (a ConfigMap a component
+    puts in every namespace...): one per namespace, named ``<namespace>-common``."""
+    by_namespace: dict[str, list[Built]] = {}
+    for built in kube.outside:
+        by_namespace.setdefault(built.key[1], []).append(built)
+    calls: list[Call] = []
+    for namespace, objects in sorted(by_namespace.items()):
+        if not namespace:  # cluster-scoped: no namespace to carry it into
+            for built in objects:
+                ctx.source.report.skip(
+                    built.file,
+                    f"{built.key[0]} {built.key[2]}",
+                    f"applied by Kustomization {built.applied_by} outside any app; the model "
+                    "carries cluster-wide objects in an app's manifests: add it to one",
+                )
+            continue
+        name = f"{namespace}-common"
+        while name in names:
+            name = f"{name}-x"
+        names.add(name)
+        app = FluxApp(
+            ks=Document(objects[0].applied_by_file, 0, {"metadata": {"name": name}}),
+            release=Document(objects[0].file, 0, {"metadata": {"name": name}}),
+            namespace=namespace,
+            chartless=True,
+        )
+        call = Call("App", kwargs={"name": name, "namespace": namespace})
+        call.note("", f"carries what Flux applied into {namespace} outside any app")
+        state = _AppFiles(app)
+        for built in objects:
+            ctx.source.report.change(
+                built.file,
+                f"{built.key[0]} {built.key[2]} in namespace {namespace}, outside any app",
+                f"carried by App {name}: its Kustomization's commonMetadata labels it "
+                f"app.kubernetes.io/name: {name}",
+            )
+        for file in sorted({b.file for b in objects}):
+            text = ctx.source.text(file)
+            secret = text is not None and is_sops_encrypted(text)
+            folder, key = (SECRETS, "secrets") if secret else (MANIFESTS, "manifests")
+            copied = _copy(ctx, state, file, posixpath.basename(file), folder)
+            call.kwargs.setdefault(key, []).append(copied)
+        calls.append(call)
     return calls
+
+
+def _decryption(report: Report, app: FluxApp) -> None:
+    """A Kustomization's decryption where homeops-gen writes another: it decrypts with its
+    SOPS key in the Kustomizations of apps with SOPS files, and only there."""
+    written = {"provider": "sops", "secretRef": {"name": SOPS_AGE_SECRET}} if app.secrets else None
+    if app.ks.spec.get("decryption") != written:
+        report.change(
+            app.ks.file,
+            f"Kustomization {app.ks.name} spec.decryption",
+            f"homeops-gen decrypts with Secret {SOPS_AGE_SECRET} in the Kustomizations of apps "
+            "with SOPS files only",
+        )
 
 
 def _options(report: Report, app: FluxApp, call: Call, waited_for: bool) -> None:
     """The Kustomization's and HelmRelease's own fields: ``kustomization`` and ``release`` of a
     plain App (the helpers take neither: reported)."""
     options = dict(app.kustomization_options)
+    _decryption(report, app)
     wait = options.pop("wait", None)
     if wait is not None and wait != waited_for and waited_for:
         report.change(
