@@ -766,6 +766,14 @@ def _app(ctx: _Context, app: FluxApp, release: Release | None) -> Call | None:
         bootstrap=release is not None,
     )
     helper = _helper(ctx, found)
+    if helper is not None and not _helper_holds(ctx, app, helper):
+        report.change(
+            app.ks.file,
+            f"app {app.name}",
+            f"kept as a plain App, not {helper[0].func}(): it also applies files the helper "
+            "cannot carry (manifests, SOPS files or components)",
+        )
+        helper = None
     call, objects = helper if helper is not None else (_plain_app(found), app.objects)
     _files(ctx, app, objects, call)
     report.map(app.ks.file, f"app {app.name} ({app.namespace}) chart {chart['version']}")
@@ -1098,6 +1106,28 @@ def _component_files(ctx: _Context, app: FluxApp) -> list[str]:
         and built.file not in listed_files
     }
     return sorted(found)
+
+
+def _helper_holds(ctx: _Context, app: FluxApp, helper: tuple[Call, list[Document]]) -> bool:
+    """Whether the helper call can carry everything else the app applies: the helpers take
+    no manifests or SOPS files, and only cilium() takes ``resources``."""
+    call, remaining = helper
+    if app.secrets or _component_files(ctx, app):
+        return False
+    if not remaining:
+        return True
+    return call.func == "cilium" and all(_is_resource(ctx, d) for d in remaining)
+
+
+def _is_resource(ctx: _Context, doc: Document) -> bool:
+    """Whether ``doc``'s file is exactly what homeops-gen writes for it as a resource."""
+    objects = ctx.source.kubernetes_objects.get(doc.file, [])
+    if len(objects) != 1 or posixpath.basename(doc.file) != resource_file(doc.data):
+        return False
+    schema = schema_url(
+        str(doc.data["apiVersion"]), str(doc.data["kind"]), kube_version(ctx.mapped)
+    )
+    return ctx.source.text(doc.file) == yaml_file(doc.data, schema=schema)
 
 
 def _object_file(ctx: _Context, state: _AppFiles, file: str, docs: list[Document]) -> None:

@@ -163,3 +163,23 @@ def test_an_app_that_cannot_be_mapped_fails_the_import(tmp_path: Path) -> None:
     assert "neither mapped nor copied: kubernetes/apps/observability/loki/app/helmrelease.yaml" in (
         result.err
     )
+
+
+def test_an_app_a_helper_cannot_carry_stays_a_plain_app(tmp_path: Path) -> None:
+    """flux-operator with a SOPS file of its own: flux_operator() takes none, so the app stays
+    a plain App with the file (and the import says why)."""
+    source = tmp_path / "source"
+    shutil.copytree(RIDGE, source)
+    app = source / "kubernetes" / "apps" / "flux-system" / "flux-operator" / "app"
+    secret = FIXTURES / "import-sources/hand-kept/kubernetes/apps/network/cloudflare-dns/app"
+    shutil.copy(secret / "cloudflare-api-token.sops.yaml", app / "token.sops.yaml")
+    kustomization = app / "kustomization.yaml"
+    kustomization.write_text(kustomization.read_text() + "  - ./token.sops.yaml\n")
+
+    result = run("import", source, "-C", tmp_path / "project")
+
+    assert result.code == 0, result.out + result.err
+    text = (tmp_path / "project" / "cluster.py").read_text()
+    assert "flux_operator(" not in text
+    assert 'secrets=["secrets/flux-system/flux-operator/token.sops.yaml"]' in text
+    assert "kept as a plain App, not flux_operator()" in result.out
