@@ -229,7 +229,7 @@ def _build_kustomization(
         return []
     flux_layer = _flux_layer(tree, spec, name, file)
     builder = _Builder(source, tree)
-    own = _kustomization_file(source, folder)
+    own = kustomization_file(source, folder)
     if own is not None:
         resources = builder.kustomization(own, None, flux_layer)
     else:
@@ -444,7 +444,7 @@ class _Builder:
 
     def folder(self, folder: str, referrer: str) -> list[_Resource]:
         """A folder: its kustomization, or what Flux generates for one without."""
-        path = _kustomization_file(self.source, folder)
+        path = kustomization_file(self.source, folder)
         if path is None:
             return self.generated(folder)
         return self.kustomization(path, None)
@@ -462,7 +462,7 @@ class _Builder:
             elif file.endswith(YAML_SUFFIXES) and not rest.startswith("."):
                 found += self.file(file, quiet=True)
         for sub in sorted(subfolders):
-            if _kustomization_file(self.source, sub) is not None:
+            if kustomization_file(self.source, sub) is not None:
                 found += self.folder(sub, sub)
             else:
                 found += self.generated(sub)
@@ -561,7 +561,7 @@ class _Builder:
     def component(
         self, folder: str, accumulated: list[_Resource], referrer: str
     ) -> list[_Resource]:
-        path = _kustomization_file(self.source, folder)
+        path = kustomization_file(self.source, folder)
         if path is None:
             self.note(referrer, f"component {folder}", "not found")
             return accumulated
@@ -574,7 +574,7 @@ class _Builder:
         target = posixpath.normpath(posixpath.join(folder, entry))
         if target in self.source.files:
             return self.file(target)
-        if _kustomization_file(self.source, target) is not None:
+        if kustomization_file(self.source, target) is not None:
             return self.folder(target, path)
         self.note(path, f"resource {entry}", "not found")
         return []
@@ -729,7 +729,8 @@ def _named(items: list[Any]) -> bool:
     return bool(items) and all(isinstance(i, dict) and "name" in i for i in items)
 
 
-def _kustomization_file(source: Source, folder: str) -> str | None:
+def kustomization_file(source: Source, folder: str) -> str | None:
+    """The kustomization file of ``folder`` (kustomize's three names), or None."""
     for name in KUSTOMIZATION_FILES:
         path = posixpath.join(folder, name) if folder else name
         if path in source.files:

@@ -9,13 +9,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from homeops_gen.layout import resources_kustomization
-from homeops_gen.importer.fluxbuild import Built, FluxTree, build_flux_tree
+from homeops_gen.importer.fluxbuild import (
+    FLUX_KUSTOMIZE,
+    KUSTOMIZATION_FILES,
+    Built,
+    FluxTree,
+    build_flux_tree,
+    kustomization_file,
+)
 from homeops_gen.importer.source import YAML_SUFFIXES, Source, dig, is_object, listed
 from homeops_gen.secrets import is_sops_encrypted
 from homeops_gen.generators.kubernetes import HELMRELEASE_DEFAULTS
 
-FLUX_KUSTOMIZE = "kustomize.toolkit.fluxcd.io/"
-KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 CHART_SOURCES = ("OCIRepository", "HelmRepository")
 # Kustomize keys the generated kustomization.yaml files use; any other is reported.
 _KUSTOMIZE_KEYS = {"apiVersion", "kind", "resources", "components", "namespace"}
@@ -235,14 +240,6 @@ def _read_sync(source: Source, documents: list[Document], facts: KubernetesFacts
     return None
 
 
-def _kustomization_file(source: Source, folder: str) -> str | None:
-    for name in KUSTOMIZATION_FILES:
-        path = posixpath.join(folder, name) if folder else name
-        if path in source.files:
-            return path
-    return None
-
-
 def _kustomize_files(source: Source, folder: str, seen: set[str]) -> list[str]:
     """The files a Flux Kustomization of ``folder`` applies.
 
@@ -250,7 +247,7 @@ def _kustomize_files(source: Source, folder: str, seen: set[str]) -> list[str]:
     generator takes: every YAML file below, except in sub-folders that have their own
     kustomization.yaml, which count as one resource each (fluxcd/pkg kustomize_generator.go).
     """
-    path = _kustomization_file(source, folder)
+    path = kustomization_file(source, folder)
     if path is None:
         return _generated_files(source, folder, seen)
     if path in seen:
@@ -297,7 +294,7 @@ def _resource_files(source: Source, path: str, ref: str, seen: set[str]) -> list
     if not any(True for _ in source.under(target)):
         source.report.skip(path, f"resource {ref}", "not found")
         return []
-    if _kustomization_file(source, target) is None:
+    if kustomization_file(source, target) is None:
         source.report.skip(path, f"resource {ref}", "a folder without kustomization.yaml")
         return []
     return _kustomize_files(source, target, seen)
