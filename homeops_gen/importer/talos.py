@@ -498,13 +498,20 @@ _TEMPLATE_SUFFIXES = (".yaml.j2", ".yml.j2", ".yaml.tmpl", ".yaml.tpl")
 
 
 def report_templates(source: Source) -> None:
-    """Talos machine configs rendered from templates (minijinja/Jinja ``*.yaml.j2``): not in the
-    model; reported with the settings that read the same whatever the template's values."""
+    """Talos machine configs the import does not read: rendered from templates
+    (minijinja/Jinja ``*.yaml.j2``), or plain ones outside talhelper's and homeops-gen's
+    layouts. Reported with the settings they state literally."""
+    named = {
+        e.file for e in (*source.report.mapped, *source.report.changed, *source.report.unmapped)
+    }
     for path in source.files:
-        if not path.endswith(_TEMPLATE_SUFFIXES):
+        template = path.endswith(_TEMPLATE_SUFFIXES)
+        if path in named or not (template or path.endswith((".yaml", ".yml"))):
             continue
         text = source.text(path)
-        if text is None or not re.search(r"^\s*(machine|cluster):", text, re.M):
+        if text is None or not re.search(r"^machine:", text, re.M):
+            continue
+        if not template and not re.search(r"^(version: v1alpha1|cluster:)", text, re.M):
             continue
         plain = _TEMPLATE_TAG.sub("TEMPLATED", text)
         try:
@@ -522,6 +529,8 @@ def report_templates(source: Source) -> None:
         )
         source.report.skip(
             path,
-            "Talos config template",
-            "a template the import does not render; values read: " + (shown or "none"),
+            "Talos config template" if template else "Talos machine config",
+            ("a template the import does not render" if template else "not a talconfig.yaml")
+            + "; values read: "
+            + (shown or "none"),
         )

@@ -183,3 +183,20 @@ def test_an_app_a_helper_cannot_carry_stays_a_plain_app(tmp_path: Path) -> None:
     assert "flux_operator(" not in text
     assert 'secrets=["secrets/flux-system/flux-operator/token.sops.yaml"]' in text
     assert "kept as a plain App, not flux_operator()" in result.out
+
+
+def test_a_plain_talos_machine_config_is_reported_with_its_values(tmp_path: Path) -> None:
+    source = tmp_path / "source"
+    shutil.copytree(RIDGE, source)
+    (source / "talos" / "nodes").mkdir()
+    (source / "talos" / "nodes" / "nuc-02.yaml").write_text(
+        "version: v1alpha1\nmachine:\n  type: worker\n  install:\n    disk: /dev/sda\n"
+        "cluster:\n  clusterName: ridge\n"
+    )
+
+    result = run("import", source, "-C", tmp_path / "project")
+
+    assert (
+        "talos/nodes/nuc-02.yaml: Talos machine config (not a talconfig.yaml; values read: "
+        "version=v1alpha1, machine.type=worker, machine.install.disk=/dev/sda" in result.out
+    )
