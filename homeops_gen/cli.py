@@ -203,8 +203,10 @@ def _import(args: argparse.Namespace, root: Path, out: TextIO) -> int:
         if comparison.failed:
             failures.append(
                 f"{len(comparison.unexplained)} object(s) the source's Flux tree applies are "
-                "missing or different in the generated tree without a reason in the report, and "
-                f"{len(comparison.broken)} part(s) of the generated tree do not build (listed above)"
+                "missing or different in the generated tree without a reason in the report, "
+                f"{len(comparison.unseen)} part(s) of the source make objects nobody compares, "
+                f"and {len(comparison.broken)} part(s) of the generated tree do not build "
+                "(listed above)"
             )
     lost = adoption.imported.report.lost
     if lost:

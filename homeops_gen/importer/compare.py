@@ -16,7 +16,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from homeops_gen.importer.fluxbuild import FLUX_KUSTOMIZE, Built, FluxTree, Key, build_flux_tree
+from homeops_gen.importer.fluxbuild import (
+    FLUX_KUSTOMIZE,
+    UNSEEN,
+    Built,
+    FluxTree,
+    Key,
+    build_flux_tree,
+)
 from homeops_gen.importer.report import Entry, Report
 from homeops_gen.importer.source import Source, as_mapping, dig
 from homeops_gen.layout import FLUX_SYNC_PATH
@@ -59,13 +66,19 @@ class Comparison:
     """What the build of the generated tree could not follow: a fault of the import."""
 
     @property
+    def unseen(self) -> list[tuple[str, str, str]]:
+        """Parts of the source that make objects no build here makes (generators, remote
+        resources): what they apply is compared by nobody."""
+        return [u for u in self.unbuilt if u[2].endswith(UNSEEN)]
+
+    @property
     def unexplained(self) -> list[Difference]:
         return [d for d in self.differences if d.explained_by is None]
 
     @property
     def failed(self) -> bool:
         """Whether something the source applies is lost or the generated tree does not build."""
-        return bool(self.unexplained or self.broken)
+        return bool(self.unexplained or self.broken or self.unseen)
 
     def text(self) -> str:
         """The comparison as the commands print it."""
@@ -85,6 +98,9 @@ class Comparison:
         if self.added:
             lines.append(f"added by homeops-gen ({len(self.added)}):")
             lines.extend(f"  {k[0]} {'/'.join(p for p in k[1:] if p)}" for k in self.added)
+        if self.unseen:
+            lines.append(f"objects of the source nobody compares ({len(self.unseen)}):")
+            lines.extend(f"  {f}: {w} ({why})" for f, w, why in self.unseen)
         if self.broken:
             lines.append(f"the generated tree does not build ({len(self.broken)}):")
             lines.extend(f"  {f}: {w} ({why})" for f, w, why in self.broken)

@@ -29,6 +29,7 @@ from typing import Any
 
 import yaml
 
+from homeops_gen.importer.generators import GENERATORS, GeneratorError, generate
 from homeops_gen.importer.source import (
     YAML_SUFFIXES,
     KustomizeLoader,
@@ -93,7 +94,12 @@ _KUSTOMIZE_BUILT = {
     "labels",
     "commonLabels",
     "sortOptions",
+    "generatorOptions",
+    *GENERATORS,
 }
+_GENERATORS = {"helmCharts", "generators"}
+UNSEEN = "makes objects this build does not make"
+"""Why a part of a tree is not built when objects Flux applies are hidden behind it."""
 _VARIABLE = re.compile(r"\$(\$?)\{([_a-zA-Z][_a-zA-Z0-9]*)(?:(:?[=-])([^}]*))?\}")
 
 
@@ -518,12 +524,33 @@ class _Builder:
             self.note(path, "kustomization", "not readable")
             return accumulated or []
         for key in sorted(set(config) - _KUSTOMIZE_BUILT):
-            self.note(path, key, "kustomize feature not built here")
+            self.note(
+                path, key, UNSEEN if key in _GENERATORS else "kustomize feature not built here"
+            )
         folder = posixpath.dirname(path)
         resources = list(accumulated or [])
         for entry in listed(config.get("resources")):
             resources += self.resource(path, folder, str(entry))
+        resources += self.generated_objects(config, path)
         return self.apply(config, path, resources, flux_layer or {})
+
+    def generated_objects(self, config: dict[str, Any], path: str) -> list[_Resource]:
+        """What the kustomization's ConfigMap and Secret generators make (after its resources,
+        before its components, as kustomize runs them)."""
+        if not any(config.get(key) for key in GENERATORS):
+            return []
+
+        def read(file: str) -> str | None:
+            return self.source.text(file) if file in self.source.files else None
+
+        try:
+            made = generate(config, posixpath.dirname(path), read)
+        except GeneratorError as exc:
+            self.note(path, "generator", f"{exc}: {UNSEEN}")
+            return []
+        if any(g.hashed for g in made):
+            self.note(path, "generated names", "references to their hash suffix not built")
+        return [_Resource(g.data, path) for g in made]
 
     def apply(
         self,
@@ -569,7 +596,7 @@ class _Builder:
 
     def resource(self, path: str, folder: str, entry: str) -> list[_Resource]:
         if "://" in entry or entry.startswith(("github.com/", "git@")):
-            self.note(path, f"resource {entry}", "a remote resource: not built here")
+            self.note(path, f"resource {entry}", f"a remote resource: {UNSEEN}")
             return []
         target = posixpath.normpath(posixpath.join(folder, entry))
         if target in self.source.files:
