@@ -68,7 +68,7 @@ def import_tree(
     applied = {built.file for built in flux_tree.objects.values()}
     named = {e.file for e in (*report.mapped, *report.changed)}
     for path in sorted(flux_tree.read - named):
-        report.map(path, "read to build what Flux applies (homeops-gen writes its own)")
+        report.map(path, "read to build what Flux applies")
     for path, why in sorted((unread or {}).items()):
         report.skip(path, "file", f"not read: {why}")
     report.account([*files, *sorted(unread or {})], set(mapped.sources.values()), applied)

@@ -113,6 +113,9 @@ class Built:
     """The name of the Flux Kustomization that applies it."""
     applied_by_key: Key = ("", "", "")
     applied_by_file: str = ""
+    generated: str = ""
+    """``hashed`` or ``named``: made by a ConfigMap or Secret generator (with or without the
+    hash suffix); empty for an object of a file."""
 
     @property
     def key(self) -> Key:
@@ -214,6 +217,7 @@ def _is_flux_kustomization(data: dict[str, Any]) -> bool:
 class _Resource:
     data: dict[str, Any]
     file: str
+    generated: str = ""
 
 
 def _build_kustomization(
@@ -254,8 +258,8 @@ def _build_kustomization(
         variables, complete = _variables(tree, post_build, ks, file)
         resources = [_substitute(res, variables, complete) for res in resources]
     else:
-        resources = [_Resource(_unstyled(res.data), res.file) for res in resources]
-    return [Built(res.data, res.file, name, key_of(ks), file) for res in resources]
+        resources = [_Resource(_unstyled(res.data), res.file, res.generated) for res in resources]
+    return [Built(res.data, res.file, name, key_of(ks), file, res.generated) for res in resources]
 
 
 def _flux_layer(tree: FluxTree, spec: dict[str, Any], name: str, file: str) -> dict[str, Any]:
@@ -388,7 +392,7 @@ def _substitute(res: _Resource, variables: dict[str, str], complete: bool) -> _R
         as_mapping(metadata.get("annotations")).get(SUBSTITUTE),
         as_mapping(metadata.get("labels")).get(SUBSTITUTE),
     ):
-        return _Resource(_unstyled(res.data), res.file)
+        return _Resource(_unstyled(res.data), res.file, res.generated)
 
     def replace(match: re.Match[str]) -> str:
         escaped, name, operator, default = match.groups()
@@ -411,7 +415,7 @@ def _substitute(res: _Resource, variables: dict[str, str], complete: bool) -> _R
             return _reread(text) if isinstance(value, _Plain) else text
         return str(value) if isinstance(value, _Plain) else value
 
-    return _Resource(walk(res.data), res.file)
+    return _Resource(walk(res.data), res.file, res.generated)
 
 
 def _reread(text: str) -> Any:
@@ -541,6 +545,7 @@ class _Builder:
             return []
 
         def read(file: str) -> str | None:
+            self.tree.read.add(file)
             return self.source.text(file) if file in self.source.files else None
 
         try:
@@ -550,7 +555,7 @@ class _Builder:
             return []
         if any(g.hashed for g in made):
             self.note(path, "generated names", "references to their hash suffix not built")
-        return [_Resource(g.data, path) for g in made]
+        return [_Resource(g.data, path, "hashed" if g.hashed else "named") for g in made]
 
     def apply(
         self,

@@ -1060,6 +1060,7 @@ def _files(ctx: _Context, app: FluxApp, objects: list[Document], call: Call) -> 
         by_file.setdefault(doc.file, []).append(doc)
     for file, docs in by_file.items():
         _object_file(ctx, state, file, docs)
+    _generated(ctx, app, state)
     for file in _component_files(ctx, app):
         text = ctx.source.text(file)
         if text is not None and is_sops_encrypted(text):
@@ -1100,12 +1101,49 @@ def _component_files(ctx: _Context, app: FluxApp) -> list[str]:
     listed_files = {*app.files, app.ks.file}
     found = {
         built.file
-        for built in ctx.flux_tree.objects.values()
-        if built.applied_by == app.ks.name
-        and built.applied_by_file == app.ks.file
-        and built.file not in listed_files
+        for built in _applied(ctx, app)
+        if built.file not in listed_files and not built.generated
     }
     return sorted(found)
+
+
+def _applied(ctx: _Context, app: FluxApp) -> list[Built]:
+    """What the app's Flux Kustomization applies, as built."""
+    return [
+        built
+        for built in ctx.flux_tree.objects.values()
+        if built.applied_by == app.ks.name and built.applied_by_file == app.ks.file
+    ]
+
+
+def _generated(ctx: _Context, app: FluxApp, state: _AppFiles) -> None:
+    """ConfigMaps and Secrets the app's kustomization generators make: ``resources`` of the
+    app when their names are fixed (the model has no generators); reported otherwise."""
+    report = ctx.source.report
+    for built in _applied(ctx, app) if app.primary else []:
+        kind, _, name = built.key
+        if built.generated == "named":
+            state.resources.append(_generated_resource(built.data))
+            report.change(
+                built.file,
+                f"{kind} {name} (made by its generator)",
+                "kept as a resource of the app: the model has no generators, so its data now "
+                "lives in cluster.py",
+            )
+        elif built.generated == "hashed":
+            report.skip(
+                built.file,
+                f"{kind} {name} (made by its generator)",
+                "its name carries kustomize's hash suffix, which the model's resources do not "
+                "follow: set disableNameSuffixHash, or carry it by hand",
+            )
+
+
+def _generated_resource(data: dict[str, Any]) -> dict[str, Any]:
+    """A generated object as the app's resource: without the namespace its Kustomization
+    sets."""
+    metadata = {k: v for k, v in as_mapping(data.get("metadata")).items() if k != "namespace"}
+    return {**data, "metadata": metadata}
 
 
 def _helper_holds(ctx: _Context, app: FluxApp, helper: tuple[Call, list[Document]]) -> bool:
@@ -1113,6 +1151,8 @@ def _helper_holds(ctx: _Context, app: FluxApp, helper: tuple[Call, list[Document
     no manifests or SOPS files, and only cilium() takes ``resources``."""
     call, remaining = helper
     if app.secrets or _component_files(ctx, app):
+        return False
+    if any(b.generated for b in _applied(ctx, app)) and call.func != "cilium":
         return False
     if not remaining:
         return True

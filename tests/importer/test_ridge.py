@@ -200,3 +200,21 @@ def test_a_plain_talos_machine_config_is_reported_with_its_values(tmp_path: Path
         "talos/nodes/nuc-02.yaml: Talos machine config (not a talconfig.yaml; values read: "
         "version=v1alpha1, machine.type=worker, machine.install.disk=/dev/sda" in result.out
     )
+
+
+def test_a_generated_name_with_a_hash_suffix_fails_the_import(tmp_path: Path) -> None:
+    """A ConfigMap generator with kustomize's hash suffix: the model's resources keep fixed
+    names, so the import names the object, says why, and exits 1."""
+    source = tmp_path / "source"
+    shutil.copytree(RIDGE, source)
+    kustomization = source / "kubernetes/apps/kube-system/cilium/app/kustomization.yaml"
+    kustomization.write_text(
+        kustomization.read_text()
+        + "configMapGenerator:\n  - name: cilium-extra\n    literals:\n      - MODE=strict\n"
+    )
+
+    result = run("import", source, "-C", tmp_path / "project")
+
+    assert result.code == 1
+    assert "ConfigMap kube-system/cilium-extra-" in result.out
+    assert "its name carries kustomize's hash suffix" in result.out
