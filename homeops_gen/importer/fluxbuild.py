@@ -2,12 +2,14 @@
 kustomize-controller builds it, in memory (pure).
 
 From the sync path down, each Flux Kustomization's ``spec.path`` is built like ``kustomize
-build`` (resources, components, the ``namespace:`` transformer, ``patches``), with what
+build`` (resources, ConfigMap and Secret generators, components, the ``namespace:``
+transformer, ``patches``, prefixes, labels and annotations), with what
 kustomize-controller adds (a generated ``kustomization.yaml`` for a folder without one,
 ``targetNamespace``, ``spec.components``, ``spec.patches``, ``commonMetadata``, ``namePrefix``
 and ``nameSuffix``), then ``postBuild`` substitution where the values are known. The Flux
-Kustomizations found are built in turn. What this build does not do (generators, replacements,
-remote resources, ...) is listed in :attr:`FluxTree.unbuilt`, never silently dropped.
+Kustomizations found are built in turn. What this build does not do (other generators,
+JSON 6902 patches, replacements, remote resources, ...) is listed in :attr:`FluxTree.unbuilt`,
+never silently dropped.
 
 Sources: kustomize api v0.21.1 (``internal/target/kusttarget.go``: resources, then components,
 then the transformers in ``kusttarget_configplugin.go``'s order; ``filters/namespace``: the
@@ -23,7 +25,6 @@ from __future__ import annotations
 import copy
 import posixpath
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -129,8 +130,6 @@ class FluxTree:
     objects: dict[Key, Built] = field(default_factory=dict)
     unbuilt: list[tuple[str, str, str]] = field(default_factory=list)
     """(file, what, why) for each part of the tree this build could not follow."""
-    kustomizations: dict[Key, str] = field(default_factory=dict)
-    """Each Flux Kustomization built: the folder it builds."""
     read: set[str] = field(default_factory=set)
     """The kustomization files (and patch files) the build read."""
     waiting: set[tuple[str, str]] = field(default_factory=set)
@@ -233,7 +232,6 @@ def _build_kustomization(
     path = str(spec.get("path") or "").strip()
     folder = posixpath.normpath(path.removeprefix("./").strip("/")) if path else "."
     folder = "" if folder == "." else folder
-    tree.kustomizations[key_of(ks)] = folder
     if folder and not any(True for _ in source.under(folder)) and folder not in source.files:
         tree.unbuilt.append((file, f"Kustomization {name}", f"path {path} not found"))
         return []
@@ -768,9 +766,3 @@ def kustomization_file(source: Source, folder: str) -> str | None:
         if path in source.files:
             return path
     return None
-
-
-def iter_objects(tree: FluxTree) -> Iterator[Built]:
-    """The objects of ``tree`` in a stable order."""
-    for key in sorted(tree.objects):
-        yield tree.objects[key]

@@ -68,7 +68,7 @@ def _object(
         metadata["namespace"] = entry["namespace"]
     options = {**defaults, **as_mapping(entry.get("options"))}
     for field in ("labels", "annotations"):
-        merged = {**as_mapping(defaults.get(field)), **as_mapping(dig_options(entry, field))}
+        merged = {**as_mapping(defaults.get(field)), **as_mapping(_option(entry, field))}
         if merged:
             metadata[field] = {str(k): str(v) for k, v in merged.items()}
     data["metadata"] = metadata
@@ -85,7 +85,7 @@ def _object(
     return Generated(data, hashed)
 
 
-def dig_options(entry: dict[str, Any], field: str) -> Any:
+def _option(entry: dict[str, Any], field: str) -> Any:
     return as_mapping(entry.get("options")).get(field)
 
 
