@@ -71,6 +71,59 @@ SMALL = Size("~100 files (2 hosts, 4 nodes, 12 apps)", 2, 4, 12, namespaces=4)
 APPS_100 = Size("100 apps", 10, 60, 100)
 APPS_1000 = Size("1000 apps", 10, 100, 1000)
 APPS_3000 = Size("3000 apps", 10, 100, 3000)
+IMPORT_REPOSITORY = Size("import", 3, 6, 90, namespaces=10)
+"""The repository ``import`` reads: the project this model generates (~500 files)."""
+IMPORT_SOURCES = ROOT / "tests" / "fixtures" / "import-sources"
+
+
+def largest_import_fixture() -> Path:
+    """The import fixture with the most files."""
+    return max(
+        (p for p in IMPORT_SOURCES.iterdir() if p.is_dir()),
+        key=lambda p: (sum(1 for f in p.rglob("*") if f.is_file()), p.name),
+    )
+
+
+def bench_imports(
+    args: argparse.Namespace, work: Path, floor: Cell, cells: dict[str, Cell], files: dict[str, int]
+) -> None:
+    """``import`` of the largest import fixture and of a ~500-file repository."""
+    fixture = largest_import_fixture()
+    name = f"import {fixture.name} (largest import fixture)"
+    cells[name], files[name] = bench_import(fixture, args.runs, work, floor)
+    repository = new_project(work, synthetic_model(IMPORT_REPOSITORY))
+    measure(COMMAND, repository, Cell())
+    (repository / "cluster.py").unlink()  # a repository with no model: what import is for
+    cells["import ~500 files"], files["import ~500 files"] = bench_import(
+        repository, args.large_runs, work, floor
+    )
+
+
+def import_targets(cells: dict[str, Cell], floor: Cell) -> list[Target]:
+    """Import (issue 25): a 400-file repository in under 3 s of CPU on these machines, whose
+    floor takes 0.10 s of CPU: 30x the floor's CPU; the largest import fixture within 8x."""
+    fixture = next(n for n in cells if n.startswith("import") and "largest" in n)
+    return [
+        Target(f"{fixture} CPU / floor CPU", cells[fixture].cpu_median / floor.cpu_median, 8, "x"),
+        Target(
+            "import ~500 files CPU / floor CPU",
+            cells["import ~500 files"].cpu_median / floor.cpu_median,
+            30,
+            "x",
+        ),
+    ]
+
+
+def bench_import(source: Path, runs: int, workdir: Path, floor: Cell) -> tuple[Cell, int]:
+    """``import SOURCE`` into a new folder ``runs`` times, each next to one of the floor; the
+    number of files of the source."""
+    cell = Cell()
+    for _ in range(runs):
+        target = Path(tempfile.mkdtemp(dir=workdir)) / "project"
+        measure(FLOOR, workdir, floor)
+        measure([*COMMAND, "import", str(source), "-C", str(target)], workdir, cell)
+        shutil.rmtree(target.parent)
+    return cell, sum(1 for f in source.rglob("*") if f.is_file())
 
 
 def synthetic_model(size: Size) -> str:
@@ -403,6 +456,7 @@ def main() -> None:
             if figures.check.seconds:
                 cells[f"{size.name}: generate --check"] = figures.check
             cells[f"{size.name}: plain writer of the same files"] = figures.writer
+        bench_imports(args, work, floor, cells, files)
 
     header = (
         f"{'figure':<50} {'median s':>8} {'min-max s':>12} {'x floor':>7} "
@@ -419,8 +473,8 @@ def main() -> None:
         )
     print("(CPU: user + system time of the process, less disturbed by other load than wall time)")
     print()
-    for size in (SMALL, APPS_100, APPS_1000, APPS_3000):
-        print(f"files written, {size.name}: {files[size.name]}")
+    for name, count in files.items():  # the synthetic models written, the imports read
+        print(f"files {'read' if name.startswith('import') else 'written'}, {name}: {count}")
     print("no-op generate wrote no file: yes (checked on the first run of every model)")
     print(
         "peer (onedr0p/cluster-template's render): not available on this machine, so the "

@@ -149,6 +149,10 @@ def _object_file(obj: dict[str, Any], kubernetes: str) -> str:
     return yaml_file(obj, schema=schema_url(obj["apiVersion"], obj["kind"], kubernetes))
 
 
+NAMESPACE_ANNOTATIONS = {"kustomize.toolkit.fluxcd.io/prune": "disabled"}
+"""What the namespace component annotates every Namespace with."""
+
+
 def _namespace_component() -> dict[str, str]:
     """What every namespace folder shares: its Namespace is never pruned.
 
@@ -157,7 +161,7 @@ def _namespace_component() -> dict[str, str]:
     never_pruned = {
         "apiVersion": "v1",
         "kind": "Namespace",
-        "metadata": {"name": "_", "annotations": {"kustomize.toolkit.fluxcd.io/prune": "disabled"}},
+        "metadata": {"name": "_", "annotations": dict(NAMESPACE_ANNOTATIONS)},
     }
     return {
         f"{NAMESPACE_COMPONENT}/kustomization.yaml": document_file(KustomizeConfig)(

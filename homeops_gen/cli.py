@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 # The pipeline (pydantic, jinja2, PyYAML and every generator) is imported only by
 # the commands that run it, so --help and --version start as fast as Python does.
 
-COMMANDS = ("generate", "diff", "validate", "init", "import")
+COMMANDS = ("generate", "diff", "validate", "init", "import", "compare")
 """The sub-commands; ``generate`` is the default when none is given."""
 
 DEFAULT_COMMAND = "generate"
@@ -123,6 +123,16 @@ def _parser() -> argparse.ArgumentParser:
     )
     import_.add_argument("folder", type=Path, metavar="SOURCE", help="the repository to read")
     import_.add_argument("--force", action="store_true", help="replace an existing cluster.py")
+    compare = _command(
+        commands,
+        "compare",
+        "compare what Flux applies from a repository with the project, object by object",
+        "Build what Flux applies from SOURCE (each Flux Kustomization's path, as "
+        "kustomize-controller builds it) and from the project's generated tree (-C DIR), and "
+        "name every object missing or different without a reason in the import report. "
+        "Writes nothing; exits 1 on an unexplained difference.",
+    )
+    compare.add_argument("folder", type=Path, metavar="SOURCE", help="the repository to read")
     return parser
 
 
@@ -345,8 +355,8 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
     root: Path = args.directory.resolve()
     if args.command == "init":
         return _init((root / args.folder).resolve() if args.folder else root, out)
-    if args.command == "import":
-        return _import(args, root, out)
+    if args.command in ("import", "compare"):
+        return (_import if args.command == "import" else _compare)(args, root, out)
     result = pipeline.build(root, strict=args.strict, thorough=args.command == "validate")
     for warning in result.project.warnings:
         print(warning, file=sys.stderr)
@@ -439,8 +449,38 @@ def _import(args: argparse.Namespace, root: Path, out: TextIO) -> int:
     if adoption.problems:
         print(f"the imported model does not generate yet: {adoption.problems}", file=sys.stderr)
         return 1
+    comparison = adoption.comparison
+    failures: list[str] = []
+    if comparison is not None:
+        out.write(comparison.text())
+        if comparison.failed:
+            failures.append(
+                f"{len(comparison.unexplained)} object(s) the source's Flux tree applies are "
+                "missing or different in the generated tree without a reason in the report, "
+                f"{len(comparison.unseen)} part(s) of the source make objects nobody compares, "
+                f"and {len(comparison.broken)} part(s) of the generated tree do not build "
+                "(listed above)"
+            )
+    lost = adoption.imported.report.lost
+    if lost:
+        failures.append(
+            f"{len(lost)} file(s) the source's Flux tree applies were neither mapped nor copied: "
+            + ", ".join(lost)
+        )
+    for failure in failures:
+        print(failure, file=sys.stderr)
+    if failures:
+        return 1
     print("the imported model generates; review cluster.py, then run homeops-gen", file=out)
     return 0
+
+
+def _compare(args: argparse.Namespace, root: Path, out: TextIO) -> int:
+    from homeops_gen import pipeline
+
+    comparison = pipeline.compare_source(args.folder, root)
+    out.write(comparison.text())
+    return 1 if comparison.failed else 0
 
 
 def _check(plan: writer.Plan, out: TextIO) -> int:

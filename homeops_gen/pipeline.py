@@ -22,7 +22,7 @@ from homeops_gen.secrets import ENCRYPT_HOW, plaintext_credentials, plaintext_se
 from homeops_gen.validate import ALL_CHECKS, FAST_CHECKS, CheckRun, validate
 
 if TYPE_CHECKING:  # the importer (black, python-hcl2) loads only for `import`
-    from homeops_gen.importer import Imported
+    from homeops_gen.importer import Comparison, Imported
 
 
 @dataclass(frozen=True)
@@ -159,6 +159,9 @@ class Adoption:
     written: list[str]
     problems: str | None
     """Why the written model does not generate yet (None: it does)."""
+    comparison: Comparison | None = None
+    """What Flux applies from the source against the generated tree (None: it does not
+    generate)."""
 
 
 def import_repository(source: Path, root: Path, *, force: bool = False) -> Adoption:
@@ -173,9 +176,10 @@ def import_repository(source: Path, root: Path, *, force: bool = False) -> Adopt
             f"refusing to import into {root}: it is inside SOURCE {source}, which import never "
             "touches; choose a folder outside it with -C DIR"
         )
-    from homeops_gen.importer import import_tree
+    from homeops_gen.importer import compare_with, import_tree
 
-    imported = import_tree(writer.read_tree(source), name=source.name)
+    unread: dict[str, str] = {}
+    imported = import_tree(writer.read_tree(source, unread), name=source.name, unread=unread)
     if (root / MODEL_FILE).exists() and not force:
         raise WriteRefused(
             f"{root / MODEL_FILE} exists; nothing was written. Import into another folder "
@@ -184,7 +188,16 @@ def import_repository(source: Path, root: Path, *, force: bool = False) -> Adopt
     files = {MODEL_FILE: imported.cluster_py.encode("utf-8"), **imported.files}
     written = writer.write_new(root, files, replace=(MODEL_FILE,) if force else ())
     try:
-        build(root)
+        result = build(root)
     except HomeopsError as exc:
         return Adoption(imported, written, str(exc))
-    return Adoption(imported, written, None)
+    return Adoption(imported, written, None, compare_with(imported, result.files))
+
+
+def compare_source(source: Path, root: Path) -> Comparison:
+    """What Flux applies from the repository ``source`` against what it applies from the
+    project at ``root`` (generated in memory; nothing is written)."""
+    from homeops_gen.importer import compare_with, import_tree
+
+    imported = import_tree(writer.read_tree(source.resolve()), name=source.name)
+    return compare_with(imported, build(root.resolve()).files)

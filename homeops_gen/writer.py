@@ -667,11 +667,12 @@ READ_LIMIT = 4 * 1024 * 1024
 """Files larger than this are not read by :func:`read_tree` (no config file is that big)."""
 
 
-def read_tree(root: Path) -> dict[str, bytes]:
+def read_tree(root: Path, skipped: dict[str, str] | None = None) -> dict[str, bytes]:
     """Every file below ``root`` (path relative to it -> bytes), for ``import``.
 
     Version-control and tool caches are skipped, and so are files above
-    :data:`READ_LIMIT` and anything that is not a regular file (symlinks included).
+    :data:`READ_LIMIT` and anything that is not a regular file (symlinks included): each of
+    those goes into ``skipped`` (path -> why), when given.
     """
     if not root.is_dir():
         raise HomeopsError(f"{root}: not a folder (import reads an existing repository)")
@@ -681,6 +682,12 @@ def read_tree(root: Path) -> dict[str, bytes]:
         for name in sorted(names):
             path = Path(folder) / name
             if path.is_symlink() or not path.is_file() or path.stat().st_size > READ_LIMIT:
+                if skipped is not None:
+                    skipped[path.relative_to(root).as_posix()] = (
+                        "a symbolic link"
+                        if path.is_symlink()
+                        else "larger than 4 MiB" if path.is_file() else "not a regular file"
+                    )
                 continue
             try:
                 files[path.relative_to(root).as_posix()] = path.read_bytes()

@@ -9,12 +9,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from homeops_gen.layout import resources_kustomization
+from homeops_gen.importer.fluxbuild import (
+    FLUX_KUSTOMIZE,
+    KUSTOMIZATION_FILES,
+    Built,
+    FluxTree,
+    build_flux_tree,
+    kustomization_file,
+)
 from homeops_gen.importer.source import YAML_SUFFIXES, Source, dig, is_object, listed
 from homeops_gen.secrets import is_sops_encrypted
 from homeops_gen.generators.kubernetes import HELMRELEASE_DEFAULTS
 
-FLUX_KUSTOMIZE = "kustomize.toolkit.fluxcd.io/"
-KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 CHART_SOURCES = ("OCIRepository", "HelmRepository")
 # Kustomize keys the generated kustomization.yaml files use; any other is reported.
 _KUSTOMIZE_KEYS = {"apiVersion", "kind", "resources", "components", "namespace"}
@@ -70,6 +76,12 @@ class FluxApp:
     """No HelmRelease: ``release`` is the Kustomization itself."""
     resources_ks: str | None = None
     """The name of its second Kustomization (custom resources applied after the release)."""
+    reported: list[tuple[str, str, str]] = field(default_factory=list)
+    """Changes to report once the app is mapped (file, what, why)."""
+    files: list[str] = field(default_factory=list)
+    """The files its folder lists (resources, not components)."""
+    primary: bool = True
+    """The first app of its Kustomization (the one that keeps the other manifests)."""
 
     @property
     def name(self) -> str:
@@ -103,6 +115,12 @@ class KubernetesFacts:
     """The Secret the FluxInstance pulls the repository with."""
     namespaces: list[Document] = field(default_factory=list)
     """The Namespace objects of the tree (their labels and annotations)."""
+    sync_path: str | None = None
+    """The folder the FluxInstance syncs (None: none found)."""
+    flux_tree: FluxTree = field(default_factory=FluxTree)
+    """What Flux applies from the sync path, built as kustomize-controller builds it."""
+    outside: list[Built] = field(default_factory=list)
+    """Objects Flux applies outside any app (a component's ConfigMap in every namespace...)."""
 
 
 def read_kubernetes(source: Source) -> KubernetesFacts:
@@ -115,9 +133,40 @@ def read_kubernetes(source: Source) -> KubernetesFacts:
         for i, data in enumerate(objects)
     ]
     sync_path = _read_sync(source, documents, facts)
+    facts.sync_path = sync_path
+    facts.flux_tree = build_flux_tree(source, sync_path)
     _read_tree(source, documents, sync_path, facts)
+    _read_applied(source, facts)
     _read_helmfiles(source, facts)
     return facts
+
+
+def _read_applied(source: Source, facts: KubernetesFacts) -> None:
+    """What only the built tree says: the Namespaces outside the apps (named by kustomize's
+    ``namespace:`` transformer, as Flux applies them), and Flux Kustomizations that a transformer
+    put outside ``flux-system``."""
+    in_apps = {d.file for app in facts.apps for d in app.objects} | {
+        f for app in facts.apps for f in app.secrets
+    }
+    in_apps |= {f for app in facts.apps for f in (app.release.file, app.chart_file) if f}
+    in_apps |= {app.ks.file for app in facts.apps}
+    for key, built in sorted(facts.flux_tree.objects.items()):
+        flux_ks = key[0] == "Kustomization" and str(built.data.get("apiVersion", "")).startswith(
+            FLUX_KUSTOMIZE
+        )
+        if key[0] == "Namespace" and built.file not in in_apps:
+            facts.namespaces.append(Document(built.file, 0, built.data))
+            source.report.map(built.file, f"Namespace {key[2]}")
+        elif not flux_ks and key[0] != "FluxInstance" and built.file not in in_apps:
+            if built.applied_by not in {a.ks.name for a in facts.apps}:
+                facts.outside.append(built)
+        elif flux_ks and key[1] not in ("", "flux-system"):
+            source.report.change(
+                built.file,
+                f"Kustomization {key[2]} in namespace {key[1]}",
+                "homeops-gen puts every Flux Kustomization in flux-system",
+                renames=True,
+            )
 
 
 def _read_sops(source: Source, facts: KubernetesFacts) -> None:
@@ -191,14 +240,6 @@ def _read_sync(source: Source, documents: list[Document], facts: KubernetesFacts
     return None
 
 
-def _kustomization_file(source: Source, folder: str) -> str | None:
-    for name in KUSTOMIZATION_FILES:
-        path = posixpath.join(folder, name) if folder else name
-        if path in source.files:
-            return path
-    return None
-
-
 def _kustomize_files(source: Source, folder: str, seen: set[str]) -> list[str]:
     """The files a Flux Kustomization of ``folder`` applies.
 
@@ -206,7 +247,7 @@ def _kustomize_files(source: Source, folder: str, seen: set[str]) -> list[str]:
     generator takes: every YAML file below, except in sub-folders that have their own
     kustomization.yaml, which count as one resource each (fluxcd/pkg kustomize_generator.go).
     """
-    path = _kustomization_file(source, folder)
+    path = kustomization_file(source, folder)
     if path is None:
         return _generated_files(source, folder, seen)
     if path in seen:
@@ -215,6 +256,9 @@ def _kustomize_files(source: Source, folder: str, seen: set[str]) -> list[str]:
     config = source.mapping(path)
     if config is None:
         return []
+    source.report.map(
+        path, "the folder's resources (homeops-gen writes its own kustomization.yaml)"
+    )
     for key in sorted(set(config) - _KUSTOMIZE_KEYS):
         source.report.skip(path, key, "kustomize feature not in the model")
     files: list[str] = []
@@ -250,7 +294,7 @@ def _resource_files(source: Source, path: str, ref: str, seen: set[str]) -> list
     if not any(True for _ in source.under(target)):
         source.report.skip(path, f"resource {ref}", "not found")
         return []
-    if _kustomization_file(source, target) is None:
+    if kustomization_file(source, target) is None:
         source.report.skip(path, f"resource {ref}", "a folder without kustomization.yaml")
         return []
     return _kustomize_files(source, target, seen)
@@ -263,6 +307,7 @@ class _Tree:
     by_file: dict[str, list[Document]]
     flux_ks: list[Document]
     sources: dict[tuple[str, str], Document]
+    flux_tree: FluxTree
     visited: set[tuple[str, int]] = field(default_factory=set)
 
 
@@ -280,6 +325,7 @@ def _read_tree(
             if d.kind == "Kustomization" and str(d.data["apiVersion"]).startswith(FLUX_KUSTOMIZE)
         ],
         sources={(d.kind, d.name): d for d in documents if d.kind in CHART_SOURCES},
+        flux_tree=facts.flux_tree,
     )
     if sync_path is not None:
         queue = [f for f in _kustomize_files(source, sync_path, set()) if f in by_file]
@@ -294,10 +340,8 @@ def _read_tree(
             if doc in tree.flux_ks and (doc.file, doc.index) not in tree.visited:
                 queue += [f for f in _visit(source, tree, doc, facts) if f not in queue]
             elif doc.kind == "Namespace":
-                facts.namespaces.append(doc)
-                source.report.map(file, f"Namespace {doc.name}")
-            elif doc not in tree.flux_ks and doc.kind != "FluxInstance":
-                source.report.skip(file, f"{doc.kind} {doc.name}", "outside any app's folder")
+                continue  # read as Flux applies it (after kustomize's namespace transformer)
+            # Other objects outside the apps: read as Flux applies them (_read_applied).
     for ks in tree.flux_ks:
         if (ks.file, ks.index) not in tree.visited:
             source.report.skip(ks.file, f"Kustomization {ks.name}", "not in the tree Flux syncs")
@@ -312,20 +356,37 @@ def _visit(source: Source, tree: _Tree, ks: Document, facts: KubernetesFacts) ->
     files = _kustomize_files(source, folder, set())
     if any(d in tree.flux_ks for f in files for d in tree.by_file.get(f, [])):
         source.report.map(ks.file, f"Kustomization {ks.name} (the tree over {folder}; generated)")
+        applied = _as_applied(tree.flux_tree, ks).spec
+        own = sorted(
+            k
+            for k in {*applied, *_TREE_KS}
+            if k not in _LAYOUT and applied.get(k) != _TREE_KS.get(k)
+        )
+        if own:
+            source.report.change(
+                ks.file,
+                f"Kustomization {ks.name} spec.{', spec.'.join(own)}",
+                "homeops-gen writes the Kustomization over the apps without them; what they did "
+                "to the apps is compared object by object",
+            )
         return files
     owner = _resources_owner(tree, ks, facts)
     if owner is not None:
         # homeops-gen's second Kustomization of an app: its custom resources, after the release.
         _other_files(source, owner, files, tree, set())
         owner.resources_ks = ks.name
+        owner.files += files
         source.report.map(
             ks.file, f"Kustomization {ks.name} (the custom resources of {owner.name})"
         )
         return []
-    app = _read_app(source, ks, files, tree)
-    if app is not None:
-        facts.apps.append(app)
+    facts.apps += _read_app(source, ks, files, tree)
     return []
+
+
+_TREE_KS = {"interval": "1h", "prune": True}
+"""The spec of homeops-gen's Kustomization over the apps, besides where its files are."""
+_LAYOUT = {"path", "sourceRef"}
 
 
 def _resources_owner(tree: _Tree, ks: Document, facts: KubernetesFacts) -> FluxApp | None:
@@ -351,15 +412,49 @@ _GENERATED_KS = {
 _DERIVED_KS = {"path", "sourceRef", "targetNamespace", "dependsOn", "decryption", "wait"}
 
 
-def _read_app(source: Source, ks: Document, files: list[str], tree: _Tree) -> FluxApp | None:
-    report = source.report
+def _read_app(source: Source, ks: Document, files: list[str], tree: _Tree) -> list[FluxApp]:
+    """The apps of one Flux Kustomization: one per HelmRelease (the first keeps the other
+    manifests), or one without a chart."""
     releases = [d for f in files for d in tree.by_file.get(f, []) if d.kind == "HelmRelease"]
     # An app without a chart: the Kustomization stands in for the release it does not have.
-    release = releases[0] if releases else ks
-    for extra in releases[1:]:
-        report.skip(
-            extra.file, f"HelmRelease {extra.name}", f"a second release of Kustomization {ks.name}"
-        )
+    apps: list[FluxApp] = []
+    consumed: set[tuple[str, int]] = {(r.file, r.index) for r in releases}
+    for release in releases or [ks]:
+        app = _release_app(source, ks, release, files, tree.flux_tree)
+        if app is None:
+            continue
+        app.primary = not apps
+        if apps:
+            source.report.change(
+                release.file,
+                f"HelmRelease {release.name} (one of {len(releases)} of Kustomization {ks.name})",
+                "an App of its own, with its own Flux Kustomization of the same settings",
+            )
+        apps.append(app)
+        if not app.chartless:
+            chart_source = _chart(source, app, files, tree.by_file, tree.sources)
+            if chart_source is not None:
+                consumed.add((chart_source.file, chart_source.index))
+    if apps:
+        _other_files(source, apps[0], files, tree, consumed)
+    return apps
+
+
+def _as_applied(tree: FluxTree, ks: Document) -> Document:
+    """The Flux Kustomization ``ks`` as Flux applies it (after the patches and substitution of
+    the Kustomization over it), or as written when the build did not reach it."""
+    for key, built in tree.objects.items():
+        if key[0] == "Kustomization" and key[2] == ks.name and built.file == ks.file:
+            return Document(ks.file, ks.index, built.data)
+    return ks
+
+
+def _release_app(
+    source: Source, ks: Document, release: Document, files: list[str], facts_tree: FluxTree
+) -> FluxApp | None:
+    """The app of ``release`` (``ks`` itself for an app without a chart)."""
+    report = source.report
+    chartless = release is ks
     namespace = (
         ks.spec.get("targetNamespace")
         or dig(release.data, "metadata", "namespace")
@@ -368,25 +463,27 @@ def _read_app(source: Source, ks: Document, files: list[str], tree: _Tree) -> Fl
     if not isinstance(namespace, str) or not namespace:
         report.skip(ks.file, f"Kustomization {ks.name}", "no namespace (targetNamespace) found")
         return None
-    app = FluxApp(ks=ks, release=release, namespace=namespace, chartless=not releases)
+    app = FluxApp(
+        ks=_as_applied(facts_tree, ks),
+        release=release,
+        namespace=namespace,
+        chartless=chartless,
+        files=files,
+    )
     if ks.name != release.name:
         report.change(
-            ks.file, f"Kustomization {ks.name}", f"renamed {release.name}, after its HelmRelease"
+            ks.file,
+            f"Kustomization {ks.name}",
+            f"renamed {release.name}, after its HelmRelease",
+            renames=True,
         )
     app.depends_on = [
         str(dig(d, "name")) for d in listed(ks.spec.get("dependsOn")) if dig(d, "name")
     ]
     _options(app)
-    if app.chartless:
-        _other_files(source, app, files, tree, set())
-        return app
-    values = release.spec.get("values")
-    app.values = values if isinstance(values, dict) else {}
-    consumed = {(release.file, release.index)}
-    chart_source = _chart(source, app, files, tree.by_file, tree.sources)
-    if chart_source is not None:
-        consumed.add((chart_source.file, chart_source.index))
-    _other_files(source, app, files, tree, consumed)
+    if not chartless:
+        values = release.spec.get("values")
+        app.values = values if isinstance(values, dict) else {}
     return app
 
 
@@ -394,18 +491,79 @@ def _options(app: FluxApp) -> None:
     """The Kustomization's and HelmRelease's spec fields homeops-gen does not write alike."""
     ks = app.ks
     common = ks.spec.get("commonMetadata")
-    if common not in (None, {"labels": {"app.kubernetes.io/name": ks.name}}):
+    # What homeops-gen writes: the app's name (a Kustomization renamed keeps its own labels).
+    if common not in (None, {"labels": {"app.kubernetes.io/name": app.name}}):
         app.kustomization_options["commonMetadata"] = common
+    if common is None:
+        app.reported.append(
+            (
+                ks.file,
+                f"Kustomization {ks.name} without commonMetadata",
+                f"homeops-gen labels every object of the app app.kubernetes.io/name: {app.name}",
+            )
+        )
     for key, value in ks.spec.items():
-        if key not in _DERIVED_KS and key != "commonMetadata":
+        if key not in _DERIVED_KS and key not in ("commonMetadata", "components"):
             if _GENERATED_KS.get(key, object()) != value:
                 app.kustomization_options[key] = value
+    _kustomization_reports(app)
+    if not app.chartless:
+        _release_options(app)
+
+
+def _kustomization_reports(app: FluxApp) -> None:
+    """What the generated Flux Kustomization of the app writes otherwise: reported."""
+    ks = app.ks
+    if ks.spec.get("components"):
+        # Their paths are relative to the source's layout; their files are copied instead.
+        app.reported.append(
+            (
+                ks.file,
+                f"Kustomization {ks.name} spec.components",
+                "the components' manifests are copied beside the app's release",
+            )
+        )
     if "wait" in ks.spec:
         app.kustomization_options["wait"] = ks.spec["wait"]
-    if app.chartless:
-        return
+    added = [k for k in _GENERATED_KS if k not in ks.spec]
+    if added:
+        app.reported.append(
+            (
+                ks.file,
+                f"Kustomization {ks.name} without spec.{', spec.'.join(added)}",
+                "homeops-gen writes "
+                + ", ".join(f"{k}: {_GENERATED_KS[k]}" for k in added)
+                + " into every app's Kustomization",
+            )
+        )
+
+
+def _release_options(app: FluxApp) -> None:
+    """The HelmRelease's spec fields homeops-gen does not write alike."""
     written = {"interval": "1h", **HELMRELEASE_DEFAULTS}
-    spec = {k: v for k, v in app.release.spec.items() if k not in ("chart", "chartRef", "values")}
+    spec = {
+        k: v
+        for k, v in app.release.spec.items()
+        if k not in ("chart", "chartRef", "values", "dependsOn")
+    }
+    if app.release.spec.get("values") == {}:
+        app.reported.append(
+            (app.release.file, f"HelmRelease {app.name} spec.values: {{}}", "empty values left out")
+        )
+    # A release's dependsOn names other releases: the model derives it from App.depends_on.
+    if app.release.spec.get("dependsOn"):
+        app.reported.append(
+            (
+                app.release.file,
+                f"HelmRelease {app.name} spec.dependsOn",
+                "in the App's depends_on: its Flux Kustomization waits for theirs instead",
+            )
+        )
+    app.depends_on += [
+        str(dig(d, "name"))
+        for d in listed(app.release.spec.get("dependsOn"))
+        if dig(d, "name") and str(dig(d, "name")) not in app.depends_on
+    ]
     app.release_options = overrides(written, spec)
     app.release_defaults_added = sorted(k for k in HELMRELEASE_DEFAULTS if k not in spec)
 
@@ -459,10 +617,13 @@ def _chart(
         key = (str(ref.get("kind")), str(ref.get("name")))
         found = local.get(key) or sources.get(key)
         if found is None:
-            report.change(
-                app.release.file,
-                f"HelmRelease {app.name} chartRef {key[0]}/{key[1]}",
-                "the chart source is not in the tree; chart and version from the bootstrap helmfile",
+            app.reported.append(  # once the app is mapped (from the bootstrap helmfile)
+                (
+                    app.release.file,
+                    f"HelmRelease {app.name} chartRef {key[0]}/{key[1]}",
+                    "the chart source is not in the tree; chart and version from the bootstrap "
+                    "helmfile",
+                )
             )
             return None
         url = str(found.spec.get("url", ""))
@@ -474,6 +635,7 @@ def _chart(
             return found
         app.chart = {"url": url, "version": tag}
         app.chart_file = found.file
+        _chart_source_name(source, app, found)
         _source_options(
             source,
             found,
@@ -495,10 +657,13 @@ def _chart(
         found = local.get(key) or sources.get(key)
         chart, version = template.get("chart"), template.get("version")
         if found is None or not isinstance(chart, str) or version is None:
-            report.change(
-                app.release.file,
-                f"HelmRelease {app.name} chart",
-                "the chart source is not in the tree; chart and version from the bootstrap helmfile",
+            app.reported.append(  # once the app is mapped (from the bootstrap helmfile)
+                (
+                    app.release.file,
+                    f"HelmRelease {app.name} chart",
+                    "the chart source is not in the tree; chart and version from the bootstrap "
+                    "helmfile",
+                )
             )
             return None
         url = str(found.spec.get("url", "")).rstrip("/")
@@ -507,7 +672,8 @@ def _chart(
         else:
             app.chart = {"url": url, "name": chart, "version": str(version)}
         app.chart_file = found.file
-        if "interval" in template and template["interval"] != "1h":
+        _chart_source_name(source, app, found)
+        if template.get("interval") != "1h":
             report.change(
                 app.release.file, f"HelmRelease {app.name} chart interval", "homeops-gen writes 1h"
             )
@@ -519,6 +685,24 @@ def _chart(
         return found
     report.skip(app.release.file, f"HelmRelease {app.name}", "neither chartRef nor chart.spec")
     return None
+
+
+def _chart_source_name(source: Source, app: FluxApp, found: Document) -> None:
+    """The chart source becomes the app's (named after it, in its namespace)."""
+    if found.name == app.name:
+        source.report.map(found.file, f"{found.kind} {found.name} (the chart of {app.name})")
+    else:
+        source.report.change(
+            found.file,
+            f"{found.kind} {found.name} (the chart of {app.name})",
+            f"homeops-gen names an app's chart source after the app: {app.name}",
+            renames=True,
+        )
+        source.report.change(
+            app.release.file,
+            f"HelmRelease {app.name} chartRef or chart sourceRef {found.name}",
+            f"the chart source is named {app.name}",
+        )
 
 
 def _source_options(source: Source, found: Document, written: dict[str, Any]) -> None:
@@ -536,12 +720,7 @@ _URL = re.compile(r"--filename=(https://\S+)|^(https://\S+)$")
 
 def _read_helmfiles(source: Source, facts: KubernetesFacts) -> None:
     report = source.report
-    paths = [
-        p
-        for p in source.files
-        if posixpath.basename(p).startswith("helmfile")
-        and p.endswith((".yaml", ".yml", ".yaml.gotmpl"))
-    ]
+    paths = [p for p in source.files if _is_helmfile(source, p)]
     for path in paths:
         config = source.mapping(path)
         if config is None:
@@ -574,6 +753,31 @@ def _read_helmfiles(source: Source, facts: KubernetesFacts) -> None:
             )
         for key in sorted(set(config) - {"releases", "helmDefaults", "repositories"}):
             report.skip(path, key, "helmfile setting not in the model")
+
+
+_HELMFILE_KEYS = {"releases", "helmDefaults", "repositories", "environments", "bases"}
+
+
+def _is_helmfile(source: Source, path: str) -> bool:
+    """A helmfile, by content: a YAML mapping with ``releases`` (charts) and no ``kind``
+    (whatever its name; ``.gotmpl`` ones by name, as they are templates)."""
+    name = posixpath.basename(path)
+    if name.startswith("helmfile") and name.endswith(".gotmpl"):
+        return True
+    if not name.endswith(YAML_SUFFIXES):
+        return False
+    text = source.text(path)
+    if text is None or "releases:" not in text:
+        return False
+    documents = source.yaml(path) or []
+    return (
+        len(documents) >= 1
+        and isinstance(documents[0], dict)
+        and "kind" not in documents[0]
+        and isinstance(documents[0].get("releases"), list)
+        and set(documents[0]) <= _HELMFILE_KEYS | {"missingFileHandler", "hooks", "templates"}
+        and all(isinstance(r, dict) and "chart" in r for r in documents[0]["releases"])
+    )
 
 
 def hook_urls(hook: dict[str, Any]) -> list[str]:

@@ -11,7 +11,9 @@ from homeops_gen import apps as helpers
 from homeops_gen.apis.kubernetes import schema_url
 from homeops_gen.derived_apps import deploy
 from homeops_gen.formats import sorted_data, yaml_file
-from homeops_gen.layout import JUSTFILE
+from homeops_gen.generators.kubernetes import NAMESPACE_ANNOTATIONS
+from homeops_gen.importer.fluxbuild import Built, FluxTree
+from homeops_gen.layout import JUSTFILE, SOPS_AGE_SECRET
 from homeops_gen.importer.infrastructure import InfraFacts, Vm, vm_ip
 from homeops_gen.importer.kubernetes import Document, FluxApp, KubernetesFacts, Release, hook_urls
 from homeops_gen.importer.python import Call
@@ -55,6 +57,16 @@ class Mapped:
 
     cluster: Call
     files: dict[str, bytes] = field(default_factory=dict)
+    sources: dict[str, str] = field(default_factory=dict)
+    """The source file of each file in ``files`` (one source per destination)."""
+
+    def add(self, target: str, source: Source, file: str) -> bool:
+        """Copy ``file`` of ``source`` to ``target``; False when another file has it."""
+        if self.sources.get(target, file) != file:
+            return False
+        self.files[target] = source.files[file]
+        self.sources[target] = file
+        return True
 
 
 def map_model(
@@ -86,7 +98,7 @@ def map_model(
     if isinstance(gitops_call, Call) and "pull_secret" in gitops_call.kwargs:
         pull_secret = gitops_call.kwargs["pull_secret"]
         if pull_secret in source.files:
-            mapped.files[pull_secret] = source.files[pull_secret]
+            mapped.add(pull_secret, source, pull_secret)
     derivation = _derivation_cluster(name, network, len(pairs), kube)
     if derivation is None:
         report.change("", "app helpers", "the network is incomplete: apps are kept as plain Apps")
@@ -115,9 +127,11 @@ def _namespaces(kube: KubernetesFacts) -> list[Call]:
         metadata = as_mapping(doc.data.get("metadata"))
         call = Call("Namespace", kwargs={"name": doc.name}, explode=False)
         for key in ("labels", "annotations"):
-            found = as_mapping(metadata.get(key))
+            found = {str(k): str(v) for k, v in as_mapping(metadata.get(key)).items()}
+            if key == "annotations":  # the generated namespace component adds these
+                found = {k: v for k, v in found.items() if NAMESPACE_ANNOTATIONS.get(k) != v}
             if found:
-                call.kwargs[key] = {str(k): str(v) for k, v in found.items()}
+                call.kwargs[key] = found
         if len(call.kwargs) > 1 or doc.name not in used:
             calls.append(call)
     return calls
@@ -234,12 +248,20 @@ def _match_nodes(
                         f"VM {found[0].name}",
                         f"matched to Talos node {node.name} {how}",
                     )
+    # Without any VM the nodes stay (each noted in cluster.py); beside VMs, a node without one
+    # is bare metal and is left out rather than given an invented host.
     result: list[tuple[TalosNode | None, Vm | None]] = [
-        (node, pairs.get(i)) for i, node in enumerate(nodes)
+        (node, pairs.get(i)) for i, node in enumerate(nodes) if i in pairs or not vms
     ]
     for i, node in enumerate(nodes):
-        if i not in pairs and vms:
-            report.skip(talos.file if talos else "", f"node {node.name}", "no VM found for it")
+        if i not in pairs:
+            where = "left out of cluster.py" if vms else "in cluster.py without a host (a note)"
+            report.skip(
+                talos.file if talos else "",
+                f"node {node.name}",
+                "no Proxmox VM runs it (a bare-metal node): the model's nodes are VMs and "
+                f"bare-metal nodes are not in it yet; no host is invented for it ({where})",
+            )
     for vm in free:
         if nodes:
             report.skip(vm.file, f"VM {vm.name}", "no Talos node of that name or IP")
@@ -595,6 +617,7 @@ class _Context:
     mapped: Mapped
     ks_names: dict[str, str]
     """App names by the name of their Flux Kustomization."""
+    flux_tree: FluxTree
 
 
 @dataclass
@@ -613,9 +636,13 @@ def _apps(
 ) -> list[Call]:
     report = source.report
     releases = {r.name: r for r in kube.releases}
-    names = {a.ks.name: a.name for a in kube.apps}
+    names: dict[str, str] = {}
+    for a in kube.apps:
+        names.setdefault(a.ks.name, a.name)
+    for a in kube.apps:  # a HelmRelease's dependsOn names releases: apps of the same name
+        names.setdefault(a.name, a.name)
     names.update({a.resources_ks: a.name for a in kube.apps if a.resources_ks})
-    ctx = _Context(source, derivation, mapped, names)
+    ctx = _Context(source, derivation, mapped, names, kube.flux_tree)
     dependents = {ctx.ks_names.get(d, d) for a in kube.apps for d in a.depends_on}
     by_name = {a.name: a for a in kube.apps}
     # Bootstrap apps first, in the helmfile's order (a dependency order), then the rest.
@@ -625,19 +652,82 @@ def _apps(
     for app in ordered:
         call = _app(ctx, app, releases.pop(app.name, None))
         if call is not None:
+            for file, what, why in app.reported:
+                report.change(file, what, why)
             _options(report, app, call, app.name in dependents or app.resources_ks is not None)
             calls.append(call)
     for release in releases.values():
         report.skip(
             release.file, f"release {release.name}", "no Flux app deploys it (bootstrap-only)"
         )
+    return calls + _carriers(ctx, kube, {a.name for a in kube.apps})
+
+
+def _carriers(ctx: _Context, kube: KubernetesFacts, names: set[str]) -> list[Call]:
+    """Apps without a chart carrying what Flux applies outside any app (a ConfigMap a component
+    puts in every namespace...): one per namespace, named ``<namespace>-common``."""
+    by_namespace: dict[str, list[Built]] = {}
+    for built in kube.outside:
+        by_namespace.setdefault(built.key[1], []).append(built)
+    calls: list[Call] = []
+    for namespace, objects in sorted(by_namespace.items()):
+        if not namespace:  # cluster-scoped: no namespace to carry it into
+            for built in objects:
+                ctx.source.report.skip(
+                    built.file,
+                    f"{built.key[0]} {built.key[2]}",
+                    f"applied by Kustomization {built.applied_by} outside any app; the model "
+                    "carries cluster-wide objects in an app's manifests: add it to one",
+                )
+            continue
+        name = f"{namespace}-common"
+        while name in names:
+            name = f"{name}-x"
+        names.add(name)
+        app = FluxApp(
+            ks=Document(objects[0].applied_by_file, 0, {"metadata": {"name": name}}),
+            release=Document(objects[0].file, 0, {"metadata": {"name": name}}),
+            namespace=namespace,
+            chartless=True,
+        )
+        call = Call("App", kwargs={"name": name, "namespace": namespace})
+        call.note("", f"carries what Flux applied into {namespace} outside any app")
+        state = _AppFiles(app)
+        for built in objects:
+            ctx.source.report.change(
+                built.file,
+                f"{built.key[0]} {built.key[2]} in namespace {namespace}, outside any app",
+                f"carried by App {name}: its Kustomization's commonMetadata labels it "
+                f"app.kubernetes.io/name: {name}",
+            )
+        for file in sorted({b.file for b in objects}):
+            text = ctx.source.text(file)
+            secret = text is not None and is_sops_encrypted(text)
+            folder, key = (SECRETS, "secrets") if secret else (MANIFESTS, "manifests")
+            copied = _copy(ctx, state, file, posixpath.basename(file), folder)
+            call.kwargs.setdefault(key, []).append(copied)
+        calls.append(call)
     return calls
+
+
+def _decryption(report: Report, app: FluxApp) -> None:
+    """A Kustomization's decryption where homeops-gen writes another: it decrypts with its
+    SOPS key in the Kustomizations of apps with SOPS files, and only there."""
+    written = {"provider": "sops", "secretRef": {"name": SOPS_AGE_SECRET}} if app.secrets else None
+    if app.ks.spec.get("decryption") != written:
+        report.change(
+            app.ks.file,
+            f"Kustomization {app.ks.name} spec.decryption",
+            f"homeops-gen decrypts with Secret {SOPS_AGE_SECRET} in the Kustomizations of apps "
+            "with SOPS files only",
+        )
 
 
 def _options(report: Report, app: FluxApp, call: Call, waited_for: bool) -> None:
     """The Kustomization's and HelmRelease's own fields: ``kustomization`` and ``release`` of a
     plain App (the helpers take neither: reported)."""
     options = dict(app.kustomization_options)
+    _decryption(report, app)
     wait = options.pop("wait", None)
     if wait is not None and wait != waited_for and waited_for:
         report.change(
@@ -687,9 +777,18 @@ def _app(ctx: _Context, app: FluxApp, release: Release | None) -> Call | None:
         bootstrap=release is not None,
     )
     helper = _helper(ctx, found)
+    if helper is not None and not _helper_holds(ctx, app, helper):
+        report.change(
+            app.ks.file,
+            f"app {app.name}",
+            f"kept as a plain App, not {helper[0].func}(): it also applies files the helper "
+            "cannot carry (manifests, SOPS files or components)",
+        )
+        helper = None
     call, objects = helper if helper is not None else (_plain_app(found), app.objects)
     _files(ctx, app, objects, call)
     report.map(app.ks.file, f"app {app.name} ({app.namespace}) chart {chart['version']}")
+    report.map(app.release.file, f"HelmRelease {app.name} (App {app.name})")
     return call
 
 
@@ -922,8 +1021,10 @@ def _report_helper(report: Report, found: _Found, func: str, best: _Variant) -> 
             f"{func}() applies {list(deployed.crds)}",
         )
     for resource in deployed.resources:
+        files = [d.file for d in app.objects if sorted_data(d.data) == sorted_data(resource)]
         report.map(
-            app.ks.file, f"{resource['kind']} {resource['metadata']['name']} (derived by {func}())"
+            files[0] if files else app.ks.file,
+            f"{resource['kind']} {resource['metadata']['name']} (derived by {func}())",
         )
     report.map(app.release.file, f"app {app.name} as {func}()")
 
@@ -970,6 +1071,18 @@ def _files(ctx: _Context, app: FluxApp, objects: list[Document], call: Call) -> 
         by_file.setdefault(doc.file, []).append(doc)
     for file, docs in by_file.items():
         _object_file(ctx, state, file, docs)
+    _generated(ctx, app, state)
+    for file in _component_files(ctx, app):
+        text = ctx.source.text(file)
+        if text is not None and is_sops_encrypted(text):
+            app.secrets.append(file)
+            continue
+        report.change(
+            file,
+            f"applied by Kustomization {app.ks.name} through a component",
+            "copied beside the app's release: the generated app lists the file itself",
+        )
+        state.manifests.append(_copy(ctx, state, file, posixpath.basename(file), MANIFESTS))
     if app.secrets:
         report.change(
             ".sops.yaml",
@@ -989,6 +1102,83 @@ def _files(ctx: _Context, app: FluxApp, objects: list[Document], call: Call) -> 
     for key in ("resources", "manifests", "secrets"):
         if getattr(state, key):
             call.kwargs[key] = getattr(state, key)
+
+
+def _component_files(ctx: _Context, app: FluxApp) -> list[str]:
+    """Files the app's Flux Kustomization applies beyond its folder's resources: its components'
+    (``spec.components``, or a ``components:`` of its kustomization)."""
+    if not app.primary:
+        return []
+    listed_files = {*app.files, app.ks.file}
+    found = {
+        built.file
+        for built in _applied(ctx, app)
+        if built.file not in listed_files and not built.generated
+    }
+    return sorted(found)
+
+
+def _applied(ctx: _Context, app: FluxApp) -> list[Built]:
+    """What the app's Flux Kustomization applies, as built."""
+    return [
+        built
+        for built in ctx.flux_tree.objects.values()
+        if built.applied_by == app.ks.name and built.applied_by_file == app.ks.file
+    ]
+
+
+def _generated(ctx: _Context, app: FluxApp, state: _AppFiles) -> None:
+    """ConfigMaps and Secrets the app's kustomization generators make: ``resources`` of the
+    app when their names are fixed (the model has no generators); reported otherwise."""
+    report = ctx.source.report
+    for built in _applied(ctx, app) if app.primary else []:
+        kind, _, name = built.key
+        if built.generated == "named":
+            state.resources.append(_generated_resource(built.data))
+            report.change(
+                built.file,
+                f"{kind} {name} (made by its generator)",
+                "kept as a resource of the app: the model has no generators, so its data now "
+                "lives in cluster.py",
+            )
+        elif built.generated == "hashed":
+            report.skip(
+                built.file,
+                f"{kind} {name} (made by its generator)",
+                "its name carries kustomize's hash suffix, which the model's resources do not "
+                "follow: set disableNameSuffixHash, or carry it by hand",
+            )
+
+
+def _generated_resource(data: dict[str, Any]) -> dict[str, Any]:
+    """A generated object as the app's resource: without the namespace its Kustomization
+    sets."""
+    metadata = {k: v for k, v in as_mapping(data.get("metadata")).items() if k != "namespace"}
+    return {**data, "metadata": metadata}
+
+
+def _helper_holds(ctx: _Context, app: FluxApp, helper: tuple[Call, list[Document]]) -> bool:
+    """Whether the helper call can carry everything else the app applies: the helpers take
+    no manifests or SOPS files, and only cilium() takes ``resources``."""
+    call, remaining = helper
+    if app.secrets or _component_files(ctx, app):
+        return False
+    if any(b.generated for b in _applied(ctx, app)) and call.func != "cilium":
+        return False
+    if not remaining:
+        return True
+    return call.func == "cilium" and all(_is_resource(ctx, d) for d in remaining)
+
+
+def _is_resource(ctx: _Context, doc: Document) -> bool:
+    """Whether ``doc``'s file is exactly what homeops-gen writes for it as a resource."""
+    objects = ctx.source.kubernetes_objects.get(doc.file, [])
+    if len(objects) != 1 or posixpath.basename(doc.file) != resource_file(doc.data):
+        return False
+    schema = schema_url(
+        str(doc.data["apiVersion"]), str(doc.data["kind"]), kube_version(ctx.mapped)
+    )
+    return ctx.source.text(doc.file) == yaml_file(doc.data, schema=schema)
 
 
 def _object_file(ctx: _Context, state: _AppFiles, file: str, docs: list[Document]) -> None:
@@ -1022,7 +1212,8 @@ def kube_version(mapped: Mapped) -> str:
 
 
 def _copy(ctx: _Context, state: _AppFiles, file: str, name: str, folder: str) -> str:
-    """Copy ``file`` byte for byte into the project's ``folder``; the project path."""
+    """Copy ``file`` byte for byte into the project's ``folder``; the project path (one no other
+    source file has)."""
     app = state.app
     if name in state.used:
         renamed = f"{app.name}-{name}"
@@ -1030,8 +1221,20 @@ def _copy(ctx: _Context, state: _AppFiles, file: str, name: str, folder: str) ->
             file, "file name", f"copied as {renamed}: {name} is taken in the app's folder"
         )
         name = renamed
-    state.used.add(name)
-    target = f"{folder}/{app.namespace}/{app.name}/{name}"
-    ctx.mapped.files[target] = ctx.source.files[file]
+    stem, dot, suffix = name.partition(".")
+    candidate, n = name, 1
+    while candidate in state.used or not ctx.mapped.add(
+        f"{folder}/{app.namespace}/{app.name}/{candidate}", ctx.source, file
+    ):
+        n += 1
+        candidate = f"{stem}-{n}{dot}{suffix}"
+    if candidate != name:
+        ctx.source.report.change(
+            file,
+            "file name",
+            f"copied as {candidate}: {name} is another file's in the app's folder",
+        )
+    state.used.add(candidate)
+    target = f"{folder}/{app.namespace}/{app.name}/{candidate}"
     ctx.source.report.map(file, f"copied byte for byte to {target}")
     return target

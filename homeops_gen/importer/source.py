@@ -16,6 +16,40 @@ from homeops_gen.importer.report import Report
 
 YAML_SUFFIXES = (".yaml", ".yml")
 
+_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_YAML_VALUE = "tag:yaml.org,2002:value"
+
+
+class KustomizeLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, relaxed where kustomize's YAML library (go-yaml v3) accepts what
+    PyYAML refuses: an anchor defined again (later aliases take the newest definition) and a
+    plain ``=`` (a string in YAML 1.2; PyYAML resolves it to YAML 1.1's ``value`` type, which
+    it cannot construct). Used only for files the fast loader refuses, so both agree elsewhere.
+    """
+
+    yaml_implicit_resolvers = {
+        first: [(tag, regexp) for tag, regexp in resolvers if tag != _YAML_VALUE]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        event = self.peek_event()  # type: ignore[no-untyped-call]
+        anchor = getattr(event, "anchor", None)
+        if anchor is not None and not isinstance(event, yaml.AliasEvent):
+            self.anchors.pop(anchor, None)  # redefined: the new node replaces the old
+        return super().compose_node(parent, index)
+
+
+def load_yaml(text: str) -> list[Any]:
+    """The documents of ``text`` as kustomize reads them (empty ones dropped).
+
+    Raises :class:`yaml.YAMLError` for what kustomize refuses too."""
+    try:
+        documents = list(yaml.load_all(text, Loader=_LOADER))
+    except yaml.YAMLError:
+        documents = list(yaml.load_all(text, Loader=KustomizeLoader))
+    return [d for d in documents if d is not None]
+
 
 class Source:
     """The files of a source repository (relative path -> bytes); nothing here reads the disk."""
@@ -54,7 +88,7 @@ class Source:
             documents: list[Any] | None = None
             if text is not None:
                 try:
-                    documents = [d for d in yaml.safe_load_all(text) if d is not None]
+                    documents = load_yaml(text)
                 except yaml.YAMLError as exc:
                     mark = getattr(exc, "problem_mark", None)
                     where = f" at line {mark.line + 1}" if mark is not None else ""

@@ -491,3 +491,46 @@ def _address(node: TalosNode, address: Any) -> None:
     except ValueError:
         return
     node.ip, node.prefix = iface.ip, iface.network.prefixlen
+
+
+_TEMPLATE_TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
+_TEMPLATE_SUFFIXES = (".yaml.j2", ".yml.j2", ".yaml.tmpl", ".yaml.tpl")
+
+
+def report_templates(source: Source) -> None:
+    """Talos machine configs the import does not read: rendered from templates
+    (minijinja/Jinja ``*.yaml.j2``), or plain ones outside talhelper's and homeops-gen's
+    layouts. Reported with the settings they state literally."""
+    named = {
+        e.file for e in (*source.report.mapped, *source.report.changed, *source.report.unmapped)
+    }
+    for path in source.files:
+        template = path.endswith(_TEMPLATE_SUFFIXES)
+        if path in named or not (template or path.endswith((".yaml", ".yml"))):
+            continue
+        text = source.text(path)
+        if text is None or not re.search(r"^machine:", text, re.M):
+            continue
+        if not template and not re.search(r"^(version: v1alpha1|cluster:)", text, re.M):
+            continue
+        plain = _TEMPLATE_TAG.sub("TEMPLATED", text)
+        try:
+            documents = [d for d in yaml.safe_load_all(plain) if isinstance(d, dict)]
+        except yaml.YAMLError:
+            documents = []
+        values = [
+            f"{'.'.join(k)}={v}"
+            for d in documents
+            for k, v in _leaves(d).items()
+            if v not in (None, "") and not isinstance(v, (dict, list)) and "TEMPLATED" not in str(v)
+        ]
+        shown = ", ".join(values[:12]) + (
+            f", ... ({len(values)} in all)" if len(values) > 12 else ""
+        )
+        source.report.skip(
+            path,
+            "Talos config template" if template else "Talos machine config",
+            ("a template the import does not render" if template else "not a talconfig.yaml")
+            + "; values read: "
+            + (shown or "none"),
+        )

@@ -11,17 +11,19 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from homeops_gen.importer import import_tree
+from homeops_gen.importer.source import load_yaml
 from tests.conftest import FIXTURES, MODELS, copy_model, run, tree
 
-HAND_KEPT = FIXTURES / "import-sources" / "hand-kept"
+IMPORT_SOURCES = FIXTURES / "import-sources"
+SOURCES = sorted(p.name for p in IMPORT_SOURCES.iterdir() if p.is_dir())
 TREES: dict[str, dict[str, bytes]] = {}
 
 
 def source_tree(tmp_path: Path, name: str = "nova") -> dict[str, bytes]:
-    """The files of a generated fixture project, or of the hand-kept repository (read once)."""
+    """The files of a generated fixture project, or of an import source (read once)."""
     if name not in TREES:
-        if name == "hand-kept":
-            TREES[name] = tree(HAND_KEPT)
+        if name in SOURCES:
+            TREES[name] = tree(IMPORT_SOURCES / name)
         else:
             source = copy_model(name, tmp_path / name)
             assert run("-C", source).code == 0
@@ -104,13 +106,27 @@ yaml_data = st.recursive(
 
 
 @settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(
-    name=st.sampled_from([*sorted(MODELS), "hand-kept"]),
+    name=st.sampled_from([*sorted(MODELS), *SOURCES]),
     index=st.integers(min_value=0),
     key=st.sampled_from(
-        ["spec", "metadata", "nodes", "inputs", "releases", "values", "creation_rules"]
+        [
+            "spec",
+            "metadata",
+            "nodes",
+            "inputs",
+            "releases",
+            "values",
+            "creation_rules",
+            "resources",
+            "components",
+            "patches",
+            "namespace",
+            "namePrefix",
+            "commonAnnotations",
+        ]
     ),
     value=yaml_data,
 )
@@ -121,7 +137,7 @@ def test_any_shape_of_any_file_never_raises(
     paths = sorted(p for p in files if p.endswith((".yaml", ".hcl", ".tf")))
     path = paths[index % len(paths)]
     if path.endswith(".yaml"):
-        documents = [d for d in yaml.safe_load_all(files[path]) if d is not None]
+        documents = load_yaml(files[path].decode())
         if documents and isinstance(documents[0], dict):
             documents[0][key] = value
         files[path] = yaml.safe_dump_all(documents or [value]).encode()
