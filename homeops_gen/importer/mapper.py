@@ -7,9 +7,10 @@ from dataclasses import dataclass, field
 from ipaddress import IPv4Address, IPv4Network
 from typing import Any
 
+from pydantic import BaseModel
 from homeops_gen import apps as helpers
 from homeops_gen.apis.kubernetes import schema_url
-from homeops_gen.derived_apps import deploy
+from homeops_gen.derived_apps import bgp_resources, deploy
 from homeops_gen.formats import sorted_data, yaml_file
 from homeops_gen.generators.kubernetes import NAMESPACE_ANNOTATIONS
 from homeops_gen.importer.fluxbuild import Built, FluxTree
@@ -21,7 +22,8 @@ from homeops_gen.importer.report import Report
 from homeops_gen.importer.source import Source, as_mapping, dig, listed
 from homeops_gen.importer.talos import TalosFacts, TalosNode
 from homeops_gen.derive import QEMU_GUEST_AGENT, schematic_id
-from homeops_gen.model import App, Chart, Cluster, GitOps, Network
+from homeops_gen import model as model_module
+from homeops_gen.model import App, Bgp, BgpPeer, Chart, Cluster, GitOps, Network
 from homeops_gen.releases import resource_file
 from homeops_gen.secrets import is_sops_encrypted
 
@@ -404,6 +406,9 @@ def _network(
     ):
         if value and value != default:
             call.kwargs[key] = value
+    bgp = _bgp(kube)
+    if bgp is not None:
+        call.kwargs["bgp"] = bgp
     nameservers = sorted({n.nameservers for n, _ in pairs if n and n.nameservers})
     if len(nameservers) > 1:
         report.change(talos_file, "nameservers", "nodes differ; the first node's are used")
@@ -437,15 +442,78 @@ def _node_cidr(report: Report, talos: TalosFacts | None, pairs: Pairs, call: Cal
     return str(network)
 
 
+def _cilium_objects(kube: KubernetesFacts) -> list[Document]:
+    """The plain objects applied beside Cilium's chart (its pool, BGP objects...)."""
+    return [
+        doc
+        for app in kube.apps
+        if app.chart and app.chart["url"].rstrip("/").rsplit("/", 1)[-1] == "cilium"
+        for doc in app.objects
+    ]
+
+
 def _load_balancer_pool(kube: KubernetesFacts) -> str | None:
-    for app in kube.apps:
-        if app.chart and app.chart["url"].rstrip("/").rsplit("/", 1)[-1] == "cilium":
-            for doc in app.objects:
-                if doc.kind == "CiliumLoadBalancerIPPool":
-                    blocks = listed(doc.spec.get("blocks")) or listed(doc.spec.get("cidrs"))
-                    if len(blocks) == 1 and isinstance(blocks[0], dict) and "cidr" in blocks[0]:
-                        return str(blocks[0]["cidr"])
+    for doc in _cilium_objects(kube):
+        if doc.kind == "CiliumLoadBalancerIPPool":
+            blocks = listed(doc.spec.get("blocks")) or listed(doc.spec.get("cidrs"))
+            if len(blocks) == 1 and isinstance(blocks[0], dict) and "cidr" in blocks[0]:
+                return str(blocks[0]["cidr"])
     return None
+
+
+def _bgp(kube: KubernetesFacts) -> Call | None:
+    """``Network.bgp`` when Cilium's BGP objects are exactly those the model derives from it
+    (:func:`bgp_resources`); anything else stays the app's own resources."""
+    objects = _cilium_objects(kube)
+    for doc in objects:
+        instances = listed(doc.spec.get("bgpInstances"))
+        if doc.kind != "CiliumBGPClusterConfig" or len(instances) != 1:
+            continue
+        peers = listed(dig(instances[0], "peers"))
+        try:
+            bgp = Bgp(
+                local_asn=dig(instances[0], "localASN"),
+                peers=[
+                    BgpPeer(address=dig(p, "peerAddress"), asn=dig(p, "peerASN")) for p in peers
+                ],
+            )
+        except ValueError:
+            return None
+        found = [sorted_data(d.data) for d in objects]
+        if all(sorted_data(r) in found for r in bgp_resources(bgp)):
+            call: Call = _call(bgp)
+            return call
+    return None
+
+
+def _call(value: Any) -> Any:
+    """``cluster.py``'s call for a model object (fields left at their default are omitted)."""
+    if isinstance(value, BaseModel):
+        fields = type(value).model_fields
+        return Call(
+            type(value).__name__,
+            kwargs={
+                k: _call(getattr(value, k))
+                for k in fields
+                if getattr(value, k) != fields[k].get_default(call_default_factory=True)
+            },
+            explode=False,
+        )
+    if isinstance(value, (list, tuple)):
+        return [_call(v) for v in value]
+    if isinstance(value, (IPv4Address, IPv4Network)):
+        return str(value)
+    return value
+
+
+def _model(value: Any) -> Any:
+    """The model object a :class:`Call` of ``cluster.py`` makes (the inverse of :func:`_call`)."""
+    if isinstance(value, Call):
+        kind = getattr(model_module, value.func)
+        return kind(*map(_model, value.args), **{k: _model(v) for k, v in value.kwargs.items()})
+    if isinstance(value, list):
+        return [_model(v) for v in value]
+    return value
 
 
 def _endpoint(
@@ -556,7 +624,7 @@ def _derivation_cluster(
 ) -> Cluster | None:
     """Enough of a cluster to compute what the app helpers derive (network, nodes, Git)."""
     try:
-        net = Network(**network.kwargs)
+        net = Network(**{k: _model(v) for k, v in network.kwargs.items()})
         gitops = GitOps(
             repository=kube.repository or "https://example.invalid/x", branch=kube.branch or "main"
         )
