@@ -97,6 +97,7 @@ def read_infrastructure(source: Source) -> InfraFacts:
     """Every host unit (a ``terragrunt.hcl`` with inputs) and the remote state."""
     facts = InfraFacts()
     credentials: dict[str, dict[str, Any]] = {}
+    credentials_file: dict[str, str] = {}
     for path in source.named("root.hcl", "terragrunt.hcl"):
         parsed = source.hcl(path)
         if parsed is None:
@@ -105,15 +106,22 @@ def read_infrastructure(source: Source) -> InfraFacts:
         for _, body in hcl_blocks(parsed, "locals"):
             found = hcl_literal(body).get("credentials")
             if isinstance(found, dict):
-                credentials.update({str(k): v for k, v in found.items() if isinstance(v, dict)})
+                found = {str(k): v for k, v in found.items() if isinstance(v, dict)}
+                credentials.update(found)
+                credentials_file.update(dict.fromkeys(found, path))
         if "inputs" in parsed:
             host = _read_unit(source, path, parsed, facts)
             if host is not None:
                 facts.hosts.append(host)
     for host in facts.hosts:
         user = credentials.get(host.name, {}).get("default_ssh_user")
-        if isinstance(user, str):
-            host.settings["ssh_user"] = user
+        if isinstance(user, str):  # ProxmoxHost.ssh_user is no longer used
+            source.report.skip(
+                credentials_file[host.name],
+                f"default_ssh_user {user!r} of host {host.name}",
+                "nothing homeops-gen generates connects to a host over SSH (VMs are made "
+                "through the API)",
+            )
     _read_state_exports(source, facts)
     _shared_iso_datastores(facts)
     order = list(credentials)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import posixpath
 from dataclasses import dataclass, field
 from ipaddress import IPv4Address, IPv4Network
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, TypeAdapter, ValidationError
 from homeops_gen import apps as helpers
 from homeops_gen.apis.kubernetes import schema_url
 from homeops_gen.derived_apps import bgp_resources, deploy
@@ -23,7 +23,19 @@ from homeops_gen.importer.source import Source, as_mapping, dig, listed
 from homeops_gen.importer.talos import TalosFacts, TalosNode
 from homeops_gen.derive import QEMU_GUEST_AGENT, schematic_id
 from homeops_gen import model as model_module
-from homeops_gen.model import App, Bgp, BgpPeer, Chart, Cluster, GitOps, Network
+from homeops_gen.model import (
+    App,
+    Bgp,
+    BgpPeer,
+    Chart,
+    CiliumHelper,
+    Cluster,
+    GitOps,
+    Network,
+    ProxmoxHost,
+    RemoteState,
+    Talos,
+)
 from homeops_gen.releases import resource_file
 from homeops_gen.secrets import is_sops_encrypted
 
@@ -162,18 +174,25 @@ def _identity(report: Report, talos: TalosFacts | None, cluster: Call) -> str:
     return name
 
 
-_STATE_DEFAULTS = {
-    "account_id_env": "CLOUDFLARE_ACCOUNT_ID",
-    "access_key_env": "AWS_ACCESS_KEY_ID",
-    "secret_key_env": "AWS_SECRET_ACCESS_KEY",
-}
+def is_default(kind: type[BaseModel], name: str, value: Any) -> bool:
+    """Whether ``value`` is what field ``name`` of ``kind`` holds when left out of cluster.py
+    (the model's own default, compared as the model would read ``value``)."""
+    spec = kind.model_fields[name]
+    if spec.is_required():
+        return False
+    try:
+        kind_of: Any = spec.annotation
+        if spec.metadata:
+            kind_of = Annotated[kind_of, *spec.metadata]
+        read = TypeAdapter(kind_of).validate_python(value)
+    except ValidationError:
+        return False
+    return bool(read == spec.get_default(call_default_factory=True))
 
 
 def _state(report: Report, infra: InfraFacts, cluster: Call) -> None:
     if infra.state.get("bucket"):
-        state = {
-            k: v for k, v in infra.state.items() if k == "bucket" or _STATE_DEFAULTS.get(k) != v
-        }
+        state = {k: v for k, v in infra.state.items() if not is_default(RemoteState, k, v)}
         cluster.kwargs["state"] = Call("RemoteState", kwargs=state, explode=False)
     else:
         cluster.note(
@@ -199,7 +218,7 @@ def _gitops_and_sops(
 ) -> None:
     if kube.repository:
         gitops = {"repository": kube.repository}
-        if kube.branch and kube.branch != "main":
+        if kube.branch and not is_default(GitOps, "branch", kube.branch):
             gitops["branch"] = kube.branch
         if kube.pull_secret_name:
             gitops["pull_secret"] = _pull_secret(report, source_files, kube.pull_secret_name)
@@ -399,12 +418,12 @@ def _network(
         report.change(
             talos_file, "gateway", f"Talos and terragrunt differ; {infra.gateway} is used"
         )
-    for key, value, default in (
-        ("pod_cidr", talos.pod_cidr if talos else None, "10.42.0.0/16"),
-        ("service_cidr", talos.service_cidr if talos else None, "10.43.0.0/16"),
-        ("load_balancer_cidr", _load_balancer_pool(kube), None),
+    for key, value in (
+        ("pod_cidr", talos.pod_cidr if talos else None),
+        ("service_cidr", talos.service_cidr if talos else None),
+        ("load_balancer_cidr", _load_balancer_pool(kube)),
     ):
-        if value and value != default:
+        if value and not is_default(Network, key, value):
             call.kwargs[key] = value
     bgp = _bgp(kube)
     if bgp is not None:
@@ -528,15 +547,6 @@ def _endpoint(
     return talos.endpoint
 
 
-_HOST_DEFAULTS = {
-    "iso_datastore_shared": False,
-    "iso_datastore": "local",
-    "bridge": "vmbr0",
-    "ssh_user": "tofu",
-    "insecure": False,
-}
-
-
 def _host(report: Report, host: Any) -> Call:
     call = Call("ProxmoxHost")
     settings = dict(host.settings)
@@ -551,8 +561,8 @@ def _host(report: Report, host: Any) -> Call:
         call.kwargs["vm_datastore"] = settings["vm_datastore"]
     else:
         call.note("vm_datastore", "missing: no VM disk datastore found")
-    for key, default in _HOST_DEFAULTS.items():
-        if key in settings and settings[key] != default:
+    for key in ("iso_datastore_shared", "iso_datastore", "bridge", "insecure"):
+        if key in settings and not is_default(ProxmoxHost, key, settings[key]):
             call.kwargs[key] = settings[key]
     if settings.get("proxmox_node") not in (None, host.name):
         call.kwargs["node_name"] = settings["proxmox_node"]
@@ -565,18 +575,18 @@ def _talos(report: Report, talos: TalosFacts | None) -> Call:
         return call
     _talos_extensions(report, talos, call)
     disk = _common(talos, "install_disk")
-    if disk not in (None, "/dev/sda"):
+    if disk is not None and not is_default(Talos, "install_disk", disk):
         call.kwargs["install_disk"] = disk
     for key in ("patches", "controlplane_patches", "worker_patches"):
         if getattr(talos, key):
             call.kwargs[key] = getattr(talos, key)
-    for key, value, default in (
-        ("allow_scheduling_on_control_planes", talos.allow_scheduling, False),
-        ("backend", talos.backend, "talhelper"),
-        ("config_contract", talos.config_contract, None),
-        ("workload_isolation", talos.workload_isolation, None),
+    for key, value in (
+        ("allow_scheduling_on_control_planes", talos.allow_scheduling),
+        ("backend", talos.backend),
+        ("config_contract", talos.config_contract),
+        ("workload_isolation", talos.workload_isolation),
     ):
-        if value != default:
+        if not is_default(Talos, key, value):
             call.kwargs[key] = value
     report.map(talos.file, f"cluster {talos.name}: {len(talos.nodes)} node(s)")
     return call
@@ -951,13 +961,6 @@ def _near(source: Source, file: str, ref: str) -> str | None:
     return source.text(path) if path in source.files else None
 
 
-_HELPER_DEFAULTS = {
-    "gateway_api": True,
-    "gateway_api_version": None,
-    "l2_announcements": None,
-}
-
-
 @dataclass
 class _Variant:
     """One way of calling a helper, and how the source differs from what it derives."""
@@ -999,7 +1002,9 @@ def _helper(ctx: _Context, found: _Found) -> tuple[Call, list[Document]] | None:
         return None
     best = min(fitting, key=lambda v: len(str(v.overrides)))
     call = Call(func, args=[found.chart["version"]], explode=False)
-    call.kwargs.update({k: v for k, v in best.options.items() if _HELPER_DEFAULTS.get(k, ...) != v})
+    call.kwargs.update(
+        {k: v for k, v in best.options.items() if not is_default(CiliumHelper, k, v)}
+    )
     if best.overrides:
         call.kwargs["values"] = best.overrides
     if not found.bootstrap:
@@ -1066,7 +1071,7 @@ def _variant(ctx: _Context, found: _Found, func: str, kwargs: dict[str, Any]) ->
         remaining.remove(match[0])
     if overrides is None or set(deployed.crds) - set(found.crds):
         return None
-    options = {k: v for k, v in kwargs.items() if k in _HELPER_DEFAULTS}
+    options = {k: v for k, v in kwargs.items() if k in CiliumHelper.model_fields}
     return _Variant(options, overrides, remaining, deployed, missing or [])
 
 

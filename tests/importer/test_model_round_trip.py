@@ -129,3 +129,24 @@ def test_a_moved_file_counts_only_with_its_bytes(tmp_path: Path) -> None:
 
 def test_differences_name_the_path() -> None:
     assert differences({"a": [1, {"b": 2}]}, {"a": [1, {"b": 3}]}) == [(".a[1].b", 2, 3)]
+
+
+def test_an_ssh_user_of_an_older_root_hcl_is_reported_not_imported(tmp_path: Path) -> None:
+    source = copy_model("nova", tmp_path / "source")
+    assert run("-C", source).code == 0
+    root = source / "out" / "infrastructure" / "root.hcl"
+    text = root.read_text()
+    assert "api_token = " in text
+    root.write_text(
+        text.replace("api_token = ", 'default_ssh_user = "root"\n      api_token = ', 1)
+    )
+    imported = tmp_path / "imported"
+
+    result = run("import", source, "-C", imported)
+
+    assert result.code == 0, result.err
+    assert "ssh_user" not in (imported / "cluster.py").read_text()
+    assert "default_ssh_user 'root' of host" in result.out.split("\nnot mapped (", 1)[1]
+    generated = run("-C", imported)
+    assert generated.code == 0, generated.err
+    assert "ssh_user" not in generated.out + generated.err
