@@ -108,6 +108,8 @@ class KubernetesFacts:
     apps: list[FluxApp] = field(default_factory=list)
     repository: str | None = None
     branch: str | None = None
+    sync_interval: str | None = None
+    """How often the FluxInstance fetches the repository."""
     sync_file: str | None = None
     releases: list[Release] = field(default_factory=list)
     recipients: list[str] = field(default_factory=list)
@@ -228,6 +230,8 @@ def _read_sync(source: Source, documents: list[Document], facts: KubernetesFacts
         if isinstance(sync.get("pullSecret"), str):
             facts.pull_secret_name = sync["pullSecret"]
         facts.sync_file = path
+        if isinstance(sync.get("interval"), str):
+            facts.sync_interval = sync["interval"]
         ref = str(sync.get("ref", "refs/heads/main"))
         if ref.startswith("refs/heads/"):
             facts.branch = ref.removeprefix("refs/heads/")

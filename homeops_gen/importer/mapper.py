@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import posixpath
+import re
 from dataclasses import dataclass, field
 from ipaddress import IPv4Address, IPv4Network
 from typing import Annotated, Any
@@ -14,7 +16,7 @@ from homeops_gen.derived_apps import bgp_resources, deploy
 from homeops_gen.formats import sorted_data, yaml_file
 from homeops_gen.generators.kubernetes import NAMESPACE_ANNOTATIONS
 from homeops_gen.importer.fluxbuild import Built, FluxTree
-from homeops_gen.layout import JUSTFILE, SOPS_AGE_SECRET
+from homeops_gen.layout import JUSTFILE, RENOVATE_CONFIG, SOPS_AGE_SECRET, WORKFLOW
 from homeops_gen.importer.infrastructure import InfraFacts, Vm, vm_ip
 from homeops_gen.importer.kubernetes import Document, FluxApp, KubernetesFacts, Release, hook_urls
 from homeops_gen.importer.python import Call
@@ -25,6 +27,7 @@ from homeops_gen.derive import QEMU_GUEST_AGENT, schematic_id
 from homeops_gen import model as model_module
 from homeops_gen.model import (
     App,
+    Automation,
     Bgp,
     BgpPeer,
     Chart,
@@ -106,7 +109,7 @@ def map_model(
         cluster.kwargs["talos"] = talos_call
     _state(report, infra, cluster)
     _gitops_and_sops(report, source, kube, cluster)
-    _task_runner(report, source, cluster)
+    _automation(report, source, cluster)
     mapped = Mapped(cluster)
     gitops_call = cluster.kwargs.get("gitops")
     if isinstance(gitops_call, Call) and "pull_secret" in gitops_call.kwargs:
@@ -123,14 +126,39 @@ def map_model(
     return mapped
 
 
-def _task_runner(report: Report, source: Source, cluster: Call) -> None:
-    """just's recipes (a ``justfile``) beside or instead of devenv.nix: ``task_runner``."""
-    if JUSTFILE not in source.files:
-        return  # devenv, the default
-    runners = ["devenv", "just"] if "devenv.nix" in source.files else ["just"]
-    value: str | list[str] = runners if len(runners) > 1 else runners[0]
-    cluster.kwargs["automation"] = Call("Automation", kwargs={"task_runner": value})
-    report.map(JUSTFILE, f"the operator's scripts for just (task_runner={value!r})")
+def _automation(report: Report, source: Source, cluster: Call) -> None:
+    """``Automation``: the task runner, Renovate's presets and the workflow, from the files
+    homeops-gen writes for them (none of them: the source keeps its versions by other means,
+    and nothing is added that it did not have)."""
+    call = Call("Automation", explode=False)
+    if JUSTFILE in source.files:  # else devenv, the default
+        runners = ["devenv", "just"] if "devenv.nix" in source.files else ["just"]
+        value: str | list[str] = runners if len(runners) > 1 else runners[0]
+        call.kwargs["task_runner"] = value
+        report.map(JUSTFILE, f"the operator's scripts for just (task_runner={value!r})")
+    renovate = source.text(RENOVATE_CONFIG) if RENOVATE_CONFIG in source.files else None
+    if renovate is None:
+        call.kwargs["renovate"] = False
+        report.change("", "Renovate", f"no {RENOVATE_CONFIG}: automation.renovate=False")
+    else:
+        try:
+            presets = json.loads(renovate).get("extends")
+        except (ValueError, AttributeError):
+            presets = None
+        if isinstance(presets, list) and not is_default(Automation, "renovate_presets", presets):
+            call.kwargs["renovate_presets"] = presets
+        report.map(RENOVATE_CONFIG, f"Renovate's presets ({presets})")
+    workflow = source.text(WORKFLOW) if WORKFLOW in source.files else None
+    if workflow is None:
+        call.kwargs["github_actions"] = False
+        report.change("", "GitHub workflow", f"no {WORKFLOW}: automation.github_actions=False")
+    else:
+        install = re.search(r"homeops-gen\[validate\] @ (\S+?)['\"]?$", workflow, re.M)
+        if install:
+            call.kwargs["install"] = install[1]
+        report.map(WORKFLOW, "the workflow checking and regenerating the repository")
+    if call.kwargs:
+        cluster.kwargs["automation"] = call
 
 
 def _namespaces(kube: KubernetesFacts) -> list[Call]:
@@ -220,6 +248,8 @@ def _gitops_and_sops(
         gitops = {"repository": kube.repository}
         if kube.branch and not is_default(GitOps, "branch", kube.branch):
             gitops["branch"] = kube.branch
+        if kube.sync_interval and not is_default(GitOps, "sync_interval", kube.sync_interval):
+            gitops["sync_interval"] = kube.sync_interval
         if kube.pull_secret_name:
             gitops["pull_secret"] = _pull_secret(report, source_files, kube.pull_secret_name)
         cluster.kwargs["gitops"] = Call("GitOps", kwargs=gitops, explode=False)
@@ -636,7 +666,12 @@ def _derivation_cluster(
     try:
         net = Network(**{k: _model(v) for k, v in network.kwargs.items()})
         gitops = GitOps(
-            repository=kube.repository or "https://example.invalid/x", branch=kube.branch or "main"
+            repository=kube.repository or "https://example.invalid/x",
+            **{
+                k: v
+                for k, v in (("branch", kube.branch), ("sync_interval", kube.sync_interval))
+                if v
+            },
         )
     except ValueError:
         return None
