@@ -51,6 +51,15 @@ NAMESPACE_COMPONENT = f"{COMPONENTS}/namespace"
 RECONCILE_INTERVAL = "1h"
 """How often Flux reconciles the Kustomizations, HelmReleases and Helm sources written (the Git
 source syncs at ``GitOps.sync_interval``)."""
+TREE_KUSTOMIZATION_DEFAULTS: KustomizationSpec = {"interval": RECONCILE_INTERVAL, "prune": True}
+"""The spec of the Kustomization over every app, besides its path and source."""
+APP_KUSTOMIZATION_DEFAULTS: KustomizationSpec = {
+    **TREE_KUSTOMIZATION_DEFAULTS,
+    "retryInterval": "2m",
+    "timeout": "5m",
+}
+"""What every app's Kustomization holds besides what the model derives (rules.KUSTOMIZATION_DERIVED,
+and ``wait``); ``App.kustomization`` overrides it."""
 T = TypeVar("T")
 
 
@@ -126,12 +135,7 @@ def _flux_root(namespaces: list[str]) -> dict[str, str]:
         "apiVersion": "kustomize.toolkit.fluxcd.io/v1",
         "kind": "Kustomization",
         "metadata": {"name": ROOT_KUSTOMIZATION, "namespace": FLUX_NAMESPACE},
-        "spec": {
-            "interval": RECONCILE_INTERVAL,
-            "path": f"./{APPS}",
-            "prune": True,
-            "sourceRef": GIT_SOURCE,
-        },
+        "spec": {**TREE_KUSTOMIZATION_DEFAULTS, "path": f"./{APPS}", "sourceRef": GIT_SOURCE},
     }
     return {
         f"{FLUX_SYNC_PATH}/ks.yaml": document_file(Kustomization)(root),
@@ -262,11 +266,8 @@ def _kustomization(app: App, *, name: str, path: str, spec: KustomizationSpec) -
     """A Flux Kustomization of ``app`` in flux-system applying ``path`` into its namespace
     (``spec``: the rest of its spec), with the app's own Kustomization fields merged over."""
     common: KustomizationSpec = {
-        "interval": RECONCILE_INTERVAL,
-        "retryInterval": "2m",
-        "timeout": "5m",
+        **APP_KUSTOMIZATION_DEFAULTS,
         "path": f"./{path}",
-        "prune": True,
         "sourceRef": GIT_SOURCE,
         "targetNamespace": app.namespace,
         "commonMetadata": {"labels": {"app.kubernetes.io/name": app.name}},

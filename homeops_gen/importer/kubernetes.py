@@ -19,7 +19,15 @@ from homeops_gen.importer.fluxbuild import (
 )
 from homeops_gen.importer.source import YAML_SUFFIXES, Source, dig, is_object, listed
 from homeops_gen.secrets import is_sops_encrypted
-from homeops_gen.generators.kubernetes import HELMRELEASE_DEFAULTS
+from homeops_gen.generators.kubernetes import (
+    APP_KUSTOMIZATION_DEFAULTS,
+    HELMRELEASE_DEFAULTS,
+    RECONCILE_INTERVAL,
+    TREE_KUSTOMIZATION_DEFAULTS,
+    chart_objects,
+)
+from homeops_gen.model import App, Chart
+from homeops_gen.rules import KUSTOMIZATION_DERIVED
 
 CHART_SOURCES = ("OCIRepository", "HelmRepository")
 # Kustomize keys the generated kustomization.yaml files use; any other is reported.
@@ -388,8 +396,7 @@ def _visit(source: Source, tree: _Tree, ks: Document, facts: KubernetesFacts) ->
     return []
 
 
-_TREE_KS = {"interval": "1h", "prune": True}
-"""The spec of homeops-gen's Kustomization over the apps, besides where its files are."""
+_TREE_KS: dict[str, Any] = dict(TREE_KUSTOMIZATION_DEFAULTS)
 _LAYOUT = {"path", "sourceRef"}
 
 
@@ -406,14 +413,9 @@ def _resources_owner(tree: _Tree, ks: Document, facts: KubernetesFacts) -> FluxA
     return None
 
 
-_GENERATED_KS = {
-    "interval": "1h",
-    "retryInterval": "2m",
-    "timeout": "5m",
-    "prune": True,
-}
-# Written by homeops-gen from the model: path, source, namespace, dependencies, decryption.
-_DERIVED_KS = {"path", "sourceRef", "targetNamespace", "dependsOn", "decryption", "wait"}
+_GENERATED_KS: dict[str, Any] = dict(APP_KUSTOMIZATION_DEFAULTS)
+# Written by homeops-gen from the model (``wait``: for apps others depend on).
+_DERIVED_KS = {*KUSTOMIZATION_DERIVED, "wait"}
 
 
 def _read_app(source: Source, ks: Document, files: list[str], tree: _Tree) -> list[FluxApp]:
@@ -544,7 +546,7 @@ def _kustomization_reports(app: FluxApp) -> None:
 
 def _release_options(app: FluxApp) -> None:
     """The HelmRelease's spec fields homeops-gen does not write alike."""
-    written = {"interval": "1h", **HELMRELEASE_DEFAULTS}
+    written = {"interval": RECONCILE_INTERVAL, **HELMRELEASE_DEFAULTS}
     spec = {
         k: v
         for k, v in app.release.spec.items()
@@ -640,19 +642,7 @@ def _chart(
         app.chart = {"url": url, "version": tag}
         app.chart_file = found.file
         _chart_source_name(source, app, found)
-        _source_options(
-            source,
-            found,
-            {
-                "interval": "15m",
-                "url": url,
-                "ref": {"tag": tag},
-                "layerSelector": {
-                    "mediaType": "application/vnd.cncf.helm.chart.content.v1.tar+gzip",
-                    "operation": "copy",
-                },
-            },
-        )
+        _source_options(source, found, _written_source(app, url, tag))
         return found
     if isinstance(template, dict):
         source_ref = template.get("sourceRef")
@@ -677,18 +667,29 @@ def _chart(
             app.chart = {"url": url, "name": chart, "version": str(version)}
         app.chart_file = found.file
         _chart_source_name(source, app, found)
-        if template.get("interval") != "1h":
+        if template.get("interval") != RECONCILE_INTERVAL:
             report.change(
-                app.release.file, f"HelmRelease {app.name} chart interval", "homeops-gen writes 1h"
+                app.release.file,
+                f"HelmRelease {app.name} chart interval",
+                f"homeops-gen writes {RECONCILE_INTERVAL}",
             )
+        # Its url and type are the model's chart URL: only its other fields are options.
+        written = {"interval": RECONCILE_INTERVAL}
         _source_options(
             source,
             found,
-            {"interval": "1h", "url": found.spec.get("url"), "type": found.spec.get("type")},
+            {**written, "url": found.spec.get("url"), "type": found.spec.get("type")},
         )
         return found
     report.skip(app.release.file, f"HelmRelease {app.name}", "neither chartRef nor chart.spec")
     return None
+
+
+def _written_source(app: FluxApp, url: str, version: str) -> Any:
+    """The spec of the OCIRepository homeops-gen writes for the chart at ``url``."""
+    chart = Chart.model_construct(url=url, version=version, name=None)
+    model_app = App.model_construct(name=app.name, namespace=app.namespace, chart=chart)
+    return chart_objects(model_app)[0]["spec"]
 
 
 def _chart_source_name(source: Source, app: FluxApp, found: Document) -> None:
