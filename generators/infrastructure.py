@@ -48,6 +48,9 @@ class NodeAttribute:
     type: str
     """Its HCL type: ``string``, ``number``, ``bool``, ``list(string)``, ..."""
     value: Callable[[Cluster, Node], Any]
+    block: tuple[str, ...] = ()
+    """Where the VM resource of ``main.tf`` sets it (``("cpu", "cores")``): where ``import``
+    reads it back, in a module it follows (a test checks main.tf uses it there)."""
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,8 @@ class Variable:
     A value of None leaves the variable at its default (the input is not written)."""
     default: Any = REQUIRED
     sensitive: bool = False
+    block: tuple[str, ...] = ()
+    """Where the VM resource of ``main.tf`` sets it, as for :attr:`NodeAttribute.block`."""
 
     @property
     def required(self) -> bool:
@@ -85,28 +90,38 @@ def _extra_disks(cluster: Cluster, node: Node) -> list[dict[str, Any]]:
 
 
 NODE_ATTRIBUTES: tuple[NodeAttribute, ...] = (
-    NodeAttribute("vm_name", "string", lambda c, n: n.proxmox_name),
-    NodeAttribute("vm_id", "number", lambda c, n: n.vm_id),
+    NodeAttribute("vm_name", "string", lambda c, n: n.proxmox_name, block=("name",)),
+    NodeAttribute("vm_id", "number", lambda c, n: n.vm_id, block=("vm_id",)),
     NodeAttribute("role", "string", lambda c, n: n.role),
-    NodeAttribute("cores", "number", lambda c, n: n.cores),
-    NodeAttribute("memory_mib", "number", lambda c, n: n.memory_mib),
-    NodeAttribute("disk_gib", "number", lambda c, n: n.disk_gib),
+    NodeAttribute("cores", "number", lambda c, n: n.cores, block=("cpu", "cores")),
+    NodeAttribute("memory_mib", "number", lambda c, n: n.memory_mib, block=("memory", "dedicated")),
+    NodeAttribute("disk_gib", "number", lambda c, n: n.disk_gib, block=("disk", "size")),
     # The system disk's interface: how the guest names it must be the install disk.
     NodeAttribute(
         "disk_interface", "string", lambda c, n: derive.disk_interface(derive.install_disk(c, n))
     ),
-    NodeAttribute("address", "string", lambda c, n: f"{n.ip}/{c.network.node_cidr.prefixlen}"),
+    NodeAttribute(
+        "address",
+        "string",
+        lambda c, n: f"{n.ip}/{c.network.node_cidr.prefixlen}",
+        block=("initialization", "ip_config", "ipv4", "address"),
+    ),
     # Control planes start first, so the API is up when workers join.
     NodeAttribute("startup_order", "number", lambda c, n: 1 if n.is_controlplane else 2),
-    NodeAttribute("description", "string", _node_description),
+    NodeAttribute("description", "string", _node_description, block=("description",)),
     NodeAttribute(
         "iso", "string", lambda c, n: derive.talos_iso_file_name(c, c.talos.node_extensions(n))
     ),
     NodeAttribute(
         "guest_agent", "bool", lambda c, n: derive.guest_agent(c.talos.node_extensions(n))
     ),
-    NodeAttribute("mac_address", "string", lambda c, n: n.mac_address),
-    NodeAttribute("vlan_id", "number", lambda c, n: n.vlan_id),
+    NodeAttribute(
+        "mac_address",
+        "string",
+        lambda c, n: n.mac_address,
+        block=("network_device", "mac_address"),
+    ),
+    NodeAttribute("vlan_id", "number", lambda c, n: n.vlan_id, block=("network_device", "vlan_id")),
     # Data disks after the system disk: scsi1, scsi2, ...
     NodeAttribute(
         "extra_disks",
@@ -201,6 +216,7 @@ VARIABLES: tuple[Variable, ...] = (
         "string",
         "The host's node name in Proxmox VE.",
         lambda c, h: h.proxmox_node,
+        block=("node_name",),
     ),
     Variable("cluster_name", "string", "The Talos cluster the VMs belong to.", lambda c, h: c.name),
     Variable(
@@ -235,14 +251,22 @@ VARIABLES: tuple[Variable, ...] = (
         "string",
         "The datastore for VM disks and cloud-init drives.",
         lambda c, h: h.vm_datastore,
+        block=("disk", "datastore_id"),
     ),
-    Variable("bridge", "string", "The network bridge the VMs attach to.", lambda c, h: h.bridge),
+    Variable(
+        "bridge",
+        "string",
+        "The network bridge the VMs attach to.",
+        lambda c, h: h.bridge,
+        block=("network_device", "bridge"),
+    ),
     Variable(
         "gateway",
         "string",
         "The IPv4 gateway of the node network, or null.",
         lambda c, h: c.network.gateway,
         default=None,
+        block=("initialization", "ip_config", "ipv4", "gateway"),
     ),
     Variable(
         "nameservers",

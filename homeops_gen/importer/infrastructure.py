@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from ipaddress import IPv4Interface
 from typing import Any
 
+from homeops_gen.generators.infrastructure import NODE_ATTRIBUTES, VARIABLES
 from homeops_gen.importer.source import (
     Source,
     dig,
@@ -25,22 +26,12 @@ from homeops_gen.importer.source import (
 VM_RESOURCE = "proxmox_virtual_environment_vm"
 ISO_RESOURCE = "proxmox_virtual_environment_download_file"
 
-# The VM attributes homeops-gen models, as (block path in the VM resource, model name).
-_VM_ATTRIBUTES = {
-    ("vm_id",): "vm_id",
-    ("name",): "name",
-    ("description",): "description",
-    ("cpu", "cores"): "cores",
-    ("memory", "dedicated"): "memory_mib",
-    ("disk", "size"): "disk_gib",
-    ("disk", "datastore_id"): "vm_datastore",
-    ("network_device", "bridge"): "bridge",
-    ("network_device", "mac_address"): "mac_address",
-    ("network_device", "vlan_id"): "vlan_id",
-    ("node_name",): "proxmox_node",
-    ("initialization", "ip_config", "ipv4", "address"): "address",
-    ("initialization", "ip_config", "ipv4", "gateway"): "gateway",
+VM_ATTRIBUTES: dict[tuple[str, ...], str] = {
+    **{v.block: v.name for v in VARIABLES if v.block},
+    **{a.block: a.name for a in NODE_ATTRIBUTES if a.block},
 }
+"""Where the VM resource sets what homeops-gen models (block path -> the module's variable or
+VM attribute name), from the generator's own table."""
 # Input names used when there is no module to follow.
 _ALIASES = {
     "vm_id": ("vm_id", "vmid", "id"),
@@ -224,7 +215,7 @@ def _vm(
     name, values = entry
     vm = Vm(host=host.name, file=path, key=name, name=name)
     if isinstance(body, dict):
-        for block_path, model_name in _VM_ATTRIBUTES.items():
+        for block_path, model_name in VM_ATTRIBUTES.items():
             value = _resolve(_dig(body, block_path), inputs, values, name)
             if value is not None:
                 vm.attributes[model_name] = value
@@ -232,8 +223,8 @@ def _vm(
         found = [values[a] for a in aliases if a in values]
         if model_name not in vm.attributes and found:
             vm.attributes[model_name] = found[0]
-    vm.attributes.setdefault("name", name)
-    vm.name = str(vm.attributes["name"])
+    vm.attributes.setdefault("vm_name", name)
+    vm.name = str(vm.attributes["vm_name"])
     disks = [d for d in listed(values.get("extra_disks")) if isinstance(d, dict)]
     if disks:
         vm.attributes["extra_disks"] = disks

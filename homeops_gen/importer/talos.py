@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 import yaml
 
 from homeops_gen.derive import KUBEPRISM_PORT
+from homeops_gen.generators.talos import CONTROL_PLANE_TAINT
 from homeops_gen.importer.source import Source, as_mapping, dig, listed
 
 TALCONFIG_NAMES = ("talconfig.yaml", "talconfig.yml")
@@ -370,9 +371,6 @@ def read_talosctl(source: Source) -> TalosFacts | None:
     return facts
 
 
-_TAINT = "node-role.kubernetes.io/control-plane"
-
-
 def _read_typed_patch(source: Source, path: str, facts: TalosFacts) -> None:
     """A talosctl patch of homeops-gen's: typed documents, or the v1alpha1 form before 1.12."""
     documents = source.yaml(path) if path in source.files else None
@@ -415,7 +413,7 @@ def _node_config(source: Source, path: str, document: dict[str, Any], facts: Tal
     subnets = listed(dig(document, "nodeIP", "validSubnets"))
     if subnets:
         facts.node_cidr = str(subnets[0])
-    facts.allow_scheduling |= isinstance(dig(document, "taints", _TAINT), dict)
+    facts.allow_scheduling |= isinstance(dig(document, "taints", CONTROL_PLANE_TAINT), dict)
 
 
 def _security_config(

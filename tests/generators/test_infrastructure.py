@@ -129,6 +129,23 @@ def test_the_module_reads_every_variable_and_node_attribute() -> None:
         assert re.search(rf"\beach\.value\.{attribute.name}\b", module), attribute.name
 
 
+def test_each_block_path_is_where_the_vm_sets_the_input() -> None:
+    """The path ``import`` reads an input back from is where main.tf's VM resource uses it."""
+    main = rendered("nova")["out/infrastructure/shared/proxmox/main.tf"]
+    resources = {k: v for r in hcl2.loads(main)["resource"] for k, v in r.items()}
+    vm = resources['"proxmox_virtual_environment_vm"']['"node"']
+    found = [(f"${{var.{v.name}}}", v.block) for v in VARIABLES if v.block] + [
+        (f"${{each.value.{a.name}}}", a.block) for a in NODE_ATTRIBUTES if a.block
+    ]
+    assert len(found) >= 13
+    for expression, block in found:
+        body: Any = vm
+        for key in block:
+            body = body[0] if isinstance(body, list) else body
+            body = body[key]
+        assert body == expression, block
+
+
 def test_variables_tf_declares_the_described_variables() -> None:
     parsed = hcl2.loads(rendered("nova")[f"{MODULE_DIR}/variables.tf"])
     declared = {name: body for block in parsed["variable"] for name, body in block.items()}
