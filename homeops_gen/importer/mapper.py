@@ -15,6 +15,7 @@ from homeops_gen.apis.kubernetes import schema_url
 from homeops_gen.derived_apps import bgp_resources, deploy
 from homeops_gen.formats import sorted_data, yaml_file
 from homeops_gen.generators.kubernetes import NAMESPACE_ANNOTATIONS
+from homeops_gen.generators.infrastructure import NODE_ATTRIBUTES
 from homeops_gen.importer.fluxbuild import Built, FluxTree
 from homeops_gen.layout import JUSTFILE, RENOVATE_CONFIG, SOPS_AGE_SECRET, WORKFLOW
 from homeops_gen.importer.infrastructure import InfraFacts, Vm, vm_ip
@@ -35,6 +36,7 @@ from homeops_gen.model import (
     Cluster,
     GitOps,
     Network,
+    Node,
     ProxmoxHost,
     RemoteState,
     Talos,
@@ -334,13 +336,12 @@ def _node(
     role = _role(node, attrs, name, call)
     call.kwargs["role"] = role
     _vm_identity(vm, name, call)
-    if "vm_id" in attrs:
-        call.kwargs["vm_id"] = _int(attrs["vm_id"])
     _node_ip(report, node, vm, call)
-    for key in ("cores", "memory_mib", "disk_gib"):
-        if key in attrs:
-            call.kwargs[key] = _int(attrs[key])
-        elif vm is not None:
+    for key in NODE_VM_FIELDS:
+        value = attrs.get(key)
+        if value is not None and not is_default(Node, key, _int(value)):
+            call.kwargs[key] = _int(value)
+        elif value is None and vm is not None and Node.model_fields[key].is_required():
             call.note(key, f"missing: {key} not found for VM {vm.name}")
     if node is not None and node.labels:
         call.kwargs["labels"] = dict(sorted(node.labels.items()))
@@ -352,6 +353,16 @@ def _node(
     if isinstance(description, str) and description and description != generated:
         call.kwargs["description"] = description
     return call
+
+
+NODE_VM_FIELDS = tuple(
+    a.name
+    for a in NODE_ATTRIBUTES
+    if a.block and a.name in Node.model_fields and a.name not in ("description", "vm_name")
+)
+"""The Node fields the VM carries as they are (the generator table's attributes of the same
+name). Apart: the description (the generated one unless the node has its own) and the VM's
+name (the node's own unless they differ)."""
 
 
 def _vm_identity(vm: Vm | None, name: str, call: Call) -> None:
@@ -367,11 +378,8 @@ def _vm_identity(vm: Vm | None, name: str, call: Call) -> None:
 
 
 def _vm_settings(vm: Vm | None, call: Call) -> None:
-    """The VM's own MAC address, VLAN and data disks."""
+    """The VM's data disks."""
     attrs = vm.attributes if vm is not None else {}
-    for key in ("mac_address", "vlan_id"):
-        if attrs.get(key) is not None:
-            call.kwargs[key] = attrs[key]
     disks = []
     for disk in listed(attrs.get("extra_disks")):
         found = {"size_gib": _int(dig(disk, "size_gib"))}
