@@ -50,6 +50,10 @@ CUSTOM_MANAGER_KEYS = {
 FIELDS = ("datasource", "depName", "registryUrl", "versioning", "currentValue")
 
 
+RENOVATED = sorted(m for m in MODELS if loaded(m).cluster.automation.renovate)
+"""The example models that have a Renovate config (``automation.renovate``)."""
+
+
 def python_regex(pattern: str) -> re.Pattern[str]:
     """A JavaScript (RE2) pattern as Python's ``re``: named groups change spelling.
 
@@ -238,13 +242,13 @@ def assert_captures_every_version(config: dict[str, Any], text: str) -> None:
         assert all(after[f] == new for f in fields)
 
 
-@pytest.mark.parametrize("model", sorted(MODELS))
+@pytest.mark.parametrize("model", RENOVATED)
 def test_every_version_of_cluster_py_is_found_once(model: str) -> None:
     text = (MODELS[model] / MODEL_FILE).read_text()
     assert_captures_every_version(config_of(model), text)
 
 
-@pytest.mark.parametrize("model", sorted(MODELS))
+@pytest.mark.parametrize("model", RENOVATED)
 def test_only_cluster_py_is_read_and_no_generated_file(model: str) -> None:
     config = config_of(model)
     paths = [MODEL_FILE, *rendered(model)]
@@ -255,7 +259,7 @@ def test_only_cluster_py_is_read_and_no_generated_file(model: str) -> None:
     assert all(ignored(config, p) for p in rendered(model) if p.startswith("out/"))
 
 
-@pytest.mark.parametrize("model", sorted(MODELS))
+@pytest.mark.parametrize("model", RENOVATED)
 def test_generated_files_with_versions_are_ignored(model: str) -> None:
     """Renovate's own managers (helmfile, flux, github-actions...) must not bump a generated
     file: every one that carries a version is ignored."""
