@@ -12,7 +12,7 @@ from __future__ import annotations
 import posixpath
 from typing import Any
 
-from homeops_gen import compat, derive
+from homeops_gen import compat, derive, talos_patches
 from homeops_gen.apis import document_file, dump
 from homeops_gen.apis.talhelper import (
     NetworkInterface,
@@ -193,21 +193,24 @@ def talos_version_field(cluster: Cluster) -> str:
 # talhelper
 
 
-def schematic(extensions: tuple[str, ...]) -> Schematic:
-    """The Image Factory schematic of an image with ``extensions``."""
+def schematic(extensions: tuple[str, ...], kernel_args: tuple[str, ...] = ()) -> Schematic:
+    """The Image Factory schematic of an image with ``extensions`` and extra ``kernel_args``."""
     return {
         "customization": {
-            "systemExtensions": {"officialExtensions": list(extensions)} if extensions else None
+            "extraKernelArgs": list(kernel_args) or None,
+            "systemExtensions": {"officialExtensions": list(extensions)} if extensions else None,
         }
     }
 
 
-def _patches(patches: tuple[dict[str, Any], ...]) -> list[str] | None:
-    return [patch_text(p) for p in patches] or None
+def _patches(cluster: Cluster, patches: list[dict[str, Any]]) -> list[str] | None:
+    """The model's patches and typed settings in the contract's form, one text each."""
+    return [patch_text(p) for p in talos_patches.in_contract(cluster, patches)] or None
 
 
-def _role(patches: tuple[dict[str, Any], ...]) -> NodeConfigs | None:
-    return {"patches": _patches(patches)} if patches else None
+def _role(cluster: Cluster, role: str, patches: tuple[dict[str, Any], ...]) -> NodeConfigs | None:
+    texts = _patches(cluster, [*talos_patches.role_settings(cluster, role), *patches])
+    return {"patches": texts} if texts else None
 
 
 def talconfig(cluster: Cluster) -> TalConfig:
@@ -231,9 +234,13 @@ def talconfig(cluster: Cluster) -> TalConfig:
         # Cilium is the CNI and replaces kube-proxy.
         "cniConfig": {"name": "none"},
         "imageFactory": {"installerURLTmpl": derive.installer_url_template(cluster)},
-        "patches": [patch_text(p) for p in (*config_patches(cluster), *talos.patches)],
-        "controlPlane": _role(talos.controlplane_patches),
-        "worker": _role(talos.worker_patches),
+        "patches": [
+            *(patch_text(p) for p in config_patches(cluster)),
+            *(patch_text(p) for p in talos_patches.kubelet_v1alpha1_base(cluster)),
+            *(_patches(cluster, [*talos_patches.cluster_settings(cluster), *talos.patches]) or []),
+        ],
+        "controlPlane": _role(cluster, "controlplane", talos.controlplane_patches),
+        "worker": _role(cluster, "worker", talos.worker_patches),
         "nodes": [_talnode(cluster, node) for node in cluster.nodes],
     }
 
@@ -246,11 +253,11 @@ def _talnode(cluster: Cluster, node: Node) -> TalNode:
         "installDisk": derive.install_disk(cluster, node),
         "nameservers": [str(ns) for ns in cluster.network.nameservers] or None,
         "nodeLabels": dict(sorted(node.labels.items())) or None,
-        "schematic": schematic(cluster.talos.node_extensions(node)),
+        "schematic": schematic(cluster.talos.node_extensions(node), cluster.talos.kernel_args),
         "networkInterfaces": (
             [_vip_interface(cluster, node)] if carries_vip(cluster, node) else None
         ),
-        "patches": _patches(node.patches),
+        "patches": _patches(cluster, [*talos_patches.node_settings(cluster, node), *node.patches]),
     }
 
 
@@ -289,12 +296,14 @@ def talosctl_files(cluster: Cluster) -> dict[str, str]:
     # The model's own patches: one file each, passed in order after homeops-gen's.
     talos = cluster.talos
     user = {
-        "cluster": _user_patch_files(CLUSTER_PATCH, talos.patches),
+        "cluster": _user_patch_files(cluster, CLUSTER_PATCH, talos.patches),
         "controlplane": _user_patch_files(
-            role_patch_file("controlplane"), talos.controlplane_patches
+            cluster, role_patch_file("controlplane"), talos.controlplane_patches
         ),
-        "worker": _user_patch_files(role_patch_file("worker"), talos.worker_patches),
-        **{n.name: _user_patch_files(node_patch_file(n), n.patches) for n in cluster.nodes},
+        "worker": _user_patch_files(cluster, role_patch_file("worker"), talos.worker_patches),
+        **{
+            n.name: _user_patch_files(cluster, node_patch_file(n), n.patches) for n in cluster.nodes
+        },
     }
     for patches in user.values():
         files.update(patches)
@@ -329,10 +338,16 @@ def talosctl_files(cluster: Cluster) -> dict[str, str]:
     return files
 
 
-def _user_patch_files(first: str, patches: tuple[dict[str, Any], ...]) -> dict[str, str]:
-    """The model's patches beside ``first`` (``cluster.yaml`` -> ``cluster.1.yaml``, ...)."""
+def _user_patch_files(
+    cluster: Cluster, first: str, patches: tuple[dict[str, Any], ...]
+) -> dict[str, str]:
+    """The model's patches beside ``first`` (``cluster.yaml`` -> ``cluster.1.yaml``, ...), each
+    in the contract's form."""
     stem = first.removesuffix(".yaml")
-    return {f"{stem}.{i}.yaml": yaml_file(patch) for i, patch in enumerate(patches, 1)}
+    return {
+        f"{stem}.{i}.yaml": yaml_file(*talos_patches.in_contract(cluster, [patch]))
+        for i, patch in enumerate(patches, 1)
+    }
 
 
 def node_patch_file(node: Node) -> str:
@@ -341,7 +356,16 @@ def node_patch_file(node: Node) -> str:
 
 
 def talosctl_cluster_patch(cluster: Cluster) -> list[dict[str, Any]]:
-    """Every node's patch: what talhelper derives from its top-level fields, then its patches.
+    """Every node's patch: homeops-gen's own settings, then the model's typed settings."""
+    return [
+        *talosctl_derived_patch(cluster),
+        *talos_patches.kubelet_v1alpha1_base(cluster),
+        *talos_patches.in_contract(cluster, talos_patches.cluster_settings(cluster)),
+    ]
+
+
+def talosctl_derived_patch(cluster: Cluster) -> list[dict[str, Any]]:
+    """What talhelper derives from its top-level fields, then its patches.
 
     Cluster name, endpoint, Kubernetes version, install disk and installer image are
     arguments of ``talosctl gen config`` (in ``gen.sh``), which places them right for the contract.
@@ -396,6 +420,11 @@ def talosctl_role_patches(cluster: Cluster) -> dict[str, list[dict[str, Any]]]:
             "taints": {CONTROL_PLANE_TAINT: {"$patch": "delete"}},
         }
         patches["controlplane"] = [dump(KubeNodeConfig)(untaint)]
+    for role in ("controlplane", "worker"):
+        settings = talos_patches.role_settings(cluster, role)
+        if settings:
+            documents = talos_patches.in_contract(cluster, settings)
+            patches[role] = [*patches.get(role, []), *documents]
     return patches
 
 
@@ -405,7 +434,13 @@ def role_patch_file(role: str) -> str:
 
 
 def node_patch(cluster: Cluster, node: Node) -> list[dict[str, Any]]:
-    """One node's patch: hostname, DNS servers, labels and (control planes) the API VIP."""
+    """One node's patch: its derived settings, then its typed settings."""
+    settings = talos_patches.in_contract(cluster, talos_patches.node_settings(cluster, node))
+    return [*node_derived_patch(cluster, node), *settings]
+
+
+def node_derived_patch(cluster: Cluster, node: Node) -> list[dict[str, Any]]:
+    """Hostname, DNS servers, labels and (control planes) the API VIP."""
     machine: dict[str, Any] = {}
     labels = dict(sorted(node.labels.items()))
     kubernetes: list[dict[str, Any]] = []

@@ -53,6 +53,25 @@ def has_kind(contract: str, kind: str) -> bool:
     return kind in kinds(contract)
 
 
+def has_field(contract: str, path: tuple[str, ...]) -> bool:
+    """Whether the v1alpha1 config of the contract's minor has the field at ``path``."""
+    checker = _Checker(table_minor(contract))
+    spec: Any = ["ref", checker.kinds[V1ALPHA1]]
+    for key in path:
+        spec = checker.resolve(spec)
+        if not (isinstance(spec, list) and spec[0] == "object" and key in spec[1]):
+            return False
+        spec = spec[1][key]
+    return True
+
+
+def newest_with(paths: frozenset[tuple[str, ...]]) -> str:
+    """The newest minor whose v1alpha1 config has every field of ``paths``."""
+    minors = ["v" + compat.show(m) for m in supported_minors()]
+    fit = [m for m in minors if all(has_field(m, p) for p in paths)]
+    return fit[-1] if fit else minors[-1]
+
+
 class _Checker:
     def __init__(self, minor: str) -> None:
         minors, self.types = _data()

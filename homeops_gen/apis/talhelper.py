@@ -48,6 +48,7 @@ class SystemExtensions(TypedDict, total=False):
 class Customization(TypedDict, total=False):
     """The customization of an Image Factory schematic."""
 
+    extraKernelArgs: list[str] | None
     systemExtensions: SystemExtensions | None
 
 
