@@ -24,6 +24,7 @@ from homeops_gen.apis.talhelper import (
 )
 from homeops_gen.apis.talos import (
     DeleteDocument,
+    DHCPv4Config,
     HostnameConfig,
     KubeAPIServerConfig,
     KubeCoreDNSConfig,
@@ -254,11 +255,17 @@ def _talnode(cluster: Cluster, node: Node) -> TalNode:
         "nameservers": [str(ns) for ns in cluster.network.nameservers] or None,
         "nodeLabels": dict(sorted(node.labels.items())) or None,
         "schematic": schematic(cluster.talos.node_extensions(node), cluster.talos.kernel_args),
-        "networkInterfaces": (
-            [_vip_interface(cluster, node)] if carries_vip(cluster, node) else None
-        ),
+        "networkInterfaces": _talhelper_interfaces(cluster, node),
         "patches": _patches(cluster, [*talos_patches.node_settings(cluster, node), *node.patches]),
     }
+
+
+def _talhelper_interfaces(cluster: Cluster, node: Node) -> list[NetworkInterface] | None:
+    if carries_vip(cluster, node):
+        return [_vip_interface(cluster, node)]
+    if node.dhcp:
+        return [{"deviceSelector": {"physical": True}, "dhcp": True}]
+    return None
 
 
 def carries_vip(cluster: Cluster, node: Node) -> bool:
@@ -273,6 +280,12 @@ def _address(cluster: Cluster, node: Node) -> str:
 def _vip_interface(cluster: Cluster, node: Node) -> NetworkInterface:
     """The node's interface carrying the shared API VIP (the endpoint exists only this way)."""
     gateway = cluster.network.gateway
+    if node.dhcp:
+        return {
+            "deviceSelector": {"physical": True},
+            "dhcp": True,
+            "vip": {"ip": str(cluster.api_address)},
+        }
     return {
         "deviceSelector": {"physical": True},
         "dhcp": False,
@@ -285,18 +298,39 @@ def _vip_interface(cluster: Cluster, node: Node) -> NetworkInterface:
 # talosctl
 
 
+def _patch_file(documents: list[dict[str, Any]]) -> str:
+    """One patch file of the talosctl backend (one v1alpha1 document, see ``one_v1alpha1``)."""
+    return yaml_file(*talos_patches.one_v1alpha1(documents))
+
+
+def _split(documents: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """``documents`` for every node, and those Talos allows on control planes only."""
+    only = talos_patches.CONTROL_PLANE_ONLY
+    return (
+        [d for d in documents if d.get("kind") not in only],
+        [d for d in documents if d.get("kind") in only],
+    )
+
+
 def talosctl_files(cluster: Cluster) -> dict[str, str]:
-    """The talosctl backend: the cluster-wide patch, one patch per node, and ``gen.sh``."""
-    files: dict[str, str] = {CLUSTER_PATCH: yaml_file(*talosctl_cluster_patch(cluster))}
+    """The talosctl backend: the cluster-wide patch, one patch per node, and ``gen.sh``.
+
+    Documents Talos allows on control planes only (``KubeAPIServerConfig``, ...) go to the
+    control planes' patches, wherever the model says them."""
+    every, control_plane = _split(talosctl_cluster_patch(cluster))
+    files: dict[str, str] = {CLUSTER_PATCH: _patch_file(every)}
     roles = talosctl_role_patches(cluster)
+    if control_plane:
+        roles["controlplane"] = [*control_plane, *roles.get("controlplane", [])]
     for role, documents in roles.items():
-        files[role_patch_file(role)] = yaml_file(*documents)
+        files[role_patch_file(role)] = _patch_file(documents)
     for node in cluster.nodes:
-        files[node_patch_file(node)] = yaml_file(*node_patch(cluster, node))
+        files[node_patch_file(node)] = _patch_file(node_patch(cluster, node))
     # The model's own patches: one file each, passed in order after homeops-gen's.
     talos = cluster.talos
+    cluster_files, cluster_cp_files = _cluster_user_patch_files(cluster, talos.patches)
     user = {
-        "cluster": _user_patch_files(cluster, CLUSTER_PATCH, talos.patches),
+        "cluster": cluster_files,
         "controlplane": _user_patch_files(
             cluster, role_patch_file("controlplane"), talos.controlplane_patches
         ),
@@ -305,12 +339,13 @@ def talosctl_files(cluster: Cluster) -> dict[str, str]:
             n.name: _user_patch_files(cluster, node_patch_file(n), n.patches) for n in cluster.nodes
         },
     }
-    for patches in user.values():
+    for patches in [*user.values(), cluster_cp_files]:
         files.update(patches)
     role_paths = {role: [role_patch_file(role)] for role in roles}
-    for role in ("controlplane", "worker"):
-        if user[role]:
-            role_paths[role] = [*role_paths.get(role, []), *user[role]]
+    extra = {"controlplane": [*cluster_cp_files, *user["controlplane"]], "worker": user["worker"]}
+    for role, paths in extra.items():
+        if paths:
+            role_paths[role] = [*role_paths.get(role, []), *paths]
     root = posixpath.relpath(".", TALOS)
     files[TALOS_GEN] = render_template(
         "talos/gen.sh.j2",
@@ -345,9 +380,26 @@ def _user_patch_files(
     in the contract's form."""
     stem = first.removesuffix(".yaml")
     return {
-        f"{stem}.{i}.yaml": yaml_file(*talos_patches.in_contract(cluster, [patch]))
+        f"{stem}.{i}.yaml": _patch_file(talos_patches.in_contract(cluster, [patch]))
         for i, patch in enumerate(patches, 1)
     }
+
+
+def _cluster_user_patch_files(
+    cluster: Cluster, patches: tuple[dict[str, Any], ...]
+) -> tuple[dict[str, str], dict[str, str]]:
+    """The model's cluster-wide patches (``cluster.1.yaml``, ...), and the documents of each
+    that only control planes may have (``cluster.1.controlplane.yaml``, ...)."""
+    stem = CLUSTER_PATCH.removesuffix(".yaml")
+    every: dict[str, str] = {}
+    control_plane: dict[str, str] = {}
+    for i, patch in enumerate(patches, 1):
+        all_nodes, only = _split(talos_patches.in_contract(cluster, [patch]))
+        if all_nodes:
+            every[f"{stem}.{i}.yaml"] = _patch_file(all_nodes)
+        if only:
+            control_plane[f"{stem}.{i}.controlplane.yaml"] = _patch_file(only)
+    return every, control_plane
 
 
 def node_patch_file(node: Node) -> str:
@@ -453,14 +505,28 @@ def node_derived_patch(cluster: Cluster, node: Node) -> list[dict[str, Any]]:
         kubernetes.append(dump(KubeNodeConfig)(node_labels))
     elif labels:
         machine["nodeLabels"] = labels
-    nameservers = [str(ns) for ns in cluster.network.nameservers]
     if not derive.typed_network_documents(cluster):
-        network: dict[str, Any] = {"hostname": node.name}
-        if nameservers:
-            network["nameservers"] = nameservers
-        if carries_vip(cluster, node):
-            network["interfaces"] = [dump(NetworkInterface)(_vip_interface(cluster, node))]
-        return [{"machine": {"network": network, **machine}}]
+        return [{"machine": {"network": _v1alpha1_network(cluster, node), **machine}}]
+    documents = _network_documents(cluster, node)
+    return [{"machine": machine}, *documents, *kubernetes] if machine else [*documents, *kubernetes]
+
+
+def _v1alpha1_network(cluster: Cluster, node: Node) -> dict[str, Any]:
+    """The node's ``.machine.network`` (a contract before Talos 1.12)."""
+    network: dict[str, Any] = {"hostname": node.name}
+    nameservers = [str(ns) for ns in cluster.network.nameservers]
+    if nameservers:
+        network["nameservers"] = nameservers
+    if carries_vip(cluster, node):
+        network["interfaces"] = [dump(NetworkInterface)(_vip_interface(cluster, node))]
+    elif node.dhcp:
+        dhcp: NetworkInterface = {"deviceSelector": {"physical": True}, "dhcp": True}
+        network["interfaces"] = [dump(NetworkInterface)(dhcp)]
+    return network
+
+
+def _network_documents(cluster: Cluster, node: Node) -> list[dict[str, Any]]:
+    """The node's network documents (a Talos 1.12+ contract)."""
     hostname: HostnameConfig = {
         "apiVersion": "v1alpha1",
         "kind": "HostnameConfig",
@@ -468,28 +534,30 @@ def node_derived_patch(cluster: Cluster, node: Node) -> list[dict[str, Any]]:
         "hostname": node.name,
     }
     documents: list[dict[str, Any]] = [dump(HostnameConfig)(hostname)]
-    if nameservers:
-        resolvers: ResolverConfig = {
-            "apiVersion": "v1alpha1",
-            "kind": "ResolverConfig",
-            "nameservers": [{"address": ns} for ns in nameservers],
-        }
+    nameservers = [str(ns) for ns in cluster.network.nameservers]
+    # DHCP's search domains would apply (Talos 1.14+) unless the resolver names its own
+    pin = node.dhcp and compat.minor(cluster.versions.talos) >= compat.DHCP_SEARCH_DOMAINS
+    if nameservers or pin:
+        resolvers: ResolverConfig = {"apiVersion": "v1alpha1", "kind": "ResolverConfig"}
+        if nameservers:
+            resolvers["nameservers"] = [{"address": ns} for ns in nameservers]
+        if pin:
+            resolvers["searchDomains"] = {"domains": []}
         documents.append(dump(ResolverConfig)(resolvers))
     if carries_vip(cluster, node):
         documents += _vip_documents(cluster, node)
-    return [{"machine": machine}, *documents, *kubernetes] if machine else [*documents, *kubernetes]
+    elif node.dhcp:
+        documents.append(dump(LinkAliasConfig)(_link_alias()))
+    if node.dhcp:
+        dhcp4: DHCPv4Config = {"apiVersion": "v1alpha1", "kind": "DHCPv4Config", "name": LINK}
+        documents.append(dump(DHCPv4Config)(dhcp4))
+    return documents
 
 
 def _vip_documents(cluster: Cluster, node: Node) -> list[dict[str, Any]]:
     """The documents of a control plane holding the API VIP: its link named, addressed, and
     carrying the VIP (the Talos 1.12 network documents)."""
     gateway = cluster.network.gateway
-    alias: LinkAliasConfig = {
-        "apiVersion": "v1alpha1",
-        "kind": "LinkAliasConfig",
-        "name": LINK,
-        "selector": {"match": LINK_SELECTOR},
-    }
     link: LinkConfig = {
         "apiVersion": "v1alpha1",
         "kind": "LinkConfig",
@@ -503,4 +571,17 @@ def _vip_documents(cluster: Cluster, node: Node) -> list[dict[str, Any]]:
         "name": str(cluster.api_address),
         "link": LINK,
     }
-    return [dump(LinkAliasConfig)(alias), dump(LinkConfig)(link), dump(Layer2VIPConfig)(vip)]
+    alias = dump(LinkAliasConfig)(_link_alias())
+    if node.dhcp:  # the address comes from DHCP: no static one
+        return [alias, dump(Layer2VIPConfig)(vip)]
+    return [alias, dump(LinkConfig)(link), dump(Layer2VIPConfig)(vip)]
+
+
+def _link_alias() -> LinkAliasConfig:
+    """The stable name of the VM's one network card."""
+    return {
+        "apiVersion": "v1alpha1",
+        "kind": "LinkAliasConfig",
+        "name": LINK,
+        "selector": {"match": LINK_SELECTOR},
+    }

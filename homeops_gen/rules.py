@@ -769,6 +769,27 @@ def talos_settings(cluster: Cluster) -> Iterator[Problem]:
             "KubePrismConfig, KubeNodeConfig and SecurityProfileConfig): use "
             'Talos(backend="talosctl"), or keep talos.config_contract below v1.14',
         )
+    yield from _dhcp_nodes(cluster)
+
+
+def _dhcp_nodes(cluster: Cluster) -> Iterator[Problem]:
+    """DHCP nodes whose search domains homeops-gen can pin (Talos 1.14 applies DHCP's)."""
+    talos_minor = compat.minor(cluster.versions.talos)
+    if talos_minor < compat.DHCP_SEARCH_DOMAINS:
+        return
+    if cluster.talos.backend == "talhelper":
+        why = 'which talhelper\'s nameservers field cannot say: use Talos(backend="talosctl")'
+    elif not derive.typed_network_documents(cluster):
+        why = "which a contract before v1.12 does not write: set talos.config_contract to v1.12+"
+    else:
+        return
+    for i, node in enumerate(cluster.nodes):
+        if node.dhcp:
+            yield Problem(
+                f"nodes[{i}].dhcp",
+                f"Talos {compat.show(talos_minor)} applies DHCP search domains unless a "
+                f"ResolverConfig document names its own, {why}, or give the node its static ip",
+            )
 
 
 TALHELPER_RELEASES = ("v3.1.16", "v3.1.17")

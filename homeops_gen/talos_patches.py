@@ -8,6 +8,7 @@ that replaced it otherwise. Scopes apply in order: cluster, role, node.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -39,6 +40,28 @@ cannot both be set, so such a cluster deletes the document and keeps every kubel
 in v1alpha1, where Talos still reads them when no ``KubeletConfig`` exists."""
 
 MOUNTS: Path = ("machine", "kubelet", "extraMounts")
+
+CONTROL_PLANE_ONLY = frozenset(
+    {
+        "KubeAPIServerConfig",
+        "KubeAdmissionControlConfig",
+        "KubeAggregatorCAConfig",
+        "KubeAuditPolicyConfig",
+        "KubeAuthenticationConfig",
+        "KubeAuthorizerConfig",
+        "KubeControllerManagerConfig",
+        "KubeCoreDNSConfig",
+        "KubeEtcdEncryptionConfig",
+        "KubeFlannelCNIConfig",
+        "KubeProxyConfig",
+        "KubeSchedulerConfig",
+        "KubeServiceAccountConfig",
+        "KubeTalosAPIAccessConfig",
+    }
+)
+"""Documents Talos allows on control planes only: "the following document kinds are only
+allowed on control plane machines" (machinery v1.14.1: the ``container.ControlplaneOnlyConfig``
+documents of ``config/types/k8s``)."""
 
 
 @dataclass(frozen=True)
@@ -163,3 +186,33 @@ def in_contract(cluster: Cluster, patches: list[dict[str, Any]]) -> list[dict[st
     contract = derive.config_contract(cluster)
     keep = kept(cluster)
     return [doc for patch in patches for doc in talos_moves.move(patch, contract, keep).documents]
+
+
+def one_v1alpha1(documents: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``documents`` with their v1alpha1 parts merged into one document, where the first was.
+
+    talosctl 1.14.1 applies the v1alpha1 documents of one patch file cumulatively: a list in
+    the first (``extraMounts``) came out once per later v1alpha1 document (checked with
+    ``talosctl gen config --config-patch``), so a patch file carries one v1alpha1 document,
+    its lists joined in order as patches applied one after another join them."""
+    merged: dict[str, Any] | None = None
+    out: list[dict[str, Any]] = []
+    for doc in documents:
+        if "kind" in doc:
+            out.append(doc)
+        elif merged is None:
+            merged = copy.deepcopy(doc)
+            out.append(merged)
+        else:
+            _join(merged, doc)
+    return out
+
+
+def _join(base: dict[str, Any], extra: dict[str, Any]) -> None:
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(base.get(key), dict):
+            _join(base[key], value)
+        elif isinstance(value, list) and isinstance(base.get(key), list):
+            base[key] = [*base[key], *copy.deepcopy(value)]
+        else:
+            base[key] = copy.deepcopy(value)

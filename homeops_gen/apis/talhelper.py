@@ -34,7 +34,7 @@ class NetworkInterface(TypedDict, total=False):
 
     deviceSelector: Required[DeviceSelector]
     dhcp: Required[bool]
-    addresses: Required[list[str]]
+    addresses: list[str] | None
     routes: list[Route] | None
     vip: Vip | None
 

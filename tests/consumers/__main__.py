@@ -159,14 +159,15 @@ def check_model(name: str, tools: Tools, missing: dict[str, str], report: Report
         talos = ws.cluster.versions.talos
         if ws.paths("talconfig.yaml"):
             need(
-                f"talhelper genconfig + talosvalidate {talos}",
-                ["talhelper", f"talosvalidate-{talos}"],
+                f"talhelper genconfig + talosvalidate {talos_validator(talos).version}",
+                ["talhelper", talos_validator(talos).key],
                 lambda: checks.talos(ws, tools),
             )
         else:
             need(
-                f"out/talos/gen.sh (talosctl {talos} gen config) + talosctl validate --strict",
-                [f"talosctl-{talos}"],
+                f"out/talos/gen.sh (talosctl {talosctl(talos).version} gen config) + "
+                "talosctl validate --strict (metal, cloud)",
+                [talosctl(talos).key],
                 lambda: checks.talosctl_backend(ws, tools),
             )
         need(
@@ -205,7 +206,8 @@ def main(argv: list[str]) -> int:
     wanted = list(TOOLS.values())
     for backend, make in (("talhelper", talos_validator), ("talosctl", talosctl)):
         versions = {c.versions.talos for c in clusters if c.talos.backend == backend}
-        wanted += [make(v) for v in sorted(versions)]
+        # one build per release built (a minor's releases may share one, see TALOS_SERVED)
+        wanted += list({make(v).key: make(v) for v in sorted(versions)}.values())
     tools, missing = build_tools(wanted)
     print(f"tools ready in {time.monotonic() - start:.0f}s")
     report = Report()
