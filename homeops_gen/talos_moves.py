@@ -185,7 +185,7 @@ def move(patch: dict[str, Any], contract: str, kept: frozenset[Path] = frozenset
     result = Moved()
     documents: Documents = {}
     kept_parts: dict[str, Any] = {}
-    for path in sorted(kept, key=len, reverse=True):
+    for path in sorted(kept, key=lambda p: (-len(p), p)):
         value = _get(rest, path)
         if value is not _MISSING:
             _put(kept_parts, path, value)
