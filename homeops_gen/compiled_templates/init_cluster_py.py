@@ -1,6 +1,6 @@
 # Compiled from templates/init/cluster.py.j2 by `python -m tests.test_compiled_templates`;
 # do not edit (loaded only while the fingerprint matches the template).
-FINGERPRINT = '9e48b7c5cb1bc6ade47616eb08a5d20d5b59071b1de28a52da882dcc745549bf'
+FINGERPRINT = '9134c89eea13f7fbc2172f3029c0461d7e524e5b7542279f3f513b7b08f0721a'
 from jinja2.runtime import LoopContext, Macro, Markup, Namespace, TemplateNotFound, TemplateReference, TemplateRuntimeError, Undefined, escape, identity, internalcode, markup_join, missing, str_join
 name = 'init/cluster.py.j2'
 
@@ -26,7 +26,7 @@ def root(context, missing=missing):
     yield str((undefined(name='cluster_name') if l_0_cluster_name is missing else l_0_cluster_name))
     yield '-{i + 1}",\n            role="controlplane",\n            host="pve",\n            vm_id=200 + i,  # CHANGE: free VM ids on your Proxmox\n            ip=f"192.168.10.{21 + i}",  # CHANGE: free addresses in node_cidr\n            cores=4,\n            memory_mib=8192,\n            disk_gib=64,\n        )\n        for i in range(3)\n    ],\n    talos=Talos(\n        # talosctl alone makes the machine configs (talhelper is archived).\n        backend="talosctl",\n        extensions=["siderolabs/qemu-guest-agent"],\n        install_disk="/dev/sda",\n        # Three control planes and no workers: they run the workloads too.\n        allow_scheduling_on_control_planes=True,\n    ),\n    state=RemoteState(bucket="'
     yield str((undefined(name='cluster_name') if l_0_cluster_name is missing else l_0_cluster_name))
-    yield '-tofu-state"),  # CHANGE: your Cloudflare R2 bucket\n    gitops=GitOps(\n        repository="https://github.com/your-name/home-ops",  # CHANGE: this repository\'s URL\n        branch="main",\n    ),\n    # CHANGE: the public key of your age key (age-keygen -o age.key prints it).\n    sops=Sops(age_recipients=["age1qyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqs3290gq"]),\n    # Renovate (renovate.json) bumps every version written in this file. One it cannot\n    # find by itself, such as a chart URL kept in a variable, needs a comment above it:\n    # "# renovate: datasource=helm depName=<chart> registryUrl=<repository URL>".\n    apps=[\n        cilium("1.19.3"),\n        coredns("1.45.0"),\n        flux_operator("0.36.0"),\n        flux_instance("0.36.0"),\n    ],\n)\n'
+    yield '-tofu-state"),  # CHANGE: your Cloudflare R2 bucket\n    gitops=GitOps(\n        repository="https://github.com/your-name/home-ops",  # CHANGE: this repository\'s URL\n        branch="main",\n    ),\n    # CHANGE: the public key of your age key (age-keygen -o age.key prints it).\n    sops=Sops(age_recipients=["age1qyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqs3290gq"]),\n    # Renovate (renovate.json) bumps every version written in this file. One it cannot\n    # find by itself, such as a chart URL kept in a variable, needs a comment above it:\n    # "# renovate: datasource=helm depName=<chart> registryUrl=<repository URL>".\n    apps=[\n        cilium("1.19.3"),\n        coredns("1.45.0"),\n        flux_operator("0.60.0"),\n        flux_instance("0.60.0"),\n    ],\n)\n'
 
 blocks = {}
 debug_info = '1=15&21=17&22=19&46=23&65=25'
