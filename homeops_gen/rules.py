@@ -760,6 +760,23 @@ def talos_settings(cluster: Cluster) -> Iterator[Problem]:
                     f"Talos {compat.show(compat.minor(contract))}'s KubeAPIServerConfig refuses "
                     f"--{arg}: it is set through {reason}, which Talos writes",
                 )
+    if talos.backend == "talhelper" and talos.workload_isolation is not None:
+        yield Problem(
+            "talos.workload_isolation",
+            f"talhelper {' and '.join(TALHELPER_RELEASES)} (Talos machinery "
+            f"{TALHELPER_MACHINERY}) cannot read the SecurityProfileConfig document it "
+            'is written as: use Talos(backend="talosctl"), or leave it unset',
+        )
+    if talos.backend == "talhelper":
+        for scoped in talos_patches_.user_patches(cluster):
+            kind = scoped.patch.get("kind")
+            if kind in TALHELPER_UNREADABLE:
+                yield Problem(
+                    f"{scoped.where}.kind",
+                    f"talhelper {' and '.join(TALHELPER_RELEASES)} (Talos machinery "
+                    f"{TALHELPER_MACHINERY}) cannot read a {kind} document: use "
+                    'Talos(backend="talosctl")',
+                )
     if talos.backend == "talhelper" and derive.kubernetes_documents(cluster):
         yield Problem(
             "talos.backend",
@@ -792,6 +809,11 @@ def _dhcp_nodes(cluster: Cluster) -> Iterator[Problem]:
             )
 
 
+TALHELPER_UNREADABLE = frozenset(
+    {"KubeCoreDNSConfig", "KubePrismConfig", "KubeNodeConfig", "SecurityProfileConfig"}
+)
+"""Documents talhelper's machinery refuses as "not registered" (found running talhelper
+v3.1.16 on a 1.14 contract's configs; issue 23)."""
 TALHELPER_RELEASES = ("v3.1.16", "v3.1.17")
 TALHELPER_MACHINERY = "v1.14.0-alpha.2"
 """The newest talhelper releases the Go module proxy served on 2026-12-06 (v3.1.18 to v3.2.1:

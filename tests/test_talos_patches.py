@@ -247,6 +247,13 @@ def test_authentication_flags_are_refused_for_the_api_server() -> None:
 
 
 def test_talhelper_is_refused_for_a_1_14_contract_naming_talosctl() -> None:
-    (problem,) = _refused("talosctl-1-14", backend="talhelper")
-    assert problem.startswith("talos.backend: ")
-    assert 'Talos(backend="talosctl")' in problem
+    problems = _refused("talosctl-1-14", backend="talhelper")
+    assert [p.split(":")[0] for p in problems] == ["talos.workload_isolation", "talos.backend"]
+    assert all('Talos(backend="talosctl")' in p for p in problems)
+
+
+def test_talhelper_is_refused_a_document_its_machinery_cannot_read() -> None:
+    prism = {"apiVersion": "v1alpha1", "kind": "KubePrismConfig", "port": 7445}
+    problems = _refused("nova", patches=(prism,))
+    talhelper = "talos.patches[0].kind: talhelper v3.1.16 and v3.1.17"
+    assert any(p.startswith(talhelper) for p in problems), problems
