@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from homeops_gen import talos_types
+from homeops_gen.derived_apps import deep_merge
 
 Path = tuple[str, ...]
 
@@ -195,7 +196,7 @@ def move(patch: dict[str, Any], contract: str, kept: frozenset[Path] = frozenset
     result.problems += talos_types.check(rest, contract)
     if kept_parts:
         result.problems += talos_types.check(kept_parts, talos_types.newest_with(kept))
-    merged = _merge(rest, kept_parts)
+    merged = deep_merge(rest, kept_parts)
     made = [doc for _, doc in sorted(documents.items())]
     for doc in made:
         result.problems += [(f"{doc['kind']}: {p}", m) for p, m in talos_types.check(doc, contract)]
@@ -272,13 +273,3 @@ def _refused(rest: dict[str, Any], contract: str, documents: Documents) -> Probl
         ]
         _pop(rest, path)
     return problems
-
-
-def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
-    out = copy.deepcopy(base)
-    for key, value in extra.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = _merge(out[key], value)
-        else:
-            out[key] = value
-    return out
