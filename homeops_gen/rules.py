@@ -732,6 +732,13 @@ def talos_patches(cluster: Cluster) -> Iterator[Problem]:
             continue
         for path, message in talos_moves.move(scoped.patch, contract, kept).problems:
             yield Problem(f"{scoped.where}.{path}", message)
+        if kept and scoped.patch.get("kind") == "KubeletConfig" and "$patch" not in scoped.patch:
+            yield Problem(
+                f"{scoped.where}.kind",
+                "the kubelet has extra mounts, which only v1alpha1 .machine.kubelet has, so its "
+                "KubeletConfig is deleted: write these settings under machine.kubelet "
+                "(or talos.kubelet_extra_args) instead",
+            )
 
 
 DENIED_API_SERVER_ARGS: dict[str, str] = {

@@ -257,3 +257,9 @@ def test_talhelper_is_refused_a_document_its_machinery_cannot_read() -> None:
     problems = _refused("nova", patches=(prism,))
     talhelper = "talos.patches[0].kind: talhelper v3.1.16 and v3.1.17"
     assert any(p.startswith(talhelper) for p in problems), problems
+
+
+def test_a_kubelet_document_beside_kubelet_mounts_is_refused() -> None:
+    doc = {"apiVersion": "v1alpha1", "kind": "KubeletConfig", "extraArgs": {"a": "b"}}
+    (problem,) = _refused("talos-1-14-settings", patches=(doc,))
+    assert problem.startswith("talos.patches[0].kind: the kubelet has extra mounts")
