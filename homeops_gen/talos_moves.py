@@ -43,14 +43,6 @@ MOVES: dict[Path, tuple[str, Path]] = {
         ("searchDomains", "disableDefault"),
     ),
     ("machine", "features", "hostDNS"): ("ResolverConfig", ("hostDNS",)),
-    ("machine", "features", "kubernetesTalosAPIAccess", "allowedRoles"): (
-        "KubeTalosAPIAccessConfig",
-        ("allowedRoles",),
-    ),
-    ("machine", "features", "kubernetesTalosAPIAccess", "allowedKubernetesNamespaces"): (
-        "KubeTalosAPIAccessConfig",
-        ("allowedKubernetesNamespaces",),
-    ),
     ("cluster", "apiServer", "image"): ("KubeAPIServerConfig", ("image",)),
     ("cluster", "apiServer", "extraArgs"): ("KubeAPIServerConfig", ("extraArgs",)),
     ("cluster", "apiServer", "env"): ("KubeAPIServerConfig", ("env",)),
@@ -83,6 +75,10 @@ INVERTED: frozenset[Path] = frozenset({("machine", "time", "disabled")})
 KERNEL_MODULES: Path = ("machine", "kernel", "modules")
 """One ``KernelModuleConfig`` document per module (``name``, ``parameters``)."""
 
+TALOS_API_ACCESS: Path = ("machine", "features", "kubernetesTalosAPIAccess")
+"""A ``KubeTalosAPIAccessConfig`` document when ``enabled`` (the document's presence enables
+it; ``allowedRoles`` and ``allowedKubernetesNamespaces`` carry over), none otherwise."""
+
 DISK_ENCRYPTION: Path = ("machine", "systemDiskEncryption")
 """One ``VolumeConfig`` document per partition (``state`` -> ``STATE``), its ``encryption``
 the partition's settings (the same provider and keys)."""
@@ -112,7 +108,7 @@ REPLACED_BY: dict[Path, str] = {
     ("machine", "systemDiskEncryption"): "talos.disk_encryption (VolumeConfig documents)",
     ("machine", "controlPlane"): "KubeControllerManagerConfig and KubeSchedulerConfig documents",
     ("machine", "baseRuntimeSpecOverrides"): "a CRIBaseRuntimeSpecConfig document",
-    ("machine", "features", "kubernetesTalosAPIAccess"): "a KubeTalosAPIAccessConfig document",
+    ("machine", "features", "imageCache"): "an ImageCacheConfig document",
     ("cluster", "apiServer", "admissionControl"): "KubeAdmissionControlConfig documents",
     ("cluster", "apiServer", "auditPolicy"): "a KubeAuditPolicyConfig document",
     ("cluster", "apiServer", "authorizationConfig"): (
@@ -191,7 +187,7 @@ def move(patch: dict[str, Any], contract: str, kept: frozenset[Path] = frozenset
         if value is not _MISSING:
             _put(kept_parts, path, value)
             _pop(rest, path)
-    for step in (_fields, _kernel_modules, _disk_encryption, _refused):
+    for step in (_fields, _kernel_modules, _disk_encryption, _talos_api_access, _refused):
         result.problems += step(rest, contract, documents)
     result.problems += talos_types.check(rest, contract)
     if kept_parts:
@@ -251,6 +247,21 @@ def _disk_encryption(rest: dict[str, Any], contract: str, documents: Documents) 
         name = str(part).upper()
         documents[("VolumeConfig", name)] = _document("VolumeConfig", name=name, encryption=spec)
     _pop(rest, DISK_ENCRYPTION)
+    return []
+
+
+def _talos_api_access(rest: dict[str, Any], contract: str, documents: Documents) -> Problems:
+    access = _moving(rest, contract, TALOS_API_ACCESS)
+    if access is _MISSING:
+        return []
+    if not isinstance(access, dict):
+        return [(".".join(TALOS_API_ACCESS), "expected a mapping")]
+    if access.get("enabled"):
+        fields = {k: v for k, v in access.items() if k != "enabled"}
+        documents[("KubeTalosAPIAccessConfig", "")] = _document(
+            "KubeTalosAPIAccessConfig", **fields
+        )
+    _pop(rest, TALOS_API_ACCESS)
     return []
 
 

@@ -263,3 +263,19 @@ def test_a_kubelet_document_beside_kubelet_mounts_is_refused() -> None:
     doc = {"apiVersion": "v1alpha1", "kind": "KubeletConfig", "extraArgs": {"a": "b"}}
     (problem,) = _refused("talos-1-14-settings", patches=(doc,))
     assert problem.startswith("talos.patches[0].kind: the kubelet has extra mounts")
+
+
+def test_talos_api_access_becomes_its_document_when_enabled() -> None:
+    access = {"enabled": True, "allowedRoles": ["os:reader"]}
+    moved = talos_moves.move(
+        {"machine": {"features": {"kubernetesTalosAPIAccess": access}}}, "v1.14"
+    )
+    assert moved.documents == [
+        {
+            "apiVersion": "v1alpha1",
+            "kind": "KubeTalosAPIAccessConfig",
+            "allowedRoles": ["os:reader"],
+        }
+    ]
+    off = {"machine": {"features": {"kubernetesTalosAPIAccess": {"enabled": False}}}}
+    assert talos_moves.move(off, "v1.14").documents == []
