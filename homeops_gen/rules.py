@@ -758,8 +758,9 @@ def talos_settings(cluster: Cluster) -> Iterator[Problem]:
     """Typed Talos settings the contract's documents accept."""
     talos = cluster.talos
     contract = derive.config_contract(cluster)
-    if not talos_types.has_field(contract, ("cluster", "apiServer")):
-        for arg in talos.api_server_extra_args:
+    args = talos.api_server_extra_args
+    if args and not talos_types.has_field(contract, ("cluster", "apiServer")):
+        for arg in args:
             reason = next((r for p, r in DENIED_API_SERVER_ARGS.items() if arg.startswith(p)), None)
             if reason:
                 yield Problem(

@@ -91,13 +91,12 @@ def user_patches(cluster: Cluster) -> Iterator[Scoped]:
 def kubelet_in_v1alpha1(cluster: Cluster) -> bool:
     """Whether the kubelet's settings stay in v1alpha1 although the contract moved them to
     ``KubeletConfig``: the kubelet has extra mounts, which only ``.machine.kubelet`` has."""
-    contract = derive.config_contract(cluster)
-    if talos_types.has_field(contract, ("machine", "kubelet")):
-        return False
-    mounts = bool(cluster.talos.kubelet_extra_mounts)
-    return mounts or any(
+    mounts = bool(cluster.talos.kubelet_extra_mounts) or any(
         talos_moves._get(p.patch, MOUNTS) is not talos_moves._MISSING for p in user_patches(cluster)
     )
+    # only then the types table (large: most models never load it)
+    contract = derive.config_contract(cluster)
+    return mounts and not talos_types.has_field(contract, ("machine", "kubelet"))
 
 
 def kept(cluster: Cluster) -> frozenset[Path]:
