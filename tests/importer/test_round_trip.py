@@ -18,6 +18,8 @@ def _changed_section(report: str) -> str:
 
 
 NOT_IMPORTED = {
+    "talos-1-13-settings": "import does not read the typed Talos settings (kubelet_extra_args, "
+    "sysctls, ...) back from the patches they are written as",
     "talos-1-14-patches": "import does not read the talosctl backend's patch files "
     "(out/talos/patches/cluster.1.yaml, ...) into the model's patches",
     "talos-1-14-settings": "import does not read the typed Talos settings (kubelet_extra_args, "
