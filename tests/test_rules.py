@@ -598,7 +598,10 @@ def test_base_model_is_valid(tmp_path: Path) -> None:
         ({"nodes": BASE["nodes"][:2] + [BASE["nodes"][3]]}, ["2 control planes", "odd"]),
         ({"nodes": BASE["nodes"][:1] + [BASE["nodes"][3]]}, ["single control plane"]),
         (
-            {"versions": {"talos": "v1.15.0", "kubernetes": "v1.37.0"}},
+            {
+                "versions": {"talos": "v1.15.0", "kubernetes": "v1.37.0"},
+                "talos": {"backend": "talosctl"},
+            },
             ["newer than the known", "Talos 1.15"],
         ),
         ({"versions": {"talos": "v1.11.5", "kubernetes": "v1.34.0"}}, ["e2e tested up to", "1.33"]),
@@ -666,7 +669,9 @@ def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
 )
 def test_cilium_matrix(cilium: str, kubernetes: str, warned: bool, tmp_path: Path) -> None:
     apps = f'[cilium("{cilium}"), flux_operator("0.36.0"), flux_instance("0.36.0")]'
-    data = model(versions={"talos": "v1.14.0", "kubernetes": kubernetes})
+    data = model(
+        versions={"talos": "v1.14.0", "kubernetes": kubernetes}, talos={"backend": "talosctl"}
+    )
     result = run("-C", write_model(tmp_path, data, apps))
     assert result.code == 0, result.err
     assert ("warning[cilium-kubernetes-untested]" in result.err) is warned, result.err
