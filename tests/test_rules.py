@@ -755,6 +755,10 @@ def test_a_variable_in_a_manifest_file_without_postbuild_is_a_warning(tmp_path: 
     assert "warning[unsubstituted-variable]: apps[3].manifests[0]: ${SECRET_DOMAIN}" in result.err
 
 
+TALOSCTL = {"backend": "talosctl"}
+"""A 1.14 contract needs the talosctl backend (no talhelper release reads its documents)."""
+
+
 @pytest.mark.parametrize(
     ("talos", "kubernetes", "warned"),
     [
@@ -770,7 +774,7 @@ def test_a_variable_in_a_manifest_file_without_postbuild_is_a_warning(tmp_path: 
 def test_a_pre_release_is_accepted_with_a_warning(
     talos: str, kubernetes: str, warned: list[str], tmp_path: Path
 ) -> None:
-    data = model(versions={"talos": talos, "kubernetes": kubernetes})
+    data = model(versions={"talos": talos, "kubernetes": kubernetes}, talos=TALOSCTL)
     result = run("-C", write_model(tmp_path, data))
     assert result.code == 0, result.err
     lines = [line for line in result.err.splitlines() if "warning[pre-release]" in line]
@@ -785,10 +789,13 @@ def test_a_pre_release_is_accepted_with_a_warning(
 
 
 def test_a_release_after_its_pre_release_is_an_upgrade_in_the_same_minor(tmp_path: Path) -> None:
-    path = write_model(tmp_path, model(versions={"talos": "v1.14.0-rc.1", "kubernetes": "v1.35.0"}))
+    versions = {"talos": "v1.14.0-rc.1", "kubernetes": "v1.35.0"}
+    path = write_model(tmp_path, model(versions=versions, talos=TALOSCTL))
     assert run("-C", path).code == 0
     assert "talos: v1.14.0-rc.1" in (path / "out/talos/versions.yaml").read_text()
-    write_model(tmp_path, model(versions={"talos": "v1.14.1", "kubernetes": "v1.35.0"}))
+    write_model(
+        tmp_path, model(versions={"talos": "v1.14.1", "kubernetes": "v1.35.0"}, talos=TALOSCTL)
+    )
     result = run("-C", path)
     assert result.code == 0, result.err
     assert "pre-release" not in result.err and "talos-upgrade" not in result.err
