@@ -168,7 +168,11 @@ def _talos_isos(cluster: Cluster, host: ProxmoxHost) -> dict[str, str]:
 
 
 def _talos_schematics(cluster: Cluster, host: ProxmoxHost) -> dict[str, str]:
-    return {derive.schematic_id(ext): derive.schematic(ext) for ext in _images(cluster, host)}
+    args = cluster.talos.kernel_args
+    return {
+        derive.schematic_id(ext, args): derive.schematic(ext, args)
+        for ext in _images(cluster, host)
+    }
 
 
 def vm_key(node: Node) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import posixpath
 from typing import Any
 
-from homeops_gen import compat, derive
+from homeops_gen import compat, derive, talos_patches
 from homeops_gen.apis import document_file, dump
 from homeops_gen.apis.talhelper import (
     DeviceSelector,
@@ -25,6 +25,7 @@ from homeops_gen.apis.talhelper import (
 )
 from homeops_gen.apis.talos import (
     DeleteDocument,
+    DHCPv4Config,
     HostnameConfig,
     KubeAPIServerConfig,
     KubeCoreDNSConfig,
@@ -211,21 +212,24 @@ def talos_version_field(cluster: Cluster) -> str:
 # talhelper
 
 
-def schematic(extensions: tuple[str, ...]) -> Schematic:
-    """The Image Factory schematic of an image with ``extensions``."""
+def schematic(extensions: tuple[str, ...], kernel_args: tuple[str, ...] = ()) -> Schematic:
+    """The Image Factory schematic of an image with ``extensions`` and extra ``kernel_args``."""
     return {
         "customization": {
-            "systemExtensions": {"officialExtensions": list(extensions)} if extensions else None
+            "extraKernelArgs": list(kernel_args) or None,
+            "systemExtensions": {"officialExtensions": list(extensions)} if extensions else None,
         }
     }
 
 
-def _patches(patches: tuple[dict[str, Any], ...]) -> list[str] | None:
-    return [patch_text(p) for p in patches] or None
+def _patches(cluster: Cluster, patches: list[dict[str, Any]]) -> list[str] | None:
+    """The model's patches and typed settings in the contract's form, one text each."""
+    return [patch_text(p) for p in talos_patches.in_contract(cluster, patches)] or None
 
 
-def _role(patches: tuple[dict[str, Any], ...]) -> NodeConfigs | None:
-    return {"patches": _patches(patches)} if patches else None
+def _role(cluster: Cluster, role: str, patches: tuple[dict[str, Any], ...]) -> NodeConfigs | None:
+    texts = _patches(cluster, [*talos_patches.role_settings(cluster, role), *patches])
+    return {"patches": texts} if texts else None
 
 
 def talconfig(cluster: Cluster) -> TalConfig:
@@ -249,9 +253,13 @@ def talconfig(cluster: Cluster) -> TalConfig:
         # Cilium is the CNI and replaces kube-proxy.
         "cniConfig": {"name": "none"},
         "imageFactory": {"installerURLTmpl": derive.installer_url_template(cluster)},
-        "patches": [patch_text(p) for p in (*config_patches(cluster), *talos.patches)],
-        "controlPlane": _role(talos.controlplane_patches),
-        "worker": _role(talos.worker_patches),
+        "patches": [
+            *(patch_text(p) for p in config_patches(cluster)),
+            *(patch_text(p) for p in talos_patches.kubelet_v1alpha1_base(cluster)),
+            *(_patches(cluster, [*talos_patches.cluster_settings(cluster), *talos.patches]) or []),
+        ],
+        "controlPlane": _role(cluster, "controlplane", talos.controlplane_patches),
+        "worker": _role(cluster, "worker", talos.worker_patches),
         "nodes": [_talnode(cluster, node) for node in cluster.nodes],
     }
 
@@ -264,12 +272,18 @@ def _talnode(cluster: Cluster, node: Node) -> TalNode:
         "installDisk": derive.install_disk(cluster, node),
         "nameservers": [str(ns) for ns in cluster.network.nameservers] or None,
         "nodeLabels": dict(sorted(node.labels.items())) or None,
-        "schematic": schematic(cluster.talos.node_extensions(node)),
-        "networkInterfaces": (
-            [_vip_interface(cluster, node)] if carries_vip(cluster, node) else None
-        ),
-        "patches": _patches(node.patches),
+        "schematic": schematic(cluster.talos.node_extensions(node), cluster.talos.kernel_args),
+        "networkInterfaces": _talhelper_interfaces(cluster, node),
+        "patches": _patches(cluster, [*talos_patches.node_settings(cluster, node), *node.patches]),
     }
+
+
+def _talhelper_interfaces(cluster: Cluster, node: Node) -> list[NetworkInterface] | None:
+    if carries_vip(cluster, node):
+        return [_vip_interface(cluster, node)]
+    if node.dhcp:
+        return [{"deviceSelector": {"physical": True}, "dhcp": True}]
+    return None
 
 
 def carries_vip(cluster: Cluster, node: Node) -> bool:
@@ -284,6 +298,12 @@ def _address(cluster: Cluster, node: Node) -> str:
 def _vip_interface(cluster: Cluster, node: Node) -> NetworkInterface:
     """The node's interface carrying the shared API VIP (the endpoint exists only this way)."""
     gateway = cluster.network.gateway
+    if node.dhcp:
+        return {
+            "deviceSelector": {"physical": True},
+            "dhcp": True,
+            "vip": {"ip": str(cluster.api_address)},
+        }
     return {
         "deviceSelector": device_selector(node),
         "dhcp": False,
@@ -296,30 +316,54 @@ def _vip_interface(cluster: Cluster, node: Node) -> NetworkInterface:
 # talosctl
 
 
+def _patch_file(documents: list[dict[str, Any]]) -> str:
+    """One patch file of the talosctl backend (one v1alpha1 document, see ``one_v1alpha1``)."""
+    return yaml_file(*talos_patches.one_v1alpha1(documents))
+
+
+def _split(documents: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """``documents`` for every node, and those Talos allows on control planes only."""
+    only = talos_patches.CONTROL_PLANE_ONLY
+    return (
+        [d for d in documents if d.get("kind") not in only],
+        [d for d in documents if d.get("kind") in only],
+    )
+
+
 def talosctl_files(cluster: Cluster) -> dict[str, str]:
-    """The talosctl backend: the cluster-wide patch, one patch per node, and ``gen.sh``."""
-    files: dict[str, str] = {CLUSTER_PATCH: yaml_file(*talosctl_cluster_patch(cluster))}
+    """The talosctl backend: the cluster-wide patch, one patch per node, and ``gen.sh``.
+
+    Documents Talos allows on control planes only (``KubeAPIServerConfig``, ...) go to the
+    control planes' patches, wherever the model says them."""
+    every, control_plane = _split(talosctl_cluster_patch(cluster))
+    files: dict[str, str] = {CLUSTER_PATCH: _patch_file(every)}
     roles = talosctl_role_patches(cluster)
+    if control_plane:
+        roles["controlplane"] = [*control_plane, *roles.get("controlplane", [])]
     for role, documents in roles.items():
-        files[role_patch_file(role)] = yaml_file(*documents)
+        files[role_patch_file(role)] = _patch_file(documents)
     for node in cluster.nodes:
-        files[node_patch_file(node)] = yaml_file(*node_patch(cluster, node))
+        files[node_patch_file(node)] = _patch_file(node_patch(cluster, node))
     # The model's own patches: one file each, passed in order after homeops-gen's.
     talos = cluster.talos
+    cluster_files, cluster_cp_files = _cluster_user_patch_files(cluster, talos.patches)
     user = {
-        "cluster": _user_patch_files(CLUSTER_PATCH, talos.patches),
+        "cluster": cluster_files,
         "controlplane": _user_patch_files(
-            role_patch_file("controlplane"), talos.controlplane_patches
+            cluster, role_patch_file("controlplane"), talos.controlplane_patches
         ),
-        "worker": _user_patch_files(role_patch_file("worker"), talos.worker_patches),
-        **{n.name: _user_patch_files(node_patch_file(n), n.patches) for n in cluster.nodes},
+        "worker": _user_patch_files(cluster, role_patch_file("worker"), talos.worker_patches),
+        **{
+            n.name: _user_patch_files(cluster, node_patch_file(n), n.patches) for n in cluster.nodes
+        },
     }
-    for patches in user.values():
+    for patches in [*user.values(), cluster_cp_files]:
         files.update(patches)
     role_paths = {role: [role_patch_file(role)] for role in roles}
-    for role in ("controlplane", "worker"):
-        if user[role]:
-            role_paths[role] = [*role_paths.get(role, []), *user[role]]
+    extra = {"controlplane": [*cluster_cp_files, *user["controlplane"]], "worker": user["worker"]}
+    for role, paths in extra.items():
+        if paths:
+            role_paths[role] = [*role_paths.get(role, []), *paths]
     root = posixpath.relpath(".", TALOS)
     files[TALOS_GEN] = render_template(
         "talos/gen.sh.j2",
@@ -347,10 +391,33 @@ def talosctl_files(cluster: Cluster) -> dict[str, str]:
     return files
 
 
-def _user_patch_files(first: str, patches: tuple[dict[str, Any], ...]) -> dict[str, str]:
-    """The model's patches beside ``first`` (``cluster.yaml`` -> ``cluster.1.yaml``, ...)."""
+def _user_patch_files(
+    cluster: Cluster, first: str, patches: tuple[dict[str, Any], ...]
+) -> dict[str, str]:
+    """The model's patches beside ``first`` (``cluster.yaml`` -> ``cluster.1.yaml``, ...), each
+    in the contract's form."""
     stem = first.removesuffix(".yaml")
-    return {f"{stem}.{i}.yaml": yaml_file(patch) for i, patch in enumerate(patches, 1)}
+    return {
+        f"{stem}.{i}.yaml": _patch_file(talos_patches.in_contract(cluster, [patch]))
+        for i, patch in enumerate(patches, 1)
+    }
+
+
+def _cluster_user_patch_files(
+    cluster: Cluster, patches: tuple[dict[str, Any], ...]
+) -> tuple[dict[str, str], dict[str, str]]:
+    """The model's cluster-wide patches (``cluster.1.yaml``, ...), and the documents of each
+    that only control planes may have (``cluster.1.controlplane.yaml``, ...)."""
+    stem = CLUSTER_PATCH.removesuffix(".yaml")
+    every: dict[str, str] = {}
+    control_plane: dict[str, str] = {}
+    for i, patch in enumerate(patches, 1):
+        all_nodes, only = _split(talos_patches.in_contract(cluster, [patch]))
+        if all_nodes:
+            every[f"{stem}.{i}.yaml"] = _patch_file(all_nodes)
+        if only:
+            control_plane[f"{stem}.{i}.controlplane.yaml"] = _patch_file(only)
+    return every, control_plane
 
 
 def node_patch_file(node: Node) -> str:
@@ -359,7 +426,16 @@ def node_patch_file(node: Node) -> str:
 
 
 def talosctl_cluster_patch(cluster: Cluster) -> list[dict[str, Any]]:
-    """Every node's patch: what talhelper derives from its top-level fields, then its patches.
+    """Every node's patch: homeops-gen's own settings, then the model's typed settings."""
+    return [
+        *talosctl_derived_patch(cluster),
+        *talos_patches.kubelet_v1alpha1_base(cluster),
+        *talos_patches.in_contract(cluster, talos_patches.cluster_settings(cluster)),
+    ]
+
+
+def talosctl_derived_patch(cluster: Cluster) -> list[dict[str, Any]]:
+    """What talhelper derives from its top-level fields, then its patches.
 
     Cluster name, endpoint, Kubernetes version, install disk and installer image are
     arguments of ``talosctl gen config`` (in ``gen.sh``), which places them right for the contract.
@@ -414,6 +490,11 @@ def talosctl_role_patches(cluster: Cluster) -> dict[str, list[dict[str, Any]]]:
             "taints": {CONTROL_PLANE_TAINT: {"$patch": "delete"}},
         }
         patches["controlplane"] = [dump(KubeNodeConfig)(untaint)]
+    for role in ("controlplane", "worker"):
+        settings = talos_patches.role_settings(cluster, role)
+        if settings:
+            documents = talos_patches.in_contract(cluster, settings)
+            patches[role] = [*patches.get(role, []), *documents]
     return patches
 
 
@@ -423,7 +504,13 @@ def role_patch_file(role: str) -> str:
 
 
 def node_patch(cluster: Cluster, node: Node) -> list[dict[str, Any]]:
-    """One node's patch: hostname, DNS servers, labels and (control planes) the API VIP."""
+    """One node's patch: its derived settings, then its typed settings."""
+    settings = talos_patches.in_contract(cluster, talos_patches.node_settings(cluster, node))
+    return [*node_derived_patch(cluster, node), *settings]
+
+
+def node_derived_patch(cluster: Cluster, node: Node) -> list[dict[str, Any]]:
+    """Hostname, DNS servers, labels and (control planes) the API VIP."""
     machine: dict[str, Any] = {}
     labels = dict(sorted(node.labels.items()))
     kubernetes: list[dict[str, Any]] = []
@@ -436,14 +523,28 @@ def node_patch(cluster: Cluster, node: Node) -> list[dict[str, Any]]:
         kubernetes.append(dump(KubeNodeConfig)(node_labels))
     elif labels:
         machine["nodeLabels"] = labels
-    nameservers = [str(ns) for ns in cluster.network.nameservers]
     if not derive.typed_network_documents(cluster):
-        network: dict[str, Any] = {"hostname": node.name}
-        if nameservers:
-            network["nameservers"] = nameservers
-        if carries_vip(cluster, node):
-            network["interfaces"] = [dump(NetworkInterface)(_vip_interface(cluster, node))]
-        return [{"machine": {"network": network, **machine}}]
+        return [{"machine": {"network": _v1alpha1_network(cluster, node), **machine}}]
+    documents = _network_documents(cluster, node)
+    return [{"machine": machine}, *documents, *kubernetes] if machine else [*documents, *kubernetes]
+
+
+def _v1alpha1_network(cluster: Cluster, node: Node) -> dict[str, Any]:
+    """The node's ``.machine.network`` (a contract before Talos 1.12)."""
+    network: dict[str, Any] = {"hostname": node.name}
+    nameservers = [str(ns) for ns in cluster.network.nameservers]
+    if nameservers:
+        network["nameservers"] = nameservers
+    if carries_vip(cluster, node):
+        network["interfaces"] = [dump(NetworkInterface)(_vip_interface(cluster, node))]
+    elif node.dhcp:
+        dhcp: NetworkInterface = {"deviceSelector": {"physical": True}, "dhcp": True}
+        network["interfaces"] = [dump(NetworkInterface)(dhcp)]
+    return network
+
+
+def _network_documents(cluster: Cluster, node: Node) -> list[dict[str, Any]]:
+    """The node's network documents (a Talos 1.12+ contract)."""
     hostname: HostnameConfig = {
         "apiVersion": "v1alpha1",
         "kind": "HostnameConfig",
@@ -451,28 +552,30 @@ def node_patch(cluster: Cluster, node: Node) -> list[dict[str, Any]]:
         "hostname": node.name,
     }
     documents: list[dict[str, Any]] = [dump(HostnameConfig)(hostname)]
-    if nameservers:
-        resolvers: ResolverConfig = {
-            "apiVersion": "v1alpha1",
-            "kind": "ResolverConfig",
-            "nameservers": [{"address": ns} for ns in nameservers],
-        }
+    nameservers = [str(ns) for ns in cluster.network.nameservers]
+    # DHCP's search domains would apply (Talos 1.14+) unless the resolver names its own
+    pin = node.dhcp and compat.minor(cluster.versions.talos) >= compat.DHCP_SEARCH_DOMAINS
+    if nameservers or pin:
+        resolvers: ResolverConfig = {"apiVersion": "v1alpha1", "kind": "ResolverConfig"}
+        if nameservers:
+            resolvers["nameservers"] = [{"address": ns} for ns in nameservers]
+        if pin:
+            resolvers["searchDomains"] = {"domains": []}
         documents.append(dump(ResolverConfig)(resolvers))
     if carries_vip(cluster, node):
         documents += _vip_documents(cluster, node)
-    return [{"machine": machine}, *documents, *kubernetes] if machine else [*documents, *kubernetes]
+    elif node.dhcp:
+        documents.append(dump(LinkAliasConfig)(_link_alias(node)))
+    if node.dhcp:
+        dhcp4: DHCPv4Config = {"apiVersion": "v1alpha1", "kind": "DHCPv4Config", "name": LINK}
+        documents.append(dump(DHCPv4Config)(dhcp4))
+    return documents
 
 
 def _vip_documents(cluster: Cluster, node: Node) -> list[dict[str, Any]]:
     """The documents of a control plane holding the API VIP: its link named, addressed, and
     carrying the VIP (the Talos 1.12 network documents)."""
     gateway = cluster.network.gateway
-    alias: LinkAliasConfig = {
-        "apiVersion": "v1alpha1",
-        "kind": "LinkAliasConfig",
-        "name": LINK,
-        "selector": {"match": link_match(node)},
-    }
     link: LinkConfig = {
         "apiVersion": "v1alpha1",
         "kind": "LinkConfig",
@@ -486,4 +589,17 @@ def _vip_documents(cluster: Cluster, node: Node) -> list[dict[str, Any]]:
         "name": str(cluster.api_address),
         "link": LINK,
     }
-    return [dump(LinkAliasConfig)(alias), dump(LinkConfig)(link), dump(Layer2VIPConfig)(vip)]
+    alias = dump(LinkAliasConfig)(_link_alias(node))
+    if node.dhcp:  # the address comes from DHCP: no static one
+        return [alias, dump(Layer2VIPConfig)(vip)]
+    return [alias, dump(LinkConfig)(link), dump(Layer2VIPConfig)(vip)]
+
+
+def _link_alias(node: Node) -> LinkAliasConfig:
+    """The stable name of the node's network link (see :func:`link_match`)."""
+    return {
+        "apiVersion": "v1alpha1",
+        "kind": "LinkAliasConfig",
+        "name": LINK,
+        "selector": {"match": link_match(node)},
+    }

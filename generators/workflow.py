@@ -9,9 +9,9 @@ Actions docs, "Triggering a workflow from a workflow"), so the push uses the sec
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
+import homeops_gen
 from homeops_gen.errors import ModelError
 from homeops_gen.formats import shell_quote, yaml_file
 from homeops_gen.layout import REGENERATION_AUTHOR, WORKFLOW
@@ -33,18 +33,14 @@ def requirement(automation: Automation) -> str:
     """The pip requirement the workflow installs: this very version of homeops-gen."""
     if automation.install is not None:
         return f"homeops-gen[validate] @ {automation.install}"
-    try:
-        current = version("homeops-gen")
-    except PackageNotFoundError:
-        current = None
-    if current is None or "+" in current:
-        found = (
-            "is not installed as a package" if current is None else f"is a local build ({current})"
-        )
+    # The version constant, which the package's metadata is tested to carry (reading the
+    # metadata costs more than rendering the workflow).
+    current = homeops_gen.__version__
+    if "+" in current:
         raise ModelError(
             [
-                f"automation.install: this homeops-gen {found}, so the workflow cannot install "
-                "the same version from PyPI; set automation.install to where it can, e.g. "
+                f"automation.install: this homeops-gen is a local build ({current}), so the "
+                "workflow cannot install the same version from PyPI; set automation.install to where it can, e.g. "
                 "git+https://github.com/OWNER/homeops-gen@v0.1.0, or set "
                 "automation.github_actions=False"
             ]

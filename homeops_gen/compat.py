@@ -50,6 +50,11 @@ TALOS_KUBERNETES: dict[Minor, tuple[Minor, Minor]] = {v: r.kubernetes for v, r i
 TYPED_NETWORK_DOCUMENTS: Minor = (1, 12)
 """The first Talos minor whose network settings are typed documents (HostnameConfig, ...)."""
 
+DHCP_SEARCH_DOMAINS: Minor = (1, 14)
+"""The first Talos minor that applies DHCPv4 search domains to the resolver (CHANGELOG 1.14
+"DHCP"), unless a ``ResolverConfig`` names its own (``searchDomains.domains``, even empty:
+``SearchDomainsOverridden`` in the network controller's ``resolver_config.go``)."""
+
 KUBERNETES_DOCUMENTS: Minor = (1, 14)
 """The first Talos minor whose Kubernetes settings are typed documents (KubeNodeConfig, ...)."""
 

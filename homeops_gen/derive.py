@@ -25,30 +25,39 @@ KUBEPRISM_PORT = 7445
 """Talos' in-cluster API load balancer on every node, which Cilium reaches the API through."""
 
 
-def schematic(extensions: tuple[str, ...]) -> str:
-    """The Image Factory schematic of an image with ``extensions``, as Go's yaml.v3 marshals it.
+def schematic(extensions: tuple[str, ...], kernel_args: tuple[str, ...] = ()) -> str:
+    """The Image Factory schematic of an image with ``extensions`` and extra ``kernel_args``, as
+    Go's yaml.v3 marshals it (image-factory ``pkg/schematic``: ``customization`` holds
+    ``extraKernelArgs`` before ``systemExtensions``, empty ones omitted).
 
     yaml.v3 indents by four spaces; an empty schematic is ``customization: {}``.
-    Extension names are restricted by the model to characters that yaml.v3
-    writes unquoted, so the text is byte-identical to the factory's.
+    Extension names and kernel arguments are restricted by the model to characters that
+    yaml.v3 writes unquoted, so the text is byte-identical to the factory's.
     """
-    if not extensions:
+    if not extensions and not kernel_args:
         return "customization: {}\n"
-    return "customization:\n    systemExtensions:\n        officialExtensions:\n" + "".join(
-        f"            - {ext}\n" for ext in extensions
-    )
+    text = "customization:\n"
+    if kernel_args:
+        text += "    extraKernelArgs:\n" + "".join(f"        - {arg}\n" for arg in kernel_args)
+    if extensions:
+        text += "    systemExtensions:\n        officialExtensions:\n" + "".join(
+            f"            - {ext}\n" for ext in extensions
+        )
+    return text
 
 
-def schematic_id(extensions: tuple[str, ...]) -> str:
-    """The schematic ID of an image with ``extensions``, exactly as the Talos Image Factory
-    computes it: the SHA-256 of :func:`schematic`. The factory serves images only for
-    schematics registered with it, which the infrastructure layer does before the download."""
-    return hashlib.sha256(schematic(extensions).encode()).hexdigest()
+def schematic_id(extensions: tuple[str, ...], kernel_args: tuple[str, ...] = ()) -> str:
+    """The schematic ID of an image with ``extensions`` (and ``kernel_args``), exactly as the
+    Talos Image Factory computes it: the SHA-256 of :func:`schematic`. The factory serves
+    images only for schematics registered with it, which the infrastructure layer does before
+    the download."""
+    return hashlib.sha256(schematic(extensions, kernel_args).encode()).hexdigest()
 
 
 def talos_iso_url(cluster: Cluster, extensions: tuple[str, ...]) -> str:
     """The nocloud ISO for the schematic of ``extensions`` and the model's Talos version."""
-    image = f"{schematic_id(extensions)}/{cluster.versions.talos}/{PLATFORM}-amd64.iso"
+    sid = schematic_id(extensions, cluster.talos.kernel_args)
+    image = f"{sid}/{cluster.versions.talos}/{PLATFORM}-amd64.iso"
     return f"https://{IMAGE_FACTORY}/image/{image}"
 
 
@@ -60,7 +69,7 @@ def installer_url_template(cluster: Cluster) -> str:
 
 def talos_iso_file_name(cluster: Cluster, extensions: tuple[str, ...]) -> str:
     """A file name that changes with the image, so a new version never reuses an old ISO."""
-    schematic = schematic_id(extensions)[:12]
+    schematic = schematic_id(extensions, cluster.talos.kernel_args)[:12]
     return f"talos-{cluster.versions.talos}-{schematic}-{PLATFORM}-amd64.iso"
 
 
@@ -165,5 +174,5 @@ def workload_isolation(cluster: Cluster) -> bool | None:
 
 def installer_image(cluster: Cluster, node: Node) -> str:
     """The installer image of ``node``: its schematic, the VMs' platform, the model's Talos."""
-    schematic = schematic_id(cluster.talos.node_extensions(node))
+    schematic = schematic_id(cluster.talos.node_extensions(node), cluster.talos.kernel_args)
     return f"{IMAGE_FACTORY}/{PLATFORM}-installer/{schematic}:{cluster.versions.talos}"

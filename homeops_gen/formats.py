@@ -164,16 +164,21 @@ def _other_value(value: Any, indent: str) -> str | None:  # noqa: PLR0911 (a ret
 
 
 @cache
-def _plain_key(key: str) -> bool:
+def _simple_key(key: str) -> str | None:
+    """How PyYAML writes ``key``: plain, or single-quoted when it would read back as another
+    type (``on`` in a GitHub workflow); None for anything else."""
+    if not _PLAIN_KEY.fullmatch(key):
+        return None
     try:
-        return bool(_PLAIN_KEY.fullmatch(key)) and _scalar(key) == key
+        written = _scalar(key)
     except _Unusual:
-        return False
+        return None
+    return written if written in (key, f"'{key}'") else None
 
 
 def _key(key: Any) -> str:
-    if type(key) is str and _plain_key(key):
-        return key
+    if type(key) is str and (written := _simple_key(key)) is not None:
+        return written
     raise _Unusual
 
 

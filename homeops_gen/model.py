@@ -21,6 +21,7 @@ __all__ = [
     "Cluster",
     "Disk",
     "GitOps",
+    "KubeletMount",
     "Namespace",
     "Network",
     "Node",
@@ -339,6 +340,43 @@ PlainData = Annotated[dict[str, Any], AfterValidator(_plain_data)]
 TalosPatch = PlainData
 """A Talos machine-config patch: a strategic merge patch, written as the YAML it becomes."""
 
+KubeletArgs = dict[
+    Annotated[str, matching(r"[a-z0-9][a-z0-9-]*", "a kubelet flag name such as max-pods")],
+    str,
+]
+"""Extra kubelet command-line flags, by name without the leading ``--``."""
+
+Sysctls = dict[
+    Annotated[
+        str, matching(r"[a-z0-9_][a-z0-9_./-]*", "a kernel parameter such as vm.nr_hugepages")
+    ],
+    str,
+]
+"""Kernel parameters (``sysctl`` names and their values)."""
+
+AbsolutePath = Annotated[
+    str, matching(r"/[A-Za-z0-9._/-]*", "an absolute path such as /var/lib/longhorn")
+]
+"""An absolute path of letters, digits, '.', '_', '-' and '/'."""
+
+
+class KubeletMount(Base):
+    """A host folder bind-mounted into the kubelet's container (Longhorn, OpenEBS, ...)."""
+
+    destination: AbsolutePath
+    """Where the kubelet sees the folder, e.g. ``/var/lib/longhorn``."""
+    source: AbsolutePath
+    """The host folder, e.g. ``/var/lib/longhorn``."""
+    options: tuple[
+        Annotated[str, matching(r"[a-z0-9=_-]+", "a mount option such as rshared")], ...
+    ] = (
+        "bind",
+        "rshared",
+        "rw",
+    )
+    """Mount options; the default makes mounts inside propagate both ways (what CSI drivers
+    need)."""
+
 
 MAX_MEMORY_MIB = 4_194_304
 """The most memory a Proxmox VM can have: 4 TiB (qemu-server, ``PVE/QemuServer/Memory.pm``,
@@ -402,6 +440,13 @@ class Node(Base):
     patches: tuple[TalosPatch, ...] = ()
     """Talos machine-config patches for this node only, applied after the cluster's and
     the role's."""
+    kubelet_extra_args: KubeletArgs = {}
+    """Extra kubelet flags of this node, merged over ``talos.kubelet_extra_args``."""
+    sysctls: Sysctls = {}
+    """Kernel parameters of this node, merged over ``talos.sysctls``."""
+    dhcp: bool = False
+    """Take the node's address from DHCP instead of setting ``ip`` statically (the DHCP server
+    must hand out ``ip``: it stays the node's address for everything else)."""
 
     @property
     def proxmox_name(self) -> str:
@@ -439,6 +484,46 @@ class Talos(Base):
     workload_isolation: bool | None = None
     """Talos 1.14+ workload isolation (``SecurityProfileConfig.workloadIsolation``); unset: the
     upstream default, on for a 1.14+ contract and off for clusters made by an older one."""
+    kubelet_extra_args: KubeletArgs = {}
+    """Extra kubelet flags of every node (``KubeletConfig`` ``extraArgs``; v1alpha1
+    ``.machine.kubelet.extraArgs`` for a contract before Talos 1.14)."""
+    kubelet_extra_mounts: tuple[KubeletMount, ...] = ()
+    """Host folders bind-mounted into the kubelet (Talos 1.14's ``KubeletConfig`` has no mounts:
+    with mounts, the kubelet's settings stay in v1alpha1 ``.machine.kubelet``)."""
+    api_server_extra_args: KubeletArgs = {}
+    """Extra kube-apiserver flags (``KubeAPIServerConfig`` ``extraArgs``; v1alpha1
+    ``.cluster.apiServer.extraArgs`` before 1.14). Authentication and authorization flags are
+    refused, as Talos does: they belong to ``KubeAuthenticationConfig``/``KubeAuthorizerConfig``."""
+    sysctls: Sysctls = {}
+    """Kernel parameters of every node (``SysctlConfig``; ``.machine.sysctls`` before 1.14)."""
+    kernel_modules: tuple[
+        Annotated[str, matching(r"[a-z0-9_-]+", "a kernel module name such as nvme_tcp")], ...
+    ] = ()
+    """Kernel modules every node loads (``KernelModuleConfig`` documents;
+    ``.machine.kernel.modules`` before 1.14)."""
+    kernel_args: tuple[
+        Annotated[
+            str,
+            matching(
+                # unquoted by yaml.v3: no YAML 1.1 boolean or null word, not only a number
+                r"(?!(?i:y|yes|n|no|true|false|on|off|null)$)(?![0-9.+-]+$)"
+                r"[A-Za-z0-9_][A-Za-z0-9_.,:=/+-]*",
+                "a kernel argument such as mitigations=off",
+            ),
+        ],
+        ...,
+    ] = ()
+    """Extra kernel arguments: in the Image Factory schematic (``extraKernelArgs``), so the ISO
+    and the installer boot with the same ones."""
+    ntp_servers: tuple[
+        Annotated[str, matching(r"[A-Za-z0-9.:-]+", "an NTP server such as time.cloudflare.com")],
+        ...,
+    ] = ()
+    """NTP servers instead of Talos' default (``TimeSyncConfig``; ``.machine.time`` before
+    Talos 1.12)."""
+    disk_encryption: Literal["tpm", "nodeid"] | None = None
+    """Encrypt the STATE and EPHEMERAL partitions (LUKS2) with a key sealed by the VM's TPM
+    (``tpm``: the VM needs a TPM) or derived from the node's id (``nodeid``)."""
     patches: tuple[TalosPatch, ...] = ()
     """Machine-config patches (strategic merge patches, as dicts) for every node, applied
     first."""

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from ipaddress import IPv4Address, IPv4Network
 from typing import Any
 
-from homeops_gen import compat, derive, known_releases
+from homeops_gen import compat, derive, known_releases, talos_moves, talos_types
+from homeops_gen import talos_patches as talos_patches_
 from homeops_gen.apis import checking
 from homeops_gen.apis.flux import HelmReleaseSpec, KustomizationSpec
 from homeops_gen.derived_apps import derived_facts
@@ -25,7 +26,7 @@ from homeops_gen.layout import (
     ROOT_KUSTOMIZATION,
     resources_kustomization,
 )
-from homeops_gen.model import App, Cluster
+from homeops_gen.model import App, Cluster, Node
 from homeops_gen.releases import is_custom_resource, resource_file, user_file_name
 from homeops_gen.secrets import ENCRYPT_HOW, bech32_valid, credential_document, embedded_secret
 from homeops_gen.suggest import closest, did_you_mean
@@ -1037,14 +1038,112 @@ def _talos_patch(path: str, patch: dict[str, Any]) -> Iterator[Problem]:
 
 @rule
 def talos_patches(cluster: Cluster) -> Iterator[Problem]:
-    """Talos patches leave alone what the model derives."""
+    """Talos patches leave alone what the model derives, and fit the contract's config types
+    (v1alpha1 fields the contract moved into documents are moved, or refused naming the
+    document to write)."""
+    contract = derive.config_contract(cluster)
+    kept = talos_patches_.kept(cluster)
+    for scoped in talos_patches_.user_patches(cluster):
+        derived = list(_talos_patch(scoped.where, scoped.patch))
+        yield from derived
+        if derived:
+            continue
+        for path, message in talos_moves.move(scoped.patch, contract, kept).problems:
+            yield Problem(f"{scoped.where}.{path}", message)
+        if kept and scoped.patch.get("kind") == "KubeletConfig" and "$patch" not in scoped.patch:
+            yield Problem(
+                f"{scoped.where}.kind",
+                "the kubelet has extra mounts, which only v1alpha1 .machine.kubelet has, so its "
+                "KubeletConfig is deleted: write these settings under machine.kubelet "
+                "(or talos.kubelet_extra_args) instead",
+            )
+
+
+DENIED_API_SERVER_ARGS: dict[str, str] = {
+    "anonymous-auth": "a KubeAuthenticationConfig document",
+    "oidc-": "a KubeAuthenticationConfig document",
+    "authentication-config": "a KubeAuthenticationConfig document",
+    "authorization-config": "KubeAuthorizerConfig documents",
+    "authorization-mode": "KubeAuthorizerConfig documents",
+    "authorization-webhook-": "KubeAuthorizerConfig documents",
+}
+"""kube-apiserver flags ``KubeAPIServerConfig`` refuses, by prefix, and what sets them instead
+(machinery v1.14.1 ``config/types/k8s/apiserver.go`` ``deniedArgPrefixes``)."""
+
+
+@rule
+def talos_settings(cluster: Cluster) -> Iterator[Problem]:
+    """Typed Talos settings the contract's documents accept."""
     talos = cluster.talos
-    for field in ("patches", "controlplane_patches", "worker_patches"):
-        for j, patch in enumerate(getattr(talos, field)):
-            yield from _talos_patch(f"talos.{field}[{j}]", patch)
+    contract = derive.config_contract(cluster)
+    args = talos.api_server_extra_args
+    if args and not talos_types.has_field(contract, ("cluster", "apiServer")):
+        for arg in args:
+            reason = next((r for p, r in DENIED_API_SERVER_ARGS.items() if arg.startswith(p)), None)
+            if reason:
+                yield Problem(
+                    f"talos.api_server_extra_args.{arg}",
+                    f"Talos {compat.show(compat.minor(contract))}'s KubeAPIServerConfig refuses "
+                    f"--{arg}: it is set through {reason}, which Talos writes",
+                )
+    if talos.backend == "talhelper" and talos.workload_isolation is not None:
+        yield Problem(
+            "talos.workload_isolation",
+            f"talhelper {' and '.join(TALHELPER_RELEASES)} (Talos machinery "
+            f"{TALHELPER_MACHINERY}) cannot read the SecurityProfileConfig document it "
+            'is written as: use Talos(backend="talosctl"), or leave it unset',
+        )
+    if talos.backend == "talhelper":
+        for scoped in talos_patches_.user_patches(cluster):
+            kind = scoped.patch.get("kind")
+            if kind in TALHELPER_UNREADABLE:
+                yield Problem(
+                    f"{scoped.where}.kind",
+                    f"talhelper {' and '.join(TALHELPER_RELEASES)} (Talos machinery "
+                    f"{TALHELPER_MACHINERY}) cannot read a {kind} document: use "
+                    'Talos(backend="talosctl")',
+                )
+    if talos.backend == "talhelper" and derive.kubernetes_documents(cluster):
+        yield Problem(
+            "talos.backend",
+            "no talhelper release the project can pin reads the Kubernetes documents of a "
+            f"{contract} contract (talhelper {' and '.join(TALHELPER_RELEASES)} are built on "
+            f"Talos machinery {TALHELPER_MACHINERY}, which refuses KubeCoreDNSConfig, "
+            "KubePrismConfig, KubeNodeConfig and SecurityProfileConfig): use "
+            'Talos(backend="talosctl"), or keep talos.config_contract below v1.14',
+        )
+    yield from _dhcp_nodes(cluster)
+
+
+def _dhcp_nodes(cluster: Cluster) -> Iterator[Problem]:
+    """DHCP nodes whose search domains homeops-gen can pin (Talos 1.14 applies DHCP's)."""
+    talos_minor = compat.minor(cluster.versions.talos)
+    if talos_minor < compat.DHCP_SEARCH_DOMAINS:
+        return
+    if cluster.talos.backend == "talhelper":
+        why = 'which talhelper\'s nameservers field cannot say: use Talos(backend="talosctl")'
+    elif not derive.typed_network_documents(cluster):
+        why = "which a contract before v1.12 does not write: set talos.config_contract to v1.12+"
+    else:
+        return
     for i, node in enumerate(cluster.nodes):
-        for j, patch in enumerate(node.patches):
-            yield from _talos_patch(f"nodes[{i}].patches[{j}]", patch)
+        if node.dhcp:
+            yield Problem(
+                f"nodes[{i}].dhcp",
+                f"Talos {compat.show(talos_minor)} applies DHCP search domains unless a "
+                f"ResolverConfig document names its own, {why}, or give the node its static ip",
+            )
+
+
+TALHELPER_UNREADABLE = frozenset(
+    {"KubeCoreDNSConfig", "KubePrismConfig", "KubeNodeConfig", "SecurityProfileConfig"}
+)
+"""Documents talhelper's machinery refuses as "not registered" (found running talhelper
+v3.1.16 on a 1.14 contract's configs; issue 23)."""
+TALHELPER_RELEASES = ("v3.1.16", "v3.1.17")
+TALHELPER_MACHINERY = "v1.14.0-alpha.2"
+"""The newest talhelper releases the Go module proxy served on 2026-12-06 (v3.1.18 to v3.2.1:
+403 Forbidden) and the Talos machinery both go.mod files require."""
 
 
 @rule
@@ -1238,3 +1337,80 @@ def version_change(cluster: Cluster, previous: Mapping[str, str]) -> Iterator[Pr
             f"Talos(config_contract={old_contract!r}) to keep it (what an upgraded cluster "
             f"needs), or {new_contract!r} to change it deliberately",
         )
+
+
+GENERATED_CONTROL_PLANE_DOCUMENTS = {
+    ("KubeAPIServerConfig", ""): "",
+    ("KubeAuthenticationConfig", ""): "",
+    ("KubeAuthorizerConfig", "node"): "Node",
+    ("KubeAuthorizerConfig", "rbac"): "RBAC",
+}
+"""What ``talosctl gen config`` writes into a control plane's config for a 1.14+ contract
+(machinery v1.14.1 ``config/generate/kubernetes.go``: ``DefaultAuthenticationConfig``,
+``DefaultAuthorizationConfig`` with the ``node`` and ``rbac`` authorizers), by kind and name,
+with the authorizer type."""
+
+
+def _api_server_documents(cluster: Cluster, node: Node) -> tuple[dict[tuple[str, str], str], str]:
+    """The API server documents ``node`` ends with after every patch, and the last patch
+    that changed them (where to report a problem)."""
+    documents: dict[tuple[str, str], str] = {}
+    if derive.kubernetes_documents(cluster) and node.is_controlplane:
+        documents.update(GENERATED_CONTROL_PLANE_DOCUMENTS)
+    contract = derive.config_contract(cluster)
+    role = "controlplane" if node.is_controlplane else "worker"
+    culprit = ""
+    for scoped in talos_patches_.user_patches(cluster):
+        if scoped.scope not in ("cluster", role, node.name):
+            continue
+        for doc in talos_moves.move(scoped.patch, contract).documents:
+            kind = doc.get("kind")
+            if kind not in (
+                "KubeAPIServerConfig",
+                "KubeAuthenticationConfig",
+                "KubeAuthorizerConfig",
+            ):
+                continue
+            key = (str(kind), str(doc.get("name", "")))
+            culprit = scoped.where
+            if doc.get("$patch") == "delete":
+                documents.pop(key, None)
+            else:
+                documents[key] = str(doc.get("type", documents.get(key, "")))
+    return documents, culprit
+
+
+@rule
+def api_server_documents(cluster: Cluster) -> Iterator[Problem]:
+    """No node's API server is left without authentication, or without the Node and RBAC
+    authorizers: Talos renders ``{}`` for ``--authentication-config`` when a
+    ``KubeAPIServerConfig`` has no ``KubeAuthenticationConfig`` (the API server then
+    crash-loops), and once any ``KubeAuthorizerConfig`` exists the authorizers are exactly
+    those documents."""
+    reported: set[str] = set()
+    for node in cluster.nodes:
+        documents, culprit = _api_server_documents(cluster, node)
+        if not culprit or culprit in reported:
+            continue
+        kinds = {kind for kind, _ in documents}
+        if "KubeAPIServerConfig" in kinds and "KubeAuthenticationConfig" not in kinds:
+            reported.add(culprit)
+            yield Problem(
+                culprit,
+                f"node {node.name} would run a KubeAPIServerConfig without a "
+                "KubeAuthenticationConfig document: Talos then gives the API server an empty "
+                "authentication config and it crash-loops; keep (or write) a "
+                "KubeAuthenticationConfig document",
+            )
+            continue
+        types = {t for (kind, _), t in documents.items() if kind == "KubeAuthorizerConfig"}
+        if types and not {"Node", "RBAC"} <= types:
+            reported.add(culprit)
+            missing = " and ".join(sorted({"Node", "RBAC"} - types))
+            yield Problem(
+                culprit,
+                f"node {node.name}'s KubeAuthorizerConfig documents leave out the {missing} "
+                "authorizer: they are no longer implied once any KubeAuthorizerConfig is "
+                "written; add KubeAuthorizerConfig documents of type Node (name node) and "
+                "RBAC (name rbac)",
+            )

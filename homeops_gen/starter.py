@@ -9,7 +9,7 @@ from homeops_gen.generators.repository import gitignore
 from homeops_gen.layout import GITIGNORE, MODEL_FILE
 from homeops_gen.templating import render_template
 
-STARTER_VERSIONS = {"talos": "v1.14.0", "kubernetes": "v1.35.0"}
+STARTER_VERSIONS = {"talos": "v1.14.4", "kubernetes": "v1.35.0"}
 """The Talos and Kubernetes versions a new project starts on."""
 
 DEFAULT_NAME = "homelab"

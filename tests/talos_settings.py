@@ -190,13 +190,21 @@ def talhelper_settings(files: dict[str, str]) -> dict[str, dict[str, Any]]:
 
 
 def _schematic_id(schematic: dict[str, Any]) -> str:
-    """The Image Factory's id of a schematic: SHA-256 of its yaml.v3 text (four-space indent)."""
-    names = schematic["customization"].get("systemExtensions", {}).get("officialExtensions", [])
-    text = "customization: {}\n"
+    """The Image Factory's id of a schematic: SHA-256 of its yaml.v3 text (four-space indent,
+    the Go struct's order: ``extraKernelArgs`` before ``systemExtensions``, empty ones left out)."""
+    custom = schematic["customization"]
+    names = custom.get("systemExtensions", {}).get("officialExtensions", [])
+    lines = []
+    if custom.get("extraKernelArgs"):
+        lines += ["    extraKernelArgs:", *(f"        - {a}" for a in custom["extraKernelArgs"])]
     if names:
-        text = "customization:\n    systemExtensions:\n        officialExtensions:\n" + "".join(
-            f"            - {name}\n" for name in names
-        )
+        lines += ["    systemExtensions:", "        officialExtensions:"]
+        lines += [f"            - {name}" for name in names]
+    text = (
+        "customization:\n" + "".join(f"{line}\n" for line in lines)
+        if lines
+        else "customization: {}\n"
+    )
     return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -248,11 +256,15 @@ def talosctl_settings(files: dict[str, str]) -> dict[str, dict[str, Any]]:
     return settings
 
 
-def model_patches(files: dict[str, str], own: int) -> dict[str, list[dict[str, Any]]]:
+def model_patches(
+    files: dict[str, str], own: int, settings: dict[str, int] | None = None
+) -> dict[str, list[dict[str, Any]]]:
     """Per node, the model's own Talos patches in the order the backend applies them.
 
     talhelper: the top-level ``patches`` after homeops-gen's ``own`` ones, then
-    ``controlPlane``/``worker``, then the node's. talosctl: the numbered patch files
+    ``controlPlane``/``worker``, then the node's, each after the typed settings homeops-gen
+    put first (``settings``: how many, by ``controlPlane``, ``worker`` or hostname; the
+    talosctl backend has them in its own files). talosctl: the numbered patch files
     (``cluster.1.yaml``, ...) gen.sh passes after homeops-gen's own, in the same order.
     """
     found: dict[str, list[dict[str, Any]]] = {}
@@ -260,10 +272,11 @@ def model_patches(files: dict[str, str], own: int) -> dict[str, list[dict[str, A
         talconfig = yaml.safe_load(files["out/talos/talconfig.yaml"])
         for node in talconfig["nodes"]:
             role = "controlPlane" if node["controlPlane"] else "worker"
+            skip = settings or {}
             texts = [
                 *talconfig["patches"][own:],
-                *talconfig.get(role, {}).get("patches", []),
-                *node.get("patches", []),
+                *(talconfig.get(role) or {}).get("patches", [])[skip.get(role, 0) :],
+                *(node.get("patches") or [])[skip.get(node["hostname"], 0) :],
             ]
             found[node["hostname"]] = [d for t in texts for d in documents(t)]
         return found

@@ -136,11 +136,12 @@ def test_an_option_of_another_command_names_the_command_it_was_given_to(
 HELP_OPTIONS = {
     "generate": ["--check", "--force", "--strict", "-C DIR", "--debug"],
     "diff": ["--exit-code", "--strict", "-C DIR", "--debug"],
-    "validate": ["--strict", "-C DIR", "--debug"],
+    "validate": ["--strict", "--online", "-C DIR", "--debug"],
     "init": ["DIR", "-C DIR", "--debug"],
     "import": ["SOURCE", "--force", "-C DIR", "--debug"],
+    "compare": ["SOURCE", "-C DIR", "--debug"],
 }
-ALL_OPTIONS = {"--check", "--force", "--strict", "--exit-code"}
+ALL_OPTIONS = {"--check", "--force", "--strict", "--exit-code", "--online"}
 
 
 @pytest.mark.parametrize("command", COMMANDS)

@@ -105,13 +105,43 @@ def test_the_wrapper_module_copies_the_tools_replace_exclude_and_godebug_lines()
 
 
 def test_a_module_in_a_folder_of_the_tool_is_required_at_the_tools_version() -> None:
-    tool = gobuild.talosctl("v1.14.0")
+    tool = gobuild.talosctl("v1.13.7")
     machinery = "github.com/siderolabs/talos/pkg/machinery"
     upstream = {
         "Go": "1.26",
         "Replace": [{"Old": {"Path": machinery}, "New": {"Path": "./pkg/machinery"}}],
     }
-    assert f"replace {machinery} => {machinery} v1.14.0" in gobuild.wrapper_gomod(tool, upstream)
+    assert f"replace {machinery} => {machinery} v1.13.7" in gobuild.wrapper_gomod(tool, upstream)
+
+
+def test_a_minor_whose_releases_the_proxy_refuses_is_built_at_the_served_one() -> None:
+    assert gobuild.talosctl("v1.14.4").version == "v1.14.1"
+    assert gobuild.talos_validator("v1.14.0").key == "talosvalidate-v1.14.1"
+    assert gobuild.talosctl("v1.13.7").version == "v1.13.7"
+
+
+def test_refused_dependencies_are_built_at_the_served_version() -> None:
+    tool = gobuild.talos_validator("v1.14.4")
+    upstream = {
+        "Go": "1.26.5",
+        "Replace": [
+            {
+                "Old": {"Path": "github.com/mdlayher/ethtool"},
+                "New": {"Path": "github.com/siderolabs/ethtool", "Version": "v0.6.0-sidero"},
+            }
+        ],
+    }
+    lines = gobuild.wrapper_gomod(tool, upstream).splitlines()
+    # the refused target of the tool's own replace is retargeted, the others replaced
+    assert (
+        "replace github.com/mdlayher/ethtool => github.com/siderolabs/ethtool v0.4.0-sidero"
+        in lines
+    )
+    assert (
+        "replace github.com/cosi-project/runtime => github.com/cosi-project/runtime v1.16.2"
+        in lines
+    )
+    assert not any("v0.6.0-sidero" in line for line in lines)
 
 
 def test_a_tool_replacing_another_module_by_a_folder_cannot_be_built() -> None:

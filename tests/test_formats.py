@@ -404,3 +404,12 @@ def test_per_node_vm_settings_round_trip(
         (size, "data-1"),
         (size, "local-lvm"),
     ]
+
+
+@pytest.mark.parametrize("key", ["on", "off", "yes", "No", "null", "true", "y", "_", "a.b/c-d"])
+def test_keys_yaml_reads_as_other_types_are_written_as_pyyaml_writes_them(key: str) -> None:
+    from homeops_gen.formats import _pyyaml
+
+    data = {key: {"nested": [key, {key: 1}]}}
+    assert to_yaml(data) == _pyyaml(data)
+    assert yaml.safe_load(to_yaml(data)) == data

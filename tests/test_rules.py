@@ -598,7 +598,10 @@ def test_base_model_is_valid(tmp_path: Path) -> None:
         ({"nodes": BASE["nodes"][:2] + [BASE["nodes"][3]]}, ["2 control planes", "odd"]),
         ({"nodes": BASE["nodes"][:1] + [BASE["nodes"][3]]}, ["single control plane"]),
         (
-            {"versions": {"talos": "v1.15.0", "kubernetes": "v1.37.0"}},
+            {
+                "versions": {"talos": "v1.15.0", "kubernetes": "v1.37.0"},
+                "talos": {"backend": "talosctl"},
+            },
             ["newer than the known", "Talos 1.15"],
         ),
         ({"versions": {"talos": "v1.11.5", "kubernetes": "v1.34.0"}}, ["e2e tested up to", "1.33"]),
@@ -666,7 +669,9 @@ def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
 )
 def test_cilium_matrix(cilium: str, kubernetes: str, warned: bool, tmp_path: Path) -> None:
     apps = f'[cilium("{cilium}"), flux_operator("0.36.0"), flux_instance("0.36.0")]'
-    data = model(versions={"talos": "v1.14.0", "kubernetes": kubernetes})
+    data = model(
+        versions={"talos": "v1.14.0", "kubernetes": kubernetes}, talos={"backend": "talosctl"}
+    )
     result = run("-C", write_model(tmp_path, data, apps))
     assert result.code == 0, result.err
     assert ("warning[cilium-kubernetes-untested]" in result.err) is warned, result.err
@@ -750,6 +755,10 @@ def test_a_variable_in_a_manifest_file_without_postbuild_is_a_warning(tmp_path: 
     assert "warning[unsubstituted-variable]: apps[3].manifests[0]: ${SECRET_DOMAIN}" in result.err
 
 
+TALOSCTL = {"backend": "talosctl"}
+"""A 1.14 contract needs the talosctl backend (no talhelper release reads its documents)."""
+
+
 @pytest.mark.parametrize(
     ("talos", "kubernetes", "warned"),
     [
@@ -765,7 +774,7 @@ def test_a_variable_in_a_manifest_file_without_postbuild_is_a_warning(tmp_path: 
 def test_a_pre_release_is_accepted_with_a_warning(
     talos: str, kubernetes: str, warned: list[str], tmp_path: Path
 ) -> None:
-    data = model(versions={"talos": talos, "kubernetes": kubernetes})
+    data = model(versions={"talos": talos, "kubernetes": kubernetes}, talos=TALOSCTL)
     result = run("-C", write_model(tmp_path, data))
     assert result.code == 0, result.err
     lines = [line for line in result.err.splitlines() if "warning[pre-release]" in line]
@@ -780,10 +789,13 @@ def test_a_pre_release_is_accepted_with_a_warning(
 
 
 def test_a_release_after_its_pre_release_is_an_upgrade_in_the_same_minor(tmp_path: Path) -> None:
-    path = write_model(tmp_path, model(versions={"talos": "v1.14.0-rc.1", "kubernetes": "v1.35.0"}))
+    versions = {"talos": "v1.14.0-rc.1", "kubernetes": "v1.35.0"}
+    path = write_model(tmp_path, model(versions=versions, talos=TALOSCTL))
     assert run("-C", path).code == 0
     assert "talos: v1.14.0-rc.1" in (path / "out/talos/versions.yaml").read_text()
-    write_model(tmp_path, model(versions={"talos": "v1.14.1", "kubernetes": "v1.35.0"}))
+    write_model(
+        tmp_path, model(versions={"talos": "v1.14.1", "kubernetes": "v1.35.0"}, talos=TALOSCTL)
+    )
     result = run("-C", path)
     assert result.code == 0, result.err
     assert "pre-release" not in result.err and "talos-upgrade" not in result.err

@@ -34,7 +34,7 @@ class NetworkInterface(TypedDict, total=False):
 
     deviceSelector: Required[DeviceSelector]
     dhcp: Required[bool]
-    addresses: Required[list[str]]
+    addresses: list[str] | None
     routes: list[Route] | None
     vip: Vip | None
 
@@ -48,6 +48,7 @@ class SystemExtensions(TypedDict, total=False):
 class Customization(TypedDict, total=False):
     """The customization of an Image Factory schematic."""
 
+    extraKernelArgs: list[str] | None
     systemExtensions: SystemExtensions | None
 
 

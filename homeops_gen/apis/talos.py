@@ -31,11 +31,25 @@ class Nameserver(TypedDict, total=False):
     address: Required[str]
 
 
+class SearchDomains(TypedDict, total=False):
+    """The resolver's search domains; present (even empty), they replace DHCP's."""
+
+    domains: Required[list[str]]
+
+
 class ResolverConfig(TalosDocument, total=False):
-    """The node's DNS servers."""
+    """The node's DNS servers and search domains."""
 
     kind: Required[Literal["ResolverConfig"]]
-    nameservers: Required[list[Nameserver]]
+    nameservers: list[Nameserver]
+    searchDomains: SearchDomains
+
+
+class DHCPv4Config(TalosDocument, total=False):
+    """An address (and routes, DNS servers) from DHCP on a link."""
+
+    kind: Required[Literal["DHCPv4Config"]]
+    name: Required[str]
 
 
 class LinkSelector(TypedDict, total=False):

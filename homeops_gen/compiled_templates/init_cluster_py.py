@@ -1,6 +1,6 @@
 # Compiled from templates/init/cluster.py.j2 by `make regen`;
 # do not edit (loaded only while the fingerprint matches the template).
-FINGERPRINT = '5a7e7ecfd616ee9ca137210c90811e0977b30b81f4102bc1003d86d30511cea4'
+FINGERPRINT = '714375bb00aa11243a4ea72c9ce9eb37492caa26b48110cbe1bee95634c5aeb1'
 from jinja2.runtime import LoopContext, Macro, Markup, Namespace, TemplateNotFound, TemplateReference, TemplateRuntimeError, Undefined, escape, identity, internalcode, markup_join, missing, str_join
 name = 'init/cluster.py.j2'
 
@@ -31,7 +31,7 @@ def root(context, missing=missing):
     yield str((undefined(name='homeops_gen_version') if l_0_homeops_gen_version is missing else l_0_homeops_gen_version))
     yield '` works, delete install= to use PyPI.\n    automation=Automation(\n        install="git+https://github.com/OWNER/homeops-gen@v'
     yield str((undefined(name='homeops_gen_version') if l_0_homeops_gen_version is missing else l_0_homeops_gen_version))
-    yield '",  # CHANGE\n    ),\n    # Renovate (renovate.json) bumps every version written in this file. One it cannot\n    # find by itself, such as a chart URL kept in a variable, needs a comment above it:\n    # "# renovate: datasource=helm depName=<chart> registryUrl=<repository URL>".\n    apps=[\n        cilium("1.19.3"),\n        coredns("1.45.0"),\n        flux_operator("0.36.0"),\n        flux_instance("0.36.0"),\n    ],\n)\n'
+    yield '",  # CHANGE\n    ),\n    # Renovate (renovate.json) bumps every version written in this file. One it cannot\n    # find by itself, such as a chart URL kept in a variable, needs a comment above it:\n    # "# renovate: datasource=helm depName=<chart> registryUrl=<repository URL>".\n    apps=[\n        cilium("1.19.3"),\n        coredns("1.45.0"),\n        flux_operator("0.60.0"),\n        flux_instance("0.60.0"),\n    ],\n)\n'
 
 blocks = {}
 debug_info = '1=16&22=18&23=20&47=24&66=26&76=28&78=30'

@@ -11,6 +11,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from homeops_gen import apps as helpers
+from homeops_gen import compat
 from homeops_gen.apis.kubernetes import schema_url
 from homeops_gen.derived_apps import bgp_resources, deploy
 from homeops_gen.formats import sorted_data, yaml_file
@@ -626,8 +627,20 @@ def _talos(report: Report, talos: TalosFacts | None) -> Call:
     ):
         if not is_default(Talos, key, value):
             call.kwargs[key] = value
+    contract = talos.config_contract or talos.talos_version
+    if talos.workload_isolation is True and contract and _isolating(contract):
+        del call.kwargs["workload_isolation"]  # what the contract writes when left unset
     report.map(talos.file, f"cluster {talos.name}: {len(talos.nodes)} node(s)")
     return call
+
+
+def _isolating(contract: str) -> bool:
+    """Whether a config made for ``contract`` isolates workloads when the model leaves it
+    unset (derive.workload_isolation)."""
+    try:
+        return compat.minor(contract) >= compat.WORKLOAD_ISOLATION
+    except ValueError:
+        return False
 
 
 def _common(talos: TalosFacts | None, key: str) -> Any:

@@ -396,8 +396,10 @@ _WRITTEN_KINDS = {
     "KubeProxyConfig",
     "KubePrismConfig",
     "KubeAPIServerConfig",
+    "KubeletConfig",
 }
-"""Documents homeops-gen writes for Cilium, KubePrism and the VIP's certificate name."""
+"""Documents homeops-gen writes for Cilium, KubePrism, the VIP's certificate name, and the
+``KubeletConfig`` it deletes when the kubelet has extra mounts."""
 
 
 def _network_config(source: Source, path: str, document: dict[str, Any], facts: TalosFacts) -> None:

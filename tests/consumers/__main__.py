@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import fnmatch
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -23,7 +24,17 @@ from homeops_gen.project import load
 from tests.conftest import MODELS, ROOT, SCHEMAS
 from tests.consumers import checks
 from tests.consumers.checks import CHARTS, Problem, Tools, Workspace
-from tests.consumers.gobuild import TOOLS, GoTool, Unbuildable, build, talos_validator, talosctl
+from homeops_gen import talos_types_data
+from tests import talos_types_gen
+from tests.consumers.gobuild import (
+    TOOLS,
+    GoTool,
+    Unbuildable,
+    build,
+    go_env,
+    talos_validator,
+    talosctl,
+)
 
 TOOLS_DIR = ROOT / ".tools"
 
@@ -159,14 +170,15 @@ def check_model(name: str, tools: Tools, missing: dict[str, str], report: Report
         talos = ws.cluster.versions.talos
         if ws.paths("talconfig.yaml"):
             need(
-                f"talhelper genconfig + talosvalidate {talos}",
-                ["talhelper", f"talosvalidate-{talos}"],
+                f"talhelper genconfig + talosvalidate {talos_validator(talos).version}",
+                ["talhelper", talos_validator(talos).key],
                 lambda: checks.talos(ws, tools),
             )
         else:
             need(
-                f"out/talos/gen.sh (talosctl {talos} gen config) + talosctl validate --strict",
-                [f"talosctl-{talos}"],
+                f"out/talos/gen.sh (talosctl {talosctl(talos).version} gen config) + "
+                "talosctl validate --strict (metal, cloud)",
+                [talosctl(talos).key],
                 lambda: checks.talosctl_backend(ws, tools),
             )
         need(
@@ -191,6 +203,44 @@ def check_model(name: str, tools: Tools, missing: dict[str, str], report: Report
         )
 
 
+def check_talos_types(report: Report) -> None:
+    """The generated Talos types table against the schema of each machinery release it names,
+    fetched into Go's module cache first (the tests read 1.7 to 1.10 and 1.14 from there)."""
+    label = "Talos types table == each minor's machinery schema (homeops_gen/talos_types_data.py)"
+    if shutil.which("go") is None:
+        report.skip(label, "no go command on PATH")
+        return
+    for version in talos_types_gen.RELEASES.values():
+        if talos_types_gen.schema_path(version) is None:
+            module = f"{talos_types_gen.MODULE}@{version}"
+            fetched = subprocess.run(
+                ["nice", "-n", "10", "go", "mod", "download", module],
+                capture_output=True,
+                text=True,
+                env=go_env(),
+                cwd=ROOT,
+            )
+            if fetched.returncode != 0:
+                report.skip(label, f"{module}: {fetched.stderr.strip()}")
+                return
+    tables, _ = talos_types_gen.load_tables()
+    problems = [
+        Problem(label, f"{minor} ({version})", "differs: run python -m tests.talos_types_gen")
+        for minor, version in talos_types_gen.RELEASES.items()
+        if talos_types_gen.render({minor: tables[minor]})
+        != talos_types_gen.render({minor: _current(minor)})
+    ]
+    report.record(label, problems)
+
+
+def _current(minor: str) -> tuple[str, str, dict[str, object]]:
+    """One minor's table as the package has it, in the generator's form."""
+    names = talos_types_data.MINORS[minor]
+    source = talos_types_data.SOURCES[minor]
+    defs = {n: talos_types_data.TYPES[k] for n, k in names["defs"].items()}
+    return source["machinery"], source["sha256"], {"kinds": names["kinds"], "defs": defs}
+
+
 def main(argv: list[str]) -> int:
     """Build the tools, check every model, print the summary; 1 when a file was rejected."""
     start = time.monotonic()
@@ -205,10 +255,12 @@ def main(argv: list[str]) -> int:
     wanted = list(TOOLS.values())
     for backend, make in (("talhelper", talos_validator), ("talosctl", talosctl)):
         versions = {c.versions.talos for c in clusters if c.talos.backend == backend}
-        wanted += [make(v) for v in sorted(versions)]
+        # one build per release built (a minor's releases may share one, see TALOS_SERVED)
+        wanted += list({make(v).key: make(v) for v in sorted(versions)}.values())
     tools, missing = build_tools(wanted)
     print(f"tools ready in {time.monotonic() - start:.0f}s")
     report = Report()
+    check_talos_types(report)
     for name in names:
         check_model(name, tools, missing, report)
     # a known failure of a check that ran and no longer fails is fixed: said loudly, so the

@@ -26,6 +26,8 @@ import yaml
 from homeops_gen import pipeline
 from homeops_gen.model import Cluster
 from tests.conftest import SCHEMAS, SHARED
+from tests.consumers.gobuild import talos_validator
+from tests.consumers.gobuild import talosctl as talosctl_tool
 
 CHARTS = SHARED / "charts"
 BIN = Path(sys.executable).parent
@@ -416,7 +418,7 @@ def talos(ws: Workspace, tools: Tools) -> list[Problem]:
     configs = sorted(p for p in out.glob("*.yaml") if p.name != "talosconfig")
     if not configs:
         return [Problem("talhelper genconfig --offline-mode", talconfig, "wrote no node config")]
-    validator = tools.get(f"talosvalidate-{ws.cluster.versions.talos}")
+    validator = tools.get(talos_validator(ws.cluster.versions.talos).key)
     if validator is None:
         return []
     problems = []
@@ -443,9 +445,10 @@ esac
 def talosctl_backend(ws: Workspace, tools: Tools) -> list[Problem]:
     """out/talos/gen.sh with the real talosctl of the model's release (``gen secrets``, ``gen
     config`` with the patches, ``machineconfig patch`` per node), a stand-in sops that passes
-    the throwaway secrets through, then ``talosctl validate --mode metal --strict`` on each."""
+    the throwaway secrets through, then ``talosctl validate --strict`` on each, in metal and in
+    cloud mode."""
     script = ws.paths("out/talos/gen.sh")[0]
-    talosctl = tools[f"talosctl-{ws.cluster.versions.talos}"]
+    talosctl = tools[talosctl_tool(ws.cluster.versions.talos).key]
     shims = ws.root / ".consumers-bin"
     shims.mkdir(exist_ok=True)
     (shims / "sops").write_text(SOPS_STAND_IN)
@@ -460,10 +463,11 @@ def talosctl_backend(ws: Workspace, tools: Tools) -> list[Problem]:
         return [Problem("out/talos/gen.sh (talosctl gen config)", script, "wrote no node config")]
     problems = []
     for config in sorted(configs):
-        code, log = run([talosctl, "validate", "--config", config, "--mode", "metal", "--strict"])
-        if code != 0:
-            where = f"{script} -> {config.relative_to(ws.root)}"
-            problems.append(Problem("talosctl validate --mode metal --strict", where, log))
+        for mode in ("metal", "cloud"):
+            code, log = run([talosctl, "validate", "--config", config, "--mode", mode, "--strict"])
+            if code != 0:
+                where = f"{script} -> {config.relative_to(ws.root)}"
+                problems.append(Problem(f"talosctl validate --mode {mode} --strict", where, log))
     return problems
 
 

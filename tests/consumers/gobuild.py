@@ -24,6 +24,16 @@ HERE = Path(__file__).resolve().parent
 
 
 @dataclass(frozen=True)
+class Substitute:
+    """A dependency the module proxy refuses (403) at the version a tool pins, and the
+    nearest version it serves, which the wrapper module builds instead."""
+
+    module: str
+    refused: str
+    served: str
+
+
+@dataclass(frozen=True)
 class GoTool:
     """A Go program to build: ``package`` of ``module@version``, written to ``binary``."""
 
@@ -38,6 +48,9 @@ class GoTool:
     ldflags: str = ""
     per_version: bool = False
     """Built once per version the models name (its key is ``name-version``)."""
+    substitutes: tuple[Substitute, ...] = ()
+    """Dependencies the module proxy refuses at the version the tool pins, each built at the
+    nearest version it serves instead (a ``replace`` line of the wrapper module)."""
 
     @property
     def key(self) -> str:
@@ -140,33 +153,64 @@ TOOLS = {
 }
 
 
+TALOS_SERVED: dict[str, str] = {"v1.14": "v1.14.1"}
+"""Talos minor -> the release of it whose modules the proxy serves, built for a model naming
+another release of that minor. On 2026-12-06 the proxy served ``github.com/siderolabs/talos``
+v1.14.0 and v1.14.1 and ``.../pkg/machinery`` v1.14.1 only (v1.14.0: 404 Not Found; v1.14.2
+to v1.14.5: 403 Forbidden, both modules), so a 1.14.4 model is judged by the 1.14.1 tools."""
+
+TALOS_SUBSTITUTES: dict[str, tuple[Substitute, ...]] = {
+    "v1.14.1": (
+        Substitute("github.com/cosi-project/runtime", "v1.16.3", "v1.16.2"),
+        Substitute(
+            "github.com/jsimonetti/rtnetlink/v2", "v2.2.1-0.20260802200809-43bafec815b3", "v2.3.0"
+        ),
+        Substitute("github.com/siderolabs/ethtool", "v0.6.0-sidero", "v0.4.0-sidero"),
+    ),
+}
+"""Talos release -> the dependencies its go.mod pins that the proxy refuses (403), with the
+nearest version it serves (cosi-project/runtime v1.16.2 is the newest served below v1.16.3;
+rtnetlink v2.3.0 the first tag after the pinned v2.2.1 pseudo-version; siderolabs/ethtool
+v0.4.0-sidero the newest served fork tag, v0.5.0-sidero and v0.6.0-sidero refused)."""
+
+
+def talos_build_version(talos_version: str) -> str:
+    """The Talos release built to judge a model of ``talos_version`` (see ``TALOS_SERVED``)."""
+    major, minor = talos_version.lstrip("v").split(".")[:2]
+    return TALOS_SERVED.get(f"v{major}.{minor}", talos_version)
+
+
 def talos_validator(talos_version: str) -> GoTool:
     """The project's ``talosvalidate`` built on the Talos machinery of ``talos_version``."""
+    version = talos_build_version(talos_version)
     return GoTool(
         "talosvalidate",
         "github.com/siderolabs/talos/pkg/machinery",
-        talos_version,
+        version,
         "homeops-gen.consumers/talosvalidate",
         "talosvalidate",
         "each node config talhelper writes is valid for the model's own Talos release "
         "(configloader + Validate(metal, WithLocal, WithStrict), as talosctl validate --strict)",
         source=HERE / "talosvalidate",
         per_version=True,
+        substitutes=TALOS_SUBSTITUTES.get(version, ()),
     )
 
 
 def talosctl(talos_version: str) -> GoTool:
     """talosctl of the model's Talos release (for the talosctl backend)."""
+    version = talos_build_version(talos_version)
     return GoTool(
         "talosctl",
         "github.com/siderolabs/talos",
-        talos_version,
+        version,
         "github.com/siderolabs/talos/cmd/talosctl",
         "talosctl",
         "out/talos/gen.sh (talosctl gen config + machineconfig patch) makes every node config, "
         "and talosctl validate --mode metal --strict accepts each",
-        ldflags=f"-X github.com/siderolabs/talos/pkg/machinery/version.Tag={talos_version}",
+        ldflags=f"-X github.com/siderolabs/talos/pkg/machinery/version.Tag={version}",
         per_version=True,
+        substitutes=TALOS_SUBSTITUTES.get(version, ()),
     )
 
 
@@ -232,9 +276,24 @@ def wrapper_gomod(tool: GoTool, upstream: Mapping[str, Any]) -> str:
                 )
             new = {"Path": old["Path"], "Version": tool.version}
         lines.append(f"replace {_module_line(old)} => {_module_line(new)}")
+    lines = _substituted(lines, tool.substitutes)
     for exc in upstream.get("Exclude") or []:
         lines.append(f"exclude {_module_line(exc)}")
     return "\n".join(lines) + "\n"
+
+
+def _substituted(lines: list[str], substitutes: tuple[Substitute, ...]) -> list[str]:
+    """``lines`` with each refused dependency at its served version: a ``replace`` whose target
+    is refused is retargeted, any other refused module gets a ``replace`` of its own."""
+    for sub in substitutes:
+        refused = f"{sub.module} {sub.refused}"
+        served = f"{sub.module} {sub.served}"
+        targets = [i for i, line in enumerate(lines) if line.endswith(f"=> {refused}")]
+        for i in targets:
+            lines[i] = lines[i].removesuffix(refused) + served
+        if not targets:
+            lines.append(f"replace {sub.module} => {served}")
+    return lines
 
 
 def build(tool: GoTool, tools_dir: Path) -> Built | Unbuildable:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from homeops_gen import talos_patches
+from homeops_gen.derive import kubernetes_documents
+
 from typing import Any
 
 import os
@@ -206,7 +209,15 @@ def test_a_node_can_have_its_own_install_disk_and_extensions() -> None:
     assert single["installDisk"] == loaded("single-node").cluster.talos.install_disk
 
 
-@pytest.mark.parametrize("model", sorted(MODELS))
+def _settings(cluster: Any, patches: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return talos_patches.in_contract(cluster, patches)
+
+
+TALHELPER_MODELS = sorted(m for m in MODELS if not kubernetes_documents(loaded(m).cluster))
+"""The models talhelper may make configs for (a 1.14+ contract is refused for it)."""
+
+
+@pytest.mark.parametrize("model", TALHELPER_MODELS)
 def test_both_backends_say_the_same(model: str) -> None:
     """Every setting the model gives Talos reaches each node the same way with either backend."""
     talhelper = talhelper_settings(with_backend(model, "talhelper"))
@@ -216,8 +227,22 @@ def test_both_backends_say_the_same(model: str) -> None:
         assert settings == talosctl[node], node
     # The model's own patches (Talos.patches, the role's, Node.patches) reach every node in the
     # same order with either backend.
-    own = len(config_patches(loaded(model).cluster))
-    assert model_patches(with_backend(model, "talhelper"), own) == model_patches(
+    cluster = loaded(model).cluster
+    own = len(config_patches(cluster)) + len(
+        _settings(cluster, talos_patches.cluster_settings(cluster))
+    )
+    own += len(talos_patches.kubelet_v1alpha1_base(cluster))
+    settings = {
+        "controlPlane": len(
+            _settings(cluster, talos_patches.role_settings(cluster, "controlplane"))
+        ),
+        "worker": len(_settings(cluster, talos_patches.role_settings(cluster, "worker"))),
+        **{
+            n.name: len(_settings(cluster, talos_patches.node_settings(cluster, n)))
+            for n in cluster.nodes
+        },
+    }
+    assert model_patches(with_backend(model, "talhelper"), own, settings) == model_patches(
         with_backend(model, "talosctl"), own
     )
     # The comparison sees what matters: the model's facts are in it.

@@ -74,7 +74,9 @@ def test_an_unreleased_version_installs_from_where_the_model_says() -> None:
 
 
 def test_a_local_build_without_install_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(workflow_module, "version", lambda _: "0.2.0+g1234abc")
+    import homeops_gen
+
+    monkeypatch.setattr(homeops_gen, "__version__", "0.2.0+g1234abc")
     with pytest.raises(ModelError) as error:
         workflow_module.requirement(Automation())
     assert "automation.install" in str(error.value) and "0.2.0+g1234abc" in str(error.value)

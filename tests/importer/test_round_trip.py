@@ -17,7 +17,29 @@ def _changed_section(report: str) -> str:
     return report.split("mapped with a change", 1)[1].split("\nnot mapped", 1)[0]
 
 
-@pytest.mark.parametrize("name", sorted(MODELS))
+NOT_IMPORTED = {
+    "talos-1-13-settings": "import does not read the typed Talos settings (kubelet_extra_args, "
+    "sysctls, ...) back from the patches they are written as",
+    "talos-1-14-patches": "import does not read the talosctl backend's patch files "
+    "(out/talos/patches/cluster.1.yaml, ...) into the model's patches",
+    "talos-1-14-settings": "import does not read the typed Talos settings (kubelet_extra_args, "
+    "sysctls, ...) back from the documents they are written as",
+}
+"""Fixtures whose output import cannot yet turn back into the model, and what it lacks (each
+fails the round trip: strict xfail, so one that starts passing is noticed)."""
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        (
+            pytest.param(n, marks=pytest.mark.xfail(reason=NOT_IMPORTED[n], strict=True))
+            if n in NOT_IMPORTED
+            else n
+        )
+        for n in sorted(MODELS)
+    ],
+)
 def test_generate_import_generate_gives_the_same_output(name: str, tmp_path: Path) -> None:
     source = copy_model(name, tmp_path / "source")
     assert run("-C", source).code == 0

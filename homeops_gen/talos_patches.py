@@ -1,0 +1,217 @@
+"""The Talos patches of a model, in its version contract's form, scope by scope.
+
+Each typed setting of ``Talos`` and ``Node`` is first said as the v1alpha1 patch Talos has
+always read, then put in the contract's form by :func:`homeops_gen.talos_moves.move`, like
+the model's own patches: v1alpha1 where the contract's schema has the field, the document
+that replaced it otherwise. Scopes apply in order: cluster, role, node.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from homeops_gen import derive, talos_moves, talos_types
+from homeops_gen.talos_moves import Path
+
+if TYPE_CHECKING:
+    from homeops_gen.model import Cluster, Node
+
+KUBELET_IMAGE = "ghcr.io/siderolabs/kubelet"
+"""The kubelet image Talos runs (machinery ``constants.KubeletImage``)."""
+
+KUBELET_V1ALPHA1: frozenset[Path] = frozenset(
+    ("machine", "kubelet", f)
+    for f in (
+        "extraArgs",
+        "extraMounts",
+        "extraConfig",
+        "clusterDNS",
+        "image",
+        "defaultRuntimeSeccompProfileEnabled",
+    )
+)
+"""The kubelet settings kept in v1alpha1 ``.machine.kubelet`` when the kubelet needs extra
+mounts: Talos 1.14's ``KubeletConfig`` has no mounts (its ``ExtraMounts()`` returns none,
+machinery v1.14.1 ``config/types/k8s/kubelet.go``), and the document and ``.machine.kubelet``
+cannot both be set, so such a cluster deletes the document and keeps every kubelet setting
+in v1alpha1, where Talos still reads them when no ``KubeletConfig`` exists."""
+
+MOUNTS: Path = ("machine", "kubelet", "extraMounts")
+
+CONTROL_PLANE_ONLY = frozenset(
+    {
+        "KubeAPIServerConfig",
+        "KubeAdmissionControlConfig",
+        "KubeAggregatorCAConfig",
+        "KubeAuditPolicyConfig",
+        "KubeAuthenticationConfig",
+        "KubeAuthorizerConfig",
+        "KubeControllerManagerConfig",
+        "KubeCoreDNSConfig",
+        "KubeEtcdEncryptionConfig",
+        "KubeFlannelCNIConfig",
+        "KubeProxyConfig",
+        "KubeSchedulerConfig",
+        "KubeServiceAccountConfig",
+        "KubeTalosAPIAccessConfig",
+    }
+)
+"""Documents Talos allows on control planes only: "the following document kinds are only
+allowed on control plane machines" (machinery v1.14.1: the ``container.ControlplaneOnlyConfig``
+documents of ``config/types/k8s``)."""
+
+
+@dataclass(frozen=True)
+class Scoped:
+    """One patch of the model: where it is in the model, its scope and its content."""
+
+    where: str
+    scope: str
+    """``cluster``, ``controlplane``, ``worker`` or a node's name."""
+    patch: dict[str, Any]
+
+
+def user_patches(cluster: Cluster) -> Iterator[Scoped]:
+    """The model's own patches, in the order they apply."""
+    talos = cluster.talos
+    for j, patch in enumerate(talos.patches):
+        yield Scoped(f"talos.patches[{j}]", "cluster", patch)
+    for j, patch in enumerate(talos.controlplane_patches):
+        yield Scoped(f"talos.controlplane_patches[{j}]", "controlplane", patch)
+    for j, patch in enumerate(talos.worker_patches):
+        yield Scoped(f"talos.worker_patches[{j}]", "worker", patch)
+    for i, node in enumerate(cluster.nodes):
+        for j, patch in enumerate(node.patches):
+            yield Scoped(f"nodes[{i}].patches[{j}]", node.name, patch)
+
+
+def kubelet_in_v1alpha1(cluster: Cluster) -> bool:
+    """Whether the kubelet's settings stay in v1alpha1 although the contract moved them to
+    ``KubeletConfig``: the kubelet has extra mounts, which only ``.machine.kubelet`` has."""
+    mounts = bool(cluster.talos.kubelet_extra_mounts) or any(
+        talos_moves._get(p.patch, MOUNTS) is not talos_moves._MISSING for p in user_patches(cluster)
+    )
+    # only then the types table (large: most models never load it)
+    contract = derive.config_contract(cluster)
+    return mounts and not talos_types.has_field(contract, ("machine", "kubelet"))
+
+
+def kept(cluster: Cluster) -> frozenset[Path]:
+    """The v1alpha1 fields the model's patches keep as they are (see :data:`KUBELET_V1ALPHA1`)."""
+    return KUBELET_V1ALPHA1 if kubelet_in_v1alpha1(cluster) else frozenset()
+
+
+def kubelet_v1alpha1_base(cluster: Cluster) -> list[dict[str, Any]]:
+    """What a cluster whose kubelet stays in v1alpha1 writes first: the ``KubeletConfig``
+    gen config made deleted, and its image and seccomp default in ``.machine.kubelet``."""
+    if not kubelet_in_v1alpha1(cluster):
+        return []
+    delete = {"apiVersion": "v1alpha1", "kind": "KubeletConfig", "$patch": "delete"}
+    kubelet = {
+        "image": f"{KUBELET_IMAGE}:{cluster.versions.kubernetes}",
+        "defaultRuntimeSeccompProfileEnabled": True,
+    }
+    return [delete, {"machine": {"kubelet": kubelet}}]
+
+
+def _v1alpha1(path: Path, value: Any) -> dict[str, Any]:
+    patch: dict[str, Any] = {}
+    target = patch
+    for key in path[:-1]:
+        target = target.setdefault(key, {})
+    target[path[-1]] = value
+    return patch
+
+
+def _encryption(kind: str) -> dict[str, Any]:
+    key: dict[str, Any] = {"slot": 0, ("tpm" if kind == "tpm" else "nodeID"): {}}
+    return {"provider": "luks2", "keys": [key]}
+
+
+def cluster_settings(cluster: Cluster) -> list[dict[str, Any]]:
+    """The typed settings every node gets, as v1alpha1 patches (before :func:`in_contract`)."""
+    talos = cluster.talos
+    patches: list[dict[str, Any]] = []
+    if talos.kubelet_extra_args:
+        patches.append(_v1alpha1(("machine", "kubelet", "extraArgs"), talos.kubelet_extra_args))
+    if talos.kubelet_extra_mounts:
+        mounts = [
+            {
+                "destination": m.destination,
+                "type": "bind",
+                "source": m.source,
+                "options": list(m.options),
+            }
+            for m in talos.kubelet_extra_mounts
+        ]
+        patches.append(_v1alpha1(MOUNTS, mounts))
+    if talos.sysctls:
+        patches.append(_v1alpha1(("machine", "sysctls"), dict(talos.sysctls)))
+    if talos.kernel_modules:
+        modules = [{"name": m} for m in talos.kernel_modules]
+        patches.append(_v1alpha1(talos_moves.KERNEL_MODULES, modules))
+    if talos.ntp_servers:
+        patches.append(_v1alpha1(("machine", "time", "servers"), list(talos.ntp_servers)))
+    if talos.disk_encryption is not None:
+        key = _encryption(talos.disk_encryption)
+        patches.append(_v1alpha1(talos_moves.DISK_ENCRYPTION, {"state": key, "ephemeral": key}))
+    return patches
+
+
+def role_settings(cluster: Cluster, role: str) -> list[dict[str, Any]]:
+    """The typed settings of one role: the API server's flags (control planes)."""
+    args = cluster.talos.api_server_extra_args
+    if role == "controlplane" and args:
+        return [_v1alpha1(("cluster", "apiServer", "extraArgs"), dict(args))]
+    return []
+
+
+def node_settings(cluster: Cluster, node: Node) -> list[dict[str, Any]]:
+    """The typed settings of one node (merged over the cluster's by Talos' patching)."""
+    patches: list[dict[str, Any]] = []
+    if node.kubelet_extra_args:
+        patches.append(_v1alpha1(("machine", "kubelet", "extraArgs"), node.kubelet_extra_args))
+    if node.sysctls:
+        patches.append(_v1alpha1(("machine", "sysctls"), dict(node.sysctls)))
+    return patches
+
+
+def in_contract(cluster: Cluster, patches: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``patches`` in the contract's form, as the documents to write (problems are the rules'
+    to report: a model reaching the writer has none)."""
+    contract = derive.config_contract(cluster)
+    keep = kept(cluster)
+    return [doc for patch in patches for doc in talos_moves.move(patch, contract, keep).documents]
+
+
+def one_v1alpha1(documents: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``documents`` with their v1alpha1 parts merged into one document, where the first was.
+
+    talosctl 1.14.1 applies the v1alpha1 documents of one patch file cumulatively: a list in
+    the first (``extraMounts``) came out once per later v1alpha1 document (checked with
+    ``talosctl gen config --config-patch``), so a patch file carries one v1alpha1 document,
+    its lists joined in order as patches applied one after another join them."""
+    merged: dict[str, Any] | None = None
+    out: list[dict[str, Any]] = []
+    for doc in documents:
+        if "kind" in doc:
+            out.append(doc)
+        elif merged is None:
+            merged = copy.deepcopy(doc)
+            out.append(merged)
+        else:
+            _join(merged, doc)
+    return out
+
+
+def _join(base: dict[str, Any], extra: dict[str, Any]) -> None:
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(base.get(key), dict):
+            _join(base[key], value)
+        elif isinstance(value, list) and isinstance(base.get(key), list):
+            base[key] = [*base[key], *copy.deepcopy(value)]
+        else:
+            base[key] = copy.deepcopy(value)
