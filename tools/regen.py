@@ -34,6 +34,11 @@ def main() -> int:
     for name, command in steps:
         print(f"regen: {name}: {' '.join(command[1:])}", flush=True)
         code = subprocess.run(command, cwd=ROOT, check=False).returncode
+        if code and name == "snapshots":
+            # A new or renamed model's snapshots are written in the same run that finds the
+            # old files stale: the second run sees the settled folder.
+            print("regen: snapshots again, now that the files are settled", flush=True)
+            code = subprocess.run(command, cwd=ROOT, check=False).returncode
         if code:
             print(f"regen: {name} failed (exit {code})", file=sys.stderr)
             return code
