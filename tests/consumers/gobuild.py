@@ -23,6 +23,14 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 
 
+def tools_home() -> Path:
+    """Where built tools are kept, by name and version: outside the clone, so a fresh clone on
+    the same machine (CI's) finds them (``$HOMEOPS_GEN_TOOLS``, else
+    ``~/.cache/homeops-gen/tools``)."""
+    env = os.environ.get("HOMEOPS_GEN_TOOLS")
+    return Path(env) if env else Path.home() / ".cache" / "homeops-gen" / "tools"
+
+
 @dataclass(frozen=True)
 class GoTool:
     """A Go program to build: ``package`` of ``module@version``, written to ``binary``."""
@@ -38,6 +46,10 @@ class GoTool:
     ldflags: str = ""
     per_version: bool = False
     """Built once per version the models name (its key is ``name-version``)."""
+    folder_version: str = ""
+    """The published version of the modules the tool's go.mod replaces by folders of its own
+    repository (k8s.io/kubernetes' staging modules are published as ``k8s.io/*`` v0.x.y);
+    empty: the tool's own version (etcd's, talos' and Flux's api modules)."""
 
     @property
     def key(self) -> str:
@@ -225,12 +237,12 @@ def wrapper_gomod(tool: GoTool, upstream: Mapping[str, Any]) -> str:
             # a module of the tool's own repository, in its folder: the proxy serves it as a
             # module of its own, tagged with the tool's version (talos' pkg/machinery)
             folder = new["Path"].removeprefix("./")
-            if old["Path"] != f"{tool.module}/{folder}":
+            if not tool.folder_version and old["Path"] != f"{tool.module}/{folder}":
                 raise ValueError(
                     f"its go.mod replaces {old['Path']} by the folder {new['Path']} "
                     "of its own repository, which the module proxy does not serve"
                 )
-            new = {"Path": old["Path"], "Version": tool.version}
+            new = {"Path": old["Path"], "Version": tool.folder_version or tool.version}
         lines.append(f"replace {_module_line(old)} => {_module_line(new)}")
     for exc in upstream.get("Exclude") or []:
         lines.append(f"exclude {_module_line(exc)}")

@@ -1,0 +1,130 @@
+"""The Go programs the end-to-end run starts, pinned by version and built from the module proxy.
+
+Built through :mod:`tests.consumers.gobuild` (wrapper modules copying the tools' ``replace``
+lines) into :func:`~tests.consumers.gobuild.tools_home`, outside the clone.
+
+Usage: python -m tests.e2e.tools [NAME ...]   (build, or find built, the named tools; all by
+default; exit 1 when one does not build)
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+
+from tests.consumers.gobuild import Built, GoTool, build, tools_home
+
+K8S_VERSION = "v1.37.2"
+K8S_STAGING_VERSION = "v0.37.2"
+"""k8s.io/kubernetes replaces its staging modules by folders; the proxy serves them as k8s.io/*."""
+ETCD_VERSION = "v3.7.4"
+
+E2E_TOOLS = {
+    t.name: t
+    for t in (
+        GoTool(
+            "etcd",
+            "go.etcd.io/etcd/server/v3",
+            ETCD_VERSION,
+            "go.etcd.io/etcd/server/v3",
+            "etcd",
+            "the API server's store",
+            folder_version=ETCD_VERSION,
+        ),
+        GoTool(
+            "kube-apiserver",
+            "k8s.io/kubernetes",
+            K8S_VERSION,
+            "k8s.io/kubernetes/cmd/kube-apiserver",
+            "kube-apiserver",
+            "the real API server: admission, CRDs, server-side apply the controllers use",
+            folder_version=K8S_STAGING_VERSION,
+        ),
+        GoTool(
+            "kube-controller-manager",
+            "k8s.io/kubernetes",
+            K8S_VERSION,
+            "k8s.io/kubernetes/cmd/kube-controller-manager",
+            "kube-controller-manager",
+            "service accounts, garbage collection, Deployments -> ReplicaSets -> Pods",
+            folder_version=K8S_STAGING_VERSION,
+        ),
+        GoTool(
+            "kwok",
+            "sigs.k8s.io/kwok",
+            "v0.8.0",
+            "sigs.k8s.io/kwok/cmd/kwok",
+            "kwok",
+            "fake nodes (one per model node) that make Pods Running and Ready",
+        ),
+        GoTool(
+            "source-controller",
+            "github.com/fluxcd/source-controller",
+            "v1.9.6",
+            "github.com/fluxcd/source-controller",
+            "source-controller",
+            "GitRepository and OCIRepository/HelmChart sources from the local servers",
+        ),
+        GoTool(
+            "kustomize-controller",
+            "github.com/fluxcd/kustomize-controller",
+            "v1.9.6",
+            "github.com/fluxcd/kustomize-controller",
+            "kustomize-controller",
+            "Kustomizations: dependsOn, substitution, sops decryption, apply",
+        ),
+        GoTool(
+            "helm-controller",
+            "github.com/fluxcd/helm-controller",
+            "v1.6.4",
+            "github.com/fluxcd/helm-controller",
+            "helm-controller",
+            "HelmReleases: install, valuesFrom, adoption of the bootstrap's releases",
+        ),
+        GoTool(
+            "registry",
+            "github.com/distribution/distribution/v3",
+            "v3.1.2",
+            "github.com/distribution/distribution/v3/cmd/registry",
+            "registry",
+            "the OCI registry the charts are pushed to",
+        ),
+        GoTool(
+            "helmfile",
+            "github.com/helmfile/helmfile",
+            "v1.8.0",
+            "github.com/helmfile/helmfile",
+            "helmfile",
+            "helmfile sync of out/bootstrap/helmfile.yaml, hooks included",
+        ),
+    )
+}
+
+
+def build_all(names: list[str]) -> dict[str, Built]:
+    """Build (or find) the named tools; raise SystemExit naming every one that did not build."""
+    built: dict[str, Built] = {}
+    failed: list[str] = []
+    home = tools_home()
+    for name in names:
+        tool = E2E_TOOLS[name]
+        start = time.monotonic()
+        result = build(tool, home)
+        if isinstance(result, Built):
+            built[name] = result
+            how = "cached" if result.cached else f"built in {result.seconds:.0f}s"
+            print(f"  {name} {tool.version}: {how} ({result.path})", flush=True)
+        else:
+            failed.append(f"{name} {tool.version}: {result.reason}")
+            print(
+                f"  {name} {tool.version}: DOES NOT BUILD after {time.monotonic() - start:.0f}s:"
+                f"\n    {result.reason}",
+                flush=True,
+            )
+    if failed:
+        raise SystemExit("tools that did not build:\n  " + "\n  ".join(failed))
+    return built
+
+
+if __name__ == "__main__":
+    build_all(sys.argv[1:] or list(E2E_TOOLS))
