@@ -50,6 +50,15 @@ E2E_TOOLS = {
             folder_version=K8S_STAGING_VERSION,
         ),
         GoTool(
+            "kube-scheduler",
+            "k8s.io/kubernetes",
+            K8S_VERSION,
+            "k8s.io/kubernetes/cmd/kube-scheduler",
+            "kube-scheduler",
+            "places Pods on the fake nodes (taints, node selectors, affinities)",
+            folder_version=K8S_STAGING_VERSION,
+        ),
+        GoTool(
             "kwok",
             "sigs.k8s.io/kwok",
             "v0.8.0",
