@@ -30,7 +30,11 @@ from tests.e2e.procs import E2EFailure, Supervisor, wait_until
 from tests.e2e.servers import start_http, start_registry
 from tests.e2e.tools import E2E_TOOLS
 
-KWOK_STAGES = ("kustomize/stage/node/fast", "kustomize/stage/pod/fast")
+KWOK_STAGES = (
+    "kustomize/stage/node/fast",
+    "kustomize/stage/node/heartbeat",
+    "kustomize/stage/pod/fast",
+)
 """kwok's own stage configs (in its module): nodes become Ready, Pods Running and Ready."""
 STUB_MARK = "homeops-gen.e2e/stub-chart"
 
@@ -181,7 +185,7 @@ class Run:
         self.result.seconds = time.monotonic() - self.t0
         return self.result
 
-    def _run(self, binaries: dict[str, Path]) -> Any:
+    def _run(self, binaries: dict[str, Path]) -> Any:  # noqa: PLR0915 (the run's steps, in order)
         work, project, sup = self.work, self.project, self.sup
         _generate(project)
         cluster = load(project).cluster
@@ -247,6 +251,7 @@ class Run:
         kwok_mod = module_dir(E2E_TOOLS["kwok"].module, E2E_TOOLS["kwok"].version)
         stages.write_text("\n---\n".join(
             p.read_text() for s in KWOK_STAGES for p in sorted((kwok_mod / s).glob("*.yaml"))
+            if p.name != "kustomization.yaml"
         ))  # fmt: skip
         controlplane.start_kwok(sup, binaries, cp, stages)
         kube.apply(controlplane.node_objects(cluster))
@@ -273,7 +278,7 @@ class Run:
             self._change(kube, project, commit, watch)
         return servers
 
-    def _bootstrap(
+    def _bootstrap(  # noqa: PLR0913 (what the bootstrap of boot needs)
         self,
         kube: Kube,
         cluster: Any,

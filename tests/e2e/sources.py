@@ -53,7 +53,7 @@ def _docs(path: Path) -> list[dict[str, Any]]:
         return []
 
 
-def scan(project: Path) -> Needs:
+def scan(project: Path) -> Needs:  # noqa: C901, PLR0912 (one pass over every kind)
     """Every chart, repository and download of the generated tree under ``project/out``."""
     needs = Needs()
     out = project / "out"
@@ -72,10 +72,8 @@ def scan(project: Path) -> Needs:
                 needs.charts.add(ChartRef("oci", loc, loc.rsplit("/", 1)[-1], tag))
             elif kind == "HelmRepository":
                 url = str(spec.get("url", ""))
-                if url.startswith("oci://"):
-                    helm_repos[(ns, name)] = url
-                else:
-                    helm_repos[(ns, name)] = url
+                helm_repos[(ns, name)] = url
+                if not url.startswith("oci://"):
                     needs.helm_repos.add(url)
             elif kind == "HelmRelease":
                 chart = ((spec.get("chart") or {}).get("spec")) or {}

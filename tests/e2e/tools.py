@@ -3,8 +3,10 @@
 Built through :mod:`tests.consumers.gobuild` (wrapper modules copying the tools' ``replace``
 lines) into :func:`~tests.consumers.gobuild.tools_home`, outside the clone.
 
-Usage: python -m tests.e2e.tools [NAME ...]   (build, or find built, the named tools; all by
-default; exit 1 when one does not build)
+Usage: python -m tests.e2e.tools [--with-consumers] [NAME ...]   (build, or find built, the
+named tools; all by default, and ``make consumers``' fixed ones with --with-consumers; exit 1
+when one does not build). Needs only python3 and go: ``.ci/run`` runs it while ``make test``
+runs.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import sys
 import time
 
+from tests.consumers.gobuild import TOOLS as CONSUMER_TOOLS
 from tests.consumers.gobuild import Built, GoTool, build, tools_home
 
 K8S_VERSION = "v1.37.2"
@@ -136,4 +139,15 @@ def build_all(names: list[str]) -> dict[str, Built]:
 
 
 if __name__ == "__main__":
-    build_all(sys.argv[1:] or list(E2E_TOOLS))
+    args = sys.argv[1:]
+    if "--with-consumers" in args:
+        args.remove("--with-consumers")
+        # make consumers reports its own unbuildable tools (some cannot be built here)
+        for tool in CONSUMER_TOOLS.values():
+            got = build(tool, tools_home())
+            print(
+                f"  {tool.name} {tool.version}: "
+                + ("ready" if isinstance(got, Built) else f"not built: {got.reason}"),
+                flush=True,
+            )
+    build_all(args or list(E2E_TOOLS))
