@@ -21,9 +21,11 @@ from homeops_gen.model import Cluster, Node, ProxmoxHost
 from homeops_gen.project import Project
 from homeops_gen.templating import render_template
 
-BPG_PROXMOX_VERSION = "~> 0.89.0"
+BPG_PROXMOX_VERSION = "~> 0.112.0"
 """The bpg/proxmox provider releases the generated module is written for: patch releases of
-one minor only, since bpg removes and renames attributes between minor releases."""
+one minor only, since bpg removes and renames attributes between minor releases. 0.112 has
+``proxmox_download_file`` (the short name of 0.100, which can take the state of the deprecated
+``proxmox_virtual_environment_download_file`` through a ``moved`` block)."""
 
 TALOS_PROVIDER_VERSION = "~> 0.11.0"
 """The siderolabs/talos provider releases whose ``talos_image_factory_schematic`` registers

@@ -86,8 +86,9 @@ class Unbuildable:
     reason: str
 
 
-BPG_VERSION = "0.89.1"
-"""The newest bpg/proxmox release in the generated module's ``~> 0.89.0``."""
+BPG_VERSION = "0.112.0"
+"""A bpg/proxmox release in the generated module's ``~> 0.112.0`` the module proxy serves
+(v0.112.1 and the 0.89 releases are refused)."""
 TALOS_PROVIDER_VERSION = "0.11.0"
 """A siderolabs/talos provider release in the generated module's ``~> 0.11.0``."""
 TOOLS = {

@@ -242,7 +242,7 @@ def test_schematic_is_registered_before_the_iso_is_downloaded(model: str) -> Non
     assert registered["schematic"] == "${each.value}"
     condition = registered["lifecycle"][0]["postcondition"][0]["condition"]
     assert condition == "${self.id == each.key}"
-    download = resources['"proxmox_virtual_environment_download_file"']['"talos_iso"']
+    download = resources['"proxmox_download_file"']['"talos_iso"']
     assert download["depends_on"] == ["${talos_image_factory_schematic.image}"]
 
 
@@ -265,7 +265,7 @@ def test_an_iso_on_shared_storage_has_exactly_one_owner() -> None:
     assert all(_inputs("ha-vip", h.name)["download_iso"] for h in loaded("ha-vip").cluster.hosts)
     main = hcl2.loads(rendered("shared-iso")["out/infrastructure/shared/proxmox/main.tf"])
     resources = {k: v for r in main["resource"] for k, v in r.items()}
-    download = resources['"proxmox_virtual_environment_download_file"']['"talos_iso"']
+    download = resources['"proxmox_download_file"']['"talos_iso"']
     assert download["for_each"] == "${var.download_iso ? var.talos_isos : {}}"
     vm = resources['"proxmox_virtual_environment_vm"']['"node"']
     # bpg's download_file id is "<datastore>:<content type>/<file name>" (resource_download_file.go).
