@@ -202,7 +202,7 @@ class Run:
             "HELM_DATA_HOME": str(work / "helm" / "data"),
         }
         os.environ.update(env)
-        registry = start_registry(sup, binaries["registry"], work, pki)
+        registry = start_registry(sup, binaries["registry"], work)
         servers = start_http(work / "git", work / "files", pki)
         self.log(f"registry {registry}, files {servers.files_url}, git {servers.git_url}")
         kinds = sources.custom_kinds(project)

@@ -145,6 +145,26 @@ def rewrites(
     return table
 
 
+SOURCE_KINDS = re.compile(r"^kind: (OCIRepository|HelmRepository)$", re.M)
+
+
+def _insecure(text: str, registry: str) -> tuple[str, list[str]]:
+    """``insecure: true`` beside each Flux source URL of the local registry: it speaks plain
+    HTTP on 127.0.0.1, as Helm does with a loopback registry."""
+    docs = re.split(r"(?m)^---$", text)
+    added = []
+    for i, doc in enumerate(docs):
+        kind = SOURCE_KINDS.search(doc)
+        if kind is None or re.search(r"(?m)^\s+insecure:", doc):
+            continue
+        pattern = re.compile(rf"(?m)^(\s+)url: oci://{re.escape(registry)}/.*$")
+        found = pattern.search(doc)
+        if found:
+            docs[i] = doc[: found.end()] + f"\n{found.group(1)}insecure: true" + doc[found.end() :]
+            added.append(f"{kind.group(1)}: + insecure: true (the local registry is plain HTTP)")
+    return "---".join(docs), added
+
+
 def apply_rewrites(root: Path, table: dict[str, str], registry: str) -> list[str]:
     """Rewrite the URLs of ``table`` and every ``oci://host/`` to the local registry in the text
     files under ``root/out``; the rewrites made (``file: old -> new``)."""
@@ -170,6 +190,8 @@ def apply_rewrites(root: Path, table: dict[str, str], registry: str) -> list[str
         text = OCI.sub(
             lambda m: m.group(0) if m.group(1).startswith(registry) else to_local(m), text
         )
+        text, insecure = _insecure(text, registry)
+        done += [f"{rel}: {line}" for line in insecure]
         if text != original:
             path.write_text(text)
     return done
