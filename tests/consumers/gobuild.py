@@ -9,6 +9,7 @@ build and module caches stay at their defaults, so later runs on the same machin
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
@@ -251,13 +252,23 @@ def wrapper_gomod(tool: GoTool, upstream: Mapping[str, Any]) -> str:
 
 
 def build(tool: GoTool, tools_dir: Path) -> Built | Unbuildable:
-    """Build ``tool`` into ``tools_dir`` (or reuse the binary already there)."""
+    """Build ``tool`` into ``tools_dir`` (or reuse the binary already there). One build of a
+    tool at a time: a second process (CI's background build, ``make consumers``) waits for it."""
     tools_dir = tools_dir.resolve()
     target = tools_dir / tool.folder / tool.binary
     if target.is_file():
         return Built(tool, target, 0.0, cached=True)
     if shutil.which("go") is None:
         return Unbuildable(tool, "no go command on PATH")
+    (tools_dir / "build").mkdir(parents=True, exist_ok=True)
+    with (tools_dir / "build" / f"{tool.folder}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if target.is_file():
+            return Built(tool, target, 0.0, cached=True)
+        return _build(tool, tools_dir, target)
+
+
+def _build(tool: GoTool, tools_dir: Path, target: Path) -> Built | Unbuildable:
     start = time.monotonic()
     work = tools_dir / "build" / tool.folder
     shutil.rmtree(work, ignore_errors=True)
