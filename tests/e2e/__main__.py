@@ -80,7 +80,10 @@ def run_one(planned: Planned, binaries: dict[str, Path], limit: float, keep: boo
             shutil.rmtree(work, ignore_errors=True)
     if planned.fault:
         return f"FAIL: {run.expected_failure} became Ready: the fault was not caught"
-    return f"ok ({result.objects} Flux objects Ready after {result.ready_seconds:.0f}s)"
+    return (
+        f"ok ({result.objects} Flux objects Ready after {result.ready_seconds:.0f}s; "
+        f"processes {result.peak_mib} MiB at most)"
+    )
 
 
 def plan(args: argparse.Namespace) -> list[Planned]:

@@ -71,6 +71,19 @@ class Supervisor:
                     f"{name} exited with {proc.returncode}:\n{self.log_tail(name, 15)}"
                 )
 
+    def rss_mib(self) -> int:
+        """The resident memory of every running process, summed (MiB)."""
+        total = 0
+        for proc in self.procs.values():
+            try:
+                status = Path(f"/proc/{proc.pid}/status").read_text()
+            except OSError:
+                continue
+            for line in status.splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        return total // 1024
+
     def log_tail(self, name: str, lines: int = 20, grep: str = "") -> str:
         """The last ``lines`` lines of a process's log (those containing ``grep``)."""
         path = self.logs / f"{name}.log"

@@ -60,6 +60,8 @@ class Result:
     seconds: float = 0.0
     ready_seconds: float = 0.0
     objects: int = 0
+    peak_mib: int = 0
+    """The largest sum of the resident memory of the run's processes seen while waiting."""
     notes: list[str] = field(default_factory=list)
 
 
@@ -338,6 +340,7 @@ class Run:
         last_change, last_state = time.monotonic(), ""
         while True:
             self.sup.check_alive()
+            self.result.peak_mib = max(self.result.peak_mib, self.sup.rss_mib())
             watch.poll()
             seen_hr = {k.rsplit("/", 1)[-1] for k in watch.objects if k.startswith("HelmRelease ")}
             missing = sorted(want_ks - set(watch.objects)) + sorted(
