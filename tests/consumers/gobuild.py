@@ -47,6 +47,9 @@ class GoTool:
     ldflags: str = ""
     per_version: bool = False
     """Built once per version the models name (its key is ``name-version``)."""
+    pins: tuple[tuple[str, str], ...] = ()
+    """(module, version) replace lines of our own: a dependency the proxy refuses at the
+    version the tool requires, taken at the nearest version it serves."""
     folder_version: str = ""
     """The published version of the modules the tool's go.mod replaces by folders of its own
     repository (k8s.io/kubernetes' staging modules are published as ``k8s.io/*`` v0.x.y);
@@ -61,9 +64,10 @@ class GoTool:
     def folder(self) -> str:
         """The tool's folder under ``.tools/``: name and version (and source hash)."""
         label = f"{self.name}-{self.version}"
-        if self.source is not None:
-            digest = hashlib.sha256()
-            for path in sorted(self.source.rglob("*.go")):
+        if self.source is not None or self.ldflags:
+            # a binary of other sources or other link flags is another binary
+            digest = hashlib.sha256(self.ldflags.encode())
+            for path in sorted(self.source.rglob("*.go")) if self.source else []:
                 digest.update(path.name.encode() + b"\0" + path.read_bytes())
             label += "-" + digest.hexdigest()[:8]
         return label
@@ -246,6 +250,8 @@ def wrapper_gomod(tool: GoTool, upstream: Mapping[str, Any]) -> str:
                 )
             new = {"Path": old["Path"], "Version": tool.folder_version or tool.version}
         lines.append(f"replace {_module_line(old)} => {_module_line(new)}")
+    for module, version in tool.pins:
+        lines.append(f"replace {module} => {module} {version}")
     for exc in upstream.get("Exclude") or []:
         lines.append(f"exclude {_module_line(exc)}")
     return "\n".join(lines) + "\n"

@@ -21,6 +21,18 @@ K8S_VERSION = "v1.37.2"
 K8S_STAGING_VERSION = "v0.37.2"
 """k8s.io/kubernetes replaces its staging modules by folders; the proxy serves them as k8s.io/*."""
 ETCD_VERSION = "v3.7.4"
+K8S_LDFLAGS = " ".join(
+    f"-X k8s.io/{pkg}.{key}={value}"
+    for pkg in ("component-base/version", "client-go/pkg/version")
+    for key, value in (
+        ("gitVersion", K8S_VERSION),
+        ("gitMajor", K8S_VERSION.split(".")[0].removeprefix("v")),
+        ("gitMinor", K8S_VERSION.split(".")[1]),
+        ("gitTreeState", "clean"),
+    )
+)
+"""The version the servers report (what Helm checks charts' kubeVersion against), as
+Kubernetes' own build sets it (hack/lib/version.sh); without it they say v0.0.0-master."""
 
 E2E_TOOLS = {
     t.name: t
@@ -42,6 +54,7 @@ E2E_TOOLS = {
             "kube-apiserver",
             "the real API server: admission, CRDs, server-side apply the controllers use",
             folder_version=K8S_STAGING_VERSION,
+            ldflags=K8S_LDFLAGS,
         ),
         GoTool(
             "kube-controller-manager",
@@ -51,6 +64,7 @@ E2E_TOOLS = {
             "kube-controller-manager",
             "service accounts, garbage collection, Deployments -> ReplicaSets -> Pods",
             folder_version=K8S_STAGING_VERSION,
+            ldflags=K8S_LDFLAGS,
         ),
         GoTool(
             "kube-scheduler",
@@ -60,6 +74,7 @@ E2E_TOOLS = {
             "kube-scheduler",
             "places Pods on the fake nodes (taints, node selectors, affinities)",
             folder_version=K8S_STAGING_VERSION,
+            ldflags=K8S_LDFLAGS,
         ),
         GoTool(
             "kwok",
@@ -76,6 +91,9 @@ E2E_TOOLS = {
             "github.com/fluxcd/source-controller",
             "source-controller",
             "GitRepository and OCIRepository/HelmChart sources from the local servers",
+            # the proxy refuses github.com/fluxcd/pkg/artifact v0.18.3, which v1.9.6 requires;
+            # it serves v0.18.0 (same minor)
+            pins=(("github.com/fluxcd/pkg/artifact", "v0.18.0"),),
         ),
         GoTool(
             "kustomize-controller",
