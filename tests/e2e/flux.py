@@ -77,6 +77,7 @@ def start_controllers(
     30 s, so a run takes seconds per level of dependsOn.
     """
     storage = free_port()
+    (work / "artifacts").mkdir(exist_ok=True)
     common = {**env, "KUBECONFIG": str(kubeconfig), "RUNTIME_NAMESPACE": FLUX_NAMESPACE}
 
     def flags() -> list[str]:

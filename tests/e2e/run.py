@@ -202,6 +202,7 @@ class Run:
             "HELM_CACHE_HOME": str(work / "helm" / "cache"),
             "HELM_CONFIG_HOME": str(work / "helm" / "config"),
             "HELM_DATA_HOME": str(work / "helm" / "data"),
+            "HELMFILE_CACHE_HOME": str(work / "helmfile-cache"),
         }
         os.environ.update(env)
         registry = start_registry(sup, binaries["registry"], work)
