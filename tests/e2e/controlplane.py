@@ -14,7 +14,6 @@ from tests.e2e.kube import Kube
 from tests.e2e.pki import Pki
 from tests.e2e.procs import Supervisor, free_port, wait_until
 
-SERVICE_CIDR = "10.96.0.0/16"
 KWOK_ANNOTATION = "kwok.x-k8s.io/node"
 
 
@@ -47,8 +46,12 @@ def _kubeconfig(path: Path, url: str, token: str, pki: Pki) -> None:
     )
 
 
-def start(sup: Supervisor, tools: dict[str, Path], work: Path, pki: Pki) -> ControlPlane:
-    """Start etcd, the API server (ready), the controller manager and the scheduler."""
+def start(
+    sup: Supervisor, tools: dict[str, Path], work: Path, pki: Pki, cluster: Cluster
+) -> ControlPlane:
+    """Start etcd, the API server (ready), the controller manager and the scheduler, with the
+    model's Service network (charts place Services at fixed addresses in it: CoreDNS)."""
+    service_cidr = str(cluster.network.service_cidr)
     client, peer = free_port(), free_port()
     etcd_url = f"http://127.0.0.1:{client}"
     sup.start("etcd", [
@@ -76,7 +79,7 @@ def start(sup: Supervisor, tools: dict[str, Path], work: Path, pki: Pki) -> Cont
         f"--service-account-key-file={pki.sa_pub}",
         f"--service-account-signing-key-file={pki.sa_key}",
         "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
-        f"--service-cluster-ip-range={SERVICE_CIDR}",
+        f"--service-cluster-ip-range={service_cidr}",
     ])  # fmt: skip
     kubeconfig = work / "kubeconfig"
     _kubeconfig(kubeconfig, url, token, pki)
@@ -91,7 +94,7 @@ def start(sup: Supervisor, tools: dict[str, Path], work: Path, pki: Pki) -> Cont
         tools["kube-controller-manager"], f"--kubeconfig={kubeconfig}", "--leader-elect=false",
         f"--service-account-private-key-file={pki.sa_key}", f"--root-ca-file={pki.ca}",
         "--use-service-account-credentials=false", "--secure-port=0",
-        f"--service-cluster-ip-range={SERVICE_CIDR}", "--controllers=*,-nodeipam",
+        f"--service-cluster-ip-range={service_cidr}", "--controllers=*,-nodeipam",
         "--concurrent-deployment-syncs=10",
     ])  # fmt: skip
     sup.start("kube-scheduler", [
@@ -137,12 +140,14 @@ def node_objects(cluster: Cluster) -> list[dict[str, Any]]:
     return nodes
 
 
-def start_kwok(sup: Supervisor, tools: dict[str, Path], cp: ControlPlane, stages: Path) -> None:
+def start_kwok(
+    sup: Supervisor, tools: dict[str, Path], cp: ControlPlane, stages: Path, cluster: Cluster
+) -> None:
     """Start kwok managing the fake nodes, with its module's fast node and pod stages."""
     sup.start("kwok", [
         tools["kwok"], f"--kubeconfig={cp.kubeconfig}",
         "--manage-all-nodes=false",
         f"--manage-nodes-with-annotation-selector={KWOK_ANNOTATION}=fake",
-        "--cidr=10.42.0.1/16", "--node-ip=127.0.0.1", f"--config={stages}",
+        f"--cidr={cluster.network.pod_cidr}", "--node-ip=127.0.0.1", f"--config={stages}",
         f"--server-address=127.0.0.1:{free_port()}",
     ])  # fmt: skip

