@@ -54,13 +54,20 @@ def _helm(*args: str | Path, env: dict[str, str] | None = None) -> str:
     return proc.stdout
 
 
+def _approval(group: str) -> dict[str, str]:
+    """A CRD in a ``*.k8s.io`` group needs the API-review annotation (KEP 1111), as the real
+    charts' CRDs carry it."""
+    protected = group.endswith((".k8s.io", ".kubernetes.io"))
+    return {"api-approved.kubernetes.io": "unapproved, homeops-gen e2e stub"} if protected else {}
+
+
 def _crd(group: str, version: str, kind: str, namespaced: bool) -> dict[str, Any]:
     """A CRD accepting any object of ``kind`` (a stub chart's stand-in for the real one)."""
     plural = kind.lower() + ("es" if kind.lower().endswith("s") else "s")
     return {
         "apiVersion": "apiextensions.k8s.io/v1",
         "kind": "CustomResourceDefinition",
-        "metadata": {"name": f"{plural}.{group}"},
+        "metadata": {"name": f"{plural}.{group}", "annotations": _approval(group)},
         "spec": {
             "group": group,
             "names": {"kind": kind, "plural": plural, "singular": kind.lower(),

@@ -87,6 +87,17 @@ def _secret_files(root: Path) -> list[Path]:
     return sorted(p for p in (root / "out").rglob("*.sops.yaml") if "sops" in p.read_text())
 
 
+def _plaintext(key: str) -> str:
+    """A random value for a Secret key; a document of values for a key named as a file of
+    values (a HelmRelease's ``valuesFrom`` reads ``values.yaml`` as a map)."""
+    token = random.token_hex(8)
+    if key.endswith((".yaml", ".yml")):
+        return f"e2eSecret: {token}\n"
+    if key.endswith(".json"):
+        return f'{{"e2eSecret": "{token}"}}'
+    return token
+
+
 def _reencrypt(
     root: Path, scratch: Path, recipient: str, plaintexts: dict[str, dict[str, str]]
 ) -> None:
@@ -103,7 +114,7 @@ def _reencrypt(
         if not isinstance(doc, dict) or doc.get("kind") != "Secret":
             raise E2EFailure(f"{rel}: the run re-encrypts SOPS Secrets only, not {doc!r:.60}")
         keys = list((doc.get("stringData") or {}) or (doc.get("data") or {}))
-        values = plaintexts.setdefault(rel, {k: random.token_hex(8) for k in keys})
+        values = plaintexts.setdefault(rel, {k: _plaintext(k) for k in keys})
         fresh = {
             "apiVersion": "v1",
             "kind": "Secret",
