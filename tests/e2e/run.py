@@ -278,6 +278,7 @@ class Run:
         kube.apply("\n---\n".join(p.read_text() for p in flux.crds(
             E2E_TOOLS[c] for c in flux.CONTROLLERS
         )))  # fmt: skip
+        kube.run("wait", "--for=condition=Established", "crd", "--all", "--timeout=60s")
         sync = _flux_instance_sync(repo)
         if sync is None:
             raise E2EFailure("no FluxInstance sync in the generated flux-instance values")
