@@ -418,9 +418,13 @@ class Run:
         for rel, values in plaintexts.items():
             doc = yaml.safe_load((repo / rel).read_text())
             name = doc["metadata"]["name"]
-            found = [s for s in kube.items("secrets") if s["metadata"]["name"] == name]
+            # its own namespace, else the app's (out/kubernetes/apps/<namespace>/<app>/...)
+            namespace = doc["metadata"].get("namespace") or Path(rel).parts[3]
+            found = [s for s in kube.items("secrets", namespace) if s["metadata"]["name"] == name]
             if not found:
-                raise E2EFailure(f"Secret {name} of {rel} was not created by kustomize-controller")
+                raise E2EFailure(
+                    f"Secret {namespace}/{name} of {rel} was not created by kustomize-controller"
+                )
             data = found[0].get("data") or {}
             for k, v in values.items():
                 got = base64.b64decode(data.get(k, "")).decode()
