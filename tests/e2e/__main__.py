@@ -41,7 +41,11 @@ class Planned:
 def _project(planned: Planned, dest: Path) -> Path:
     """The project of a run, as its user would have it before ``homeops-gen``."""
     if planned.project is not None:
-        shutil.copytree(planned.project, dest, ignore=shutil.ignore_patterns(".git", "out"))
+        shutil.copytree(
+            planned.project,
+            dest,
+            ignore=shutil.ignore_patterns(".git", "out", ".venv", ".devenv", ".tools"),
+        )
         return dest
     if planned.model == "init":
         proc = subprocess.run(
@@ -113,6 +117,9 @@ def main(argv: list[str]) -> int:
     unknown = [m for m in args.models if m != "init" and m not in MODELS]
     if unknown:
         print(f"unknown model(s) {', '.join(unknown)}; the models are init, {', '.join(MODELS)}")
+        return 2
+    if args.project and not (args.project / "cluster.py").is_file():
+        print(f"PROJECT={args.project}: no cluster.py there (the folder of a homeops-gen project)")
         return 2
     start = time.monotonic()
     print("Go tools (pinned, in ~/.cache/homeops-gen/tools):", flush=True)
