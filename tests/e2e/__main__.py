@@ -131,10 +131,15 @@ def main(argv: list[str]) -> int:
     binaries = {name: b.path for name, b in built.items()}
     print(f"tools ready in {time.monotonic() - start:.0f}s", flush=True)
     results = []
-    for planned in plan(args):
-        t0 = time.monotonic()
-        verdict = run_one(planned, binaries, args.limit, args.keep)
-        results.append((planned.label, verdict, time.monotonic() - t0))
+    try:
+        for planned in plan(args):
+            t0 = time.monotonic()
+            verdict = run_one(planned, binaries, args.limit, args.keep)
+            results.append((planned.label, verdict, time.monotonic() - t0))
+    except KeyboardInterrupt:
+        # each run's processes were stopped on the way out (Supervisor)
+        print("\ninterrupted: every process of the run was stopped")
+        return 130
     print()
     for label, verdict, seconds in results:
         print(f"  {label:45} {seconds:6.0f}s  {verdict}")

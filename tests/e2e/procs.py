@@ -47,7 +47,11 @@ class Supervisor:
     procs: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
 
     def start(
-        self, name: str, argv: Sequence[str | Path], env: dict[str, str] | None = None
+        self,
+        name: str,
+        argv: Sequence[str | Path],
+        env: dict[str, str] | None = None,
+        cwd: Path | None = None,
     ) -> subprocess.Popen[bytes]:
         """Start ``argv`` in a process group of its own, output to ``logs/name.log``."""
         self.logs.mkdir(parents=True, exist_ok=True)
@@ -58,10 +62,24 @@ class Supervisor:
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
                 env={**os.environ, **(env or {})},
+                cwd=cwd,
                 start_new_session=True,
             )
         self.procs[name] = proc
         return proc
+
+    def run(
+        self, name: str, argv: Sequence[str | Path], env: dict[str, str], cwd: Path, timeout: float
+    ) -> int:
+        """Run ``argv`` to its end like :meth:`start` (stopped with the rest on failure or
+        interrupt, its children too); its exit code (raise after ``timeout`` seconds)."""
+        proc = self.start(name, argv, env, cwd)
+        try:
+            code = proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            raise E2EFailure(f"{name} did not finish within {timeout:.0f}s") from None
+        del self.procs[name]
+        return code
 
     def check_alive(self) -> None:
         """Raise naming a process that exited early, with the end of its log."""

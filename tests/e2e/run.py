@@ -336,14 +336,15 @@ class Run:
             self.result.notes.append("no bootstrap helmfile")
             return
         self.log("helmfile sync of out/bootstrap/helmfile.yaml (hooks included)")
-        proc = subprocess.run(
-            [str(helmfile_bin), "--kube-context", kube_context(cluster), "sync", "--hide-notes"],
-            cwd=helmfile.parent, capture_output=True, text=True, timeout=900,
-            env={**os.environ, **env, "KUBECONFIG": str(kube.kubeconfig)},
-        )  # fmt: skip
-        (self.work / "logs" / "helmfile.log").write_text(proc.stdout + proc.stderr)
-        if proc.returncode != 0:
-            tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-30:])
+        code = self.sup.run(
+            "helmfile",
+            [helmfile_bin, "--kube-context", kube_context(cluster), "sync", "--hide-notes"],
+            {**env, "KUBECONFIG": str(kube.kubeconfig)},
+            helmfile.parent,
+            900,
+        )
+        if code != 0:
+            tail = self.sup.log_tail("helmfile", 30)
             raise E2EFailure(f"helmfile sync failed ({crd_error or ''}):\n{tail}")
         self.log("helmfile sync done")
 
