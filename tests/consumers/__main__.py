@@ -2,8 +2,10 @@
 
 Usage: python -m tests.consumers [MODEL ...]   (default: nova and every other fixture)
 
-A tool that cannot be built is reported with the reason and its checks are skipped; a
-generated file a tool rejects fails the run, with the tool's message and the file. Known
+A tool that cannot be built is reported with the reason and its checks are skipped; such a
+skip fails the run unless :data:`CANNOT_RUN_HERE` names it (the README's table of checks
+says why, which a test holds to); a generated file a tool rejects fails the run, with the
+tool's message and the file. Known
 failures (:data:`KNOWN`) are printed with their reason and do not fail the run; one that no
 longer fails does, so the list stays true.
 """
@@ -11,6 +13,7 @@ longer fails does, so the list stays true.
 from __future__ import annotations
 
 import fnmatch
+import re
 import shutil
 import subprocess
 import sys
@@ -34,9 +37,19 @@ from tests.consumers.gobuild import (
     go_env,
     talos_validator,
     talosctl,
+    tools_home,
 )
 
-TOOLS_DIR = ROOT / ".tools"
+TOOLS_DIR = tools_home()
+
+CANNOT_RUN_HERE: dict[str, str] = {
+    "terraform-provider-talos": "the Go module proxy refuses github.com/siderolabs/"
+    "terraform-provider-talos at every version asked (v0.8.1 to v0.12.0, @v/list, @latest: "
+    "403), and tofu init needs every provider the module requires",
+    "chart cilium 1.19.*": "only Cilium 1.18.4 is packaged in ../shared/charts",
+}
+"""Skips allowed: a tool key or ``chart NAME VERSION`` pattern -> why it cannot run here. Every
+entry is a row of the README's table of checks (tests/test_consumers.py)."""
 
 KNOWN: dict[tuple[str, str], str] = {}
 """Known failures: (check, file pattern) -> why it fails and where it is tracked."""
@@ -51,6 +64,8 @@ class Report:
     known_seen: set[tuple[str, str]] = field(default_factory=set)
     ran: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+    unexplained: list[str] = field(default_factory=list)
+    """Skips no entry of :data:`CANNOT_RUN_HERE` explains: they fail the run."""
 
     def record(self, label: str, problems: list[Problem]) -> None:
         """Print one check's outcome and count it."""
@@ -79,10 +94,19 @@ class Report:
             print(f"  ok    {label}" + (" (apart from the known failures above)" if known else ""))
         sys.stdout.flush()
 
-    def skip(self, label: str, reason: str) -> None:
-        """Print and count a check that could not run."""
-        self.skipped.append(f"{label}: {reason}")
-        print(f"  skip  {label}: {reason}")
+    def skip(self, label: str, reason: str, keys: list[str] | None = None) -> None:
+        """Print and count a check that could not run because of ``keys`` (tools or charts);
+        one that :data:`CANNOT_RUN_HERE` does not explain fails the run."""
+        why = [
+            next((w for pattern, w in CANNOT_RUN_HERE.items() if fnmatch.fnmatch(k, pattern)), "")
+            for k in keys or [label]
+        ]
+        if all(why):
+            self.skipped.append(f"{label}: {reason}")
+            print(f"  skip  {label}: {reason}\n    cannot run here: {'; '.join(set(why))}")
+        else:
+            self.unexplained.append(f"{label}: {reason}")
+            print(f"  FAIL  {label} did not run: {reason}")
 
 
 def build_tools(wanted: list[GoTool]) -> tuple[Tools, dict[str, str]]:
@@ -105,6 +129,12 @@ def build_tools(wanted: list[GoTool]) -> tuple[Tools, dict[str, str]]:
     return built, missing
 
 
+def _chart_key(release: str) -> str:
+    """``chart NAME VERSION`` of a release whose chart is missing (``rel: no NAME-VERSION.tgz``)."""
+    found = re.search(r"no (\S+)-([^-\s]+)\.tgz", release)
+    return f"chart {found.group(1)} {found.group(2)}" if found else release
+
+
 def check_model(name: str, tools: Tools, missing: dict[str, str], report: Report) -> None:
     """Every check on model ``name``."""
     print(f"\n{name} ({MODELS[name].relative_to(ROOT)}/cluster.py)")
@@ -117,6 +147,7 @@ def check_model(name: str, tools: Tools, missing: dict[str, str], report: Report
                 report.skip(
                     label,
                     "; ".join(f"{n} not built ({missing.get(n, 'not requested')})" for n in absent),
+                    absent,
                 )
             else:
                 report.record(label, run())
@@ -130,7 +161,7 @@ def check_model(name: str, tools: Tools, missing: dict[str, str], report: Report
             problems = checks.helm(ws, rendered, missing_charts)
             report.record("helm lint --strict + helm template (bootstrap releases)", problems)
             for release in missing_charts:
-                report.skip("helm lint + template of release", release)
+                report.skip("helm lint + template of release", release, [_chart_key(release)])
             kube = ws.cluster.versions.kubernetes
             problems = [
                 p for rel, text in rendered.items()
@@ -274,11 +305,14 @@ def main(argv: list[str]) -> int:
         print(f"FIXED: known failure {key} no longer fails: remove it from KNOWN in {__file__}")
     for problem in report.failed:
         print(f"rejected: {problem.check}: {problem.file}")
+    for line in report.unexplained:
+        print(f"did not run (not in CANNOT_RUN_HERE, so it fails): {line}")
     print(f"took {time.monotonic() - start:.0f}s")
     print(
-        f"consumers: {report.passed} passed, {len(report.failed)} failed, {len(report.skipped)} skipped"
+        f"consumers: {report.passed} passed, {len(report.failed)} failed, "
+        f"{len(report.unexplained)} did not run, {len(report.skipped)} cannot run here"
     )
-    return 1 if report.failed else 0
+    return 1 if report.failed or report.unexplained else 0
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ build and module caches stay at their defaults, so later runs on the same machin
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
@@ -21,6 +22,14 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
+
+
+def tools_home() -> Path:
+    """Where built tools are kept, by name and version: outside the clone, so a fresh clone on
+    the same machine (CI's) finds them (``$HOMEOPS_GEN_TOOLS``, else
+    ``~/.cache/homeops-gen/tools``)."""
+    env = os.environ.get("HOMEOPS_GEN_TOOLS")
+    return Path(env) if env else Path.home() / ".cache" / "homeops-gen" / "tools"
 
 
 @dataclass(frozen=True)
@@ -51,6 +60,10 @@ class GoTool:
     substitutes: tuple[Substitute, ...] = ()
     """Dependencies the module proxy refuses at the version the tool pins, each built at the
     nearest version it serves instead (a ``replace`` line of the wrapper module)."""
+    folder_version: str = ""
+    """The published version of the modules the tool's go.mod replaces by folders of its own
+    repository (k8s.io/kubernetes' staging modules are published as ``k8s.io/*`` v0.x.y);
+    empty: the tool's own version (etcd's, talos' and Flux's api modules)."""
 
     @property
     def key(self) -> str:
@@ -61,9 +74,10 @@ class GoTool:
     def folder(self) -> str:
         """The tool's folder under ``.tools/``: name and version (and source hash)."""
         label = f"{self.name}-{self.version}"
-        if self.source is not None:
-            digest = hashlib.sha256()
-            for path in sorted(self.source.rglob("*.go")):
+        if self.source is not None or self.ldflags:
+            # a binary of other sources or other link flags is another binary
+            digest = hashlib.sha256(self.ldflags.encode())
+            for path in sorted(self.source.rglob("*.go")) if self.source else []:
                 digest.update(path.name.encode() + b"\0" + path.read_bytes())
             label += "-" + digest.hexdigest()[:8]
         return label
@@ -87,8 +101,9 @@ class Unbuildable:
     reason: str
 
 
-BPG_VERSION = "0.89.1"
-"""The newest bpg/proxmox release in the generated module's ``~> 0.89.0``."""
+BPG_VERSION = "0.112.0"
+"""A bpg/proxmox release in the generated module's ``~> 0.112.0`` the module proxy serves
+(v0.112.1 and the 0.89 releases are refused)."""
 TALOS_PROVIDER_VERSION = "0.11.0"
 """A siderolabs/talos provider release in the generated module's ``~> 0.11.0``."""
 TOOLS = {
@@ -269,12 +284,12 @@ def wrapper_gomod(tool: GoTool, upstream: Mapping[str, Any]) -> str:
             # a module of the tool's own repository, in its folder: the proxy serves it as a
             # module of its own, tagged with the tool's version (talos' pkg/machinery)
             folder = new["Path"].removeprefix("./")
-            if old["Path"] != f"{tool.module}/{folder}":
+            if not tool.folder_version and old["Path"] != f"{tool.module}/{folder}":
                 raise ValueError(
                     f"its go.mod replaces {old['Path']} by the folder {new['Path']} "
                     "of its own repository, which the module proxy does not serve"
                 )
-            new = {"Path": old["Path"], "Version": tool.version}
+            new = {"Path": old["Path"], "Version": tool.folder_version or tool.version}
         lines.append(f"replace {_module_line(old)} => {_module_line(new)}")
     lines = _substituted(lines, tool.substitutes)
     for exc in upstream.get("Exclude") or []:
@@ -297,13 +312,23 @@ def _substituted(lines: list[str], substitutes: tuple[Substitute, ...]) -> list[
 
 
 def build(tool: GoTool, tools_dir: Path) -> Built | Unbuildable:
-    """Build ``tool`` into ``tools_dir`` (or reuse the binary already there)."""
+    """Build ``tool`` into ``tools_dir`` (or reuse the binary already there). One build of a
+    tool at a time: a second process (CI's background build, ``make consumers``) waits for it."""
     tools_dir = tools_dir.resolve()
     target = tools_dir / tool.folder / tool.binary
     if target.is_file():
         return Built(tool, target, 0.0, cached=True)
     if shutil.which("go") is None:
         return Unbuildable(tool, "no go command on PATH")
+    (tools_dir / "build").mkdir(parents=True, exist_ok=True)
+    with (tools_dir / "build" / f"{tool.folder}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if target.is_file():
+            return Built(tool, target, 0.0, cached=True)
+        return _build(tool, tools_dir, target)
+
+
+def _build(tool: GoTool, tools_dir: Path, target: Path) -> Built | Unbuildable:
     start = time.monotonic()
     work = tools_dir / "build" / tool.folder
     shutil.rmtree(work, ignore_errors=True)

@@ -19,7 +19,7 @@ resource "talos_image_factory_schematic" "image" {
 # One ISO per Talos image the host's nodes boot (nodes with their own extensions
 # have their own schematic). On a shared datastore only the owning host's unit
 # downloads: one state per file, and destroying another host's unit deletes none.
-resource "proxmox_virtual_environment_download_file" "talos_iso" {
+resource "proxmox_download_file" "talos_iso" {
   for_each   = var.download_iso ? var.talos_isos : {}
   depends_on = [talos_image_factory_schematic.image]
 
@@ -29,6 +29,14 @@ resource "proxmox_virtual_environment_download_file" "talos_iso" {
   url          = each.value
   file_name    = each.key
   overwrite    = false
+}
+
+# Modules written for bpg before 0.100 named the download by its deprecated long name
+# (removed in bpg 1.0): their state moves to the short name instead of downloading anew
+# (bpg's upgrade guide; the provider implements the move for this resource).
+moved {
+  from = proxmox_virtual_environment_download_file.talos_iso
+  to   = proxmox_download_file.talos_iso
 }
 
 resource "proxmox_virtual_environment_vm" "node" {
@@ -90,7 +98,7 @@ resource "proxmox_virtual_environment_vm" "node" {
 
   cdrom {
     # The download's id when this unit owns the ISO (so the VM waits for it), else the file's.
-    file_id   = var.download_iso ? proxmox_virtual_environment_download_file.talos_iso[each.value.iso].id : "${var.iso_datastore}:iso/${each.value.iso}"
+    file_id   = var.download_iso ? proxmox_download_file.talos_iso[each.value.iso].id : "${var.iso_datastore}:iso/${each.value.iso}"
     interface = "ide3"
   }
 

@@ -6,7 +6,7 @@ terraform {
   required_providers {
     proxmox = {
       source  = "bpg/proxmox"
-      version = "~> 0.89.0"
+      version = "~> 0.112.0"
     }
     talos = {
       source  = "siderolabs/talos"

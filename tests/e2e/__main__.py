@@ -1,0 +1,156 @@
+"""``make e2e``: every model (or PROJECT) applied for real, then the faults it must catch.
+
+Usage: python -m tests.e2e [--project DIR] [--no-faults] [--faults-only] [--fault NAME]
+[--keep] [--limit SECONDS] [MODEL ...]   (MODEL: a fixture name or ``init``, the starter;
+default: ``init``, nova and every other fixture, then each fault on nova). Exit 1 when a
+model does not become Ready or a fault is not caught, naming the object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from tests.conftest import MODELS, copy_model
+from tests.e2e.faults import FAULTS
+from tests.e2e.procs import E2EFailure
+from tests.e2e.run import Options, Run
+from tests.e2e.tools import E2E_TOOLS, build_all
+
+FAULT_MODEL = "nova"
+
+
+@dataclass(frozen=True)
+class Planned:
+    """One run: its label, the model (or project folder) and the fault made, if any."""
+
+    label: str
+    model: str
+    fault: str = ""
+    project: Path | None = None
+
+
+def _project(planned: Planned, dest: Path) -> Path:
+    """The project of a run, as its user would have it before ``homeops-gen``."""
+    if planned.project is not None:
+        shutil.copytree(
+            planned.project,
+            dest,
+            ignore=shutil.ignore_patterns(".git", "out", ".venv", ".devenv", ".tools"),
+        )
+        return dest
+    if planned.model == "init":
+        proc = subprocess.run(
+            [sys.executable, "-m", "homeops_gen", "init", str(dest)], capture_output=True, text=True
+        )
+        if proc.returncode != 0:
+            raise E2EFailure(f"homeops-gen init failed: {proc.stdout}{proc.stderr}")
+        return dest
+    return copy_model(planned.model, dest)
+
+
+def run_one(planned: Planned, binaries: dict[str, Path], limit: float, keep: bool) -> str:
+    """Make one run; its verdict (``ok ...`` or ``FAIL: ...``)."""
+    work = Path(tempfile.mkdtemp(prefix="homeops-gen-e2e-"))
+    options = Options(limit=limit)
+    if planned.fault:
+        options = Options(limit=limit, fault=FAULTS[planned.fault], change=False, settle=60)
+    run = Run(planned.label, work / "project", work, options)
+    try:
+        _project(planned, run.project)
+        result = run.main(binaries)
+    except E2EFailure as exc:
+        message = str(exc)
+        print(message, flush=True)
+        if not planned.fault:
+            return "FAIL: " + message.splitlines()[0][:200]
+        expected = run.expected_failure
+        pattern = re.escape(expected).replace(r"\*", r"[a-z0-9-]+")
+        if expected and re.search(pattern, message):
+            return f"ok (failed naming {expected})"
+        return f"FAIL: the failure does not name {expected or 'the faulted object'}"
+    finally:
+        if keep:
+            print(f"kept {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+    if planned.fault:
+        return f"FAIL: {run.expected_failure} became Ready: the fault was not caught"
+    return (
+        f"ok ({result.objects} Flux objects Ready after {result.ready_seconds:.0f}s; "
+        f"processes {result.peak_mib} MiB at most)"
+    )
+
+
+def plan(args: argparse.Namespace) -> list[Planned]:
+    """The runs the arguments ask for."""
+    runs: list[Planned] = []
+    if args.project:
+        runs.append(Planned(str(args.project), "", project=args.project.resolve()))
+    elif not args.faults_only:
+        runs += [Planned(m, m) for m in args.models or ["init", *MODELS]]
+    everything = not (args.project or args.models or args.no_faults)
+    for fault in args.fault or (sorted(FAULTS) if everything else []):
+        runs.append(Planned(f"{FAULT_MODEL}+{fault}", FAULT_MODEL, fault))
+    return runs
+
+
+def main(argv: list[str]) -> int:
+    """Build the tools, make every run, print the summary; 1 when one failed."""
+    parser = argparse.ArgumentParser(prog="python -m tests.e2e")
+    parser.add_argument("models", nargs="*")
+    parser.add_argument("--project", type=Path, help="one generated project (its folder)")
+    parser.add_argument("--no-faults", action="store_true")
+    parser.add_argument("--faults-only", action="store_true")
+    parser.add_argument("--fault", action="append", default=[], choices=sorted(FAULTS))
+    parser.add_argument("--keep", action="store_true", help="keep the work folders")
+    parser.add_argument("--limit", type=float, default=420.0, help="seconds to become Ready")
+    args = parser.parse_args(argv)
+    unknown = [m for m in args.models if m != "init" and m not in MODELS]
+    if unknown:
+        print(f"unknown model(s) {', '.join(unknown)}; the models are init, {', '.join(MODELS)}")
+        return 2
+    if args.project and not (args.project / "cluster.py").is_file():
+        print(f"PROJECT={args.project}: no cluster.py there (the folder of a homeops-gen project)")
+        return 2
+    start = time.monotonic()
+    print("Go tools (pinned, in ~/.cache/homeops-gen/tools):", flush=True)
+    try:
+        built = build_all(list(E2E_TOOLS))
+    except SystemExit as exc:
+        print(exc)
+        return 1
+    binaries = {name: b.path for name, b in built.items()}
+    print(f"tools ready in {time.monotonic() - start:.0f}s", flush=True)
+    results = []
+    try:
+        for planned in plan(args):
+            t0 = time.monotonic()
+            verdict = run_one(planned, binaries, args.limit, args.keep)
+            results.append((planned.label, verdict, time.monotonic() - t0))
+    except KeyboardInterrupt:
+        # each run's processes were stopped on the way out (Supervisor)
+        print("\ninterrupted: every process of the run was stopped")
+        return 130
+    print()
+    for label, verdict, seconds in results:
+        print(f"  {label:45} {seconds:6.0f}s  {verdict}")
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024
+    failed = [r for r in results if not r[1].startswith("ok")]
+    print(
+        f"e2e: {len(results) - len(failed)} passed, {len(failed)} failed, in "
+        f"{time.monotonic() - start:.0f}s; largest process {peak} MiB"
+    )
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
