@@ -37,10 +37,6 @@ state locking) arrived in 1.10.0."""
 
 SHARED_MODULE = ("versions.tf", "provider.tf", "variables.tf", "main.tf")
 MODULE_DIR = f"{INFRASTRUCTURE}/shared/proxmox"
-DHCP_ADDRESS = "dhcp"
-"""A ``Node(dhcp=True)`` VM's cloud-init address: bpg's ``ip_config.ipv4.address`` takes
-``dhcp`` for autodiscovery, and its ``gateway`` "must be omitted when dhcp is used"
-(bpg/proxmox v0.112.0, docs/resources/virtual_environment_vm.md)."""
 
 REQUIRED = object()
 """The ``default`` of a variable every unit must set."""
@@ -109,7 +105,7 @@ NODE_ATTRIBUTES: tuple[NodeAttribute, ...] = (
     NodeAttribute(
         "address",
         "string",
-        lambda c, n: DHCP_ADDRESS if n.dhcp else f"{n.ip}/{c.network.node_cidr.prefixlen}",
+        lambda c, n: f"{n.ip}/{c.network.node_cidr.prefixlen}",
         block=("initialization", "ip_config", "ipv4", "address"),
     ),
     # Control planes start first, so the API is up when workers join.
@@ -312,7 +308,6 @@ def render(project: Project) -> dict[str, str]:
                 variables=VARIABLES,
                 moved=keys_by_name(cluster),
                 network_card_model=derive.VM_NETWORK_CARD.model,
-                dhcp_address=DHCP_ADDRESS,
             ),
             {"variables": declared if name == "variables.tf" else {}},
         )

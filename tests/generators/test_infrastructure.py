@@ -287,24 +287,3 @@ def test_an_iso_on_shared_storage_has_exactly_one_owner() -> None:
     vm = resources['"proxmox_virtual_environment_vm"']['"node"']
     # bpg's download_file id is "<datastore>:<content type>/<file name>" (resource_download_file.go).
     assert vm["cdrom"][0]["file_id"].endswith(': "${var.iso_datastore}:iso/${each.value.iso}"}')
-
-
-def test_a_dhcp_node_gets_its_address_from_dhcp_in_cloud_init_too() -> None:
-    cluster = loaded("talos-1-14-settings").cluster
-    [dhcp] = [n for n in cluster.nodes if n.dhcp]
-    assert dhcp.host is not None
-    nodes = _inputs("talos-1-14-settings", dhcp.host)["nodes"]
-    assert nodes[f'"{dhcp.vm_id}"']["address"] == '"dhcp"'  # python-hcl2 keeps the quotes
-    others = [n for n in cluster.nodes if not n.dhcp and n.host == dhcp.host]
-    assert others
-    assert all(nodes[f'"{n.vm_id}"']["address"].startswith(f'"{n.ip}/') for n in others)
-    main_tf = hcl2.loads(rendered("talos-1-14-settings")[f"{MODULE_DIR}/main.tf"])
-    [vms] = [
-        r['"proxmox_virtual_environment_vm"']
-        for r in main_tf["resource"]
-        if len(r) == 1 and '"proxmox_virtual_environment_vm"' in r
-    ]
-    [vm] = vms.values()
-    ipv4 = vm["initialization"][0]["ip_config"][0]["ipv4"][0]
-    # bpg: the gateway "must be omitted when dhcp is used as the address"
-    assert "dhcp" in ipv4["gateway"] and "null" in ipv4["gateway"]

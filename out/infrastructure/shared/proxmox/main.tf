@@ -118,7 +118,7 @@ resource "proxmox_virtual_environment_vm" "node" {
     ip_config {
       ipv4 {
         address = each.value.address
-        gateway = each.value.address == "dhcp" ? null : var.gateway
+        gateway = var.gateway
       }
     }
   }
