@@ -64,15 +64,18 @@ WORKLOAD_ISOLATION: Minor = (1, 14)
 CILIUM_KUBERNETES: dict[Minor, tuple[Minor, Minor]] = {
     (1, 18): ((1, 30), (1, 33)),
     (1, 19): ((1, 32), (1, 35)),
+    (1, 20): ((1, 33), (1, 36)),
 }
-"""Cilium minor -> the oldest and newest Kubernetes minor its e2e tests cover."""
+"""Cilium minor -> the oldest and newest Kubernetes minor its e2e tests cover (the table of
+``Documentation/network/kubernetes/compatibility.rst``; v1.20.2: 1.33 to 1.36)."""
 
 CILIUM_GATEWAY_API: dict[Minor, str] = {
     (1, 18): "v1.3.0",
     (1, 19): "v1.4.0",
+    (1, 20): "v1.6.1",
 }
 """Cilium minor -> the Gateway API release it implements (``sigs.k8s.io/gateway-api`` in the
-go.mod of cilium v1.18.4: v1.3.1-0.2025...; of v1.19.3: v1.4.0-rc.2)."""
+go.mod of cilium v1.18.4: v1.3.1-0.2025...; of v1.19.3: v1.4.0-rc.2; of v1.20.2: v1.6.1)."""
 
 FLUX_KUBERNETES: dict[Minor, tuple[Minor, Minor]] = {
     (2, 3): ((1, 25), (1, 30)),

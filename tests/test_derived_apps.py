@@ -11,7 +11,13 @@ from homeops_gen.model import CiliumHelper
 
 @pytest.mark.parametrize(
     ("version", "release"),
-    [("1.18.4", "v1.3.0"), ("1.19.3", "v1.4.0"), ("1.17.9", "v1.3.0"), ("1.21.0", "v1.4.0")],
+    [
+        ("1.18.4", "v1.3.0"),
+        ("1.19.3", "v1.4.0"),
+        ("1.20.2", "v1.6.1"),
+        ("1.17.9", "v1.3.0"),
+        ("1.21.0", "v1.6.1"),
+    ],
 )
 def test_gateway_api_crds_follow_the_cilium_minor(version: str, release: str) -> None:
     helper = cilium(version).made_by

@@ -665,7 +665,13 @@ def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("cilium", "kubernetes", "warned"),
-    [("1.19.4", "v1.34.0", False), ("1.19.4", "v1.36.0", True), ("1.18.4", "v1.33.0", False)],
+    [
+        ("1.19.4", "v1.34.0", False),
+        ("1.19.4", "v1.36.0", True),
+        ("1.18.4", "v1.33.0", False),
+        ("1.20.2", "v1.36.3", False),
+        ("1.20.2", "v1.37.2", True),
+    ],
 )
 def test_cilium_matrix(cilium: str, kubernetes: str, warned: bool, tmp_path: Path) -> None:
     apps = f'[cilium("{cilium}"), flux_operator("0.36.0"), flux_instance("0.36.0")]'
@@ -678,11 +684,11 @@ def test_cilium_matrix(cilium: str, kubernetes: str, warned: bool, tmp_path: Pat
 
 
 def test_unknown_cilium_version_is_a_warning(tmp_path: Path) -> None:
-    apps = '[cilium("1.20.1"), flux_operator("0.36.0"), flux_instance("0.36.0")]'
+    apps = '[cilium("1.21.1"), flux_operator("0.36.0"), flux_instance("0.36.0")]'
     result = run("-C", write_model(tmp_path, model(), apps))
     assert result.code == 0
     assert (
-        "warning[cilium-version-unknown]: apps[0].chart.version: no Kubernetes compatibility data for Cilium 1.20"
+        "warning[cilium-version-unknown]: apps[0].chart.version: no Kubernetes compatibility data for Cilium 1.21"
         in result.err
     )
 
