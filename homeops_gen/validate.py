@@ -27,7 +27,7 @@ import yaml
 from homeops_gen.apis.kubernetes import is_builtin
 from homeops_gen.errors import MissingDependency, ValidationFailed
 from homeops_gen.formats import Generated
-from homeops_gen.layout import COMPONENTS, JUSTFILE, OUT, RUNTIME_FILES
+from homeops_gen.layout import COMPONENTS, DEVENV, JUSTFILE, OUT, RUNTIME_FILES
 from homeops_gen.model import Cluster
 
 Files = Mapping[str, str]
@@ -360,7 +360,7 @@ def _created_at_run_time(path: str) -> bool:
     return any(path == f or path.startswith(f + "/") for f in RUNTIME_FILES)
 
 
-def _script_references(files: Files, path: str = "devenv.nix") -> Iterator[str]:
+def _script_references(files: Files, path: str = DEVENV) -> Iterator[str]:
     """Every generated path the operator's scripts name exists (or is made by their tools)."""
     text = files.get(path, "")
     for match in sorted(set(re.findall(rf"\b{OUT}/[A-Za-z0-9_./-]*[A-Za-z0-9_]", text))):

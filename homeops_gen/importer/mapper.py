@@ -18,7 +18,7 @@ from homeops_gen.formats import sorted_data, yaml_file
 from homeops_gen.generators.kubernetes import NAMESPACE_ANNOTATIONS
 from homeops_gen.generators.infrastructure import NODE_ATTRIBUTES
 from homeops_gen.importer.fluxbuild import Built, FluxTree
-from homeops_gen.layout import JUSTFILE, RENOVATE_CONFIG, SOPS_AGE_SECRET, WORKFLOW
+from homeops_gen.layout import DEVENV, JUSTFILE, RENOVATE_CONFIG, SOPS_AGE_SECRET, WORKFLOW
 from homeops_gen.importer.infrastructure import InfraFacts, Vm, vm_ip
 from homeops_gen.importer.kubernetes import Document, FluxApp, KubernetesFacts, Release, hook_urls
 from homeops_gen.importer.python import Call
@@ -135,7 +135,7 @@ def _automation(report: Report, source: Source, cluster: Call) -> None:
     and nothing is added that it did not have)."""
     call = Call("Automation", explode=False)
     if JUSTFILE in source.files:  # else devenv, the default
-        runners = ["devenv", "just"] if "devenv.nix" in source.files else ["just"]
+        runners = ["devenv", "just"] if DEVENV in source.files else ["just"]
         value: str | list[str] = runners if len(runners) > 1 else runners[0]
         call.kwargs["task_runner"] = value
         report.map(JUSTFILE, f"the operator's scripts for just (task_runner={value!r})")
