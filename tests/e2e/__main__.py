@@ -26,6 +26,8 @@ from tests.e2e.run import Options, Run
 from tests.e2e.tools import E2E_TOOLS, build_all
 
 FAULT_MODEL = "nova"
+DEFAULT_JOBS = 3
+"""Runs at once: a run waits on its controllers most of the time (measured in the README)."""
 
 
 @dataclass(frozen=True)
@@ -103,6 +105,68 @@ def plan(args: argparse.Namespace) -> list[Planned]:
     return runs
 
 
+def _child_argv(planned: Planned, args: argparse.Namespace, verdict: Path) -> list[str]:
+    """The command line of one run in a process of its own (``--one``)."""
+    argv = [sys.executable, "-m", "tests.e2e", "--one", "--verdict-file", str(verdict),
+            "--limit", str(args.limit)]  # fmt: skip
+    if args.keep:
+        argv.append("--keep")
+    if planned.project is not None:
+        return [*argv, "--project", str(planned.project)]
+    if planned.fault:
+        return [*argv, "--faults-only", "--fault", planned.fault]
+    return [*argv, "--no-faults", planned.model]
+
+
+def _run_all(
+    runs: list[Planned], args: argparse.Namespace, binaries: dict[str, Path]
+) -> list[tuple[str, str, float]]:
+    """Every run, ``args.jobs`` at a time, each in a process of its own (its own environment
+    and control plane); a run's log is printed whole when it ends, then its verdict."""
+    if args.jobs <= 1 or len(runs) <= 1:
+        results = []
+        for planned in runs:
+            t0 = time.monotonic()
+            verdict = run_one(planned, binaries, args.limit, args.keep)
+            results.append((planned.label, verdict, time.monotonic() - t0))
+        return results
+    scratch = Path(tempfile.mkdtemp(prefix="homeops-gen-e2e-jobs-"))
+    pending = list(enumerate(runs))
+    running: dict[int, tuple[subprocess.Popen[bytes], float]] = {}
+    done: dict[int, tuple[str, str, float]] = {}
+    try:
+        while pending or running:
+            while pending and len(running) < args.jobs:
+                i, planned = pending.pop(0)
+                with (scratch / f"{i}.log").open("wb") as log:
+                    proc = subprocess.Popen(
+                        _child_argv(planned, args, scratch / f"{i}.verdict"),
+                        stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                    )  # fmt: skip
+                running[i] = (proc, time.monotonic())
+            for i, (proc, t0) in list(running.items()):
+                if proc.poll() is None:
+                    continue
+                del running[i]
+                verdict_file = scratch / f"{i}.verdict"
+                verdict = (
+                    verdict_file.read_text()
+                    if verdict_file.is_file()
+                    else f"FAIL: the run's process exited with {proc.returncode}"
+                )
+                sys.stdout.write((scratch / f"{i}.log").read_text(errors="replace"))
+                print(f"=> {runs[i].label}: {verdict}", flush=True)
+                done[i] = (runs[i].label, verdict, time.monotonic() - t0)
+            time.sleep(0.5)
+    finally:
+        for proc, _ in running.values():
+            proc.terminate()  # its Supervisor stops the run's processes
+        for proc, _ in running.values():
+            proc.wait()
+        shutil.rmtree(scratch, ignore_errors=True)
+    return [done[i] for i in sorted(done)]
+
+
 def main(argv: list[str]) -> int:
     """Build the tools, make every run, print the summary; 1 when one failed."""
     parser = argparse.ArgumentParser(prog="python -m tests.e2e")
@@ -113,6 +177,11 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--fault", action="append", default=[], choices=sorted(FAULTS))
     parser.add_argument("--keep", action="store_true", help="keep the work folders")
     parser.add_argument("--limit", type=float, default=420.0, help="seconds to become Ready")
+    parser.add_argument(
+        "--jobs", type=int, default=DEFAULT_JOBS, help=f"runs at once (default {DEFAULT_JOBS})"
+    )
+    parser.add_argument("--one", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--verdict-file", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     unknown = [m for m in args.models if m != "init" and m not in MODELS]
     if unknown:
@@ -121,6 +190,8 @@ def main(argv: list[str]) -> int:
     if args.project and not (args.project / "cluster.py").is_file():
         print(f"PROJECT={args.project}: no cluster.py there (the folder of a homeops-gen project)")
         return 2
+    if args.one:
+        return _one(args)
     start = time.monotonic()
     print("Go tools (pinned, in ~/.cache/homeops-gen/tools):", flush=True)
     try:
@@ -130,12 +201,8 @@ def main(argv: list[str]) -> int:
         return 1
     binaries = {name: b.path for name, b in built.items()}
     print(f"tools ready in {time.monotonic() - start:.0f}s", flush=True)
-    results = []
     try:
-        for planned in plan(args):
-            t0 = time.monotonic()
-            verdict = run_one(planned, binaries, args.limit, args.keep)
-            results.append((planned.label, verdict, time.monotonic() - t0))
+        results = _run_all(plan(args), args, binaries)
     except KeyboardInterrupt:
         # each run's processes were stopped on the way out (Supervisor)
         print("\ninterrupted: every process of the run was stopped")
@@ -147,9 +214,18 @@ def main(argv: list[str]) -> int:
     failed = [r for r in results if not r[1].startswith("ok")]
     print(
         f"e2e: {len(results) - len(failed)} passed, {len(failed)} failed, in "
-        f"{time.monotonic() - start:.0f}s; largest process {peak} MiB"
+        f"{time.monotonic() - start:.0f}s with {args.jobs} at once; largest process {peak} MiB"
     )
     return 1 if failed else 0
+
+
+def _one(args: argparse.Namespace) -> int:
+    """One run in this process (started by :func:`_run_all`): its verdict to the file."""
+    (planned,) = plan(args)
+    binaries = {name: b.path for name, b in build_all(list(E2E_TOOLS), quiet=True).items()}
+    verdict = run_one(planned, binaries, args.limit, args.keep)
+    args.verdict_file.write_text(verdict)
+    return 0
 
 
 if __name__ == "__main__":

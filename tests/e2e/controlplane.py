@@ -87,14 +87,20 @@ def start(
 
     def ready() -> bool:
         sup.check_alive()
-        return kube.run("get", "--raw=/readyz", check=False).strip() == "ok"
+        status, body = kube.raw("/readyz")
+        return status == 200 and body.strip() == b"ok"
 
     wait_until(ready, 120, "kube-apiserver /readyz")
     sup.start("kube-controller-manager", [
         tools["kube-controller-manager"], f"--kubeconfig={kubeconfig}", "--leader-elect=false",
         f"--service-account-private-key-file={pki.sa_key}", f"--root-ca-file={pki.ca}",
         "--use-service-account-credentials=false", "--secure-port=0",
-        f"--service-cluster-ip-range={service_cidr}", "--controllers=*,-nodeipam",
+        f"--service-cluster-ip-range={service_cidr}",
+        # no kubelet: kwok's heartbeat stage renews a Node every 20 to 25 s and only while it
+        # is Ready, against the node lifecycle controller's 50 s grace; a heartbeat late by a
+        # busy second marks the Node and its Pods NotReady for good, and helm --wait then hangs
+        # (names: cmd/kube-controller-manager/names; stage: kwok kustomize/stage/node/heartbeat)
+        "--controllers=*,-node-ipam-controller,-node-lifecycle-controller",
         "--concurrent-deployment-syncs=10",
     ])  # fmt: skip
     sup.start("kube-scheduler", [

@@ -175,6 +175,32 @@ def _cilium_crds(kube: Kube, version: str) -> None:
     kube.apply(text, manager="cilium-operator")
 
 
+def _not_ready_workloads(kube: Kube) -> str:
+    """The Nodes and Pods that are not Ready, one a line (what a helm --wait waits for)."""
+
+    def ready(obj: dict[str, Any]) -> bool:
+        conds = (obj.get("status") or {}).get("conditions") or []
+        return any(c.get("type") == "Ready" and c.get("status") == "True" for c in conds)
+
+    lines = []
+    try:
+        for kind in ("nodes", "pods"):
+            for obj in kube.items(kind):
+                if not ready(obj):
+                    meta, spec = obj["metadata"], obj.get("spec") or {}
+                    conds = (obj.get("status") or {}).get("conditions") or []
+                    said = "; ".join(
+                        f"{c.get('type')}={c.get('status')} {c.get('reason', '')}".strip()
+                        for c in conds
+                    )
+                    where = f" on {spec['nodeName']}" if spec.get("nodeName") else " (unscheduled)"
+                    lines.append(f"  {kind[:-1]} {meta.get('namespace', '')}/{meta['name']}"
+                                 f"{where if kind == 'pods' else ''}: {said or 'no conditions'}")  # fmt: skip
+    except (OSError, E2EFailure) as exc:
+        return f"  (Nodes and Pods not read: {exc})"
+    return "Nodes and Pods not Ready:\n" + "\n".join(lines) if lines else "every Node and Pod Ready"
+
+
 class Run:
     """One model's run in ``work``."""
 
@@ -345,7 +371,9 @@ class Run:
         )
         if code != 0:
             tail = self.sup.log_tail("helmfile", 30)
-            raise E2EFailure(f"helmfile sync failed ({crd_error or ''}):\n{tail}")
+            raise E2EFailure(
+                f"helmfile sync failed ({crd_error or ''}):\n{tail}\n{_not_ready_workloads(kube)}"
+            )
         self.log("helmfile sync done")
 
     def _wait_ready(self, kube: Kube, repo: Path, expected_failure: str) -> flux.Watch:
@@ -382,6 +410,7 @@ class Run:
 
     def _failure(self, watch: flux.Watch, pending: list[str], missing: list[str]) -> str:
         lines = [f"not Ready after {time.monotonic() - self.t0:.0f}s:"]
+        lines.append(_not_ready_workloads(watch.kube))
         for name in pending:
             obj = watch.objects.get(name)
             lines.append(f"  {name}" + (" (never created)" if name in missing else ""))

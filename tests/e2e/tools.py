@@ -131,8 +131,9 @@ E2E_TOOLS = {
 }
 
 
-def build_all(names: list[str]) -> dict[str, Built]:
-    """Build (or find) the named tools; raise SystemExit naming every one that did not build."""
+def build_all(names: list[str], quiet: bool = False) -> dict[str, Built]:
+    """Build (or find) the named tools; raise SystemExit naming every one that did not build
+    (``quiet``: print only those)."""
     built: dict[str, Built] = {}
     failed: list[str] = []
     home = tools_home()
@@ -143,7 +144,8 @@ def build_all(names: list[str]) -> dict[str, Built]:
         if isinstance(result, Built):
             built[name] = result
             how = "cached" if result.cached else f"built in {result.seconds:.0f}s"
-            print(f"  {name} {tool.version}: {how} ({result.path})", flush=True)
+            if not quiet:
+                print(f"  {name} {tool.version}: {how} ({result.path})", flush=True)
         else:
             failed.append(f"{name} {tool.version}: {result.reason}")
             print(
