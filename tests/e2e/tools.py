@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 from tests.consumers.gobuild import TOOLS as CONSUMER_TOOLS
-from tests.consumers.gobuild import Built, GoTool, Substitute, build, tools_home
+from tests.consumers.gobuild import Built, GoTool, Substitute, Unbuildable, build, tools_home
 
 K8S_VERSION = "v1.37.2"
 K8S_STAGING_VERSION = "v0.37.2"
@@ -131,43 +132,68 @@ E2E_TOOLS = {
 }
 
 
-def build_all(names: list[str], quiet: bool = False) -> dict[str, Built]:
-    """Build (or find) the named tools; raise SystemExit naming every one that did not build
-    (``quiet``: print only those)."""
-    built: dict[str, Built] = {}
-    failed: list[str] = []
+BUILD_LANES = 2
+"""Builds at once. Go compiles a build's packages on every core, but each link runs on one:
+two lanes keep both cores busy. The tools of one module share one lane, so its packages are
+compiled once and then found in Go's build cache."""
+
+
+def _lanes(tools: list[GoTool]) -> list[list[GoTool]]:
+    """The tools grouped by module (in order), dealt longest group first over the lanes."""
+    groups: dict[str, list[GoTool]] = {}
+    for tool in tools:
+        groups.setdefault(tool.module, []).append(tool)
+    lanes: list[list[GoTool]] = [[] for _ in range(BUILD_LANES)]
+    for group in sorted(groups.values(), key=len, reverse=True):
+        min(lanes, key=len).extend(group)
+    return [lane for lane in lanes if lane]
+
+
+def build_lanes(tools: list[GoTool], quiet: bool = False) -> dict[str, Built | Unbuildable]:
+    """Build (or find) ``tools``, :data:`BUILD_LANES` at a time; each one's outcome, printed
+    as it comes (``quiet``: only those that did not build)."""
     home = tools_home()
-    for name in names:
-        tool = E2E_TOOLS[name]
-        start = time.monotonic()
-        result = build(tool, home)
-        if isinstance(result, Built):
-            built[name] = result
-            how = "cached" if result.cached else f"built in {result.seconds:.0f}s"
-            if not quiet:
-                print(f"  {name} {tool.version}: {how} ({result.path})", flush=True)
-        else:
-            failed.append(f"{name} {tool.version}: {result.reason}")
-            print(
-                f"  {name} {tool.version}: DOES NOT BUILD after {time.monotonic() - start:.0f}s:"
-                f"\n    {result.reason}",
-                flush=True,
-            )
+    results: dict[str, Built | Unbuildable] = {}
+
+    def lane(tools: list[GoTool]) -> None:
+        for tool in tools:
+            start = time.monotonic()
+            result = build(tool, home)
+            results[tool.name] = result
+            if isinstance(result, Built):
+                how = "cached" if result.cached else f"built in {result.seconds:.0f}s"
+                if not quiet:
+                    print(f"  {tool.name} {tool.version}: {how} ({result.path})", flush=True)
+            else:
+                print(
+                    f"  {tool.name} {tool.version}: DOES NOT BUILD after "
+                    f"{time.monotonic() - start:.0f}s:\n    {result.reason}",
+                    flush=True,
+                )
+
+    with ThreadPoolExecutor(BUILD_LANES) as pool:
+        list(pool.map(lane, _lanes(tools)))
+    return results
+
+
+def build_all(names: list[str], quiet: bool = False) -> dict[str, Built]:
+    """Build (or find) the named end-to-end tools; raise SystemExit naming every one that did
+    not build."""
+    return _built_or_exit(build_lanes([E2E_TOOLS[n] for n in names], quiet))
+
+
+def _built_or_exit(results: dict[str, Built | Unbuildable]) -> dict[str, Built]:
+    failed = [f"{r.tool.name} {r.tool.version}: {r.reason}" for r in results.values()
+              if isinstance(r, Unbuildable)]  # fmt: skip
     if failed:
         raise SystemExit("tools that did not build:\n  " + "\n  ".join(failed))
-    return built
+    return {name: r for name, r in results.items() if isinstance(r, Built)}
 
 
 if __name__ == "__main__":
     args = sys.argv[1:]
-    if "--with-consumers" in args:
-        args.remove("--with-consumers")
-        # make consumers reports its own unbuildable tools (some cannot be built here)
-        for tool in CONSUMER_TOOLS.values():
-            got = build(tool, tools_home())
-            print(
-                f"  {tool.name} {tool.version}: "
-                + ("ready" if isinstance(got, Built) else f"not built: {got.reason}"),
-                flush=True,
-            )
-    build_all(args or list(E2E_TOOLS))
+    wanted = [E2E_TOOLS[n] for n in [a for a in args if a != "--with-consumers"] or E2E_TOOLS]
+    # make consumers reports its own unbuildable tools (some cannot be built here)
+    extra = list(CONSUMER_TOOLS.values()) if "--with-consumers" in args else []
+    outcome = build_lanes(extra + wanted)
+    _built_or_exit({t.name: outcome[t.name] for t in wanted})
