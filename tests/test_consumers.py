@@ -14,7 +14,8 @@ import pytest
 
 from tests.conftest import MODELS
 from tests.consumers import checks, gobuild
-from tests.consumers.checks import CHARTS, Problem, Workspace
+from tests.consumers.charts import CHARTS
+from tests.consumers.checks import Problem, Workspace
 
 needs_charts = pytest.mark.skipif(
     not CHARTS.is_dir(), reason=f"packaged charts not found at {CHARTS} (../shared/charts)"

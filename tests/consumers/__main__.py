@@ -26,7 +26,8 @@ from pathlib import Path
 from homeops_gen.project import load
 from tests.conftest import MODELS, ROOT, SCHEMAS
 from tests.consumers import checks
-from tests.consumers.checks import CHARTS, Problem, Tools, Workspace
+from tests.consumers.charts import CHARTS
+from tests.consumers.checks import Problem, Tools, Workspace
 from homeops_gen import talos_types_data
 from tests import talos_types_gen
 from tests.consumers.gobuild import (
@@ -46,7 +47,6 @@ CANNOT_RUN_HERE: dict[str, str] = {
     "terraform-provider-talos": "the Go module proxy refuses github.com/siderolabs/"
     "terraform-provider-talos at every version asked (v0.8.1 to v0.12.0, @v/list, @latest: "
     "403), and tofu init needs every provider the module requires",
-    "chart cilium 1.19.*": "only Cilium 1.18.4 is packaged in ../shared/charts",
 }
 """Skips allowed: a tool key or ``chart NAME VERSION`` pattern -> why it cannot run here. Every
 entry is a row of the README's table of checks (tests/test_consumers.py)."""
@@ -158,7 +158,7 @@ def check_model(name: str, tools: Tools, missing: dict[str, str], report: Report
         if CHARTS.is_dir():
             rendered: dict[str, str] = {}
             missing_charts: list[str] = []
-            problems = checks.helm(ws, rendered, missing_charts)
+            problems = checks.helm(ws, rendered, missing_charts, modules=True)
             report.record("helm lint --strict + helm template (bootstrap releases)", problems)
             for release in missing_charts:
                 report.skip("helm lint + template of release", release, [_chart_key(release)])

@@ -25,11 +25,11 @@ import yaml
 
 from homeops_gen import pipeline
 from homeops_gen.model import Cluster
-from tests.conftest import SCHEMAS, SHARED
+from tests.conftest import SCHEMAS
+from tests.consumers.charts import CHARTS, real_chart, shared_chart
 from tests.consumers.gobuild import talos_validator
 from tests.consumers.gobuild import talosctl as talosctl_tool
 
-CHARTS = SHARED / "charts"
 BIN = Path(sys.executable).parent
 """The virtualenv's bin folder: helm, shellcheck, yamllint and kubectl come from PyPI."""
 
@@ -214,11 +214,6 @@ class Release:
         """The chart's name: the last segment of an OCI reference or of ``repo/name``."""
         return self.chart.rstrip("/").rsplit("/", 1)[-1]
 
-    def package(self) -> Path | None:
-        """The packaged chart in ../shared/charts, when it is there."""
-        path = CHARTS / f"{self.chart_name}-{self.version}.tgz"
-        return path if path.is_file() else None
-
 
 def releases(ws: Workspace) -> list[Release]:
     """The releases of every generated helmfile."""
@@ -248,21 +243,32 @@ def _values_files(release: Release, folder: Path) -> list[str]:
 
 
 def helm(
-    ws: Workspace, rendered: dict[str, str] | None = None, missing: list[str] | None = None
+    ws: Workspace,
+    rendered: dict[str, str] | None = None,
+    missing: list[str] | None = None,
+    modules: bool = False,
 ) -> list[Problem]:
     """``helm lint --strict`` and ``helm template`` of every bootstrap release with its values.
 
-    The packaged charts come from ../shared/charts; a release whose chart is not there is
-    not checked and named in ``missing``. The rendered manifests go into ``rendered``
-    (release name -> YAML) for the schema checks.
+    The packaged charts come from ../shared/charts (and with ``modules``, Cilium's from its Go
+    module); a release whose chart is not at hand is not checked and named in ``missing``. The
+    rendered manifests go into ``rendered`` (release name -> YAML) for the schema checks.
     """
     problems = []
     kube = ws.cluster.versions.kubernetes
     helmfile = ws.paths("helmfile.yaml")[0]
     with tempfile.TemporaryDirectory() as tmp:
         for rel in releases(ws):
-            chart = rel.package()
             where = f"{helmfile} (release {rel.name})"
+            if modules:
+                try:
+                    real = real_chart(rel.chart_name, rel.version, Path(tmp), str(tool("helm")))
+                except RuntimeError as exc:
+                    problems.append(Problem("helm package", where, str(exc)))
+                    continue
+                chart = real[0] if real else None
+            else:
+                chart = shared_chart(rel.chart_name, rel.version)
             if chart is None:
                 if missing is not None:
                     missing.append(f"{rel.name}: no {rel.chart_name}-{rel.version}.tgz in {CHARTS}")

@@ -356,3 +356,27 @@ def _build(tool: GoTool, tools_dir: Path, target: Path) -> Built | Unbuildable:
         return Unbuildable(tool, f"go build {tool.package} failed:\n{_tail(built.stderr)}")
     partial.rename(target)  # only a complete binary counts as built
     return Built(tool, target, time.monotonic() - start, cached=False)
+
+
+class ModuleNotServed(Exception):
+    """The module proxy did not serve a module the checks read files from."""
+
+
+def module_dir(module: str, version: str) -> Path:
+    """The folder of ``module@version`` in Go's module cache (downloaded when missing)."""
+    if shutil.which("go") is None:
+        raise ModuleNotServed(f"{module}@{version}: no go command on PATH")
+    proc = subprocess.run(
+        ["go", "mod", "download", "-json", f"{module}@{version}"],
+        capture_output=True,
+        text=True,
+        env=go_env(),
+        timeout=900,
+    )
+    info = json.loads(proc.stdout) if proc.stdout.strip().startswith("{") else {}
+    if proc.returncode != 0 or "Dir" not in info:
+        raise ModuleNotServed(
+            f"the module proxy did not serve {module}@{version}: "
+            f"{info.get('Error') or proc.stderr.strip()}"
+        )
+    return Path(info["Dir"])

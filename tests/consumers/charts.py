@@ -1,0 +1,49 @@
+"""Real charts at hand offline: the packaged ones of ``../shared/charts``, and Cilium's at any
+version from its Go module (``install/kubernetes/cilium`` of ``github.com/cilium/cilium``)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+from tests.conftest import SHARED
+from tests.consumers.gobuild import ModuleNotServed, module_dir
+
+CILIUM_MODULE = "github.com/cilium/cilium"
+CHARTS = SHARED / "charts"
+
+
+def shared_chart(name: str, version: str) -> Path | None:
+    """``NAME-VERSION.tgz`` of ``../shared/charts``, when it is there."""
+    path = CHARTS / f"{name}-{version.removeprefix('v')}.tgz"
+    return path if path.is_file() else None
+
+
+def real_chart(name: str, version: str, work: Path, helm: str) -> tuple[Path, str] | None:
+    """The packaged chart ``name`` at ``version`` and where it came from; None when neither
+    ``../shared/charts`` has it nor (for Cilium) the module proxy serves that version.
+    Raises :class:`RuntimeError` when ``helm`` (the path of a helm) cannot package Cilium's
+    chart folder."""
+    shared = shared_chart(name, version)
+    if shared is not None:
+        return shared, f"../shared/charts/{shared.name}"
+    if name != "cilium":
+        return None
+    version = version.removeprefix("v")
+    try:
+        source = module_dir(CILIUM_MODULE, "v" + version) / "install" / "kubernetes" / "cilium"
+    except ModuleNotServed:
+        return None
+    archive = work / f"cilium-{version}.tgz"
+    if not archive.is_file():
+        dest = work / f"cilium-src-{version}"
+        shutil.copytree(source, dest, dirs_exist_ok=True)
+        dest.chmod(0o755)  # the module cache is read-only; helm package reads the folder
+        proc = subprocess.run(
+            [helm, "package", str(dest), "--destination", str(work)],
+            capture_output=True, text=True, timeout=300,
+        )  # fmt: skip
+        if proc.returncode != 0:
+            raise RuntimeError(f"helm package {dest}: {proc.stderr.strip()}")
+    return archive, f"{CILIUM_MODULE}@v{version}"
