@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 import yaml
 
 from homeops_gen.derive import KUBEPRISM_PORT
-from homeops_gen.generators.talos import CONTROL_PLANE_TAINT
+from homeops_gen.derive import CONTROL_PLANE_TAINT
 from homeops_gen.importer.source import Source, as_mapping, dig, listed
 
 TALCONFIG_NAMES = ("talconfig.yaml", "talconfig.yml")
