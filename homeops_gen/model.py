@@ -702,7 +702,7 @@ class CiliumHelper(Base):
     """Enable Cilium's Gateway API support (its CRDs are applied at bootstrap)."""
     gateway_api_version: SemVer | None = None
     """The Gateway API release whose standard CRDs must exist before Cilium starts; by default
-    the one the Cilium minor implements (1.18: v1.3.0, 1.19: v1.4.0)."""
+    the one the Cilium minor implements (1.18: v1.3.0, 1.19: v1.4.0, 1.20: v1.6.1)."""
     l2_announcements: bool | None = None
     """Announce load-balancer IPs with ARP; by default when the pool is inside ``node_cidr``."""
 
