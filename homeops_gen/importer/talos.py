@@ -447,7 +447,7 @@ def _read_user_patches(source: Source, facts: TalosFacts) -> None:
     files: dict[tuple[str, int], dict[bool, str]] = {}
     for path in source.files:
         match = _USER_PATCH.fullmatch(posixpath.relpath(path, folder))
-        if match and match["stem"] in owners and not path.startswith(".."):
+        if match and match["stem"] in owners:
             key = (match["stem"], int(match["n"]))
             files.setdefault(key, {})[bool(match["cp"])] = path
     for (stem, _), paths in sorted(files.items()):
