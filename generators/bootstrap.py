@@ -14,6 +14,7 @@ from homeops_gen import derive
 from homeops_gen.apis import document_file
 from homeops_gen.apis.helmfile import HelmDefaults, Helmfile, Hook, Release, Repository
 from homeops_gen.formats import shell_quote
+from homeops_gen.derived_apps import Deployment
 from homeops_gen.layout import BOOTSTRAP, HELMFILE, app_dir
 from homeops_gen.model import App, Cluster
 from homeops_gen.project import Project
@@ -39,18 +40,24 @@ HELM_DEFAULTS: HelmDefaults = {
 
 def render(project: Project) -> dict[str, str]:
     """``out/bootstrap/helmfile.yaml``, when the model has bootstrap apps."""
-    cluster = project.cluster
-    if not cluster.bootstrap_apps:
+    if not project.deployment.bootstrap_apps:
         return {}
-    return {HELMFILE: document_file(Helmfile)(helmfile(cluster, project.user_files))}
+    made = helmfile(project.cluster, project.user_files, project.deployment)
+    return {HELMFILE: document_file(Helmfile)(made)}
 
 
-def helmfile(cluster: Cluster, user_files: Mapping[str, str] | None = None) -> Helmfile:
-    """The bootstrap helmfile of ``cluster``."""
+def helmfile(
+    cluster: Cluster,
+    user_files: Mapping[str, str] | None = None,
+    deployment: Deployment | None = None,
+) -> Helmfile:
+    """The bootstrap helmfile of ``cluster`` (its apps as ``deployment`` deploys them: the
+    model's alone unless given)."""
     user_files = user_files or {}
+    deployment = deployment or cluster.deployment
     repositories: list[Repository] = []
     releases: list[Release] = []
-    for app in cluster.bootstrap_apps:
+    for app in deployment.bootstrap_apps:
         assert app.chart is not None, "bootstrap apps have a chart (rules.app_shapes)"
         chart, repository = helm_chart(app)
         if repository is not None:
@@ -64,7 +71,7 @@ def helmfile(cluster: Cluster, user_files: Mapping[str, str] | None = None) -> H
                 "version": app.chart.version,
                 "values": [values] if values else None,
                 "needs": [
-                    f"{cluster.app(dep).namespace}/{release_name(cluster.app(dep))}"
+                    f"{deployment.app(dep).namespace}/{release_name(deployment.app(dep))}"
                     for dep in app.depends_on
                 ]
                 or None,

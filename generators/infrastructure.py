@@ -196,6 +196,9 @@ def keys_by_name(cluster: Cluster) -> list[tuple[str, str]]:
     return [(n.name, vm_key(n)) for n in cluster.nodes if n.name != vm_key(n)]
 
 
+TALOS_SCHEMATICS = "talos_schematics"
+"""The host input mapping each Image Factory schematic id to its YAML."""
+
 VARIABLES: tuple[Variable, ...] = (
     Variable(
         "proxmox_endpoint",
@@ -233,7 +236,7 @@ VARIABLES: tuple[Variable, ...] = (
         _talos_isos,
     ),
     Variable(
-        "talos_schematics",
+        TALOS_SCHEMATICS,
         "map(string)",
         "The Image Factory schematics (YAML) of those ISOs, by the id computed offline: each "
         "is registered with the factory before its ISO is downloaded.",

@@ -81,12 +81,12 @@ def render(project: Project) -> dict[str, str]:
     cluster = project.cluster
     files: dict[str, str] = {}
     by_namespace: dict[str, list[App]] = defaultdict(list)
-    for app in cluster.deployed_apps:
+    for app in project.deployment.apps:
         by_namespace[app.namespace].append(app)
     metadata = {ns.name: ns for ns in cluster.namespaces}
     namespaces = sorted({*by_namespace, *metadata})
-    dependents = {dep for app in cluster.deployed_apps for dep in app.depends_on}
-    placement = {app.name: folders(app, project.user_files) for app in cluster.deployed_apps}
+    dependents = {dep for app in project.deployment.apps for dep in app.depends_on}
+    placement = {app.name: folders(app, project.user_files) for app in project.deployment.apps}
     last = {
         name: resources_kustomization(name) if RESOURCES_FOLDER in placed.values() else name
         for name, placed in placement.items()

@@ -39,7 +39,8 @@ from homeops_gen.apis.talos import (
     ResolverConfig,
     SecurityProfileConfig,
 )
-from homeops_gen.derive import KUBEPRISM_PORT
+from homeops_gen.derive import CONTROL_PLANE_TAINT, KUBEPRISM_PORT
+from homeops_gen.derive import TALOS_LINK as LINK
 from homeops_gen.formats import yaml_file
 from homeops_gen.layout import (
     CLUSTERCONFIG,
@@ -58,9 +59,6 @@ from homeops_gen.templating import render_template
 
 CLUSTER_PATCH = f"{TALOS}/patches/cluster.yaml"
 NODE_PATCHES = f"{TALOS}/nodes"
-
-LINK = "net0"
-"""The alias the typed network documents give the VM's network link."""
 
 
 def link_match(node: Node) -> str:
@@ -134,9 +132,6 @@ def versions_record(cluster: Cluster) -> dict[str, str]:
 
 
 # What every node gets, whatever the backend.
-
-CONTROL_PLANE_TAINT = "node-role.kubernetes.io/control-plane"
-"""The NoSchedule taint gen config gives control planes (removed when they run workloads)."""
 
 
 def cluster_patch(cluster: Cluster) -> dict[str, Any]:
@@ -482,20 +477,37 @@ def talosctl_derived_patch(cluster: Cluster) -> list[dict[str, Any]]:
 
 def talosctl_role_patches(cluster: Cluster) -> dict[str, list[dict[str, Any]]]:
     """The patches of one role (``controlplane``, ``worker``), where there is anything to say."""
-    patches: dict[str, list[dict[str, Any]]] = {}
-    if derive.kubernetes_documents(cluster) and cluster.talos.allow_scheduling_on_control_planes:
-        untaint: KubeNodeConfig = {
-            "apiVersion": "v1alpha1",
-            "kind": "KubeNodeConfig",
-            "taints": {CONTROL_PLANE_TAINT: {"$patch": "delete"}},
-        }
-        patches["controlplane"] = [dump(KubeNodeConfig)(untaint)]
+    patches = derived_role_patches(cluster)
     for role in ("controlplane", "worker"):
         settings = talos_patches.role_settings(cluster, role)
         if settings:
             documents = talos_patches.in_contract(cluster, settings)
             patches[role] = [*patches.get(role, []), *documents]
     return patches
+
+
+def derived_role_patches(cluster: Cluster) -> dict[str, list[dict[str, Any]]]:
+    """What homeops-gen writes of its own per role: control planes that run workloads lose the
+    taint gen config gives them (a Talos 1.14+ contract)."""
+    if derive.kubernetes_documents(cluster) and cluster.talos.allow_scheduling_on_control_planes:
+        untaint: KubeNodeConfig = {
+            "apiVersion": "v1alpha1",
+            "kind": "KubeNodeConfig",
+            "taints": {CONTROL_PLANE_TAINT: {"$patch": "delete"}},
+        }
+        return {"controlplane": [dump(KubeNodeConfig)(untaint)]}
+    return {}
+
+
+def own_patches(cluster: Cluster) -> list[dict[str, Any]]:
+    """Every patch the talosctl backend writes from the model's own fields, in every scope (not
+    the model's patches or typed settings): what a patch of the model must leave alone."""
+    return [
+        *talosctl_derived_patch(cluster),
+        *talos_patches.kubelet_v1alpha1_base(cluster),
+        *(p for patches in derived_role_patches(cluster).values() for p in patches),
+        *(p for node in cluster.nodes for p in node_derived_patch(cluster, node)),
+    ]
 
 
 def role_patch_file(role: str) -> str:

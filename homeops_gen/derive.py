@@ -24,6 +24,12 @@ KUBEPRISM_HOST = "localhost"
 KUBEPRISM_PORT = 7445
 """Talos' in-cluster API load balancer on every node, which Cilium reaches the API through."""
 
+TALOS_LINK = "net0"
+"""The alias the typed Talos network documents give the node's network link."""
+
+CONTROL_PLANE_TAINT = "node-role.kubernetes.io/control-plane"
+"""The NoSchedule taint gen config gives control planes (removed when they run workloads)."""
+
 
 def schematic(extensions: tuple[str, ...], kernel_args: tuple[str, ...] = ()) -> str:
     """The Image Factory schematic of an image with ``extensions`` and extra ``kernel_args``, as

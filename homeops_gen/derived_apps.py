@@ -9,6 +9,7 @@ disagree with the model. Values given by the user are merged over the derived on
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from homeops_gen.apis import dump
@@ -47,9 +48,57 @@ class Derived:
     crds: tuple[str, ...] = ()
 
 
-def deploy(app: App, cluster: Cluster) -> App:
+@dataclass(frozen=True, eq=False)
+class Deployment:
+    """The apps of ``cluster`` as deployed, in model order.
+
+    ``pull_secret_name`` is what a loaded project read from the Git pull secret's file (its
+    ``metadata.name``, which the FluxInstance names): a fact of the files beside the model,
+    not of the model (``Project.deployment``; ``Cluster.deployment`` has none)."""
+
+    cluster: Cluster
+    pull_secret_name: str | None = None
+
+    @cached_property
+    def apps(self) -> tuple[App, ...]:
+        """Every app with the values derived from the cluster filled in."""
+        return tuple(deploy(app, self.cluster, self.pull_secret_name) for app in self.cluster.apps)
+
+    def app(self, name: str) -> App:
+        """The deployed app called ``name``."""
+        return self._by_name[name]
+
+    @cached_property
+    def _by_name(self) -> dict[str, App]:
+        return {a.name: a for a in self.apps}
+
+    @property
+    def bootstrap_apps(self) -> tuple[App, ...]:
+        """The apps the bootstrap helmfile installs, in dependency order."""
+        return tuple(a for a in self.apps_in_dependency_order() if a.bootstrap)
+
+    def apps_in_dependency_order(self) -> tuple[App, ...]:
+        """Every deployed app, each after the apps it depends on (stable otherwise)."""
+        ordered: list[App] = []
+        seen: set[str] = set()
+
+        def visit(app: App) -> None:
+            if app.name in seen:
+                return
+            seen.add(app.name)
+            for dep in app.depends_on:
+                visit(self.app(dep))
+            ordered.append(app)
+
+        for app in self.apps:
+            visit(app)
+        return tuple(ordered)
+
+
+def deploy(app: App, cluster: Cluster, pull_secret_name: str | None = None) -> App:
     """``app`` as deployed in ``cluster``: derived values under the user's, implicit
-    dependencies that exist first, derived resources and CRDs before the user's."""
+    dependencies that exist first, derived resources and CRDs before the user's
+    (``pull_secret_name``: see :class:`Deployment`)."""
     helper = app.made_by
     if helper is None:
         return app
@@ -60,7 +109,7 @@ def deploy(app: App, cluster: Cluster) -> App:
     elif helper.helper == "flux-operator":
         derived = Derived({}, implicit_deps=("cilium", "coredns"))
     else:
-        derived = _flux_instance(app, cluster)
+        derived = _flux_instance(app, cluster, pull_secret_name)
     found = [a.name for chart in derived.implicit_deps for _, a in cluster.apps_installing(chart)]
     return app.model_copy(
         update={
@@ -291,7 +340,7 @@ def _coredns(cluster: Cluster) -> Derived:
     return Derived(values, implicit_deps=("cilium",))
 
 
-def _flux_instance(app: App, cluster: Cluster) -> Derived:
+def _flux_instance(app: App, cluster: Cluster, pull_secret_name: str | None) -> Derived:
     """The FluxInstance, syncing ``out/kubernetes/flux/cluster`` from the model's Git repository."""
     version = app.chart.version.removeprefix("v") if app.chart else ""
     instance: FluxInstanceSpec = {
@@ -313,7 +362,7 @@ def _flux_instance(app: App, cluster: Cluster) -> Derived:
             "ref": f"refs/heads/{cluster.gitops.branch}",
             "path": FLUX_SYNC_PATH,
             "interval": cluster.gitops.sync_interval,
-            "pullSecret": cluster.gitops.pull_secret_name,
+            "pullSecret": pull_secret_name,
         },
     }
     return Derived({"instance": dump(FluxInstanceSpec)(instance)})

@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
-from homeops_gen.derived_apps import deploy
+from homeops_gen.derived_apps import Deployment
 
 __all__ = [
     "App",
@@ -562,10 +562,6 @@ class RemoteState(Base):
     ``AWS_SECRET_ACCESS_KEY`` when named otherwise)."""
 
 
-LOADED_PULL_SECRET_NAME = "loaded_pull_secret_name"
-"""Where a loaded GitOps keeps its pull secret's ``metadata.name`` (see ``pull_secret_name``)."""
-
-
 def _git_branch(branch: str) -> str:
     """A branch name ``git check-ref-format --branch`` accepts (its rules for the characters
     the pattern allows: no '..', no '//', no component starting with '.' or ending with
@@ -612,15 +608,6 @@ class GitOps(Base):
     ``username`` and ``password`` (a token) for a private ``https://`` repository. ``boot``
     applies it, decrypted through a pipe, before flux-instance; the FluxInstance's
     ``sync.pullSecret`` names it. Required for ``ssh://``."""
-
-    @property
-    def pull_secret_name(self) -> str | None:
-        """The ``metadata.name`` of the pull secret, read from its file when the project loads.
-
-        It is not model data (a stored model carries the path only): loading records it
-        beside the fields, so equality and ``model_dump`` see the model alone."""
-        name = self.__dict__.get(LOADED_PULL_SECRET_NAME)
-        return name if isinstance(name, str) else None
 
 
 class Sops(Base):
@@ -715,7 +702,7 @@ class CiliumHelper(Base):
     """Enable Cilium's Gateway API support (its CRDs are applied at bootstrap)."""
     gateway_api_version: SemVer | None = None
     """The Gateway API release whose standard CRDs must exist before Cilium starts; by default
-    the one the Cilium minor implements (1.18: v1.3.0, 1.19: v1.4.0)."""
+    the one the Cilium minor implements (1.18: v1.3.0, 1.19: v1.4.0, 1.20: v1.6.1)."""
     l2_announcements: bool | None = None
     """Announce load-balancer IPs with ARP; by default when the pool is inside ``node_cidr``."""
 
@@ -911,36 +898,25 @@ class Cluster(Base):
         return tuple((i, a) for i, a in enumerate(self.apps) if a.chart_name == chart)
 
     @cached_property
+    def deployment(self) -> Deployment:
+        """The apps as deployed from the model alone (a loaded project's own,
+        ``Project.deployment``, adds what the project's files say)."""
+        return Deployment(self)
+
+    @property
     def deployed_apps(self) -> tuple[App, ...]:
         """The apps with every value derived from this cluster filled in."""
-        return tuple(deploy(app, self) for app in self.apps)
+        return self.deployment.apps
 
     def app(self, name: str) -> App:
         """The deployed app called ``name``."""
-        return self._apps_by_name[name]
-
-    @cached_property
-    def _apps_by_name(self) -> dict[str, App]:
-        return {a.name: a for a in self.deployed_apps}
+        return self.deployment.app(name)
 
     @property
     def bootstrap_apps(self) -> tuple[App, ...]:
         """The apps the bootstrap helmfile installs, in dependency order."""
-        return tuple(a for a in self.apps_in_dependency_order() if a.bootstrap)
+        return self.deployment.bootstrap_apps
 
     def apps_in_dependency_order(self) -> tuple[App, ...]:
         """Every deployed app, each after the apps it depends on (stable otherwise)."""
-        ordered: list[App] = []
-        seen: set[str] = set()
-
-        def visit(app: App) -> None:
-            if app.name in seen:
-                return
-            seen.add(app.name)
-            for dep in app.depends_on:
-                visit(self.app(dep))
-            ordered.append(app)
-
-        for app in self.deployed_apps:
-            visit(app)
-        return tuple(ordered)
+        return self.deployment.apps_in_dependency_order()

@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -18,11 +19,12 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from homeops_gen import messages
+from homeops_gen.derived_apps import Deployment
 from homeops_gen.errors import LoadError, ModelError
 from homeops_gen.examples import example_values, mentions_marker
 from homeops_gen.layout import MODEL_FILE, TALSECRET
 from homeops_gen.layout import FLUX_NAMESPACE
-from homeops_gen.model import LOADED_PULL_SECRET_NAME, ON_CREATE, Base, Cluster
+from homeops_gen.model import ON_CREATE, Base, Cluster
 from homeops_gen.references import reference_problems, variable_problems
 from homeops_gen.rules import NAMESPACE_RESOURCE, Problem, check_cluster, unsubstituted, warning
 from homeops_gen.secrets import (
@@ -41,6 +43,14 @@ class Project:
     cluster: Cluster
     user_files: Mapping[str, str] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
+    pull_secret_name: str | None = None
+    """The ``metadata.name`` of ``gitops.pull_secret``, read from its file (which the
+    FluxInstance names)."""
+
+    @cached_property
+    def deployment(self) -> Deployment:
+        """The apps as deployed, with what the project's files say (the pull secret's name)."""
+        return Deployment(self.cluster, self.pull_secret_name)
 
 
 def load(root: Path, *, strict: bool = False) -> Project:
@@ -66,12 +76,9 @@ def load(root: Path, *, strict: bool = False) -> Project:
     pull_secret_name, pull_secret_problem = _pull_secret_name(root, cluster)
     if pull_secret_problem:
         problems.append(pull_secret_problem)
-    named = (
-        cluster if pull_secret_name is None else _with_pull_secret_name(cluster, pull_secret_name)
-    )
-    problems += reference_problems(named, user_files)
+    problems += reference_problems(cluster, user_files, pull_secret_name)
     problems += _talos_secrets_recipients(root, cluster)
-    problems += variable_problems(named, user_files)
+    problems += variable_problems(cluster, user_files)
     accepted = set(cluster.accept_warnings)
     problems = [p for p in problems if p.error or p.code not in accepted]
     errors = [p for p in problems if p.error or strict]
@@ -80,7 +87,7 @@ def load(root: Path, *, strict: bool = False) -> Project:
     if errors:
         raise ModelError([_located(p, cluster, where) for p in errors])
     warnings = tuple(_located(p, cluster, where) for p in problems if not p.error)
-    return Project(cluster=named, user_files=user_files, warnings=warnings)
+    return Project(cluster, user_files, warnings, pull_secret_name)
 
 
 def _pull_secret_name(root: Path, cluster: Cluster) -> tuple[str | None, Problem | None]:
@@ -167,16 +174,6 @@ def _pull_secret_keys(rel: str, text: str, repository: str) -> str | None:
         f"{rel} has no credentials Flux uses for an https:// repository (it has: {have}): give "
         "'username' and 'password' (a token), or 'bearerToken'"
     )
-
-
-def _with_pull_secret_name(cluster: Cluster, name: str) -> Cluster:
-    """``cluster`` with its pull secret's name known (derived values are computed afresh)."""
-    gitops = cluster.gitops.model_copy()
-    gitops.__dict__[LOADED_PULL_SECRET_NAME] = name
-    named = cluster.model_copy(update={"gitops": gitops})
-    for cached in [key for key in named.__dict__ if key not in Cluster.model_fields]:
-        del named.__dict__[cached]
-    return named
 
 
 def _located(problem: Problem, cluster: Cluster, where: dict[str, int]) -> str:

@@ -131,14 +131,17 @@ def _app_objects(app: App, user_files: Mapping[str, str]) -> Iterator[tuple[str,
                 yield "Secret", secret
 
 
-def created_objects(cluster: Cluster, user_files: Mapping[str, str]) -> dict[Key, str | None]:
+def created_objects(
+    cluster: Cluster, user_files: Mapping[str, str], pull_secret_name: str | None = None
+) -> dict[Key, str | None]:
     """Every object the tree creates (kind, namespace, name) -> the app applying it, or None
-    for what ``boot`` creates before Flux starts (the SOPS key, the Git pull secret)."""
+    for what ``boot`` creates before Flux starts (the SOPS key, the Git pull secret, named
+    ``pull_secret_name`` in its file)."""
     created: dict[Key, str | None] = {}
     if any(app.secrets for app in cluster.apps):
         created[("Secret", FLUX_NAMESPACE, SOPS_AGE_SECRET)] = None
-    if cluster.gitops.pull_secret_name is not None:
-        created[("Secret", FLUX_NAMESPACE, cluster.gitops.pull_secret_name)] = None
+    if pull_secret_name is not None:
+        created[("Secret", FLUX_NAMESPACE, pull_secret_name)] = None
     for app in cluster.deployed_apps:
         for kind, name in _app_objects(app, user_files):
             # targetNamespace puts every object of the app in its namespace.
@@ -165,12 +168,15 @@ def _needs(cluster: Cluster) -> dict[str, set[str]]:
     return closed
 
 
-def reference_problems(cluster: Cluster, user_files: Mapping[str, str]) -> Iterator[Problem]:
-    """Each reference of each app resolves to an object made where, and before, it is read."""
+def reference_problems(
+    cluster: Cluster, user_files: Mapping[str, str], pull_secret_name: str | None = None
+) -> Iterator[Problem]:
+    """Each reference of each app resolves to an object made where, and before, it is read
+    (``pull_secret_name``: the Git pull secret's, read from its file)."""
     found = [(app, ref) for i, app in enumerate(cluster.apps) for ref in references(i, app)]
     if not found or cluster.network.service_cidr.num_addresses < MIN_SERVICE_ADDRESSES:
         return
-    created = created_objects(cluster, user_files)
+    created = created_objects(cluster, user_files, pull_secret_name)
     needs = _needs(cluster)
     for app, ref in found:
         yield from _resolve(app, ref, created, needs)

@@ -994,28 +994,92 @@ TALOS_DERIVED: dict[tuple[str, ...], str] = {
 }
 """Machine-config settings homeops-gen derives, and the model field that sets each."""
 
-TALOS_DOCUMENTS_DERIVED = {
-    "HostnameConfig": "the node's name",
-    "ResolverConfig": "network.nameservers",
-    "Layer2VIPConfig": "endpoint",
-    "KubeProxyConfig": "apps (Cilium replaces kube-proxy: the cilium app)",
-    "KubeCoreDNSConfig": "apps (the coredns app)",
-    "KubePrismConfig": "nothing: Cilium reaches the API through KubePrism",
-    "KubeNetworkConfig": "network.pod_cidr and network.service_cidr",
-    "SecurityProfileConfig": "talos.workload_isolation",
+TALOS_DOCUMENTS_DERIVED: dict[tuple[str, ...], str] = {
+    ("HostnameConfig",): "the node's name",
+    ("ResolverConfig", "nameservers"): "network.nameservers",
+    ("Layer2VIPConfig",): "endpoint",
+    ("LinkAliasConfig", derive.TALOS_LINK): "the node's mac_address (else its one network card)",
+    ("LinkConfig", derive.TALOS_LINK): "the node's ip and network.gateway",
+    ("DHCPv4Config", derive.TALOS_LINK): "the node's dhcp",
+    ("KubeProxyConfig",): "apps (Cilium replaces kube-proxy: the cilium app)",
+    ("KubeCoreDNSConfig",): "apps (the coredns app)",
+    ("KubePrismConfig",): "nothing: Cilium reaches the API through KubePrism",
+    ("KubeNetworkConfig", "podSubnets"): "network.pod_cidr",
+    ("KubeNetworkConfig", "serviceSubnets"): "network.service_cidr",
+    ("KubeFlannelCNIConfig",): "apps (Cilium is the CNI: the cilium app)",
+    ("KubeNodeConfig", "nodeIP"): "network.node_cidr",
+    ("KubeNodeConfig", "labels"): "the node's labels",
+    ("KubeNodeConfig", "taints", derive.CONTROL_PLANE_TAINT): (
+        "talos.allow_scheduling_on_control_planes"
+    ),
+    ("SecurityProfileConfig",): "talos.workload_isolation",
 }
-"""Talos config documents (``apiVersion``/``kind`` patches) homeops-gen derives."""
+"""Parts of Talos config documents homeops-gen writes itself, and the model field that sets
+each: ``(kind, field, ...)``, the document's name after its kind for documents Talos tells
+apart by name (see :func:`talos_document_paths`). A patch touching one is refused; the test
+``tests/test_derived_lists.py`` holds this table to what the generators write for every fixture."""
+
+TALOS_EXTENDED: dict[tuple[str, ...], str] = {
+    ("cluster", "apiServer", "certSANs"): "a list: Talos appends the patch's names",
+    ("KubeAPIServerConfig", "certExtraSANs"): "a list: Talos appends the patch's names",
+    ("ResolverConfig", "searchDomains"): "the patch's domains replace DHCP's, as the pin does",
+    ("machine", "kubelet", "image"): "the kubelet image gen config would write",
+    ("machine", "kubelet", "defaultRuntimeSeccompProfileEnabled"): "gen config's default",
+    ("KubeletConfig", "$patch"): "a KubeletConfig patch is refused by the talos_patches rule",
+}
+"""What homeops-gen writes to Talos that a patch may add to or change, and why that is safe
+(held to the generators' output with :data:`TALOS_DOCUMENTS_DERIVED` and
+:data:`TALOS_DERIVED`)."""
+
+
+def talos_document_paths(document: dict[str, Any]) -> Iterator[tuple[str, ...]]:
+    """Every leaf of a Talos config document as ``(kind, [name,] field, ...)``."""
+    head: tuple[str, ...] = (str(document["kind"]),)
+    if isinstance(document.get("name"), str):
+        head += (document["name"],)
+    rest = {k: v for k, v in document.items() if k not in ("apiVersion", "kind", "name")}
+    yield from leaf_paths(rest, head)
+
+
+def leaf_paths(tree: Any, head: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:
+    """Every path to a leaf (a value that is not a non-empty mapping) of ``tree``."""
+    if isinstance(tree, dict) and tree:
+        for key, value in tree.items():
+            yield from leaf_paths(value, (*head, str(key)))
+    else:
+        yield head
+
+
+def _talos_document_derived(document: dict[str, Any]) -> Iterator[tuple[tuple[str, ...], str]]:
+    """The parts of ``document`` homeops-gen writes itself: (the part, the field setting it)."""
+    seen = set()
+    for path in talos_document_paths(document):
+        for derived, field in TALOS_DOCUMENTS_DERIVED.items():
+            n = min(len(path), len(derived))
+            if path[:n] == derived[:n] and derived not in seen:
+                seen.add(derived)
+                yield derived, field
+
+
+def talos_document_problems(where: str, document: dict[str, Any]) -> Iterator[Problem]:
+    """A document (the model's, or one a v1alpha1 patch moved into) touching what homeops-gen
+    writes itself."""
+    for derived, field in _talos_document_derived(document):
+        named = isinstance(document.get("name"), str)
+        part = ".".join(derived[2 if named else 1 :])
+        what = f"{derived[0]} {derived[1]!r}" if named else derived[0]
+        yield Problem(
+            f"{where}.{part}" if part else f"{where}.kind",
+            f"homeops-gen writes {what}{f' {part}' if part else ''} itself: set {field} instead",
+        )
+
 
 _TALOS_TOP_LEVEL = ("version", "debug", "persist", "machine", "cluster")
 
 
 def _talos_patch(path: str, patch: dict[str, Any]) -> Iterator[Problem]:
     if "kind" in patch and "apiVersion" in patch:
-        field = TALOS_DOCUMENTS_DERIVED.get(str(patch["kind"]))
-        if field:
-            yield Problem(
-                f"{path}.kind", f"homeops-gen writes {patch['kind']} itself: set {field} instead"
-            )
+        yield from talos_document_problems(path, patch)
         return
     for key in patch:
         if key not in _TALOS_TOP_LEVEL:
@@ -1048,8 +1112,14 @@ def talos_patches(cluster: Cluster) -> Iterator[Problem]:
         yield from derived
         if derived:
             continue
-        for path, message in talos_moves.move(scoped.patch, contract, kept).problems:
+        moved = talos_moves.move(scoped.patch, contract, kept)
+        for path, message in moved.problems:
             yield Problem(f"{scoped.where}.{path}", message)
+        if "kind" not in scoped.patch:  # the v1alpha1 fields moved into documents
+            for document in moved.documents:
+                if "kind" in document:
+                    where = f"{scoped.where} (as {document['kind']})"
+                    yield from talos_document_problems(where, document)
         if kept and scoped.patch.get("kind") == "KubeletConfig" and "$patch" not in scoped.patch:
             yield Problem(
                 f"{scoped.where}.kind",

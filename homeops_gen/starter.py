@@ -9,8 +9,13 @@ from homeops_gen.generators.repository import gitignore
 from homeops_gen.layout import GITIGNORE, MODEL_FILE
 from homeops_gen.templating import render_template
 
-STARTER_VERSIONS = {"talos": "v1.14.4", "kubernetes": "v1.35.0"}
-"""The Talos and Kubernetes versions a new project starts on."""
+STARTER_VERSIONS = {"talos": "v1.14.4", "kubernetes": "v1.36.3", "cilium": "1.20.2"}
+"""The Talos, Kubernetes and Cilium versions a new project starts on.
+
+Kubernetes is 1.36, not 1.37: Cilium 1.20 is e2e tested with 1.33 to 1.36 (cilium v1.20.2
+``Documentation/network/kubernetes/compatibility.rst``), Talos 1.14 runs 1.32 to 1.37, and a
+Kubernetes past Cilium's tested range is a warning ``--strict`` refuses. v1.36.3 is the newest
+1.36 patch the Go module proxy serves (``k8s.io/kubernetes``, 2026-07-22)."""
 
 DEFAULT_NAME = "homelab"
 

@@ -284,3 +284,55 @@ def _refused(rest: dict[str, Any], contract: str, documents: Documents) -> Probl
         ]
         _pop(rest, path)
     return problems
+
+
+def join(base: dict[str, Any], extra: dict[str, Any]) -> None:
+    """Merge ``extra`` into ``base`` as Talos merges two v1alpha1 patches: mappings merge,
+    lists are appended to, anything else is replaced."""
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(base.get(key), dict):
+            join(base[key], value)
+        elif isinstance(value, list) and isinstance(base.get(key), list):
+            base[key] = [*base[key], *copy.deepcopy(value)]
+        else:
+            base[key] = copy.deepcopy(value)
+
+
+def unmove(documents: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The v1alpha1 patch :func:`move` would turn into ``documents`` (its inverse, from the
+    same tables), or None when one of them is not all made of moved v1alpha1 fields."""
+    patch: dict[str, Any] = {}
+    for document in documents:
+        moved = _unmove_one(document)
+        if moved is None:
+            return None
+        join(patch, moved)
+    return patch
+
+
+def _unmove_one(document: dict[str, Any]) -> dict[str, Any] | None:
+    if "kind" not in document:
+        return copy.deepcopy(document)
+    kind = document["kind"]
+    fields = {k: copy.deepcopy(v) for k, v in document.items() if k not in ("apiVersion", "kind")}
+    patch: dict[str, Any] = {}
+    if kind == "KernelModuleConfig" and "name" in fields:
+        _put(patch, KERNEL_MODULES, [fields])
+    elif kind == "VolumeConfig" and set(fields) == {"name", "encryption"}:
+        if fields["name"] not in ("STATE", "EPHEMERAL"):
+            return None
+        _put(patch, (*DISK_ENCRYPTION, str(fields["name"]).lower()), fields["encryption"])
+    elif kind == "KubeTalosAPIAccessConfig":
+        _put(patch, TALOS_API_ACCESS, {"enabled": True, **fields})
+    else:
+        for path, (target_kind, target) in MOVES.items():
+            value = _get(fields, target) if target_kind == kind else _MISSING
+            if value is _MISSING:
+                continue
+            if path in INVERTED and isinstance(value, bool):
+                value = not value
+            _put(patch, path, value)
+            _pop(fields, target)
+        if fields:
+            return None
+    return patch

@@ -9,7 +9,7 @@ that replaced it otherwise. Scopes apply in order: cluster, role, node.
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -17,7 +17,7 @@ from homeops_gen import derive, talos_moves, talos_types
 from homeops_gen.talos_moves import Path
 
 if TYPE_CHECKING:
-    from homeops_gen.model import Cluster, Node
+    from homeops_gen.model import Cluster, KubeletMount, Node
 
 KUBELET_IMAGE = "ghcr.io/siderolabs/kubelet"
 """The kubelet image Talos runs (machinery ``constants.KubeletImage``)."""
@@ -126,57 +126,145 @@ def _v1alpha1(path: Path, value: Any) -> dict[str, Any]:
     return patch
 
 
+@dataclass(frozen=True)
+class Setting:
+    """A typed Talos setting of the model and the v1alpha1 field it is first written as: the
+    generator writes it with ``write``, the importer reads it back with ``read`` (which fails,
+    or gives a value ``write`` does not turn back into the same field, for anything else)."""
+
+    name: str
+    """The field of ``Talos`` (and of ``Node``, for a node's own settings)."""
+    path: Path
+    write: Callable[[Any], Any]
+    read: Callable[[Any], Any]
+
+
+def _strings(value: Any) -> dict[str, str]:
+    if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+        raise TypeError("not a mapping of strings")
+    return {str(k): v for k, v in value.items()}
+
+
+def _string_list(value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise TypeError("not a list of strings")
+    return tuple(value)
+
+
+def _mounts(mounts: tuple[KubeletMount, ...]) -> list[dict[str, Any]]:
+    return [
+        {
+            "destination": m.destination,
+            "type": "bind",
+            "source": m.source,
+            "options": list(m.options),
+        }
+        for m in mounts
+    ]
+
+
+def _read_mounts(value: Any) -> tuple[KubeletMount, ...]:
+    from homeops_gen.model import KubeletMount
+
+    if not isinstance(value, list):
+        raise TypeError("not a list of mounts")
+    return tuple(
+        KubeletMount(destination=m["destination"], source=m["source"], options=m["options"])
+        for m in value
+    )
+
+
+def _modules(modules: tuple[str, ...]) -> list[dict[str, str]]:
+    return [{"name": m} for m in modules]
+
+
+def _read_modules(value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(
+        isinstance(m, dict) and set(m) == {"name"} for m in value
+    ):
+        raise TypeError("not a list of module names")
+    return tuple(str(m["name"]) for m in value)
+
+
 def _encryption(kind: str) -> dict[str, Any]:
     key: dict[str, Any] = {"slot": 0, ("tpm" if kind == "tpm" else "nodeID"): {}}
-    return {"provider": "luks2", "keys": [key]}
+    spec = {"provider": "luks2", "keys": [key]}
+    return {"state": spec, "ephemeral": spec}
+
+
+def _read_encryption(value: Any) -> str:
+    for kind in ("tpm", "nodeid"):
+        if value == _encryption(kind):
+            return kind
+    raise ValueError("not the encryption of talos.disk_encryption")
+
+
+KUBELET_EXTRA_ARGS = Setting(
+    "kubelet_extra_args", ("machine", "kubelet", "extraArgs"), dict, _strings
+)
+SYSCTLS = Setting("sysctls", ("machine", "sysctls"), dict, _strings)
+
+CLUSTER_SETTINGS: tuple[Setting, ...] = (
+    KUBELET_EXTRA_ARGS,
+    Setting("kubelet_extra_mounts", MOUNTS, _mounts, _read_mounts),
+    SYSCTLS,
+    Setting("kernel_modules", talos_moves.KERNEL_MODULES, _modules, _read_modules),
+    Setting("ntp_servers", ("machine", "time", "servers"), list, _string_list),
+    Setting("disk_encryption", talos_moves.DISK_ENCRYPTION, _encryption, _read_encryption),
+)
+"""The typed settings of ``Talos`` every node gets, in the order they are written."""
+
+ROLE_SETTINGS: dict[str, tuple[Setting, ...]] = {
+    "controlplane": (
+        Setting("api_server_extra_args", ("cluster", "apiServer", "extraArgs"), dict, _strings),
+    ),
+    "worker": (),
+}
+"""The typed settings of ``Talos`` one role gets."""
+
+NODE_SETTINGS: tuple[Setting, ...] = (KUBELET_EXTRA_ARGS, SYSCTLS)
+"""The typed settings of ``Node`` (merged over the cluster's by Talos' patching)."""
+
+
+def _written(settings: tuple[Setting, ...], owner: Any) -> list[dict[str, Any]]:
+    return [
+        _v1alpha1(s.path, s.write(value)) for s in settings if (value := getattr(owner, s.name))
+    ]
 
 
 def cluster_settings(cluster: Cluster) -> list[dict[str, Any]]:
     """The typed settings every node gets, as v1alpha1 patches (before :func:`in_contract`)."""
-    talos = cluster.talos
-    patches: list[dict[str, Any]] = []
-    if talos.kubelet_extra_args:
-        patches.append(_v1alpha1(("machine", "kubelet", "extraArgs"), talos.kubelet_extra_args))
-    if talos.kubelet_extra_mounts:
-        mounts = [
-            {
-                "destination": m.destination,
-                "type": "bind",
-                "source": m.source,
-                "options": list(m.options),
-            }
-            for m in talos.kubelet_extra_mounts
-        ]
-        patches.append(_v1alpha1(MOUNTS, mounts))
-    if talos.sysctls:
-        patches.append(_v1alpha1(("machine", "sysctls"), dict(talos.sysctls)))
-    if talos.kernel_modules:
-        modules = [{"name": m} for m in talos.kernel_modules]
-        patches.append(_v1alpha1(talos_moves.KERNEL_MODULES, modules))
-    if talos.ntp_servers:
-        patches.append(_v1alpha1(("machine", "time", "servers"), list(talos.ntp_servers)))
-    if talos.disk_encryption is not None:
-        key = _encryption(talos.disk_encryption)
-        patches.append(_v1alpha1(talos_moves.DISK_ENCRYPTION, {"state": key, "ephemeral": key}))
-    return patches
+    return _written(CLUSTER_SETTINGS, cluster.talos)
 
 
 def role_settings(cluster: Cluster, role: str) -> list[dict[str, Any]]:
     """The typed settings of one role: the API server's flags (control planes)."""
-    args = cluster.talos.api_server_extra_args
-    if role == "controlplane" and args:
-        return [_v1alpha1(("cluster", "apiServer", "extraArgs"), dict(args))]
-    return []
+    return _written(ROLE_SETTINGS[role], cluster.talos)
 
 
 def node_settings(cluster: Cluster, node: Node) -> list[dict[str, Any]]:
     """The typed settings of one node (merged over the cluster's by Talos' patching)."""
-    patches: list[dict[str, Any]] = []
-    if node.kubelet_extra_args:
-        patches.append(_v1alpha1(("machine", "kubelet", "extraArgs"), node.kubelet_extra_args))
-    if node.sysctls:
-        patches.append(_v1alpha1(("machine", "sysctls"), dict(node.sysctls)))
-    return patches
+    return _written(NODE_SETTINGS, node)
+
+
+def read_settings(
+    patch: dict[str, Any], settings: tuple[Setting, ...]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The typed settings a v1alpha1 patch says (by field name), and what is left of it."""
+    rest = copy.deepcopy(patch)
+    found: dict[str, Any] = {}
+    for setting in settings:
+        value = talos_moves._get(rest, setting.path)
+        if value is talos_moves._MISSING:
+            continue
+        try:
+            read = setting.read(value)
+        except (TypeError, ValueError, KeyError):
+            continue
+        if setting.write(read) == value:
+            found[setting.name] = read
+            talos_moves._pop(rest, setting.path)
+    return found, rest
 
 
 def in_contract(cluster: Cluster, patches: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -203,15 +291,5 @@ def one_v1alpha1(documents: list[dict[str, Any]]) -> list[dict[str, Any]]:
             merged = copy.deepcopy(doc)
             out.append(merged)
         else:
-            _join(merged, doc)
+            talos_moves.join(merged, doc)
     return out
-
-
-def _join(base: dict[str, Any], extra: dict[str, Any]) -> None:
-    for key, value in extra.items():
-        if isinstance(value, dict) and isinstance(base.get(key), dict):
-            _join(base[key], value)
-        elif isinstance(value, list) and isinstance(base.get(key), list):
-            base[key] = [*base[key], *copy.deepcopy(value)]
-        else:
-            base[key] = copy.deepcopy(value)

@@ -29,6 +29,20 @@ def test_init_writes_a_starter_that_generates_and_validates(tmp_path: Path) -> N
     assert validated.code == 0, validated.err
 
 
+def test_the_starter_is_on_the_newest_versions_that_work_together() -> None:
+    """The newest Cilium line known, and the newest Kubernetes minor both it and the starter's
+    Talos support (the starter test above proves the model has no version warning)."""
+    from homeops_gen import compat
+    from homeops_gen.known_releases import HELPER_CHART_NEWEST
+    from homeops_gen.starter import STARTER_VERSIONS
+
+    newest_cilium = max(HELPER_CHART_NEWEST["cilium"], key=compat.minor)
+    assert STARTER_VERSIONS["cilium"] == HELPER_CHART_NEWEST["cilium"][newest_cilium]
+    talos = compat.TALOS_KUBERNETES[compat.minor(STARTER_VERSIONS["talos"])][1]
+    cilium = compat.CILIUM_KUBERNETES[compat.minor(STARTER_VERSIONS["cilium"])][1]
+    assert compat.minor(STARTER_VERSIONS["kubernetes"]) == min(talos, cilium)
+
+
 def test_init_in_the_working_directory(tmp_path: Path, monkeypatch: object) -> None:
     import pytest
 

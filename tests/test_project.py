@@ -139,10 +139,13 @@ def test_flux_instance_names_the_pull_secret_and_boot_applies_it_first() -> None
     from homeops_gen.generators.devenv import scripts
     from tests.conftest import loaded, rendered
 
-    cluster = loaded("private-repo").cluster
-    assert cluster.gitops.pull_secret_name == "flux-git-auth"
-    sync = cluster.app("flux-instance").values["instance"]["sync"]
+    project = loaded("private-repo")
+    cluster = project.cluster
+    assert project.pull_secret_name == "flux-git-auth"
+    sync = project.deployment.app("flux-instance").values["instance"]["sync"]
     assert sync["pullSecret"] == "flux-git-auth"
+    # The name is the project's (read from its file), not the model's.
+    assert "pullSecret" not in cluster.app("flux-instance").values["instance"]["sync"]
     assert "pullSecret: flux-git-auth" in rendered("private-repo")["out/bootstrap/helmfile.yaml"]
     boot = {s.name: s.exec for s in scripts(cluster)}["boot"]
     apply = f"sops decrypt {PULL_SECRET} | kubectl apply --server-side --field-manager=boot --force-conflicts --namespace flux-system -f -"

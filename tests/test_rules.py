@@ -506,6 +506,60 @@ INVALID: dict[str, tuple[dict[str, Any], str, str, list[str]]] = {
         "nodes[3].patches[0].kind",
         ["HostnameConfig", "node's name"],
     ),
+    "KubeNodeConfig patch setting the node IP": (
+        {
+            "versions": {"talos": "v1.14.0", "kubernetes": "v1.35.0"},
+            "talos": {
+                "backend": "talosctl",
+                "patches": [
+                    {
+                        "apiVersion": "v1alpha1",
+                        "kind": "KubeNodeConfig",
+                        "nodeIP": {"validSubnets": ["10.0.0.0/8"]},
+                    }
+                ],
+            },
+        },
+        DEFAULT_APPS,
+        "talos.patches[0].nodeIP",
+        ["homeops-gen writes KubeNodeConfig nodeIP itself", "network.node_cidr"],
+    ),
+    "v1alpha1 patch tainting control planes, moved into KubeNodeConfig": (
+        {
+            "versions": {"talos": "v1.14.0", "kubernetes": "v1.35.0"},
+            "talos": {
+                "backend": "talosctl",
+                "controlplane_patches": [
+                    {
+                        "machine": {
+                            "nodeTaints": {
+                                "node-role.kubernetes.io/control-plane": "true:NoSchedule"
+                            }
+                        }
+                    }
+                ],
+            },
+        },
+        DEFAULT_APPS,
+        "talos.controlplane_patches[0] (as KubeNodeConfig).taints.node-role.kubernetes.io/"
+        "control-plane",
+        ["talos.allow_scheduling_on_control_planes"],
+    ),
+    "node patch writing the link homeops-gen names": (
+        {
+            "versions": {"talos": "v1.14.0", "kubernetes": "v1.35.0"},
+            "talos": {"backend": "talosctl"},
+            "nodes__3": {
+                **NODE,
+                "patches": [
+                    {"apiVersion": "v1alpha1", "kind": "LinkConfig", "name": "net0", "mtu": 9000}
+                ],
+            },
+        },
+        DEFAULT_APPS,
+        "nodes[3].patches[0].kind",
+        ["homeops-gen writes LinkConfig 'net0' itself", "the node's ip"],
+    ),
     "mac address that is not one": (
         {"nodes__3": {**NODE, "mac_address": "BC:24:11:2E:C8"}},
         DEFAULT_APPS,
@@ -589,6 +643,25 @@ def test_invalid_model_is_refused(case: str, tmp_path: Path) -> None:
 
 def test_base_model_is_valid(tmp_path: Path) -> None:
     root = write_model(tmp_path)
+    assert [p for p in check_cluster(load(root).cluster) if p.error] == []
+
+
+def test_documents_homeops_gen_writes_take_other_fields(tmp_path: Path) -> None:
+    """Only the parts homeops-gen writes are refused: the documents' other fields, other
+    taints and other links are the user's."""
+    patches = [
+        {"apiVersion": "v1alpha1", "kind": "KubeNodeConfig", "annotations": {"a": "b"}},
+        {"apiVersion": "v1alpha1", "kind": "LinkConfig", "name": "net1", "mtu": 9000},
+        {"machine": {"nodeTaints": {"dedicated": "gpu:NoSchedule"}}},
+        {"apiVersion": "v1alpha1", "kind": "KubeNetworkConfig", "dnsDomain": "lab.local"},
+    ]
+    root = write_model(
+        tmp_path,
+        model(
+            versions={"talos": "v1.14.0", "kubernetes": "v1.35.0"},
+            talos={"backend": "talosctl", "patches": patches},
+        ),
+    )
     assert [p for p in check_cluster(load(root).cluster) if p.error] == []
 
 

@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
-from homeops_gen import talos_moves, talos_patches
+from homeops_gen import derive, talos_moves, talos_patches
 from homeops_gen.model import Cluster
 from homeops_gen.rules import check_cluster
-from tests.conftest import loaded
+from tests.conftest import MODELS, loaded
 from tests.talos_settings import documents, with_backend
 
 
@@ -279,3 +279,49 @@ def test_talos_api_access_becomes_its_document_when_enabled() -> None:
     ]
     off = {"machine": {"features": {"kubernetesTalosAPIAccess": {"enabled": False}}}}
     assert talos_moves.move(off, "v1.14").documents == []
+
+
+@pytest.mark.parametrize("name", sorted(MODELS))
+def test_unmove_gives_back_the_v1alpha1_patch_of_every_fixture(name: str) -> None:
+    """What the importer reads patches back with: for every patch and typed setting of every
+    fixture, in its contract's form, unmove gives a patch that moves into the same documents
+    (a patch that is a document is read back as it is)."""
+    cluster = loaded(name).cluster
+    contract = derive.config_contract(cluster)
+    keep = talos_patches.kept(cluster)
+    patches = [
+        *talos_patches.cluster_settings(cluster),
+        *(s.patch for s in talos_patches.user_patches(cluster) if "kind" not in s.patch),
+        *talos_patches.role_settings(cluster, "controlplane"),
+        *(p for n in cluster.nodes for p in talos_patches.node_settings(cluster, n)),
+    ]
+    for patch in patches:
+        documents = talos_moves.move(patch, contract, keep).documents
+        back = talos_moves.unmove(documents)
+        assert back is not None, documents
+        assert talos_moves.move(back, contract, keep).documents == documents
+
+
+def test_typed_settings_read_back_from_their_v1alpha1_patches() -> None:
+    cluster = loaded("talos-1-14-settings").cluster
+    merged: dict[str, Any] = {}
+    for patch in talos_patches.cluster_settings(cluster):
+        talos_moves.join(merged, patch)
+    found, rest = talos_patches.read_settings(merged, talos_patches.CLUSTER_SETTINGS)
+    assert rest == {}
+    for name, value in found.items():
+        assert value == getattr(cluster.talos, name), name
+    assert set(found) == {
+        s.name for s in talos_patches.CLUSTER_SETTINGS if getattr(cluster.talos, s.name)
+    }
+
+
+def test_a_patch_not_shaped_like_a_setting_stays_a_patch() -> None:
+    patch = {
+        "machine": {
+            "sysctls": {"a": 1},
+            "kernel": {"modules": [{"name": "x", "parameters": ["p=1"]}]},
+        }
+    }
+    found, rest = talos_patches.read_settings(patch, talos_patches.CLUSTER_SETTINGS)
+    assert found == {} and rest == patch

@@ -1,6 +1,6 @@
 # Compiled from templates/init/cluster.py.j2 by `make regen`;
 # do not edit (loaded only while the fingerprint matches the template).
-FINGERPRINT = '714375bb00aa11243a4ea72c9ce9eb37492caa26b48110cbe1bee95634c5aeb1'
+FINGERPRINT = 'd5c37d7cea8b75dc6b995940fec849424ff316b72e1c469503471bad98f1b330'
 from jinja2.runtime import LoopContext, Macro, Markup, Namespace, TemplateNotFound, TemplateReference, TemplateRuntimeError, Undefined, escape, identity, internalcode, markup_join, missing, str_join
 name = 'init/cluster.py.j2'
 
@@ -14,12 +14,13 @@ def root(context, missing=missing):
     l_0_talos = resolve('talos')
     l_0_kubernetes = resolve('kubernetes')
     l_0_homeops_gen_version = resolve('homeops_gen_version')
+    l_0_cilium = resolve('cilium')
     pass
     yield '"""The cluster '
     yield str((undefined(name='cluster_name') if l_0_cluster_name is missing else l_0_cluster_name))
     yield ': three Talos VMs on one Proxmox host.\n\nEdit this file, then run `homeops-gen` and review the diff of out/ before you\ncommit. Every value marked CHANGE is an example: replace it with yours.\n"""\n\nfrom homeops_gen import (\n    Automation,\n    Cluster,\n    GitOps,\n    Network,\n    Node,\n    ProxmoxHost,\n    RemoteState,\n    Sops,\n    Talos,\n    Versions,\n)\nfrom homeops_gen.apps import cilium, coredns, flux_instance, flux_operator\n\ncluster = Cluster(\n    name="'
     yield str((undefined(name='cluster_name') if l_0_cluster_name is missing else l_0_cluster_name))
-    yield '",\n    versions=Versions(talos="'
+    yield '",\n    # Kubernetes 1.36: the newest that Cilium 1.20 is tested with (Talos 1.14 runs up to 1.37).\n    versions=Versions(talos="'
     yield str((undefined(name='talos') if l_0_talos is missing else l_0_talos))
     yield '", kubernetes="'
     yield str((undefined(name='kubernetes') if l_0_kubernetes is missing else l_0_kubernetes))
@@ -31,7 +32,9 @@ def root(context, missing=missing):
     yield str((undefined(name='homeops_gen_version') if l_0_homeops_gen_version is missing else l_0_homeops_gen_version))
     yield '` works, delete install= to use PyPI.\n    automation=Automation(\n        install="git+https://github.com/OWNER/homeops-gen@v'
     yield str((undefined(name='homeops_gen_version') if l_0_homeops_gen_version is missing else l_0_homeops_gen_version))
-    yield '",  # CHANGE\n    ),\n    # Renovate (renovate.json) bumps every version written in this file. One it cannot\n    # find by itself, such as a chart URL kept in a variable, needs a comment above it:\n    # "# renovate: datasource=helm depName=<chart> registryUrl=<repository URL>".\n    apps=[\n        cilium("1.19.3"),\n        coredns("1.45.0"),\n        flux_operator("0.60.0"),\n        flux_instance("0.60.0"),\n    ],\n)\n'
+    yield '",  # CHANGE\n    ),\n    # Renovate (renovate.json) bumps every version written in this file. One it cannot\n    # find by itself, such as a chart URL kept in a variable, needs a comment above it:\n    # "# renovate: datasource=helm depName=<chart> registryUrl=<repository URL>".\n    apps=[\n        cilium("'
+    yield str((undefined(name='cilium') if l_0_cilium is missing else l_0_cilium))
+    yield '"),\n        coredns("1.45.0"),\n        flux_operator("0.60.0"),\n        flux_instance("0.60.0"),\n    ],\n)\n'
 
 blocks = {}
-debug_info = '1=16&22=18&23=20&47=24&66=26&76=28&78=30'
+debug_info = '1=17&22=19&24=21&48=25&67=27&77=29&79=31&85=33'

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from ipaddress import IPv4Interface
 from typing import Any
 
-from homeops_gen.generators.infrastructure import NODE_ATTRIBUTES, VARIABLES
+from homeops_gen.generators.infrastructure import NODE_ATTRIBUTES, TALOS_SCHEMATICS, VARIABLES
 from homeops_gen.importer.source import (
     Source,
     dig,
@@ -83,6 +83,8 @@ class InfraFacts:
     state_file: str | None = None
     gateway: str | None = None
     nameservers: list[str] = field(default_factory=list)
+    schematics: dict[str, str] = field(default_factory=dict)
+    """The Image Factory schematics the hosts register: id -> YAML."""
 
 
 def read_infrastructure(source: Source) -> InfraFacts:
@@ -182,6 +184,9 @@ def _read_unit(source: Source, path: str, parsed: dict[str, Any], facts: InfraFa
         host.downloads_iso = inputs["download_iso"]
     if isinstance(inputs.get("gateway"), str):
         facts.gateway = inputs["gateway"]
+    schematics = inputs.get(TALOS_SCHEMATICS)
+    if isinstance(schematics, dict):
+        facts.schematics.update({str(k): v for k, v in schematics.items() if isinstance(v, str)})
     if isinstance(inputs.get("nameservers"), list):
         facts.nameservers = [str(n) for n in inputs["nameservers"]]
     source.report.map(path, f"host {host.name}: {len(host.vms)} VM(s)")

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from ipaddress import IPv4Address, IPv4Network
 from typing import Annotated, Any
 
+import yaml
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from homeops_gen import apps as helpers
 from homeops_gen import compat
@@ -37,6 +38,7 @@ from homeops_gen.model import (
     Cluster,
     GitOps,
     Network,
+    KubeletMount,
     Node,
     ProxmoxHost,
     RemoteState,
@@ -105,6 +107,8 @@ def map_model(
     cluster.kwargs["hosts"] = [_host(report, host) for host in infra.hosts]
     if not infra.hosts:
         report.skip("", "Proxmox hosts", "no terragrunt unit with inputs found")
+    if talos is not None:
+        _registered_schematic(talos, infra)
     common = {key: _common(talos, key) for key in ("install_disk", "extensions")}
     cluster.kwargs["nodes"] = [_node(report, name, pair, common) for pair in pairs]
     talos_call = _talos(report, talos)
@@ -397,8 +401,23 @@ def _node_talos(node: TalosNode, call: Call, common: dict[str, Any]) -> None:
         call.kwargs["install_disk"] = node.install_disk
     if node.extensions != common["extensions"]:
         call.kwargs["extensions"] = list(node.extensions)
+    if node.dhcp:
+        call.kwargs["dhcp"] = True
+    call.kwargs.update({name: _setting(value) for name, value in node.settings.items()})
     if node.patches:
         call.kwargs["patches"] = node.patches
+
+
+def _setting(value: Any) -> Any:
+    """A typed Talos setting as ``cluster.py`` writes it (mounts as ``KubeletMount`` calls)."""
+    if isinstance(value, tuple):
+        return [_setting(v) for v in value]
+    if isinstance(value, KubeletMount):
+        found: dict[str, Any] = {"destination": value.destination, "source": value.source}
+        if not is_default(KubeletMount, "options", value.options):
+            found["options"] = list(value.options)
+        return Call("KubeletMount", kwargs=found, explode=False)
+    return value
 
 
 def _role(node: TalosNode | None, attrs: dict[str, Any], name: str, call: Call) -> str:
@@ -616,6 +635,10 @@ def _talos(report: Report, talos: TalosFacts | None) -> Call:
     disk = _common(talos, "install_disk")
     if disk is not None and not is_default(Talos, "install_disk", disk):
         call.kwargs["install_disk"] = disk
+    kernel_args = _common(talos, "kernel_args")
+    if kernel_args:
+        call.kwargs["kernel_args"] = list(kernel_args)
+    call.kwargs.update({name: _setting(value) for name, value in talos.settings.items()})
     for key in ("patches", "controlplane_patches", "worker_patches"):
         if getattr(talos, key):
             call.kwargs[key] = getattr(talos, key)
@@ -667,6 +690,22 @@ def _talos_extensions(report: Report, talos: TalosFacts, call: Call) -> None:
     elif known:
         call.kwargs["extensions"] = known
         report.change(talos.file, "extensions", f"recognised from schematic {talos.schematic}")
+
+
+def _registered_schematic(talos: TalosFacts, infra: InfraFacts) -> None:
+    """The extensions and kernel arguments of the schematic the installer names (talosctl
+    backend), from the schematic the hosts register under its id."""
+    for node in talos.nodes:
+        text = infra.schematics.get(node.schematic or "")
+        if text is None or node.extensions or node.kernel_args:
+            continue
+        try:
+            customization = as_mapping(dig(yaml.safe_load(text), "customization"))
+        except yaml.YAMLError:
+            continue
+        extensions = dig(customization, "systemExtensions", "officialExtensions")
+        node.extensions = tuple(str(e) for e in listed(extensions))
+        node.kernel_args = tuple(str(a) for a in listed(customization.get("extraKernelArgs")))
 
 
 def _extensions_of(schematic: str) -> list[str] | None:

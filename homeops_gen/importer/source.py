@@ -180,12 +180,25 @@ _HCL_STRING = re.compile(r'^"(.*)"$', re.S)
 _INTERPOLATION = re.compile(r"^\$\{(.*)\}$", re.S)
 
 
+_HCL_ESCAPE = re.compile(r"\\(?:u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)")
+"""An escape of an HCL quoted string (the HCL native syntax spec: \\n, \\r, \\t, \\", \\\\,
+\\uNNNN, \\UNNNNNNNN)."""
+_HCL_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\"}
+
+
+def _unescape(match: re.Match[str]) -> str:
+    escape = match.group(0)[1:]
+    if escape[0] in "uU":
+        return chr(int(escape[1:], 16))
+    return _HCL_ESCAPES.get(escape, match.group(0))
+
+
 def hcl_literal(value: Any) -> Any:
     """A python-hcl2 value as plain data: quoted strings unquoted, expressions as ``${...}``."""
     if isinstance(value, str):
         match = _HCL_STRING.match(value)
         if match and "${" not in match.group(1):
-            return match.group(1).replace('\\"', '"').replace("\\\\", "\\")
+            return _HCL_ESCAPE.sub(_unescape, match.group(1))
         return value
     if isinstance(value, list):
         return [hcl_literal(v) for v in value]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import posixpath
 import re
 from dataclasses import dataclass, field
@@ -11,9 +12,11 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from homeops_gen.derive import KUBEPRISM_PORT
-from homeops_gen.generators.talos import CONTROL_PLANE_TAINT
+from homeops_gen import compat, talos_moves, talos_patches
+from homeops_gen.derive import CONTROL_PLANE_TAINT, KUBEPRISM_PORT
 from homeops_gen.importer.source import Source, as_mapping, dig, listed
+from homeops_gen.rules import TALOS_DERIVED
+from homeops_gen.talos_patches import CLUSTER_SETTINGS, NODE_SETTINGS, ROLE_SETTINGS, Setting
 
 TALCONFIG_NAMES = ("talconfig.yaml", "talconfig.yml")
 
@@ -61,7 +64,14 @@ class TalosNode:
     """The prefix length of the node's static address, when its interface gives one."""
     gateway: str | None = None
     vip: str | None = None
+    dhcp: bool = False
+    """The node takes its address from DHCP (the Talos side says so)."""
+    kernel_args: tuple[str, ...] = ()
+    schematic: str | None = None
+    """The Image Factory schematic id of the node's installer (talosctl backend)."""
     patches: list[dict[str, Any]] = field(default_factory=list)
+    settings: dict[str, Any] = field(default_factory=dict)
+    """The node's typed Talos settings (``Node`` fields), read back from their patches."""
 
 
 @dataclass
@@ -90,6 +100,22 @@ class TalosFacts:
     patches: list[dict[str, Any]] = field(default_factory=list)
     controlplane_patches: list[dict[str, Any]] = field(default_factory=list)
     worker_patches: list[dict[str, Any]] = field(default_factory=list)
+    settings: dict[str, Any] = field(default_factory=dict)
+    """The typed Talos settings (``Talos`` fields), read back from their patches."""
+    kubelet_in_v1alpha1: bool = False
+    """The kubelet's settings stay in v1alpha1 (``KubeletConfig`` deleted: extra mounts)."""
+
+    @property
+    def contract(self) -> str | None:
+        """The machine-config version contract, ``v1.14``."""
+        if self.config_contract:
+            return self.config_contract
+        if self.talos_version:
+            try:
+                return "v" + compat.show(compat.minor(self.talos_version))
+            except ValueError:
+                return None
+        return None
 
 
 def read_talos(source: Source) -> TalosFacts | None:
@@ -100,6 +126,7 @@ def read_talos(source: Source) -> TalosFacts | None:
         facts = read_talosctl(source)
         if facts is not None:
             _read_versions(source, facts)
+            _read_user_patches(source, facts)
         return facts
     facts = _read_talconfig(source, found)
     if facts is not None:
@@ -150,12 +177,14 @@ def _read_talconfig(source: Source, found: list[str]) -> TalosFacts | None:
         )
     for key in sorted(set(config) - _KNOWN_KEYS):
         report.skip(path, key, "not a setting the model has")
-    facts.patches = _read_patches(source, path, "patches", config.get("patches"), facts)
+    patches = _read_patches(source, path, "patches", config.get("patches"), facts)
+    facts.patches = _leading_settings(patches, CLUSTER_SETTINGS, facts.settings)
     for key, role in (("controlPlane", "controlplane"), ("worker", "worker")):
         settings = as_mapping(config.get(key))
         for other in sorted(set(settings) - {"patches"}):
             report.skip(path, f"{key}.{other}", "not a setting the model has")
         role_patches = _read_patches(source, path, f"{key}.patches", settings.get("patches"), facts)
+        role_patches = _leading_settings(role_patches, ROLE_SETTINGS[role], facts.settings)
         setattr(facts, f"{role}_patches", role_patches)
     nodes = listed(config.get("nodes"))
     if not nodes:
@@ -271,6 +300,25 @@ def _read_patch(
     return None
 
 
+def _leading_settings(
+    patches: list[dict[str, Any]], settings: tuple[Setting, ...], into: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """The typed ``settings`` talhelper's patches start with (each written as one patch per
+    document, in the order of ``settings``), read into ``into``; the model's patches after."""
+    start = 0
+    for setting in settings:
+        for end in range(start + 1, len(patches) + 1):
+            patch = talos_moves.unmove(patches[start:end])
+            if patch is None:
+                break
+            found, left = talos_patches.read_settings(patch, (setting,))
+            if found and not left:
+                into.update(found)
+                start = end
+                break
+    return patches[start:]
+
+
 def _node(source: Source, path: str, i: int, node: Any) -> TalosNode | None:
     report = source.report
     where = f"nodes[{i}]"
@@ -299,9 +347,10 @@ def _node(source: Source, path: str, i: int, node: Any) -> TalosNode | None:
         _interface(interface, parsed)
     if interfaces:
         report.map(path, f"{where}.networkInterfaces (static address, gateway, VIP)")
-    parsed.patches = _read_patches(
+    patches = _read_patches(
         source, path, f"{where}.patches", node.get("patches"), TalosFacts(file=path)
     )
+    parsed.patches = _leading_settings(patches, NODE_SETTINGS, parsed.settings)
     for key in sorted(set(node) - _NODE_KEYS):
         report.skip(path, f"{where}.{key}", "not a node setting the model has")
     return parsed
@@ -310,7 +359,12 @@ def _node(source: Source, path: str, i: int, node: Any) -> TalosNode | None:
 def _schematic(source: Source, path: str, where: str, schematic: Any, node: TalosNode) -> None:
     extensions = dig(schematic, "customization", "systemExtensions", "officialExtensions")
     node.extensions = tuple(str(e) for e in listed(extensions))
-    other = set(as_mapping(dig(schematic, "customization"))) - {"systemExtensions"}
+    kernel_args = dig(schematic, "customization", "extraKernelArgs")
+    node.kernel_args = tuple(str(a) for a in listed(kernel_args))
+    other = set(as_mapping(dig(schematic, "customization"))) - {
+        "systemExtensions",
+        "extraKernelArgs",
+    }
     if other:
         source.report.skip(
             path, f"{where}.schematic", f"not in the model: {', '.join(sorted(other))}"
@@ -330,6 +384,7 @@ def _interface(interface: dict[str, Any], node: TalosNode) -> None:
         if dig(route, "network") == "0.0.0.0/0":
             node.gateway = _string(dig(route, "gateway"))
     node.vip = _string(dig(interface, "vip", "ip")) or node.vip
+    node.dhcp |= interface.get("dhcp") is True
 
 
 _GEN_CONFIG = re.compile(r"talosctl gen config (\S+) https://([^:\s/]+):6443")
@@ -361,45 +416,151 @@ def read_talosctl(source: Source) -> TalosFacts | None:
         facts.talos_version = talos
         schematics.add(schematic)
         node = TalosNode(name=name, ip=None, controlplane=role == "controlplane", install_disk=disk)
+        node.schematic = schematic
         _read_node_patch(source, posixpath.join(folder, "nodes", f"{name}.yaml"), node, facts)
         facts.nodes.append(node)
     if len(schematics) == 1:
         facts.schematic = schematics.pop()
     report.map(path, "talosctl backend (gen.sh: name, endpoint, roles, install disks)")
-    _read_typed_patch(source, posixpath.join(folder, "patches", "cluster.yaml"), facts)
-    _read_typed_patch(source, posixpath.join(folder, "patches", "controlplane.yaml"), facts)
+    patches = posixpath.join(folder, "patches")
+    _read_typed_patch(source, posixpath.join(patches, "cluster.yaml"), facts, CLUSTER_SETTINGS)
+    for role, settings in ROLE_SETTINGS.items():
+        _read_typed_patch(source, posixpath.join(patches, f"{role}.yaml"), facts, settings)
     return facts
 
 
-def _read_typed_patch(source: Source, path: str, facts: TalosFacts) -> None:
-    """A talosctl patch of homeops-gen's: typed documents, or the v1alpha1 form before 1.12."""
+_USER_PATCH = re.compile(r"(?P<stem>.+)\.(?P<n>[0-9]+)(?P<cp>\.controlplane)?\.yaml")
+"""The talosctl backend's file of one of the model's patches: ``cluster.1.yaml`` (and
+``cluster.1.controlplane.yaml``, its control-plane-only documents), ``worker.2.yaml``,
+``nodes/<node>.1.yaml``."""
+
+
+def _read_user_patches(source: Source, facts: TalosFacts) -> None:
+    """The model's own patches, one file each beside homeops-gen's (talosctl backend)."""
+    folder = posixpath.dirname(facts.file)
+    owners: dict[str, list[dict[str, Any]]] = {
+        "patches/cluster": facts.patches,
+        "patches/controlplane": facts.controlplane_patches,
+        "patches/worker": facts.worker_patches,
+        **{f"nodes/{n.name}": n.patches for n in facts.nodes},
+    }
+    files: dict[tuple[str, int], dict[bool, str]] = {}
+    for path in source.files:
+        match = _USER_PATCH.fullmatch(posixpath.relpath(path, folder))
+        if match and match["stem"] in owners:
+            key = (match["stem"], int(match["n"]))
+            files.setdefault(key, {})[bool(match["cp"])] = path
+    for (stem, _), paths in sorted(files.items()):
+        owners[stem].extend(_user_patch(source, paths, facts, split=stem == "patches/cluster"))
+
+
+def _user_patch(
+    source: Source, paths: dict[bool, str], facts: TalosFacts, *, split: bool
+) -> list[dict[str, Any]]:
+    """One patch of the model: the v1alpha1 patch its documents were moved from, where moving
+    it again writes the same files; else each document as a patch of its own."""
+    parts = {
+        cp: [d for d in source.yaml(p) or [] if isinstance(d, dict)] for cp, p in paths.items()
+    }
+    for path in paths.values():
+        source.report.map(path, "a Talos patch of the model")
+    documents = [*parts.get(False, []), *parts.get(True, [])]
+    patch = talos_moves.unmove(documents)
+    contract = facts.contract
+    if patch is not None and contract is not None:
+        keep = talos_patches.KUBELET_V1ALPHA1 if facts.kubelet_in_v1alpha1 else frozenset()
+        moved = talos_moves.move(patch, contract, keep).documents
+        # cluster-wide patches: the documents only control planes may have in a file apart
+        only = talos_patches.CONTROL_PLANE_ONLY if split else frozenset()
+        parted = {
+            False: [d for d in moved if d.get("kind") not in only],
+            True: [d for d in moved if d.get("kind") in only],
+        }
+        again = {cp: talos_patches.one_v1alpha1(docs) for cp, docs in parted.items() if docs}
+        if again == parts:
+            return [patch]
+    return documents
+
+
+def _read_typed_patch(
+    source: Source, path: str, facts: TalosFacts, settings: tuple[Setting, ...]
+) -> None:
+    """A talosctl patch of homeops-gen's: typed documents, or the v1alpha1 form before 1.12,
+    then the typed ``settings`` of its scope (read into ``facts.settings``)."""
     documents = source.yaml(path) if path in source.files else None
     if documents is None:
         return
-    leftover: list[str] = []
-    for document in (d for d in documents if isinstance(d, dict)):
+    mappings = [d for d in documents if isinstance(d, dict)]
+    facts.kubelet_in_v1alpha1 |= any(_deletes_kubelet_config(d) for d in mappings)
+    rest: list[dict[str, Any]] = []
+    for document in mappings:
         kind = document.get("kind")
         if "cluster" in document or "machine" in document:
             _read_v1alpha1_patch(source, path, document, facts)
+            left = _without(document, _V1ALPHA1_OWN)
+            if left:
+                rest.append(left)
         elif kind in _TYPED_PATCH:
             _TYPED_PATCH[str(kind)](source, path, document, facts)
-        elif kind not in _WRITTEN_KINDS:
-            leftover.append(str(kind))
-    if leftover:
-        source.report.skip(path, ", ".join(leftover), "machine-config documents not in the model")
+        elif not _own_document(document):
+            rest.append(document)
+    _read_settings(source, path, rest, settings, facts.settings)
+
+
+def _read_settings(
+    source: Source,
+    path: str,
+    documents: list[dict[str, Any]],
+    settings: tuple[Setting, ...],
+    into: dict[str, Any],
+) -> None:
+    """The typed settings ``documents`` (what is left of a patch of homeops-gen's) say."""
+    patch = talos_moves.unmove(documents) if documents else {}
+    found, left = talos_patches.read_settings(patch or {}, settings)
+    into.update(found)
+    if patch is None or left:
+        kinds = [str(d.get("kind", "v1alpha1")) for d in documents]
+        what = ", ".join(".".join(k) for k in _leaves(left)) if left else ", ".join(kinds)
+        source.report.skip(path, what, "machine-config settings not in the model")
     else:
-        source.report.map(path, "homeops-gen's own patch")
+        source.report.map(path, "homeops-gen's own patch" + "".join(f", {n}" for n in found))
 
 
-_WRITTEN_KINDS = {
-    "KubeFlannelCNIConfig",
-    "KubeProxyConfig",
-    "KubePrismConfig",
-    "KubeAPIServerConfig",
-    "KubeletConfig",
-}
-"""Documents homeops-gen writes for Cilium, KubePrism, the VIP's certificate name, and the
-``KubeletConfig`` it deletes when the kubelet has extra mounts."""
+_V1ALPHA1_OWN: tuple[tuple[str, ...], ...] = (
+    *TALOS_DERIVED,
+    ("cluster", "apiServer", "certSANs"),
+    *(
+        p
+        for p in sorted(talos_patches.KUBELET_V1ALPHA1)
+        if p[-1] in ("image", "defaultRuntimeSeccompProfileEnabled")
+    ),
+)
+"""What homeops-gen writes in its own v1alpha1 patches (read above where the model has it)."""
+
+_OWN_KINDS = {"KubeFlannelCNIConfig", "KubeProxyConfig", "KubePrismConfig"}
+"""Documents homeops-gen writes for Cilium and KubePrism."""
+
+
+def _deletes_kubelet_config(document: dict[str, Any]) -> bool:
+    return document.get("kind") == "KubeletConfig" and document.get("$patch") == "delete"
+
+
+def _own_document(document: dict[str, Any]) -> bool:
+    """A document homeops-gen writes of its own: for Cilium, KubePrism, the VIP's certificate
+    name, and the ``KubeletConfig`` it deletes when the kubelet has extra mounts."""
+    kind = document.get("kind")
+    if kind == "KubeAPIServerConfig":
+        return set(document) <= {"apiVersion", "kind", "certExtraSANs"}
+    return kind in _OWN_KINDS or _deletes_kubelet_config(document)
+
+
+def _without(document: dict[str, Any], paths: tuple[tuple[str, ...], ...]) -> dict[str, Any]:
+    """``document`` without ``paths`` (and the mappings they leave empty)."""
+    left = copy.deepcopy(document)
+    for path in paths:
+        if dig(left, *path) is not None:
+            talos_moves._pop(left, path)
+    return left
 
 
 def _network_config(source: Source, path: str, document: dict[str, Any], facts: TalosFacts) -> None:
@@ -448,25 +609,56 @@ def _read_v1alpha1_patch(
 
 
 def _read_node_patch(source: Source, path: str, node: TalosNode, facts: TalosFacts) -> None:
+    """A node's patch: hostname, address, DNS, VIP, labels, then its typed settings."""
     documents = source.yaml(path) if path in source.files else None
     if documents is None:
         return
+    rest: list[dict[str, Any]] = []
     for document in (d for d in documents if isinstance(d, dict)):
         if "machine" in document:
             _read_v1alpha1_node(as_mapping(document.get("machine")), node)
+            left = _without(document, _NODE_V1ALPHA1_OWN)
+            if left:
+                rest.append(left)
             continue
-        kind = document.get("kind")
-        if kind == "ResolverConfig":
-            node.nameservers = tuple(
-                str(dig(n, "address")) for n in listed(document.get("nameservers"))
-            )
-        elif kind == "LinkConfig":
-            _link(document.get("addresses"), document.get("routes"), node)
-        elif kind == "Layer2VIPConfig":
-            node.vip = str(document.get("name"))
-        elif kind == "KubeNodeConfig":
-            node.labels = {str(k): str(v) for k, v in as_mapping(document.get("labels")).items()}
+        if not _node_document(document, node):
+            rest.append(document)
     source.report.map(path, f"node {node.name}")
+    if rest:
+        _read_settings(source, path, rest, NODE_SETTINGS, node.settings)
+
+
+def _node_document(document: dict[str, Any], node: TalosNode) -> bool:
+    """Read one of the node documents homeops-gen writes; False for any other."""
+    kind = document.get("kind")
+    if kind == "ResolverConfig":
+        node.nameservers = tuple(
+            str(dig(n, "address")) for n in listed(document.get("nameservers"))
+        )
+    elif kind == "LinkConfig":
+        _link(document.get("addresses"), document.get("routes"), node)
+    elif kind == "Layer2VIPConfig":
+        node.vip = str(document.get("name"))
+    elif kind == "KubeNodeConfig":
+        node.labels = {str(k): str(v) for k, v in as_mapping(document.get("labels")).items()}
+    elif kind == "DHCPv4Config":
+        node.dhcp = True
+    return kind in (
+        "ResolverConfig",
+        "LinkConfig",
+        "Layer2VIPConfig",
+        "KubeNodeConfig",
+        "DHCPv4Config",
+        "HostnameConfig",
+        "LinkAliasConfig",
+    )
+
+
+_NODE_V1ALPHA1_OWN: tuple[tuple[str, ...], ...] = (
+    ("machine", "network"),
+    ("machine", "nodeLabels"),
+)
+"""What a node's v1alpha1 patch of homeops-gen's says besides its typed settings."""
 
 
 def _read_v1alpha1_node(machine: dict[str, Any], node: TalosNode) -> None:
@@ -476,6 +668,7 @@ def _read_v1alpha1_node(machine: dict[str, Any], node: TalosNode) -> None:
     for interface in listed(network.get("interfaces")):
         _link(dig(interface, "addresses"), dig(interface, "routes"), node)
         node.vip = dig(interface, "vip", "ip") or node.vip
+        node.dhcp |= dig(interface, "dhcp") is True
 
 
 def _link(addresses: Any, routes: Any, node: TalosNode) -> None:

@@ -30,3 +30,11 @@ def test_what_kustomize_refuses_is_still_refused() -> None:
 
 def test_empty_documents_are_dropped_and_yaml_1_1_scalars_kept() -> None:
     assert load_yaml("---\n---\na: yes\nb: 0o17\n") == [{"a": True, "b": "0o17"}]
+
+
+def test_hcl_strings_are_unescaped_as_hcl_defines_it() -> None:
+    """hashicorp/hcl ``hclsyntax/spec.md``: \\n, \\r, \\t, \\", \\\\, \\uNNNN, \\UNNNNNNNN."""
+    from homeops_gen.importer.source import hcl_literal
+
+    text = '"a:\\n  - b\\t\\"c\\" \\\\d \\u00e9\\U0001F600"'
+    assert hcl_literal(text) == 'a:\n  - b\t"c" \\d é\U0001f600'
