@@ -213,7 +213,6 @@ def _cilium(options: CiliumHelper, cilium_version: str, cluster: Cluster) -> Der
             l2 = pool.subnet_of(net.node_cidr)
         if l2:
             values["l2announcements"] = {"enabled": True}
-            values["externalIPs"] = {"enabled": True}
             resources.append(
                 {
                     "apiVersion": "cilium.io/v2alpha1",
