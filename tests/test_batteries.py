@@ -4,6 +4,7 @@ Talos layer from the same call, and what each refuses (a model with that fault o
 from __future__ import annotations
 
 import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,7 @@ from homeops_gen.layout import APPS, RESOURCES_FOLDER, TALOS
 from homeops_gen.model import App, Cluster
 from homeops_gen.rules import check_cluster
 from tests.conftest import MODELS, loaded, rendered, run, tree
+from tests.consumers.checks import CHARTS, tool
 from tests.talos_settings import documents
 
 FIXTURE = "batteries"
@@ -428,3 +430,34 @@ def test_a_webhook_token_under_another_key_is_refused(tmp_path: Path) -> None:
     assert "gitops.webhook.token: secrets/flux-webhook-token.sops.yaml must hold one Secret" in err
     assert "with the keys: secret)" in err
     assert not (root / "out").exists()
+
+
+# The charts themselves (packaged in ../shared/charts when the test data has them)
+
+RENDERS = {
+    "cert-manager": "name: \"clusterissuers.cert-manager.io\"",
+    "external-dns": "--source=gateway-httproute",
+    "spegel": f"--containerd-registry-config-path={SPEGEL_REGISTRY_CONFIG_PATH}",
+    "metrics-server": "kind: PodDisruptionBudget",
+    "reloader": '"--enable-ha=true"',
+}
+"""Each battery's chart -> a line its manifests have only with the values derived here."""
+
+
+@pytest.mark.parametrize("name", sorted(RENDERS))
+def test_the_chart_renders_what_the_derived_values_ask(name: str, tmp_path: Path) -> None:
+    app = loaded(FIXTURE).cluster.app(name)
+    assert app.chart is not None
+    chart = CHARTS / f"{app.chart.chart_name}-{app.chart.version}.tgz"
+    if not chart.is_file():
+        pytest.skip(f"no {chart.name} in {CHARTS} (the chart is not in the shared test data)")
+    values = tmp_path / "values.yaml"
+    values.write_text(yaml.safe_dump(app.values))
+    proc = subprocess.run(
+        [str(tool("helm")), "template", name, str(chart), "--namespace", app.namespace,
+         "--kube-version", loaded(FIXTURE).cluster.versions.kubernetes, "--include-crds",
+         "--values", str(values)],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert RENDERS[name] in proc.stdout
