@@ -124,9 +124,7 @@ def _battery_facts(app: App, cluster: Cluster) -> dict[str, tuple[Any, str]]:
     """:func:`derived_facts` of the helpers of the apps every homelab adds."""
     helper = app.made_by
     facts: dict[str, tuple[Any, str]] = {}
-    if helper is None:
-        pass
-    elif helper.helper == "spegel":
+    if helper is not None and helper.helper == "spegel":
         talos = "the Talos config (Talos keeps containerd's registry settings there)"
         facts["spegel.containerdRegistryConfigPath"] = (SPEGEL_REGISTRY_CONFIG_PATH, talos)
     elif helper.helper == "external-dns":
@@ -376,11 +374,6 @@ def helper_secrets(app: App) -> list[tuple[str, str, str, str]]:
         return []
     name = CERT_MANAGER_SECRET if helper.helper == "cert-manager" else EXTERNAL_DNS_SECRET
     return [("api_token", helper.api_token, name, API_TOKEN_KEY)]
-
-
-def cluster_issuer_name(options: CertManagerHelper) -> str:
-    """The name of the ClusterIssuer ``cert_manager(...)`` writes (Certificates refer to it)."""
-    return LETS_ENCRYPT[options.staging][0]
 
 
 def _cert_manager(options: CertManagerHelper) -> Derived:

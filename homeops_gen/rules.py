@@ -774,6 +774,8 @@ def helper_options(cluster: Cluster) -> Iterator[Problem]:
                 "kube-system): deploy it in kube-system, or add "
                 f"Namespace(name={app.namespace!r}, labels={{{PSA_ENFORCE!r}: 'privileged'}})",
             )
+    if talos_patches_.uses_helper(cluster, "spegel"):
+        yield from _customization_file_taken(cluster)
     if talos_patches_.uses_helper(cluster, "metrics-server"):
         flag = talos_patches_.ROTATE_SERVER_CERTIFICATES
         scopes = [("talos.kubelet_extra_args", cluster.talos.kubelet_extra_args)]
@@ -789,6 +791,27 @@ def helper_options(cluster: Cluster) -> Iterator[Problem]:
                     "certificates signed by the cluster CA (it refuses their self-signed ones): "
                     f"remove {flag!r}, which the helper sets to 'true'",
                 )
+
+
+def _customization_file_taken(cluster: Cluster) -> Iterator[Problem]:
+    """Before ``CRICustomizationConfig``, Spegel's setting is the one containerd fragment Talos
+    merges; a patch creating that file too would fail the apply (``create`` needs a new path)."""
+    contract = derive.config_contract(cluster)
+    if talos_types.has_kind(contract, talos_patches_.CRI_CUSTOMIZATION):
+        return
+    path = talos_patches_.CRI_CUSTOMIZATION_FILE
+    for scoped in talos_patches_.user_patches(cluster):
+        files = _dig(scoped.patch, ("machine", "files"))
+        if isinstance(files, list) and any(
+            isinstance(f, dict) and f.get("path") == path for f in files
+        ):
+            yield Problem(
+                f"{scoped.where}.machine.files",
+                f"writes {path}, the containerd fragment spegel(...) creates for a {contract} "
+                "contract (Talos merges only that file before CRICustomizationConfig documents, "
+                "and creating it twice fails the apply): remove it from the patch, or leave out "
+                "spegel(...) and set discard_unpacked_layers = false in your own file",
+            )
 
 
 @rule

@@ -435,7 +435,7 @@ def test_a_webhook_token_under_another_key_is_refused(tmp_path: Path) -> None:
 # The charts themselves (packaged in ../shared/charts when the test data has them)
 
 RENDERS = {
-    "cert-manager": "name: \"clusterissuers.cert-manager.io\"",
+    "cert-manager": 'name: "clusterissuers.cert-manager.io"',
     "external-dns": "--source=gateway-httproute",
     "spegel": f"--containerd-registry-config-path={SPEGEL_REGISTRY_CONFIG_PATH}",
     "metrics-server": "kind: PodDisruptionBudget",
@@ -461,3 +461,16 @@ def test_the_chart_renders_what_the_derived_values_ask(name: str, tmp_path: Path
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
     assert RENDERS[name] in proc.stdout
+
+
+def test_a_patch_creating_spegels_containerd_file_is_refused_before_1_14() -> None:
+    file = {"path": "/etc/cri/conf.d/20-customization.part", "op": "create", "content": "x"}
+    cluster = variant(
+        versions={"talos": "v1.13.7", "kubernetes": "v1.35.0"},
+        talos={"config_contract": "v1.13", "patches": [{"machine": {"files": [file]}}]},
+    )
+    [error] = errors(cluster)
+    assert error.startswith(
+        "talos.patches[0].machine.files: writes /etc/cri/conf.d/20-customization.part, the "
+        "containerd fragment spegel(...) creates for a v1.13 contract"
+    )
