@@ -49,9 +49,9 @@ COREDNS_CHART = "oci://ghcr.io/coredns/charts/coredns"
 FLUX_OPERATOR_CHART = "oci://ghcr.io/controlplaneio-fluxcd/charts/flux-operator"
 FLUX_INSTANCE_CHART = "oci://ghcr.io/controlplaneio-fluxcd/charts/flux-instance"
 CERT_MANAGER_CHART = "oci://quay.io/jetstack/charts/cert-manager"
-EXTERNAL_DNS_REPOSITORY = "https://kubernetes-sigs.github.io/external-dns/"
+EXTERNAL_DNS_REPOSITORY = "https://kubernetes-sigs.github.io/external-dns"
 SPEGEL_CHART = "oci://ghcr.io/spegel-org/helm-charts/spegel"
-METRICS_SERVER_REPOSITORY = "https://kubernetes-sigs.github.io/metrics-server/"
+METRICS_SERVER_REPOSITORY = "https://kubernetes-sigs.github.io/metrics-server"
 RELOADER_CHART = "oci://ghcr.io/stakater/charts/reloader"
 
 

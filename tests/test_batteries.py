@@ -87,7 +87,8 @@ def test_cert_manager_installs_its_crds_and_issues_over_dns01() -> None:
     assert issuer["kind"] == "ClusterIssuer"
     acme = issuer["spec"]["acme"]
     assert acme["email"] == "admin@example.org"
-    assert acme["server"] == "https://acme-v02.api.letsencrypt.org/directory"
+    assert issuer["metadata"]["name"] == "letsencrypt-staging"  # the fixture's staging=True
+    assert acme["server"] == "https://acme-staging-v02.api.letsencrypt.org/directory"
     [solver] = acme["solvers"]
     assert solver["selector"] == {"dnsZones": ["lab.example.org"]}
     ref = solver["dns01"]["cloudflare"]["apiTokenSecretRef"]
@@ -98,23 +99,19 @@ def test_cert_manager_installs_its_crds_and_issues_over_dns01() -> None:
 def test_the_cluster_issuer_waits_for_the_crds_of_the_release() -> None:
     files = rendered(FIXTURE)
     base = f"{APPS}/cert-manager/cert-manager"
-    assert f"{base}/{RESOURCES_FOLDER}/clusterissuer-letsencrypt-production.yaml" in files
+    assert f"{base}/{RESOURCES_FOLDER}/clusterissuer-letsencrypt-staging.yaml" in files
     second = documents(files[f"{base}/ks.yaml"])[1]
     assert second["spec"]["dependsOn"] == [{"name": "cert-manager"}]
     assert second["spec"]["path"].endswith(f"/{RESOURCES_FOLDER}")
 
 
-def test_staging_issues_from_the_staging_server() -> None:
+def test_production_is_the_default() -> None:
     app = apps.cert_manager(
-        "v1.21.1",
-        email="a@example.org",
-        dns_zones=["example.org"],
-        api_token="secrets/t.sops.yaml",
-        staging=True,
+        "v1.21.1", email="a@example.org", dns_zones=["example.org"], api_token="secrets/t.sops.yaml"
     )
     [issuer] = with_app("cert-manager", app).app("cert-manager").resources
-    assert issuer["metadata"]["name"] == "letsencrypt-staging"
-    assert issuer["spec"]["acme"]["server"].startswith("https://acme-staging-v02.")
+    assert issuer["metadata"]["name"] == "letsencrypt-production"
+    assert issuer["spec"]["acme"]["server"] == "https://acme-v02.api.letsencrypt.org/directory"
 
 
 def test_an_unknown_dns_provider_is_refused_naming_the_field() -> None:
@@ -253,7 +250,7 @@ def test_the_approver_is_applied_by_the_control_planes_at_bootstrap() -> None:
         "kind": "KubeExternalManifestConfig",
         "name": "kubelet-serving-cert-approver",
         "url": "https://raw.githubusercontent.com/alex1989hu/kubelet-serving-cert-approver/"
-        "v0.11.0/deploy/standalone-install.yaml",
+        "v0.10.3/deploy/standalone-install.yaml",
     }
     assert not by_kind(talos_file("cluster"), "KubeExternalManifestConfig")
 
@@ -264,7 +261,7 @@ def test_before_1_14_metrics_server_settings_are_v1alpha1() -> None:
         talos={"config_contract": "v1.13", "kubelet_extra_args": {"max-pods": "150"}},
         apps=[
             (
-                apps.metrics_server("3.13.1", approver_version="v0.10.3").model_dump(mode="json")
+                apps.metrics_server("3.13.1").model_dump(mode="json")
                 if a["name"] == "metrics-server"
                 else a
             )
@@ -277,7 +274,7 @@ def test_before_1_14_metrics_server_settings_are_v1alpha1() -> None:
         "max-pods": "150",
     }
     role = talos_patches.role_settings(cluster, "controlplane")
-    assert {"cluster": {"extraManifests": [talos_patches.APPROVER_MANIFEST.format("v0.10.3")]}} in (
+    assert {"cluster": {"extraManifests": [talos_patches.APPROVER_MANIFEST.format("v0.11.0")]}} in (
         role
     )
     assert talos_patches.role_settings(cluster, "worker") == []
@@ -352,15 +349,32 @@ def test_the_webhook_is_its_own_kustomization_in_flux_system() -> None:
     assert "notification-controller" in components
 
 
+def derived_type() -> dict[str, Any]:
+    """The fixture's webhook with its type left to be derived from the repository's host."""
+    webhook = loaded(FIXTURE).cluster.gitops.webhook
+    assert webhook is not None
+    return {**webhook.model_dump(), "type": None}
+
+
+def test_the_forge_of_a_github_repository_is_github() -> None:
+    cluster = variant(gitops={"webhook": derived_type()})
+    [receiver, _] = cluster.app(WEBHOOK_APP).resources
+    assert receiver["spec"]["type"] == "github"
+
+
 def test_a_gitlab_repository_gets_gitlab_events() -> None:
-    cluster = variant(gitops={"repository": "https://gitlab.com/example/ember"})
+    cluster = variant(
+        gitops={"repository": "https://gitlab.com/example/ember", "webhook": derived_type()}
+    )
     [receiver, _] = cluster.app(WEBHOOK_APP).resources
     assert receiver["spec"]["type"] == "gitlab"
     assert receiver["spec"]["events"] == ["Push Hook", "Tag Push Hook"]
 
 
 def test_a_forge_that_cannot_be_told_is_refused() -> None:
-    cluster = variant(gitops={"repository": "https://git.example.org/example/ember"})
+    cluster = variant(
+        gitops={"repository": "https://git.example.org/example/ember", "webhook": derived_type()}
+    )
     [error] = errors(cluster)
     assert error.startswith("gitops.webhook.type: cannot tell the forge")
     webhook = {**cluster.gitops.webhook.model_dump(), "type": "gitlab"}  # type: ignore[union-attr]

@@ -18,6 +18,9 @@ def _changed_section(report: str) -> str:
 
 
 NOT_IMPORTED = {
+    "batteries": "import does not give back the battery helpers (cert_manager, external_dns, "
+    "spegel, metrics_server, reloader) nor GitOps.webhook: plain Apps come back, without the "
+    "Talos settings spegel and metrics_server write",
     "talos-1-13-settings": "import does not read the typed Talos settings (kubelet_extra_args, "
     "sysctls, ...) back from the patches they are written as",
     "talos-1-14-patches": "import does not read the talosctl backend's patch files "
