@@ -3,6 +3,8 @@ Talos layer from the same call, and what each refuses (a model with that fault o
 
 from __future__ import annotations
 
+import inspect
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -12,7 +14,7 @@ import pytest
 import yaml
 from pydantic import ValidationError
 
-from homeops_gen import apps, talos_patches
+from homeops_gen import apps, model, talos_patches
 from homeops_gen.derived_apps import (
     API_TOKEN_KEY,
     CERT_MANAGER_SECRET,
@@ -21,11 +23,12 @@ from homeops_gen.derived_apps import (
     WEBHOOK_APP,
     WEBHOOK_SECRET,
     WEBHOOK_SERVICE,
+    WEBHOOK_TOKEN_KEY,
 )
 from homeops_gen.layout import APPS, RESOURCES_FOLDER, TALOS
 from homeops_gen.model import App, Cluster
 from homeops_gen.rules import check_cluster
-from tests.conftest import MODELS, loaded, rendered, run, tree
+from tests.conftest import MODELS, ROOT, loaded, rendered, run, tree
 from tests.consumers.checks import CHARTS, tool
 from tests.talos_settings import documents
 
@@ -488,3 +491,21 @@ def test_a_patch_creating_spegels_containerd_file_is_refused_before_1_14() -> No
         "talos.patches[0].machine.files: writes /etc/cri/conf.d/20-customization.part, the "
         "containerd fragment spegel(...) creates for a v1.13 contract"
     )
+
+
+def test_the_documented_secret_names_and_defaults_are_the_generated_ones() -> None:
+    """The README and the option docstrings name the Secrets and keys the generated objects
+    refer to, and the helpers' defaults: each as the code has it."""
+    pairs = {
+        (CERT_MANAGER_SECRET, API_TOKEN_KEY),
+        (EXTERNAL_DNS_SECRET, API_TOKEN_KEY),
+        (WEBHOOK_SECRET, WEBHOOK_TOKEN_KEY),
+    }
+    named = r"named `+([a-z0-9-]+)`+ with the key `+([a-z0-9-]+)`+"
+    readme = (ROOT / "README.md").read_text()
+    docs = inspect.getsource(model)
+    assert set(re.findall(named, " ".join(readme.split()))) == pairs
+    assert set(re.findall(named, " ".join(docs.split()))) == pairs
+    default = model.MetricsServerHelper.model_fields["approver_version"].default
+    assert f'metrics_server(version, approver_version="{default}")' in readme
+    assert f"(`{SPEGEL_REGISTRY_CONFIG_PATH}`)" in readme
