@@ -124,7 +124,9 @@ def _battery_facts(app: App, cluster: Cluster) -> dict[str, tuple[Any, str]]:
     """:func:`derived_facts` of the helpers of the apps every homelab adds."""
     helper = app.made_by
     facts: dict[str, tuple[Any, str]] = {}
-    if helper is not None and helper.helper == "spegel":
+    if helper is None:
+        return facts
+    if helper.helper == "spegel":
         talos = "the Talos config (Talos keeps containerd's registry settings there)"
         facts["spegel.containerdRegistryConfigPath"] = (SPEGEL_REGISTRY_CONFIG_PATH, talos)
     elif helper.helper == "external-dns":
