@@ -772,7 +772,8 @@ def helper_options(cluster: Cluster) -> Iterator[Problem]:
                 f"Spegel mounts containerd's socket and host folders, which Talos' Pod Security "
                 f"admission refuses in {app.namespace!r} (it enforces baseline outside "
                 "kube-system): deploy it in kube-system, or add "
-                f"Namespace(name={app.namespace!r}, labels={{{PSA_ENFORCE!r}: 'privileged'}})",
+                f"Namespace(name={app.namespace!r}, labels={{{PSA_ENFORCE!r}: 'privileged'}}) "
+                "to namespaces",
             )
     if talos_patches_.uses_helper(cluster, "spegel"):
         yield from _customization_file_taken(cluster)
