@@ -19,7 +19,12 @@ from pydantic import BaseModel, ValidationError
 
 from homeops_gen import messages
 from homeops_gen.errors import LoadError, ModelError
-from homeops_gen.derived_apps import WEBHOOK_SECRET, WEBHOOK_TOKEN_KEY, helper_secrets
+from homeops_gen.derived_apps import (
+    WEBHOOK_SECRET,
+    WEBHOOK_TOKEN_KEY,
+    helper_secrets,
+    webhook_app,
+)
 from homeops_gen.examples import example_values, mentions_marker
 from homeops_gen.layout import MODEL_FILE, TALSECRET
 from homeops_gen.layout import FLUX_NAMESPACE
@@ -560,7 +565,8 @@ def _read_user_files(root: Path, cluster: Cluster) -> tuple[dict[str, str], list
     ]
     webhook = cluster.gitops.webhook
     if webhook is not None:
-        entries.append(("gitops.webhook.token", webhook.token, True, cluster.deployed_apps[-1]))
+        # not deployed_apps: deriving the other apps' values needs rules not run yet
+        entries.append(("gitops.webhook.token", webhook.token, True, webhook_app(cluster, webhook)))
     for where, rel, is_secret, app in entries:
         if outside := _outside_the_project(root, rel):
             problems.append(Problem(where, outside))
