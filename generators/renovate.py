@@ -16,10 +16,15 @@ from itertools import permutations
 from typing import Any
 
 from homeops_gen.apps import (
+    CERT_MANAGER_CHART,
     CILIUM_CHART,
     COREDNS_CHART,
+    EXTERNAL_DNS_REPOSITORY,
     FLUX_INSTANCE_CHART,
     FLUX_OPERATOR_CHART,
+    METRICS_SERVER_REPOSITORY,
+    RELOADER_CHART,
+    SPEGEL_CHART,
 )
 from homeops_gen.formats import HEADER
 from homeops_gen.layout import MODEL_FILE, OUT, REGENERATION_AUTHOR, RENOVATE_CONFIG, WORKFLOW
@@ -35,7 +40,10 @@ KUBELET_IMAGE = "ghcr.io/siderolabs/kubelet"
 VERSIONS = {"talos": ("Talos", TALOS_IMAGE), "kubernetes": ("Kubernetes", KUBELET_IMAGE)}
 """Each field of ``Versions``: what it is and the image whose tags are its releases."""
 
-ARGUMENTS = {"gateway_api_version": ("github-releases", "kubernetes-sigs/gateway-api")}
+ARGUMENTS = {
+    "gateway_api_version": ("github-releases", "kubernetes-sigs/gateway-api"),
+    "approver_version": ("github-releases", "alex1989hu/kubelet-serving-cert-approver"),
+}
 """Version arguments of the app helpers besides the chart's: datasource and depName."""
 
 MODEL_FILE_PATTERN = "/^" + re.escape(MODEL_FILE) + "$/"
@@ -78,23 +86,46 @@ class Helper:
     function: str
     chart: str
     chart_url_argument: bool
+    chart_name: str | None = None
+    """The chart's name in a ``https://`` repository (``chart`` is then the repository)."""
 
     @property
     def pattern(self) -> str:
         # The version is the first argument (positional or version=); a chart_url= after it
-        # replaces the chart.
+        # replaces the chart (an OCI reference) or the repository (https).
         call = f"{_START}{self.function}\\(\\s*(?:version\\s*=\\s*)?"
         pattern = call + _string("currentValue")
         if self.chart_url_argument:
-            pattern += f"(?:[^)]*?[\\s,]chart_url\\s*=\\s*{_string('depName', 'oci://')})?"
+            url = (
+                _string("registryUrl", "https://")
+                if self.chart_name
+                else _string("depName", "oci://")
+            )
+            pattern += f"(?:[^)]*?[\\s,]chart_url\\s*=\\s*{url})?"
         return pattern
 
     @property
-    def dep_name(self) -> str:
+    def templates(self) -> dict[str, str]:
+        """The manager's templates: an OCI chart is a docker dependency, a chart of a
+        ``https://`` repository a helm one; a ``chart_url=`` found replaces the default."""
+        if self.chart_name:
+            return {
+                "datasource": "helm",
+                "depName": self.chart_name,
+                "registryUrl": _default_or("registryUrl", self.chart, self.chart_url_argument),
+            }
         default = self.chart.removeprefix("oci://")
-        if self.chart_url_argument:
-            return f"{{{{#if depName}}}}{{{{{{depName}}}}}}{{{{else}}}}{default}{{{{/if}}}}"
+        return {
+            "datasource": "docker",
+            "depName": _default_or("depName", default, self.chart_url_argument),
+        }
+
+
+def _default_or(group: str, default: str, captured: bool) -> str:
+    """A template: the captured ``group`` if the pattern can capture one, else ``default``."""
+    if not captured:
         return default
+    return f"{{{{#if {group}}}}}{{{{{{{group}}}}}}}{{{{else}}}}{default}{{{{/if}}}}"
 
 
 HELPERS = (
@@ -102,6 +133,18 @@ HELPERS = (
     Helper("coredns", COREDNS_CHART, chart_url_argument=True),
     Helper("flux_operator", FLUX_OPERATOR_CHART, chart_url_argument=False),
     Helper("flux_instance", FLUX_INSTANCE_CHART, chart_url_argument=False),
+    Helper("cert_manager", CERT_MANAGER_CHART, chart_url_argument=True),
+    Helper(
+        "external_dns", EXTERNAL_DNS_REPOSITORY, chart_url_argument=True, chart_name="external-dns"
+    ),
+    Helper("spegel", SPEGEL_CHART, chart_url_argument=True),
+    Helper(
+        "metrics_server",
+        METRICS_SERVER_REPOSITORY,
+        chart_url_argument=True,
+        chart_name="metrics-server",
+    ),
+    Helper("reloader", RELOADER_CHART, chart_url_argument=True),
 )
 
 COMMENT_PATTERN = (
@@ -155,12 +198,7 @@ def custom_managers() -> list[dict[str, Any]]:
     ]
     for helper in HELPERS:
         managers.append(
-            _manager(
-                f"{helper.function}(version)",
-                [helper.pattern],
-                datasource="docker",
-                depName=helper.dep_name,
-            )
+            _manager(f"{helper.function}(version)", [helper.pattern], **helper.templates)
         )
     for argument, (datasource, dep_name) in ARGUMENTS.items():
         managers.append(

@@ -19,7 +19,15 @@ from homeops_gen.derive import KUBEPRISM_HOST, KUBEPRISM_PORT, cluster_dns_ip, h
 from homeops_gen.layout import FLUX_SYNC_PATH
 
 if TYPE_CHECKING:  # the model imports this module to deploy its apps
-    from homeops_gen.model import App, Bgp, CiliumHelper, Cluster
+    from homeops_gen.model import (
+        App,
+        Bgp,
+        CertManagerHelper,
+        CiliumHelper,
+        Cluster,
+        ExternalDnsHelper,
+        Webhook,
+    )
 
 GATEWAY_API_CRDS = (
     "https://github.com/kubernetes-sigs/gateway-api/releases/download/{}/standard-install.yaml"
@@ -61,8 +69,14 @@ class Deployment:
 
     @cached_property
     def apps(self) -> tuple[App, ...]:
-        """Every app with the values derived from the cluster filled in."""
-        return tuple(deploy(app, self.cluster, self.pull_secret_name) for app in self.cluster.apps)
+        """Every app with the values derived from the cluster filled in, then the app of
+        ``gitops.webhook``."""
+        webhook = self.cluster.gitops.webhook
+        extra = (webhook_app(self.cluster, webhook),) if webhook is not None else ()
+        return (
+            *(deploy(app, self.cluster, self.pull_secret_name) for app in self.cluster.apps),
+            *extra,
+        )
 
     def app(self, name: str) -> App:
         """The deployed app called ``name``."""
@@ -108,8 +122,18 @@ def deploy(app: App, cluster: Cluster, pull_secret_name: str | None = None) -> A
         derived = _coredns(cluster)
     elif helper.helper == "flux-operator":
         derived = Derived({}, implicit_deps=("cilium", "coredns"))
-    else:
+    elif helper.helper == "flux-instance":
         derived = _flux_instance(app, cluster, pull_secret_name)
+    elif helper.helper == "cert-manager":
+        derived = _cert_manager(helper)
+    elif helper.helper == "external-dns":
+        derived = _external_dns(helper, cluster)
+    elif helper.helper == "spegel":
+        derived = Derived(_spegel_values())
+    elif helper.helper == "metrics-server":
+        derived = Derived(_metrics_server_values(cluster))
+    else:
+        derived = Derived(_reloader_values(cluster))
     found = [a.name for chart in derived.implicit_deps for _, a in cluster.apps_installing(chart)]
     return app.model_copy(
         update={
@@ -148,7 +172,26 @@ def derived_facts(app: App, cluster: Cluster) -> dict[str, tuple[Any, str]]:
             "instance.sync.path": (FLUX_SYNC_PATH, "the generated layout of out/"),
             "instance.sync.kind": ("GitRepository", "gitops"),
         }
-    return {}
+    return _battery_facts(app, cluster)
+
+
+def _battery_facts(app: App, cluster: Cluster) -> dict[str, tuple[Any, str]]:
+    """:func:`derived_facts` of the helpers of the apps every homelab adds."""
+    helper = app.made_by
+    facts: dict[str, tuple[Any, str]] = {}
+    if helper is None:
+        return facts
+    if helper.helper == "spegel":
+        talos = "the Talos config (Talos keeps containerd's registry settings there)"
+        facts["spegel.containerdRegistryConfigPath"] = (SPEGEL_REGISTRY_CONFIG_PATH, talos)
+    elif helper.helper == "external-dns":
+        facts["provider.name"] = (helper.provider, "external_dns(provider=...)")
+        facts["domainFilters"] = (list(helper.domain_filters), "external_dns(domain_filters=...)")
+        facts["sources"] = (external_dns_sources(cluster), "the model's Services and Gateways")
+        facts["txtOwnerId"] = (cluster.name, "name")
+    elif helper.helper == "cert-manager":
+        facts["crds.enabled"] = (True, "the ClusterIssuer cert_manager(...) writes")
+    return facts
 
 
 CILIUM_AGENT_CAPABILITIES = [
@@ -365,3 +408,207 @@ def _flux_instance(app: App, cluster: Cluster, pull_secret_name: str | None) -> 
         },
     }
     return Derived({"instance": dump(FluxInstanceSpec)(instance)})
+
+
+API_TOKEN_KEY = "api-token"
+"""The key of the API token in a DNS helper's Secret."""
+CERT_MANAGER_SECRET = "cert-manager-dns01"
+"""The Secret ``cert_manager(api_token=...)``'s file must hold (key :data:`API_TOKEN_KEY`)."""
+EXTERNAL_DNS_SECRET = "external-dns-credentials"
+"""The Secret ``external_dns(api_token=...)``'s file must hold (key :data:`API_TOKEN_KEY`)."""
+LETS_ENCRYPT = {
+    False: ("letsencrypt-production", "https://acme-v02.api.letsencrypt.org/directory"),
+    True: ("letsencrypt-staging", "https://acme-staging-v02.api.letsencrypt.org/directory"),
+}
+"""Staging or not -> the ClusterIssuer's name and Let's Encrypt's ACME directory."""
+
+
+def helper_secrets(app: App) -> list[tuple[str, str, str, str]]:
+    """The SOPS files a helper app references by Secret name: (option, path, name, key)."""
+    helper = app.made_by
+    if helper is None or helper.helper not in ("cert-manager", "external-dns"):
+        return []
+    name = CERT_MANAGER_SECRET if helper.helper == "cert-manager" else EXTERNAL_DNS_SECRET
+    return [("api_token", helper.api_token, name, API_TOKEN_KEY)]
+
+
+def _cert_manager(options: CertManagerHelper) -> Derived:
+    """cert-manager with its CRDs from the chart (``crds.enabled``, kept on uninstall), and a
+    Let's Encrypt ClusterIssuer solving DNS-01 with the provider token's Secret.
+
+    The ClusterIssuer is a custom resource, so it goes to the app's second Kustomization,
+    applied once the release (and the CRDs it installs) is Ready."""
+    name, server = LETS_ENCRYPT[options.staging]
+    issuer = {
+        "apiVersion": "cert-manager.io/v1",
+        "kind": "ClusterIssuer",
+        "metadata": {"name": name},
+        "spec": {
+            "acme": {
+                "email": options.email,
+                "server": server,
+                "privateKeySecretRef": {"name": name},
+                "solvers": [
+                    {
+                        "dns01": {
+                            options.provider: {
+                                "apiTokenSecretRef": {
+                                    "name": CERT_MANAGER_SECRET,
+                                    "key": API_TOKEN_KEY,
+                                }
+                            }
+                        },
+                        "selector": {"dnsZones": list(options.dns_zones)},
+                    }
+                ],
+            }
+        },
+    }
+    return Derived({"crds": {"enabled": True, "keep": True}}, resources=(issuer,))
+
+
+def gateway_api_enabled(cluster: Cluster) -> bool:
+    """Whether the model's CNI serves the Gateway API (Cilium made with ``gateway_api``)."""
+    return any(
+        a.made_by is not None and a.made_by.helper == "cilium" and a.made_by.gateway_api
+        for a in cluster.apps
+    )
+
+
+def external_dns_sources(cluster: Cluster) -> list[str]:
+    """The external-dns sources of what the model has: Services always, Gateway API
+    HTTPRoutes when the CNI serves the Gateway API (external-dns docs/sources/gateway-api.md)."""
+    return ["service", "gateway-httproute"] if gateway_api_enabled(cluster) else ["service"]
+
+
+def _external_dns(options: ExternalDnsHelper, cluster: Cluster) -> Derived:
+    """external-dns for the provider and domains given, owning its TXT records by the
+    cluster's name, authenticated by the token's Secret."""
+    values: dict[str, Any] = {
+        "provider": {"name": options.provider},
+        "domainFilters": list(options.domain_filters),
+        "sources": external_dns_sources(cluster),
+        "txtOwnerId": cluster.name,
+        "env": [
+            {
+                "name": "CF_API_TOKEN",
+                "valueFrom": {"secretKeyRef": {"name": EXTERNAL_DNS_SECRET, "key": API_TOKEN_KEY}},
+            }
+        ],
+    }
+    return Derived(values)
+
+
+SPEGEL_REGISTRY_CONFIG_PATH = "/etc/cri/conf.d/hosts"
+"""Where Talos keeps containerd's registry (mirror) configuration, which Spegel must write
+to (Talos docs, kubernetes-guides/advanced-guides/spegel)."""
+
+
+def _spegel_values() -> dict[str, Any]:
+    """Spegel writing its mirror configuration where Talos' containerd reads it."""
+    return {"spegel": {"containerdRegistryConfigPath": SPEGEL_REGISTRY_CONFIG_PATH}}
+
+
+def _metrics_server_values(cluster: Cluster) -> dict[str, Any]:
+    """metrics-server, replicated (with a disruption budget) on a cluster that can spread it."""
+    replicas = ha_replicas(cluster)
+    values: dict[str, Any] = {"replicas": replicas}
+    if replicas > 1:
+        values["podDisruptionBudget"] = {"enabled": True, "minAvailable": 1}
+    return values
+
+
+def _reloader_values(cluster: Cluster) -> dict[str, Any]:
+    """Reloader, with leader election and a second replica on a cluster that can spread it."""
+    replicas = ha_replicas(cluster)
+    reloader: dict[str, Any] = {"readOnlyRootFileSystem": True}
+    if replicas > 1:
+        reloader["enableHA"] = True
+        reloader["deployment"] = {"replicas": replicas}
+    return {"reloader": reloader}
+
+
+WEBHOOK_APP = "flux-webhook"
+"""The app ``GitOps.webhook`` adds: the Receiver, its token Secret and the HTTPRoute."""
+WEBHOOK_SECRET = "flux-webhook-token"
+"""The Secret ``GitOps.webhook.token``'s file must hold (key :data:`WEBHOOK_TOKEN_KEY`)."""
+WEBHOOK_TOKEN_KEY = "token"
+"""The key Flux's Receiver reads the token from (notification-controller docs/spec/v1)."""
+WEBHOOK_SERVICE = ("webhook-receiver", 80)
+"""notification-controller's Service for receivers, and its port (config/manager/service.yaml)."""
+WEBHOOK_PATH = "/hook/"
+"""The prefix of every Receiver's path (notification-controller api/v1 ReceiverWebhookPath)."""
+WEBHOOK_EVENTS = {"github": ["ping", "push"], "gitlab": ["Push Hook", "Tag Push Hook"]}
+"""The events each forge's Receiver reacts to (notification-controller docs/spec/v1/receivers.md)."""
+FORGE_HOSTS = {"github.com": "github", "gitlab.com": "gitlab"}
+
+
+def webhook_type(cluster: Cluster) -> str | None:
+    """The Receiver's type: ``GitOps.webhook.type``, else the forge of the repository's host."""
+    webhook = cluster.gitops.webhook
+    if webhook is None or webhook.type is not None:
+        return webhook.type if webhook else None
+    host = cluster.gitops.repository.split("://", 1)[1].split("/", 1)[0]
+    return FORGE_HOSTS.get(host.rsplit("@", 1)[-1].split(":", 1)[0])
+
+
+def gateways(cluster: Cluster) -> dict[str, dict[str, Any]]:
+    """The Gateway API Gateways among the apps' resources, by ``namespace/name``."""
+    found: dict[str, dict[str, Any]] = {}
+    for app in cluster.apps:
+        for resource in app.resources:
+            if resource.get("kind") == "Gateway" and str(resource.get("apiVersion", "")).startswith(
+                "gateway.networking.k8s.io/"
+            ):
+                meta = resource.get("metadata") or {}
+                found[f"{meta.get('namespace') or app.namespace}/{meta.get('name')}"] = resource
+    return found
+
+
+def webhook_app(cluster: Cluster, webhook: Webhook) -> App:
+    """The app of ``GitOps.webhook``: the Receiver reconciling the Git source on a push, the
+    token Secret, and the HTTPRoute from the Gateway to notification-controller."""
+    from homeops_gen.layout import FLUX_NAMESPACE, FLUX_SOURCE  # noqa: PLC0415
+    from homeops_gen.model import App  # noqa: PLC0415 (the model imports this module)
+
+    kind = webhook_type(cluster) or "github"
+    gateway_namespace, gateway_name = webhook.gateway.split("/")
+    service, port = WEBHOOK_SERVICE
+    receiver = {
+        "apiVersion": "notification.toolkit.fluxcd.io/v1",
+        "kind": "Receiver",
+        "metadata": {"name": WEBHOOK_APP},
+        "spec": {
+            "type": kind,
+            "events": WEBHOOK_EVENTS[kind],
+            "secretRef": {"name": WEBHOOK_SECRET},
+            "resources": [
+                {
+                    "apiVersion": "source.toolkit.fluxcd.io/v1",
+                    "kind": "GitRepository",
+                    "name": FLUX_SOURCE,
+                }
+            ],
+        },
+    }
+    route = {
+        "apiVersion": "gateway.networking.k8s.io/v1",
+        "kind": "HTTPRoute",
+        "metadata": {"name": WEBHOOK_APP},
+        "spec": {
+            "hostnames": [webhook.host],
+            "parentRefs": [{"name": gateway_name, "namespace": gateway_namespace}],
+            "rules": [
+                {
+                    "matches": [{"path": {"type": "PathPrefix", "value": WEBHOOK_PATH}}],
+                    "backendRefs": [{"name": service, "port": port}],
+                }
+            ],
+        },
+    }
+    return App(
+        name=WEBHOOK_APP,
+        namespace=FLUX_NAMESPACE,
+        resources=(receiver, route),
+        secrets=(webhook.token,),
+    )

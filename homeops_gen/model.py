@@ -30,6 +30,7 @@ __all__ = [
     "Sops",
     "Talos",
     "Versions",
+    "Webhook",
 ]
 
 
@@ -129,6 +130,28 @@ def _project_path(value: str) -> str:
 
 ProjectPath = Annotated[str, AfterValidator(_project_path)]
 """A file of the project, relative to ``cluster.py``'s folder."""
+
+
+DomainName = Annotated[
+    str,
+    StringConstraints(max_length=253),
+    matching(
+        r"([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?",
+        "a DNS domain such as example.com (lower-case labels joined by '.')",
+    ),
+]
+"""A DNS domain with at least two labels, such as ``example.com``."""
+
+EmailAddress = Annotated[
+    str,
+    matching(
+        r"[^@\s\"'\\]+@[^@\s\"'\\]+\.[^@\s\"'\\]+", "an e-mail address such as you@example.com"
+    ),
+]
+"""An e-mail address (what an ACME account is registered with)."""
+
+DnsProvider = Literal["cloudflare"]
+"""The DNS providers the DNS helpers know how to authenticate with (a Cloudflare API token)."""
 
 
 ProxmoxName = Annotated[
@@ -580,6 +603,34 @@ def _git_branch(branch: str) -> str:
     return branch
 
 
+WebhookType = Literal["github", "gitlab"]
+"""The Git forges whose push events the webhook understands (Flux ``Receiver`` types)."""
+
+
+class Webhook(Base):
+    """A Flux ``Receiver`` the Git forge calls on every push, so the cluster reconciles at
+    once instead of within ``sync_interval``; reached through a Gateway of the model."""
+
+    token: ProjectPath
+    """A SOPS-encrypted Secret manifest (path relative to ``cluster.py``) holding the shared
+    token: a Secret named ``flux-webhook-token`` with the key ``token`` (give the same token
+    to the forge's webhook as its secret)."""
+    host: DomainName
+    """The public hostname the forge calls (the ``HTTPRoute``'s hostname), such as
+    ``flux-webhook.example.com``."""
+    gateway: Annotated[
+        str,
+        matching(
+            r"[a-z0-9]([-a-z0-9]*[a-z0-9])?/[a-z0-9]([-a-z0-9]*[a-z0-9])?",
+            "a Gateway as namespace/name, such as network/external",
+        ),
+    ]
+    """The Gateway (``namespace/name``) the route attaches to: one of the ``Gateway``
+    resources of the model's apps."""
+    type: WebhookType | None = None
+    """The forge: by default from ``gitops.repository``'s host (github.com, gitlab.com)."""
+
+
 class GitOps(Base):
     """The Git repository Flux syncs the cluster from."""
 
@@ -608,6 +659,10 @@ class GitOps(Base):
     ``username`` and ``password`` (a token) for a private ``https://`` repository. ``boot``
     applies it, decrypted through a pipe, before flux-instance; the FluxInstance's
     ``sync.pullSecret`` names it. Required for ``ssh://``."""
+
+    webhook: Webhook | None = None
+    """A webhook receiver, so a push reconciles at once: its ``Receiver``, token Secret and
+    ``HTTPRoute`` are written to ``out/kubernetes/apps/flux-system/flux-webhook``."""
 
 
 class Sops(Base):
@@ -725,8 +780,73 @@ class FluxInstanceHelper(Base):
     helper: Literal["flux-instance"] = "flux-instance"
 
 
+class CertManagerHelper(Base):
+    """Made by :func:`homeops_gen.apps.cert_manager`, with these options."""
+
+    helper: Literal["cert-manager"] = "cert-manager"
+    email: EmailAddress
+    """The e-mail address of the ACME account (Let's Encrypt writes to it about expiring
+    certificates)."""
+    dns_zones: Annotated[tuple[DomainName, ...], Field(min_length=1)]
+    """The DNS zones the DNS-01 solver answers challenges for (the ``ClusterIssuer``'s solver
+    selector)."""
+    api_token: ProjectPath
+    """A SOPS-encrypted Secret manifest (path relative to ``cluster.py``) holding the DNS
+    provider's API token: a Secret named ``cert-manager-dns01`` with the key ``api-token``."""
+    provider: DnsProvider = "cloudflare"
+    """The DNS provider of ``dns_zones``."""
+    staging: bool = False
+    """Issue from Let's Encrypt's staging server (untrusted certificates, generous rate
+    limits) instead of production."""
+
+
+class ExternalDnsHelper(Base):
+    """Made by :func:`homeops_gen.apps.external_dns`, with these options."""
+
+    helper: Literal["external-dns"] = "external-dns"
+    domain_filters: Annotated[tuple[DomainName, ...], Field(min_length=1)]
+    """The domains external-dns manages records in (``--domain-filter``); no others are
+    touched."""
+    api_token: ProjectPath
+    """A SOPS-encrypted Secret manifest (path relative to ``cluster.py``) holding the DNS
+    provider's API token: a Secret named ``external-dns-credentials`` with the key
+    ``api-token``."""
+    provider: DnsProvider = "cloudflare"
+    """The DNS provider of ``domain_filters``."""
+
+
+class SpegelHelper(Base):
+    """Made by :func:`homeops_gen.apps.spegel`: containerd on every node keeps unpacked
+    layers (the Talos layer), Spegel mirrors them between nodes."""
+
+    helper: Literal["spegel"] = "spegel"
+
+
+class MetricsServerHelper(Base):
+    """Made by :func:`homeops_gen.apps.metrics_server`: kubelets rotate serving certificates
+    signed by the cluster CA, approved by kubelet-serving-cert-approver (the Talos layer)."""
+
+    helper: Literal["metrics-server"] = "metrics-server"
+    approver_version: SemVer = "v0.11.0"
+    """The release of alex1989hu/kubelet-serving-cert-approver Talos applies at bootstrap."""
+
+
+class ReloaderHelper(Base):
+    """Made by :func:`homeops_gen.apps.reloader`."""
+
+    helper: Literal["reloader"] = "reloader"
+
+
 Helper = Annotated[
-    CiliumHelper | CoreDNSHelper | FluxOperatorHelper | FluxInstanceHelper,
+    CiliumHelper
+    | CoreDNSHelper
+    | FluxOperatorHelper
+    | FluxInstanceHelper
+    | CertManagerHelper
+    | ExternalDnsHelper
+    | SpegelHelper
+    | MetricsServerHelper
+    | ReloaderHelper,
     Field(discriminator="helper"),
 ]
 """Which helper of :mod:`homeops_gen.apps` made an app, and its options."""

@@ -21,6 +21,12 @@ from pydantic import BaseModel, ValidationError
 from homeops_gen import messages
 from homeops_gen.derived_apps import Deployment
 from homeops_gen.errors import LoadError, ModelError
+from homeops_gen.derived_apps import (
+    WEBHOOK_SECRET,
+    WEBHOOK_TOKEN_KEY,
+    helper_secrets,
+    webhook_app,
+)
 from homeops_gen.examples import example_values, mentions_marker
 from homeops_gen.layout import MODEL_FILE, TALSECRET
 from homeops_gen.layout import FLUX_NAMESPACE
@@ -549,30 +555,82 @@ def _read_user_files(root: Path, cluster: Cluster) -> tuple[dict[str, str], list
     """The manifests and secrets the apps ship, read once; each must be what it claims."""
     files: dict[str, str] = {}
     problems: list[Problem] = []
-    for i, app in enumerate(cluster.apps):
-        for entry, rel, is_secret in app.user_file_fields():
-            where = f"apps[{i}].{entry}"
-            if outside := _outside_the_project(root, rel):
-                problems.append(Problem(where, outside))
-                continue
-            try:
-                text = (root / rel).read_text(encoding="utf-8")
-            except FileNotFoundError:
-                problems.append(Problem(where, f"{rel} does not exist"))
-                continue
-            except (OSError, UnicodeDecodeError) as exc:
-                problems.append(Problem(where, f"cannot read {rel}: {exc}"))
-                continue
-            reason = _secret_problem(rel, text) if is_secret else _manifest_problem(rel, text)
-            if reason:
-                problems.append(Problem(where, reason))
-                continue
-            if is_secret and (problem := recipients_problem(where, rel, text, cluster)):
-                problems.append(problem)
-            files[rel] = text
-            if not is_secret and (problem := unsubstituted(where, text, app)):
-                problems.append(problem)
+    entries = [
+        (f"apps[{i}].{entry}", rel, is_secret, app)
+        for i, app in enumerate(cluster.apps)
+        for entry, rel, is_secret in app.user_file_fields()
+    ]
+    webhook = cluster.gitops.webhook
+    if webhook is not None:
+        # not deployed_apps: deriving the other apps' values needs rules not run yet
+        entries.append(("gitops.webhook.token", webhook.token, True, webhook_app(cluster, webhook)))
+    for where, rel, is_secret, app in entries:
+        if outside := _outside_the_project(root, rel):
+            problems.append(Problem(where, outside))
+            continue
+        try:
+            text = (root / rel).read_text(encoding="utf-8")
+        except FileNotFoundError:
+            problems.append(Problem(where, f"{rel} does not exist"))
+            continue
+        except (OSError, UnicodeDecodeError) as exc:
+            problems.append(Problem(where, f"cannot read {rel}: {exc}"))
+            continue
+        reason = _secret_problem(rel, text) if is_secret else _manifest_problem(rel, text)
+        if reason:
+            problems.append(Problem(where, reason))
+            continue
+        if is_secret and (problem := recipients_problem(where, rel, text, cluster)):
+            problems.append(problem)
+        files[rel] = text
+        if not is_secret and (problem := unsubstituted(where, text, app)):
+            problems.append(problem)
+    problems += _named_secret_problems(cluster, files)
     return files, problems
+
+
+def _named_secret_problems(cluster: Cluster, files: Mapping[str, str]) -> list[Problem]:
+    """The SOPS files generated objects refer to by Secret name and key (a helper's API
+    token, the webhook's token) hold exactly that Secret and key."""
+    wanted = [
+        (f"apps[{i}].made_by.{option}", path, name, key)
+        for i, app in enumerate(cluster.apps)
+        for option, path, name, key in helper_secrets(app)
+    ]
+    if cluster.gitops.webhook is not None:
+        wanted.append(
+            (
+                "gitops.webhook.token",
+                cluster.gitops.webhook.token,
+                WEBHOOK_SECRET,
+                WEBHOOK_TOKEN_KEY,
+            )
+        )
+    problems = []
+    for where, path, name, key in wanted:
+        text = files.get(path)
+        if text is None:
+            continue  # unreadable: reported where the file is listed
+        documents = [d for d in yaml.safe_load_all(text) if d is not None]
+        secret = documents[0] if len(documents) == 1 and isinstance(documents[0], dict) else {}
+        keys = {
+            str(k)
+            for field in ("data", "stringData")
+            if isinstance(secret.get(field), dict)
+            for k in secret[field]
+        }
+        found = (secret.get("metadata") or {}).get("name")
+        if secret.get("kind") != "Secret" or found != name or key not in keys:
+            problems.append(
+                Problem(
+                    where,
+                    f"{path} must hold one Secret named {name!r} with the key {key!r} (it holds "
+                    f"{'a Secret named ' + repr(found) if secret.get('kind') == 'Secret' else 'no Secret'}"
+                    f" with the keys: {', '.join(sorted(keys)) or 'none'}): what is generated "
+                    "refers to it by that name and key",
+                )
+            )
+    return problems
 
 
 def _outside_the_project(root: Path, rel: str) -> str | None:

@@ -19,8 +19,15 @@ from homeops_gen import compat, derive, known_releases, talos_moves, talos_types
 from homeops_gen import talos_patches as talos_patches_
 from homeops_gen.apis import checking
 from homeops_gen.apis.flux import HelmReleaseSpec, KustomizationSpec
-from homeops_gen.derived_apps import derived_facts
+from homeops_gen.derived_apps import (
+    WEBHOOK_APP,
+    derived_facts,
+    gateways,
+    helper_secrets,
+    webhook_type,
+)
 from homeops_gen.layout import (
+    FLUX_NAMESPACE,
     FLUX_SOURCE,
     RELEASE_FILES,
     ROOT_KUSTOMIZATION,
@@ -736,6 +743,128 @@ def _helper_versions(cluster: Cluster) -> Iterator[Problem]:
             "version that does not exist fails at bootstrap; homeops-gen validate --online "
             "checks the registry",
         )
+
+
+PSA_EXEMPT_NAMESPACES = ("kube-system",)
+"""The namespaces Talos' Pod Security admission exempts: every other one enforces
+``baseline`` (machinery config/types/k8s/admission_control.go)."""
+PSA_ENFORCE = "pod-security.kubernetes.io/enforce"
+
+
+@rule
+def helper_options(cluster: Cluster) -> Iterator[Problem]:
+    """What a helper app needs from the rest of the model exists: its token files are shipped,
+    Spegel's host access is allowed, metrics-server's kubelet flag is not turned off."""
+    labels = {ns.name: ns.labels for ns in cluster.namespaces}
+    for i, app in enumerate(cluster.apps):
+        for option, path, _, _ in helper_secrets(app):
+            if path not in app.secrets:
+                yield Problem(
+                    f"apps[{i}].secrets",
+                    f"{path} (made_by.{option}) is not among the app's secrets: add it, so Flux "
+                    "decrypts it beside the release",
+                )
+        helper = app.made_by.helper if app.made_by else None
+        privileged = labels.get(app.namespace, {}).get(PSA_ENFORCE) == "privileged"
+        if helper == "spegel" and app.namespace not in PSA_EXEMPT_NAMESPACES and not privileged:
+            yield Problem(
+                f"apps[{i}].namespace",
+                f"Spegel mounts containerd's socket and host folders, which Talos' Pod Security "
+                f"admission refuses in {app.namespace!r} (it enforces baseline outside "
+                "kube-system): deploy it in kube-system, or add "
+                f"Namespace(name={app.namespace!r}, labels={{{PSA_ENFORCE!r}: 'privileged'}}) "
+                "to namespaces",
+            )
+    if talos_patches_.uses_helper(cluster, "spegel"):
+        yield from _customization_file_taken(cluster)
+    if talos_patches_.uses_helper(cluster, "metrics-server"):
+        flag = talos_patches_.ROTATE_SERVER_CERTIFICATES
+        scopes = [("talos.kubelet_extra_args", cluster.talos.kubelet_extra_args)]
+        scopes += [
+            (f"nodes[{i}].kubelet_extra_args", n.kubelet_extra_args)
+            for i, n in enumerate(cluster.nodes)
+        ]
+        for where, args in scopes:
+            if args.get(flag, "true") != "true":
+                yield Problem(
+                    f"{where}[{flag!r}]",
+                    f"is {args[flag]!r}, but metrics_server(...) needs the kubelets' serving "
+                    "certificates signed by the cluster CA (it refuses their self-signed ones): "
+                    f"remove {flag!r}, which the helper sets to 'true'",
+                )
+
+
+def _customization_file_taken(cluster: Cluster) -> Iterator[Problem]:
+    """Before ``CRICustomizationConfig``, Spegel's setting is the one containerd fragment Talos
+    merges; a patch creating that file too would fail the apply (``create`` needs a new path)."""
+    contract = derive.config_contract(cluster)
+    if talos_types.has_kind(contract, talos_patches_.CRI_CUSTOMIZATION):
+        return
+    path = talos_patches_.CRI_CUSTOMIZATION_FILE
+    for scoped in talos_patches_.user_patches(cluster):
+        files = _dig(scoped.patch, ("machine", "files"))
+        if isinstance(files, list) and any(
+            isinstance(f, dict) and f.get("path") == path for f in files
+        ):
+            yield Problem(
+                f"{scoped.where}.machine.files",
+                f"writes {path}, the containerd fragment spegel(...) creates for a {contract} "
+                "contract (Talos merges only that file before CRICustomizationConfig documents, "
+                "and creating it twice fails the apply): remove it from the patch, or leave out "
+                "spegel(...) and set discard_unpacked_layers = false in your own file",
+            )
+
+
+@rule
+def gitops_webhook(cluster: Cluster) -> Iterator[Problem]:
+    """The webhook's Receiver knows the forge, and its route attaches to a Gateway of the
+    model that admits routes from flux-system."""
+    webhook = cluster.gitops.webhook
+    if webhook is None:
+        return
+    for i, app in enumerate(cluster.apps):
+        if app.name == WEBHOOK_APP:
+            yield Problem(
+                f"apps[{i}].name",
+                f"{WEBHOOK_APP!r} is the app gitops.webhook adds (its Receiver and route); "
+                "choose another name",
+            )
+    if webhook_type(cluster) is None:
+        yield Problem(
+            "gitops.webhook.type",
+            f"cannot tell the forge of {cluster.gitops.repository} (github.com and gitlab.com "
+            "are known): set type='github' or type='gitlab'",
+        )
+    known = gateways(cluster)
+    if webhook.gateway not in known:
+        have = ", ".join(sorted(known)) or "none"
+        yield Problem(
+            "gitops.webhook.gateway",
+            f"{webhook.gateway!r} is not a Gateway of the model's apps (Gateways: {have}): the "
+            "HTTPRoute to the Receiver attaches to a gateway.networking.k8s.io Gateway listed "
+            "in an app's resources (namespace/name)",
+        )
+        return
+    if not _admits_routes_from(known[webhook.gateway], webhook.gateway, FLUX_NAMESPACE):
+        yield Problem(
+            "gitops.webhook.gateway",
+            f"{webhook.gateway!r} admits no routes from {FLUX_NAMESPACE!r}, where the Receiver "
+            "runs: give one of its listeners allowedRoutes.namespaces.from All (or Selector)",
+        )
+
+
+def _admits_routes_from(gateway: dict[str, Any], name: str, namespace: str) -> bool:
+    """Whether a listener of the Gateway ``name`` may admit routes of ``namespace`` (Gateway
+    API: ``allowedRoutes.namespaces.from`` is ``Same`` by default; a Selector is not
+    evaluated)."""
+    same = name.split("/")[0] == namespace
+    for listener in (gateway.get("spec") or {}).get("listeners") or []:
+        allowed = ((listener.get("allowedRoutes") or {}).get("namespaces") or {}).get(
+            "from", "Same"
+        )
+        if allowed in ("All", "Selector") or (allowed == "Same" and same):
+            return True
+    return False
 
 
 @rule

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from homeops_gen import derive, talos_moves, talos_types
+from homeops_gen import compat, derive, talos_moves, talos_types
 from homeops_gen.talos_moves import Path
 
 if TYPE_CHECKING:
@@ -234,12 +234,100 @@ def _written(settings: tuple[Setting, ...], owner: Any) -> list[dict[str, Any]]:
 
 def cluster_settings(cluster: Cluster) -> list[dict[str, Any]]:
     """The typed settings every node gets, as v1alpha1 patches (before :func:`in_contract`)."""
-    return _written(CLUSTER_SETTINGS, cluster.talos)
+    helpers: list[dict[str, Any]] = []
+    if args := helper_kubelet_args(cluster):
+        helpers.append(_v1alpha1(("machine", "kubelet", "extraArgs"), args))
+    if uses_helper(cluster, "spegel"):
+        helpers.append(spegel_containerd(cluster))
+    return [*helpers, *_written(CLUSTER_SETTINGS, cluster.talos)]
+
+
+def uses_helper(cluster: Cluster, helper: str) -> bool:
+    """Whether an app of the model was made by ``helper`` (the helpers that set Talos too)."""
+    return any(a.made_by is not None and a.made_by.helper == helper for a in cluster.apps)
+
+
+ROTATE_SERVER_CERTIFICATES = "rotate-server-certificates"
+"""The kubelet flag metrics-server needs on Talos: serving certificates signed by the cluster
+CA instead of self-signed ones (Talos docs, deploy-metrics-server)."""
+
+
+def helper_kubelet_args(cluster: Cluster) -> dict[str, str]:
+    """The kubelet flags the model's helper apps need (metrics-server's)."""
+    return {ROTATE_SERVER_CERTIFICATES: "true"} if uses_helper(cluster, "metrics-server") else {}
+
+
+CRI_CUSTOMIZATION = "CRICustomizationConfig"
+CRI_CUSTOMIZATION_FILE = "/etc/cri/conf.d/20-customization.part"
+"""The containerd fragment Talos merges before ``CRICustomizationConfig`` documents exist
+(machinery ``constants.CRICustomizationConfigPart``; Talos docs, containerd)."""
+SPEGEL_CRI_NAME = "spegel"
+
+
+def spegel_containerd(cluster: Cluster) -> dict[str, Any]:
+    """containerd keeping unpacked layers, which Spegel serves to other nodes: a
+    ``CRICustomizationConfig`` document where the contract has it, else the v1alpha1 file
+    Talos merges into containerd's CRI configuration.
+
+    Talos 1.8 moved to containerd 2's CRI configuration (version 3; siderolabs/talos
+    hack/cri-plugin.part at v1.8.0), where the setting is in the images plugin; before, it is
+    in the CRI plugin's containerd section (spegel docs/COMPATIBILITY.md)."""
+    if compat.minor(cluster.versions.talos) >= (1, 8):
+        content = '[plugins."io.containerd.cri.v1.images"]\n  discard_unpacked_layers = false\n'
+    else:
+        content = (
+            '[plugins."io.containerd.grpc.v1.cri".containerd]\n'
+            "  discard_unpacked_layers = false\n"
+        )
+    if talos_types.has_kind(derive.config_contract(cluster), CRI_CUSTOMIZATION):
+        return {
+            "apiVersion": "v1alpha1",
+            "kind": CRI_CUSTOMIZATION,
+            "name": SPEGEL_CRI_NAME,
+            "content": content,
+        }
+    file = {"content": content, "path": CRI_CUSTOMIZATION_FILE, "op": "create"}
+    return _v1alpha1(("machine", "files"), [file])
+
+
+APPROVER_MANIFEST = (
+    "https://raw.githubusercontent.com/alex1989hu/kubelet-serving-cert-approver/{}/deploy/"
+    "standalone-install.yaml"
+)
+"""The kubelet-serving-cert-approver release's manifest Talos docs apply at bootstrap
+(deploy-metrics-server), pinned to a release tag."""
+APPROVER_NAME = "kubelet-serving-cert-approver"
+EXTERNAL_MANIFEST = "KubeExternalManifestConfig"
+
+
+def approver_manifest(cluster: Cluster) -> dict[str, Any] | None:
+    """The control planes' setting applying kubelet-serving-cert-approver at bootstrap, when
+    metrics-server needs it: a ``KubeExternalManifestConfig`` document where the contract has
+    it, else v1alpha1 ``cluster.extraManifests``."""
+    helper = next(
+        (a.made_by for a in cluster.apps if a.made_by and a.made_by.helper == "metrics-server"),
+        None,
+    )
+    if helper is None or helper.helper != "metrics-server":
+        return None
+    url = APPROVER_MANIFEST.format(helper.approver_version)
+    if talos_types.has_kind(derive.config_contract(cluster), EXTERNAL_MANIFEST):
+        return {
+            "apiVersion": "v1alpha1",
+            "kind": EXTERNAL_MANIFEST,
+            "name": APPROVER_NAME,
+            "url": url,
+        }
+    return _v1alpha1(("cluster", "extraManifests"), [url])
 
 
 def role_settings(cluster: Cluster, role: str) -> list[dict[str, Any]]:
-    """The typed settings of one role: the API server's flags (control planes)."""
-    return _written(ROLE_SETTINGS[role], cluster.talos)
+    """The typed settings of one role: the API server's flags and the manifests applied at
+    bootstrap (control planes)."""
+    patches = _written(ROLE_SETTINGS[role], cluster.talos)
+    if role == "controlplane" and (approver := approver_manifest(cluster)) is not None:
+        patches.append(approver)
+    return patches
 
 
 def node_settings(cluster: Cluster, node: Node) -> list[dict[str, Any]]:

@@ -50,7 +50,9 @@ def rendered(name: str) -> dict[str, str]:
 
 def generated(name: str) -> dict[str, str]:
     """Model ``name``'s files without the byte-for-byte copies of the project's own files."""
-    copies = {p.rsplit("/", 1)[-1] for a in loaded(name).cluster.apps for p in a.user_files}
+    copies = {
+        p.rsplit("/", 1)[-1] for a in loaded(name).cluster.deployed_apps for p in a.user_files
+    }
     return {p: t for p, t in rendered(name).items() if p.rsplit("/", 1)[-1] not in copies}
 
 

@@ -28,6 +28,7 @@ FLUX = {
     ("source.toolkit.fluxcd.io/v1", "OCIRepository"): "flux-ocirepository-source-v1.json",
     ("source.toolkit.fluxcd.io/v1", "HelmRepository"): "flux-helmrepository-source-v1.json",
     ("source.toolkit.fluxcd.io/v1", "GitRepository"): "flux-gitrepository-source-v1.json",
+    ("notification.toolkit.fluxcd.io/v1", "Receiver"): "flux-receiver-notification-v1.json",
 }
 TALOS_SCHEMAS = {
     (1, 11): "talos-v1.11.5-config.schema.json",

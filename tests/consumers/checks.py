@@ -100,7 +100,9 @@ class Workspace:
             target = root / path
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(text)
-        copies = {p.rsplit("/", 1)[-1] for a in built.project.cluster.apps for p in a.user_files}
+        copies = {
+            p.rsplit("/", 1)[-1] for a in built.project.cluster.deployed_apps for p in a.user_files
+        }
         user = frozenset(p for p in built.files if p.rsplit("/", 1)[-1] in copies)
         return cls(name, root, dict(built.files), built.project.cluster, user)
 

@@ -405,6 +405,17 @@ def test_the_readme_example_of_a_renovate_comment_is_found() -> None:
     ]
 
 
+REQUIRED_OPTIONS: dict[str, dict[str, Any]] = {
+    "cert_manager": {
+        "email": "ops@example.com",
+        "dns_zones": ["example.com"],
+        "api_token": "secrets/token.sops.yaml",
+    },
+    "external_dns": {"domain_filters": ["example.com"], "api_token": "secrets/token.sops.yaml"},
+}
+"""The options a helper cannot make an app without."""
+
+
 def test_every_app_helper_is_matched_with_the_chart_it_installs() -> None:
     """A new helper in homeops_gen.apps needs its own manager, or its version is missed."""
     import inspect
@@ -418,7 +429,8 @@ def test_every_app_helper_is_matched_with_the_chart_it_installs() -> None:
         if inspect.signature(function).return_annotation not in (App, "App"):
             continue
         helper = helpers.pop(name)
-        app = function("1.0.0")
+        app = function("1.0.0", **REQUIRED_OPTIONS.get(name, {}))
         assert helper.chart == app.chart.url
+        assert helper.chart_name == (None if app.chart.is_oci else app.chart.chart_name)
         assert helper.chart_url_argument == ("chart_url" in inspect.signature(function).parameters)
     assert not helpers, "managers for helpers that do not exist"

@@ -17,7 +17,11 @@ def _changed_section(report: str) -> str:
     return report.split("mapped with a change", 1)[1].split("\nnot mapped", 1)[0]
 
 
-NOT_IMPORTED: dict[str, str] = {}
+NOT_IMPORTED = {
+    "batteries": "import does not give back the battery helpers (cert_manager, external_dns, "
+    "spegel, metrics_server, reloader) nor GitOps.webhook: plain Apps come back, without the "
+    "Talos settings spegel and metrics_server write",
+}
 """Fixtures whose output import cannot yet turn back into the model, and what it lacks (each
 fails the round trip: strict xfail, so one that starts passing is noticed)."""
 
