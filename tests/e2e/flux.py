@@ -36,13 +36,18 @@ CONTROLLER_OF = {
 }
 
 
+CRDS_ONLY = (("github.com/fluxcd/notification-controller", "v1.9.3"),)
+"""Flux modules whose CRDs are applied though their controller does not run here: a model's
+``Receiver`` (``GitOps.webhook``) must be accepted by the API server; nothing waits on it."""
+
+
 def crds(tools: Iterable[GoTool]) -> list[Path]:
-    """The CRD files of the controllers' own modules (config/crd/bases)."""
+    """The CRD files of the controllers' own modules and of :data:`CRDS_ONLY`
+    (config/crd/bases)."""
+    modules = [*((t.module, t.version) for t in tools), *CRDS_ONLY]
     files: list[Path] = []
-    for tool in tools:
-        files += sorted(
-            (module_dir(tool.module, tool.version) / "config" / "crd" / "bases").glob("*.yaml")
-        )
+    for module, version in modules:
+        files += sorted((module_dir(module, version) / "config" / "crd" / "bases").glob("*.yaml"))
     return files
 
 
