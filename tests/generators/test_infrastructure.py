@@ -232,6 +232,7 @@ def test_system_disk_interface_follows_the_install_disk(
     cluster = loaded(model).cluster
     assert cluster.talos.install_disk == disk
     host = cluster.nodes[0].host
+    assert host is not None
     for node in _inputs(model, host)["nodes"].values():
         assert node["disk_interface"] == f'"{interface}"'
     main = rendered(model)["out/infrastructure/shared/proxmox/main.tf"]
