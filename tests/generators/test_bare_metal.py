@@ -23,8 +23,8 @@ def _documents(model: str, node: str) -> dict[str, dict[str, Any]]:
 
 def _talnode(name: str) -> dict[str, Any]:
     talconfig = yaml.safe_load(rendered("bare-metal-talhelper")["out/talos/talconfig.yaml"])
-    [node] = [n for n in talconfig["nodes"] if n["hostname"] == name]
-    return node
+    found: list[dict[str, Any]] = [n for n in talconfig["nodes"] if n["hostname"] == name]
+    return found[0]
 
 
 def test_only_the_vms_are_in_the_infrastructure_layer() -> None:
