@@ -49,7 +49,7 @@ from homeops_gen.apis.talos import (
     VLANConfig,
 )
 from homeops_gen.derive import KUBEPRISM_PORT
-from homeops_gen.formats import yaml_file
+from homeops_gen.formats import HEADER, yaml_file
 from homeops_gen.layout import (
     CLUSTERCONFIG,
     TALCONFIG,
@@ -67,6 +67,9 @@ from homeops_gen.templating import render_template
 
 CLUSTER_PATCH = f"{TALOS}/patches/cluster.yaml"
 NODE_PATCHES = f"{TALOS}/nodes"
+SCHEMATICS = f"{TALOS}/schematics"
+"""The Image Factory schematics of the bare-metal nodes, to register before their ISO is
+downloaded (the infrastructure layer registers the VMs')."""
 
 LINK = "net0"
 """The alias the typed network documents give the node's network link (a bond's cards are
@@ -133,6 +136,8 @@ def render(project: Project) -> dict[str, str]:
                 for node in cluster.nodes
                 if node.is_bare_metal
             ],
+            schematics=[posixpath.relpath(path, TALOS) for path in metal_schematics(cluster)],
+            image_factory=derive.IMAGE_FACTORY,
         ),
         TALOS_UPGRADE: render_template(
             "talos/upgrade.sh.j2",
@@ -147,11 +152,26 @@ def render(project: Project) -> dict[str, str]:
         TALOS_VERSIONS: yaml_file(versions_record(cluster)),
         f"{TALOS}/.gitignore": render_template("talos/gitignore.j2", clusterconfig=clusterconfig),
     }
+    files.update(metal_schematics(cluster))
     if cluster.talos.backend == "talhelper":
         files[TALCONFIG] = document_file(TalConfig)(talconfig(cluster))
     else:
         files.update(talosctl_files(cluster))
     return files
+
+
+def metal_schematics(cluster: Cluster) -> dict[str, str]:
+    """``schematics/<id>.yaml``: each bare-metal node's Image Factory schematic, which the
+    factory serves the ISO and installer of once it is POSTed (it hashes its own marshalling
+    of the parsed schematic, image-factory ``pkg/schematic``: the header comment leaves the
+    id as :func:`derive.schematic_id` computes it)."""
+    args = cluster.talos.kernel_args
+    images = {cluster.talos.node_extensions(n) for n in cluster.nodes if n.is_bare_metal}
+    return {
+        f"{SCHEMATICS}/{derive.schematic_id(ext, args)}.yaml": f"# {HEADER}\n"
+        + derive.schematic(ext, args)
+        for ext in sorted(images)
+    }
 
 
 def config_file(cluster: Cluster, node: Node) -> str:
