@@ -49,7 +49,7 @@ from homeops_gen.apis.talos import (
     VLANConfig,
 )
 from homeops_gen.derive import KUBEPRISM_PORT
-from homeops_gen.formats import HEADER, yaml_file
+from homeops_gen.formats import yaml_file
 from homeops_gen.layout import (
     CLUSTERCONFIG,
     TALCONFIG,
@@ -163,13 +163,14 @@ def render(project: Project) -> dict[str, str]:
 def metal_schematics(cluster: Cluster) -> dict[str, str]:
     """``schematics/<id>.yaml``: each bare-metal node's Image Factory schematic, which the
     factory serves the ISO and installer of once it is POSTed (it hashes its own marshalling
-    of the parsed schematic, image-factory ``pkg/schematic``: the header comment leaves the
-    id as :func:`derive.schematic_id` computes it)."""
+    of the parsed schematic, image-factory ``pkg/schematic``: this file's layout and header
+    leave the id :func:`derive.schematic_id` computes)."""
     args = cluster.talos.kernel_args
     images = {cluster.talos.node_extensions(n) for n in cluster.nodes if n.is_bare_metal}
     return {
-        f"{SCHEMATICS}/{derive.schematic_id(ext, args)}.yaml": f"# {HEADER}\n"
-        + derive.schematic(ext, args)
+        f"{SCHEMATICS}/{derive.schematic_id(ext, args)}.yaml": yaml_file(
+            dump(Schematic)(schematic(ext, args))
+        )
         for ext in sorted(images)
     }
 
@@ -737,7 +738,7 @@ def install_disk_documents(cluster: Cluster, node: Node) -> list[dict[str, Any]]
     disk = derive.install_disk(cluster, node)
     if isinstance(disk, str):
         return []
-    if derive.kubernetes_documents(cluster):
+    if compat.minor(derive.config_contract(cluster)) >= compat.UNATTENDED_INSTALL:
         install: UnattendedInstallConfig = {
             "apiVersion": "v1alpha1",
             "kind": "UnattendedInstallConfig",

@@ -4,7 +4,6 @@ disk in the Talos config; and a DHCP VM's cloud-init."""
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
 import hcl2
@@ -52,25 +51,24 @@ def test_bare_metal_nodes_get_the_metal_installer_and_the_vms_the_nocloud_one() 
 
 
 def test_each_bare_metal_schematic_is_written_for_registration_under_its_id() -> None:
-    """The factory serves nothing for a schematic it was never sent: the file's id is the
-    SHA-256 of its text (the factory's well-known id for the plain image, for bare-metal-mix),
-    and apply.sh names the POST."""
+    """The factory serves nothing for a schematic it was never sent: each file holds the
+    schematic its name is the id of (the factory's well-known id for the plain image, for
+    bare-metal-mix), and apply.sh names the POST."""
     for model in (MIX, "bare-metal-talhelper"):
         files = rendered(model)
-        written = {p: t for p, t in files.items() if p.startswith("out/talos/schematics/")}
         cluster = loaded(model).cluster
-        ids = {
-            derive.schematic_id(cluster.talos.node_extensions(n), cluster.talos.kernel_args)
-            for n in cluster.nodes
-            if n.is_bare_metal
+        args = cluster.talos.kernel_args
+        images = {
+            derive.schematic_id(ext, args): ext
+            for ext in (cluster.talos.node_extensions(n) for n in cluster.nodes if n.is_bare_metal)
         }
-        assert sorted(written) == sorted(f"out/talos/schematics/{i}.yaml" for i in ids)
-        for path, text in written.items():
-            body = text.split("\n", 1)[1]
-            assert hashlib.sha256(body.encode()).hexdigest() in path
-            name = path.removeprefix("out/talos/")
+        written = sorted(p for p in files if p.startswith("out/talos/schematics/"))
+        assert written == sorted(f"out/talos/schematics/{sid}.yaml" for sid in images)
+        for sid, extensions in images.items():
+            text = files[f"out/talos/schematics/{sid}.yaml"]
+            assert yaml.safe_load(text) == yaml.safe_load(derive.schematic(extensions, args))
             assert (
-                f"--data-binary @{name} https://factory.talos.dev/schematics"
+                f"--data-binary @schematics/{sid}.yaml https://factory.talos.dev/schematics"
                 in files["out/talos/apply.sh"]
             )
     plain = "376567988ad370138ad8b2698212367b8edcb69b5fd68c80be1f2ec7d603b4ba"
