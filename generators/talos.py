@@ -124,6 +124,7 @@ def render(project: Project) -> dict[str, str]:
     ``.gitignore`` for the machine configs."""
     cluster = project.cluster
     clusterconfig = posixpath.relpath(CLUSTERCONFIG, TALOS)
+    schematics = metal_schematics(cluster)
     files = {
         TALOS_APPLY: render_template(
             "talos/apply.sh.j2",
@@ -136,7 +137,7 @@ def render(project: Project) -> dict[str, str]:
                 for node in cluster.nodes
                 if node.is_bare_metal
             ],
-            schematics=[posixpath.relpath(path, TALOS) for path in metal_schematics(cluster)],
+            schematics=[posixpath.relpath(path, TALOS) for path in schematics],
             image_factory=derive.IMAGE_FACTORY,
         ),
         TALOS_UPGRADE: render_template(
@@ -152,7 +153,7 @@ def render(project: Project) -> dict[str, str]:
         TALOS_VERSIONS: yaml_file(versions_record(cluster)),
         f"{TALOS}/.gitignore": render_template("talos/gitignore.j2", clusterconfig=clusterconfig),
     }
-    files.update(metal_schematics(cluster))
+    files.update(schematics)
     if cluster.talos.backend == "talhelper":
         files[TALCONFIG] = document_file(TalConfig)(talconfig(cluster))
     else:
