@@ -37,6 +37,10 @@ state locking) arrived in 1.10.0."""
 
 SHARED_MODULE = ("versions.tf", "provider.tf", "variables.tf", "main.tf")
 MODULE_DIR = f"{INFRASTRUCTURE}/shared/proxmox"
+DHCP_ADDRESS = "dhcp"
+"""A ``Node(dhcp=True)`` VM's cloud-init address: bpg's ``ip_config.ipv4.address`` takes
+``dhcp`` for autodiscovery, and its ``gateway`` must then be omitted (bpg/proxmox v0.112.0,
+docs/resources/virtual_environment_vm.md): the node's ``gateway`` attribute is null."""
 
 REQUIRED = object()
 """The ``default`` of a variable every unit must set."""
@@ -105,8 +109,14 @@ NODE_ATTRIBUTES: tuple[NodeAttribute, ...] = (
     NodeAttribute(
         "address",
         "string",
-        lambda c, n: f"{n.ip}/{c.network.node_cidr.prefixlen}",
+        lambda c, n: DHCP_ADDRESS if n.dhcp else f"{n.ip}/{c.network.node_cidr.prefixlen}",
         block=("initialization", "ip_config", "ipv4", "address"),
+    ),
+    NodeAttribute(
+        "gateway",
+        "string",
+        lambda c, n: None if n.dhcp or c.network.gateway is None else str(c.network.gateway),
+        block=("initialization", "ip_config", "ipv4", "gateway"),
     ),
     # Control planes start first, so the API is up when workers join.
     NodeAttribute("startup_order", "number", lambda c, n: 1 if n.is_controlplane else 2),
@@ -268,14 +278,6 @@ VARIABLES: tuple[Variable, ...] = (
         "The network bridge the VMs attach to.",
         lambda c, h: h.bridge,
         block=("network_device", "bridge"),
-    ),
-    Variable(
-        "gateway",
-        "string",
-        "The IPv4 gateway of the node network, or null.",
-        lambda c, h: c.network.gateway,
-        default=None,
-        block=("initialization", "ip_config", "ipv4", "gateway"),
     ),
     Variable(
         "nameservers",

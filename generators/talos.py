@@ -15,15 +15,21 @@ from typing import Any
 from homeops_gen import compat, derive, talos_patches
 from homeops_gen.apis import document_file, dump
 from homeops_gen.apis.talhelper import (
+    Bond,
     DeviceSelector,
+    InstallDiskSelector,
     NetworkInterface,
     NodeConfigs,
+    Route,
     Schematic,
     TalConfig,
     TalNode,
+    Vip,
     patch_text,
 )
 from homeops_gen.apis.talos import (
+    Address,
+    BondConfig,
     DeleteDocument,
     DHCPv4Config,
     HostnameConfig,
@@ -36,8 +42,11 @@ from homeops_gen.apis.talos import (
     Layer2VIPConfig,
     LinkAliasConfig,
     LinkConfig,
+    LinkRoute,
     ResolverConfig,
     SecurityProfileConfig,
+    UnattendedInstallConfig,
+    VLANConfig,
 )
 from homeops_gen.derive import CONTROL_PLANE_TAINT, KUBEPRISM_PORT
 from homeops_gen.derive import TALOS_LINK as LINK
@@ -53,19 +62,36 @@ from homeops_gen.layout import (
     TALOSCONFIG,
     TALSECRET,
 )
-from homeops_gen.model import Cluster, Node
+from homeops_gen.model import Cluster, DiskSelector, Node
 from homeops_gen.project import Project
 from homeops_gen.templating import render_template
 
 CLUSTER_PATCH = f"{TALOS}/patches/cluster.yaml"
 NODE_PATCHES = f"{TALOS}/nodes"
+SCHEMATICS = f"{TALOS}/schematics"
+"""The Image Factory schematics of the bare-metal nodes, to register before their ISO is
+downloaded (the infrastructure layer registers the VMs')."""
+
+BOND = "bond0"
+"""The name of a bare-metal node's bond."""
+LACP_TIMERS = {"miimon": 100, "updelay": 200, "downdelay": 200}
+"""An 802.3ad bond's link monitoring, which Talos warns about when unset (machinery
+``BondConfigV1Alpha1.validateFor8023AD``; the values of its example document)."""
+
+
+def mac_match(mac: str) -> str:
+    """The CEL expression picking the link of ``mac`` (``mac()`` prints it in lower case)."""
+    return f'mac(link.permanent_addr) == "{mac.lower()}"'
 
 
 def link_match(node: Node) -> str:
-    """The CEL expression picking the node's link: its MAC address where the model gives one
-    (``mac()`` prints it in lower case), else the driver of the VMs' one network card."""
+    """The CEL expression picking the node's link: its MAC address where the model gives one,
+    else the driver of the VMs' one network card, or a bare-metal node's one physical link
+    (``true``: Talos aliases only the physical links, and no link a selector matches twice)."""
     if node.mac_address:
-        return f'mac(link.permanent_addr) == "{node.mac_address.lower()}"'
+        return mac_match(node.mac_address)
+    if node.is_bare_metal:
+        return "true"
     return f'link.driver == "{derive.VM_NETWORK_CARD.driver}"'
 
 
@@ -76,6 +102,18 @@ def device_selector(node: Node) -> DeviceSelector:
     return {"physical": True}
 
 
+def configures_link(cluster: Cluster, node: Node) -> bool:
+    """Whether the node's Talos config sets up its link: a bare-metal node's always (no
+    cloud-init gives it an address), a VM's for DHCP or the API VIP."""
+    return node.is_bare_metal or node.dhcp or carries_vip(cluster, node)
+
+
+def talos_vlan(node: Node) -> int | None:
+    """The VLAN Talos puts the node's address on: a bare-metal node's (a VM's is the bridge's
+    tag, which the VM never sees)."""
+    return node.vlan_id if node.is_bare_metal else None
+
+
 HEALTH_TIMEOUT = "10m"
 
 
@@ -84,6 +122,7 @@ def render(project: Project) -> dict[str, str]:
     ``.gitignore`` for the machine configs."""
     cluster = project.cluster
     clusterconfig = posixpath.relpath(CLUSTERCONFIG, TALOS)
+    schematics = metal_schematics(cluster)
     files = {
         TALOS_APPLY: render_template(
             "talos/apply.sh.j2",
@@ -91,6 +130,13 @@ def render(project: Project) -> dict[str, str]:
             clusterconfig=clusterconfig,
             talosconfig=posixpath.relpath(TALOSCONFIG, CLUSTERCONFIG),
             targets=[(node.name, node.ip, config_file(cluster, node)) for node in cluster.nodes],
+            metal_isos=[
+                (node.name, derive.metal_iso_url(cluster, node))
+                for node in cluster.nodes
+                if node.is_bare_metal
+            ],
+            schematics=[posixpath.relpath(path, TALOS) for path in schematics],
+            image_factory=derive.IMAGE_FACTORY,
         ),
         TALOS_UPGRADE: render_template(
             "talos/upgrade.sh.j2",
@@ -105,11 +151,27 @@ def render(project: Project) -> dict[str, str]:
         TALOS_VERSIONS: yaml_file(versions_record(cluster)),
         f"{TALOS}/.gitignore": render_template("talos/gitignore.j2", clusterconfig=clusterconfig),
     }
+    files.update(schematics)
     if cluster.talos.backend == "talhelper":
         files[TALCONFIG] = document_file(TalConfig)(talconfig(cluster))
     else:
         files.update(talosctl_files(cluster))
     return files
+
+
+def metal_schematics(cluster: Cluster) -> dict[str, str]:
+    """``schematics/<id>.yaml``: each bare-metal node's Image Factory schematic, which the
+    factory serves the ISO and installer of once it is POSTed (it hashes its own marshalling
+    of the parsed schematic, image-factory ``pkg/schematic``: this file's layout and header
+    leave the id :func:`derive.schematic_id` computes)."""
+    args = cluster.talos.kernel_args
+    images = {cluster.talos.node_extensions(n) for n in cluster.nodes if n.is_bare_metal}
+    return {
+        f"{SCHEMATICS}/{derive.schematic_id(ext, args)}.yaml": yaml_file(
+            dump(Schematic)(schematic(ext, args))
+        )
+        for ext in sorted(images)
+    }
 
 
 def config_file(cluster: Cluster, node: Node) -> str:
@@ -260,11 +322,14 @@ def talconfig(cluster: Cluster) -> TalConfig:
 
 
 def _talnode(cluster: Cluster, node: Node) -> TalNode:
+    disk = derive.install_disk(cluster, node)
     return {
         "hostname": node.name,
         "ipAddress": str(node.ip),
         "controlPlane": node.is_controlplane,
-        "installDisk": derive.install_disk(cluster, node),
+        "installDisk": disk if isinstance(disk, str) else None,
+        "installDiskSelector": None if isinstance(disk, str) else _install_disk_selector(disk),
+        "machineSpec": {"mode": derive.platform(node)},
         "nameservers": [str(ns) for ns in cluster.network.nameservers] or None,
         "nodeLabels": dict(sorted(node.labels.items())) or None,
         "schematic": schematic(cluster.talos.node_extensions(node), cluster.talos.kernel_args),
@@ -273,12 +338,12 @@ def _talnode(cluster: Cluster, node: Node) -> TalNode:
     }
 
 
+def _install_disk_selector(selector: DiskSelector) -> InstallDiskSelector:
+    return {"model": selector.model, "serial": selector.serial, "size": selector.size}
+
+
 def _talhelper_interfaces(cluster: Cluster, node: Node) -> list[NetworkInterface] | None:
-    if carries_vip(cluster, node):
-        return [_vip_interface(cluster, node)]
-    if node.dhcp:
-        return [{"deviceSelector": {"physical": True}, "dhcp": True}]
-    return None
+    return [_interface(cluster, node)] if configures_link(cluster, node) else None
 
 
 def carries_vip(cluster: Cluster, node: Node) -> bool:
@@ -290,22 +355,41 @@ def _address(cluster: Cluster, node: Node) -> str:
     return f"{node.ip}/{cluster.network.node_cidr.prefixlen}"
 
 
-def _vip_interface(cluster: Cluster, node: Node) -> NetworkInterface:
-    """The node's interface carrying the shared API VIP (the endpoint exists only this way)."""
+def _interface(cluster: Cluster, node: Node) -> NetworkInterface:
+    """The node's v1alpha1 interface: its link (a card, or a bond of cards), its address (or
+    DHCP) and default route, on a VLAN for a bare-metal node with one, and the API VIP."""
     gateway = cluster.network.gateway
-    if node.dhcp:
-        return {
-            "deviceSelector": {"physical": True},
-            "dhcp": True,
-            "vip": {"ip": str(cluster.api_address)},
+    static = not node.dhcp
+    addresses = [_address(cluster, node)] if static else None
+    routes = [Route(network="0.0.0.0/0", gateway=str(gateway))] if gateway and static else None
+    vip = Vip(ip=str(cluster.api_address)) if carries_vip(cluster, node) else None
+    interface: NetworkInterface = {"dhcp": False}
+    if node.bond is not None:
+        lacp = node.bond.mode == "802.3ad"
+        bond: Bond = {
+            "mode": node.bond.mode,
+            "deviceSelectors": [{"hardwareAddr": mac.lower()} for mac in node.bond.interfaces],
+            "miimon": LACP_TIMERS["miimon"] if lacp else None,
+            "updelay": LACP_TIMERS["updelay"] if lacp else None,
+            "downdelay": LACP_TIMERS["downdelay"] if lacp else None,
         }
-    return {
-        "deviceSelector": device_selector(node),
-        "dhcp": False,
-        "addresses": [_address(cluster, node)],
-        "routes": [{"network": "0.0.0.0/0", "gateway": str(gateway)}] if gateway else None,
-        "vip": {"ip": str(cluster.api_address)},
-    }
+        interface.update({"interface": BOND, "bond": bond})
+    else:
+        interface["deviceSelector"] = device_selector(node)
+    vlan = talos_vlan(node)
+    if vlan is not None:
+        interface["vlans"] = [
+            {
+                "vlanId": vlan,
+                "dhcp": node.dhcp,
+                "addresses": addresses,
+                "routes": routes,
+                "vip": vip,
+            }
+        ]
+    else:
+        interface.update({"dhcp": node.dhcp, "addresses": addresses, "routes": routes, "vip": vip})
+    return interface
 
 
 # talosctl
@@ -374,7 +458,7 @@ def talosctl_files(cluster: Cluster) -> dict[str, str]:
             (
                 node.name,
                 "controlplane" if node.is_controlplane else "worker",
-                cluster.talos.node_install_disk(node),
+                derive.install_disk_path(cluster, node),
                 derive.installer_image(cluster, node),
                 f"{CLUSTERCONFIG}/{config_file(cluster, node)}",
                 [node_patch_file(node), *user[node.name]],
@@ -516,9 +600,14 @@ def role_patch_file(role: str) -> str:
 
 
 def node_patch(cluster: Cluster, node: Node) -> list[dict[str, Any]]:
-    """One node's patch: its derived settings, then its typed settings."""
+    """One node's patch: its derived settings and install disk selector, then its typed
+    settings."""
     settings = talos_patches.in_contract(cluster, talos_patches.node_settings(cluster, node))
-    return [*node_derived_patch(cluster, node), *settings]
+    return [
+        *node_derived_patch(cluster, node),
+        *install_disk_documents(cluster, node),
+        *settings,
+    ]
 
 
 def node_derived_patch(cluster: Cluster, node: Node) -> list[dict[str, Any]]:
@@ -547,11 +636,8 @@ def _v1alpha1_network(cluster: Cluster, node: Node) -> dict[str, Any]:
     nameservers = [str(ns) for ns in cluster.network.nameservers]
     if nameservers:
         network["nameservers"] = nameservers
-    if carries_vip(cluster, node):
-        network["interfaces"] = [dump(NetworkInterface)(_vip_interface(cluster, node))]
-    elif node.dhcp:
-        dhcp: NetworkInterface = {"deviceSelector": {"physical": True}, "dhcp": True}
-        network["interfaces"] = [dump(NetworkInterface)(dhcp)]
+    if configures_link(cluster, node):
+        network["interfaces"] = [dump(NetworkInterface)(_interface(cluster, node))]
     return network
 
 
@@ -574,44 +660,103 @@ def _network_documents(cluster: Cluster, node: Node) -> list[dict[str, Any]]:
         if pin:
             resolvers["searchDomains"] = {"domains": []}
         documents.append(dump(ResolverConfig)(resolvers))
+    if configures_link(cluster, node):
+        documents += _link_documents(cluster, node)
+    return documents
+
+
+def _link_documents(cluster: Cluster, node: Node) -> list[dict[str, Any]]:
+    """The node's link named (a card by alias, or a bond of aliased cards), on a VLAN for a
+    bare-metal node with one, with its address (or DHCP), default route and the API VIP (the
+    Talos 1.12 network documents)."""
+    gateway = cluster.network.gateway
+    addresses: list[Address] | None = None if node.dhcp else [{"address": _address(cluster, node)}]
+    routes: list[LinkRoute] | None = (
+        [{"gateway": str(gateway)}] if gateway and not node.dhcp else None
+    )
+    documents: list[dict[str, Any]] = []
+    vlan = talos_vlan(node)
+    if node.bond is not None:
+        cards = [f"net{i}" for i in range(len(node.bond.interfaces))]
+        for card, mac in zip(cards, node.bond.interfaces, strict=True):
+            documents.append(dump(LinkAliasConfig)(_alias(card, mac_match(mac))))
+        lacp = node.bond.mode == "802.3ad"
+        bond: BondConfig = {
+            "apiVersion": "v1alpha1",
+            "kind": "BondConfig",
+            "name": BOND,
+            "links": cards,
+            "bondMode": node.bond.mode,
+            "miimon": LACP_TIMERS["miimon"] if lacp else None,
+            "updelay": LACP_TIMERS["updelay"] if lacp else None,
+            "downdelay": LACP_TIMERS["downdelay"] if lacp else None,
+        }
+        if vlan is None:
+            bond.update({"addresses": addresses, "routes": routes})
+        documents.append(dump(BondConfig)(bond))
+        link = BOND
+    else:
+        documents.append(dump(LinkAliasConfig)(_alias(LINK, link_match(node))))
+        link = LINK
+        if vlan is None and addresses is not None:
+            config: LinkConfig = {
+                "apiVersion": "v1alpha1",
+                "kind": "LinkConfig",
+                "name": LINK,
+                "addresses": addresses,
+                "routes": routes,
+            }
+            documents.append(dump(LinkConfig)(config))
+    if vlan is not None:
+        vlan_link: VLANConfig = {
+            "apiVersion": "v1alpha1",
+            "kind": "VLANConfig",
+            "name": f"{link}.{vlan}",
+            "vlanID": vlan,
+            "parent": link,
+            "addresses": addresses,
+            "routes": routes,
+        }
+        documents.append(dump(VLANConfig)(vlan_link))
+        link = vlan_link["name"]
     if carries_vip(cluster, node):
-        documents += _vip_documents(cluster, node)
-    elif node.dhcp:
-        documents.append(dump(LinkAliasConfig)(_link_alias(node)))
+        vip: Layer2VIPConfig = {
+            "apiVersion": "v1alpha1",
+            "kind": "Layer2VIPConfig",
+            "name": str(cluster.api_address),
+            "link": link,
+        }
+        documents.append(dump(Layer2VIPConfig)(vip))
     if node.dhcp:
-        dhcp4: DHCPv4Config = {"apiVersion": "v1alpha1", "kind": "DHCPv4Config", "name": LINK}
+        dhcp4: DHCPv4Config = {"apiVersion": "v1alpha1", "kind": "DHCPv4Config", "name": link}
         documents.append(dump(DHCPv4Config)(dhcp4))
     return documents
 
 
-def _vip_documents(cluster: Cluster, node: Node) -> list[dict[str, Any]]:
-    """The documents of a control plane holding the API VIP: its link named, addressed, and
-    carrying the VIP (the Talos 1.12 network documents)."""
-    gateway = cluster.network.gateway
-    link: LinkConfig = {
-        "apiVersion": "v1alpha1",
-        "kind": "LinkConfig",
-        "name": LINK,
-        "addresses": [{"address": _address(cluster, node)}],
-        "routes": [{"gateway": str(gateway)}] if gateway else None,
-    }
-    vip: Layer2VIPConfig = {
-        "apiVersion": "v1alpha1",
-        "kind": "Layer2VIPConfig",
-        "name": str(cluster.api_address),
-        "link": LINK,
-    }
-    alias = dump(LinkAliasConfig)(_link_alias(node))
-    if node.dhcp:  # the address comes from DHCP: no static one
-        return [alias, dump(Layer2VIPConfig)(vip)]
-    return [alias, dump(LinkConfig)(link), dump(Layer2VIPConfig)(vip)]
-
-
-def _link_alias(node: Node) -> LinkAliasConfig:
-    """The stable name of the node's network link (see :func:`link_match`)."""
+def _alias(name: str, match: str) -> LinkAliasConfig:
+    """A stable name for the physical link ``match`` selects (see :func:`link_match`)."""
     return {
         "apiVersion": "v1alpha1",
         "kind": "LinkAliasConfig",
-        "name": LINK,
-        "selector": {"match": link_match(node)},
+        "name": name,
+        "selector": {"match": match},
     }
+
+
+def install_disk_documents(cluster: Cluster, node: Node) -> list[dict[str, Any]]:
+    """A bare-metal node's disk selector, where ``talosctl gen config`` put the install disk
+    path: ``UnattendedInstallConfig`` (a Talos 1.14+ contract; gen config writes its
+    ``disk.dev_path`` match, machinery ``generate/init.go``), else v1alpha1
+    ``.machine.install.diskSelector`` (which wins over ``disk``)."""
+    disk = derive.install_disk(cluster, node)
+    if isinstance(disk, str):
+        return []
+    if compat.minor(derive.config_contract(cluster)) >= compat.UNATTENDED_INSTALL:
+        install: UnattendedInstallConfig = {
+            "apiVersion": "v1alpha1",
+            "kind": "UnattendedInstallConfig",
+            "provisioning": {"diskSelector": {"match": derive.disk_match(disk)}},
+        }
+        return [dump(UnattendedInstallConfig)(install)]
+    selector = dump(InstallDiskSelector)(_install_disk_selector(disk))
+    return [{"machine": {"install": {"diskSelector": selector}}}]

@@ -58,6 +58,11 @@ DHCP_SEARCH_DOMAINS: Minor = (1, 14)
 KUBERNETES_DOCUMENTS: Minor = (1, 14)
 """The first Talos minor whose Kubernetes settings are typed documents (KubeNodeConfig, ...)."""
 
+UNATTENDED_INSTALL: Minor = (1, 14)
+"""The first contract whose install disk is an ``UnattendedInstallConfig`` document, not
+v1alpha1 ``.machine.install`` (machinery ``VersionContract.UnattendedInstallConfig``: greater
+than 1.13)."""
+
 WORKLOAD_ISOLATION: Minor = (1, 14)
 """The first Talos minor with workload isolation (the SecurityProfileConfig document)."""
 

@@ -5,19 +5,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import hashlib
+import re
 from ipaddress import IPv4Address
 from typing import TYPE_CHECKING
 
 from homeops_gen import compat
 
 if TYPE_CHECKING:  # the model imports derived_apps, which imports this module
-    from homeops_gen.model import Cluster, Node, ProxmoxHost
+    from homeops_gen.model import Cluster, DiskSelector, Node, ProxmoxHost
 
 IMAGE_FACTORY = "factory.talos.dev"
 PLATFORM = "nocloud"
 """The Talos platform of the VMs: they read their address from the Proxmox cloud-init drive.
 The ISO they boot and the installer that writes Talos to disk must both be for it, or
 an installed node would boot as bare metal and lose its address."""
+METAL_PLATFORM = "metal"
+"""The Talos platform of a bare-metal node: its ISO and installer (its address is in its
+machine config)."""
 QEMU_GUEST_AGENT = "siderolabs/qemu-guest-agent"
 
 KUBEPRISM_HOST = "localhost"
@@ -25,7 +29,8 @@ KUBEPRISM_PORT = 7445
 """Talos' in-cluster API load balancer on every node, which Cilium reaches the API through."""
 
 TALOS_LINK = "net0"
-"""The alias the typed Talos network documents give the node's network link."""
+"""The alias the typed Talos network documents give the node's network link (a bond's cards
+are ``net0``, ``net1``, ...)."""
 
 CONTROL_PLANE_TAINT = "node-role.kubernetes.io/control-plane"
 """The NoSchedule taint gen config gives control planes (removed when they run workloads)."""
@@ -67,16 +72,60 @@ def talos_iso_url(cluster: Cluster, extensions: tuple[str, ...]) -> str:
     return f"https://{IMAGE_FACTORY}/image/{image}"
 
 
+def platform(node: Node) -> str:
+    """The Talos platform of ``node``'s ISO and installer: ``nocloud`` for a VM, ``metal``
+    for a bare-metal node."""
+    return METAL_PLATFORM if node.is_bare_metal else PLATFORM
+
+
+def metal_iso_url(cluster: Cluster, node: Node) -> str:
+    """The ISO a bare-metal node boots: its schematic, for ``metal``, at ``versions.talos``."""
+    sid = schematic_id(cluster.talos.node_extensions(node), cluster.talos.kernel_args)
+    return (
+        f"https://{IMAGE_FACTORY}/image/{sid}/{cluster.versions.talos}/{METAL_PLATFORM}-amd64.iso"
+    )
+
+
 def installer_url_template(cluster: Cluster) -> str:
-    """talhelper's template for the installer image: the same schematic, for the platform, at
-    ``versions.talos`` (talhelper's own version field is the version contract's)."""
-    return "{{.RegistryURL}}/" + PLATFORM + "-installer/{{.ID}}:" + cluster.versions.talos
+    """talhelper's template for the installer image: the same schematic, for the node's
+    platform (its ``machineSpec.mode``), at ``versions.talos`` (talhelper's own version field
+    is the version contract's)."""
+    return "{{.RegistryURL}}/{{.Mode}}-installer/{{.ID}}:" + cluster.versions.talos
 
 
 def talos_iso_file_name(cluster: Cluster, extensions: tuple[str, ...]) -> str:
     """A file name that changes with the image, so a new version never reuses an old ISO."""
     schematic = schematic_id(extensions, cluster.talos.kernel_args)[:12]
     return f"talos-{cluster.versions.talos}-{schematic}-{PLATFORM}-amd64.iso"
+
+
+_DISK_SIZE = re.compile(r"(>=|<=|>|<|==)? ?([0-9]+) ?(B|kB|KB|MB|GB|TB|KiB|MiB|GiB|TiB)")
+DISK_SIZE_UNITS = {
+    "B": 1,
+    "kB": 1000,
+    "KB": 1000,
+    "MB": 1000**2,
+    "GB": 1000**3,
+    "TB": 1000**4,
+    "KiB": 1024,
+    "MiB": 1024**2,
+    "GiB": 1024**3,
+    "TiB": 1024**4,
+}
+"""The size units Talos reads in a disk selector's ``size`` (go-humanize ``ParseBytes``, which
+machinery ``InstallDiskSizeMatcher`` parses it with: ``GB`` is 10^9 bytes, ``GiB`` 2^30)."""
+
+
+def disk_size_condition(size: str) -> tuple[str, int]:
+    """The comparison and the byte count of a disk selector's ``size`` (``">= 500GB"``)."""
+    match = _DISK_SIZE.fullmatch(size)
+    if not match:
+        raise ValueError(
+            f"{size!r} is not a disk size condition: an optional >=, <=, >, < or == and a "
+            "size with its unit, such as '>= 500GB' or '1TB' (units: "
+            f"{', '.join(DISK_SIZE_UNITS)})"
+        )
+    return match.group(1) or "==", int(match.group(2)) * DISK_SIZE_UNITS[match.group(3)]
 
 
 @dataclass(frozen=True)
@@ -95,15 +144,36 @@ SYSTEM_DISK_INTERFACES = {"/dev/sda": "scsi0", "/dev/vda": "virtio0"}
 VirtIO SCSI controller is ``/dev/sda``, the first VirtIO block device ``/dev/vda``."""
 
 
-def install_disk(cluster: Cluster, node: Node) -> str:
-    """The disk Talos installs itself to on ``node``."""
+def install_disk(cluster: Cluster, node: Node) -> str | DiskSelector:
+    """The disk Talos installs itself to on ``node``: a path, or (bare metal) a selector."""
     return cluster.talos.node_install_disk(node)
 
 
-def disk_interface(disk: str) -> str | None:
+def install_disk_path(cluster: Cluster, node: Node) -> str:
+    """The install disk path ``talosctl gen config`` is given for ``node``: its own, or for a
+    node with a selector ``talos.install_disk`` (the selector, in its patch, wins)."""
+    disk = install_disk(cluster, node)
+    return disk if isinstance(disk, str) else cluster.talos.install_disk
+
+
+def disk_interface(disk: str | DiskSelector) -> str | None:
     """The Proxmox interface of the system disk that the guest sees as ``disk``, or None
     when no VM disk homeops-gen creates shows up under that name."""
-    return SYSTEM_DISK_INTERFACES.get(disk)
+    return SYSTEM_DISK_INTERFACES.get(disk) if isinstance(disk, str) else None
+
+
+def disk_match(selector: DiskSelector) -> str:
+    """The CEL expression of ``selector`` as Talos builds it from a v1alpha1
+    ``installDiskSelector`` (machinery ``InstallConfig.DiskMatchExpression``): size, model,
+    serial, a disk with a transport (not a device-mapper one), neither read-only nor a CD-ROM."""
+    terms = []
+    if selector.size is not None:
+        op, size = disk_size_condition(selector.size)
+        terms.append(f"disk.size {op} {size}u")
+    for field, pattern in (("model", selector.model), ("serial", selector.serial)):
+        if pattern is not None:
+            terms.append(f'glob("{pattern}", disk.{field})')
+    return " && ".join([*terms, 'disk.transport != ""', "!disk.readonly", "!disk.cdrom"])
 
 
 def iso_owner(cluster: Cluster, host: ProxmoxHost) -> ProxmoxHost:
@@ -179,6 +249,6 @@ def workload_isolation(cluster: Cluster) -> bool | None:
 
 
 def installer_image(cluster: Cluster, node: Node) -> str:
-    """The installer image of ``node``: its schematic, the VMs' platform, the model's Talos."""
+    """The installer image of ``node``: its schematic, its platform, the model's Talos."""
     schematic = schematic_id(cluster.talos.node_extensions(node), cluster.talos.kernel_args)
-    return f"{IMAGE_FACTORY}/{PLATFORM}-installer/{schematic}:{cluster.versions.talos}"
+    return f"{IMAGE_FACTORY}/{platform(node)}-installer/{schematic}:{cluster.versions.talos}"

@@ -8,8 +8,16 @@ from functools import cached_property
 from ipaddress import IPv4Address, IPv4Network
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
+from homeops_gen.derive import disk_size_condition
 from homeops_gen.derived_apps import Deployment
 
 __all__ = [
@@ -17,9 +25,11 @@ __all__ = [
     "Automation",
     "Bgp",
     "BgpPeer",
+    "Bond",
     "Chart",
     "Cluster",
     "Disk",
+    "DiskSelector",
     "GitOps",
     "KubeletMount",
     "Namespace",
@@ -423,31 +433,108 @@ class Disk(Base):
     """The datastore holding the disk; the host's ``vm_datastore`` by default."""
 
 
+def _disk_size(size: str) -> str:
+    disk_size_condition(size)
+    return size
+
+
+DiskGlob = Annotated[
+    str,
+    matching(
+        r"[A-Za-z0-9 _.*?:/+-]*[A-Za-z0-9_.*?:/+-]",
+        "a disk model or serial (a glob: letters, digits, spaces, '_', '.', '-', ':', '/', '+', "
+        "'*' and '?'), such as 'Samsung SSD 980*'",
+    ),
+]
+"""What a disk selector compares a disk's model or serial with: a glob (``*`` and ``?``)."""
+
+
+class DiskSelector(Base):
+    """The disk Talos installs to on a bare-metal node, chosen by what is known of the hardware
+    (Talos' ``installDiskSelector``): every field given must match, and the first matching disk
+    is used."""
+
+    model: DiskGlob | None = None
+    """The disk's model (``/sys/block/<dev>/device/model``), a glob such as ``Samsung SSD*``."""
+    serial: DiskGlob | None = None
+    """The disk's serial number (``/sys/block/<dev>/serial``), a glob."""
+    size: Annotated[str, AfterValidator(_disk_size)] | None = None
+    """A size condition such as ``>= 500GB`` or ``1TB`` (``GB`` is 10^9 bytes, ``GiB`` 2^30)."""
+
+    @model_validator(mode="after")
+    def _something_selected(self) -> "DiskSelector":
+        if self.model is None and self.serial is None and self.size is None:
+            raise ValueError(
+                "a disk selector needs at least one of model, serial or size, such as "
+                "DiskSelector(model='Samsung SSD 980*')"
+            )
+        return self
+
+
+BondMode = Literal[
+    "balance-rr",
+    "active-backup",
+    "balance-xor",
+    "broadcast",
+    "802.3ad",
+    "balance-tlb",
+    "balance-alb",
+]
+"""The Linux bonding modes Talos takes (machinery ``nethelpers.BondMode``)."""
+
+
+def _unique_macs(macs: tuple[str, ...]) -> tuple[str, ...]:
+    repeated = sorted({m for m in macs if macs.count(m) > 1})
+    if repeated:
+        raise ValueError(f"{', '.join(repeated)} is listed twice: each network card once")
+    return macs
+
+
+class Bond(Base):
+    """A bond of a bare-metal node's network cards: the node's address is on the bond."""
+
+    interfaces: Annotated[tuple[MacAddress, ...], Field(min_length=2), AfterValidator(_unique_macs)]
+    """The MAC addresses of the bonded network cards (at least two)."""
+    mode: BondMode
+    """The bonding mode, e.g. ``802.3ad`` (LACP: the switch ports must be a LAG) or
+    ``active-backup`` (no switch configuration)."""
+
+
+VM_FIELDS = ("vm_id", "cores", "memory_mib", "disk_gib", "vm_name", "description", "extra_disks")
+"""The fields of a node's Proxmox VM: a bare-metal node (no ``host``) has none of them."""
+VM_REQUIRED = ("vm_id", "cores", "memory_mib", "disk_gib")
+"""The VM fields a node with a ``host`` must set."""
+
+
 class Node(Base):
-    """A Talos node, running as a VM on one Proxmox host."""
+    """A Talos node: a VM on one of the Proxmox hosts, or a bare-metal machine (no ``host``)."""
 
     name: DnsLabel
     """The node's hostname (and its VM's name, unless ``vm_name`` is set)."""
     role: Literal["controlplane", "worker"]
     """``controlplane`` (runs etcd and the API) or ``worker``."""
-    host: DnsLabel
-    """The ``name`` of the Proxmox host the VM runs on."""
-    vm_id: Annotated[int, Field(ge=100, le=999_999_999)]
-    """The VM id, unique across every host."""
     ip: IPv4Address
-    """The node's address in ``node_cidr`` (cloud-init gives it to the VM)."""
-    cores: Annotated[int, Field(ge=1, le=512)]
-    """Virtual CPU cores."""
-    memory_mib: Annotated[int, Field(ge=512, le=MAX_MEMORY_MIB)]
-    """Memory in MiB."""
-    disk_gib: Annotated[int, Field(ge=8, le=MAX_DISK_GIB)]
-    """The size of the system disk in GiB."""
+    """The node's address in ``node_cidr`` (cloud-init gives it to a VM; a bare-metal node's
+    Talos config sets it)."""
+    host: DnsLabel | None = None
+    """The ``name`` of the Proxmox host the node's VM runs on; unset: a bare-metal node (no VM
+    is generated, and the VM fields below stay unset)."""
+    vm_id: Annotated[int, Field(ge=100, le=999_999_999)] | None = None
+    """The VM id, unique across every host (required with a ``host``)."""
+    cores: Annotated[int, Field(ge=1, le=512)] | None = None
+    """Virtual CPU cores (required with a ``host``)."""
+    memory_mib: Annotated[int, Field(ge=512, le=MAX_MEMORY_MIB)] | None = None
+    """Memory in MiB (required with a ``host``)."""
+    disk_gib: Annotated[int, Field(ge=8, le=MAX_DISK_GIB)] | None = None
+    """The size of the VM's system disk in GiB (required with a ``host``)."""
     labels: dict[LabelKey, LabelValue] = {}
     """Kubernetes labels of the node."""
     description: Annotated[str, StringConstraints(max_length=8192)] = ""
     """Free text shown as the VM's description in Proxmox."""
-    install_disk: DevicePath | None = None
-    """The disk Talos installs to on this node; ``talos.install_disk`` by default."""
+    install_disk: DevicePath | DiskSelector | None = None
+    """The disk Talos installs to on this node: a path such as ``/dev/nvme0n1``, or (bare
+    metal) a ``DiskSelector`` of its model, serial or size; ``talos.install_disk`` by
+    default."""
     extensions: tuple[Extension, ...] | None = None
     """This node's system extensions, replacing ``talos.extensions`` (not added to them): list
     every extension the node runs, the cluster's included (its own schematic, ISO and installer
@@ -455,9 +542,14 @@ class Node(Base):
     vm_name: DnsLabel | None = None
     """The VM's name in Proxmox, when it differs from the Talos hostname ``name``."""
     mac_address: MacAddress | None = None
-    """A fixed MAC address for the VM's network card (Proxmox picks one by default)."""
+    """The MAC address of the node's network card: a VM's is fixed to it (Proxmox picks one by
+    default); a bare-metal node's link is selected by it (needed when the machine has more than
+    one network card: Talos configures no link a selector matches twice)."""
+    bond: Bond | None = None
+    """Bare metal: bond these network cards and put the node's address on the bond."""
     vlan_id: Annotated[int, Field(ge=1, le=4094)] | None = None
-    """The VLAN tag of the VM's network card on the bridge."""
+    """The VLAN of the node's address: the VM's network card is tagged on the bridge; a
+    bare-metal node gets a VLAN link on its network card (or bond) in Talos."""
     extra_disks: Annotated[tuple[Disk, ...], Field(max_length=MAX_EXTRA_DISKS)] = ()
     """Data disks attached after the system disk (``scsi1``, ``scsi2``, ... up to ``scsi30``)."""
     patches: tuple[TalosPatch, ...] = ()
@@ -477,6 +569,11 @@ class Node(Base):
         return self.vm_name or self.name
 
     @property
+    def is_bare_metal(self) -> bool:
+        """Whether the node is a machine of its own (no Proxmox host, no VM)."""
+        return self.host is None
+
+    @property
     def is_controlplane(self) -> bool:
         """Whether the node runs the Kubernetes control plane."""
         return self.role == "controlplane"
@@ -493,7 +590,7 @@ class Talos(Base):
     """Official Talos system extensions, e.g. ``siderolabs/qemu-guest-agent`` (the ISO and the
     installer carry them)."""
     install_disk: DevicePath = "/dev/sda"
-    """The disk Talos installs to."""
+    """The disk Talos installs to (a node's ``install_disk`` replaces it)."""
     allow_scheduling_on_control_planes: bool = False
     """Let workloads run on control planes (required when every node is one)."""
     backend: Literal["talhelper", "talosctl"] = "talhelper"
@@ -559,8 +656,8 @@ class Talos(Base):
         """The system extensions ``node`` runs: its own list, or the cluster's."""
         return self.extensions if node.extensions is None else node.extensions
 
-    def node_install_disk(self, node: Node) -> str:
-        """The disk Talos installs to on ``node``."""
+    def node_install_disk(self, node: Node) -> str | DiskSelector:
+        """The disk Talos installs to on ``node``: a path, or a selector."""
         return node.install_disk or self.install_disk
 
 
@@ -962,10 +1059,10 @@ class Cluster(Base):
     """Talos and Kubernetes versions."""
     network: Network
     """The node network and the cluster's address ranges."""
-    hosts: tuple[ProxmoxHost, ...]
-    """The Proxmox hosts."""
+    hosts: tuple[ProxmoxHost, ...] = ()
+    """The Proxmox hosts (none when every node is bare metal)."""
     nodes: tuple[Node, ...]
-    """The Talos nodes, one VM each."""
+    """The Talos nodes: VMs on the hosts, and bare-metal machines."""
     talos: Talos = Talos()
     """Talos settings every node shares."""
     state: RemoteState
@@ -1008,6 +1105,11 @@ class Cluster(Base):
     def endpoint_is_vip(self) -> bool:
         """Whether the API endpoint is a shared VIP rather than a node's IP."""
         return all(n.ip != self.api_address for n in self.nodes)
+
+    @property
+    def vm_nodes(self) -> tuple[Node, ...]:
+        """The nodes that run as Proxmox VMs, in model order."""
+        return tuple(n for n in self.nodes if not n.is_bare_metal)
 
     def nodes_on(self, host: ProxmoxHost) -> tuple[Node, ...]:
         """The nodes that run on ``host``, in model order."""

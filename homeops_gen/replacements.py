@@ -53,9 +53,9 @@ def _previous_vms(previous: Mapping[str, str]) -> dict[tuple[str, int], str]:
 def vm_replacements(cluster: Cluster, previous: Mapping[str, str]) -> list[Problem]:
     """A warning for each VM of ``previous`` (the committed text of host units) that the
     new model destroys, saying why and what to do instead."""
-    new = {(n.host, n.vm_id) for n in cluster.nodes}
-    by_id = {n.vm_id: n for n in cluster.nodes}
-    by_name = {(n.host, n.name): n for n in cluster.nodes}
+    new = {(n.host, n.vm_id) for n in cluster.vm_nodes}
+    by_id = {n.vm_id: n for n in cluster.vm_nodes}
+    by_name = {(n.host, n.name): n for n in cluster.vm_nodes}
     problems: list[Problem] = []
     for (host, vm_id), name in sorted(_previous_vms(previous).items()):
         if (host, vm_id) in new:

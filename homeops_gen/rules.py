@@ -33,7 +33,7 @@ from homeops_gen.layout import (
     ROOT_KUSTOMIZATION,
     resources_kustomization,
 )
-from homeops_gen.model import App, Cluster, Node
+from homeops_gen.model import VM_FIELDS, VM_REQUIRED, App, Cluster, DiskSelector, Node
 from homeops_gen.releases import is_custom_resource, resource_file, user_file_name
 from homeops_gen.secrets import ENCRYPT_HOW, bech32_valid, credential_document, embedded_secret
 from homeops_gen.suggest import closest, did_you_mean
@@ -163,10 +163,18 @@ def unique_names(cluster: Cluster) -> Iterator[Problem]:
     yield from _duplicates([h.name for h in cluster.hosts], "hosts[{}].name", "host name")
     yield from _duplicates([n.name for n in cluster.nodes], "nodes[{}].name", "node name")
     # One Proxmox cluster: VM ids are unique across every host.
-    yield from _duplicates([str(n.vm_id) for n in cluster.nodes], "nodes[{}].vm_id", "VM id")
+    yield from _duplicates(
+        [f"unset-{i}" if n.vm_id is None else str(n.vm_id) for i, n in enumerate(cluster.nodes)],
+        "nodes[{}].vm_id",
+        "VM id",
+    )
     yield from _duplicates([str(n.ip) for n in cluster.nodes], "nodes[{}].ip", "IP")
     yield from _duplicates([a.name for a in cluster.apps], "apps[{}].name", "app name")
-    yield from _duplicates([n.proxmox_name for n in cluster.nodes], "nodes[{}].vm_name", "VM name")
+    yield from _duplicates(
+        [f"unset-{i}" if n.is_bare_metal else n.proxmox_name for i, n in enumerate(cluster.nodes)],
+        "nodes[{}].vm_name",
+        "VM name",
+    )
     yield from _duplicates(
         [n.mac_address or f"unset-{i}" for i, n in enumerate(cluster.nodes)],
         "nodes[{}].mac_address",
@@ -187,9 +195,7 @@ def unique_names(cluster: Cluster) -> Iterator[Problem]:
 
 @rule
 def nodes_and_hosts(cluster: Cluster) -> Iterator[Problem]:
-    """There are hosts and nodes; every node's host exists; every host runs a node."""
-    if not cluster.hosts:
-        yield Problem("hosts", "at least one Proxmox host is required")
+    """There are nodes; every node's host exists; every host runs a node."""
     names = {h.name for h in cluster.hosts}
     used = {n.host for n in cluster.nodes}
     for i, host in enumerate(cluster.hosts):
@@ -207,7 +213,7 @@ def nodes_and_hosts(cluster: Cluster) -> Iterator[Problem]:
                 "and creates the VMs through the API): remove ssh_user",
             )
     for i, node in enumerate(cluster.nodes):
-        if node.host not in names:
+        if node.host is not None and node.host not in names:
             known = ", ".join(sorted(names)) or "none"
             yield Problem(f"nodes[{i}].host", f"no host named {node.host!r} (hosts: {known})")
     if not cluster.nodes:
@@ -253,7 +259,7 @@ def node_requirements(cluster: Cluster) -> Iterator[Problem]:
     """Each node has the memory Talos needs for its role, and a name Talos can give it."""
     for i, node in enumerate(cluster.nodes):
         least = MIN_MEMORY_MIB[node.role]
-        if node.memory_mib < least:
+        if node.memory_mib is not None and node.memory_mib < least:
             yield Problem(
                 f"nodes[{i}].memory_mib",
                 f"{node.memory_mib} MiB is less than Talos needs on a {node.role} node "
@@ -554,10 +560,56 @@ def node_extensions(cluster: Cluster) -> Iterator[Problem]:
 
 
 @rule
+def vm_or_bare_metal(cluster: Cluster) -> Iterator[Problem]:
+    """A node with a host has a VM's fields; a bare-metal node (no host) has none, and the
+    network settings of real hardware (a bond, a disk selector) only it can have."""
+    for i, node in enumerate(cluster.nodes):
+        if node.is_bare_metal:
+            for field in VM_FIELDS:
+                value = getattr(node, field)
+                if value != Node.model_fields[field].get_default():
+                    yield Problem(
+                        f"nodes[{i}].{field}",
+                        f"{value!r} is a setting of a Proxmox VM, and node {node.name!r} has no "
+                        f"host (a bare-metal node): remove {field}, or set host to the Proxmox "
+                        "host its VM runs on",
+                    )
+            if node.bond is not None and node.mac_address is not None:
+                yield Problem(
+                    f"nodes[{i}].mac_address",
+                    f"{node.mac_address!r} beside a bond: the bond's interfaces name the "
+                    "network cards; remove mac_address (or list it in bond.interfaces)",
+                )
+            continue
+        for field in VM_REQUIRED:
+            if getattr(node, field) is None:
+                yield Problem(
+                    f"nodes[{i}].{field}",
+                    f"node {node.name!r} runs as a VM on host {node.host!r}, which needs "
+                    f"{field}: set it (or remove host for a bare-metal node)",
+                )
+        if node.bond is not None:
+            yield Problem(
+                f"nodes[{i}].bond",
+                f"node {node.name!r} is a VM with one network card: a bond is for a bare-metal "
+                "node (no host); remove bond",
+            )
+        if isinstance(node.install_disk, DiskSelector):
+            yield Problem(
+                f"nodes[{i}].install_disk",
+                f"{node.install_disk!r} selects a disk of real hardware, and node "
+                f"{node.name!r} is a VM whose system disk homeops-gen creates: use its path "
+                "(/dev/sda, or /dev/vda)",
+            )
+
+
+@rule
 def install_disks(cluster: Cluster) -> Iterator[Problem]:
     """Talos installs to the disk the VM has: its system disk decides the interface."""
-    for node in cluster.nodes:
+    for node in cluster.vm_nodes:
         disk = derive.install_disk(cluster, node)
+        if isinstance(disk, DiskSelector):
+            continue  # vm_or_bare_metal refuses it
         if derive.disk_interface(disk) is None:
             known = " or ".join(
                 f"{name} ({interface.rstrip('0')})"

@@ -89,8 +89,8 @@ REPLACED_BY: dict[Path, str] = {
     ("machine", "kubelet"): "a KubeletConfig document (extraArgs, config, clusterDNS, image)",
     ("machine", "install", "extraKernelArgs"): "talos.kernel_args",
     ("machine", "install"): (
-        "the model's talos.install_disk, extensions and kernel_args "
-        "(written as an UnattendedInstallConfig document)"
+        "the model's talos.install_disk (or a node's install_disk: a path or a DiskSelector), "
+        "extensions and kernel_args (written as an UnattendedInstallConfig document)"
     ),
     ("machine", "kernel"): "KernelModuleConfig documents",
     ("machine", "time"): "a TimeSyncConfig document (or talos.ntp_servers)",

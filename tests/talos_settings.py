@@ -179,10 +179,10 @@ def talhelper_settings(files: dict[str, str]) -> dict[str, dict[str, Any]]:
             "kubernetes": talconfig["kubernetesVersion"],
             "role": role,
             "ip": node["ipAddress"],
-            "install_disk": node["installDisk"],
-            "installer": installer.replace("{{.RegistryURL}}", "factory.talos.dev").replace(
-                "{{.ID}}", _schematic_id(node["schematic"])
-            ),
+            "install_disk": node.get("installDiskSelector") or node["installDisk"],
+            "installer": installer.replace("{{.RegistryURL}}", "factory.talos.dev")
+            .replace("{{.Mode}}", node["machineSpec"]["mode"])
+            .replace("{{.ID}}", _schematic_id(node["schematic"])),
             "network": _network(v1alpha1, kinds),
             "kubernetes_settings": _kubernetes(v1alpha1, kinds, role),
         }
@@ -248,7 +248,9 @@ def talosctl_settings(files: dict[str, str]) -> dict[str, dict[str, Any]]:
             "kubernetes": kubernetes,
             "role": role,
             "ip": ips[hostname],
-            "install_disk": disk,
+            # a selector in the node's patch wins over gen config's --install-disk
+            "install_disk": v1alpha1.get("machine", {}).get("install", {}).get("diskSelector")
+            or disk,
             "installer": image,
             "network": _network(v1alpha1, kinds),
             "kubernetes_settings": _kubernetes(v1alpha1, kinds, role),

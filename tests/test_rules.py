@@ -15,6 +15,10 @@ from tests.conftest import run, tree
 from tests.models import BASE, DEFAULT_APPS, model, write_model
 
 NODE = BASE["nodes"][3]
+VM_ONLY = ("host", "vm_id", "cores", "memory_mib", "disk_gib")
+BARE = {k: v for k, v in NODE.items() if k not in VM_ONLY}
+"""``NODE`` as a bare-metal node."""
+MACS = ["58:47:CA:71:0A:10", "58:47:CA:71:0A:11"]
 
 # (overrides of the base model, apps expression, expected path, words of the reason)
 INVALID: dict[str, tuple[dict[str, Any], str, str, list[str]]] = {
@@ -256,7 +260,12 @@ INVALID: dict[str, tuple[dict[str, Any], str, str, list[str]]] = {
         "apps[3].name",
         ["cluster-apps", "flux-system"],
     ),
-    "no hosts": ({"hosts": [], "nodes": []}, DEFAULT_APPS, "hosts", ["at least one Proxmox host"]),
+    "vms and no hosts": (
+        {"hosts": []},
+        DEFAULT_APPS,
+        "nodes[0].host",
+        ["no host named 'pve'", "hosts: none"],
+    ),
     "no nodes": ({"nodes": []}, DEFAULT_APPS, "nodes", ["at least one node"]),
     "endpoint is the gateway": ({"endpoint": "192.168.1.1"}, DEFAULT_APPS, "endpoint", ["gateway"]),
     "service cidr too small": (
@@ -617,6 +626,60 @@ INVALID: dict[str, tuple[dict[str, Any], str, str, list[str]]] = {
         "gitops.pull_secret",
         ["git.yaml", "*.sops.yaml"],
     ),
+    "vm field on a bare-metal node": (
+        {"nodes__3": {**BARE, "cores": 4}},
+        DEFAULT_APPS,
+        "nodes[3].cores",
+        ["4", "no host", "bare-metal", "remove cores", "set host"],
+    ),
+    "vm without its vm id": (
+        {"nodes__3": {k: v for k, v in NODE.items() if k != "vm_id"}},
+        DEFAULT_APPS,
+        "nodes[3].vm_id",
+        ["VM on host 'pve'", "set it", "remove host"],
+    ),
+    "bond on a vm": (
+        {"nodes__3": {**NODE, "bond": {"interfaces": MACS, "mode": "802.3ad"}}},
+        DEFAULT_APPS,
+        "nodes[3].bond",
+        ["one network card", "bare-metal", "remove bond"],
+    ),
+    "disk selector on a vm": (
+        {"nodes__3": {**NODE, "install_disk": {"model": "Samsung*"}}},
+        DEFAULT_APPS,
+        "nodes[3].install_disk",
+        ["Samsung*", "real hardware", "/dev/sda"],
+    ),
+    "mac address beside a bond": (
+        {
+            "nodes__3": {
+                **BARE,
+                "mac_address": MACS[0],
+                "bond": {"interfaces": MACS, "mode": "802.3ad"},
+            }
+        },
+        DEFAULT_APPS,
+        "nodes[3].mac_address",
+        [MACS[0], "bond", "remove mac_address"],
+    ),
+    "bond of one card": (
+        {"nodes__3": {**BARE, "bond": {"interfaces": MACS[:1], "mode": "802.3ad"}}},
+        DEFAULT_APPS,
+        "nodes[3].bond.interfaces",
+        ["at least 2"],
+    ),
+    "bond of one card twice": (
+        {"nodes__3": {**BARE, "bond": {"interfaces": [MACS[0], MACS[0]], "mode": "802.3ad"}}},
+        DEFAULT_APPS,
+        "nodes[3].bond.interfaces",
+        [MACS[0], "listed twice"],
+    ),
+    "install disk path on a vm the vm does not have": (
+        {"nodes__3": {**NODE, "install_disk": "/dev/nvme0n1"}},
+        DEFAULT_APPS,
+        "talos.install_disk",
+        ["/dev/nvme0n1", "'worker-1'"],
+    ),
     "install disk the vm does not have": (
         {"talos": {"install_disk": "/dev/nvme0n1"}},
         DEFAULT_APPS,
@@ -662,6 +725,17 @@ def test_documents_homeops_gen_writes_take_other_fields(tmp_path: Path) -> None:
             talos={"backend": "talosctl", "patches": patches},
         ),
     )
+    assert [p for p in check_cluster(load(root).cluster) if p.error] == []
+
+
+def test_a_bare_metal_node_needs_no_vm_field(tmp_path: Path) -> None:
+    root = write_model(tmp_path, model(nodes__3=BARE))
+    assert [p for p in check_cluster(load(root).cluster) if p.error] == []
+
+
+def test_a_model_of_bare_metal_nodes_alone_needs_no_host(tmp_path: Path) -> None:
+    nodes = [{k: v for k, v in n.items() if k not in VM_ONLY} for n in BASE["nodes"]]
+    root = write_model(tmp_path, model(hosts=[], nodes=nodes))
     assert [p for p in check_cluster(load(root).cluster) if p.error] == []
 
 

@@ -116,7 +116,7 @@ def test_bumping_talos_never_changes_the_contract_by_accident(tmp_path: Path) ->
     assert run("-C", root).code == 0
     talconfig = (root / "out/talos/talconfig.yaml").read_text()
     assert "talosVersion: v1.11.0" in talconfig
-    assert "nocloud-installer/{{.ID}}:v1.12.0" in talconfig
+    assert "{{.Mode}}-installer/{{.ID}}:v1.12.0" in talconfig and "mode: nocloud" in talconfig
     assert "configContract: v1.11" in (root / "out/talos/versions.yaml").read_text()
 
 

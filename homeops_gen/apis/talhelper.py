@@ -29,14 +29,51 @@ class Vip(TypedDict, total=False):
     ip: Required[str]
 
 
-class NetworkInterface(TypedDict, total=False):
-    """A node's network interface configuration."""
+class Bond(TypedDict, total=False):
+    """A bond of the network cards its selectors match."""
 
-    deviceSelector: Required[DeviceSelector]
+    mode: Required[str]
+    deviceSelectors: Required[list[DeviceSelector]]
+    miimon: int | None
+    updelay: int | None
+    downdelay: int | None
+
+
+class Vlan(TypedDict, total=False):
+    """A VLAN on an interface, with the node's address."""
+
+    vlanId: Required[int]
     dhcp: Required[bool]
     addresses: list[str] | None
     routes: list[Route] | None
     vip: Vip | None
+
+
+class NetworkInterface(TypedDict, total=False):
+    """A node's network interface configuration: a link its selector matches, or a bond."""
+
+    interface: str | None
+    deviceSelector: DeviceSelector | None
+    bond: Bond | None
+    dhcp: Required[bool]
+    addresses: list[str] | None
+    routes: list[Route] | None
+    vip: Vip | None
+    vlans: list[Vlan] | None
+
+
+class InstallDiskSelector(TypedDict, total=False):
+    """The install disk, chosen by its model, serial or size (Talos ``installDiskSelector``)."""
+
+    model: str | None
+    serial: str | None
+    size: str | None
+
+
+class MachineSpec(TypedDict, total=False):
+    """The node's machine: its ``mode`` is the platform of its installer (``{{.Mode}}``)."""
+
+    mode: Required[str]
 
 
 class SystemExtensions(TypedDict, total=False):
@@ -76,7 +113,9 @@ class TalNode(TypedDict, total=False):
     hostname: Required[str]
     ipAddress: Required[str]
     controlPlane: Required[bool]
-    installDisk: Required[str]
+    installDisk: str | None
+    installDiskSelector: InstallDiskSelector | None
+    machineSpec: MachineSpec | None
     nameservers: list[str] | None
     nodeLabels: dict[str, str] | None
     schematic: Required[Schematic]

@@ -87,6 +87,51 @@ class LinkConfig(TalosDocument, total=False):
     routes: list[LinkRoute] | None
 
 
+class BondConfig(TalosDocument, total=False):
+    """A bond of links (Talos 1.12+), with the node's address when it is on the bond."""
+
+    kind: Required[Literal["BondConfig"]]
+    name: Required[str]
+    links: Required[list[str]]
+    bondMode: Required[str]
+    miimon: int | None
+    updelay: int | None
+    downdelay: int | None
+    addresses: list[Address] | None
+    routes: list[LinkRoute] | None
+
+
+class VLANConfig(TalosDocument, total=False):
+    """A VLAN link on a parent link (Talos 1.12+), with the node's address when it is on it."""
+
+    kind: Required[Literal["VLANConfig"]]
+    name: Required[str]
+    vlanID: Required[int]
+    parent: Required[str]
+    addresses: list[Address] | None
+    routes: list[LinkRoute] | None
+
+
+class DiskSelector(TypedDict, total=False):
+    """A CEL expression over a disk (``disk.model``, ``disk.size``, ...)."""
+
+    match: Required[str]
+
+
+class ProvisioningSpec(TypedDict, total=False):
+    """Where Talos installs itself."""
+
+    diskSelector: Required[DiskSelector]
+
+
+class UnattendedInstallConfig(TalosDocument, total=False):
+    """The install disk of a Talos 1.14+ contract (``talosctl gen config`` writes one from
+    ``--install-disk``; a patch replaces its selector)."""
+
+    kind: Required[Literal["UnattendedInstallConfig"]]
+    provisioning: Required[ProvisioningSpec]
+
+
 class Layer2VIPConfig(TalosDocument, total=False):
     """A shared virtual IP announced on a link by one control plane at a time."""
 

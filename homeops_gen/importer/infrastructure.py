@@ -179,11 +179,13 @@ def _read_unit(source: Source, path: str, parsed: dict[str, Any], facts: InfraFa
     vm_body, vm_file = module.get("vm", (None, None))
     for entry in _vm_entries(source, path, inputs, vm_body):
         host.vms.append(_vm(host, path, entry, inputs, vm_body))
+    # The gateway: each VM's (homeops-gen's module, a per-node input null for DHCP), or the
+    # unit's input of older homeops-gen output.
+    gateways = [vm.attributes.get("gateway") for vm in host.vms] + [inputs.get("gateway")]
+    facts.gateway = facts.gateway or next((g for g in gateways if isinstance(g, str)), None)
     _host_settings(source, host, inputs, module)
     if isinstance(inputs.get("download_iso"), bool):
         host.downloads_iso = inputs["download_iso"]
-    if isinstance(inputs.get("gateway"), str):
-        facts.gateway = inputs["gateway"]
     schematics = inputs.get(TALOS_SCHEMATICS)
     if isinstance(schematics, dict):
         facts.schematics.update({str(k): v for k, v in schematics.items() if isinstance(v, str)})

@@ -17,7 +17,7 @@ from homeops_gen.apis.kubernetes import schema_url
 from homeops_gen.derived_apps import bgp_resources, deploy
 from homeops_gen.formats import sorted_data, yaml_file
 from homeops_gen.generators.kubernetes import NAMESPACE_ANNOTATIONS
-from homeops_gen.generators.infrastructure import NODE_ATTRIBUTES
+from homeops_gen.generators.infrastructure import DHCP_ADDRESS, NODE_ATTRIBUTES
 from homeops_gen.importer.fluxbuild import Built, FluxTree
 from homeops_gen.layout import DEVENV, JUSTFILE, RENOVATE_CONFIG, SOPS_AGE_SECRET, WORKFLOW
 from homeops_gen.importer.infrastructure import InfraFacts, Vm, vm_ip
@@ -29,6 +29,7 @@ from homeops_gen.importer.talos import TalosFacts, TalosNode
 from homeops_gen.derive import QEMU_GUEST_AGENT, schematic_id
 from homeops_gen import model as model_module
 from homeops_gen.model import (
+    VM_REQUIRED,
     App,
     Automation,
     Bgp,
@@ -105,7 +106,7 @@ def map_model(
     if endpoint is not None:
         cluster.kwargs["endpoint"] = endpoint
     cluster.kwargs["hosts"] = [_host(report, host) for host in infra.hosts]
-    if not infra.hosts:
+    if not infra.hosts and not (talos and talos.nodes):  # else every node is bare metal
         report.skip("", "Proxmox hosts", "no terragrunt unit with inputs found")
     if talos is not None:
         _registered_schematic(talos, infra)
@@ -306,20 +307,10 @@ def _match_nodes(
                         f"VM {found[0].name}",
                         f"matched to Talos node {node.name} {how}",
                     )
-    # Without any VM the nodes stay (each noted in cluster.py); beside VMs, a node without one
-    # is bare metal and is left out rather than given an invented host.
+    # A Talos node no VM runs is a bare-metal node (no host).
     result: list[tuple[TalosNode | None, Vm | None]] = [
-        (node, pairs.get(i)) for i, node in enumerate(nodes) if i in pairs or not vms
+        (node, pairs.get(i)) for i, node in enumerate(nodes)
     ]
-    for i, node in enumerate(nodes):
-        if i not in pairs:
-            where = "left out of cluster.py" if vms else "in cluster.py without a host (a note)"
-            report.skip(
-                talos.file if talos else "",
-                f"node {node.name}",
-                "no Proxmox VM runs it (a bare-metal node): the model's nodes are VMs and "
-                f"bare-metal nodes are not in it yet; no host is invented for it ({where})",
-            )
     for vm in free:
         if nodes:
             report.skip(vm.file, f"VM {vm.name}", "no Talos node of that name or IP")
@@ -346,13 +337,15 @@ def _node(
         value = attrs.get(key)
         if value is not None and not is_default(Node, key, _int(value)):
             call.kwargs[key] = _int(value)
-        elif value is None and vm is not None and Node.model_fields[key].is_required():
+        elif value is None and vm is not None and key in VM_REQUIRED:
             call.note(key, f"missing: {key} not found for VM {vm.name}")
     if node is not None and node.labels:
         call.kwargs["labels"] = dict(sorted(node.labels.items()))
     _vm_settings(vm, call)
     if node is not None:
         _node_talos(node, call, common)
+    if attrs.get("address") == DHCP_ADDRESS:
+        call.kwargs["dhcp"] = True
     description = attrs.get("description")
     generated = f"Talos {role} of cluster {cluster_name}. Managed by homeops-gen."
     if isinstance(description, str) and description and description != generated:
@@ -371,9 +364,8 @@ name (the node's own unless they differ)."""
 
 
 def _vm_identity(vm: Vm | None, name: str, call: Call) -> None:
-    """The node's host and VM name, and how its VM was found."""
+    """The node's host and VM name, and how its VM was found (none: a bare-metal node)."""
     if vm is None:
-        call.note("name", "no VM found: set host, vm_id, cores, memory_mib and disk_gib")
         return
     call.kwargs["host"] = vm.host
     if vm.guess:
@@ -396,9 +388,15 @@ def _vm_settings(vm: Vm | None, call: Call) -> None:
 
 
 def _node_talos(node: TalosNode, call: Call, common: dict[str, Any]) -> None:
-    """A node's own install disk, extensions and patches, where it differs from the others."""
-    if node.install_disk and node.install_disk != common["install_disk"]:
+    """A node's own install disk, extensions and patches, where it differs from the others;
+    its link (MAC address, bond, VLAN: a bare-metal node's, a VM's come with the VM) and
+    DHCP."""
+    if node.disk_selector:
+        call.kwargs["install_disk"] = Call("DiskSelector", kwargs=node.disk_selector, explode=False)
+    elif node.install_disk and node.install_disk != common["install_disk"]:
         call.kwargs["install_disk"] = node.install_disk
+    if "host" not in call.kwargs:
+        _bare_metal_link(node, call)
     if node.extensions != common["extensions"]:
         call.kwargs["extensions"] = list(node.extensions)
     if node.dhcp:
@@ -406,6 +404,17 @@ def _node_talos(node: TalosNode, call: Call, common: dict[str, Any]) -> None:
     call.kwargs.update({name: _setting(value) for name, value in node.settings.items()})
     if node.patches:
         call.kwargs["patches"] = node.patches
+
+
+def _bare_metal_link(node: TalosNode, call: Call) -> None:
+    """A bare-metal node's link: MAC address, bond, VLAN (a VM's come with the VM)."""
+    if node.mac_address:
+        call.kwargs["mac_address"] = node.mac_address
+    if node.bond:
+        macs, mode = node.bond
+        call.kwargs["bond"] = Call("Bond", kwargs={"interfaces": macs, "mode": mode}, explode=False)
+    if node.vlan_id is not None:
+        call.kwargs["vlan_id"] = node.vlan_id
 
 
 def _setting(value: Any) -> Any:

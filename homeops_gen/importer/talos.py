@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 import yaml
 
 from homeops_gen import compat, talos_moves, talos_patches
-from homeops_gen.derive import CONTROL_PLANE_TAINT, KUBEPRISM_PORT
+from homeops_gen.derive import CONTROL_PLANE_TAINT, DISK_SIZE_UNITS, KUBEPRISM_PORT
 from homeops_gen.importer.source import Source, as_mapping, dig, listed
 from homeops_gen.rules import TALOS_DERIVED
 from homeops_gen.talos_patches import CLUSTER_SETTINGS, NODE_SETTINGS, ROLE_SETTINGS, Setting
@@ -37,6 +37,8 @@ _KNOWN_KEYS = {
 }
 _NODE_KEYS = {
     "patches",
+    "installDiskSelector",
+    "machineSpec",
     "hostname",
     "ipAddress",
     "controlPlane",
@@ -72,6 +74,14 @@ class TalosNode:
     patches: list[dict[str, Any]] = field(default_factory=list)
     settings: dict[str, Any] = field(default_factory=dict)
     """The node's typed Talos settings (``Node`` fields), read back from their patches."""
+    mac_address: str | None = None
+    """The MAC address the node's link is selected by (a bare-metal node's, or a VM's)."""
+    bond: tuple[list[str], str] | None = None
+    """The bonded cards' MAC addresses and the bond mode."""
+    vlan_id: int | None = None
+    """The VLAN of the node's address on its link (bare metal)."""
+    disk_selector: dict[str, str] | None = None
+    """The install disk's model, serial and size (``DiskSelector`` fields)."""
 
 
 @dataclass
@@ -337,6 +347,7 @@ def _node(source: Source, path: str, i: int, node: Any) -> TalosNode | None:
         return None
     parsed = TalosNode(name=name, ip=ip, controlplane=node.get("controlPlane") is True)
     parsed.install_disk = _string(node.get("installDisk"))
+    parsed.disk_selector = _disk_selector(node.get("installDiskSelector"))
     labels = node.get("nodeLabels")
     if isinstance(labels, dict):
         parsed.labels = {str(k): str(v) for k, v in labels.items()}
@@ -371,8 +382,36 @@ def _schematic(source: Source, path: str, where: str, schematic: Any, node: Talo
         )
 
 
+def _disk_selector(selector: Any) -> dict[str, str] | None:
+    """A v1alpha1 ``installDiskSelector``'s model, serial and size."""
+    found = {k: str(v) for k, v in as_mapping(selector).items() if k in _SELECTOR_KEYS}
+    return found or None
+
+
+_SELECTOR_KEYS = ("model", "serial", "size")
+
+
+def _link_interface(interface: dict[str, Any], node: TalosNode) -> dict[str, Any]:
+    """A v1alpha1 interface's link (its card's MAC, or a bond's) and DHCP; the part holding the
+    address: the interface, or its VLAN."""
+    mac = dig(interface, "deviceSelector", "hardwareAddr")
+    if isinstance(mac, str):
+        node.mac_address = mac.upper()
+    bond = as_mapping(interface.get("bond"))
+    macs = [dig(s, "hardwareAddr") for s in listed(bond.get("deviceSelectors"))]
+    if bond and all(isinstance(m, str) for m in macs):
+        node.bond = ([str(m).upper() for m in macs], str(bond.get("mode")))
+    vlans = [v for v in listed(interface.get("vlans")) if isinstance(v, dict)]
+    if vlans and isinstance(vlans[0].get("vlanId"), int):
+        node.vlan_id = vlans[0]["vlanId"]
+        interface = vlans[0]
+    node.dhcp |= interface.get("dhcp") is True
+    return interface
+
+
 def _interface(interface: dict[str, Any], node: TalosNode) -> None:
-    """A talhelper network interface: the node's prefix length, gateway and VIP."""
+    """A talhelper network interface: the node's link, prefix length, gateway and VIP."""
+    interface = _link_interface(interface, node)
     for address in listed(interface.get("addresses")):
         try:
             iface = IPv4Interface(str(address))
@@ -422,11 +461,31 @@ def read_talosctl(source: Source) -> TalosFacts | None:
     if len(schematics) == 1:
         facts.schematic = schematics.pop()
     report.map(path, "talosctl backend (gen.sh: name, endpoint, roles, install disks)")
+    _read_apply_targets(source, posixpath.join(folder, "apply.sh"), facts)
     patches = posixpath.join(folder, "patches")
     _read_typed_patch(source, posixpath.join(patches, "cluster.yaml"), facts, CLUSTER_SETTINGS)
     for role, settings in ROLE_SETTINGS.items():
         _read_typed_patch(source, posixpath.join(patches, f"{role}.yaml"), facts, settings)
     return facts
+
+
+_APPLY_TARGET = re.compile(r"^  '?(\S+) ([0-9.]+) \S+?'?$", re.M)
+
+
+def _read_apply_targets(source: Source, path: str, facts: TalosFacts) -> None:
+    """The nodes' IPs from ``apply.sh``'s targets (``name ip config-file``): the one place a
+    node whose address neither its VM nor its patch states (DHCP, bare metal) names it."""
+    text = source.text(path) if path in source.files else None
+    if text is None:
+        return
+    ips = dict(_APPLY_TARGET.findall(text.split("nodes=(", 1)[-1].split("\n)", 1)[0]))
+    for node in facts.nodes:
+        if node.ip is None and node.name in ips:
+            try:
+                node.ip = IPv4Address(ips[node.name])
+            except ValueError:
+                continue
+    source.report.map(path, "the nodes' IPs (talos-apply's targets)")
 
 
 _USER_PATCH = re.compile(r"(?P<stem>.+)\.(?P<n>[0-9]+)(?P<cp>\.controlplane)?\.yaml")
@@ -614,6 +673,7 @@ def _read_node_patch(source: Source, path: str, node: TalosNode, facts: TalosFac
     if documents is None:
         return
     rest: list[dict[str, Any]] = []
+    aliases: dict[str, str] = {}
     for document in (d for d in documents if isinstance(d, dict)):
         if "machine" in document:
             _read_v1alpha1_node(as_mapping(document.get("machine")), node)
@@ -621,44 +681,96 @@ def _read_node_patch(source: Source, path: str, node: TalosNode, facts: TalosFac
             if left:
                 rest.append(left)
             continue
-        if not _node_document(document, node):
+        if not _node_document(document, node, aliases):
             rest.append(document)
+    if node.bond is None and aliases:
+        node.mac_address = next(iter(aliases.values()))
     source.report.map(path, f"node {node.name}")
     if rest:
         _read_settings(source, path, rest, NODE_SETTINGS, node.settings)
 
 
-def _node_document(document: dict[str, Any], node: TalosNode) -> bool:
-    """Read one of the node documents homeops-gen writes; False for any other."""
+def _node_document(document: dict[str, Any], node: TalosNode, aliases: dict[str, str]) -> bool:
+    """Read one of the node documents homeops-gen writes; False for any other (``aliases``:
+    MAC by link alias, filled by the link documents)."""
     kind = document.get("kind")
     if kind == "ResolverConfig":
         node.nameservers = tuple(
             str(dig(n, "address")) for n in listed(document.get("nameservers"))
         )
-    elif kind == "LinkConfig":
-        _link(document.get("addresses"), document.get("routes"), node)
+    elif kind in _LINK_KINDS:
+        _link_document(document, node, aliases)
     elif kind == "Layer2VIPConfig":
         node.vip = str(document.get("name"))
     elif kind == "KubeNodeConfig":
         node.labels = {str(k): str(v) for k, v in as_mapping(document.get("labels")).items()}
-    elif kind == "DHCPv4Config":
-        node.dhcp = True
-    return kind in (
-        "ResolverConfig",
-        "LinkConfig",
-        "Layer2VIPConfig",
-        "KubeNodeConfig",
-        "DHCPv4Config",
-        "HostnameConfig",
-        "LinkAliasConfig",
-    )
+    return kind in (*_LINK_KINDS, "ResolverConfig", "Layer2VIPConfig", "KubeNodeConfig",
+                    "HostnameConfig")  # fmt: skip
 
 
 _NODE_V1ALPHA1_OWN: tuple[tuple[str, ...], ...] = (
     ("machine", "network"),
     ("machine", "nodeLabels"),
+    ("machine", "install", "diskSelector"),
 )
 """What a node's v1alpha1 patch of homeops-gen's says besides its typed settings."""
+
+
+_LINK_KINDS = (
+    "LinkConfig",
+    "BondConfig",
+    "VLANConfig",
+    "LinkAliasConfig",
+    "DHCPv4Config",
+    "UnattendedInstallConfig",
+)
+
+
+def _link_document(document: dict[str, Any], node: TalosNode, aliases: dict[str, str]) -> None:
+    """A network or install document of the node's patch (``aliases``: MAC by link alias)."""
+    kind = document.get("kind")
+    if kind in ("LinkConfig", "BondConfig", "VLANConfig"):
+        _link(document.get("addresses"), document.get("routes"), node)
+    if kind == "BondConfig":
+        node.bond = (list(aliases.values()), str(document.get("bondMode")))
+    elif kind == "VLANConfig" and isinstance(document.get("vlanID"), int):
+        node.vlan_id = document["vlanID"]
+    elif kind == "LinkAliasConfig":
+        match = _MAC_MATCH.fullmatch(str(dig(document, "selector", "match")))
+        if match:
+            aliases[str(document.get("name"))] = match.group(1).upper()
+    elif kind == "DHCPv4Config":
+        node.dhcp = True
+    elif kind == "UnattendedInstallConfig":
+        match_text = str(dig(document, "provisioning", "diskSelector", "match"))
+        node.disk_selector = _disk_match(match_text)
+
+
+_MAC_MATCH = re.compile(r'mac\(link\.permanent_addr\) == "([0-9a-f:]{17})"')
+_DISK_MATCH = {
+    "size": re.compile(r"disk\.size (>=|<=|>|<|==) ([0-9]+)u"),
+    "model": re.compile(r'glob\("([^"]*)", disk\.model\)'),
+    "serial": re.compile(r'glob\("([^"]*)", disk\.serial\)'),
+}
+
+
+def _disk_match(match: str) -> dict[str, str] | None:
+    """The ``DiskSelector`` fields of a disk selector's CEL expression as homeops-gen writes
+    it (size in the unit giving the smallest whole number, decimal units first)."""
+    found: dict[str, str] = {}
+    for key, pattern in _DISK_MATCH.items():
+        hit = pattern.search(match)
+        if hit and key == "size":
+            op, size = hit.group(1), int(hit.group(2))
+            count, unit = min(
+                ((size // n, u) for u, n in DISK_SIZE_UNITS.items() if size % n == 0),
+                key=lambda found: found[0],
+            )
+            shown = f"{count}{unit}"
+            found[key] = shown if op == "==" else f"{op} {shown}"
+        elif hit:
+            found[key] = hit.group(1)
+    return found or None
 
 
 def _read_v1alpha1_node(machine: dict[str, Any], node: TalosNode) -> None:
@@ -666,9 +778,10 @@ def _read_v1alpha1_node(machine: dict[str, Any], node: TalosNode) -> None:
     network = as_mapping(machine.get("network"))
     node.nameservers = tuple(str(n) for n in listed(network.get("nameservers")))
     for interface in listed(network.get("interfaces")):
-        _link(dig(interface, "addresses"), dig(interface, "routes"), node)
-        node.vip = dig(interface, "vip", "ip") or node.vip
-        node.dhcp |= dig(interface, "dhcp") is True
+        held = _link_interface(as_mapping(interface), node)
+        _link(dig(held, "addresses"), dig(held, "routes"), node)
+        node.vip = dig(held, "vip", "ip") or node.vip
+    node.disk_selector = _disk_selector(dig(machine, "install", "diskSelector"))
 
 
 def _link(addresses: Any, routes: Any, node: TalosNode) -> None:

@@ -96,11 +96,13 @@ def start(
         f"--service-account-private-key-file={pki.sa_key}", f"--root-ca-file={pki.ca}",
         "--use-service-account-credentials=false", "--secure-port=0",
         f"--service-cluster-ip-range={service_cidr}",
+        "--controllers=*,-node-ipam-controller",
         # no kubelet: kwok's heartbeat stage renews a Node every 20 to 25 s and only while it
-        # is Ready, against the node lifecycle controller's 50 s grace; a heartbeat late by a
-        # busy second marks the Node and its Pods NotReady for good, and helm --wait then hangs
-        # (names: cmd/kube-controller-manager/names; stage: kwok kustomize/stage/node/heartbeat)
-        "--controllers=*,-node-ipam-controller,-node-lifecycle-controller",
+        # is Ready, against the node lifecycle controller's 50 s grace; one heartbeat late on a
+        # busy machine marked the Node and its Pods NotReady for good, and helm --wait hung.
+        # The controller stays: it lifts the not-ready taint new Nodes are admitted with.
+        # (k8s v1.37.2 nodelifecycle config defaults; kwok v0.8.0 stage/node/heartbeat)
+        "--node-monitor-grace-period=1h", "--node-startup-grace-period=1h",
         "--concurrent-deployment-syncs=10",
     ])  # fmt: skip
     sup.start("kube-scheduler", [

@@ -169,9 +169,11 @@ def test_installer_is_for_the_platform_the_iso_boots() -> None:
     from homeops_gen.derive import PLATFORM
 
     template = _talconfig("nova")["imageFactory"]["installerURLTmpl"]
-    assert template == "{{.RegistryURL}}/nocloud-installer/{{.ID}}:v1.11.5"
+    assert template == "{{.RegistryURL}}/{{.Mode}}-installer/{{.ID}}:v1.11.5"
     hcl = rendered("nova")["out/infrastructure/hosts/hypnos/terragrunt.hcl"]
-    assert f"/{PLATFORM}-amd64.iso" in hcl and f"/{PLATFORM}-installer/" in template
+    assert f"/{PLATFORM}-amd64.iso" in hcl
+    # each VM's machineSpec.mode fills the template's {{.Mode}} (talhelper's own default)
+    assert {n["machineSpec"]["mode"] for n in _talconfig("nova")["nodes"]} == {PLATFORM}
 
 
 def test_patches_go_where_talhelper_reads_them_in_order() -> None:

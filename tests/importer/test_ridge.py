@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from homeops_gen.project import load
 from tests.conftest import FIXTURES, Result, run, tree
 
 RIDGE = FIXTURES / "import-sources" / "ridge"
@@ -38,10 +39,20 @@ def test_several_releases_become_apps_and_copies_never_share_a_destination(
     assert len(targets) == len(set(targets))
 
 
+def test_a_talos_node_no_vm_runs_becomes_a_bare_metal_node(
+    adopted: tuple[Path, Result],
+) -> None:
+    project, _ = adopted
+    cluster = load(project).cluster
+    [node] = [n for n in cluster.nodes if n.name == "nuc-01"]
+    assert node.is_bare_metal and node.vm_id is None
+    assert [n.name for n in cluster.nodes if not n.is_bare_metal]
+
+
 def test_what_is_not_in_the_model_is_reported(adopted: tuple[Path, Result]) -> None:
     _, result = adopted
     unmapped = result.out.split("\nnot mapped (", 1)[1]
-    assert "node nuc-01" in unmapped and "bare-metal" in unmapped
+    assert "node nuc-01" not in unmapped
     assert "talos/templates/worker.yaml.j2" in unmapped
     assert "machine.install.disk=/dev/nvme0n1" in unmapped
     assert "bootstrap/00-apps.yaml: release cilium (bootstrap app)" in result.out  # by content

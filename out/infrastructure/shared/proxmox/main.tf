@@ -103,7 +103,8 @@ resource "proxmox_virtual_environment_vm" "node" {
   }
 
   # The Talos nocloud image reads this, so a new VM answers in maintenance
-  # mode at the model's IP, where talos-apply looks for it.
+  # mode at the model's IP, where talos-apply looks for it (a DHCP node's
+  # address is "dhcp" and its gateway null: the DHCP server hands out both).
   initialization {
     datastore_id = var.vm_datastore
     interface    = "ide2"
@@ -118,7 +119,7 @@ resource "proxmox_virtual_environment_vm" "node" {
     ip_config {
       ipv4 {
         address = each.value.address
-        gateway = var.gateway
+        gateway = each.value.gateway
       }
     }
   }

@@ -57,12 +57,6 @@ variable "bridge" {
   type        = string
 }
 
-variable "gateway" {
-  description = "The IPv4 gateway of the node network, or null."
-  type        = string
-  default     = null
-}
-
 variable "nameservers" {
   description = "DNS servers handed to the VMs through cloud-init."
   type        = list(string)
@@ -80,6 +74,7 @@ variable "nodes" {
     disk_gib       = number
     disk_interface = string
     address        = string
+    gateway        = string
     startup_order  = number
     description    = string
     iso            = string
