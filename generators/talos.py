@@ -49,6 +49,7 @@ from homeops_gen.apis.talos import (
     VLANConfig,
 )
 from homeops_gen.derive import CONTROL_PLANE_TAINT, KUBEPRISM_PORT
+from homeops_gen.derive import TALOS_BOND as BOND
 from homeops_gen.derive import TALOS_LINK as LINK
 from homeops_gen.formats import yaml_file
 from homeops_gen.layout import (
@@ -72,8 +73,6 @@ SCHEMATICS = f"{TALOS}/schematics"
 """The Image Factory schematics of the bare-metal nodes, to register before their ISO is
 downloaded (the infrastructure layer registers the VMs')."""
 
-BOND = "bond0"
-"""The name of a bare-metal node's bond."""
 LACP_TIMERS = {"miimon": 100, "updelay": 200, "downdelay": 200}
 """An 802.3ad bond's link monitoring, which Talos warns about when unset (machinery
 ``BondConfigV1Alpha1.validateFor8023AD``; the values of its example document)."""

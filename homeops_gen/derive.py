@@ -31,6 +31,8 @@ KUBEPRISM_PORT = 7445
 TALOS_LINK = "net0"
 """The alias the typed Talos network documents give the node's network link (a bond's cards
 are ``net0``, ``net1``, ...)."""
+TALOS_BOND = "bond0"
+"""The name of a bare-metal node's bond."""
 
 CONTROL_PLANE_TAINT = "node-role.kubernetes.io/control-plane"
 """The NoSchedule taint gen config gives control planes (removed when they run workloads)."""

@@ -8,6 +8,8 @@ them errors).
 
 from __future__ import annotations
 
+import fnmatch
+
 import json
 import re
 from collections.abc import Callable, Iterator, Mapping
@@ -1179,9 +1181,14 @@ TALOS_DOCUMENTS_DERIVED: dict[tuple[str, ...], str] = {
     ("HostnameConfig",): "the node's name",
     ("ResolverConfig", "nameservers"): "network.nameservers",
     ("Layer2VIPConfig",): "endpoint",
-    ("LinkAliasConfig", derive.TALOS_LINK): "the node's mac_address (else its one network card)",
+    ("LinkAliasConfig", f"{derive.TALOS_LINK[:-1]}*"): (
+        "the node's mac_address, or its bond's interfaces (net0, net1, ...; else its one card)"
+    ),
     ("LinkConfig", derive.TALOS_LINK): "the node's ip and network.gateway",
-    ("DHCPv4Config", derive.TALOS_LINK): "the node's dhcp",
+    ("BondConfig", derive.TALOS_BOND): "the node's bond, ip and network.gateway",
+    ("VLANConfig", f"{derive.TALOS_LINK}.*"): "the node's vlan_id, ip and network.gateway",
+    ("VLANConfig", f"{derive.TALOS_BOND}.*"): "the node's vlan_id, ip and network.gateway",
+    ("DHCPv4Config", "*"): "the node's dhcp",
     ("KubeProxyConfig",): "apps (Cilium replaces kube-proxy: the cilium app)",
     ("KubeCoreDNSConfig",): "apps (the coredns app)",
     ("KubePrismConfig",): "nothing: Cilium reaches the API through KubePrism",
@@ -1197,7 +1204,8 @@ TALOS_DOCUMENTS_DERIVED: dict[tuple[str, ...], str] = {
 }
 """Parts of Talos config documents homeops-gen writes itself, and the model field that sets
 each: ``(kind, field, ...)``, the document's name after its kind for documents Talos tells
-apart by name (see :func:`talos_document_paths`). A patch touching one is refused; the test
+apart by name (see :func:`talos_document_paths`; ``*`` matches as in a file name, see
+:func:`derived_path`). A patch touching one is refused; the test
 ``tests/test_derived_lists.py`` holds this table to what the generators write for every fixture."""
 
 TALOS_EXTENDED: dict[tuple[str, ...], str] = {
@@ -1231,13 +1239,19 @@ def leaf_paths(tree: Any, head: tuple[str, ...] = ()) -> Iterator[tuple[str, ...
         yield head
 
 
+def derived_path(path: tuple[str, ...], key: tuple[str, ...]) -> bool:
+    """Whether ``path`` lies under ``key`` (an entry of a derived table), or ``key`` under it:
+    each part compared as a file name with ``fnmatch`` (``net*``)."""
+    n = min(len(path), len(key))
+    return all(fnmatch.fnmatchcase(p, k) for p, k in zip(path[:n], key[:n], strict=True))
+
+
 def _talos_document_derived(document: dict[str, Any]) -> Iterator[tuple[tuple[str, ...], str]]:
     """The parts of ``document`` homeops-gen writes itself: (the part, the field setting it)."""
     seen = set()
     for path in talos_document_paths(document):
         for derived, field in TALOS_DOCUMENTS_DERIVED.items():
-            n = min(len(path), len(derived))
-            if path[:n] == derived[:n] and derived not in seen:
+            if derived_path(path, derived) and derived not in seen:
                 seen.add(derived)
                 yield derived, field
 

