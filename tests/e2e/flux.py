@@ -154,13 +154,21 @@ class Watch:
         return sorted(k for k, o in self.objects.items() if not is_ready(o))
 
 
+def _clip(message: str, head: int = 300, tail: int = 900) -> str:
+    """A long message's start and end (an API server's "is invalid" puts the whole object
+    first and the reason last)."""
+    if len(message) <= head + tail:
+        return message
+    return f"{message[:head]} [... {len(message) - head - tail} characters ...] {message[-tail:]}"
+
+
 def describe(obj: dict[str, Any]) -> str:
     """An object's conditions, one a line."""
     lines = []
     for cond in (obj.get("status") or {}).get("conditions") or []:
         lines.append(
             f"    {cond.get('type')}={cond.get('status')} {cond.get('reason', '')}: "
-            f"{str(cond.get('message', '')).strip()[:600]}"
+            f"{_clip(str(cond.get('message', '')).strip())}"
         )
     return "\n".join(lines) or "    (no conditions yet)"
 
