@@ -12,6 +12,7 @@ runs.
 from __future__ import annotations
 
 import sys
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -154,6 +155,11 @@ def build_lanes(tools: list[GoTool], quiet: bool = False) -> dict[str, Built | U
     as it comes (``quiet``: only those that did not build)."""
     home = tools_home()
     results: dict[str, Built | Unbuildable] = {}
+    printing = threading.Lock()
+
+    def say(text: str) -> None:
+        with printing:
+            print(text, flush=True)
 
     def lane(tools: list[GoTool]) -> None:
         for tool in tools:
@@ -163,12 +169,11 @@ def build_lanes(tools: list[GoTool], quiet: bool = False) -> dict[str, Built | U
             if isinstance(result, Built):
                 how = "cached" if result.cached else f"built in {result.seconds:.0f}s"
                 if not quiet:
-                    print(f"  {tool.name} {tool.version}: {how} ({result.path})", flush=True)
+                    say(f"  {tool.name} {tool.version}: {how} ({result.path})")
             else:
-                print(
+                say(
                     f"  {tool.name} {tool.version}: DOES NOT BUILD after "
-                    f"{time.monotonic() - start:.0f}s:\n    {result.reason}",
-                    flush=True,
+                    f"{time.monotonic() - start:.0f}s:\n    {result.reason}"
                 )
 
     with ThreadPoolExecutor(BUILD_LANES) as pool:
