@@ -26,7 +26,7 @@ from pathlib import Path
 from homeops_gen.project import load
 from tests.conftest import MODELS, ROOT, SCHEMAS
 from tests.consumers import checks
-from tests.consumers.charts import CHARTS
+from tests.consumers.charts import CHARTS, gateway_api_crds
 from tests.consumers.checks import Problem, Tools, Workspace
 from homeops_gen import talos_types_data
 from tests import talos_types_gen
@@ -176,6 +176,8 @@ def check_model(name: str, tools: Tools, missing: dict[str, str], report: Report
         if SCHEMAS.is_dir():
             checks.kubeconform_schema_dir(crds)
             checks.kubernetes_schema_dir(ws.cluster.versions.kubernetes, crds)
+            helmfiles = "\n".join(ws.files[p] for p in ws.paths("helmfile.yaml"))
+            checks.crd_files_schema_dir(gateway_api_crds(helmfiles), crds)
 
             def flux_paths() -> list[Problem]:
                 problems = []

@@ -1,8 +1,10 @@
-"""Real charts at hand offline: the packaged ones of ``../shared/charts``, and Cilium's at any
-version from its Go module (``install/kubernetes/cilium`` of ``github.com/cilium/cilium``)."""
+"""Real charts and CRDs at hand offline: the packaged charts of ``../shared/charts``, Cilium's
+at any version from its Go module (``install/kubernetes/cilium`` of ``github.com/cilium/cilium``)
+and the Gateway API CRDs from theirs."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -11,6 +13,13 @@ from tests.conftest import SHARED
 from tests.consumers.gobuild import ModuleNotServed, module_dir
 
 CILIUM_MODULE = "github.com/cilium/cilium"
+GATEWAY_API_MODULE = "sigs.k8s.io/gateway-api"
+GATEWAY_API = re.compile(
+    r"https://github\.com/kubernetes-sigs/gateway-api/releases/download/(v[0-9.]+)/"
+    r"(standard|experimental)-install\.yaml"
+)
+"""The Gateway API release manifest a bootstrap hook applies: its CRDs are those of
+``config/crd/<channel>`` in the ``sigs.k8s.io/gateway-api`` module at that version."""
 CHARTS = SHARED / "charts"
 
 
@@ -47,3 +56,16 @@ def real_chart(name: str, version: str, work: Path, helm: str) -> tuple[Path, st
         if proc.returncode != 0:
             raise RuntimeError(f"helm package {dest}: {proc.stderr.strip()}")
     return archive, f"{CILIUM_MODULE}@v{version}"
+
+
+def gateway_api_crds(text: str) -> list[Path]:
+    """The CRD files of the Gateway API release manifests ``text`` downloads (none when the
+    module proxy does not serve that version)."""
+    files: list[Path] = []
+    for version, channel in sorted(set(GATEWAY_API.findall(text))):
+        try:
+            folder = module_dir(GATEWAY_API_MODULE, version) / "config" / "crd" / channel
+        except ModuleNotServed:
+            continue
+        files += sorted(folder.glob("*.yaml"))
+    return files

@@ -40,6 +40,7 @@ NO_SCHEMA_KINDS = {
     "CiliumBGPClusterConfig": "a Cilium CRD; no schema in ../shared/schemas",
     "CiliumBGPPeerConfig": "a Cilium CRD; no schema in ../shared/schemas",
     "ClusterIssuer": "a cert-manager CRD; no schema in ../shared/schemas",
+    "Certificate": "a cert-manager CRD; no schema in ../shared/schemas",
     "DNSEndpoint": "an external-dns CRD; no schema in ../shared/schemas",
 }
 """Kinds checked by no schema, each by name and why (every other kind must have a schema)."""
@@ -324,10 +325,16 @@ def kubernetes_validate(where: str, manifests: str, kube: str) -> list[Problem]:
 
 @cache
 def crd_schema(path: Path, strict: bool) -> dict[str, Any]:
-    """A CRD's openAPIV3Schema as a JSON schema; ``strict`` closes every object that lists
-    its properties and neither allows others nor preserves unknown fields (as kubeconform's
-    openapi2jsonschema does for -strict)."""
+    """A CRD's openAPIV3Schema (a JSON file) as a JSON schema; ``strict``: see
+    :func:`closed`."""
     schema: dict[str, Any] = json.loads(path.read_text())
+    return closed(schema, strict)
+
+
+def closed(schema: dict[str, Any], strict: bool) -> dict[str, Any]:
+    """``schema``, with ``strict`` every object that lists its properties and neither allows
+    others nor preserves unknown fields closed (as kubeconform's openapi2jsonschema does for
+    -strict)."""
 
     def close(node: Any) -> None:
         if isinstance(node, dict):
@@ -672,6 +679,25 @@ def kubeconform_schema_dir(folder: Path) -> Path:
         target = folder / group / f"{kind.lower()}_{version}.json"
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(json.dumps(crd_schema(SCHEMAS / name, strict=True)))
+    return folder
+
+
+def crd_files_schema_dir(files: list[Path], folder: Path) -> Path:
+    """The schemas of the CRDs in ``files`` (YAML, as a module holds them) in kubeconform's
+    layout, closed as for -strict."""
+    for path in files:
+        for crd in yaml.safe_load_all(path.read_text()):
+            if not isinstance(crd, dict) or crd.get("kind") != "CustomResourceDefinition":
+                continue
+            spec = crd["spec"]
+            for version in spec.get("versions") or []:
+                schema = (version.get("schema") or {}).get("openAPIV3Schema")
+                if schema is None:
+                    continue
+                kind = str(spec["names"]["kind"]).lower()
+                target = folder / spec["group"] / f"{kind}_{version['name']}.json"
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_text(json.dumps(closed(schema, strict=True)))
     return folder
 
 

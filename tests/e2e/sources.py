@@ -13,14 +13,10 @@ from typing import Any
 
 import yaml
 
+from tests.consumers.charts import GATEWAY_API
 from tests.e2e.procs import E2EFailure
 
 OCI = re.compile(r"oci://([A-Za-z0-9.-]+(?::\d+)?/[^\s\"':]+)")
-GATEWAY_API = re.compile(
-    r"https://github\.com/kubernetes-sigs/gateway-api/releases/download/(v[0-9.]+)/"
-    r"(standard|experimental)-install\.yaml"
-)
-"""The Gateway API release manifest a bootstrap hook applies (built from sigs.k8s.io/gateway-api)."""
 HTTPS_IN_HOOK = re.compile(r"https://[^\s\"']+")
 
 
