@@ -45,6 +45,31 @@ def _represent_as_str(dumper: YamlDumper, value: Any) -> yaml.ScalarNode:
     return dumper.represent_scalar("tag:yaml.org,2002:str", str(value))
 
 
+YAML_1_2_NUMBERS = (
+    (
+        "tag:yaml.org,2002:int",
+        re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+|0b[01]+)$"),
+        list("-+0123456789"),
+    ),
+    (
+        "tag:yaml.org,2002:float",
+        re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$"),
+        list("-+0123456789."),
+    ),
+)
+"""Plain scalars YAML 1.2's core schema (go-yaml, so Helm, Flux and kubectl) reads as numbers
+but YAML 1.1 (PyYAML) as strings, such as ``0123``, ``1e3`` or ``0x1F``: written quoted, so a
+string stays a string for the Go tools (YAML 1.2.2 spec, 10.3.2 "Tag Resolution")."""
+
+
+class _Resolver(yaml.resolver.Resolver):
+    """PyYAML's resolver, plus :data:`YAML_1_2_NUMBERS`."""
+
+
+for _tag, _regexp, _first in YAML_1_2_NUMBERS:
+    YamlDumper.add_implicit_resolver(_tag, _regexp, _first)
+    _Resolver.add_implicit_resolver(_tag, _regexp, _first)
+
 YamlDumper.add_representer(str, _represent_str)
 YamlDumper.add_representer(tuple, YamlDumper.represent_list)
 for _type in (IPv4Address, IPv4Network):
@@ -91,9 +116,7 @@ _PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_./-]*")
 # '...' (a document end marker); what reads back as a number, a date or '.inf' is caught
 # by the resolver check below.
 _PLAIN_SAFE = re.compile(r"(?!\.\.\.)[A-Za-z0-9_/.][A-Za-z0-9_./:@+=-]*(?<!:)")
-_resolve: Callable[[type[yaml.Node], str, tuple[bool, bool]], str] = (
-    yaml.resolver.Resolver().resolve
-)
+_resolve: Callable[[type[yaml.Node], str, tuple[bool, bool]], str] = _Resolver().resolve
 _LONGEST_FAST_SCALAR = 1024  # PyYAML folds nothing below its width of 4096
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
+from pathlib import Path
 from typing import Any
 
 import hcl2
@@ -16,6 +18,7 @@ from homeops_gen.formats import hcl_string, hcl_value, nix_string, shell_quote, 
 from homeops_gen.model import App, Chart, Cluster
 from homeops_gen.project import Project
 from homeops_gen.render import render
+from tests.consumers.checks import tool
 from tests.models import BASE
 
 TRICKY = [
@@ -413,3 +416,29 @@ def test_keys_yaml_reads_as_other_types_are_written_as_pyyaml_writes_them(key: s
     data = {key: {"nested": [key, {key: 1}]}}
     assert to_yaml(data) == _pyyaml(data)
     assert yaml.safe_load(to_yaml(data)) == data
+
+
+GO_NUMBER_LOOKALIKES = ["03932249", "915268e0", "0x1F", "1e3", "1E-2", "0o17", "0b101", ".5", "+1",
+                        "-0", "1.", "007"]  # fmt: skip
+"""Strings PyYAML writes plain but go-yaml (YAML 1.2) reads as numbers, unless quoted."""
+
+
+def test_strings_go_yaml_would_read_as_numbers_stay_strings_for_helm(tmp_path: Path) -> None:
+    """The real consumer: Helm (go-yaml) reads values homeops-gen wrote and renders them back
+    as JSON, where a string must still be a string (an annotation ``0393...`` read as a number
+    made a DaemonSet patch invalid in the end-to-end run)."""
+    chart = tmp_path / "probe"
+    (chart / "templates").mkdir(parents=True)
+    (chart / "Chart.yaml").write_text("apiVersion: v2\nname: probe\nversion: 0.1.0\n")
+    (chart / "templates" / "values.yaml").write_text(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: probe\n"
+        "data:\n  values.json: {{ toJson .Values | quote }}\n"
+    )
+    values = {f"k{i}": v for i, v in enumerate(GO_NUMBER_LOOKALIKES)}
+    (tmp_path / "values.yaml").write_text(to_yaml(values))
+    proc = subprocess.run(
+        [str(tool("helm")), "template", "probe", str(chart), "-f", str(tmp_path / "values.yaml")],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    rendered = yaml.safe_load(proc.stdout)
+    assert json.loads(rendered["data"]["values.json"]) == values

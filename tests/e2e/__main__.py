@@ -12,6 +12,7 @@ import argparse
 import re
 import resource
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -21,7 +22,7 @@ from pathlib import Path
 
 from tests.conftest import MODELS, copy_model
 from tests.e2e.faults import FAULTS
-from tests.e2e.procs import E2EFailure
+from tests.e2e.procs import E2EFailure, raise_interrupt
 from tests.e2e.run import Options, Run
 from tests.e2e.tools import E2E_TOOLS, build_all
 
@@ -201,6 +202,7 @@ def main(argv: list[str]) -> int:
         return 1
     binaries = {name: b.path for name, b in built.items()}
     print(f"tools ready in {time.monotonic() - start:.0f}s", flush=True)
+    signal.signal(signal.SIGTERM, raise_interrupt)  # stop the runs' processes on the way out
     try:
         results = _run_all(plan(args), args, binaries)
     except KeyboardInterrupt:

@@ -132,7 +132,7 @@ class Supervisor:
         self.procs.clear()
 
     def __enter__(self) -> Supervisor:
-        signal.signal(signal.SIGTERM, _raise_interrupt)
+        signal.signal(signal.SIGTERM, raise_interrupt)
         return self
 
     def __exit__(
@@ -144,5 +144,6 @@ class Supervisor:
         self.stop_all()
 
 
-def _raise_interrupt(signum: int, frame: object) -> None:
+def raise_interrupt(signum: int, frame: object) -> None:
+    """A signal handler: SIGTERM stops a run as Ctrl-C does (every process stopped)."""
     raise KeyboardInterrupt(f"signal {signum}")
