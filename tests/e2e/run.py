@@ -496,9 +496,10 @@ class Run:
             for o in kube.items("configmaps")
             if STUB_MARK in (o["metadata"].get("labels") or {})
         }
-        # a stub's app (its values land in a ConfigMap), one Flux alone installs first
-        stubs = [a for a in cluster.apps if a.chart and a.chart.name in stubbed]
-        app = min(stubs, key=lambda a: a.bootstrap, default=None)
+        app = next(
+            (a for a in cluster.apps if a.chart and a.chart.name in stubbed and not a.bootstrap),
+            None,
+        )
         token = random.token_hex(4)
         check: tuple[str, str, Callable[[dict[str, Any]], bool]]
         patch: dict[str, Any]
