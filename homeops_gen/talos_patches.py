@@ -279,15 +279,27 @@ def spegel_containerd(cluster: Cluster) -> dict[str, Any]:
             '[plugins."io.containerd.grpc.v1.cri".containerd]\n'
             "  discard_unpacked_layers = false\n"
         )
-    if talos_types.has_kind(derive.config_contract(cluster), CRI_CUSTOMIZATION):
-        return {
-            "apiVersion": "v1alpha1",
-            "kind": CRI_CUSTOMIZATION,
-            "name": SPEGEL_CRI_NAME,
-            "content": content,
-        }
     file = {"content": content, "path": CRI_CUSTOMIZATION_FILE, "op": "create"}
-    return _v1alpha1(("machine", "files"), [file])
+    return _document_or_v1alpha1(
+        cluster,
+        (CRI_CUSTOMIZATION, SPEGEL_CRI_NAME, {"content": content}),
+        ("machine", "files"),
+        [file],
+    )
+
+
+def _document_or_v1alpha1(
+    cluster: Cluster,
+    document: tuple[str, str, dict[str, Any]],
+    path: tuple[str, ...],
+    value: Any,
+) -> dict[str, Any]:
+    """The named document ``(kind, name, fields)`` where the contract has its kind, else the
+    v1alpha1 patch setting ``path`` to ``value``."""
+    kind, name, fields = document
+    if talos_types.has_kind(derive.config_contract(cluster), kind):
+        return {"apiVersion": "v1alpha1", "kind": kind, "name": name, **fields}
+    return _v1alpha1(path, value)
 
 
 APPROVER_MANIFEST = (
@@ -311,14 +323,12 @@ def approver_manifest(cluster: Cluster) -> dict[str, Any] | None:
     if helper is None or helper.helper != "metrics-server":
         return None
     url = APPROVER_MANIFEST.format(helper.approver_version)
-    if talos_types.has_kind(derive.config_contract(cluster), EXTERNAL_MANIFEST):
-        return {
-            "apiVersion": "v1alpha1",
-            "kind": EXTERNAL_MANIFEST,
-            "name": APPROVER_NAME,
-            "url": url,
-        }
-    return _v1alpha1(("cluster", "extraManifests"), [url])
+    return _document_or_v1alpha1(
+        cluster,
+        (EXTERNAL_MANIFEST, APPROVER_NAME, {"url": url}),
+        ("cluster", "extraManifests"),
+        [url],
+    )
 
 
 def role_settings(cluster: Cluster, role: str) -> list[dict[str, Any]]:
