@@ -93,10 +93,20 @@ def test_a_bond_on_a_vlan_holds_the_address_and_the_vip() -> None:
 
 
 def test_a_single_card_is_named_by_its_mac_and_addressed() -> None:
+    by_kind = _documents(MIX, "nuc-3")
+    assert by_kind["LinkAliasConfig"]["selector"]["match"].endswith('"58:47:ca:71:0c:30"')
+    assert by_kind["LinkConfig"]["addresses"] == [{"address": "10.50.0.13/24"}]
+    assert by_kind["LinkConfig"]["routes"] == [{"gateway": "10.50.0.1"}]
+
+
+def test_a_vlan_on_a_single_card_holds_the_address() -> None:
     by_kind = _documents(MIX, "nuc-2")
     assert by_kind["LinkAliasConfig"]["selector"]["match"].endswith('"58:47:ca:71:0b:20"')
-    assert by_kind["LinkConfig"]["addresses"] == [{"address": "10.50.0.12/24"}]
-    assert by_kind["LinkConfig"]["routes"] == [{"gateway": "10.50.0.1"}]
+    assert "LinkConfig" not in by_kind
+    vlan = by_kind["VLANConfig"]
+    assert (vlan["parent"], vlan["vlanID"], vlan["name"]) == ("net0", 50, "net0.50")
+    assert vlan["addresses"] == [{"address": "10.50.0.12/24"}]
+    assert vlan["routes"] == [{"gateway": "10.50.0.1"}]
 
 
 def test_a_disk_selector_is_the_unattended_install_cel_talos_builds() -> None:
