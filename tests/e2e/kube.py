@@ -11,6 +11,7 @@ import subprocess
 import threading
 import time
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -80,9 +81,14 @@ class Kube:
         self.run("apply", "--server-side", "--force-conflicts",
                  f"--field-manager={manager}", "-f", "-", stdin=text)  # fmt: skip
 
+    @cached_property
+    def _api(self) -> _Server:
+        """The API server of the kubeconfig, read once (every read of a poll uses it)."""
+        return _server(self.kubeconfig)
+
     def raw(self, path: str) -> tuple[int, bytes]:
         """GET ``path``: the status and body (OSError when the server does not answer)."""
-        server = _server(self.kubeconfig)
+        server = self._api
         conn = http.client.HTTPSConnection(
             server.host, server.port, context=server.context, timeout=30
         )
