@@ -9,6 +9,7 @@ from typing import Any
 
 import yaml
 
+from homeops_gen.generators.devenv import kube_context
 from homeops_gen.model import Cluster
 from tests.e2e.kube import Kube
 from tests.e2e.pki import Pki
@@ -26,7 +27,10 @@ class ControlPlane:
     kube: Kube
 
 
-def _kubeconfig(path: Path, url: str, token: str, pki: Pki) -> None:
+def _kubeconfig(path: Path, url: str, token: str, pki: Pki, context: str) -> None:
+    # written once, before any process reads it: a rewrite (kubectl config rename-context)
+    # while kube-controller-manager or kube-scheduler started let one read an empty file
+    # and exit, and helm --wait then waited for Pods nothing scheduled
     path.write_text(
         yaml.safe_dump(
             {
@@ -39,8 +43,8 @@ def _kubeconfig(path: Path, url: str, token: str, pki: Pki) -> None:
                     }
                 ],
                 "users": [{"name": "admin", "user": {"token": token}}],
-                "contexts": [{"name": "e2e", "context": {"cluster": "e2e", "user": "admin"}}],
-                "current-context": "e2e",
+                "contexts": [{"name": context, "context": {"cluster": "e2e", "user": "admin"}}],
+                "current-context": context,
             }
         )
     )
@@ -50,7 +54,8 @@ def start(
     sup: Supervisor, tools: dict[str, Path], work: Path, pki: Pki, cluster: Cluster
 ) -> ControlPlane:
     """Start etcd, the API server (ready), the controller manager and the scheduler, with the
-    model's Service network (charts place Services at fixed addresses in it: CoreDNS)."""
+    model's Service network (charts place Services at fixed addresses in it: CoreDNS); the
+    kubeconfig's context is the one the generated scripts name."""
     service_cidr = str(cluster.network.service_cidr)
     client, peer = free_port(), free_port()
     etcd_url = f"http://127.0.0.1:{client}"
@@ -82,7 +87,7 @@ def start(
         f"--service-cluster-ip-range={service_cidr}",
     ])  # fmt: skip
     kubeconfig = work / "kubeconfig"
-    _kubeconfig(kubeconfig, url, token, pki)
+    _kubeconfig(kubeconfig, url, token, pki, kube_context(cluster))
     kube = Kube(kubeconfig)
 
     def ready() -> bool:

@@ -74,17 +74,20 @@ class Supervisor:
         """Run ``argv`` to its end like :meth:`start` (stopped with the rest on failure or
         interrupt, its children too); its exit code (raise after ``timeout`` seconds)."""
         proc = self.start(name, argv, env, cwd)
-        try:
-            code = proc.wait(timeout)
-        except subprocess.TimeoutExpired:
-            raise E2EFailure(f"{name} did not finish within {timeout:.0f}s") from None
+        deadline = time.monotonic() + timeout
+        while proc.poll() is None:
+            # a control-plane process that died would leave ``argv`` waiting until its timeout
+            self.check_alive(but=name)
+            if time.monotonic() > deadline:
+                raise E2EFailure(f"{name} did not finish within {timeout:.0f}s")
+            time.sleep(0.5)
         del self.procs[name]
-        return code
+        return proc.returncode
 
-    def check_alive(self) -> None:
-        """Raise naming a process that exited early, with the end of its log."""
+    def check_alive(self, but: str = "") -> None:
+        """Raise naming a process (other than ``but``) that exited early, with its log's end."""
         for name, proc in self.procs.items():
-            if proc.poll() is not None:
+            if name != but and proc.poll() is not None:
                 raise E2EFailure(
                     f"{name} exited with {proc.returncode}:\n{self.log_tail(name, 15)}"
                 )

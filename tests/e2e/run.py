@@ -289,8 +289,6 @@ class Run:
         commit("generated")
         cp = controlplane.start(sup, binaries, work, pki, cluster)
         kube = cp.kube
-        # the kubeconfig context the generated scripts name
-        kube.run("config", "rename-context", "e2e", kube_context(cluster))
         stages = work / "kwok-stages.yaml"
         kwok_mod = module_dir(E2E_TOOLS["kwok"].module, E2E_TOOLS["kwok"].version)
         stages.write_text("\n---\n".join(
@@ -373,6 +371,7 @@ class Run:
             tail = self.sup.log_tail("helmfile", 30)
             raise E2EFailure(
                 f"helmfile sync failed ({crd_error or ''}):\n{tail}\n{_not_ready_workloads(kube)}"
+                f"\nkube-scheduler's log ends:\n{self.sup.log_tail('kube-scheduler', 15)}"
             )
         self.log("helmfile sync done")
 
