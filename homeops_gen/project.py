@@ -19,9 +19,9 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from homeops_gen import messages
-from homeops_gen.derived_apps import Deployment
+from homeops_gen.deployment import Deployment
 from homeops_gen.errors import LoadError, ModelError
-from homeops_gen.derived_apps import (
+from homeops_gen.deployment import (
     WEBHOOK_SECRET,
     WEBHOOK_TOKEN_KEY,
     helper_secrets,
@@ -562,7 +562,7 @@ def _read_user_files(root: Path, cluster: Cluster) -> tuple[dict[str, str], list
     ]
     webhook = cluster.gitops.webhook
     if webhook is not None:
-        # not deployed_apps: deriving the other apps' values needs rules not run yet
+        # not the Deployment: deriving the other apps' values needs rules not run yet
         entries.append(("gitops.webhook.token", webhook.token, True, webhook_app(cluster, webhook)))
     for where, rel, is_secret, app in entries:
         if outside := _outside_the_project(root, rel):

@@ -17,11 +17,11 @@ from dataclasses import dataclass
 from ipaddress import IPv4Address, IPv4Network
 from typing import Any
 
-from homeops_gen import compat, derive, known_releases, talos_moves, talos_types
+from homeops_gen import compat, cross_layer, known_releases, talos_moves, talos_types
 from homeops_gen import talos_patches as talos_patches_
 from homeops_gen.apis import checking
 from homeops_gen.apis.flux import HelmReleaseSpec, KustomizationSpec
-from homeops_gen.derived_apps import (
+from homeops_gen.deployment import (
     WEBHOOK_APP,
     derived_facts,
     gateways,
@@ -39,6 +39,7 @@ from homeops_gen.model import VM_FIELDS, VM_REQUIRED, App, Cluster, DiskSelector
 from homeops_gen.releases import is_custom_resource, resource_file, user_file_name
 from homeops_gen.secrets import ENCRYPT_HOW, bech32_valid, credential_document, embedded_secret
 from homeops_gen.suggest import closest, did_you_mean
+from homeops_gen.deployment import Deployment
 
 
 @dataclass(frozen=True)
@@ -127,7 +128,7 @@ def check_cluster(cluster: Cluster) -> list[Problem]:
 
 
 DERIVING: list[Rule] = []
-"""Rules that read the apps' derived values (``deployed_apps``, ``derived_facts``)."""
+"""Rules that read the apps' derived values (``Deployment``, ``derived_facts``)."""
 
 
 def deriving(func: Rule) -> Rule:
@@ -609,13 +610,13 @@ def vm_or_bare_metal(cluster: Cluster) -> Iterator[Problem]:
 def install_disks(cluster: Cluster) -> Iterator[Problem]:
     """Talos installs to the disk the VM has: its system disk decides the interface."""
     for node in cluster.vm_nodes:
-        disk = derive.install_disk(cluster, node)
+        disk = cross_layer.install_disk(cluster, node)
         if isinstance(disk, DiskSelector):
             continue  # vm_or_bare_metal refuses it
-        if derive.disk_interface(disk) is None:
+        if cross_layer.disk_interface(disk) is None:
             known = " or ".join(
                 f"{name} ({interface.rstrip('0')})"
-                for name, interface in derive.SYSTEM_DISK_INTERFACES.items()
+                for name, interface in cross_layer.SYSTEM_DISK_INTERFACES.items()
             )
             yield Problem(
                 "talos.install_disk",
@@ -851,7 +852,7 @@ def helper_options(cluster: Cluster) -> Iterator[Problem]:
 def _customization_file_taken(cluster: Cluster) -> Iterator[Problem]:
     """Before ``CRICustomizationConfig``, Spegel's setting is the one containerd fragment Talos
     merges; a patch creating that file too would fail the apply (``create`` needs a new path)."""
-    contract = derive.config_contract(cluster)
+    contract = cross_layer.config_contract(cluster)
     if talos_types.has_kind(contract, talos_patches_.CRI_CUSTOMIZATION):
         return
     path = talos_patches_.CRI_CUSTOMIZATION_FILE
@@ -1085,7 +1086,7 @@ def _flux_options(
 def flux_options(cluster: Cluster) -> Iterator[Problem]:
     """``kustomization`` and ``release`` are valid Flux fields homeops-gen does not derive."""
     waited_for: dict[str, list[str]] = {}
-    for deployed in cluster.deployed_apps:
+    for deployed in Deployment(cluster).apps:
         for dep in deployed.depends_on:
             waited_for.setdefault(dep, []).append(deployed.name)
     for i, app in enumerate(cluster.apps):
@@ -1181,13 +1182,13 @@ TALOS_DOCUMENTS_DERIVED: dict[tuple[str, ...], str] = {
     ("HostnameConfig",): "the node's name",
     ("ResolverConfig", "nameservers"): "network.nameservers",
     ("Layer2VIPConfig",): "endpoint",
-    ("LinkAliasConfig", f"{derive.TALOS_LINK[:-1]}*"): (
+    ("LinkAliasConfig", f"{cross_layer.TALOS_LINK[:-1]}*"): (
         "the node's mac_address, or its bond's interfaces (net0, net1, ...; else its one card)"
     ),
-    ("LinkConfig", derive.TALOS_LINK): "the node's ip and network.gateway",
-    ("BondConfig", derive.TALOS_BOND): "the node's bond, ip and network.gateway",
-    ("VLANConfig", f"{derive.TALOS_LINK}.*"): "the node's vlan_id, ip and network.gateway",
-    ("VLANConfig", f"{derive.TALOS_BOND}.*"): "the node's vlan_id, ip and network.gateway",
+    ("LinkConfig", cross_layer.TALOS_LINK): "the node's ip and network.gateway",
+    ("BondConfig", cross_layer.TALOS_BOND): "the node's bond, ip and network.gateway",
+    ("VLANConfig", f"{cross_layer.TALOS_LINK}.*"): "the node's vlan_id, ip and network.gateway",
+    ("VLANConfig", f"{cross_layer.TALOS_BOND}.*"): "the node's vlan_id, ip and network.gateway",
     ("DHCPv4Config", "*"): "the node's dhcp",
     ("KubeProxyConfig",): "apps (Cilium replaces kube-proxy: the cilium app)",
     ("KubeCoreDNSConfig",): "apps (the coredns app)",
@@ -1197,7 +1198,7 @@ TALOS_DOCUMENTS_DERIVED: dict[tuple[str, ...], str] = {
     ("KubeFlannelCNIConfig",): "apps (Cilium is the CNI: the cilium app)",
     ("KubeNodeConfig", "nodeIP"): "network.node_cidr",
     ("KubeNodeConfig", "labels"): "the node's labels",
-    ("KubeNodeConfig", "taints", derive.CONTROL_PLANE_TAINT): (
+    ("KubeNodeConfig", "taints", cross_layer.CONTROL_PLANE_TAINT): (
         "talos.allow_scheduling_on_control_planes"
     ),
     ("SecurityProfileConfig",): "talos.workload_isolation",
@@ -1300,7 +1301,7 @@ def talos_patches(cluster: Cluster) -> Iterator[Problem]:
     """Talos patches leave alone what the model derives, and fit the contract's config types
     (v1alpha1 fields the contract moved into documents are moved, or refused naming the
     document to write)."""
-    contract = derive.config_contract(cluster)
+    contract = cross_layer.config_contract(cluster)
     kept = talos_patches_.kept(cluster)
     for scoped in talos_patches_.user_patches(cluster):
         derived = list(_talos_patch(scoped.where, scoped.patch))
@@ -1340,7 +1341,7 @@ DENIED_API_SERVER_ARGS: dict[str, str] = {
 def talos_settings(cluster: Cluster) -> Iterator[Problem]:
     """Typed Talos settings the contract's documents accept."""
     talos = cluster.talos
-    contract = derive.config_contract(cluster)
+    contract = cross_layer.config_contract(cluster)
     args = talos.api_server_extra_args
     if args and not talos_types.has_field(contract, ("cluster", "apiServer")):
         for arg in args:
@@ -1368,7 +1369,7 @@ def talos_settings(cluster: Cluster) -> Iterator[Problem]:
                     f"{TALHELPER_MACHINERY}) cannot read a {kind} document: use "
                     'Talos(backend="talosctl")',
                 )
-    if talos.backend == "talhelper" and derive.kubernetes_documents(cluster):
+    if talos.backend == "talhelper" and cross_layer.kubernetes_documents(cluster):
         yield Problem(
             "talos.backend",
             "no talhelper release the project can pin reads the Kubernetes documents of a "
@@ -1387,7 +1388,7 @@ def _dhcp_nodes(cluster: Cluster) -> Iterator[Problem]:
         return
     if cluster.talos.backend == "talhelper":
         why = 'which talhelper\'s nameservers field cannot say: use Talos(backend="talosctl")'
-    elif not derive.typed_network_documents(cluster):
+    elif not cross_layer.typed_network_documents(cluster):
         why = "which a contract before v1.12 does not write: set talos.config_contract to v1.12+"
     else:
         return
@@ -1593,7 +1594,7 @@ def version_change(cluster: Cluster, previous: Mapping[str, str]) -> Iterator[Pr
             "talos-upgrade before k8s-upgrade",
         )
     old_contract = previous.get("configContract")
-    new_contract = derive.config_contract(cluster)
+    new_contract = cross_layer.config_contract(cluster)
     if old_contract and old_contract != new_contract and cluster.talos.config_contract is None:
         yield Problem(
             "talos.config_contract",
@@ -1620,9 +1621,9 @@ def _api_server_documents(cluster: Cluster, node: Node) -> tuple[dict[tuple[str,
     """The API server documents ``node`` ends with after every patch, and the last patch
     that changed them (where to report a problem)."""
     documents: dict[tuple[str, str], str] = {}
-    if derive.kubernetes_documents(cluster) and node.is_controlplane:
+    if cross_layer.kubernetes_documents(cluster) and node.is_controlplane:
         documents.update(GENERATED_CONTROL_PLANE_DOCUMENTS)
-    contract = derive.config_contract(cluster)
+    contract = cross_layer.config_contract(cluster)
     role = "controlplane" if node.is_controlplane else "worker"
     culprit = ""
     for scoped in talos_patches_.user_patches(cluster):

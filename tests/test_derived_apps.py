@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from homeops_gen.apps import cilium
-from homeops_gen.derived_apps import gateway_api_release
+from homeops_gen.deployment import gateway_api_release
 from homeops_gen.model import CiliumHelper
 
 

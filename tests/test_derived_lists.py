@@ -26,6 +26,7 @@ from homeops_gen.rules import (
     leaf_paths,
     talos_document_paths,
 )
+from homeops_gen.deployment import Deployment
 from tests.conftest import MODELS, loaded
 
 KUSTOMIZATION_USER_MERGED = {"wait", "commonMetadata"}
@@ -70,7 +71,7 @@ def _kustomization_keys(name: str) -> list[set[str]]:
     ``kustomization`` options left out."""
     cluster = loaded(name).cluster
     specs = []
-    for app in cluster.deployed_apps:
+    for app in Deployment(cluster).apps:
         bare = app.model_copy(update={"kustomization": {}})
         deps = list(app.depends_on)
         specs.append(flux_kustomization(bare, wait=True, dependencies=deps)["spec"])
@@ -93,7 +94,7 @@ def test_kustomization_derived_has_no_stale_entry() -> None:
 @pytest.mark.parametrize("name", MODELS)
 def test_release_derived_names_what_the_generator_derives(name: str) -> None:
     allowed = {*RELEASE_DERIVED, *HELMRELEASE_DEFAULTS, "interval"}
-    for app in loaded(name).cluster.deployed_apps:
+    for app in Deployment(loaded(name).cluster).apps:
         if app.chart is None:
             continue
         spec: dict[str, Any] = dict(

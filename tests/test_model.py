@@ -9,6 +9,7 @@ from pydantic import ValidationError
 
 from homeops_gen import App, Chart, Cluster
 from homeops_gen.apps import cilium, coredns, deep_merge, flux_instance, flux_operator
+from homeops_gen.deployment import Deployment
 from tests.conftest import MODELS, loaded
 from tests.models import model
 
@@ -51,7 +52,7 @@ def test_nodes_are_split_by_host() -> None:
 
 
 def test_dependency_order_puts_dependencies_first_and_keeps_model_order() -> None:
-    names = [a.name for a in loaded("many-apps").cluster.apps_in_dependency_order()]
+    names = [a.name for a in Deployment(loaded("many-apps").cluster).apps_in_dependency_order()]
     assert names.index("cert-manager") < names.index("envoy-gateway") < names.index("external-dns")
     assert names.index("kube-prometheus-stack") < names.index("grafana")
     assert names.index("external-dns") < names.index("grafana")
@@ -59,7 +60,7 @@ def test_dependency_order_puts_dependencies_first_and_keeps_model_order() -> Non
 
 
 def test_cilium_values_come_from_the_network() -> None:
-    app = _cluster().app("cilium")
+    app = Deployment(_cluster()).app("cilium")
     assert app.values["k8sServiceHost"] == "localhost" and app.values["k8sServicePort"] == 7445
     assert app.values["kubeProxyReplacement"] is True
     assert app.values["ipv4NativeRoutingCIDR"] == "10.42.0.0/16"
@@ -71,7 +72,7 @@ def test_cilium_values_come_from_the_network() -> None:
 
 
 def test_pool_outside_the_node_network_is_not_announced_with_l2() -> None:
-    app = _cluster(network__load_balancer_cidr="10.50.0.0/24").app("cilium")
+    app = Deployment(_cluster(network__load_balancer_cidr="10.50.0.0/24")).app("cilium")
     assert "l2announcements" not in app.values
     assert [r["kind"] for r in app.resources] == ["CiliumLoadBalancerIPPool"]
 
@@ -79,7 +80,7 @@ def test_pool_outside_the_node_network_is_not_announced_with_l2() -> None:
 def test_no_pool_means_no_pool_resources() -> None:
     network = dict(model()["network"])
     del network["load_balancer_cidr"]
-    assert _cluster(network=network).app("cilium").resources == ()
+    assert Deployment(_cluster(network=network)).app("cilium").resources == ()
 
 
 def test_user_values_override_derived_ones() -> None:
@@ -88,7 +89,7 @@ def test_user_values_override_derived_ones() -> None:
         flux_operator("0.36.0"),
         flux_instance("0.36.0"),
     ]
-    values = _cluster(apps).app("cilium").values
+    values = Deployment(_cluster(apps)).app("cilium").values
     assert values["operator"] == {"replicas": 3}
     assert values["hubble"] == {"enabled": True}
     assert values["k8sServicePort"] == 7445
@@ -97,15 +98,15 @@ def test_user_values_override_derived_ones() -> None:
 def test_coredns_uses_the_cluster_dns_address_and_depends_on_cilium() -> None:
     apps = [cilium("1.18.4"), coredns("1.45.0"), flux_operator("0.36.0"), flux_instance("0.36.0")]
     cluster = _cluster(apps, network__service_cidr="10.96.0.0/12")
-    dns = cluster.app("coredns")
+    dns = Deployment(cluster).app("coredns")
     assert dns.values["service"]["clusterIP"] == "10.96.0.10"
     assert dns.depends_on == ("cilium",)
-    assert cluster.app("flux-operator").depends_on == ("cilium", "coredns")
+    assert Deployment(cluster).app("flux-operator").depends_on == ("cilium", "coredns")
 
 
 def test_flux_instance_syncs_the_generated_tree_from_gitops() -> None:
     cluster = _cluster(gitops={"repository": "https://git.example.com/ops.git", "branch": "prod"})
-    sync = cluster.app("flux-instance").values["instance"]["sync"]
+    sync = Deployment(cluster).app("flux-instance").values["instance"]["sync"]
     assert sync == {
         "kind": "GitRepository",
         "url": "https://git.example.com/ops.git",
@@ -113,7 +114,7 @@ def test_flux_instance_syncs_the_generated_tree_from_gitops() -> None:
         "path": "out/kubernetes/flux/cluster",
         "interval": "1m",
     }
-    assert cluster.app("flux-instance").depends_on == ("flux-operator",)
+    assert Deployment(cluster).app("flux-instance").depends_on == ("flux-operator",)
 
 
 def test_deep_merge() -> None:
@@ -154,9 +155,9 @@ def test_model_survives_a_round_trip_through_plain_data(name: str) -> None:
     cluster = loaded(name).cluster
     again = Cluster.model_validate(cluster.model_dump())
     assert again == cluster
-    assert again.deployed_apps == cluster.deployed_apps
+    assert Deployment(again).apps == Deployment(cluster).apps
     from_json = Cluster.model_validate_json(cluster.model_dump_json())
-    assert from_json == cluster and from_json.deployed_apps == cluster.deployed_apps
+    assert from_json == cluster and Deployment(from_json).apps == Deployment(cluster).apps
     assert set(vars(cluster.gitops)) == set(type(cluster.gitops).model_fields), "plain data"
 
 
@@ -170,6 +171,8 @@ def test_helper_apps_record_their_helper_and_options() -> None:
         "l2_announcements": False,
     }
     assert flux_instance("0.36.0").model_dump()["made_by"] == {"helper": "flux-instance"}
-    deployed = _cluster([app, flux_operator("0.36.0"), flux_instance("0.36.0")]).app("cilium")
+    deployed = Deployment(_cluster([app, flux_operator("0.36.0"), flux_instance("0.36.0")])).app(
+        "cilium"
+    )
     assert deployed.made_by is None, "a deployed app carries its derived values, once"
     assert "gatewayAPI" not in deployed.values and deployed.crds == ()

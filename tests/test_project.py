@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import MODELS, run, tree
+from homeops_gen.deployment import Deployment
 
 
 def _project(tmp_path: Path, source: str) -> Path:
@@ -145,7 +146,7 @@ def test_flux_instance_names_the_pull_secret_and_boot_applies_it_first() -> None
     sync = project.deployment.app("flux-instance").values["instance"]["sync"]
     assert sync["pullSecret"] == "flux-git-auth"
     # The name is the project's (read from its file), not the model's.
-    assert "pullSecret" not in cluster.app("flux-instance").values["instance"]["sync"]
+    assert "pullSecret" not in Deployment(cluster).app("flux-instance").values["instance"]["sync"]
     assert "pullSecret: flux-git-auth" in rendered("private-repo")["out/bootstrap/helmfile.yaml"]
     boot = {s.name: s.exec for s in scripts(cluster)}["boot"]
     apply = f"sops decrypt {PULL_SECRET} | kubectl apply --server-side --field-manager=boot --force-conflicts --namespace flux-system -f -"
