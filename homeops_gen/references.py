@@ -27,7 +27,8 @@ import yaml
 
 from homeops_gen.layout import FLUX_NAMESPACE, SOPS_AGE_SECRET
 from homeops_gen.model import App, Cluster
-from homeops_gen.rules import MIN_SERVICE_ADDRESSES, Problem, warning
+from homeops_gen.problems import Problem, warning
+from homeops_gen.rules import MIN_SERVICE_ADDRESSES
 from homeops_gen.suggest import did_you_mean
 from homeops_gen.deployment import Deployment
 

@@ -1,4 +1,4 @@
-"""The "homeops-gen derives this" lists of :mod:`homeops_gen.rules` against what the generators
+"""The "homeops-gen derives this" lists of :mod:`homeops_gen.derived_fields` against what the generators
 write, for every fixture: a part the generators write that no list names would let a user's
 option or patch override it silently; a list entry no generator writes is stale."""
 
@@ -16,7 +16,7 @@ from homeops_gen.generators.kubernetes import (
     resources_flux_kustomization,
 )
 from homeops_gen.generators.talos import own_patches
-from homeops_gen.rules import (
+from homeops_gen.derived_fields import (
     KUSTOMIZATION_DERIVED,
     RELEASE_DERIVED,
     TALOS_DERIVED,
@@ -55,7 +55,7 @@ def test_talos_lists_name_everything_homeops_gen_writes(name: str) -> None:
         named = _covered(path, TALOS_DERIVED, TALOS_DOCUMENTS_DERIVED, TALOS_EXTENDED)
         assert named, (
             f"{name}: the Talos generator writes {'.'.join(path)}, which neither "
-            "rules.TALOS_DERIVED, TALOS_DOCUMENTS_DERIVED nor TALOS_EXTENDED names"
+            "derived_fields.TALOS_DERIVED, TALOS_DOCUMENTS_DERIVED nor TALOS_EXTENDED names"
         )
 
 
@@ -83,7 +83,9 @@ def _kustomization_keys(name: str) -> list[set[str]]:
 def test_kustomization_derived_names_what_the_generator_derives(name: str) -> None:
     allowed = {*KUSTOMIZATION_DERIVED, *APP_KUSTOMIZATION_DEFAULTS, *KUSTOMIZATION_USER_MERGED}
     for keys in _kustomization_keys(name):
-        assert keys <= allowed, f"{name}: not in rules.KUSTOMIZATION_DERIVED: {keys - allowed}"
+        assert (
+            keys <= allowed
+        ), f"{name}: not in derived_fields.KUSTOMIZATION_DERIVED: {keys - allowed}"
 
 
 def test_kustomization_derived_has_no_stale_entry() -> None:
@@ -100,4 +102,6 @@ def test_release_derived_names_what_the_generator_derives(name: str) -> None:
         spec: dict[str, Any] = dict(
             chart_objects(app.model_copy(update={"release": {}}))[1]["spec"]
         )
-        assert set(spec) <= allowed, f"{name}: not in rules.RELEASE_DERIVED: {set(spec) - allowed}"
+        assert (
+            set(spec) <= allowed
+        ), f"{name}: not in derived_fields.RELEASE_DERIVED: {set(spec) - allowed}"
