@@ -10,11 +10,11 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Mapping
 
-from homeops_gen import derive
+from homeops_gen import cross_layer
 from homeops_gen.apis import document_file
 from homeops_gen.apis.helmfile import HelmDefaults, Helmfile, Hook, Release, Repository
 from homeops_gen.formats import shell_quote
-from homeops_gen.derived_apps import Deployment
+from homeops_gen.deployment import Deployment
 from homeops_gen.layout import BOOTSTRAP, HELMFILE, app_dir
 from homeops_gen.model import App, Cluster
 from homeops_gen.project import Project
@@ -54,7 +54,7 @@ def helmfile(
     """The bootstrap helmfile of ``cluster`` (its apps as ``deployment`` deploys them: the
     model's alone unless given)."""
     user_files = user_files or {}
-    deployment = deployment or cluster.deployment
+    deployment = deployment or Deployment(cluster)
     repositories: list[Repository] = []
     releases: list[Release] = []
     for app in deployment.bootstrap_apps:
@@ -102,7 +102,7 @@ def waits_for_later_release(cluster: Cluster, app: App) -> bool:
         and app.chart.chart_name == "cilium"
         and relay
         and hubble
-        and derive.uses_managed_coredns(cluster)
+        and cross_layer.uses_managed_coredns(cluster)
     )
 
 

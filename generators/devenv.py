@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from homeops_gen import derive
+from homeops_gen import cross_layer
 from homeops_gen.formats import shell_quote
 from homeops_gen.layout import (
     DEVENV,
@@ -299,7 +299,7 @@ def environment_variables(cluster: Cluster) -> list[tuple[str, str]]:
         (state.secret_key_env, "R2 secret access key for the state bucket"),
     ]
     for host in cluster.hosts:
-        names = derive.host_credentials(host)
+        names = cross_layer.host_credentials(host)
         variables.append(
             (names["api_token"], f"Proxmox API token of {host.name} (user@realm!id=secret)")
         )

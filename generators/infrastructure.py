@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from homeops_gen import derive
+from homeops_gen import cross_layer
 from homeops_gen.formats import Generated
 from homeops_gen.layout import INFRASTRUCTURE
 from homeops_gen.model import Cluster, Node, ProxmoxHost
@@ -104,7 +104,9 @@ NODE_ATTRIBUTES: tuple[NodeAttribute, ...] = (
     NodeAttribute("disk_gib", "number", lambda c, n: n.disk_gib, block=("disk", "size")),
     # The system disk's interface: how the guest names it must be the install disk.
     NodeAttribute(
-        "disk_interface", "string", lambda c, n: derive.disk_interface(derive.install_disk(c, n))
+        "disk_interface",
+        "string",
+        lambda c, n: cross_layer.disk_interface(cross_layer.install_disk(c, n)),
     ),
     NodeAttribute(
         "address",
@@ -122,10 +124,10 @@ NODE_ATTRIBUTES: tuple[NodeAttribute, ...] = (
     NodeAttribute("startup_order", "number", lambda c, n: 1 if n.is_controlplane else 2),
     NodeAttribute("description", "string", _node_description, block=("description",)),
     NodeAttribute(
-        "iso", "string", lambda c, n: derive.talos_iso_file_name(c, c.talos.node_extensions(n))
+        "iso", "string", lambda c, n: cross_layer.talos_iso_file_name(c, c.talos.node_extensions(n))
     ),
     NodeAttribute(
-        "guest_agent", "bool", lambda c, n: derive.guest_agent(c.talos.node_extensions(n))
+        "guest_agent", "bool", lambda c, n: cross_layer.guest_agent(c.talos.node_extensions(n))
     ),
     NodeAttribute(
         "mac_address",
@@ -165,8 +167,8 @@ def _images(cluster: Cluster, host: ProxmoxHost) -> list[tuple[str, ...]]:
     """The extension lists of the images ``host``'s unit downloads: its nodes' images, and on
     a shared ISO datastore it owns, those of every host sharing it."""
     hosts = [host]
-    if host.iso_datastore_shared and derive.iso_owner(cluster, host) == host:
-        hosts = [h for h in cluster.hosts if derive.iso_owner(cluster, h) == host]
+    if host.iso_datastore_shared and cross_layer.iso_owner(cluster, host) == host:
+        hosts = [h for h in cluster.hosts if cross_layer.iso_owner(cluster, h) == host]
     nodes = [n for h in hosts for n in cluster.nodes_on(h)]
     # A host without nodes still gets the cluster's image, ready for a node moved there.
     return sorted({cluster.talos.node_extensions(n) for n in nodes} or {cluster.talos.extensions})
@@ -174,7 +176,9 @@ def _images(cluster: Cluster, host: ProxmoxHost) -> list[tuple[str, ...]]:
 
 def _talos_isos(cluster: Cluster, host: ProxmoxHost) -> dict[str, str]:
     return {
-        derive.talos_iso_file_name(cluster, extensions): derive.talos_iso_url(cluster, extensions)
+        cross_layer.talos_iso_file_name(cluster, extensions): cross_layer.talos_iso_url(
+            cluster, extensions
+        )
         for extensions in _images(cluster, host)
     }
 
@@ -182,7 +186,7 @@ def _talos_isos(cluster: Cluster, host: ProxmoxHost) -> dict[str, str]:
 def _talos_schematics(cluster: Cluster, host: ProxmoxHost) -> dict[str, str]:
     args = cluster.talos.kernel_args
     return {
-        derive.schematic_id(ext, args): derive.schematic(ext, args)
+        cross_layer.schematic_id(ext, args): cross_layer.schematic(ext, args)
         for ext in _images(cluster, host)
     }
 
@@ -257,7 +261,7 @@ VARIABLES: tuple[Variable, ...] = (
         "bool",
         "Whether this unit downloads the ISOs; false when another host's unit owns them on "
         "shared storage.",
-        lambda c, h: derive.iso_owner(c, h) == h,
+        lambda c, h: cross_layer.iso_owner(c, h) == h,
     ),
     Variable(
         "iso_datastore",
@@ -298,7 +302,7 @@ def render(project: Project) -> dict[str, str]:
         f"{INFRASTRUCTURE}/root.hcl": render_template(
             "infrastructure/root.hcl.j2",
             state=cluster.state,
-            credentials={h.name: derive.host_credentials(h) for h in cluster.hosts},
+            credentials={h.name: cross_layer.host_credentials(h) for h in cluster.hosts},
         )
     }
     declared = {v.name: v.required for v in VARIABLES}
@@ -312,7 +316,7 @@ def render(project: Project) -> dict[str, str]:
                 tofu_version=TOFU_VERSION,
                 variables=VARIABLES,
                 moved=keys_by_name(cluster),
-                network_card_model=derive.VM_NETWORK_CARD.model,
+                network_card_model=cross_layer.VM_NETWORK_CARD.model,
             ),
             {"variables": declared if name == "variables.tf" else {}},
         )
@@ -328,7 +332,7 @@ def render(project: Project) -> dict[str, str]:
                 "infrastructure/hosts/terragrunt.hcl.j2",
                 host=host,
                 nodes=cluster.nodes_on(host),
-                iso_owner=derive.iso_owner(cluster, host).name,
+                iso_owner=cross_layer.iso_owner(cluster, host).name,
                 **unit,
             ),
             unit,

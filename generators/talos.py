@@ -12,7 +12,7 @@ from __future__ import annotations
 import posixpath
 from typing import Any
 
-from homeops_gen import compat, derive, talos_patches
+from homeops_gen import compat, cross_layer, talos_patches
 from homeops_gen.apis import document_file, dump
 from homeops_gen.apis.talhelper import (
     Bond,
@@ -48,9 +48,9 @@ from homeops_gen.apis.talos import (
     UnattendedInstallConfig,
     VLANConfig,
 )
-from homeops_gen.derive import CONTROL_PLANE_TAINT, KUBEPRISM_PORT
-from homeops_gen.derive import TALOS_BOND as BOND
-from homeops_gen.derive import TALOS_LINK as LINK
+from homeops_gen.cross_layer import CONTROL_PLANE_TAINT, KUBEPRISM_PORT
+from homeops_gen.cross_layer import TALOS_BOND as BOND
+from homeops_gen.cross_layer import TALOS_LINK as LINK
 from homeops_gen.formats import yaml_file
 from homeops_gen.layout import (
     CLUSTERCONFIG,
@@ -91,7 +91,7 @@ def link_match(node: Node) -> str:
         return mac_match(node.mac_address)
     if node.is_bare_metal:
         return "true"
-    return f'link.driver == "{derive.VM_NETWORK_CARD.driver}"'
+    return f'link.driver == "{cross_layer.VM_NETWORK_CARD.driver}"'
 
 
 def device_selector(node: Node) -> DeviceSelector:
@@ -130,12 +130,12 @@ def render(project: Project) -> dict[str, str]:
             talosconfig=posixpath.relpath(TALOSCONFIG, CLUSTERCONFIG),
             targets=[(node.name, node.ip, config_file(cluster, node)) for node in cluster.nodes],
             metal_isos=[
-                (node.name, derive.metal_iso_url(cluster, node))
+                (node.name, cross_layer.metal_iso_url(cluster, node))
                 for node in cluster.nodes
                 if node.is_bare_metal
             ],
             schematics=[posixpath.relpath(path, TALOS) for path in schematics],
-            image_factory=derive.IMAGE_FACTORY,
+            image_factory=cross_layer.IMAGE_FACTORY,
         ),
         TALOS_UPGRADE: render_template(
             "talos/upgrade.sh.j2",
@@ -143,7 +143,8 @@ def render(project: Project) -> dict[str, str]:
             clusterconfig=clusterconfig,
             talosconfig=posixpath.relpath(TALOSCONFIG, CLUSTERCONFIG),
             nodes=[
-                (n.name, n.ip, derive.installer_image(cluster, n)) for n in upgrade_order(cluster)
+                (n.name, n.ip, cross_layer.installer_image(cluster, n))
+                for n in upgrade_order(cluster)
             ],
             health_timeout=HEALTH_TIMEOUT,
         ),
@@ -162,11 +163,11 @@ def metal_schematics(cluster: Cluster) -> dict[str, str]:
     """``schematics/<id>.yaml``: each bare-metal node's Image Factory schematic, which the
     factory serves the ISO and installer of once it is POSTed (it hashes its own marshalling
     of the parsed schematic, image-factory ``pkg/schematic``: this file's layout and header
-    leave the id :func:`derive.schematic_id` computes)."""
+    leave the id :func:`cross_layer.schematic_id` computes)."""
     args = cluster.talos.kernel_args
     images = {cluster.talos.node_extensions(n) for n in cluster.nodes if n.is_bare_metal}
     return {
-        f"{SCHEMATICS}/{derive.schematic_id(ext, args)}.yaml": yaml_file(
+        f"{SCHEMATICS}/{cross_layer.schematic_id(ext, args)}.yaml": yaml_file(
             dump(Schematic)(schematic(ext, args))
         )
         for ext in sorted(images)
@@ -188,7 +189,7 @@ def versions_record(cluster: Cluster) -> dict[str, str]:
     return {
         "talos": cluster.versions.talos,
         "kubernetes": cluster.versions.kubernetes,
-        "configContract": derive.config_contract(cluster),
+        "configContract": cross_layer.config_contract(cluster),
     }
 
 
@@ -199,7 +200,7 @@ def cluster_patch(cluster: Cluster) -> dict[str, Any]:
     """The v1alpha1 settings every node gets beyond what talhelper's own fields set (a contract
     before Talos 1.14)."""
     cluster_patch: dict[str, Any] = {"proxy": {"disabled": True}}
-    if derive.uses_managed_coredns(cluster):
+    if cross_layer.uses_managed_coredns(cluster):
         cluster_patch["coreDNS"] = {"disabled": True}
     machine_patch: dict[str, Any] = {
         "features": {"kubePrism": {"enabled": True, "port": KUBEPRISM_PORT}},
@@ -212,7 +213,7 @@ def kubernetes_documents(cluster: Cluster) -> list[dict[str, Any]]:
     """The same settings as Kubernetes documents (a Talos 1.14+ contract)."""
     proxy: KubeProxyConfig = {"apiVersion": "v1alpha1", "kind": "KubeProxyConfig", "enabled": False}
     documents = [dump(KubeProxyConfig)(proxy)]
-    if derive.uses_managed_coredns(cluster):
+    if cross_layer.uses_managed_coredns(cluster):
         coredns: KubeCoreDNSConfig = {
             "apiVersion": "v1alpha1",
             "kind": "KubeCoreDNSConfig",
@@ -234,7 +235,7 @@ def kubernetes_documents(cluster: Cluster) -> list[dict[str, Any]]:
 
 def cluster_documents(cluster: Cluster) -> list[dict[str, Any]]:
     """Typed documents every node gets: the explicit workload isolation of Talos 1.14+."""
-    isolation = derive.workload_isolation(cluster)
+    isolation = cross_layer.workload_isolation(cluster)
     if isolation is None:
         return []
     profile: SecurityProfileConfig = {
@@ -247,7 +248,7 @@ def cluster_documents(cluster: Cluster) -> list[dict[str, Any]]:
 
 def config_patches(cluster: Cluster) -> list[dict[str, Any]]:
     """The Talos machine-config patches every node gets (talhelper's ``patches``)."""
-    if derive.kubernetes_documents(cluster):
+    if cross_layer.kubernetes_documents(cluster):
         return [*kubernetes_documents(cluster), *cluster_documents(cluster)]
     return [cluster_patch(cluster), *cluster_documents(cluster)]
 
@@ -259,7 +260,7 @@ def talos_version_field(cluster: Cluster) -> str:
     contract's first release, so a Talos upgrade never changes the contract. (Installer
     images name ``versions.talos`` themselves.)
     """
-    contract = derive.config_contract(cluster)
+    contract = cross_layer.config_contract(cluster)
     if compat.minor(contract) == compat.minor(cluster.versions.talos):
         return cluster.versions.talos
     return f"{contract}.0"
@@ -308,7 +309,7 @@ def talconfig(cluster: Cluster) -> TalConfig:
         "clusterSvcNets": [str(cluster.network.service_cidr)],
         # Cilium is the CNI and replaces kube-proxy.
         "cniConfig": {"name": "none"},
-        "imageFactory": {"installerURLTmpl": derive.installer_url_template(cluster)},
+        "imageFactory": {"installerURLTmpl": cross_layer.installer_url_template(cluster)},
         "patches": [
             *(patch_text(p) for p in config_patches(cluster)),
             *(patch_text(p) for p in talos_patches.kubelet_v1alpha1_base(cluster)),
@@ -321,14 +322,14 @@ def talconfig(cluster: Cluster) -> TalConfig:
 
 
 def _talnode(cluster: Cluster, node: Node) -> TalNode:
-    disk = derive.install_disk(cluster, node)
+    disk = cross_layer.install_disk(cluster, node)
     return {
         "hostname": node.name,
         "ipAddress": str(node.ip),
         "controlPlane": node.is_controlplane,
         "installDisk": disk if isinstance(disk, str) else None,
         "installDiskSelector": None if isinstance(disk, str) else _install_disk_selector(disk),
-        "machineSpec": {"mode": derive.platform(node)},
+        "machineSpec": {"mode": cross_layer.platform(node)},
         "nameservers": [str(ns) for ns in cluster.network.nameservers] or None,
         "nodeLabels": dict(sorted(node.labels.items())) or None,
         "schematic": schematic(cluster.talos.node_extensions(node), cluster.talos.kernel_args),
@@ -452,13 +453,13 @@ def talosctl_files(cluster: Cluster) -> dict[str, str]:
         talosconfig=TALOSCONFIG,
         cluster_patches=[CLUSTER_PATCH, *user["cluster"]],
         role_patches=role_paths,
-        contract=derive.config_contract(cluster),
+        contract=cross_layer.config_contract(cluster),
         nodes=[
             (
                 node.name,
                 "controlplane" if node.is_controlplane else "worker",
-                derive.install_disk_path(cluster, node),
-                derive.installer_image(cluster, node),
+                cross_layer.install_disk_path(cluster, node),
+                cross_layer.installer_image(cluster, node),
                 f"{CLUSTERCONFIG}/{config_file(cluster, node)}",
                 [node_patch_file(node), *user[node.name]],
             )
@@ -518,7 +519,7 @@ def talosctl_derived_patch(cluster: Cluster) -> list[dict[str, Any]]:
     Cluster name, endpoint, Kubernetes version, install disk and installer image are
     arguments of ``talosctl gen config`` (in ``gen.sh``), which places them right for the contract.
     """
-    if derive.kubernetes_documents(cluster):
+    if cross_layer.kubernetes_documents(cluster):
         subnets: KubeNetworkConfig = {
             "apiVersion": "v1alpha1",
             "kind": "KubeNetworkConfig",
@@ -572,7 +573,10 @@ def talosctl_role_patches(cluster: Cluster) -> dict[str, list[dict[str, Any]]]:
 def derived_role_patches(cluster: Cluster) -> dict[str, list[dict[str, Any]]]:
     """What homeops-gen writes of its own per role: control planes that run workloads lose the
     taint gen config gives them (a Talos 1.14+ contract)."""
-    if derive.kubernetes_documents(cluster) and cluster.talos.allow_scheduling_on_control_planes:
+    if (
+        cross_layer.kubernetes_documents(cluster)
+        and cluster.talos.allow_scheduling_on_control_planes
+    ):
         untaint: KubeNodeConfig = {
             "apiVersion": "v1alpha1",
             "kind": "KubeNodeConfig",
@@ -614,7 +618,7 @@ def node_derived_patch(cluster: Cluster, node: Node) -> list[dict[str, Any]]:
     machine: dict[str, Any] = {}
     labels = dict(sorted(node.labels.items()))
     kubernetes: list[dict[str, Any]] = []
-    if labels and derive.kubernetes_documents(cluster):
+    if labels and cross_layer.kubernetes_documents(cluster):
         node_labels: KubeNodeConfig = {
             "apiVersion": "v1alpha1",
             "kind": "KubeNodeConfig",
@@ -623,7 +627,7 @@ def node_derived_patch(cluster: Cluster, node: Node) -> list[dict[str, Any]]:
         kubernetes.append(dump(KubeNodeConfig)(node_labels))
     elif labels:
         machine["nodeLabels"] = labels
-    if not derive.typed_network_documents(cluster):
+    if not cross_layer.typed_network_documents(cluster):
         return [{"machine": {"network": _v1alpha1_network(cluster, node), **machine}}]
     documents = _network_documents(cluster, node)
     return [{"machine": machine}, *documents, *kubernetes] if machine else [*documents, *kubernetes]
@@ -747,14 +751,14 @@ def install_disk_documents(cluster: Cluster, node: Node) -> list[dict[str, Any]]
     path: ``UnattendedInstallConfig`` (a Talos 1.14+ contract; gen config writes its
     ``disk.dev_path`` match, machinery ``generate/init.go``), else v1alpha1
     ``.machine.install.diskSelector`` (which wins over ``disk``)."""
-    disk = derive.install_disk(cluster, node)
+    disk = cross_layer.install_disk(cluster, node)
     if isinstance(disk, str):
         return []
-    if compat.minor(derive.config_contract(cluster)) >= compat.UNATTENDED_INSTALL:
+    if compat.minor(cross_layer.config_contract(cluster)) >= compat.UNATTENDED_INSTALL:
         install: UnattendedInstallConfig = {
             "apiVersion": "v1alpha1",
             "kind": "UnattendedInstallConfig",
-            "provisioning": {"diskSelector": {"match": derive.disk_match(disk)}},
+            "provisioning": {"diskSelector": {"match": cross_layer.disk_match(disk)}},
         }
         return [dump(UnattendedInstallConfig)(install)]
     selector = dump(InstallDiskSelector)(_install_disk_selector(disk))

@@ -1,18 +1,18 @@
-"""Apps whose values are derived from the cluster they are deployed in.
+"""The app helpers a cluster.py calls (``cilium(...)``, ``coredns(...)``, ``flux_instance(...)``,
+...): each returns a plain :class:`App` for ``Cluster.apps``.
 
-Each function returns a plain :class:`App` that records in ``made_by`` which helper
-made it and with which options; the cluster-dependent parts (address pools, service
-IPs, the Git source) are filled in when the app is deployed in a :class:`Cluster`
-(:mod:`homeops_gen.derived_apps`), so they can never disagree with the model, and
-the app survives ``Cluster.model_validate(cluster.model_dump())`` unchanged.
-Values given by the user are merged over the derived ones.
+The app records in ``made_by`` which helper made it and with which options; the
+cluster-dependent parts (address pools, service IPs, the Git source) are filled in when the
+app is deployed in a :class:`Cluster` (:mod:`homeops_gen.deployment`), so they can never
+disagree with the model, and the app survives ``Cluster.model_validate(cluster.model_dump())``
+unchanged. Values given by the user are merged over the derived ones.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from homeops_gen.derived_apps import deep_merge
+from homeops_gen.deployment import deep_merge
 from homeops_gen.layout import FLUX_NAMESPACE
 from homeops_gen.model import (
     App,

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from homeops_gen.model import Cluster
-from homeops_gen.rules import Problem, warning
+from homeops_gen.problems import Problem, warning
 
 MARKER = re.compile(r"#\s*CHANGE\b")
 """The comment the starter puts on (or above) each value that is only an example."""

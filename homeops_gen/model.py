@@ -4,7 +4,6 @@ import math
 import re
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
-from functools import cached_property
 from ipaddress import IPv4Address, IPv4Network
 from typing import Annotated, Any, Literal
 
@@ -16,9 +15,6 @@ from pydantic import (
     StringConstraints,
     model_validator,
 )
-
-from homeops_gen.derive import disk_size_condition
-from homeops_gen.derived_apps import Deployment
 
 __all__ = [
     "App",
@@ -422,6 +418,35 @@ Proxmox for it."""
 MAX_EXTRA_DISKS = 30
 """Data disks go on the SCSI bus after the system disk: Proxmox has ``scsi0`` to ``scsi30``
 (qemu-server, ``PVE/QemuServer/Drive.pm``, ``$MAX_SCSI_DISKS = 31``)."""
+
+
+_DISK_SIZE = re.compile(r"(>=|<=|>|<|==)? ?([0-9]+) ?(B|kB|KB|MB|GB|TB|KiB|MiB|GiB|TiB)")
+DISK_SIZE_UNITS = {
+    "B": 1,
+    "kB": 1000,
+    "KB": 1000,
+    "MB": 1000**2,
+    "GB": 1000**3,
+    "TB": 1000**4,
+    "KiB": 1024,
+    "MiB": 1024**2,
+    "GiB": 1024**3,
+    "TiB": 1024**4,
+}
+"""The size units Talos reads in a disk selector's ``size`` (go-humanize ``ParseBytes``, which
+machinery ``InstallDiskSizeMatcher`` parses it with: ``GB`` is 10^9 bytes, ``GiB`` 2^30)."""
+
+
+def disk_size_condition(size: str) -> tuple[str, int]:
+    """The comparison and the byte count of a disk selector's ``size`` (``">= 500GB"``)."""
+    match = _DISK_SIZE.fullmatch(size)
+    if not match:
+        raise ValueError(
+            f"{size!r} is not a disk size condition: an optional >=, <=, >, < or == and a "
+            "size with its unit, such as '>= 500GB' or '1TB' (units: "
+            f"{', '.join(DISK_SIZE_UNITS)})"
+        )
+    return match.group(1) or "==", int(match.group(2)) * DISK_SIZE_UNITS[match.group(3)]
 
 
 class Disk(Base):
@@ -1118,27 +1143,3 @@ class Cluster(Base):
     def apps_installing(self, chart: str) -> tuple[tuple[int, App], ...]:
         """The model's apps installing the chart named ``chart``, with their index in ``apps``."""
         return tuple((i, a) for i, a in enumerate(self.apps) if a.chart_name == chart)
-
-    @cached_property
-    def deployment(self) -> Deployment:
-        """The apps as deployed from the model alone (a loaded project's own,
-        ``Project.deployment``, adds what the project's files say)."""
-        return Deployment(self)
-
-    @property
-    def deployed_apps(self) -> tuple[App, ...]:
-        """The apps with every value derived from this cluster filled in."""
-        return self.deployment.apps
-
-    def app(self, name: str) -> App:
-        """The deployed app called ``name``."""
-        return self.deployment.app(name)
-
-    @property
-    def bootstrap_apps(self) -> tuple[App, ...]:
-        """The apps the bootstrap helmfile installs, in dependency order."""
-        return self.deployment.bootstrap_apps
-
-    def apps_in_dependency_order(self) -> tuple[App, ...]:
-        """Every deployed app, each after the apps it depends on (stable otherwise)."""
-        return self.deployment.apps_in_dependency_order()

@@ -33,13 +33,14 @@ from typing import Any
 
 import yaml
 
-from homeops_gen import derive
+from homeops_gen import cross_layer
 from homeops_gen.errors import ValidationFailed
 from homeops_gen.model import App, Cluster
 from homeops_gen.suggest import did_you_mean
 from homeops_gen.validate import CheckRun
+from homeops_gen.deployment import Deployment
 
-FACTORY = f"https://{derive.IMAGE_FACTORY}"
+FACTORY = f"https://{cross_layer.IMAGE_FACTORY}"
 """The Image Factory the generated layers use."""
 
 TIMEOUT_SECONDS = 15.0
@@ -237,7 +238,7 @@ def talos_problems(
                     f"{where}[{j}]: {name!r} is not an official extension the Image Factory "
                     f"builds for Talos {talos}{did_you_mean(name, official) or '.'}"
                 )
-        schematic = derive.schematic_id(extensions)
+        schematic = cross_layer.schematic_id(extensions)
         if schematic not in schematics:
             schematics[schematic] = False
             yield from _installer(client, factory, cluster, i, schematics)
@@ -249,15 +250,15 @@ def _installer(
     """Node ``i``'s installer image exists, once its schematic is registered (until then the
     factory accepts it when its extensions are official, which the caller checks)."""
     node = cluster.nodes[i]
-    schematic = derive.schematic_id(cluster.talos.node_extensions(node))
+    schematic = cross_layer.schematic_id(cluster.talos.node_extensions(node))
     status, _, _ = client.get(f"{factory}/schematics/{schematic}")
     if status == 404:
         return  # not registered yet: the infrastructure layer registers it before the download
     if status != 200:
         raise Unreachable(f"{factory}/schematics/{schematic}: HTTP {status}")
     schematics[schematic] = True
-    image = derive.installer_image(cluster, node)
-    name, _, tag = image.removeprefix(f"{derive.IMAGE_FACTORY}/").rpartition(":")
+    image = cross_layer.installer_image(cluster, node)
+    name, _, tag = image.removeprefix(f"{cross_layer.IMAGE_FACTORY}/").rpartition(":")
     status, _, _ = client.get(
         f"{factory}/v2/{name}/manifests/{tag}", head=True, accept=MANIFEST_TYPES
     )
@@ -274,7 +275,7 @@ def check(cluster: Cluster, factory: str | None = None) -> list[CheckRun]:
     client = Client()
     problems: list[str] = []
     charts = 0
-    for i, app in enumerate(cluster.deployed_apps):
+    for i, app in enumerate(Deployment(cluster).apps):
         if app.chart is None:
             continue
         charts += 1

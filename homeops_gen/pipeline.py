@@ -17,7 +17,7 @@ from homeops_gen.project import Project, load
 from homeops_gen.committed import committed_texts
 from homeops_gen.replacements import host_unit, vm_replacements
 from homeops_gen.render import Rendered, render
-from homeops_gen.rules import version_change
+from homeops_gen.upgrades import version_change
 from homeops_gen.secrets import ENCRYPT_HOW, plaintext_credentials, plaintext_secrets
 from homeops_gen.validate import ALL_CHECKS, FAST_CHECKS, CheckRun, validate
 

@@ -27,8 +27,10 @@ import yaml
 
 from homeops_gen.layout import FLUX_NAMESPACE, SOPS_AGE_SECRET
 from homeops_gen.model import App, Cluster
-from homeops_gen.rules import MIN_SERVICE_ADDRESSES, Problem, warning
+from homeops_gen.problems import Problem, warning
+from homeops_gen.rules import MIN_SERVICE_ADDRESSES
 from homeops_gen.suggest import did_you_mean
+from homeops_gen.deployment import Deployment
 
 LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when PyYAML has it
 
@@ -142,7 +144,7 @@ def created_objects(
         created[("Secret", FLUX_NAMESPACE, SOPS_AGE_SECRET)] = None
     if pull_secret_name is not None:
         created[("Secret", FLUX_NAMESPACE, pull_secret_name)] = None
-    for app in cluster.deployed_apps:
+    for app in Deployment(cluster).apps:
         for kind, name in _app_objects(app, user_files):
             # targetNamespace puts every object of the app in its namespace.
             created.setdefault((kind, app.namespace, name), app.name)
@@ -243,7 +245,7 @@ have a default (a group 2 match)."""
 def _object_keys(cluster: Cluster, user_files: Mapping[str, str]) -> dict[Key, set[str]]:
     """The data keys of each ConfigMap and Secret the tree creates (SOPS leaves keys clear)."""
     keys: dict[Key, set[str]] = {}
-    for app in cluster.deployed_apps:
+    for app in Deployment(cluster).apps:
         for doc in _documents(app, user_files):
             name = _field(doc, "metadata.name") if isinstance(doc, dict) else None
             if isinstance(name, str) and doc.get("kind") in ("ConfigMap", "Secret"):

@@ -15,7 +15,7 @@ from typing import Any
 
 from homeops_gen.layout import INFRASTRUCTURE
 from homeops_gen.model import Cluster
-from homeops_gen.rules import Problem, warning
+from homeops_gen.problems import Problem, warning
 
 _UNIT = re.compile(rf"^{re.escape(INFRASTRUCTURE)}/hosts/([^/]+)/terragrunt\.hcl$")
 

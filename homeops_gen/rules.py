@@ -8,25 +8,31 @@ them errors).
 
 from __future__ import annotations
 
-import fnmatch
-
 import json
 import re
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
 from ipaddress import IPv4Address, IPv4Network
 from typing import Any
 
-from homeops_gen import compat, derive, known_releases, talos_moves, talos_types
+from homeops_gen import compat, cross_layer, known_releases, talos_moves, talos_types
 from homeops_gen import talos_patches as talos_patches_
 from homeops_gen.apis import checking
 from homeops_gen.apis.flux import HelmReleaseSpec, KustomizationSpec
-from homeops_gen.derived_apps import (
+from homeops_gen.deployment import (
     WEBHOOK_APP,
+    Deployment,
     derived_facts,
     gateways,
     helper_secrets,
     webhook_type,
+)
+from homeops_gen.derived_fields import (
+    KUSTOMIZATION_DERIVED,
+    RELEASE_DERIVED,
+    TALOS_DERIVED,
+    TALOS_DOCUMENTS_DERIVED,
+    derived_path,
+    talos_document_paths,
 )
 from homeops_gen.layout import (
     FLUX_NAMESPACE,
@@ -36,71 +42,10 @@ from homeops_gen.layout import (
     resources_kustomization,
 )
 from homeops_gen.model import VM_FIELDS, VM_REQUIRED, App, Cluster, DiskSelector, Node
+from homeops_gen.problems import WARNINGS, Problem, warning
 from homeops_gen.releases import is_custom_resource, resource_file, user_file_name
 from homeops_gen.secrets import ENCRYPT_HOW, bech32_valid, credential_document, embedded_secret
 from homeops_gen.suggest import closest, did_you_mean
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One problem in the model: the field's path, a plain reason, and whether it is fatal.
-
-    Warnings carry a stable ``code`` (a key of :data:`WARNINGS`) that a model can
-    list in ``Cluster.accept_warnings`` once it has accepted the risk.
-    """
-
-    path: str
-    message: str
-    error: bool = True
-    code: str = ""
-    line: int | None = None
-    """The line of ``cluster.py`` the field is written on, when the check knows it."""
-
-    def __str__(self) -> str:
-        prefix = f"warning[{self.code}]: " if not self.error else ""
-        return f"{prefix}{self.path}: {self.message}"
-
-
-WARNINGS: dict[str, str] = {
-    "host-unused": "a Proxmox host no node runs on",
-    "ssh-user-unused": "ProxmoxHost.ssh_user, which nothing uses any more",
-    "single-control-plane": "one control plane: etcd and the API have no redundancy",
-    "even-control-planes": "an even number of control planes",
-    "example-value": "a value init's starter marks # CHANGE, still the example",
-    "pre-release": "a Talos or Kubernetes pre-release (alpha, beta, release candidate)",
-    "talos-version-unknown": "a Talos version newer than the known support matrix",
-    "cilium-version-unknown": "a Cilium version with no Kubernetes compatibility data",
-    "cilium-kubernetes-untested": "a Kubernetes version newer than Cilium's e2e tests cover",
-    "flux-kubernetes-unsupported": "a Kubernetes version outside the newest Flux's support",
-    "talos-upgrade-skips-minor": "a Talos upgrade that skips a minor release",
-    "talos-upgrade-unsupported": "a Talos upgrade the running Talos release cannot make",
-    "kubernetes-upgrade-skips-minor": "a Kubernetes upgrade that skips a minor release",
-    "kubernetes-ahead-of-talos": "a Kubernetes version the running Talos release does not run",
-    "no-flux-instance": "no flux-instance app: nothing syncs out/kubernetes",
-    "pool-not-announced": "a load-balancer pool no cilium app announces",
-    "vm-replaced": "a change of the model destroys a VM and its disk (rename, new vm_id, host)",
-    "pool-not-routed": "a load-balancer pool outside node_cidr with no BGP: the router must route it",
-    "unsubstituted-variable": "a ${VARIABLE} in an app whose Kustomization has no postBuild",
-    "endpoint-not-ha": "the API endpoint is one control plane's IP while there are several",
-    "namespace-unused": "a namespace in namespaces no app uses, named like one an app uses",
-    "sops-recipients-differ": "a SOPS file encrypted to other age recipients than sops lists",
-    "talos-version-unreleased": "a Talos patch release newer than the releases homeops-gen knows",
-    "talos-extension-unknown": "a system extension not official for the Talos release, as known",
-    "helper-version-unknown": "a helper's chart version newer than the releases homeops-gen knows",
-    "node-drops-extension": "a node whose own extensions leave out one of talos.extensions",
-    "app-needs-extensions": "an app whose chart needs extensions some node it runs on lacks",
-    "reference-unresolved": "a substituteFrom/valuesFrom/secretRef to an object nothing creates",
-    "reference-not-ready": "a reference to an object an app not in depends_on creates",
-}
-"""Every warning's stable id and what it is about (listed by ``accept_warnings``)."""
-
-
-def warning(code: str, path: str, message: str) -> Problem:
-    """A problem that does not stop generation; ``code`` is its id in :data:`WARNINGS`."""
-    if code not in WARNINGS:
-        raise KeyError(f"unregistered warning id {code!r}")  # a bug in homeops-gen, not the model
-    return Problem(path, message, error=False, code=code)
-
 
 RESERVED_APP_NAMES = frozenset({FLUX_SOURCE, ROOT_KUSTOMIZATION})
 """Flux Kustomizations in flux-system: the FluxInstance's sync, and the root of out/kubernetes/apps."""
@@ -127,7 +72,7 @@ def check_cluster(cluster: Cluster) -> list[Problem]:
 
 
 DERIVING: list[Rule] = []
-"""Rules that read the apps' derived values (``deployed_apps``, ``derived_facts``)."""
+"""Rules that read the apps' derived values (``Deployment``, ``derived_facts``)."""
 
 
 def deriving(func: Rule) -> Rule:
@@ -609,13 +554,13 @@ def vm_or_bare_metal(cluster: Cluster) -> Iterator[Problem]:
 def install_disks(cluster: Cluster) -> Iterator[Problem]:
     """Talos installs to the disk the VM has: its system disk decides the interface."""
     for node in cluster.vm_nodes:
-        disk = derive.install_disk(cluster, node)
+        disk = cross_layer.install_disk(cluster, node)
         if isinstance(disk, DiskSelector):
             continue  # vm_or_bare_metal refuses it
-        if derive.disk_interface(disk) is None:
+        if cross_layer.disk_interface(disk) is None:
             known = " or ".join(
                 f"{name} ({interface.rstrip('0')})"
-                for name, interface in derive.SYSTEM_DISK_INTERFACES.items()
+                for name, interface in cross_layer.SYSTEM_DISK_INTERFACES.items()
             )
             yield Problem(
                 "talos.install_disk",
@@ -851,7 +796,7 @@ def helper_options(cluster: Cluster) -> Iterator[Problem]:
 def _customization_file_taken(cluster: Cluster) -> Iterator[Problem]:
     """Before ``CRICustomizationConfig``, Spegel's setting is the one containerd fragment Talos
     merges; a patch creating that file too would fail the apply (``create`` needs a new path)."""
-    contract = derive.config_contract(cluster)
+    contract = cross_layer.config_contract(cluster)
     if talos_types.has_kind(contract, talos_patches_.CRI_CUSTOMIZATION):
         return
     path = talos_patches_.CRI_CUSTOMIZATION_FILE
@@ -1043,26 +988,6 @@ def _must_wait(path: str, app: App, waited_for: dict[str, list[str]]) -> Iterato
         )
 
 
-KUSTOMIZATION_DERIVED: dict[str, str] = {
-    "sourceRef": "generated: the Git repository in gitops",
-    "path": "generated from the app's name and namespace",
-    "targetNamespace": "set the app's namespace",
-    "dependsOn": "set the app's depends_on",
-    "decryption": "generated when the app has secrets",
-}
-"""Flux Kustomization fields homeops-gen derives, and where they come from."""
-
-RELEASE_DERIVED: dict[str, str] = {
-    "chart": "set the app's chart",
-    "chartRef": "set the app's chart",
-    "values": "set the app's values",
-    "dependsOn": "set the app's depends_on",
-    "targetNamespace": "set the app's namespace",
-    "storageNamespace": "set the app's namespace",
-}
-"""HelmRelease fields homeops-gen derives, and where they come from."""
-
-
 def _flux_options(
     path: str, given: dict[str, Any], model: type[Any], derived: dict[str, str]
 ) -> Iterator[Problem]:
@@ -1085,7 +1010,7 @@ def _flux_options(
 def flux_options(cluster: Cluster) -> Iterator[Problem]:
     """``kustomization`` and ``release`` are valid Flux fields homeops-gen does not derive."""
     waited_for: dict[str, list[str]] = {}
-    for deployed in cluster.deployed_apps:
+    for deployed in Deployment(cluster).apps:
         for dep in deployed.depends_on:
             waited_for.setdefault(dep, []).append(deployed.name)
     for i, app in enumerate(cluster.apps):
@@ -1156,96 +1081,6 @@ def variables_substituted(cluster: Cluster) -> Iterator[Problem]:
                 yield problem
 
 
-TALOS_DERIVED: dict[tuple[str, ...], str] = {
-    ("cluster", "clusterName"): "name",
-    ("cluster", "controlPlane", "endpoint"): "endpoint",
-    ("cluster", "network", "podSubnets"): "network.pod_cidr",
-    ("cluster", "network", "serviceSubnets"): "network.service_cidr",
-    ("cluster", "network", "cni"): "apps (Cilium is the CNI: the cilium app)",
-    ("cluster", "proxy"): "apps (Cilium replaces kube-proxy: the cilium app)",
-    ("cluster", "coreDNS"): "apps (the coredns app)",
-    ("cluster", "allowSchedulingOnControlPlanes"): "talos.allow_scheduling_on_control_planes",
-    ("machine", "install", "disk"): "talos.install_disk or the node's install_disk",
-    ("machine", "install", "image"): "talos.extensions or the node's extensions",
-    ("machine", "install", "extensions"): "talos.extensions or the node's extensions",
-    ("machine", "network", "hostname"): "the node's name",
-    ("machine", "network", "interfaces"): "the node's ip (and endpoint for a VIP)",
-    ("machine", "network", "nameservers"): "network.nameservers",
-    ("machine", "kubelet", "nodeIP"): "network.node_cidr",
-    ("machine", "nodeLabels"): "the node's labels",
-    ("machine", "features", "kubePrism"): "nothing: Cilium reaches the API through KubePrism",
-}
-"""Machine-config settings homeops-gen derives, and the model field that sets each."""
-
-TALOS_DOCUMENTS_DERIVED: dict[tuple[str, ...], str] = {
-    ("HostnameConfig",): "the node's name",
-    ("ResolverConfig", "nameservers"): "network.nameservers",
-    ("Layer2VIPConfig",): "endpoint",
-    ("LinkAliasConfig", f"{derive.TALOS_LINK[:-1]}*"): (
-        "the node's mac_address, or its bond's interfaces (net0, net1, ...; else its one card)"
-    ),
-    ("LinkConfig", derive.TALOS_LINK): "the node's ip and network.gateway",
-    ("BondConfig", derive.TALOS_BOND): "the node's bond, ip and network.gateway",
-    ("VLANConfig", f"{derive.TALOS_LINK}.*"): "the node's vlan_id, ip and network.gateway",
-    ("VLANConfig", f"{derive.TALOS_BOND}.*"): "the node's vlan_id, ip and network.gateway",
-    ("DHCPv4Config", "*"): "the node's dhcp",
-    ("KubeProxyConfig",): "apps (Cilium replaces kube-proxy: the cilium app)",
-    ("KubeCoreDNSConfig",): "apps (the coredns app)",
-    ("KubePrismConfig",): "nothing: Cilium reaches the API through KubePrism",
-    ("KubeNetworkConfig", "podSubnets"): "network.pod_cidr",
-    ("KubeNetworkConfig", "serviceSubnets"): "network.service_cidr",
-    ("KubeFlannelCNIConfig",): "apps (Cilium is the CNI: the cilium app)",
-    ("KubeNodeConfig", "nodeIP"): "network.node_cidr",
-    ("KubeNodeConfig", "labels"): "the node's labels",
-    ("KubeNodeConfig", "taints", derive.CONTROL_PLANE_TAINT): (
-        "talos.allow_scheduling_on_control_planes"
-    ),
-    ("SecurityProfileConfig",): "talos.workload_isolation",
-}
-"""Parts of Talos config documents homeops-gen writes itself, and the model field that sets
-each: ``(kind, field, ...)``, the document's name after its kind for documents Talos tells
-apart by name (see :func:`talos_document_paths`; ``*`` matches as in a file name, see
-:func:`derived_path`). A patch touching one is refused; the test
-``tests/test_derived_lists.py`` holds this table to what the generators write for every fixture."""
-
-TALOS_EXTENDED: dict[tuple[str, ...], str] = {
-    ("cluster", "apiServer", "certSANs"): "a list: Talos appends the patch's names",
-    ("KubeAPIServerConfig", "certExtraSANs"): "a list: Talos appends the patch's names",
-    ("ResolverConfig", "searchDomains"): "the patch's domains replace DHCP's, as the pin does",
-    ("machine", "kubelet", "image"): "the kubelet image gen config would write",
-    ("machine", "kubelet", "defaultRuntimeSeccompProfileEnabled"): "gen config's default",
-    ("KubeletConfig", "$patch"): "a KubeletConfig patch is refused by the talos_patches rule",
-}
-"""What homeops-gen writes to Talos that a patch may add to or change, and why that is safe
-(held to the generators' output with :data:`TALOS_DOCUMENTS_DERIVED` and
-:data:`TALOS_DERIVED`)."""
-
-
-def talos_document_paths(document: dict[str, Any]) -> Iterator[tuple[str, ...]]:
-    """Every leaf of a Talos config document as ``(kind, [name,] field, ...)``."""
-    head: tuple[str, ...] = (str(document["kind"]),)
-    if isinstance(document.get("name"), str):
-        head += (document["name"],)
-    rest = {k: v for k, v in document.items() if k not in ("apiVersion", "kind", "name")}
-    yield from leaf_paths(rest, head)
-
-
-def leaf_paths(tree: Any, head: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:
-    """Every path to a leaf (a value that is not a non-empty mapping) of ``tree``."""
-    if isinstance(tree, dict) and tree:
-        for key, value in tree.items():
-            yield from leaf_paths(value, (*head, str(key)))
-    else:
-        yield head
-
-
-def derived_path(path: tuple[str, ...], key: tuple[str, ...]) -> bool:
-    """Whether ``path`` lies under ``key`` (an entry of a derived table), or ``key`` under it:
-    each part compared as a file name with ``fnmatch`` (``net*``)."""
-    n = min(len(path), len(key))
-    return all(fnmatch.fnmatchcase(p, k) for p, k in zip(path[:n], key[:n], strict=True))
-
-
 def _talos_document_derived(document: dict[str, Any]) -> Iterator[tuple[tuple[str, ...], str]]:
     """The parts of ``document`` homeops-gen writes itself: (the part, the field setting it)."""
     seen = set()
@@ -1300,7 +1135,7 @@ def talos_patches(cluster: Cluster) -> Iterator[Problem]:
     """Talos patches leave alone what the model derives, and fit the contract's config types
     (v1alpha1 fields the contract moved into documents are moved, or refused naming the
     document to write)."""
-    contract = derive.config_contract(cluster)
+    contract = cross_layer.config_contract(cluster)
     kept = talos_patches_.kept(cluster)
     for scoped in talos_patches_.user_patches(cluster):
         derived = list(_talos_patch(scoped.where, scoped.patch))
@@ -1340,7 +1175,7 @@ DENIED_API_SERVER_ARGS: dict[str, str] = {
 def talos_settings(cluster: Cluster) -> Iterator[Problem]:
     """Typed Talos settings the contract's documents accept."""
     talos = cluster.talos
-    contract = derive.config_contract(cluster)
+    contract = cross_layer.config_contract(cluster)
     args = talos.api_server_extra_args
     if args and not talos_types.has_field(contract, ("cluster", "apiServer")):
         for arg in args:
@@ -1368,7 +1203,7 @@ def talos_settings(cluster: Cluster) -> Iterator[Problem]:
                     f"{TALHELPER_MACHINERY}) cannot read a {kind} document: use "
                     'Talos(backend="talosctl")',
                 )
-    if talos.backend == "talhelper" and derive.kubernetes_documents(cluster):
+    if talos.backend == "talhelper" and cross_layer.kubernetes_documents(cluster):
         yield Problem(
             "talos.backend",
             "no talhelper release the project can pin reads the Kubernetes documents of a "
@@ -1387,7 +1222,7 @@ def _dhcp_nodes(cluster: Cluster) -> Iterator[Problem]:
         return
     if cluster.talos.backend == "talhelper":
         why = 'which talhelper\'s nameservers field cannot say: use Talos(backend="talosctl")'
-    elif not derive.typed_network_documents(cluster):
+    elif not cross_layer.typed_network_documents(cluster):
         why = "which a contract before v1.12 does not write: set talos.config_contract to v1.12+"
     else:
         return
@@ -1549,61 +1384,6 @@ def _patch_strings(value: object) -> Iterator[tuple[str, str]]:
             yield where, item
 
 
-def version_change(cluster: Cluster, previous: Mapping[str, str]) -> Iterator[Problem]:
-    """What changing the versions of the output made before (``previous``) to the model's means.
-
-    Talos upgrades one minor at a time from a release the target accepts, Talos before
-    Kubernetes, and never changes the machine-config version contract on the way.
-    """
-    old_talos, new_talos = compat.minor(previous["talos"]), compat.minor(cluster.versions.talos)
-    old_k8s = compat.minor(previous["kubernetes"])
-    new_k8s = compat.minor(cluster.versions.kubernetes)
-    change = f"{previous['talos']} -> {cluster.versions.talos}"
-    if new_talos > compat.next_minor(old_talos):
-        yield warning(
-            "talos-upgrade-skips-minor",
-            "versions.talos",
-            f"{change} skips Talos {compat.show(compat.next_minor(old_talos))}: upgrade one "
-            f"minor at a time (talos-upgrade to {compat.show(compat.next_minor(old_talos))} first)",
-        )
-    target = compat.TALOS.get(new_talos)
-    if target is not None and new_talos > old_talos and old_talos < target.upgrade_from:
-        yield warning(
-            "talos-upgrade-unsupported",
-            "versions.talos",
-            f"{change}: Talos {compat.show(new_talos)} upgrades only from "
-            f"{compat.show(target.upgrade_from)} or later, the cluster runs "
-            f"{compat.show(old_talos)}",
-        )
-    if new_k8s > compat.next_minor(old_k8s):
-        yield warning(
-            "kubernetes-upgrade-skips-minor",
-            "versions.kubernetes",
-            f"{previous['kubernetes']} -> {cluster.versions.kubernetes} skips Kubernetes "
-            f"{compat.show(compat.next_minor(old_k8s))}: talosctl upgrade-k8s (k8s-upgrade) "
-            "goes one minor at a time",
-        )
-    running = compat.TALOS.get(old_talos)
-    if running is not None and new_talos != old_talos and new_k8s > running.kubernetes[1]:
-        yield warning(
-            "kubernetes-ahead-of-talos",
-            "versions.kubernetes",
-            f"Kubernetes {compat.show(new_k8s)} does not run on the cluster's Talos "
-            f"{compat.show(old_talos)} (up to {compat.show(running.kubernetes[1])}): run "
-            "talos-upgrade before k8s-upgrade",
-        )
-    old_contract = previous.get("configContract")
-    new_contract = derive.config_contract(cluster)
-    if old_contract and old_contract != new_contract and cluster.talos.config_contract is None:
-        yield Problem(
-            "talos.config_contract",
-            f"{change} would change the machine-config version contract from {old_contract} to "
-            f"{new_contract}, which a running cluster must not do by accident; set "
-            f"Talos(config_contract={old_contract!r}) to keep it (what an upgraded cluster "
-            f"needs), or {new_contract!r} to change it deliberately",
-        )
-
-
 GENERATED_CONTROL_PLANE_DOCUMENTS = {
     ("KubeAPIServerConfig", ""): "",
     ("KubeAuthenticationConfig", ""): "",
@@ -1620,9 +1400,9 @@ def _api_server_documents(cluster: Cluster, node: Node) -> tuple[dict[tuple[str,
     """The API server documents ``node`` ends with after every patch, and the last patch
     that changed them (where to report a problem)."""
     documents: dict[tuple[str, str], str] = {}
-    if derive.kubernetes_documents(cluster) and node.is_controlplane:
+    if cross_layer.kubernetes_documents(cluster) and node.is_controlplane:
         documents.update(GENERATED_CONTROL_PLANE_DOCUMENTS)
-    contract = derive.config_contract(cluster)
+    contract = cross_layer.config_contract(cluster)
     role = "controlplane" if node.is_controlplane else "worker"
     culprit = ""
     for scoped in talos_patches_.user_patches(cluster):

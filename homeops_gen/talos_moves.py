@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from homeops_gen import talos_types
-from homeops_gen.derived_apps import deep_merge
+from homeops_gen.deployment import deep_merge
 
 Path = tuple[str, ...]
 

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from homeops_gen import compat, derive, talos_moves, talos_types
+from homeops_gen import compat, cross_layer, talos_moves, talos_types
 from homeops_gen.talos_moves import Path
 
 if TYPE_CHECKING:
@@ -95,7 +95,7 @@ def kubelet_in_v1alpha1(cluster: Cluster) -> bool:
         talos_moves._get(p.patch, MOUNTS) is not talos_moves._MISSING for p in user_patches(cluster)
     )
     # only then the types table (large: most models never load it)
-    contract = derive.config_contract(cluster)
+    contract = cross_layer.config_contract(cluster)
     return mounts and not talos_types.has_field(contract, ("machine", "kubelet"))
 
 
@@ -297,7 +297,7 @@ def _document_or_v1alpha1(
     """The named document ``(kind, name, fields)`` where the contract has its kind, else the
     v1alpha1 patch setting ``path`` to ``value``."""
     kind, name, fields = document
-    if talos_types.has_kind(derive.config_contract(cluster), kind):
+    if talos_types.has_kind(cross_layer.config_contract(cluster), kind):
         return {"apiVersion": "v1alpha1", "kind": kind, "name": name, **fields}
     return _v1alpha1(path, value)
 
@@ -368,7 +368,7 @@ def read_settings(
 def in_contract(cluster: Cluster, patches: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """``patches`` in the contract's form, as the documents to write (problems are the rules'
     to report: a model reaching the writer has none)."""
-    contract = derive.config_contract(cluster)
+    contract = cross_layer.config_contract(cluster)
     keep = kept(cluster)
     return [doc for patch in patches for doc in talos_moves.move(patch, contract, keep).documents]
 

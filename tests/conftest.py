@@ -17,6 +17,7 @@ import pytest
 from homeops_gen.cli import main
 from homeops_gen.project import Project, load
 from homeops_gen.render import render
+from homeops_gen.deployment import Deployment
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -51,7 +52,7 @@ def rendered(name: str) -> dict[str, str]:
 def generated(name: str) -> dict[str, str]:
     """Model ``name``'s files without the byte-for-byte copies of the project's own files."""
     copies = {
-        p.rsplit("/", 1)[-1] for a in loaded(name).cluster.deployed_apps for p in a.user_files
+        p.rsplit("/", 1)[-1] for a in Deployment(loaded(name).cluster).apps for p in a.user_files
     }
     return {p: t for p, t in rendered(name).items() if p.rsplit("/", 1)[-1] not in copies}
 

@@ -15,7 +15,7 @@ import yaml
 from pydantic import ValidationError
 
 from homeops_gen import apps, model, talos_patches
-from homeops_gen.derived_apps import (
+from homeops_gen.deployment import (
     API_TOKEN_KEY,
     CERT_MANAGER_SECRET,
     EXTERNAL_DNS_SECRET,
@@ -28,6 +28,7 @@ from homeops_gen.derived_apps import (
 from homeops_gen.layout import APPS, RESOURCES_FOLDER, TALOS
 from homeops_gen.model import App, Cluster
 from homeops_gen.rules import check_cluster
+from homeops_gen.deployment import Deployment
 from tests.conftest import MODELS, ROOT, loaded, rendered, run, tree
 from tests.consumers.charts import CHARTS
 from tests.consumers.checks import tool
@@ -85,7 +86,7 @@ def test_the_fixture_has_no_problem() -> None:
 
 def test_cert_manager_installs_its_crds_and_issues_over_dns01() -> None:
     cluster = loaded(FIXTURE).cluster
-    app = cluster.app("cert-manager")
+    app = Deployment(cluster).app("cert-manager")
     assert app.values["crds"] == {"enabled": True, "keep": True}
     [issuer] = app.resources
     assert issuer["kind"] == "ClusterIssuer"
@@ -113,7 +114,7 @@ def test_production_is_the_default() -> None:
     app = apps.cert_manager(
         "v1.21.1", email="a@example.org", dns_zones=["example.org"], api_token="secrets/t.sops.yaml"
     )
-    [issuer] = with_app("cert-manager", app).app("cert-manager").resources
+    [issuer] = Deployment(with_app("cert-manager", app)).app("cert-manager").resources
     assert issuer["metadata"]["name"] == "letsencrypt-production"
     assert issuer["spec"]["acme"]["server"] == "https://acme-v02.api.letsencrypt.org/directory"
 
@@ -150,7 +151,7 @@ def test_a_token_file_the_app_does_not_ship_is_refused() -> None:
 
 
 def test_external_dns_serves_the_routes_of_the_gateway_api_cilium_serves() -> None:
-    values = loaded(FIXTURE).cluster.app("external-dns").values
+    values = Deployment(loaded(FIXTURE).cluster).app("external-dns").values
     assert values["sources"] == ["service", "gateway-httproute"]
     assert values["provider"] == {"name": "cloudflare"}
     assert values["domainFilters"] == ["lab.example.org"]
@@ -161,7 +162,7 @@ def test_external_dns_serves_the_routes_of_the_gateway_api_cilium_serves() -> No
 
 def test_without_the_gateway_api_external_dns_serves_services_only() -> None:
     cluster = with_app("cilium", apps.cilium("1.19.4", gateway_api=False))
-    assert cluster.app("external-dns").values["sources"] == ["service"]
+    assert Deployment(cluster).app("external-dns").values["sources"] == ["service"]
 
 
 def test_a_user_value_contradicting_a_derived_one_is_refused() -> None:
@@ -181,7 +182,7 @@ def test_a_user_value_contradicting_a_derived_one_is_refused() -> None:
 
 
 def test_spegel_writes_where_talos_containerd_reads_mirrors() -> None:
-    values = loaded(FIXTURE).cluster.app("spegel").values
+    values = Deployment(loaded(FIXTURE).cluster).app("spegel").values
     assert values["spegel"]["containerdRegistryConfigPath"] == SPEGEL_REGISTRY_CONFIG_PATH
 
 
@@ -315,8 +316,8 @@ def test_without_metrics_server_the_kubelet_flag_is_the_users() -> None:
 @pytest.mark.parametrize("nodes", [1, 3])
 def test_replicated_where_a_second_node_can_take_over(nodes: int) -> None:
     cluster = variant(nodes=_dumped_nodes()[:nodes], endpoint=None)
-    reloader = cluster.app("reloader").values["reloader"]
-    metrics = cluster.app("metrics-server").values
+    reloader = Deployment(cluster).app("reloader").values["reloader"]
+    metrics = Deployment(cluster).app("metrics-server").values
     assert metrics["replicas"] == reloader.get("deployment", {}).get("replicas", 1) == min(nodes, 2)
     assert reloader.get("enableHA", False) == (nodes > 1)
     assert ("podDisruptionBudget" in metrics) == (nodes > 1)
@@ -327,7 +328,7 @@ def test_replicated_where_a_second_node_can_take_over(nodes: int) -> None:
 
 def test_the_webhook_reconciles_the_git_source_on_a_push() -> None:
     cluster = loaded(FIXTURE).cluster
-    receiver, route = cluster.app(WEBHOOK_APP).resources
+    receiver, route = Deployment(cluster).app(WEBHOOK_APP).resources
     assert receiver["kind"] == "Receiver"
     assert receiver["spec"]["type"] == "github"
     assert receiver["spec"]["events"] == ["ping", "push"]
@@ -351,7 +352,9 @@ def test_the_webhook_is_its_own_kustomization_in_flux_system() -> None:
     listed = yaml.safe_load(files[f"{base}/app/kustomization.yaml"])["resources"]
     assert "./flux-webhook-token.sops.yaml" in listed
     # the FluxInstance runs the notification-controller that serves it
-    components = loaded(FIXTURE).cluster.app("flux-instance").values["instance"]["components"]
+    components = (
+        Deployment(loaded(FIXTURE).cluster).app("flux-instance").values["instance"]["components"]
+    )
     assert "notification-controller" in components
 
 
@@ -364,7 +367,7 @@ def derived_type() -> dict[str, Any]:
 
 def test_the_forge_of_a_github_repository_is_github() -> None:
     cluster = variant(gitops={"webhook": derived_type()})
-    [receiver, _] = cluster.app(WEBHOOK_APP).resources
+    [receiver, _] = Deployment(cluster).app(WEBHOOK_APP).resources
     assert receiver["spec"]["type"] == "github"
 
 
@@ -372,7 +375,7 @@ def test_a_gitlab_repository_gets_gitlab_events() -> None:
     cluster = variant(
         gitops={"repository": "https://gitlab.com/example/ember", "webhook": derived_type()}
     )
-    [receiver, _] = cluster.app(WEBHOOK_APP).resources
+    [receiver, _] = Deployment(cluster).app(WEBHOOK_APP).resources
     assert receiver["spec"]["type"] == "gitlab"
     assert receiver["spec"]["events"] == ["Push Hook", "Tag Push Hook"]
 
@@ -466,7 +469,7 @@ RENDERS = {
 
 @pytest.mark.parametrize("name", sorted(RENDERS))
 def test_the_chart_renders_what_the_derived_values_ask(name: str, tmp_path: Path) -> None:
-    app = loaded(FIXTURE).cluster.app(name)
+    app = Deployment(loaded(FIXTURE).cluster).app(name)
     assert app.chart is not None
     chart = CHARTS / f"{app.chart.chart_name}-{app.chart.version}.tgz"
     if not chart.is_file():

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from homeops_gen import derive, online
+from homeops_gen import cross_layer, online
 from homeops_gen.cli import main
 from tests.conftest import copy_model, run
 from tests.models import model, write_model
@@ -150,7 +150,7 @@ def _validate(root: Path) -> Any:
 
 def test_online_finds_every_version(stand: tuple[Stand, int], tmp_path: Path) -> None:
     state, port = stand
-    state.registered.add(derive.schematic_id(("siderolabs/qemu-guest-agent",)))
+    state.registered.add(cross_layer.schematic_id(("siderolabs/qemu-guest-agent",)))
     result = _validate(_project(tmp_path, port))
     assert result.code == 0, result.err
     assert "ran: online_charts: 3 chart versions found in their registries" in result.out
@@ -160,7 +160,7 @@ def test_online_finds_every_version(stand: tuple[Stand, int], tmp_path: Path) ->
     assert "1 schematic(s) registered, their installer images found; 0 not registered" in (
         result.out
     )
-    schematic = derive.schematic_id(("siderolabs/qemu-guest-agent",))
+    schematic = cross_layer.schematic_id(("siderolabs/qemu-guest-agent",))
     assert f"/v2/nocloud-installer/{schematic}/manifests/{TALOS}" in state.seen
     assert "/token" in state.seen  # the registry's anonymous token flow was followed
 
@@ -199,7 +199,7 @@ def test_online_refuses_an_installer_the_factory_does_not_have(
     stand: tuple[Stand, int], tmp_path: Path
 ) -> None:
     state, port = stand
-    state.registered.add(derive.schematic_id(("siderolabs/qemu-guest-agent",)))
+    state.registered.add(cross_layer.schematic_id(("siderolabs/qemu-guest-agent",)))
     state.installers = set()  # the release is listed, its installer image is not served
     result = _validate(_project(tmp_path, port))
     assert result.code == 1

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from homeops_gen import derive, talos_moves, talos_patches
+from homeops_gen import cross_layer, talos_moves, talos_patches
 from homeops_gen.model import Cluster
 from homeops_gen.rules import check_cluster
 from tests.conftest import MODELS, loaded
@@ -287,7 +287,7 @@ def test_unmove_gives_back_the_v1alpha1_patch_of_every_fixture(name: str) -> Non
     fixture, in its contract's form, unmove gives a patch that moves into the same documents
     (a patch that is a document is read back as it is)."""
     cluster = loaded(name).cluster
-    contract = derive.config_contract(cluster)
+    contract = cross_layer.config_contract(cluster)
     keep = talos_patches.kept(cluster)
     patches = [
         *talos_patches.cluster_settings(cluster),

@@ -27,7 +27,7 @@ from homeops_gen.generators.kubernetes import (
     chart_objects,
 )
 from homeops_gen.model import App, Chart
-from homeops_gen.rules import KUSTOMIZATION_DERIVED
+from homeops_gen.derived_fields import KUSTOMIZATION_DERIVED
 
 CHART_SOURCES = ("OCIRepository", "HelmRepository")
 # Kustomize keys the generated kustomization.yaml files use; any other is reported.

@@ -14,7 +14,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from homeops_gen import apps as helpers
 from homeops_gen import compat
 from homeops_gen.apis.kubernetes import schema_url
-from homeops_gen.derived_apps import bgp_resources, deploy
+from homeops_gen.deployment import bgp_resources, deploy
 from homeops_gen.formats import sorted_data, yaml_file
 from homeops_gen.generators.kubernetes import NAMESPACE_ANNOTATIONS
 from homeops_gen.generators.infrastructure import DHCP_ADDRESS, NODE_ATTRIBUTES
@@ -26,7 +26,7 @@ from homeops_gen.importer.python import Call
 from homeops_gen.importer.report import Report
 from homeops_gen.importer.source import Source, as_mapping, dig, listed
 from homeops_gen.importer.talos import TalosFacts, TalosNode
-from homeops_gen.derive import QEMU_GUEST_AGENT, schematic_id
+from homeops_gen.cross_layer import QEMU_GUEST_AGENT, schematic_id
 from homeops_gen import model as model_module
 from homeops_gen.model import (
     VM_REQUIRED,
@@ -668,7 +668,7 @@ def _talos(report: Report, talos: TalosFacts | None) -> Call:
 
 def _isolating(contract: str) -> bool:
     """Whether a config made for ``contract`` isolates workloads when the model leaves it
-    unset (derive.workload_isolation)."""
+    unset (cross_layer.workload_isolation)."""
     try:
         return compat.minor(contract) >= compat.WORKLOAD_ISOLATION
     except ValueError:

@@ -13,9 +13,10 @@ from urllib.parse import urlsplit
 import yaml
 
 from homeops_gen import compat, talos_moves, talos_patches
-from homeops_gen.derive import CONTROL_PLANE_TAINT, DISK_SIZE_UNITS, KUBEPRISM_PORT
+from homeops_gen.cross_layer import CONTROL_PLANE_TAINT, KUBEPRISM_PORT
+from homeops_gen.model import DISK_SIZE_UNITS
 from homeops_gen.importer.source import Source, as_mapping, dig, listed
-from homeops_gen.rules import TALOS_DERIVED
+from homeops_gen.derived_fields import TALOS_DERIVED
 from homeops_gen.talos_patches import CLUSTER_SETTINGS, NODE_SETTINGS, ROLE_SETTINGS, Setting
 
 TALCONFIG_NAMES = ("talconfig.yaml", "talconfig.yml")

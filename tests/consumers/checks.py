@@ -25,6 +25,7 @@ import yaml
 
 from homeops_gen import pipeline
 from homeops_gen.model import Cluster
+from homeops_gen.deployment import Deployment
 from tests.conftest import SCHEMAS
 from tests.consumers.charts import CHARTS, real_chart, shared_chart
 from tests.consumers.gobuild import talos_validator
@@ -102,7 +103,9 @@ class Workspace:
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(text)
         copies = {
-            p.rsplit("/", 1)[-1] for a in built.project.cluster.deployed_apps for p in a.user_files
+            p.rsplit("/", 1)[-1]
+            for a in Deployment(built.project.cluster).apps
+            for p in a.user_files
         }
         user = frozenset(p for p in built.files if p.rsplit("/", 1)[-1] in copies)
         return cls(name, root, dict(built.files), built.project.cluster, user)

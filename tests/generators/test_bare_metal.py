@@ -9,7 +9,7 @@ from typing import Any
 import hcl2
 import yaml
 
-from homeops_gen import derive
+from homeops_gen import cross_layer
 from homeops_gen.model import DiskSelector
 from tests.conftest import loaded, rendered
 
@@ -41,9 +41,9 @@ def test_bare_metal_nodes_get_the_metal_installer_and_the_vms_the_nocloud_one() 
     apply = rendered(MIX)["out/talos/apply.sh"]
     cluster = loaded(MIX).cluster
     for node in cluster.nodes:
-        line = f"#   {node.name}: {derive.metal_iso_url(cluster, node)}\n"
+        line = f"#   {node.name}: {cross_layer.metal_iso_url(cluster, node)}\n"
         assert (line in apply) == node.is_bare_metal
-    assert derive.metal_iso_url(cluster, cluster.nodes[0]).endswith("/v1.14.4/metal-amd64.iso")
+    assert cross_layer.metal_iso_url(cluster, cluster.nodes[0]).endswith("/v1.14.4/metal-amd64.iso")
     # talhelper: the node's platform is its machineSpec.mode, which the template names
     assert _talnode("optiplex-1")["machineSpec"] == {"mode": "metal"}
     talconfig = yaml.safe_load(rendered("bare-metal-talhelper")["out/talos/talconfig.yaml"])
@@ -59,14 +59,14 @@ def test_each_bare_metal_schematic_is_written_for_registration_under_its_id() ->
         cluster = loaded(model).cluster
         args = cluster.talos.kernel_args
         images = {
-            derive.schematic_id(ext, args): ext
+            cross_layer.schematic_id(ext, args): ext
             for ext in (cluster.talos.node_extensions(n) for n in cluster.nodes if n.is_bare_metal)
         }
         written = sorted(p for p in files if p.startswith("out/talos/schematics/"))
         assert written == sorted(f"out/talos/schematics/{sid}.yaml" for sid in images)
         for sid, extensions in images.items():
             text = files[f"out/talos/schematics/{sid}.yaml"]
-            assert yaml.safe_load(text) == yaml.safe_load(derive.schematic(extensions, args))
+            assert yaml.safe_load(text) == yaml.safe_load(cross_layer.schematic(extensions, args))
             assert (
                 f"--data-binary @schematics/{sid}.yaml https://factory.talos.dev/schematics"
                 in files["out/talos/apply.sh"]
@@ -116,7 +116,9 @@ def test_a_disk_selector_is_the_unattended_install_cel_talos_builds() -> None:
         'disk.transport != "" && !disk.readonly && !disk.cdrom'
     )
     assert "UnattendedInstallConfig" not in _documents(MIX, "nuc-2")
-    assert derive.disk_match(DiskSelector(size="1TiB")).startswith("disk.size == 1099511627776u")
+    assert cross_layer.disk_match(DiskSelector(size="1TiB")).startswith(
+        "disk.size == 1099511627776u"
+    )
 
 
 def test_talhelper_writes_the_selector_bond_and_vlan_as_v1alpha1() -> None:

@@ -16,6 +16,7 @@ from homeops_gen.generators.bootstrap import helmfile
 from homeops_gen.model import Cluster
 from homeops_gen.generators.bootstrap import APPLY_ATTEMPTS
 from homeops_gen.layout import release_dir
+from homeops_gen.deployment import Deployment
 from tests.conftest import MODELS, loaded, rendered
 
 
@@ -29,8 +30,8 @@ def test_bootstrap_releases_match_their_helmreleases(model: str) -> None:
     files = rendered(model)
     cluster = loaded(model).cluster
     releases = {r["name"]: r for r in _helmfile(model)["releases"]}
-    assert set(releases) == {a.name for a in cluster.deployed_apps if a.bootstrap}
-    for app in cluster.deployed_apps:
+    assert set(releases) == {a.name for a in Deployment(cluster).apps if a.bootstrap}
+    for app in Deployment(cluster).apps:
         if not app.bootstrap:
             continue
         folder = release_dir(app.namespace, app.name)

@@ -10,6 +10,7 @@ from pathlib import Path
 import yaml
 
 from homeops_gen.model import Cluster
+from homeops_gen.deployment import Deployment
 from tests.conftest import generated, loaded, rendered
 
 APPS = "out/kubernetes/apps"
@@ -198,7 +199,7 @@ def test_schema_urls_by_kind() -> None:
 
 def test_flux_fetches_the_repository_every_minute_by_default() -> None:
     """Without a webhook Receiver a push waits for the next sync: it must be short."""
-    sync = loaded("nova").cluster.app("flux-instance").values["instance"]["sync"]
+    sync = Deployment(loaded("nova").cluster).app("flux-instance").values["instance"]["sync"]
     assert sync["interval"] == "1m"
     cluster = loaded("nova").cluster
     faster = Cluster(
@@ -207,7 +208,7 @@ def test_flux_fetches_the_repository_every_minute_by_default() -> None:
             "gitops": cluster.gitops.model_copy(update={"sync_interval": "30s"}),
         }
     )
-    assert faster.app("flux-instance").values["instance"]["sync"]["interval"] == "30s"
+    assert Deployment(faster).app("flux-instance").values["instance"]["sync"]["interval"] == "30s"
 
 
 def test_bgp_peering_announces_the_pool_from_the_model() -> None:

@@ -25,6 +25,7 @@ from homeops_gen.layout import RENOVATE_CONFIG
 from homeops_gen.model import Chart, Cluster, Versions
 from homeops_gen.layout import MODEL_FILE
 from homeops_gen.project import load
+from homeops_gen.deployment import Deployment
 from tests.conftest import MODELS, ROOT, copy_model, loaded, rendered, run, tree
 
 renovate = import_module("homeops_gen.generators.renovate")
@@ -328,7 +329,9 @@ def test_groups() -> None:
         renovate.KUBELET_IMAGE,
     }
     assert rules["talos and kubernetes"]["separateMultipleMinor"] is True
-    charts = [loaded("nova").cluster.app(n).chart for n in ("flux-operator", "flux-instance")]
+    charts = [
+        Deployment(loaded("nova").cluster).app(n).chart for n in ("flux-operator", "flux-instance")
+    ]
     flux = {expected_dependency("", "", c)[1] for c in charts if c is not None}
     assert len(flux) == 2
     assert set(rules["flux-operator"]["matchDepNames"]) == flux
@@ -363,7 +366,7 @@ def test_a_chart_bump_changes_exactly_the_files_naming_that_chart(tmp_path: Path
         root = copy_model(model, tmp_path / model)
         assert run("-C", root).code == 0
         before = tree(root)
-        chart = loaded(model).cluster.app(app).chart
+        chart = Deployment(loaded(model).cluster).app(app).chart
         assert chart is not None
         text = (root / MODEL_FILE).read_text()
         [dep] = [

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from homeops_gen import talos_patches
-from homeops_gen.derive import kubernetes_documents
+from homeops_gen.cross_layer import kubernetes_documents
 
 from typing import Any
 
@@ -166,7 +166,7 @@ def test_machine_configs_are_git_ignored() -> None:
 
 
 def test_installer_is_for_the_platform_the_iso_boots() -> None:
-    from homeops_gen.derive import PLATFORM
+    from homeops_gen.cross_layer import PLATFORM
 
     template = _talconfig("nova")["imageFactory"]["installerURLTmpl"]
     assert template == "{{.RegistryURL}}/{{.Mode}}-installer/{{.ID}}:v1.11.5"
@@ -298,7 +298,7 @@ def test_talos_upgrade_goes_node_by_node_control_planes_first(tmp_path: Path) ->
     _stand_in(tmp_path / "bin", "talosctl", "")
     calls = _run_script(tmp_path, "ha-vip", "out/talos/upgrade.sh", "talos", "--stage")
     cluster = loaded("ha-vip").cluster
-    from homeops_gen.derive import installer_image
+    from homeops_gen.cross_layer import installer_image
 
     health = (
         "talosctl health --nodes 172.16.20.11 --endpoints 172.16.20.11 "
@@ -475,8 +475,10 @@ def test_a_node_with_a_mac_address_is_selected_by_it_in_typed_documents() -> Non
 
 
 def test_the_talos_link_driver_is_the_vms_network_card() -> None:
-    from homeops_gen import derive
+    from homeops_gen import cross_layer
 
     main_tf = rendered("nova")["out/infrastructure/shared/proxmox/main.tf"]
-    assert f'model       = "{derive.VM_NETWORK_CARD.model}"' in main_tf
-    assert derive.VM_NETWORK_CARD.driver == "virtio_net"  # the Linux driver of Proxmox' virtio NIC
+    assert f'model       = "{cross_layer.VM_NETWORK_CARD.model}"' in main_tf
+    assert (
+        cross_layer.VM_NETWORK_CARD.driver == "virtio_net"
+    )  # the Linux driver of Proxmox' virtio NIC

@@ -13,7 +13,7 @@ from typing import Any, Literal, get_args, get_origin
 import pytest
 from pydantic import BaseModel
 
-from homeops_gen import derive
+from homeops_gen import cross_layer
 from homeops_gen.model import App, Cluster, Namespace, Node, Talos
 from homeops_gen.project import load
 from tests.conftest import MODELS, copy_model, loaded, run
@@ -146,7 +146,7 @@ def _effective(obj: BaseModel, name: str) -> Any:
     if isinstance(obj, Node) and name == "install_disk":
         return cluster.talos.node_install_disk(obj)
     if isinstance(obj, Talos) and name == "workload_isolation":
-        return derive.workload_isolation(cluster)
+        return cross_layer.workload_isolation(cluster)
     return value
 
 

@@ -1,4 +1,4 @@
-"""The "homeops-gen derives this" lists of :mod:`homeops_gen.rules` against what the generators
+"""The "homeops-gen derives this" lists of :mod:`homeops_gen.derived_fields` against what the generators
 write, for every fixture: a part the generators write that no list names would let a user's
 option or patch override it silently; a list entry no generator writes is stale."""
 
@@ -16,7 +16,7 @@ from homeops_gen.generators.kubernetes import (
     resources_flux_kustomization,
 )
 from homeops_gen.generators.talos import own_patches
-from homeops_gen.rules import (
+from homeops_gen.derived_fields import (
     KUSTOMIZATION_DERIVED,
     RELEASE_DERIVED,
     TALOS_DERIVED,
@@ -26,6 +26,7 @@ from homeops_gen.rules import (
     leaf_paths,
     talos_document_paths,
 )
+from homeops_gen.deployment import Deployment
 from tests.conftest import MODELS, loaded
 
 KUSTOMIZATION_USER_MERGED = {"wait", "commonMetadata"}
@@ -54,7 +55,7 @@ def test_talos_lists_name_everything_homeops_gen_writes(name: str) -> None:
         named = _covered(path, TALOS_DERIVED, TALOS_DOCUMENTS_DERIVED, TALOS_EXTENDED)
         assert named, (
             f"{name}: the Talos generator writes {'.'.join(path)}, which neither "
-            "rules.TALOS_DERIVED, TALOS_DOCUMENTS_DERIVED nor TALOS_EXTENDED names"
+            "derived_fields.TALOS_DERIVED, TALOS_DOCUMENTS_DERIVED nor TALOS_EXTENDED names"
         )
 
 
@@ -70,7 +71,7 @@ def _kustomization_keys(name: str) -> list[set[str]]:
     ``kustomization`` options left out."""
     cluster = loaded(name).cluster
     specs = []
-    for app in cluster.deployed_apps:
+    for app in Deployment(cluster).apps:
         bare = app.model_copy(update={"kustomization": {}})
         deps = list(app.depends_on)
         specs.append(flux_kustomization(bare, wait=True, dependencies=deps)["spec"])
@@ -82,7 +83,9 @@ def _kustomization_keys(name: str) -> list[set[str]]:
 def test_kustomization_derived_names_what_the_generator_derives(name: str) -> None:
     allowed = {*KUSTOMIZATION_DERIVED, *APP_KUSTOMIZATION_DEFAULTS, *KUSTOMIZATION_USER_MERGED}
     for keys in _kustomization_keys(name):
-        assert keys <= allowed, f"{name}: not in rules.KUSTOMIZATION_DERIVED: {keys - allowed}"
+        assert (
+            keys <= allowed
+        ), f"{name}: not in derived_fields.KUSTOMIZATION_DERIVED: {keys - allowed}"
 
 
 def test_kustomization_derived_has_no_stale_entry() -> None:
@@ -93,10 +96,12 @@ def test_kustomization_derived_has_no_stale_entry() -> None:
 @pytest.mark.parametrize("name", MODELS)
 def test_release_derived_names_what_the_generator_derives(name: str) -> None:
     allowed = {*RELEASE_DERIVED, *HELMRELEASE_DEFAULTS, "interval"}
-    for app in loaded(name).cluster.deployed_apps:
+    for app in Deployment(loaded(name).cluster).apps:
         if app.chart is None:
             continue
         spec: dict[str, Any] = dict(
             chart_objects(app.model_copy(update={"release": {}}))[1]["spec"]
         )
-        assert set(spec) <= allowed, f"{name}: not in rules.RELEASE_DERIVED: {set(spec) - allowed}"
+        assert (
+            set(spec) <= allowed
+        ), f"{name}: not in derived_fields.RELEASE_DERIVED: {set(spec) - allowed}"

@@ -1,18 +1,15 @@
-"""Values several layers derive from the model; each is computed here, once."""
+"""Values more than one generated layer computes from the model (image schematics, install
+disks, the cluster DNS address, ...): each is computed here, once."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import hashlib
-import re
 from ipaddress import IPv4Address
-from typing import TYPE_CHECKING
 
 from homeops_gen import compat
-
-if TYPE_CHECKING:  # the model imports derived_apps, which imports this module
-    from homeops_gen.model import Cluster, DiskSelector, Node, ProxmoxHost
+from homeops_gen.model import Cluster, DiskSelector, Node, ProxmoxHost, disk_size_condition
 
 IMAGE_FACTORY = "factory.talos.dev"
 PLATFORM = "nocloud"
@@ -99,35 +96,6 @@ def talos_iso_file_name(cluster: Cluster, extensions: tuple[str, ...]) -> str:
     """A file name that changes with the image, so a new version never reuses an old ISO."""
     schematic = schematic_id(extensions, cluster.talos.kernel_args)[:12]
     return f"talos-{cluster.versions.talos}-{schematic}-{PLATFORM}-amd64.iso"
-
-
-_DISK_SIZE = re.compile(r"(>=|<=|>|<|==)? ?([0-9]+) ?(B|kB|KB|MB|GB|TB|KiB|MiB|GiB|TiB)")
-DISK_SIZE_UNITS = {
-    "B": 1,
-    "kB": 1000,
-    "KB": 1000,
-    "MB": 1000**2,
-    "GB": 1000**3,
-    "TB": 1000**4,
-    "KiB": 1024,
-    "MiB": 1024**2,
-    "GiB": 1024**3,
-    "TiB": 1024**4,
-}
-"""The size units Talos reads in a disk selector's ``size`` (go-humanize ``ParseBytes``, which
-machinery ``InstallDiskSizeMatcher`` parses it with: ``GB`` is 10^9 bytes, ``GiB`` 2^30)."""
-
-
-def disk_size_condition(size: str) -> tuple[str, int]:
-    """The comparison and the byte count of a disk selector's ``size`` (``">= 500GB"``)."""
-    match = _DISK_SIZE.fullmatch(size)
-    if not match:
-        raise ValueError(
-            f"{size!r} is not a disk size condition: an optional >=, <=, >, < or == and a "
-            "size with its unit, such as '>= 500GB' or '1TB' (units: "
-            f"{', '.join(DISK_SIZE_UNITS)})"
-        )
-    return match.group(1) or "==", int(match.group(2)) * DISK_SIZE_UNITS[match.group(3)]
 
 
 @dataclass(frozen=True)

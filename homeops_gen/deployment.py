@@ -1,4 +1,5 @@
-"""What the helper apps (:mod:`homeops_gen.apps`) derive from the cluster they are deployed in.
+"""The apps of a cluster as deployed: what each helper app (:mod:`homeops_gen.apps`) derives
+from the cluster it is deployed in, and the app ``gitops.webhook`` adds.
 
 An app made by a helper records the helper and its options in ``App.made_by``;
 :func:`deploy` fills in the values, resources, CRDs and dependencies that follow
@@ -10,24 +11,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from homeops_gen.apis import dump
 from homeops_gen import compat
 from homeops_gen.apis.flux_operator import FluxInstanceSpec
-from homeops_gen.derive import KUBEPRISM_HOST, KUBEPRISM_PORT, cluster_dns_ip, ha_replicas
-from homeops_gen.layout import FLUX_SYNC_PATH
-
-if TYPE_CHECKING:  # the model imports this module to deploy its apps
-    from homeops_gen.model import (
-        App,
-        Bgp,
-        CertManagerHelper,
-        CiliumHelper,
-        Cluster,
-        ExternalDnsHelper,
-        Webhook,
-    )
+from homeops_gen.cross_layer import KUBEPRISM_HOST, KUBEPRISM_PORT, cluster_dns_ip, ha_replicas
+from homeops_gen.layout import FLUX_NAMESPACE, FLUX_SOURCE, FLUX_SYNC_PATH
+from homeops_gen.model import (
+    App,
+    Bgp,
+    CertManagerHelper,
+    CiliumHelper,
+    Cluster,
+    ExternalDnsHelper,
+    Webhook,
+)
 
 GATEWAY_API_CRDS = (
     "https://github.com/kubernetes-sigs/gateway-api/releases/download/{}/standard-install.yaml"
@@ -62,7 +61,7 @@ class Deployment:
 
     ``pull_secret_name`` is what a loaded project read from the Git pull secret's file (its
     ``metadata.name``, which the FluxInstance names): a fact of the files beside the model,
-    not of the model (``Project.deployment``; ``Cluster.deployment`` has none)."""
+    not of the model (``Project.deployment``; ``Deployment(cluster)`` has none)."""
 
     cluster: Cluster
     pull_secret_name: str | None = None
@@ -568,9 +567,6 @@ def gateways(cluster: Cluster) -> dict[str, dict[str, Any]]:
 def webhook_app(cluster: Cluster, webhook: Webhook) -> App:
     """The app of ``GitOps.webhook``: the Receiver reconciling the Git source on a push, the
     token Secret, and the HTTPRoute from the Gateway to notification-controller."""
-    from homeops_gen.layout import FLUX_NAMESPACE, FLUX_SOURCE  # noqa: PLC0415
-    from homeops_gen.model import App  # noqa: PLC0415 (the model imports this module)
-
     kind = webhook_type(cluster) or "github"
     gateway_namespace, gateway_name = webhook.gateway.split("/")
     service, port = WEBHOOK_SERVICE
