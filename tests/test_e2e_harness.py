@@ -6,14 +6,18 @@ The run itself (``make e2e``) needs the Go-built control plane; these pin its in
 from __future__ import annotations
 
 import shutil
+import time
 from pathlib import Path
 
 import pytest
 import yaml
 
 from tests.conftest import copy_model, loaded
+from homeops_gen.generators.devenv import kube_context
 from tests.e2e import controlplane, sources
 from tests.e2e.faults import FAULTS
+from tests.e2e.pki import Pki
+from tests.e2e.procs import E2EFailure, Supervisor
 from tests.e2e.run import _generate
 
 REGISTRY = "127.0.0.1:5000"
@@ -97,3 +101,28 @@ def test_each_fault_edits_the_object_it_names(nova: Path, tmp_path: Path, fault:
 def _original(nova: Path, project: Path, path: Path) -> str:
     source = nova / path.relative_to(project)
     return source.read_text() if source.is_file() else ""
+
+
+def test_a_run_fails_at_once_when_another_process_of_the_run_exits(tmp_path: Path) -> None:
+    """helmfile waits on the control plane: a scheduler that died must not cost its timeout."""
+    with Supervisor(tmp_path) as sup:
+        sup.start("kube-scheduler", ["sh", "-c", "echo 'no configuration has been provided'"])
+        started = time.monotonic()
+        with pytest.raises(E2EFailure, match="kube-scheduler exited with 0") as failure:
+            sup.run("helmfile", ["sleep", "60"], {}, tmp_path, timeout=120)
+        assert time.monotonic() - started < 30
+        assert "no configuration has been provided" in str(failure.value)
+        assert sup.procs["helmfile"].poll() is None  # stopped with the rest, by the Supervisor
+    assert sup.procs == {}
+
+
+def test_the_kubeconfig_names_the_context_of_the_generated_scripts(tmp_path: Path) -> None:
+    """Written once, before any process reads it (a later rewrite raced their start)."""
+    cluster = loaded("nova").cluster
+    pki = Pki(*(tmp_path / name for name in ("ca", "cert", "key", "sa_key", "sa_pub")))
+    controlplane.write_kubeconfig(
+        tmp_path / "kubeconfig", "https://127.0.0.1:1", "t", pki, kube_context(cluster)
+    )
+    config = yaml.safe_load((tmp_path / "kubeconfig").read_text())
+    assert config["current-context"] == kube_context(cluster)
+    assert [c["name"] for c in config["contexts"]] == [kube_context(cluster)]

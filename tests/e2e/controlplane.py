@@ -27,7 +27,8 @@ class ControlPlane:
     kube: Kube
 
 
-def _kubeconfig(path: Path, url: str, token: str, pki: Pki, context: str) -> None:
+def write_kubeconfig(path: Path, url: str, token: str, pki: Pki, context: str) -> None:
+    """The run's kubeconfig: the admin token, the CA, and ``context`` (the scripts' name)."""
     # written once, before any process reads it: a rewrite (kubectl config rename-context)
     # while kube-controller-manager or kube-scheduler started let one read an empty file
     # and exit, and helm --wait then waited for Pods nothing scheduled
@@ -87,7 +88,7 @@ def start(
         f"--service-cluster-ip-range={service_cidr}",
     ])  # fmt: skip
     kubeconfig = work / "kubeconfig"
-    _kubeconfig(kubeconfig, url, token, pki, kube_context(cluster))
+    write_kubeconfig(kubeconfig, url, token, pki, kube_context(cluster))
     kube = Kube(kubeconfig)
 
     def ready() -> bool:

@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 
 def free_port() -> int:
@@ -45,6 +46,7 @@ class Supervisor:
 
     logs: Path
     procs: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    _sigterm: Any = None
 
     def start(
         self,
@@ -135,7 +137,7 @@ class Supervisor:
         self.procs.clear()
 
     def __enter__(self) -> Supervisor:
-        signal.signal(signal.SIGTERM, raise_interrupt)
+        self._sigterm = signal.signal(signal.SIGTERM, raise_interrupt)
         return self
 
     def __exit__(
@@ -145,6 +147,7 @@ class Supervisor:
         tb: TracebackType | None,
     ) -> None:
         self.stop_all()
+        signal.signal(signal.SIGTERM, self._sigterm)
 
 
 def raise_interrupt(signum: int, frame: object) -> None:

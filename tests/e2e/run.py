@@ -244,7 +244,12 @@ class Run:
             "HELM_CONFIG_HOME": str(work / "helm" / "config"),
             "HELM_DATA_HOME": str(work / "helm" / "data"),
             "HELMFILE_CACHE_HOME": str(work / "helmfile-cache"),
+            # each run's own: kustomize-controller removes every kustomization-* folder of
+            # its TMPDIR when it starts (v1.9.6 main.go purgeStaleTempDirs), and in a shared
+            # /tmp that was the folder another run's controller was building in
+            "TMPDIR": str(work / "tmp"),
         }
+        (work / "tmp").mkdir()
         os.environ.update(env)
         registry = start_registry(sup, binaries["registry"], work)
         servers = start_http(work / "git", work / "files", pki)
