@@ -58,8 +58,8 @@ APP_KUSTOMIZATION_DEFAULTS: KustomizationSpec = {
     "retryInterval": "2m",
     "timeout": "5m",
 }
-"""What every app's Kustomization holds besides what the model derives (derived_fields.KUSTOMIZATION_DERIVED,
-and ``wait``); ``App.kustomization`` overrides it."""
+"""What every app's Kustomization holds besides what the model derives
+(``derived_fields.KUSTOMIZATION_DERIVED``, and ``wait``); ``App.kustomization`` overrides it."""
 T = TypeVar("T")
 
 

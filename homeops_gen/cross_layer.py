@@ -3,9 +3,8 @@ disks, the cluster DNS address, ...): each is computed here, once."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import hashlib
+from dataclasses import dataclass
 from ipaddress import IPv4Address
 
 from homeops_gen import compat

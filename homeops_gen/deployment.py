@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from homeops_gen.apis import dump
 from homeops_gen import compat
+from homeops_gen.apis import dump
 from homeops_gen.apis.flux_operator import FluxInstanceSpec
 from homeops_gen.cross_layer import KUBEPRISM_HOST, KUBEPRISM_PORT, cluster_dns_ip, ha_replicas
 from homeops_gen.layout import FLUX_NAMESPACE, FLUX_SOURCE, FLUX_SYNC_PATH

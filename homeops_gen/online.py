@@ -34,11 +34,11 @@ from typing import Any
 import yaml
 
 from homeops_gen import cross_layer
+from homeops_gen.deployment import Deployment
 from homeops_gen.errors import ValidationFailed
 from homeops_gen.model import App, Cluster
 from homeops_gen.suggest import did_you_mean
 from homeops_gen.validate import CheckRun
-from homeops_gen.deployment import Deployment
 
 FACTORY = f"https://{cross_layer.IMAGE_FACTORY}"
 """The Image Factory the generated layers use."""

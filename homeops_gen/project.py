@@ -60,9 +60,11 @@ def load(root: Path, *, strict: bool = False) -> Project:
     pull_secret_name, pull_secret_problem = read_pull_secret(root, cluster)
     if pull_secret_problem:
         problems.append(pull_secret_problem)
-    problems += reference_problems(cluster, user_files, pull_secret_name)
+    # one deployment for both checks (each builds its apps only if it needs them)
+    deployment = Deployment(cluster, pull_secret_name)
+    problems += reference_problems(deployment, user_files)
     problems += talos_secrets_recipients(root, cluster)
-    problems += variable_problems(cluster, user_files)
+    problems += variable_problems(deployment, user_files)
     accepted = set(cluster.accept_warnings)
     problems = [p for p in problems if p.error or p.code not in accepted]
     errors = [p for p in problems if p.error or strict]

@@ -25,12 +25,12 @@ from typing import Any
 
 import yaml
 
+from homeops_gen.deployment import Deployment
 from homeops_gen.layout import FLUX_NAMESPACE, SOPS_AGE_SECRET
 from homeops_gen.model import App, Cluster
 from homeops_gen.problems import Problem, warning
 from homeops_gen.rules import MIN_SERVICE_ADDRESSES
 from homeops_gen.suggest import did_you_mean
-from homeops_gen.deployment import Deployment
 
 LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when PyYAML has it
 
@@ -133,18 +133,16 @@ def _app_objects(app: App, user_files: Mapping[str, str]) -> Iterator[tuple[str,
                 yield "Secret", secret
 
 
-def created_objects(
-    cluster: Cluster, user_files: Mapping[str, str], pull_secret_name: str | None = None
-) -> dict[Key, str | None]:
+def created_objects(deployment: Deployment, user_files: Mapping[str, str]) -> dict[Key, str | None]:
     """Every object the tree creates (kind, namespace, name) -> the app applying it, or None
     for what ``boot`` creates before Flux starts (the SOPS key, the Git pull secret, named
-    ``pull_secret_name`` in its file)."""
+    ``deployment.pull_secret_name`` in its file)."""
     created: dict[Key, str | None] = {}
-    if any(app.secrets for app in cluster.apps):
+    if any(app.secrets for app in deployment.cluster.apps):
         created[("Secret", FLUX_NAMESPACE, SOPS_AGE_SECRET)] = None
-    if pull_secret_name is not None:
-        created[("Secret", FLUX_NAMESPACE, pull_secret_name)] = None
-    for app in Deployment(cluster).apps:
+    if deployment.pull_secret_name is not None:
+        created[("Secret", FLUX_NAMESPACE, deployment.pull_secret_name)] = None
+    for app in deployment.apps:
         for kind, name in _app_objects(app, user_files):
             # targetNamespace puts every object of the app in its namespace.
             created.setdefault((kind, app.namespace, name), app.name)
@@ -170,15 +168,13 @@ def _needs(cluster: Cluster) -> dict[str, set[str]]:
     return closed
 
 
-def reference_problems(
-    cluster: Cluster, user_files: Mapping[str, str], pull_secret_name: str | None = None
-) -> Iterator[Problem]:
-    """Each reference of each app resolves to an object made where, and before, it is read
-    (``pull_secret_name``: the Git pull secret's, read from its file)."""
+def reference_problems(deployment: Deployment, user_files: Mapping[str, str]) -> Iterator[Problem]:
+    """Each reference of each app resolves to an object made where, and before, it is read."""
+    cluster = deployment.cluster
     found = [(app, ref) for i, app in enumerate(cluster.apps) for ref in references(i, app)]
     if not found or cluster.network.service_cidr.num_addresses < MIN_SERVICE_ADDRESSES:
         return
-    created = created_objects(cluster, user_files, pull_secret_name)
+    created = created_objects(deployment, user_files)
     needs = _needs(cluster)
     for app, ref in found:
         yield from _resolve(app, ref, created, needs)
@@ -242,10 +238,10 @@ VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(:?[-=])?")
 have a default (a group 2 match)."""
 
 
-def _object_keys(cluster: Cluster, user_files: Mapping[str, str]) -> dict[Key, set[str]]:
+def _object_keys(deployment: Deployment, user_files: Mapping[str, str]) -> dict[Key, set[str]]:
     """The data keys of each ConfigMap and Secret the tree creates (SOPS leaves keys clear)."""
     keys: dict[Key, set[str]] = {}
-    for app in Deployment(cluster).apps:
+    for app in deployment.apps:
         for doc in _documents(app, user_files):
             name = _field(doc, "metadata.name") if isinstance(doc, dict) else None
             if isinstance(name, str) and doc.get("kind") in ("ConfigMap", "Secret"):
@@ -272,10 +268,11 @@ def _provided(app: App, keys: dict[Key, set[str]]) -> set[str] | None:
     return names
 
 
-def variable_problems(cluster: Cluster, user_files: Mapping[str, str]) -> Iterator[Problem]:
+def variable_problems(deployment: Deployment, user_files: Mapping[str, str]) -> Iterator[Problem]:
     """A ``${VARIABLE}`` without a default in an app whose postBuild provides no such variable:
     Flux replaces it with an empty string (fluxcd/pkg ``kustomize/kustomize_varsub.go``, not
     strict). An app without postBuild is ``rules.variables_substituted``' to report."""
+    cluster = deployment.cluster
     keys: dict[Key, set[str]] | None = None
     if cluster.network.service_cidr.num_addresses < MIN_SERVICE_ADDRESSES:
         return  # the apps' derived values need a usable range (address_ranges says so)
@@ -283,7 +280,7 @@ def variable_problems(cluster: Cluster, user_files: Mapping[str, str]) -> Iterat
         if not isinstance(app.kustomization.get("postBuild"), dict):
             continue
         if keys is None:
-            keys = _object_keys(cluster, user_files)
+            keys = _object_keys(deployment, user_files)
         provided = _provided(app, keys)
         if provided is None:
             continue

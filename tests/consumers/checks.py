@@ -24,8 +24,8 @@ from typing import Any
 import yaml
 
 from homeops_gen import pipeline
-from homeops_gen.model import Cluster
 from homeops_gen.deployment import Deployment
+from homeops_gen.model import Cluster
 from tests.conftest import SCHEMAS
 from tests.consumers.charts import CHARTS, real_chart, shared_chart
 from tests.consumers.gobuild import talos_validator
@@ -675,13 +675,18 @@ def terragrunt_source(ws: Workspace, host: str) -> str:
     return os.path.normpath(f"{host}/{match[1]}")
 
 
+def _write_schema(folder: Path, group: str, kind: str, version: str, schema: Any) -> None:
+    """One CRD version's schema in kubeconform's layout: ``{group}/{kind}_{version}.json``."""
+    target = folder / group / f"{kind.lower()}_{version}.json"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(json.dumps(schema))
+
+
 def kubeconform_schema_dir(folder: Path) -> Path:
-    """The Flux CRD schemas of ../shared/schemas in kubeconform's layout
-    (``{group}/{kind}_{version}.json``, closed like openapi2jsonschema's strict mode)."""
+    """The Flux CRD schemas of ../shared/schemas in kubeconform's layout, closed like
+    openapi2jsonschema's strict mode."""
     for name, (group, version, kind) in FLUX_SCHEMAS.items():
-        target = folder / group / f"{kind.lower()}_{version}.json"
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(json.dumps(crd_schema(SCHEMAS / name, strict=True)))
+        _write_schema(folder, group, kind, version, crd_schema(SCHEMAS / name, strict=True))
     return folder
 
 
@@ -697,10 +702,13 @@ def crd_files_schema_dir(files: list[Path], folder: Path) -> Path:
                 schema = (version.get("schema") or {}).get("openAPIV3Schema")
                 if schema is None:
                     continue
-                kind = str(spec["names"]["kind"]).lower()
-                target = folder / spec["group"] / f"{kind}_{version['name']}.json"
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_text(json.dumps(closed(schema, strict=True)))
+                _write_schema(
+                    folder,
+                    spec["group"],
+                    str(spec["names"]["kind"]),
+                    version["name"],
+                    closed(schema, strict=True),
+                )
     return folder
 
 

@@ -230,10 +230,7 @@ def _again(
     binaries: dict[str, Path],
 ) -> list[tuple[str, str, float]]:
     """Each failed run made once more, its first failure kept in the verdict: a fault fails
-    twice, and a run that fails only once is printed as a flake (``FLAKY``), not hidden.
-
-    Flakes seen: helm --wait in helmfile's install of Cilium hitting its 600 s timeout while
-    every Node and Pod is Ready (about 1 run in 30; cause not found yet)."""
+    twice, and a run that fails only once is printed as a flake (``FLAKY``), not hidden."""
     failed = [i for i, (_, verdict, _) in enumerate(results) if not verdict.startswith("ok")]
     if not failed:
         return results
